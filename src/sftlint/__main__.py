@@ -1,0 +1,5 @@
+"""`python -m sftlint` runs the command-line interface."""
+
+from sftlint.cli import main
+
+main()

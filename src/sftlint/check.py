@@ -1,0 +1,137 @@
+"""The check plugin API: a check is a small documented class that yields findings.
+
+A *record check* implements `check_record(record)` and is called once per record as the file
+streams past. A *dataset check* implements `collect(record)` to keep compact state per record
+and `finish(context)` to report once everything has been read. Checks never print and never
+raise on bad data; the engine reports a check that crashes instead of stopping the run.
+
+The docstring is the check's documentation (shown by `sftlint rule CODE` and the report) and
+must have three parts, each starting on its own line: ``What it does:``, ``Why it matters:``
+and ``How to fix:`` (plus ``Options:`` for a check that reads settings).
+"""
+
+from __future__ import annotations
+
+import inspect
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from pydantic import BaseModel, ConfigDict
+
+from sftlint.findings import Finding, Location, Severity
+
+if TYPE_CHECKING:
+    from sftlint.records import Record
+
+DOC_SECTIONS = ("What it does", "Why it matters", "How to fix", "Options")
+_SECTION_RE = re.compile(r"^(%s):\s*" % "|".join(DOC_SECTIONS), re.MULTILINE)
+
+
+class NoOptions(BaseModel):
+    """Options model for a check that takes none: any key is an error."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+@dataclass
+class Context:
+    """What a dataset check may know when it finishes: the whole run's counts and settings."""
+
+    files: list[str]
+    records: int = 0
+    valid: int = 0
+    usable_pairs: int = 0
+    unusable: dict[str, int] = field(default_factory=dict)  # code -> records it disqualified
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+class Check:
+    """Base class of every check. Subclasses set `code`, `slug`, `severity` and a docstring."""
+
+    code: ClassVar[str]
+    slug: ClassVar[str]
+    severity: ClassVar[Severity]
+    Options: ClassVar[type[BaseModel]] = NoOptions
+    #: records this check flags stop counting as usable pairs (SFT201).
+    disqualifies: ClassVar[bool] = False
+    #: run `finish` after every other dataset check (it reads their outcome from the context).
+    runs_last: ClassVar[bool] = False
+    #: findings come from the reader or the normaliser, not from a method of the check.
+    from_reader: ClassVar[bool] = False
+
+    def __init__(self, options: BaseModel | None = None, severity: Severity | None = None) -> None:
+        self.options: Any = options if options is not None else self.Options()
+        self.effective_severity = severity or self.severity
+
+    # -- the hooks a check implements -------------------------------------------------------
+
+    def check_record(self, record: Record) -> Iterable[Finding]:
+        """Findings for one record (record checks)."""
+        return ()
+
+    def collect(self, record: Record) -> None:
+        """Keep what `finish` will need from one record (dataset checks)."""
+
+    def finish(self, context: Context) -> Iterable[Finding]:
+        """Findings once every record has been seen (dataset checks)."""
+        return ()
+
+    def summary(self) -> dict[str, Any] | None:
+        """Dataset-level figures for the report and the JSON output (rates, distributions)."""
+        return None
+
+    # -- helpers ----------------------------------------------------------------------------
+
+    @classmethod
+    def is_record_check(cls) -> bool:
+        return cls.check_record is not Check.check_record
+
+    @classmethod
+    def is_dataset_check(cls) -> bool:
+        return cls.collect is not Check.collect or cls.finish is not Check.finish
+
+    def finding(
+        self,
+        message: str,
+        record: Record | None = None,
+        *,
+        file: str | None = None,
+        line: int | None = None,
+        related: Sequence[Location] | Iterator[Location] = (),
+        score: float | None = None,
+        **data: Any,
+    ) -> Finding:
+        """Build a finding of this check, at `record` or at (file, line), or dataset-wide."""
+        if record is not None:
+            file, line = record.file, record.line
+        return Finding(
+            code=self.code,
+            slug=self.slug,
+            severity=self.effective_severity,
+            file=file,
+            line=line,
+            message=message,
+            related=list(related),
+            score=None if score is None else round(float(score), 4),
+            data=data,
+        )
+
+    @classmethod
+    def doc_sections(cls) -> dict[str, str]:
+        """The docstring split into its summary and the named sections."""
+        return parse_doc(inspect.getdoc(cls) or "")
+
+    @classmethod
+    def summary_line(cls) -> str:
+        return cls.doc_sections().get("summary", "")
+
+
+def parse_doc(doc: str) -> dict[str, str]:
+    """Split a check docstring into 'summary' and its 'What it does' ... 'Options' sections."""
+    parts = _SECTION_RE.split(doc)
+    out = {"summary": " ".join(parts[0].split())}
+    for name, body in zip(parts[1::2], parts[2::2]):
+        out[name] = inspect.cleandoc(body).strip()
+    return out

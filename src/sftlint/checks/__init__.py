@@ -1,0 +1,1 @@
+"""Built-in checks, one per module. They register through the `sftlint.checks` entry points."""

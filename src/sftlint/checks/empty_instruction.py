@@ -1,0 +1,37 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from sftlint.check import Check
+from sftlint.findings import Finding, Severity
+from sftlint.records import Record
+
+
+class EmptyInstruction(Check):
+    """An example with no instruction: the response answers nothing.
+
+    What it does: Reports records whose instruction (prompt, question) is empty or only
+    whitespace, and chat records with an empty user turn. An alpaca record with an empty
+    instruction but a non-empty `input` is reported too: the input is context, not a task.
+
+    Why it matters: Without a prompt the model learns to produce the response unprompted,
+    which shows up later as text that ignores what was asked.
+
+    How to fix: Restore the instruction from the source data, move a task that was put in
+    `input` into `instruction`, or drop the record.
+    """
+
+    code = "SFT102"
+    slug = "empty-instruction"
+    severity = Severity.ERROR
+    disqualifies = True
+
+    def check_record(self, record: Record) -> Iterator[Finding]:
+        if record.turns is not None:
+            for turn in record.turns:
+                if turn.role == "user" and not turn.content.strip():
+                    yield self.finding(f"turn {turn.index} (user) is empty", record)
+            return
+        if not record.instruction.strip():
+            note = " (the input is not empty: is the task in the wrong field?)" if record.input.strip() else ""
+            yield self.finding(f"instruction is empty{note}", record)

@@ -1,0 +1,72 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from sftlint.check import Check
+from sftlint.checks._text import squash
+from sftlint.findings import Finding, Severity
+from sftlint.records import Record
+
+DEFAULT_PLACEHOLDERS = [
+    "n/a", "na", "none", "null", "nil", "nan", "<noinput>", "<no input>", "<nooutput>", "<no output>",
+    "<empty>", "...", "…", "todo", "tbd", "tba", "-", "--", "?", "empty", "no response", "no answer",
+]  # fmt: skip
+
+
+class EmptyResponseOptions(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    placeholders: list[str] = Field(
+        default_factory=lambda: list(DEFAULT_PLACEHOLDERS),
+        description="responses that count as empty (compared case-insensitively, whitespace ignored)",
+    )
+
+
+class EmptyResponse(Check):
+    """A response that is empty, only whitespace, or a placeholder such as N/A or <noinput>.
+
+    What it does: Reports records whose response (for chat: any assistant turn) is empty,
+    whitespace only, or one of the placeholder strings (`N/A`, `none`, `<noinput>`, `...`,
+    `TODO` and others), compared case-insensitively with surrounding punctuation such as a
+    final period ignored.
+
+    Why it matters: The model is trained to produce exactly the target. An empty target
+    teaches it to stop at once; a placeholder teaches it to answer "N/A". Both come from
+    unfinished annotation or a failed generation step.
+
+    How to fix: Write the missing answers, or drop the records (`sftlint fix` does). If a
+    placeholder is a real answer in your data (a classifier whose label is "none"), remove it
+    from the list in config.
+
+    Options: `placeholders` (list of strings) replaces the default placeholder list, under
+    `[tool.sftlint.checks.empty-response]`.
+    """
+
+    code = "SFT101"
+    slug = "empty-response"
+    severity = Severity.ERROR
+    disqualifies = True
+    Options = EmptyResponseOptions
+
+    def __init__(self, options: EmptyResponseOptions | None = None, severity: Severity | None = None) -> None:
+        super().__init__(options, severity)
+        self.placeholders = {squash(p) for p in self.options.placeholders}
+
+    def _problem(self, text: str) -> str | None:
+        if not text.strip():
+            return "is empty" if not text else "is only whitespace"
+        value = squash(text)
+        if value in self.placeholders or value.rstrip(".!") in self.placeholders:
+            return f"is a placeholder ({text.strip()!r})"
+        return None
+
+    def check_record(self, record: Record) -> Iterator[Finding]:
+        if record.turns is None:
+            problem = self._problem(record.response)
+            if problem:
+                yield self.finding(f"response {problem}", record)
+            return
+        for turn in record.turns:
+            if turn.role == "assistant" and (problem := self._problem(turn.content)):
+                yield self.finding(f"turn {turn.index} (assistant) {problem}", record)

@@ -1,0 +1,29 @@
+from __future__ import annotations
+
+from sftlint.check import Check
+from sftlint.findings import Severity
+
+
+class Schema(Check):
+    """A record that is not an instruction-response example of a known shape.
+
+    What it does: Reports records that are not JSON objects; that lack the instruction or the
+    response field of their shape (alpaca, prompt/completion, question/answer, OpenAI
+    `messages`, ShareGPT `conversations`, or the fields mapped in config); whose fields have
+    the wrong type; and chat records with an unknown role, a turn without text, no assistant
+    turn, or roles out of order. Chat findings name the turn.
+
+    Why it matters: A record the trainer cannot map to a prompt and a target is dropped or,
+    worse, trained on with an empty or misplaced target. A conversation whose roles are out of
+    order teaches the model to speak for the user.
+
+    How to fix: Make every record an object with the same field names. If your fields have
+    other names, map them with `--field response=answer` or `[tool.sftlint.fields]` rather
+    than renaming the data. For chat, each turn needs a known `role` and text `content`, and
+    the conversation needs at least one assistant turn after a user turn.
+    """
+
+    code = "SFT002"
+    slug = "schema"
+    severity = Severity.ERROR
+    from_reader = True

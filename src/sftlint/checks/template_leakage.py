@@ -1,0 +1,73 @@
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from sftlint.check import Check
+from sftlint.findings import Finding, Severity
+from sftlint.records import Record
+
+DEFAULT_MARKERS = [
+    "<|endoftext|>", "<|im_start|>", "<|im_end|>", "<|eot_id|>", "<|begin_of_text|>", "<|end_of_text|>",
+    "<|start_header_id|>", "<|end_header_id|>", "<|user|>", "<|assistant|>", "<|system|>", "<|end|>",
+    "<start_of_turn>", "<end_of_turn>", "[INST]", "[/INST]", "<<SYS>>", "<</SYS>>", "</s>",
+]  # fmt: skip
+# Alpaca-style section headers at the start of a line: "### Instruction:", "### Response:".
+DEFAULT_HEADER_PATTERN = r"(?im)^[ \t]*#{2,}[ \t]*(instruction|input|response|output|assistant|human)[ \t]*:"
+
+
+class TemplateLeakageOptions(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    markers: list[str] = Field(
+        default_factory=lambda: list(DEFAULT_MARKERS), description="literal special tokens to look for"
+    )
+    extra_markers: list[str] = Field(default_factory=list, description="more literal markers, added to `markers`")
+    header_pattern: str = Field(DEFAULT_HEADER_PATTERN, description="regular expression for template headers")
+
+
+class TemplateLeakage(Check):
+    """Special tokens or prompt-template markers inside the text of an example.
+
+    What it does: Looks in every text field for literal special tokens (`<|endoftext|>`,
+    `<|im_start|>`, `[INST]`, `<</SYS>>`, `</s>` and others) and for alpaca-style section
+    headers at the start of a line (`### Instruction:`, `### Response:`). `</s>` is not
+    reported when the same text also opens an HTML `<s>` tag.
+
+    Why it matters: The trainer's chat template adds these tokens itself. When they are also
+    inside the text, the model learns to emit an end-of-text token mid-answer or to write a
+    new "### Instruction:" block after its answer. One widely used instruction collection ends
+    every completion with a literal `<|endoftext|>`.
+
+    How to fix: Strip the markers when you export the data; keep the text plain and let the
+    training framework's chat template add the special tokens.
+
+    Options: `markers` (list) replaces the literal tokens; `extra_markers` (list) adds to
+    them; `header_pattern` (regular expression) replaces the header rule. Under
+    `[tool.sftlint.checks.template-leakage]`.
+    """
+
+    code = "SFT111"
+    slug = "template-leakage"
+    severity = Severity.WARNING
+    Options = TemplateLeakageOptions
+
+    def __init__(self, options: TemplateLeakageOptions | None = None, severity: Severity | None = None) -> None:
+        super().__init__(options, severity)
+        markers = sorted(set(self.options.markers) | set(self.options.extra_markers), key=len, reverse=True)
+        self.tokens = re.compile("|".join(map(re.escape, markers))) if markers else None
+        self.headers = re.compile(self.options.header_pattern) if self.options.header_pattern else None
+
+    def check_record(self, record: Record) -> Iterator[Finding]:
+        for name, text in record.texts():
+            found = []
+            if self.tokens is not None:
+                found = [m for m in dict.fromkeys(self.tokens.findall(text)) if m != "</s>" or "<s>" not in text]
+            if self.headers is not None:
+                match = self.headers.search(text)
+                if match:
+                    found.append(match.group().strip())
+            if found:
+                shown = ", ".join(repr(m) for m in found[:3])
+                yield self.finding(f"{name} contains template markup: {shown}", record)

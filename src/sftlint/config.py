@@ -1,0 +1,167 @@
+"""Configuration: ``[tool.sftlint]`` in pyproject.toml or a ``sftlint.toml``, validated up front.
+
+The file is found from the working directory upward (or given with ``--config``); command-line
+options override it. Every key is validated by pydantic, per-check options by each check's own
+`Options` model, so an unknown key or a wrong type is one clear error naming the key.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from sftlint.check import Check
+from sftlint.errors import ConfigError
+from sftlint.findings import Severity
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+CONFIG_FILES = ("sftlint.toml", "pyproject.toml")
+FieldName = Literal["instruction", "input", "response", "label"]
+
+
+class Config(BaseModel):
+    """Settings of a run. Paths in a config file are relative to that file."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    select: list[str] = Field(default_factory=list, description="codes, prefixes or slugs to run (default: all)")
+    ignore: list[str] = Field(default_factory=list, description="codes, prefixes or slugs to skip")
+    fail_on: Severity = Field(Severity.ERROR, description="lowest severity that makes the verdict NO-GO")
+    plugins: list[str] = Field(default_factory=list, description="folders of local check modules")
+    fields: dict[FieldName, str] = Field(default_factory=dict, description="record field names to use")
+    against: list[str] = Field(default_factory=list, description="evaluation sets to check for contamination")
+    checks: dict[str, dict[str, Any]] = Field(default_factory=dict, description="per-check options by slug")
+
+
+def _format_errors(exc: ValidationError, prefix: str) -> str:
+    parts = []
+    for err in exc.errors():
+        loc = ".".join(str(p) for p in err["loc"])
+        msg = "unknown key" if err["type"] == "extra_forbidden" else err["msg"]
+        parts.append(f"{prefix}{loc}: {msg}")
+    return "; ".join(parts)
+
+
+def find_config_file(start: Path) -> Path | None:
+    """The nearest sftlint.toml, or pyproject.toml with a [tool.sftlint] table, upward from start."""
+    for folder in (start, *start.parents):
+        for name in CONFIG_FILES:
+            candidate = folder / name
+            if not candidate.is_file():
+                continue
+            if name == "sftlint.toml":
+                return candidate
+            try:
+                data = tomllib.loads(candidate.read_text(encoding="utf-8"))
+            except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+                continue
+            if "sftlint" in data.get("tool", {}):
+                return candidate
+    return None
+
+
+def load_table(path: Path) -> dict[str, Any]:
+    """The sftlint settings table of a config file (raises ConfigError if unreadable)."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: config file not found") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read config ({exc})") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+    if path.name == "pyproject.toml":
+        return data.get("tool", {}).get("sftlint", {})
+    return data
+
+
+def load_config(path: Path | None, overrides: dict[str, Any], cwd: Path | None = None) -> tuple[Config, Path | None]:
+    """Read the config file (given or found), apply command-line overrides, validate."""
+    cwd = cwd or Path.cwd()
+    path = path or find_config_file(cwd)
+    table = load_table(path) if path else {}
+    prefix = f"{path.name}: " if path else ""
+    try:
+        config = Config.model_validate(table)
+    except ValidationError as exc:
+        raise ConfigError("invalid config: " + _format_errors(exc, f"{prefix}")) from None
+    if path is not None:
+        base = path.parent
+        config.plugins = [str((base / p).resolve()) for p in config.plugins]
+        config.against = [str((base / p).resolve()) for p in config.against]
+    data = config.model_dump()
+    for key, value in overrides.items():
+        if value is None or value == [] or value == {}:
+            continue
+        if key == "fields":
+            data["fields"] = {**data["fields"], **value}
+        elif key in ("plugins", "against"):
+            data[key] = data[key] + list(value)
+        elif key == "checks":
+            for slug, opts in value.items():
+                data["checks"].setdefault(slug, {}).update(opts)
+        else:
+            data[key] = value
+    try:
+        return Config.model_validate(data), path
+    except ValidationError as exc:
+        raise ConfigError("invalid option: " + _format_errors(exc, "")) from None
+
+
+def check_settings(config: Config, checks: dict[str, type[Check]]) -> dict[str, tuple[BaseModel, Severity | None]]:
+    """Each check's validated options and severity override, by code."""
+    from sftlint.registry import resolve
+
+    by_code: dict[str, dict[str, Any]] = {}
+    for name, table in config.checks.items():
+        cls = resolve(name, checks)
+        if cls is None:
+            raise ConfigError(f"[checks.{name}]: unknown check '{name}' (see `sftlint rules`)")
+        if not isinstance(table, dict):
+            raise ConfigError(f"[checks.{name}]: expected a table of options")
+        by_code.setdefault(cls.code, {}).update(table)
+    out: dict[str, tuple[BaseModel, Severity | None]] = {}
+    for code, cls in checks.items():
+        table = dict(by_code.get(code, {}))
+        severity = table.pop("severity", None)
+        try:
+            sev = Severity(severity) if severity is not None else None
+        except ValueError:
+            raise ConfigError(
+                f"checks.{cls.slug}.severity: must be one of error, warning, info, advice, got {severity!r}"
+            ) from None
+        try:
+            options = cls.Options.model_validate(table)
+        except ValidationError as exc:
+            raise ConfigError("invalid config: " + _format_errors(exc, f"checks.{cls.slug}.")) from None
+        out[code] = (options, sev)
+    return out
+
+
+def _match(cls: type[Check], pattern: str) -> int:
+    """How specifically `pattern` names `cls`: a slug or full code beats a prefix; 0 is no match."""
+    if pattern.lower() == cls.slug:
+        return 100
+    return len(pattern) if cls.code.startswith(pattern.upper()) else 0
+
+
+def selected(checks: dict[str, type[Check]], select: list[str], ignore: list[str]) -> list[type[Check]]:
+    """The checks to run: the most specific of --select and --ignore wins (ALL selects all)."""
+    patterns = [p for p in select + ignore if p.upper() != "ALL"]
+    for pattern in patterns:
+        if not any(_match(cls, pattern) for cls in checks.values()):
+            raise ConfigError(f"unknown check selector '{pattern}' (see `sftlint rules`)")
+    chosen = []
+    for cls in checks.values():
+        sel = max((_match(cls, p) if p.upper() != "ALL" else 1 for p in select), default=1)
+        ign = max((_match(cls, p) if p.upper() != "ALL" else 1 for p in ignore), default=0)
+        if sel > 0 and sel > ign:
+            chosen.append(cls)
+    return chosen

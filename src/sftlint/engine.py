@@ -1,0 +1,196 @@
+"""The engine: one streaming pass over the inputs, then the dataset checks, then the verdict.
+
+Record checks see each record as it is read; dataset checks keep compact state in `collect`
+and report in `finish`. Reader and normaliser problems (SFT001, SFT002, SFT003) are reported
+through the checks that document them. A check that raises is reported as an error finding
+of that check, once, and the run goes on.
+"""
+
+from __future__ import annotations
+
+import traceback
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sftlint.check import Check, Context
+from sftlint.findings import Finding, Severity
+from sftlint.io import ReadStats, display_name, read_file
+from sftlint.records import Record, normalise
+
+
+@dataclass
+class Result:
+    """Everything a run found, ready for any output format."""
+
+    files: list[str]
+    checks: list[Check]
+    findings: list[Finding]
+    stats: dict[str, Any]
+    summaries: dict[str, Any]
+    fail_on: Severity
+    config: dict[str, Any] = field(default_factory=dict)
+
+    def failing(self) -> list[Finding]:
+        """Findings at or above `fail_on` (advice only when fail_on is advice)."""
+        return [f for f in self.findings if f.severity.rank >= self.fail_on.rank]
+
+    @property
+    def verdict(self) -> str:
+        return "no-go" if self.failing() else "go"
+
+    def counts(self) -> Counter[str]:
+        return Counter(f.code for f in self.findings)
+
+    def check_rows(self) -> list[dict[str, Any]]:
+        """One row per check that ran: counts, records flagged and their rate."""
+        counts = self.counts()
+        flagged: dict[str, set[tuple[str | None, int]]] = {}
+        for f in self.findings:
+            if f.line is not None:
+                flagged.setdefault(f.code, set()).add((f.file, f.line))
+        records = self.stats.get("records", 0)
+        rows = []
+        for check in self.checks:
+            n = len(flagged.get(check.code, ()))
+            rows.append(
+                {
+                    "code": check.code,
+                    "slug": check.slug,
+                    "severity": check.effective_severity.value,
+                    "count": counts.get(check.code, 0),
+                    "records": n,
+                    "rate": round(n / records, 4) if records else 0.0,
+                }
+            )
+        return rows
+
+    def reasons(self) -> list[str]:
+        """Why the verdict is what it is, one short sentence per failing check."""
+        by_code: dict[str, list[Finding]] = {}
+        for f in self.failing():
+            by_code.setdefault(f.code, []).append(f)
+        out = []
+        for code, found in sorted(by_code.items()):
+            first = found[0]
+            if len(found) == 1:
+                where = f" (line {first.line})" if first.line is not None else ""
+                out.append(f"{code} {first.slug}: {first.message}{where}")
+            else:
+                out.append(f"{code} {first.slug}: {len(found)} {first.severity.value}s")
+        return out
+
+
+class _Runner:
+    """State of one run; kept apart from `run` so the pass over records stays short."""
+
+    def __init__(self, checks: Sequence[Check], fields: dict[str, str]) -> None:
+        self.checks = list(checks)
+        self.by_code = {c.code: c for c in checks}
+        self.fields = fields
+        self.record_checks = [c for c in checks if c.is_record_check()]
+        self.dataset_checks = [c for c in checks if c.is_dataset_check()]
+        self.findings: list[Finding] = []
+        self.crashes: dict[str, tuple[int, Finding]] = {}
+        self.records = 0
+        self.valid = 0
+        self.blank = 0
+        self.shapes: Counter[str] = Counter()
+
+    def emit(self, code: str, message: str, file: str, line: int) -> None:
+        check = self.by_code.get(code)
+        if check is not None:
+            self.findings.append(check.finding(message, file=file, line=line))
+
+    def guarded(self, check: Check, call: Callable[[], Iterable[Finding] | None], where: tuple[str, int | None]) -> None:
+        """Run one hook of one check; an exception becomes one finding, not a crash."""
+        try:
+            found = call()
+            if found:
+                self.findings.extend(found)
+        except Exception as exc:  # noqa: BLE001 - a broken check must not stop the run
+            count, first = self.crashes.get(check.code, (0, None))  # type: ignore[assignment]
+            if first is None:
+                frame = traceback.extract_tb(exc.__traceback__)[-1]
+                first = check.finding(
+                    f"check crashed: {type(exc).__name__}: {exc} (at {frame.filename}:{frame.lineno})",
+                    file=where[0],
+                    line=where[1],
+                )
+                first.severity = Severity.ERROR
+            self.crashes[check.code] = (count + 1, first)
+
+    def read(self, path: str) -> None:
+        name = display_name(path)
+        stats = ReadStats()
+        for raw in read_file(path, stats):
+            self.records += 1
+            if raw.encoding_error:
+                self.emit("SFT003", raw.encoding_error, name, raw.line)
+            if raw.error is not None:
+                self.emit("SFT001", f"invalid JSON: {raw.error}", name, raw.line)
+                continue
+            record, problems = normalise(raw.value, name, raw.line, self.fields)
+            for code, message in problems:
+                self.emit(code, message, name, raw.line)
+            if record is None:
+                continue
+            record.decode_error = raw.encoding_error
+            self.valid += 1
+            self.shapes[record.shape] += 1
+            self.visit(record)
+        self.blank += stats.blank
+
+    def visit(self, record: Record) -> None:
+        where = (record.file, record.line)
+        for check in self.record_checks:
+            self.guarded(check, lambda c=check: c.check_record(record), where)
+        for check in self.dataset_checks:
+            self.guarded(check, lambda c=check: c.collect(record), where)
+
+    def finish(self, files: list[str]) -> Context:
+        first = [c for c in self.dataset_checks if not c.runs_last]
+        last = [c for c in self.dataset_checks if c.runs_last]
+        context = Context(files=files, records=self.records, valid=self.valid)
+        for check in first:
+            self.guarded(check, lambda c=check: c.finish(context), (None, None))  # type: ignore[arg-type]
+        self._count_usable(context)
+        for check in last:
+            self.guarded(check, lambda c=check: c.finish(context), (None, None))  # type: ignore[arg-type]
+        for count, crash in self.crashes.values():
+            if count > 1:
+                crash.message += f"; crashed on {count} records in all"
+            self.findings.append(crash)
+        return context
+
+    def _count_usable(self, context: Context) -> None:
+        """Usable pairs: valid records that no disqualifying check flagged."""
+        claimed: dict[tuple[str | None, int], str] = {}
+        for f in self.findings:
+            check = self.by_code.get(f.code)
+            if check is not None and check.disqualifies and f.line is not None:
+                claimed.setdefault((f.file, f.line), f.code)
+        context.unusable = dict(Counter(claimed.values()))
+        context.usable_pairs = self.valid - len(claimed)
+
+
+def run(paths: Sequence[str], checks: Sequence[Check], fields: dict[str, str], fail_on: Severity) -> Result:
+    """Lint `paths` as one dataset with `checks`. Raises InputError for unreadable files."""
+    runner = _Runner(checks, fields)
+    files = [display_name(p) for p in paths]
+    for path in paths:
+        runner.read(path)
+    context = runner.finish(files)
+    order = {name: i for i, name in enumerate(files)}
+    runner.findings.sort(key=lambda f: (order.get(f.file or "", -1), f.line or 0, f.code, f.message))
+    summaries = {c.slug: s for c in checks if (s := c.summary()) is not None}
+    stats = {
+        "records": runner.records,
+        "valid": runner.valid,
+        "usable_pairs": context.usable_pairs,
+        "blank_lines": runner.blank,
+        "shapes": dict(runner.shapes.most_common()),
+        "unusable": context.unusable,
+    }
+    return Result(files, list(checks), runner.findings, stats, summaries, fail_on)

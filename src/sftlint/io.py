@@ -1,0 +1,223 @@
+"""Streaming reader: an input file becomes a stream of `RawLine`s with 1-based physical line numbers.
+
+JSON Lines are read one line at a time (constant memory); `-` is standard input; `.gz` is
+decompressed on the fly; CRLF endings and a leading UTF-8 BOM are tolerated; blank lines are
+skipped and counted. A file that is one JSON array is accepted too (it is read whole, since
+an array cannot be split into lines). A line that does not parse, or that holds bytes that are
+not UTF-8, is returned with the reason so the engine reports it and reading goes on. Only a
+file that cannot be read at all raises `InputError`.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import sys
+import tempfile
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from sftlint.errors import InputError, SftlintError
+
+BOM = b"\xef\xbb\xbf"
+_DECODER = json.JSONDecoder()
+
+
+@dataclass(slots=True)
+class RawLine:
+    """One physical record: its parsed value, or why it could not be parsed."""
+
+    line: int
+    value: Any = None
+    error: str | None = None
+    encoding_error: str | None = None
+
+
+@dataclass
+class ReadStats:
+    """What reading a file saw, besides the records themselves."""
+
+    lines: int = 0
+    blank: int = 0
+    array: bool = False
+
+
+def display_name(path: str) -> str:
+    return "<stdin>" if path == "-" else path
+
+
+def _open(path: str) -> BinaryIO:
+    if path == "-":
+        stream: BinaryIO = sys.stdin.buffer
+    else:
+        if os.path.isdir(path):
+            raise InputError(f"{path}: is a directory, expected a JSONL file")
+        try:
+            stream = open(path, "rb")  # noqa: SIM115 - closed by read_file
+        except FileNotFoundError:
+            raise InputError(f"{path}: no such file") from None
+        except PermissionError:
+            raise InputError(f"{path}: permission denied") from None
+        except OSError as exc:
+            raise InputError(f"{path}: cannot open ({exc.strerror or exc})") from None
+    head = stream.peek(2)[:2] if hasattr(stream, "peek") else b""
+    if path.endswith(".gz") or head == b"\x1f\x8b":
+        return gzip.GzipFile(fileobj=stream, mode="rb")  # type: ignore[return-value]
+    return stream
+
+
+def _decode(data: bytes) -> tuple[str, str | None]:
+    try:
+        return data.decode("utf-8"), None
+    except UnicodeDecodeError as exc:
+        bad = data[exc.start : exc.start + 1].hex()
+        return data.decode("utf-8", errors="replace"), f"invalid UTF-8 byte 0x{bad} at byte {exc.start + 1}"
+
+
+def parse_json(text: str) -> tuple[Any, str | None]:
+    """Parse one JSON text; on failure return the parser's reason instead of raising."""
+    try:
+        return json.loads(text), None
+    except json.JSONDecodeError as exc:
+        return None, f"{exc.msg} (column {exc.colno})"
+    except RecursionError:
+        return None, "nested too deeply to parse"
+    except ValueError as exc:  # e.g. an integer with too many digits
+        return None, str(exc)
+
+
+def read_file(path: str, stats: ReadStats | None = None) -> Iterator[RawLine]:
+    """Yield every non-blank record of `path` in order. Raises InputError if it cannot be read."""
+    stats = stats if stats is not None else ReadStats()
+    stream = _open(path)
+    try:
+        yield from _read_stream(stream, stats)
+    except (gzip.BadGzipFile, EOFError, zlib.error) as exc:
+        reason = "truncated" if isinstance(exc, EOFError) else str(exc)
+        raise InputError(f"{path}: corrupt gzip data after line {stats.lines} ({reason})") from None
+    except IsADirectoryError:
+        raise InputError(f"{path}: is a directory, expected a JSONL file") from None
+    except OSError as exc:
+        raise InputError(f"{path}: read failed after line {stats.lines} ({exc.strerror or exc})") from None
+    finally:
+        if stream is not sys.stdin.buffer:
+            stream.close()
+
+
+def _read_stream(stream: BinaryIO, stats: ReadStats) -> Iterator[RawLine]:
+    lines = iter(stream)
+    for data in lines:
+        stats.lines += 1
+        if stats.lines == 1 and data.startswith(BOM):
+            data = data[len(BOM) :]
+        if not data.strip():
+            stats.blank += 1
+            continue
+        if data.lstrip().startswith(b"[") and stats.lines - stats.blank == 1:
+            first_line = stats.lines
+            array = _try_array(data, lines, stats)
+            if isinstance(array, list):
+                stats.array = True
+                yield from array
+                return
+            yield from _jsonl(array, start=first_line, stats=stats)
+            continue
+        yield _parse_line(stats.lines, data)
+
+
+def _parse_line(number: int, data: bytes) -> RawLine:
+    text, encoding_error = _decode(data.rstrip(b"\r\n"))
+    value, error = parse_json(text)
+    return RawLine(number, value, error, encoding_error)
+
+
+def _jsonl(buffer: bytes, start: int, stats: ReadStats) -> Iterator[RawLine]:
+    """Parse already-read lines as JSON Lines (after an array attempt failed)."""
+    for offset, data in enumerate(buffer.splitlines(keepends=True)):
+        if not data.strip():
+            stats.blank += 1
+            continue
+        yield _parse_line(start + offset, data)
+
+
+def _try_array(first: bytes, rest: Iterator[bytes], stats: ReadStats) -> list[RawLine] | bytes:
+    """Read a file that starts with '[' as one JSON array, if it is one.
+
+    Returns the elements as RawLines (line = where each element starts), or the bytes read so
+    far when the file is JSON Lines after all (e.g. each line is an array).
+    """
+    text, _ = _decode(first.rstrip(b"\r\n"))
+    value, error = parse_json(text)
+    if error is None:
+        following = next(rest, None)
+        if following is not None:  # one array per line: JSON Lines
+            stats.lines += 1
+            return first + following
+        return [RawLine(stats.lines, v) for v in value] if isinstance(value, list) else first
+    chunks = [first]
+    for data in rest:
+        stats.lines += 1
+        chunks.append(data)
+    buffer = b"".join(chunks)
+    text, encoding_error = _decode(buffer)
+    if encoding_error is not None:
+        return buffer
+    elements = _array_elements(text, first_line=stats.lines - len(chunks) + 1)
+    return elements if elements is not None else buffer
+
+
+def _array_elements(text: str, first_line: int) -> list[RawLine] | None:
+    """Split a JSON array into its elements with the line each starts on; None if not an array."""
+    ws = " \t\r\n"
+    i = text.index("[") + 1
+    line = first_line + text.count("\n", 0, i)
+    out: list[RawLine] = []
+    expect_value = True
+    while True:
+        j = i
+        while j < len(text) and text[j] in ws:
+            j += 1
+        line += text.count("\n", i, j)
+        i = j
+        if i >= len(text):
+            return None
+        if text[i] == "]":
+            tail = text[i + 1 :].strip()
+            return out if not tail and (out or expect_value) else None
+        if not expect_value:
+            if text[i] != ",":
+                return None
+            i += 1
+            expect_value = True
+            continue
+        try:
+            value, end = _DECODER.raw_decode(text, i)
+        except (ValueError, RecursionError):
+            return None
+        out.append(RawLine(line, value))
+        line += text.count("\n", i, end)
+        i = end
+        expect_value = False
+
+
+def write_atomic(path: Path, data: str | bytes, inputs: list[Path] | tuple[Path, ...] = ()) -> None:
+    """Write `data` to `path` through a temporary file and a rename; refuse to write over an input."""
+    target = path.resolve()
+    if any(target == p.resolve() for p in inputs):
+        raise SftlintError(f"{path}: refusing to overwrite an input file")
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    except OSError as exc:
+        raise SftlintError(f"{path}: cannot write ({exc.strerror or exc})") from None
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data.encode("utf-8", "surrogatepass") if isinstance(data, str) else data)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

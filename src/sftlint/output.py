@@ -1,0 +1,100 @@
+"""Output formats: text for people, JSON for pipelines (the stable contract), GitHub annotations."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import click
+
+from sftlint import __version__
+from sftlint.engine import Result
+from sftlint.findings import Finding, Severity
+
+FORMATS = ("text", "json", "github")
+
+
+def to_dict(result: Result) -> dict[str, Any]:
+    """The JSON document of DESIGN.md's output contract (validated by `sftlint.schema`)."""
+    return {
+        "tool": "sftlint",
+        "version": __version__,
+        "verdict": result.verdict,
+        "fail_on": result.fail_on.value,
+        "reasons": result.reasons(),
+        "files": result.files,
+        "stats": result.stats,
+        "checks": result.check_rows(),
+        "findings": [f.to_dict() for f in result.findings],
+        "summaries": result.summaries,
+        "config": result.config,
+    }
+
+
+def render_json(result: Result) -> str:
+    return json.dumps(to_dict(result), indent=2, ensure_ascii=False, default=str)
+
+
+def _where(f: Finding) -> str:
+    if f.file is None:
+        return "dataset"
+    return f"{f.file}:{f.line}" if f.line is not None else f.file
+
+
+_COLOURS = {Severity.ERROR: "red", Severity.WARNING: "yellow", Severity.INFO: "blue", Severity.ADVICE: "cyan"}
+
+
+def render_text(result: Result) -> str:
+    """`file:line: CODE slug message` lines, a per-check summary and the verdict line."""
+    lines = []
+    defects = [f for f in result.findings if f.severity is not Severity.ADVICE]
+    advice = [f for f in result.findings if f.severity is Severity.ADVICE]
+    for f in defects:
+        lines.append(f"{_where(f)}: {click.style(f.code, fg=_COLOURS[f.severity], bold=True)} {f.slug} {f.message}")
+    if advice:
+        lines += ["", "Before you fine-tune:"]
+        lines += [f"  {f.code} {f.slug}: {f.message}" for f in advice]
+    stats = result.stats
+    lines += [
+        "",
+        f"{stats['records']} records in {len(result.files)} file(s): {stats['valid']} valid, "
+        f"{stats['usable_pairs']} usable pairs",
+    ]
+    rows = [r for r in result.check_rows() if r["count"]]
+    if rows:
+        lines.append(f"{'code':<8} {'check':<24} {'severity':<9} {'count':>7} {'rate':>8}")
+        for r in rows:
+            lines.append(f"{r['code']:<8} {r['slug']:<24} {r['severity']:<9} {r['count']:>7} {r['rate']:>8.1%}")
+    lines.append(f"{len(result.checks)} checks ran, {len(rows)} reported findings")
+    if result.verdict == "go":
+        lines.append(click.style("GO", fg="green", bold=True) + f": nothing at or above {result.fail_on.value}")
+    else:
+        lines.append(click.style("NO-GO", fg="red", bold=True) + ": " + "; ".join(result.reasons()))
+    return "\n".join(lines)
+
+
+def _escape(value: str, properties: bool = False) -> str:
+    value = value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return value.replace(":", "%3A").replace(",", "%2C") if properties else value
+
+
+_LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice", Severity.ADVICE: "notice"}
+
+
+def render_github(result: Result) -> str:
+    """GitHub Actions workflow commands: one annotation per finding, then the verdict."""
+    lines = []
+    for f in result.findings:
+        props = []
+        if f.file is not None and f.file != "<stdin>":
+            props.append(f"file={_escape(f.file, True)}")
+            if f.line is not None:
+                props.append(f"line={f.line}")
+        props.append(f"title={_escape(f'{f.code} {f.slug}', True)}")
+        lines.append(f"::{_LEVELS[f.severity]} {','.join(props)}::{_escape(f.message)}")
+    verdict = "GO" if result.verdict == "go" else "NO-GO: " + "; ".join(result.reasons())
+    lines.append(f"sftlint {verdict}")
+    return "\n".join(lines)
+
+
+RENDERERS = {"text": render_text, "json": render_json, "github": render_github}

@@ -1,0 +1,67 @@
+"""The JSON output contract as pydantic models; `sftlint schema` prints it as JSON Schema.
+
+Other tools rely on this shape: fields may be added, never renamed or removed.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class LocationModel(_Strict):
+    file: str | None
+    line: int | None
+
+
+class FindingModel(_Strict):
+    code: str
+    slug: str
+    severity: Literal["error", "warning", "info", "advice"]
+    file: str | None
+    line: int | None
+    message: str
+    related: list[LocationModel]
+    score: float | None
+    data: dict[str, Any] | None = None
+
+
+class CheckRowModel(_Strict):
+    code: str
+    slug: str
+    severity: Literal["error", "warning", "info", "advice"]
+    count: int
+    records: int
+    rate: float
+
+
+class StatsModel(BaseModel):
+    records: int
+    valid: int
+    usable_pairs: int
+    blank_lines: int
+    shapes: dict[str, int]
+    unusable: dict[str, int]
+
+
+class ResultModel(_Strict):
+    tool: Literal["sftlint"]
+    version: str
+    verdict: Literal["go", "no-go"]
+    fail_on: Literal["error", "warning", "info", "advice"]
+    reasons: list[str]
+    files: list[str]
+    stats: StatsModel
+    checks: list[CheckRowModel]
+    findings: list[FindingModel]
+    summaries: dict[str, Any]
+    config: dict[str, Any]
+
+
+def json_schema() -> dict[str, Any]:
+    return ResultModel.model_json_schema()
