@@ -23,6 +23,7 @@ from pydantic import BaseModel, ConfigDict
 from sftlint.findings import Finding, Location, Severity
 
 if TYPE_CHECKING:
+    from sftlint.config import Config
     from sftlint.records import Record
 
 DOC_SECTIONS = ("What it does", "Why it matters", "How to fix", "Options")
@@ -66,6 +67,9 @@ class Check:
         self.effective_severity = severity or self.severity
 
     # -- the hooks a check implements -------------------------------------------------------
+
+    def start(self, config: Config) -> None:
+        """Prepare from the run's settings before the first record (e.g. index a reference file)."""
 
     def check_record(self, record: Record) -> Iterable[Finding]:
         """Findings for one record (record checks)."""

@@ -42,7 +42,10 @@ def build_checks(config: Config) -> list[Check]:
     """Discover, select and configure the checks for a run."""
     available = discover(config.plugins)
     settings = check_settings(config, available)
-    return [cls(*settings[cls.code]) for cls in selected(available, config.select, config.ignore)]
+    checks = [cls(*settings[cls.code]) for cls in selected(available, config.select, config.ignore)]
+    for check in checks:
+        check.start(config)
+    return checks
 
 
 def lint_paths(paths: list[str], config: Config) -> Result:
@@ -68,6 +71,7 @@ def cli() -> None:
 @click.option("--field", "fields", multiple=True, metavar="FIELD=NAME", help="Map a record field: instruction, input, response or label.")
 @click.option("--config", "config_file", type=click.Path(dir_okay=False, path_type=Path), help="Config file (default: sftlint.toml or pyproject.toml, searched upward).")
 @click.option("--plugins", multiple=True, type=click.Path(), help="Folder of local check modules (repeatable).")
+@click.option("--against", multiple=True, type=click.Path(dir_okay=False), help="Evaluation set to check for contamination (repeatable).")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, allow_dash=True), help="Write the output to a file instead of standard output.")
 def lint(
     files: tuple[str, ...],
@@ -79,6 +83,7 @@ def lint(
     fields: tuple[str, ...],
     config_file: Path | None,
     plugins: tuple[str, ...],
+    against: tuple[str, ...],
     output: str | None,
 ) -> None:
     """Lint JSONL datasets (FILES, or - for standard input) and print the verdict."""
@@ -88,13 +93,14 @@ def lint(
         "fail_on": fail_on,
         "fields": _fields(fields),
         "plugins": list(plugins),
+        "against": list(against),
         "checks": {"dataset-size": {"min_pairs": min_pairs}} if min_pairs else {},
     }
     config, _ = load_config(config_file, overrides)
     result = lint_paths(list(files), config)
     text = RENDERERS[fmt](result)
     if output and output != "-":
-        write_atomic(Path(output), text + "\n", inputs=[Path(f) for f in files if f != "-"])
+        write_atomic(Path(output), text + "\n", inputs=[Path(f) for f in [*files, *config.against] if f != "-"])
     else:
         click.echo(text)
     sys.exit(EXIT_NO_GO if result.verdict == "no-go" else EXIT_GO)

@@ -9,6 +9,15 @@ from sftlint.findings import Finding, Location, Severity
 from sftlint.records import Record
 
 
+def content_key(record: Record) -> bytes:
+    """16-byte hash of a record's content, lower-cased with whitespace collapsed: equal for copies."""
+    if record.turns is not None:
+        parts = [f"{t.role}\x1e{squash(t.content)}" for t in record.turns]
+    else:
+        parts = [squash(record.instruction), squash(record.input), squash(record.response)]
+    return hashlib.blake2b("\x1f".join(parts).encode("utf-8", "surrogatepass"), digest_size=16).digest()
+
+
 class ExactDuplicate(Check):
     """A record that repeats an earlier one, ignoring case and whitespace.
 
@@ -33,11 +42,7 @@ class ExactDuplicate(Check):
         self.seen: dict[bytes, tuple[str, int]] = {}
 
     def check_record(self, record: Record) -> Iterator[Finding]:
-        if record.turns is not None:
-            parts = [f"{t.role}\x1e{squash(t.content)}" for t in record.turns]
-        else:
-            parts = [squash(record.instruction), squash(record.input), squash(record.response)]
-        key = hashlib.blake2b("\x1f".join(parts).encode("utf-8", "surrogatepass"), digest_size=16).digest()
+        key = content_key(record)
         first = self.seen.setdefault(key, (record.file, record.line))
         if first != (record.file, record.line):
             where = f"line {first[1]}" if first[0] == record.file else f"{first[0]}:{first[1]}"

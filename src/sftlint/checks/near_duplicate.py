@@ -1,0 +1,165 @@
+from __future__ import annotations
+
+from array import array
+from collections.abc import Iterator
+from typing import Any, Literal
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field
+
+from sftlint.check import Check, Context
+from sftlint.checks.exact_duplicate import content_key
+from sftlint.findings import Finding, Location, Severity
+from sftlint.minhash import NUM_PERM, MinHasher, SignedCorpus, find_clusters, lsh_params, normalise_text
+from sftlint.records import Record
+
+Compared = Literal["pair", "prompt", "response"]
+#: members of a cluster named in `related` and in the summary
+SHOWN_MEMBERS = 5
+SHOWN_CLUSTERS = 10
+
+
+def compared_text(record: Record, on: Compared) -> str:
+    """The text to compare: the whole pair, the prompt or the response.
+
+    A chat record's system prompt is left out: it is usually the same boilerplate in every
+    conversation and would make unrelated conversations look alike.
+    """
+    if on == "response":
+        return record.response
+    prompt = record.instruction if record.turns is not None or not record.input else f"{record.instruction}\n{record.input}"
+    return prompt if on == "prompt" else f"{prompt}\n{record.response}"
+
+
+class NearDuplicateOptions(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    threshold: float = Field(0.8, gt=0.0, le=1.0, description="Jaccard similarity at which two records are near-duplicates")
+    on: Compared = Field("pair", description="text compared: pair (instruction+input+response), prompt or response")
+    max_rate: float = Field(0.05, ge=0.0, le=1.0, description="highest share of redundant copies before it is an error")
+    num_perm: int = Field(NUM_PERM, ge=16, le=1024, description="MinHash permutations")
+
+
+class NearDuplicate(Check):
+    """Records that are nearly the same as another: reworded, retyped or lightly edited copies.
+
+    What it does: Compares records by the Jaccard similarity of their word 5-gram sets (after
+    Unicode NFKC, lower case, punctuation and extra whitespace removed; character 5-grams for
+    texts under 5 words), using MinHash signatures and LSH to find candidates, then verifies
+    every candidate with the exact Jaccard of the two shingle sets. Verified pairs are grouped
+    into clusters; each record but the first of its cluster is reported with the first (and a
+    few other members) in `related`, the Jaccard in `score` and the cluster id in `data`.
+    Exact copies are left to SFT103. The dataset summary gives the clusters, the redundant
+    records and their rate; a rate above `max_rate` is itself an error.
+
+    Why it matters: Near-duplicate copies are trained on several times, so the model
+    over-weights and memorises them, and they inflate the apparent size of the dataset while
+    adding nothing new. A high rate usually means templated generation or a merge of
+    overlapping sources.
+
+    How to fix: Keep one record per cluster (the first, or the best) and drop the others. If
+    records legitimately share a long template, compare only the part that varies with
+    `on = "response"` or `on = "prompt"`.
+
+    Options: `threshold` (0.8), `on` ("pair", "prompt" or "response"; chat records are compared
+    without their system prompt), `max_rate` (0.05) and `num_perm` (128) under
+    `[tool.sftlint.checks.near-duplicate]`.
+    """
+
+    code = "SFT104"
+    slug = "near-duplicate"
+    severity = Severity.WARNING
+    disqualifies = True
+    Options = NearDuplicateOptions
+
+    def __init__(self, options: NearDuplicateOptions | None = None, severity: Severity | None = None) -> None:
+        super().__init__(options, severity)
+        self.bands, self.rows = lsh_params(self.options.threshold, self.options.num_perm)
+        self.corpus = SignedCorpus(MinHasher(self.options.num_perm), self.bands, self.rows)
+        self.files: list[str] = []
+        self.file_index: dict[str, int] = {}
+        self.file_ids = array("i")
+        self.lines = array("q")
+        self.content = bytearray()  # 8 bytes of SFT103's content key per record
+        self.result: dict[str, Any] | None = None
+
+    def collect(self, record: Record) -> None:
+        index = self.file_index.get(record.file)
+        if index is None:
+            index = self.file_index[record.file] = len(self.files)
+            self.files.append(record.file)
+        self.file_ids.append(index)
+        self.lines.append(record.line)
+        self.content += content_key(record)[:8]
+        self.corpus.add(normalise_text(compared_text(record, self.options.on)))
+
+    def location(self, i: int) -> Location:
+        return Location(self.files[self.file_ids[i]], self.lines[i])
+
+    def finish(self, context: Context) -> Iterator[Finding]:
+        keys = self.corpus.freeze()
+        content = np.frombuffer(bytes(self.content), dtype=np.uint64)
+        _, first = np.unique(content, return_index=True)
+        exact_copy = np.ones(len(content), dtype=bool)
+        exact_copy[first] = False  # SFT103 reports these; they are not near-duplicates again
+        ids = np.flatnonzero(~exact_copy & (self.corpus.store.sizes() > 0))
+        threshold = self.options.threshold
+        clusters = find_clusters(keys, ids, self.corpus.store, threshold)
+        self.corpus.store.close()
+        redundant = 0
+        for number, cluster in enumerate(clusters, start=1):
+            first_at = self.location(cluster.members[0])
+            for member in cluster.members[1:]:
+                redundant += 1
+                partner, similarity = cluster.links[member]
+                shown = [cluster.members[0], partner] + cluster.members[1:]
+                shown = list(dict.fromkeys(m for m in shown if m != member))[:SHOWN_MEMBERS]
+                related = [self.location(m) for m in shown]
+                here = self.location(member)
+                message = f"near-duplicate of {self._where(self.location(partner), here)} (Jaccard {similarity:.2f}, threshold {threshold:g})"
+                if len(cluster.members) > 2:
+                    message += f"; cluster {number} has {len(cluster.members)} records, first at {self._where(first_at, here)}"
+                yield self.finding(
+                    message,
+                    file=here.file,
+                    line=here.line,
+                    related=related,
+                    score=similarity,
+                    cluster=number,
+                    cluster_size=len(cluster.members),
+                )
+        rate = redundant / context.valid if context.valid else 0.0
+        largest = sorted(enumerate(clusters, start=1), key=lambda c: (-len(c[1].members), c[0]))[:SHOWN_CLUSTERS]
+        self.result = {
+            "clusters": len(clusters),
+            "redundant": redundant,
+            "rate": round(rate, 4),
+            "max_rate": self.options.max_rate,
+            "threshold": threshold,
+            "largest": [
+                {
+                    "id": number,
+                    "size": len(cluster.members),
+                    "members": [self.location(m).to_dict() for m in cluster.members[:SHOWN_MEMBERS]],
+                }
+                for number, cluster in largest
+            ],
+            "on": self.options.on,
+            "lsh": {"bands": self.bands, "rows": self.rows, "num_perm": self.options.num_perm},
+            "verification": "exact Jaccard of shingle sets",
+            "exact_copies_skipped": int(exact_copy.sum()),
+        }
+        if rate > self.options.max_rate:
+            finding = self.finding(
+                f"{rate:.1%} of records ({redundant} of {context.valid}) are near-duplicate copies; "
+                f"max_rate is {self.options.max_rate:.1%}",
+                score=rate,
+            )
+            finding.severity = Severity.ERROR
+            yield finding
+
+    @staticmethod
+    def _where(target: Location, here: Location) -> str:
+        return f"line {target.line}" if target.file == here.file else f"{target.file}:{target.line}"
+
+    def summary(self) -> dict[str, Any] | None:
+        return self.result

@@ -1,0 +1,413 @@
+"""MinHash signatures and LSH banding for many texts at once, compatible with datasketch.
+
+A text is normalised (Unicode NFKC, lower case, punctuation deleted, whitespace collapsed)
+and cut into shingles: word 5-grams, or character 5-grams when it has fewer than 5 words.
+Each shingle is hashed to 32 bits by `shingle_hash`, and a batch of texts gets its signatures
+in a few numpy operations. The result equals datasketch's
+``MinHash(num_perm, seed, hashfunc=shingle_hash)`` updated shingle by shingle (its default
+"affine32" scheme: the same permutations drawn from the same seed, the same MurmurHash3
+pre-mix, the same minimum); tests/test_minhash.py proves it. Shingle hashes are prefix sums
+of a polynomial hash over the whole batch, so no shingle string is ever built.
+
+Candidates come from LSH bands as in datasketch's MinHashLSH (two texts are candidates when
+all `rows` values of some band agree), with each band folded into one 64-bit key so that
+finding equal bands is a numpy sort instead of millions of dictionary inserts. Candidates are
+verified with the exact Jaccard similarity of the two shingle-hash sets, which `ShingleStore`
+keeps in a temporary file rather than in memory.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+SEED = 1  # datasketch's default seed
+NUM_PERM = 128  # datasketch's default number of permutations
+SHINGLE = 5  # words per shingle (characters for texts of fewer words)
+#: LSH bands/rows are chosen so that a pair exactly at the threshold becomes a candidate with
+#: at least this probability (pairs above it far more often: 16 x 8 at 0.8 catches ~99 %).
+RECALL_AT_THRESHOLD = 0.94
+
+_PUNCT = re.compile(r"[^\w\s]+")
+_ASCII_PUNCT = bytes(b for b in range(128) if _PUNCT.match(chr(b)))
+_U32 = np.uint32
+_U64 = np.uint64
+_MASK64 = (1 << 64) - 1
+# Polynomial shingle hash: sum of code_point[k] * _BASE_INV**k mod 2**64, top 32 bits kept.
+_BASE = 0x100000001B3  # the 64-bit FNV prime; odd, hence invertible mod 2**64
+_BASE_INV = pow(_BASE, -1, 1 << 64)
+_BAND_MULT = _U64(0x9E3779B97F4A7C15)  # golden-ratio constant, folds a band's rows into one key
+_SEPARATOR = "\x00"  # joins the texts of a batch; normalised text never contains it
+_CHUNK = 8192  # shingles per permutation step: keeps the (num_perm x chunk) block in cache
+
+
+def normalise_text(text: str) -> str:
+    """NFKC, lower case, punctuation deleted, runs of whitespace made one space."""
+    if text.isascii():  # NFKC leaves ASCII alone, and bytes.translate is much faster than re.sub
+        return " ".join(text.lower().encode().translate(None, _ASCII_PUNCT).decode().split())
+    text = unicodedata.normalize("NFKC", text).lower()
+    return " ".join(_PUNCT.sub("", text).split())
+
+
+def shingles(normalised: str) -> list[str]:
+    """The shingles of a normalised text, spelled out (the definition `MinHasher` computes)."""
+    words = normalised.split(" ")
+    if len(words) >= SHINGLE:
+        return [" ".join(words[i : i + SHINGLE]) for i in range(len(words) - SHINGLE + 1)]
+    if not normalised:
+        return []
+    if len(normalised) <= SHINGLE:
+        return [normalised]
+    return [normalised[i : i + SHINGLE] for i in range(len(normalised) - SHINGLE + 1)]
+
+
+def shingle_hash(shingle: str | bytes) -> int:
+    """32-bit hash of one shingle; the `hashfunc` to give datasketch for identical signatures."""
+    if isinstance(shingle, bytes):
+        shingle = shingle.decode("utf-8", "surrogatepass")
+    h, power = 0, 1
+    for ch in shingle:
+        h = (h + ord(ch) * power) & _MASK64
+        power = (power * _BASE_INV) & _MASK64
+    return h >> 32
+
+
+def _fmix32(h: np.ndarray) -> np.ndarray:
+    """MurmurHash3's 32-bit finalizer, as datasketch applies it before permuting."""
+    h = h ^ (h >> _U32(16))
+    h = h * _U32(0x85EBCA6B)
+    h = h ^ (h >> _U32(13))
+    h = h * _U32(0xC2B2AE35)
+    return h ^ (h >> _U32(16))
+
+
+def _fmix64(h: np.ndarray) -> np.ndarray:
+    h = h ^ (h >> _U64(33))
+    h = h * _U64(0xFF51AFD7ED558CCD)
+    h = h ^ (h >> _U64(33))
+    h = h * _U64(0xC4CEB9FE1A85EC53)
+    return h ^ (h >> _U64(33))
+
+
+def permutations(num_perm: int = NUM_PERM, seed: int = SEED) -> tuple[np.ndarray, np.ndarray]:
+    """datasketch's affine32 permutation parameters (a odd, b), drawn exactly as it draws them."""
+    gen = np.random.RandomState(seed)
+    a = gen.randint(0, 1 << 31, num_perm, dtype=_U32) * _U32(2) + _U32(1)
+    b = gen.randint(0, 1 << 32, num_perm, dtype=_U32)
+    return a, b
+
+
+def lsh_params(threshold: float, num_perm: int = NUM_PERM) -> tuple[int, int]:
+    """(bands, rows): the most rows per band (fewest candidates) whose recall at the threshold is high enough."""
+    for rows in range(num_perm, 0, -1):
+        bands = num_perm // rows
+        if 1.0 - (1.0 - threshold**rows) ** bands >= RECALL_AT_THRESHOLD:
+            return bands, rows
+    return num_perm, 1
+
+
+@dataclass
+class Batch:
+    """Signatures of a batch of texts and their shingle hashes (in text order, repeats kept).
+
+    `signatures[i]` is all 0xFFFFFFFF (datasketch's empty MinHash) when text i has no
+    shingles; its shingles are `hashes[offsets[i]:offsets[i + 1]]`.
+    """
+
+    signatures: np.ndarray  # (n, num_perm) uint32
+    hashes: np.ndarray  # uint32, concatenated per text
+    offsets: np.ndarray  # (n + 1,) int64
+
+    @property
+    def sizes(self) -> np.ndarray:
+        return np.diff(self.offsets)
+
+
+class MinHasher:
+    """Computes datasketch-compatible MinHash signatures for batches of normalised texts."""
+
+    def __init__(self, num_perm: int = NUM_PERM, seed: int = SEED) -> None:
+        self.num_perm = num_perm
+        self.a, self.b = permutations(num_perm, seed)
+        self._powers = np.ones(1, dtype=_U64)
+        self._inverse_powers = np.ones(1, dtype=_U64)
+
+    def _ensure_powers(self, n: int) -> None:
+        """Powers of the base and its inverse up to n, grown by doubling and kept between batches."""
+        if len(self._powers) > n:
+            return
+        size = max(n + 1, 2 * len(self._powers), 1 << 16)
+        for attr, base in (("_powers", _BASE), ("_inverse_powers", _BASE_INV)):
+            powers = np.full(size, base, dtype=_U64)
+            powers[0] = 1
+            setattr(self, attr, np.cumprod(powers, dtype=_U64))
+
+    def spans(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Code points of the joined batch, and each shingle's (start, end) and text index."""
+        joined = _SEPARATOR.join(texts)
+        codes = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=_U32)
+        lengths = np.fromiter((len(t) for t in texts), dtype=np.int64, count=len(texts))
+        text_start = np.zeros(len(texts), dtype=np.int64)
+        np.cumsum(lengths[:-1] + 1, out=text_start[1:])
+        # Words: maximal runs between spaces and separators (normalised text has single spaces).
+        breaks = np.flatnonzero((codes == 32) | (codes == 0))
+        word_start = np.concatenate(([0], breaks + 1))
+        word_end = np.concatenate((breaks, [len(codes)]))
+        word_text = np.searchsorted(text_start, word_start, side="right") - 1
+        words_per_text = np.bincount(word_text, minlength=len(texts))
+        words_per_text[lengths == 0] = 0
+        # Word shingles: words k .. k+4 of the same text.
+        k = np.arange(len(word_start) - SHINGLE + 1)
+        same = word_text[k] == word_text[k + SHINGLE - 1]
+        k = k[same]
+        starts, ends, owner = [word_start[k]], [word_end[k + SHINGLE - 1]], [word_text[k]]
+        # Character shingles for texts of 1 to 4 words.
+        for i in np.flatnonzero((words_per_text < SHINGLE) & (lengths > 0)):
+            count = max(int(lengths[i]) - SHINGLE + 1, 1)
+            first = text_start[i] + np.arange(count)
+            starts.append(first)
+            ends.append(first + min(SHINGLE, int(lengths[i])))
+            owner.append(np.full(count, i))
+        return codes, np.concatenate(starts), np.concatenate(ends), np.concatenate(owner)
+
+    def shingle_hashes(self, codes: np.ndarray, start: np.ndarray, end: np.ndarray) -> np.ndarray:
+        """`shingle_hash` of every span, from prefix sums: sum(c_j * inv**j) * base**start."""
+        self._ensure_powers(len(codes))
+        prefix = np.zeros(len(codes) + 1, dtype=_U64)
+        with np.errstate(over="ignore"):
+            np.cumsum(codes * self._inverse_powers[: len(codes)], out=prefix[1:])
+            full = (prefix[end] - prefix[start]) * self._powers[start]
+        return (full >> _U64(32)).astype(_U32)
+
+    def batch(self, texts: Sequence[str]) -> Batch:
+        """Signatures and distinct shingle hashes of normalised texts."""
+        n = len(texts)
+        if n == 0:
+            return Batch(np.zeros((0, self.num_perm), _U32), np.zeros(0, _U32), np.zeros(1, np.int64))
+        codes, start, end, text = self.spans(texts)
+        hashes = self.shingle_hashes(codes, start, end)
+        if len(text) and np.any(text[1:] < text[:-1]):  # character shingles come after word shingles
+            order = np.argsort(text, kind="stable")
+            text, hashes = text[order], hashes[order]
+        offsets = np.zeros(n + 1, dtype=np.int64)
+        np.cumsum(np.bincount(text, minlength=n), out=offsets[1:])
+        return Batch(self.sign(hashes, offsets), hashes, offsets)
+
+    def sign(self, hashes: np.ndarray, offsets: np.ndarray) -> np.ndarray:
+        """Signatures of texts given their 32-bit shingle hashes, text i's being hashes[offsets[i]:offsets[i+1]].
+
+        Per text and permutation, the minimum of a*fmix32(h)+b mod 2**32 over its shingles:
+        one (num_perm x shingles) block per chunk of texts, reduced per text with reduceat.
+        """
+        out = np.full((len(offsets) - 1, self.num_perm), 0xFFFFFFFF, dtype=_U32)
+        mixed = _fmix32(hashes.astype(_U32))
+        nonempty = np.flatnonzero(np.diff(offsets) > 0)
+        firsts = offsets[nonempty]
+        i = 0
+        while i < len(nonempty):
+            lo = firsts[i]
+            j = int(np.searchsorted(firsts, lo + _CHUNK, side="right"))
+            j = max(j, i + 1)
+            chosen = nonempty[i:j]
+            hi = offsets[chosen[-1] + 1]
+            block = np.multiply.outer(self.a, mixed[lo:hi])
+            block += self.b[:, None]
+            out[chosen] = np.minimum.reduceat(block, firsts[i:j] - lo, axis=1).T
+            i = j
+        return out
+
+
+def band_keys(signatures: np.ndarray, bands: int, rows: int) -> np.ndarray:
+    """(n, bands) uint64: one key per LSH band, equal when the band's rows are all equal."""
+    n = len(signatures)
+    values = signatures[:, : bands * rows].reshape(n, bands, rows).astype(_U64)
+    keys = np.zeros((n, bands), dtype=_U64)
+    with np.errstate(over="ignore"):
+        for r in range(rows):
+            keys = (keys ^ values[:, :, r]) * _BAND_MULT
+        return _fmix64(keys)
+
+
+def buckets(keys: np.ndarray, ids: np.ndarray) -> Iterable[np.ndarray]:
+    """Groups of `ids` (in ascending order) that share a key, for groups of two or more."""
+    order = np.argsort(keys, kind="stable")
+    ordered = keys[order]
+    edges = np.flatnonzero(ordered[1:] != ordered[:-1]) + 1
+    bounds = np.concatenate(([0], edges, [len(ordered)]))
+    big = np.flatnonzero(np.diff(bounds) >= 2)
+    for g in big:
+        yield np.sort(ids[order[bounds[g] : bounds[g + 1]]])
+
+
+def distinct(values: np.ndarray) -> np.ndarray:
+    """The sorted distinct values of an array (a shingle set)."""
+    values = np.sort(values)
+    return values[np.concatenate(([True], values[1:] != values[:-1]))] if len(values) else values
+
+
+def jaccard(x: np.ndarray, y: np.ndarray) -> float:
+    """Exact Jaccard similarity of two shingle sets given as sorted arrays of distinct values."""
+    if len(x) == 0 or len(y) == 0:
+        return 0.0
+    common = len(np.intersect1d(x, y, assume_unique=True))
+    return common / (len(x) + len(y) - common)
+
+
+class ShingleStore:
+    """Every text's shingle set, appended to a temporary file and read back by index.
+
+    4 bytes per shingle go to disk instead of memory, so memory stays at 8 bytes of offset
+    per text however large the dataset; only the candidates to verify are read back.
+    """
+
+    def __init__(self) -> None:
+        self._file = tempfile.TemporaryFile(prefix="sftlint-shingles-")
+        self._chunks: list[np.ndarray] = [np.zeros(1, dtype=np.int64)]
+        self._end = 0
+
+    def append(self, batch: Batch) -> None:
+        self._file.write(batch.hashes.tobytes())
+        self._chunks.append(batch.offsets[1:] + self._end)
+        self._end += int(batch.offsets[-1])
+
+    def freeze(self) -> None:
+        """Finish writing; from now on `get` reads."""
+        self._file.flush()
+        self._offsets = np.concatenate(self._chunks)
+        self._chunks = [self._offsets]
+
+    def __len__(self) -> int:
+        return sum(len(c) for c in self._chunks) - 1
+
+    def sizes(self) -> np.ndarray:
+        """Shingles per text (0 for an empty text)."""
+        return np.diff(self._offsets)
+
+    def get(self, i: int) -> np.ndarray:
+        """Text i's shingle set: sorted distinct hashes."""
+        lo, hi = int(self._offsets[i]), int(self._offsets[i + 1])
+        data = os.pread(self._file.fileno(), 4 * (hi - lo), 4 * lo)
+        return distinct(np.frombuffer(data, dtype=_U32))
+
+    def close(self) -> None:
+        self._file.close()
+
+
+class UnionFind:
+    """Disjoint sets of integers whose root is always the smallest member (the first record).
+
+    A dictionary, so memory grows with the records that were ever linked, not with all records.
+    """
+
+    def __init__(self) -> None:
+        self.parent: dict[int, int] = {}
+
+    def find(self, x: int) -> int:
+        parent = self.parent
+        root = x
+        while parent.get(root, root) != root:
+            root = parent[root]
+        while x != root:  # path compression
+            parent[x], x = root, parent[x]
+        return root
+
+    def union(self, x: int, y: int) -> None:
+        rx, ry = self.find(x), self.find(y)
+        if rx != ry:
+            self.parent[max(rx, ry)] = min(rx, ry)
+
+
+class SignedCorpus:
+    """Texts signed in batches as they stream in: LSH band keys in memory, shingle sets on disk."""
+
+    def __init__(self, hasher: MinHasher, bands: int, rows: int, batch_size: int = 256) -> None:
+        self.hasher, self.bands, self.rows, self.batch_size = hasher, bands, rows, batch_size
+        self.store = ShingleStore()
+        self._pending: list[str] = []
+        self._keys: list[np.ndarray] = []
+
+    def add(self, normalised: str) -> None:
+        self._pending.append(normalised)
+        if len(self._pending) >= self.batch_size:
+            self._flush()
+
+    def _flush(self) -> None:
+        if self._pending:
+            batch = self.hasher.batch(self._pending)
+            self._keys.append(band_keys(batch.signatures, self.bands, self.rows))
+            self.store.append(batch)
+            self._pending = []
+
+    def freeze(self) -> np.ndarray:
+        """Sign what is left and return every text's band keys, (n, bands)."""
+        self._flush()
+        self.store.freeze()
+        keys = np.concatenate(self._keys) if self._keys else np.zeros((0, self.bands), dtype=_U64)
+        self._keys = [keys]
+        return keys
+
+
+@dataclass
+class Cluster:
+    """Records whose shingle sets are linked by verified pairs; `members[0]` is the first."""
+
+    members: list[int]
+    #: for each member but the first: (the member it was verified against, exact Jaccard)
+    links: dict[int, tuple[int, float]]
+
+
+def find_clusters(keys: np.ndarray, ids: np.ndarray, store: ShingleStore, threshold: float, max_leaders: int = 16) -> list[Cluster]:
+    """Verified near-duplicate clusters among `ids`, from their LSH band keys.
+
+    In each bucket of texts that share a band, every member is verified against the bucket's
+    leaders (its first member, then each member that matched no leader, up to `max_leaders`)
+    until one reaches `threshold` in exact Jaccard; members already in the same cluster are not
+    verified again. So a templated dataset, whose buckets can hold thousands of records,
+    costs a few verifications per record instead of one per pair.
+    """
+    uf = UnionFind()
+    rejected: set[tuple[int, int]] = set()
+    links: dict[int, list[tuple[int, float]]] = {}
+    cache: dict[int, np.ndarray] = {}
+
+    def shingle_set(i: int) -> np.ndarray:
+        if i not in cache:
+            if len(cache) >= 4096:
+                cache.clear()
+            cache[i] = store.get(i)
+        return cache[i]
+
+    for band in range(keys.shape[1]):
+        for bucket in buckets(keys[ids, band], ids):
+            leaders: list[int] = []
+            for m in map(int, bucket):
+                for leader in leaders:
+                    if uf.find(m) == uf.find(leader):
+                        break
+                    if (leader, m) in rejected:
+                        continue
+                    similarity = jaccard(shingle_set(leader), shingle_set(m))
+                    if similarity >= threshold:
+                        uf.union(leader, m)
+                        links.setdefault(m, []).append((leader, similarity))
+                        links.setdefault(leader, []).append((m, similarity))
+                        break
+                    rejected.add((leader, m))
+                else:
+                    if len(leaders) < max_leaders:
+                        leaders.append(m)
+    groups: dict[int, list[int]] = {}
+    for m in sorted(links):
+        groups.setdefault(uf.find(m), []).append(m)
+    clusters = []
+    for root in sorted(groups):
+        members = groups[root]
+        best = {m: max(links[m], key=lambda link: (link[1], -link[0])) for m in members[1:]}
+        clusters.append(Cluster(members, best))
+    return clusters

@@ -1,0 +1,192 @@
+"""The vectorised MinHash equals datasketch's, and the LSH finds the pairs datasketch's LSH finds."""
+
+from __future__ import annotations
+
+import random
+import re
+import unicodedata
+from itertools import combinations
+
+import numpy as np
+import pytest
+from datasketch import MinHash, MinHashLSH
+from datasketch.hashfunc import sha1_hash32
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from neardup_helpers import edit, exact_jaccard, prose
+
+from sftlint.minhash import (
+    MinHasher,
+    ShingleStore,
+    band_keys,
+    buckets,
+    distinct,
+    find_clusters,
+    jaccard,
+    lsh_params,
+    normalise_text,
+    shingle_hash,
+    shingles,
+)
+
+TEXTS = [
+    "Hello, World! This is a test of the shingles; it is only a test.",
+    "",
+    "   ",
+    "short",
+    "two words",
+    "four words right here",
+    "exactly five words in this",
+    "Ünïcödé  ＦＵＬＬＷＩＤＴＨ ﬁligree — “quotes” and emoji 😀 in a sentence of words",
+    "日本語のテキストは空白がない",
+    "tab\tseparated\nlines\r\nand   spaces",
+    "lone surrogate \ud800 inside a text of several words",
+]
+
+
+def datasketch_minhash(text: str, num_perm: int = 128, seed: int = 1, default_hash: bool = False) -> MinHash:
+    """The obvious datasketch way: one `update` per shingle."""
+    if default_hash:
+        m = MinHash(num_perm=num_perm, seed=seed)
+        for s in shingles(normalise_text(text)):
+            m.update(s.encode("utf-8", "surrogatepass"))
+    else:
+        m = MinHash(num_perm=num_perm, seed=seed, hashfunc=shingle_hash)
+        for s in shingles(normalise_text(text)):
+            m.update(s)
+    return m
+
+
+def realistic_texts(n: int, seed: int = 3) -> list[str]:
+    rng = random.Random(seed)
+    return [prose(rng, rng.choice([3, 40, 150])) for _ in range(n)]
+
+
+@pytest.mark.parametrize(("num_perm", "seed"), [(128, 1), (64, 7), (256, 42)])
+def test_signatures_equal_datasketch(num_perm: int, seed: int) -> None:
+    texts = TEXTS + realistic_texts(40)
+    batch = MinHasher(num_perm, seed).batch([normalise_text(t) for t in texts])
+    for text, signature in zip(texts, batch.signatures):
+        assert np.array_equal(signature, datasketch_minhash(text, num_perm, seed).hashvalues), text
+
+
+def test_sign_equals_datasketch_default_sha1_hash() -> None:
+    """The permutation and minimum step alone matches datasketch with its own default hash function."""
+    texts = TEXTS + realistic_texts(20)
+    hashes, offsets = [], [0]
+    for text in texts:
+        hashes += [sha1_hash32(s.encode("utf-8", "surrogatepass")) for s in shingles(normalise_text(text))]
+        offsets.append(len(hashes))
+    signatures = MinHasher().sign(np.array(hashes, dtype=np.uint32), np.array(offsets))
+    for text, signature in zip(texts, signatures):
+        assert np.array_equal(signature, datasketch_minhash(text, default_hash=True).hashvalues), text
+
+
+def test_shingle_hashes_are_the_hashes_of_the_spelled_out_shingles() -> None:
+    texts = [normalise_text(t) for t in TEXTS + realistic_texts(20)]
+    batch = MinHasher().batch(texts)
+    for i, text in enumerate(texts):
+        expected = sorted({shingle_hash(s) for s in shingles(text)})
+        assert distinct(batch.hashes[batch.offsets[i] : batch.offsets[i + 1]]).tolist() == expected
+
+
+def test_shingles_are_word_5grams_or_character_5grams_for_short_texts() -> None:
+    assert shingles("a b c d e f") == ["a b c d e", "b c d e f"]
+    assert shingles("four words right here") == ["four ", "our w", "ur wo", "r wor", " word", "words", "ords ", "rds r", "ds ri", "s rig", " righ", "right", "ight ", "ght h", "ht he", "t her", " here"]
+    assert shingles("tiny") == ["tiny"]
+    assert shingles("") == []
+
+
+def test_normalise_text() -> None:
+    assert normalise_text("  Hello,   WORLD!\n\tDon't  stop… ") == "hello world dont stop"
+    assert normalise_text("ＦＵＬＬ ﬁ Ünï") == "full fi ünï"
+    assert normalise_text("?!...") == ""
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)) | st.sampled_from(" ,.!?'\t\n-_")))
+def test_normalise_text_fast_path_matches_the_definition(text: str) -> None:
+    definition = " ".join(re.sub(r"[^\w\s]+", "", unicodedata.normalize("NFKC", text).lower()).split())
+    assert normalise_text(text) == definition
+
+
+def test_batches_do_not_change_signatures() -> None:
+    texts = [normalise_text(t) for t in realistic_texts(60)]
+    hasher = MinHasher()
+    whole = hasher.batch(texts).signatures
+    pieces = np.concatenate([hasher.batch(texts[i : i + 7]).signatures for i in range(0, 60, 7)])
+    assert np.array_equal(whole, pieces)
+
+
+def test_lsh_params_favour_recall() -> None:
+    assert lsh_params(0.8) == (16, 8)
+    for threshold in (0.5, 0.7, 0.8, 0.9, 0.95):
+        bands, rows = lsh_params(threshold)
+        assert bands * rows <= 128
+        assert 1 - (1 - threshold**rows) ** bands >= 0.94
+
+
+def test_band_buckets_find_the_pairs_datasketch_lsh_finds() -> None:
+    rng = random.Random(5)
+    base = realistic_texts(30, seed=9)
+    texts = base + [edit(rng, t, rng.randint(1, 6)) for t in base if len(t.split()) > 20]
+    normalised = [normalise_text(t) for t in texts]
+    signatures = MinHasher().batch(normalised).signatures
+    lsh = MinHashLSH(num_perm=128, params=(16, 8))
+    minhashes = []
+    for i, sig in enumerate(signatures):
+        m = MinHash(num_perm=128, hashvalues=sig, scheme="affine32")
+        lsh.insert(i, m)
+        minhashes.append(m)
+    expected = {(min(i, j), max(i, j)) for i, m in enumerate(minhashes) for j in lsh.query(m) if i != j}
+    keys = band_keys(signatures, 16, 8)
+    ids = np.arange(len(texts))
+    found = {pair for band in range(16) for group in buckets(keys[:, band], ids) for pair in combinations(group.tolist(), 2)}
+    assert found == expected
+    assert len(found) >= 5  # some edited copies are candidates, so the comparison is not vacuous
+
+
+def test_exact_jaccard() -> None:
+    x, y = np.array([1, 2, 3, 4], dtype=np.uint32), np.array([3, 4, 5], dtype=np.uint32)
+    assert jaccard(x, y) == pytest.approx(2 / 5)
+    assert jaccard(x, np.array([], dtype=np.uint32)) == 0.0
+
+
+def _store(texts: list[str]) -> tuple[np.ndarray, ShingleStore]:
+    batch = MinHasher().batch([normalise_text(t) for t in texts])
+    store = ShingleStore()
+    store.append(batch)
+    store.freeze()
+    return band_keys(batch.signatures, 16, 8), store
+
+
+def test_clusters_are_verified_with_exact_jaccard() -> None:
+    rng = random.Random(11)
+    source = prose(rng, 200)
+    texts = [source, edit(rng, source, 1), prose(rng, 200), edit(rng, source, 2), edit(rng, source, 12)]
+    keys, store = _store(texts)
+    clusters = find_clusters(keys, np.arange(len(texts)), store, 0.8)
+    store.close()
+    expected = [i for i in range(1, 5) if exact_jaccard(texts[0], texts[i]) >= 0.8]
+    assert expected == [1, 3]
+    assert len(clusters) == 1
+    assert clusters[0].members == [0, 1, 3]
+    for member, (partner, similarity) in clusters[0].links.items():
+        assert similarity == pytest.approx(exact_jaccard(texts[member], texts[partner]))
+        assert similarity >= 0.8
+
+
+def test_identical_template_bucket_costs_few_verifications() -> None:
+    """Records that all share a band but are not similar are each verified against a few leaders only."""
+    rng = random.Random(2)
+    template = prose(rng, 300)
+    texts = [template + " " + prose(rng, 300) for _ in range(50)]
+    keys, store = _store(texts)
+    calls = []
+    original = store.get
+    store.get = lambda i: (calls.append(i), original(i))[1]  # type: ignore[method-assign]
+    keys[:, 0] = 7  # force every record into one bucket of the first band
+    clusters = find_clusters(keys, np.arange(len(texts)), store, 0.8)
+    store.close()
+    assert clusters == []
+    assert len(calls) <= 50 * 2 + 16  # each set read about once (cached), not once per pair
