@@ -39,7 +39,9 @@ _ASCII_PUNCT = bytes(b for b in range(128) if _PUNCT.match(chr(b)))
 _U32 = np.uint32
 _U64 = np.uint64
 _MASK64 = (1 << 64) - 1
-# Polynomial shingle hash: sum of code_point[k] * _BASE_INV**k mod 2**64, top 32 bits kept.
+# Shingle hash: the polynomial sum of code_point[k] * _BASE_INV**k mod 2**64, mixed by
+# MurmurHash3's 64-bit finalizer (without it the first character would only touch low bits),
+# top 32 bits kept.
 _BASE = 0x100000001B3  # the 64-bit FNV prime; odd, hence invertible mod 2**64
 _BASE_INV = pow(_BASE, -1, 1 << 64)
 _BAND_MULT = _U64(0x9E3779B97F4A7C15)  # golden-ratio constant, folds a band's rows into one key
@@ -75,7 +77,7 @@ def shingle_hash(shingle: str | bytes) -> int:
     for ch in shingle:
         h = (h + ord(ch) * power) & _MASK64
         power = (power * _BASE_INV) & _MASK64
-    return h >> 32
+    return int(_fmix64(np.array([h], dtype=_U64))[0]) >> 32
 
 
 def _fmix32(h: np.ndarray) -> np.ndarray:
@@ -177,12 +179,12 @@ class MinHasher:
         return codes, np.concatenate(starts), np.concatenate(ends), np.concatenate(owner)
 
     def shingle_hashes(self, codes: np.ndarray, start: np.ndarray, end: np.ndarray) -> np.ndarray:
-        """`shingle_hash` of every span, from prefix sums: sum(c_j * inv**j) * base**start."""
+        """`shingle_hash` of every span, from prefix sums: fmix64(sum(c_j * inv**j) * base**start)."""
         self._ensure_powers(len(codes))
         prefix = np.zeros(len(codes) + 1, dtype=_U64)
         with np.errstate(over="ignore"):
             np.cumsum(codes * self._inverse_powers[: len(codes)], out=prefix[1:])
-            full = (prefix[end] - prefix[start]) * self._powers[start]
+            full = _fmix64((prefix[end] - prefix[start]) * self._powers[start])
         return (full >> _U64(32)).astype(_U32)
 
     def batch(self, texts: Sequence[str]) -> Batch:

@@ -1,0 +1,215 @@
+"""SFT104 near-duplicate: planted copies are found with their partner; similar-looking records are not."""
+
+from __future__ import annotations
+
+import json
+import random
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from neardup_helpers import edit, exact_jaccard, prose, write_jsonl
+
+from sftlint.cli import cli, lint_paths
+from sftlint.config import Config
+
+REAL_DATA = Path(__file__).resolve().parents[1] / "../shared/data/alpaca_eval"
+if not REAL_DATA.is_dir():
+    REAL_DATA = Path("/work/shared/data/alpaca_eval")
+
+
+def clean_records(n: int, seed: int = 1) -> list[dict]:
+    rng = random.Random(seed)
+    return [{"instruction": prose(rng, rng.randint(8, 30)), "input": "", "output": prose(rng, rng.randint(40, 120))} for _ in range(n)]
+
+
+def lint(path: Path, **options: object) -> dict:
+    config = Config(select=["SFT103", "SFT104", "SFT201"], checks={"near-duplicate": options} if options else {})
+    result = lint_paths([str(path)], config)
+    return {
+        "verdict": result.verdict,
+        "findings": [f.to_dict() for f in result.findings if f.code == "SFT104"],
+        "exact": [f.line for f in result.findings if f.code == "SFT103"],
+        "summary": result.summaries.get("near-duplicate"),
+        "usable": result.stats["usable_pairs"],
+    }
+
+
+def planted(tmp_path: Path) -> tuple[Path, list[dict], dict[int, int]]:
+    """400 clean records, then 12 lightly edited copies of earlier ones: copy line -> source line."""
+    rng = random.Random(7)
+    records = clean_records(400)
+    partners = {}
+    for source in rng.sample(range(400), 12):
+        record = dict(records[source])
+        record["output"] = edit(rng, record["output"], 1)
+        records.append(record)
+        partners[len(records)] = source + 1
+    return write_jsonl(tmp_path / "train.jsonl", records), records, partners
+
+
+def test_planted_near_duplicates_are_found_with_their_partner(tmp_path: Path) -> None:
+    path, records, partners = planted(tmp_path)
+    out = lint(path)
+    found = {f["line"]: f for f in out["findings"]}
+    assert set(found) == set(partners)
+    for line, finding in found.items():
+        source = partners[line]
+        assert finding["related"][0] == {"file": str(path), "line": source}
+        copy, original = (f"{r['instruction']}\n{r['output']}" for r in (records[line - 1], records[source - 1]))
+        assert finding["score"] == pytest.approx(exact_jaccard(copy, original), abs=1e-4)
+        assert finding["score"] >= 0.8
+        assert f"line {source}" in finding["message"] and "threshold 0.8" in finding["message"]
+        assert finding["severity"] == "warning"
+        assert finding["data"]["cluster_size"] == 2
+    summary = out["summary"]
+    assert summary["clusters"] == 12 and summary["redundant"] == 12
+    assert summary["rate"] == pytest.approx(12 / 412, abs=1e-4)
+    assert out["usable"] == 400  # the copies are not usable pairs
+
+
+def test_clean_data_with_a_shared_template_is_not_reported(tmp_path: Path) -> None:
+    """Records built on one prompt template, and pairs edited just below the threshold, stay quiet."""
+    rng = random.Random(3)
+    template = "Read the customer review below and classify its sentiment as positive, negative or neutral. Explain your answer in one sentence."
+    records = [{"instruction": template, "input": prose(rng, 40), "output": prose(rng, 15)} for _ in range(300)]
+    source = prose(rng, 150)
+    below = edit(random.Random(9), source, 4)
+    assert 0.5 < exact_jaccard(source, below) < 0.8
+    records += [{"instruction": "Summarise.", "input": "", "output": source}, {"instruction": "Summarise.", "input": "", "output": below}]
+    for i, j in ((0, 1), (5, 17), (100, 200)):
+        a, b = (f"{records[k]['instruction']}\n{records[k]['input']}\n{records[k]['output']}" for k in (i, j))
+        assert 0.05 < exact_jaccard(a, b) < 0.8  # they do share the template
+    out = lint(write_jsonl(tmp_path / "templated.jsonl", records))
+    assert out["findings"] == []
+    assert out["summary"]["clusters"] == 0 and out["summary"]["rate"] == 0.0
+    assert out["verdict"] == "go"
+
+
+def test_real_clean_data_is_quiet() -> None:
+    path = REAL_DATA / "gpt4_1106_preview.jsonl"
+    if not path.is_file():
+        pytest.skip("shared real data not available")
+    out = lint(path, max_rate=0.05)
+    assert out["findings"] == []
+
+
+def test_real_cross_file_copies_are_found() -> None:
+    """The same AlpacaEval instructions answered by two models: identical short answers are near-duplicates."""
+    if not (REAL_DATA / "gpt4_1106_preview.jsonl").is_file():
+        pytest.skip("shared real data not available")
+    config = Config(select=["SFT103", "SFT104"])
+    result = lint_paths([str(REAL_DATA / "gpt4_1106_preview.jsonl"), str(REAL_DATA / "alpaca-7b.jsonl")], config)
+    near = [f for f in result.findings if f.code == "SFT104"]
+    assert near, "expected cross-file near-duplicates"
+    for f in near:
+        assert f.file.endswith("alpaca-7b.jsonl") and f.related[0].file.endswith("gpt4_1106_preview.jsonl")
+        assert f.related[0].line == f.line  # the same instruction, same line in both files
+
+
+def test_exact_copies_are_left_to_sft103(tmp_path: Path) -> None:
+    records = clean_records(50)
+    copy = {k: v.upper() for k, v in records[10].items()}  # only case differs: an exact duplicate
+    punctuated = dict(records[20], output=records[20]["output"].replace(".", "!"))  # punctuation differs
+    records += [copy, punctuated]
+    out = lint(write_jsonl(tmp_path / "d.jsonl", records))
+    assert out["exact"] == [51]
+    assert [(f["line"], f["related"][0]["line"], f["score"]) for f in out["findings"]] == [(52, 21, 1.0)]
+    assert out["summary"]["exact_copies_skipped"] == 1
+
+
+def test_a_cluster_is_reported_once_per_extra_member(tmp_path: Path) -> None:
+    rng = random.Random(4)
+    records = clean_records(100)
+    source = {"instruction": "Describe the process.", "input": "", "output": prose(rng, 300)}
+    records.insert(30, source)
+    for _ in range(3):
+        records.append(dict(source, output=edit(rng, source["output"], 1)))
+    out = lint(write_jsonl(tmp_path / "c.jsonl", records))
+    assert [f["line"] for f in out["findings"]] == [102, 103, 104]
+    assert {f["data"]["cluster"] for f in out["findings"]} == {1}
+    for f in out["findings"]:
+        assert f["related"][0]["line"] == 31
+        assert len(f["related"]) == 3
+        assert "cluster 1 has 4 records, first at line 31" in f["message"]
+    assert out["summary"]["largest"] == [
+        {"id": 1, "size": 4, "members": [{"file": str(tmp_path / "c.jsonl"), "line": n} for n in (31, 102, 103, 104)]}
+    ]
+
+
+def test_rate_above_max_rate_is_an_error(tmp_path: Path) -> None:
+    rng = random.Random(5)
+    records = clean_records(100)
+    records += [dict(r, output=edit(rng, r["output"], 1)) for r in records[:8] if len(r["output"].split()) > 60]
+    path = write_jsonl(tmp_path / "r.jsonl", records)
+    redundant = len(records) - 100
+    out = lint(path)
+    rate_findings = [f for f in out["findings"] if f["line"] is None]
+    assert len(rate_findings) == 1 and rate_findings[0]["severity"] == "error"
+    assert f"({redundant} of {len(records)})" in rate_findings[0]["message"] and "max_rate is 5.0%" in rate_findings[0]["message"]
+    assert out["verdict"] == "no-go"
+    relaxed = lint(path, max_rate=0.2)
+    assert len(relaxed["findings"]) == redundant and all(f["line"] for f in relaxed["findings"])
+
+
+def test_on_prompt_compares_prompts_only(tmp_path: Path) -> None:
+    rng = random.Random(6)
+    records = clean_records(60)
+    records.append({"instruction": records[5]["instruction"], "input": "", "output": prose(rng, 80)})
+    path = write_jsonl(tmp_path / "p.jsonl", records)
+    assert [f["line"] for f in lint(path)["findings"]] == []
+    assert [(f["line"], f["related"][0]["line"]) for f in lint(path, on="prompt")["findings"]] == [(61, 6)]
+
+
+def test_chat_records_ignore_a_shared_system_prompt(tmp_path: Path) -> None:
+    rng = random.Random(8)
+    system = prose(rng, 200)  # long boilerplate in every conversation
+
+    def chat(user: str, answer: str, sys_prompt: str = system) -> dict:
+        return {"messages": [{"role": "system", "content": sys_prompt}, {"role": "user", "content": user}, {"role": "assistant", "content": answer}]}
+
+    records = [chat(prose(rng, 15), prose(rng, 80)) for _ in range(80)]
+    copied = records[12]["messages"]
+    records.append(chat(copied[1]["content"], edit(rng, copied[2]["content"], 1), sys_prompt="You are terse."))
+    records.append({"conversations": [{"from": "human", "value": records[40]["messages"][1]["content"]}, {"from": "gpt", "value": records[40]["messages"][2]["content"] + "!"}]})
+    out = lint(write_jsonl(tmp_path / "chat.jsonl", records))
+    assert [(f["line"], f["related"][0]["line"]) for f in out["findings"]] == [(81, 13), (82, 41)]
+
+
+def test_bad_text_never_raises(tmp_path: Path) -> None:
+    lines = [
+        json.dumps({"instruction": "\ud800 lone surrogate", "output": "x"}),
+        json.dumps({"instruction": "", "output": ""}),
+        json.dumps({"instruction": "   \n\t ", "output": "?!"}),
+        json.dumps({"instruction": "\u0000\u200b\ufeff", "output": "😀" * 500}),
+        json.dumps({"instruction": "a" * 100000, "output": "b"}),
+        json.dumps({"instruction": "same", "output": "same"}),
+        json.dumps({"instruction": "Same!", "output": "same?"}),
+    ]
+    path = tmp_path / "bad.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = lint_paths([str(path)], Config(select=["SFT104"]))
+    assert not [f for f in result.findings if "crashed" in f.message]
+    assert [(f.line, f.related[0].line) for f in result.findings if f.line] == [(7, 6)]
+
+
+def test_findings_are_deterministic(tmp_path: Path) -> None:
+    path, _, _ = planted(tmp_path)
+    first, second = lint(path), lint(path)
+    assert first == second and first["findings"]
+
+
+def test_through_the_cli_with_config(tmp_path: Path) -> None:
+    path, _, partners = planted(tmp_path)
+    runner = CliRunner()
+    result = runner.invoke(cli, ["lint", str(path), "--select", "SFT104", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.output)
+    assert sorted(f["line"] for f in doc["findings"]) == sorted(partners)
+    summary = doc["summaries"]["near-duplicate"]
+    assert set(summary) >= {"clusters", "redundant", "rate", "max_rate", "threshold", "largest"}
+    assert summary["largest"][0]["members"][0]["file"] == str(path)
+    (tmp_path / "sftlint.toml").write_text('[checks.near-duplicate]\nmax_rate = 0.01\nthreshold = 0.9\n', encoding="utf-8")
+    strict = runner.invoke(cli, ["lint", str(path), "--select", "SFT104", "--config", str(tmp_path / "sftlint.toml")])
+    assert strict.exit_code == 1
+    assert "max_rate is 1.0%" in strict.output
