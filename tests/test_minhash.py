@@ -190,3 +190,12 @@ def test_identical_template_bucket_costs_few_verifications() -> None:
     store.close()
     assert clusters == []
     assert len(calls) <= 50 * 2 + 16  # each set read about once (cached), not once per pair
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)) | st.sampled_from(" \t\n\r\x0b\x0c\x1c\x85\xa0\u2028\u3000")))
+def test_squash_matches_its_regular_expression_definition(text: str) -> None:
+    """SFT103's key (which SFT104 reuses to skip exact copies) collapses whitespace as \\s+ does."""
+    from sftlint.checks._text import squash
+
+    assert squash(text) == re.sub(r"\s+", " ", text).strip().lower()

@@ -62,6 +62,7 @@ def test_planted_near_duplicates_are_found_with_their_partner(tmp_path: Path) ->
         assert f"line {source}" in finding["message"] and "threshold 0.8" in finding["message"]
         assert finding["severity"] == "warning"
         assert finding["data"]["cluster_size"] == 2
+        assert finding["data"]["partner"] == {"file": str(path), "line": source}
     summary = out["summary"]
     assert summary["clusters"] == 12 and summary["redundant"] == 12
     assert summary["rate"] == pytest.approx(12 / 412, abs=1e-4)

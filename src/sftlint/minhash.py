@@ -46,7 +46,7 @@ _BASE = 0x100000001B3  # the 64-bit FNV prime; odd, hence invertible mod 2**64
 _BASE_INV = pow(_BASE, -1, 1 << 64)
 _BAND_MULT = _U64(0x9E3779B97F4A7C15)  # golden-ratio constant, folds a band's rows into one key
 _SEPARATOR = "\x00"  # joins the texts of a batch; normalised text never contains it
-_CHUNK = 8192  # shingles per permutation step: keeps the (num_perm x chunk) block in cache
+_CHUNK = 4096  # shingles per permutation step: keeps the (num_perm x chunk) block in cache
 
 
 def normalise_text(text: str) -> str:

@@ -10,12 +10,23 @@ from sftlint.records import Record
 
 
 def content_key(record: Record) -> bytes:
-    """16-byte hash of a record's content, lower-cased with whitespace collapsed: equal for copies."""
+    """16-byte hash of a record's content, lower-cased with whitespace collapsed: equal for copies.
+
+    SFT104 needs the same key for the same record right after this check; the last key is
+    remembered so the text is normalised once.
+    """
+    if _last[0] is record:
+        return _last[1]
     if record.turns is not None:
         parts = [f"{t.role}\x1e{squash(t.content)}" for t in record.turns]
     else:
         parts = [squash(record.instruction), squash(record.input), squash(record.response)]
-    return hashlib.blake2b("\x1f".join(parts).encode("utf-8", "surrogatepass"), digest_size=16).digest()
+    key = hashlib.blake2b("\x1f".join(parts).encode("utf-8", "surrogatepass"), digest_size=16).digest()
+    _last[:] = [record, key]
+    return key
+
+
+_last: list = [None, b""]
 
 
 class ExactDuplicate(Check):

@@ -47,7 +47,8 @@ class NearDuplicate(Check):
     texts under 5 words), using MinHash signatures and LSH to find candidates, then verifies
     every candidate with the exact Jaccard of the two shingle sets. Verified pairs are grouped
     into clusters; each record but the first of its cluster is reported with the first (and a
-    few other members) in `related`, the Jaccard in `score` and the cluster id in `data`.
+    few other members) in `related`, its Jaccard with the record it was verified against in
+    `score`, and the cluster id and that partner in `data`.
     Exact copies are left to SFT103. The dataset summary gives the clusters, the redundant
     records and their rate; a rate above `max_rate` is itself an error.
 
@@ -126,6 +127,7 @@ class NearDuplicate(Check):
                     score=similarity,
                     cluster=number,
                     cluster_size=len(cluster.members),
+                    partner=self.location(partner).to_dict(),
                 )
         rate = redundant / context.valid if context.valid else 0.0
         largest = sorted(enumerate(clusters, start=1), key=lambda c: (-len(c[1].members), c[0]))[:SHOWN_CLUSTERS]
