@@ -47,6 +47,7 @@ _BASE_INV = pow(_BASE, -1, 1 << 64)
 _BAND_MULT = _U64(0x9E3779B97F4A7C15)  # golden-ratio constant, folds a band's rows into one key
 _SEPARATOR = "\x00"  # joins the texts of a batch; normalised text never contains it
 _CHUNK = 4096  # shingles per permutation step: keeps the (num_perm x chunk) block in cache
+_BATCH_CHARS = 1 << 20  # a batch is signed early past this many characters (bounds its arrays)
 
 
 def normalise_text(text: str) -> str:
@@ -188,7 +189,7 @@ class MinHasher:
         return (full >> _U64(32)).astype(_U32)
 
     def batch(self, texts: Sequence[str]) -> Batch:
-        """Signatures and distinct shingle hashes of normalised texts."""
+        """Signatures and shingle hashes of normalised texts."""
         n = len(texts)
         if n == 0:
             return Batch(np.zeros((0, self.num_perm), _U32), np.zeros(0, _U32), np.zeros(1, np.int64))
@@ -332,11 +333,13 @@ class SignedCorpus:
         self.hasher, self.bands, self.rows, self.batch_size = hasher, bands, rows, batch_size
         self.store = ShingleStore()
         self._pending: list[str] = []
+        self._pending_chars = 0
         self._keys: list[np.ndarray] = []
 
     def add(self, normalised: str) -> None:
         self._pending.append(normalised)
-        if len(self._pending) >= self.batch_size:
+        self._pending_chars += len(normalised)
+        if len(self._pending) >= self.batch_size or self._pending_chars >= _BATCH_CHARS:
             self._flush()
 
     def _flush(self) -> None:
@@ -344,7 +347,7 @@ class SignedCorpus:
             batch = self.hasher.batch(self._pending)
             self._keys.append(band_keys(batch.signatures, self.bands, self.rows))
             self.store.append(batch)
-            self._pending = []
+            self._pending, self._pending_chars = [], 0
 
     def freeze(self) -> np.ndarray:
         """Sign what is left and return every text's band keys, (n, bands)."""
