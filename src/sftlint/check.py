@@ -2,8 +2,10 @@
 
 A *record check* implements `check_record(record)` and is called once per record as the file
 streams past. A *dataset check* implements `collect(record)` to keep compact state per record
-and `finish(context)` to report once everything has been read. Checks never print and never
-raise on bad data; the engine reports a check that crashes instead of stopping the run.
+and `finish(context)` to report once everything has been read. A check that needs the run's
+settings before the first record (SFT203 indexes the evaluation sets) implements
+`start(config)`. Checks never print and never raise on bad data; the engine reports a check
+that crashes instead of stopping the run.
 
 The docstring is the check's documentation (shown by `sftlint rule CODE` and the report) and
 must have three parts, each starting on its own line: ``What it does:``, ``Why it matters:``
