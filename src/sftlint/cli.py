@@ -52,7 +52,29 @@ def lint_paths(paths: list[str], config: Config) -> Result:
     return result
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class ToolError(click.ClickException):
+    """sftlint could not do its job: one line on standard error, exit code 2."""
+
+    exit_code = EXIT_ERROR
+
+    def format_message(self) -> str:
+        return self.message
+
+    def show(self, file: Any = None) -> None:
+        click.echo(f"sftlint: error: {self.format_message()}", err=True)
+
+
+class _Group(click.Group):
+    """Turns sftlint's own errors into `ToolError`s for every command."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except SftlintError as exc:
+            raise ToolError(str(exc)) from None
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="sftlint")
 def cli() -> None:
     """Pre-flight checks for instruction-tuning data: GO / NO-GO before you fine-tune."""
@@ -149,18 +171,13 @@ def main() -> None:
         if hasattr(stream, "reconfigure"):
             stream.reconfigure(errors="backslashreplace")
     try:
-        cli.main(standalone_mode=False)
-    except SftlintError as exc:
-        click.echo(f"sftlint: error: {exc}", err=True)
-        sys.exit(EXIT_ERROR)
-    except click.exceptions.Abort:
-        click.echo("sftlint: interrupted", err=True)
-        sys.exit(EXIT_ERROR)
+        code = cli.main(standalone_mode=False)
     except click.ClickException as exc:
         exc.show()
-        sys.exit(EXIT_ERROR)
-    except KeyboardInterrupt:
+        code = exc.exit_code
+    except (click.exceptions.Abort, KeyboardInterrupt):
         click.echo("sftlint: interrupted", err=True)
-        sys.exit(EXIT_ERROR)
+        code = EXIT_ERROR
     except BrokenPipeError:
-        sys.exit(EXIT_ERROR)
+        code = EXIT_ERROR
+    sys.exit(code if isinstance(code, int) else EXIT_GO)
