@@ -132,3 +132,22 @@ def test_write_atomic_refuses_an_input_and_leaves_no_temporary_file(tmp_path):
     write_atomic(tmp_path / "out" / "o.txt", "hello")
     assert (tmp_path / "out" / "o.txt").read_text() == "hello"
     assert [p.name for p in (tmp_path / "out").iterdir()] == ["o.txt"]
+
+
+def test_an_oversized_line_is_skipped_in_bounded_memory(tmp_path):
+    from sftlint import io as sio
+
+    p = tmp_path / "d.jsonl"
+    p.write_bytes(b'{"a": 1}\n{"a": "' + b"x" * 5000 + b'"}\n{"a": 3}\n')
+    raws = list(sio._read_stream(open(p, "rb"), ReadStats(), limit=1000))
+    assert [(r.line, r.oversized) for r in raws] == [(1, None), (2, 5010), (3, None)]  # with its newline
+    assert raws[2].value == {"a": 3}
+
+
+def test_a_minified_array_on_one_long_line_is_still_an_array(tmp_path):
+    from sftlint import io as sio
+
+    p = tmp_path / "d.json"
+    p.write_bytes(json.dumps([{"a": "x" * 600}, {"a": "y" * 600}]).encode())
+    raws = list(sio._read_stream(open(p, "rb"), ReadStats(), limit=1000))
+    assert [len(r.value["a"]) for r in raws] == [600, 600]

@@ -16,7 +16,7 @@ from typing import Any
 
 from sftlint.check import Check, Context
 from sftlint.findings import Finding, Severity
-from sftlint.io import ReadStats, display_name, read_file
+from sftlint.io import MAX_LINE_BYTES, ReadStats, display_name, read_file
 from sftlint.records import Record, normalise
 
 
@@ -126,6 +126,9 @@ class _Runner:
         stats = ReadStats()
         for raw in read_file(path, stats):
             self.records += 1
+            if raw.oversized is not None:
+                self.emit("SFT002", f"line is {raw.oversized:,} bytes, over the {MAX_LINE_BYTES:,}-byte limit; not parsed", name, raw.line)
+                continue
             if raw.encoding_error:
                 self.emit("SFT003", raw.encoding_error, name, raw.line)
             if raw.error is not None:

@@ -24,6 +24,10 @@ from typing import Any, BinaryIO
 from sftlint.errors import InputError, SftlintError
 
 BOM = b"\xef\xbb\xbf"
+#: A JSONL line longer than this is reported as oversized instead of being parsed: no training
+#: example is this large, and parsing it would hold it in memory in every check.
+MAX_LINE_BYTES = 8 * 1024 * 1024
+_CHUNK = 1024 * 1024
 _DECODER = json.JSONDecoder()
 
 
@@ -35,6 +39,7 @@ class RawLine:
     value: Any = None
     error: str | None = None
     encoding_error: str | None = None
+    oversized: int | None = None  # the line's size in bytes when it was too large to parse
 
 
 @dataclass
@@ -108,10 +113,40 @@ def read_file(path: str, stats: ReadStats | None = None) -> Iterator[RawLine]:
             stream.close()
 
 
-def _read_stream(stream: BinaryIO, stats: ReadStats) -> Iterator[RawLine]:
-    lines = iter(stream)
+def _bounded_lines(stream: BinaryIO, limit: int) -> Iterator[bytes | int]:
+    """The stream's lines; a line longer than `limit` is skipped in chunks and given as its size.
+
+    The first non-blank line is exempt when it starts with '[': a minified JSON array file
+    is one long line.
+    """
+    started = False
+    while True:
+        data = stream.readline(limit + 1)
+        if not data:
+            return
+        if len(data) > limit and not data.endswith(b"\n"):
+            if not started and data.lstrip(BOM + b" \t").startswith(b"["):
+                data += stream.readline()
+            else:
+                size = len(data)
+                while chunk := stream.readline(_CHUNK):
+                    size += len(chunk)
+                    if chunk.endswith(b"\n"):
+                        break
+                started = True
+                yield size
+                continue
+        started = started or bool(data.strip())
+        yield data
+
+
+def _read_stream(stream: BinaryIO, stats: ReadStats, limit: int = MAX_LINE_BYTES) -> Iterator[RawLine]:
+    lines = _bounded_lines(stream, limit)
     for data in lines:
         stats.lines += 1
+        if isinstance(data, int):
+            yield RawLine(stats.lines, oversized=data)
+            continue
         if stats.lines == 1 and data.startswith(BOM):
             data = data[len(BOM) :]
         if not data.strip():
@@ -144,7 +179,7 @@ def _jsonl(buffer: bytes, start: int, stats: ReadStats) -> Iterator[RawLine]:
         yield _parse_line(start + offset, data)
 
 
-def _try_array(first: bytes, rest: Iterator[bytes], stats: ReadStats) -> list[RawLine] | bytes:
+def _try_array(first: bytes, rest: Iterator[bytes | int], stats: ReadStats) -> list[RawLine] | bytes:
     """Read a file that starts with '[' as one JSON array, if it is one.
 
     Returns the elements as RawLines (line = where each element starts), or the bytes read so
@@ -156,12 +191,12 @@ def _try_array(first: bytes, rest: Iterator[bytes], stats: ReadStats) -> list[Ra
         following = next(rest, None)
         if following is not None:  # one array per line: JSON Lines
             stats.lines += 1
-            return first + following
+            return first + (following if isinstance(following, bytes) else b"\n")
         return [RawLine(stats.lines, v) for v in value] if isinstance(value, list) else first
     chunks = [first]
     for data in rest:
         stats.lines += 1
-        chunks.append(data)
+        chunks.append(data if isinstance(data, bytes) else b"\n")  # an oversized line cannot be in an array
     buffer = b"".join(chunks)
     text, encoding_error = _decode(buffer)
     if encoding_error is not None:
