@@ -151,3 +151,18 @@ def test_a_minified_array_on_one_long_line_is_still_an_array(tmp_path):
     p.write_bytes(json.dumps([{"a": "x" * 600}, {"a": "y" * 600}]).encode())
     raws = list(sio._read_stream(open(p, "rb"), ReadStats(), limit=1000))
     assert [len(r.value["a"]) for r in raws] == [600, 600]
+
+
+def test_a_pretty_printed_single_object_is_one_record(tmp_path):
+    p = tmp_path / "d.json"
+    p.write_text('\n{\n  "instruction": "Q",\n  "output": "A"\n}\n')
+    raws, _ = read(p)
+    assert [(r.line, r.value) for r in raws] == [(2, {"instruction": "Q", "output": "A"})]
+
+
+def test_a_broken_first_record_does_not_swallow_the_file(tmp_path):
+    p = tmp_path / "d.jsonl"
+    p.write_text('{"a": 1\n{"a": 2}\n{"a": 3}\n')
+    raws, _ = read(p)
+    assert [r.line for r in raws] == [1, 2, 3]
+    assert raws[0].error and raws[1].value == {"a": 2}

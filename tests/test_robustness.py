@@ -81,7 +81,7 @@ def test_named_cases(tmp_path):
     cases = {
         "empty.jsonl": b"",
         "blank.jsonl": b"\n \n\r\n\t\n",
-        "object.json": b'{\n  "instruction": "Q",\n  "output": "A"\n}\n',
+        "object.json": b'{\n  "instruction": "Q",\n  "output": "A"\n}\n',  # one record: too few pairs
         "deep.jsonl": b"[" * 50000 + b"]" * 50000 + b"\n",
         "huge-number.jsonl": b'{"instruction": "Q", "output": ' + b"1" * 10000 + b"}\n",
     }
