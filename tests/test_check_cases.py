@@ -17,7 +17,9 @@ CASES = Path(__file__).parent / "cases"
 
 
 def _records(case):
-    return [r["__bytes__"].encode("latin-1") if isinstance(r, dict) and "__bytes__" in r else r for r in case["records"]]
+    return [
+        r["__bytes__"].encode("latin-1") if isinstance(r, dict) and "__bytes__" in r else r for r in case["records"]
+    ]
 
 
 def _params(kind):

@@ -4,7 +4,6 @@ import gzip
 import json
 import subprocess
 import sys
-from pathlib import Path
 
 import jsonschema
 import pytest
@@ -20,7 +19,10 @@ def invoke(*args, input=None):
 
 
 def good_records(n=310):
-    return [pair(f"How do I export invoice batch {i} to CSV?", f"Open batch {i}, choose Export, then CSV.") for i in range(n)]
+    return [
+        pair(f"How do I export invoice batch {i} to CSV?", f"Open batch {i}, choose Export, then CSV.")
+        for i in range(n)
+    ]
 
 
 @pytest.fixture
@@ -30,7 +32,10 @@ def good(tmp_path):
 
 @pytest.fixture
 def bad(tmp_path):
-    return write_jsonl(tmp_path / "bad.jsonl", [*good_records(305), pair(output=""), "{nope", pair("Where is the CSV option?", output="")])
+    return write_jsonl(
+        tmp_path / "bad.jsonl",
+        [*good_records(305), pair(output=""), "{nope", pair("Where is the CSV option?", output="")],
+    )
 
 
 def test_go_exits_0_and_no_go_exits_1(good, bad):
@@ -204,7 +209,12 @@ def test_rules_and_rule(tmp_path):
     out = invoke("rules").output
     assert "SFT101  empty-response" in out
     rows = json.loads(invoke("rules", "--format", "json").output)
-    assert {"code": "SFT001", "slug": "invalid-json", "severity": "error", "summary": "A line that is not valid JSON."} in rows
+    assert {
+        "code": "SFT001",
+        "slug": "invalid-json",
+        "severity": "error",
+        "summary": "A line that is not valid JSON.",
+    } in rows
     doc = invoke("rule", "SFT101").output
     for part in ("SFT101 empty-response", "What it does:", "Why it matters:", "How to fix:", "Options:"):
         assert part in doc

@@ -31,7 +31,9 @@ def test_input_and_label():
 
 
 def test_field_mapping_makes_a_custom_shape():
-    record, problems = norm({"query": "Q", "reply": "A", "tag": "x"}, {"instruction": "query", "response": "reply", "label": "tag"})
+    record, problems = norm(
+        {"query": "Q", "reply": "A", "tag": "x"}, {"instruction": "query", "response": "reply", "label": "tag"}
+    )
     assert problems == [] and record.shape == "custom"
     assert (record.instruction, record.response, record.label) == ("Q", "A", "x")
 
@@ -66,7 +68,12 @@ def test_openai_chat():
     }
     record, problems = norm(value)
     assert problems == []
-    assert (record.shape, record.input, record.instruction, record.response) == ("chat", "Be brief.", "Hi\nPrice?", "Hello\n$5")
+    assert (record.shape, record.input, record.instruction, record.response) == (
+        "chat",
+        "Be brief.",
+        "Hi\nPrice?",
+        "Hello\n$5",
+    )
     assert [t.role for t in record.turns] == ["system", "user", "assistant", "user", "assistant"]
 
 
@@ -83,10 +90,21 @@ def test_sharegpt_roles_are_mapped():
         ([{"role": "user", "content": "Q"}, {"role": "robot", "content": "A"}], "turn 2 has unknown role 'robot'"),
         ([{"role": "assistant", "content": "A"}, {"role": "user", "content": "Q"}], "turn 1 (assistant) comes before"),
         (
-            [{"role": "user", "content": "Q"}, {"role": "assistant", "content": "A"}, {"role": "assistant", "content": "B"}],
+            [
+                {"role": "user", "content": "Q"},
+                {"role": "assistant", "content": "A"},
+                {"role": "assistant", "content": "B"},
+            ],
             "turn 3 (assistant) follows another assistant turn",
         ),
-        ([{"role": "user", "content": "Q"}, {"role": "assistant", "content": "A"}, {"role": "system", "content": "S"}], "turn 3 is a system turn"),
+        (
+            [
+                {"role": "user", "content": "Q"},
+                {"role": "assistant", "content": "A"},
+                {"role": "system", "content": "S"},
+            ],
+            "turn 3 is a system turn",
+        ),
         ([{"role": "user", "content": "Q"}, {"role": "assistant", "content": None}], "turn 2 (assistant) has no text"),
         ([{"role": "user", "content": "Q"}, "A"], "turn 2 is a string"),
         ([], "no turns"),

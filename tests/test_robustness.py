@@ -23,7 +23,11 @@ SETTINGS = settings(max_examples=700, deadline=None, suppress_health_check=[Heal
 # characters, emoji, controls, template tokens.
 odd_text = st.one_of(
     st.text(),
-    st.text(alphabet=st.sampled_from(["\u202e", "\u200b", "\u0301", "\U0001F600", "\ud800", "\x00", "\ufeff", "a", " ", "\n"])),
+    st.text(
+        alphabet=st.sampled_from(
+            ["\u202e", "\u200b", "\u0301", "\U0001f600", "\ud800", "\x00", "\ufeff", "a", " ", "\n"]
+        )
+    ),
     st.sampled_from(["", " ", "N/A", "<|endoftext|>", "### Response:", "é" * 50, "word " * 200]),
 )
 json_values = st.recursive(
@@ -32,13 +36,28 @@ json_values = st.recursive(
     max_leaves=12,
 )
 shaped = st.one_of(
-    st.fixed_dictionaries({"instruction": odd_text, "output": odd_text}, optional={"input": odd_text, "label": odd_text}),
+    st.fixed_dictionaries(
+        {"instruction": odd_text, "output": odd_text}, optional={"input": odd_text, "label": odd_text}
+    ),
     st.fixed_dictionaries({"prompt": odd_text, "completion": json_values}),
     st.fixed_dictionaries({"question": json_values, "answer": odd_text}),
     st.fixed_dictionaries(
-        {"messages": st.lists(st.fixed_dictionaries({"role": st.sampled_from(["user", "assistant", "system", "bot"]), "content": odd_text}), max_size=5)}
+        {
+            "messages": st.lists(
+                st.fixed_dictionaries(
+                    {"role": st.sampled_from(["user", "assistant", "system", "bot"]), "content": odd_text}
+                ),
+                max_size=5,
+            )
+        }
     ),
-    st.fixed_dictionaries({"conversations": st.lists(st.fixed_dictionaries({"from": st.sampled_from(["human", "gpt"]), "value": json_values}), max_size=4)}),
+    st.fixed_dictionaries(
+        {
+            "conversations": st.lists(
+                st.fixed_dictionaries({"from": st.sampled_from(["human", "gpt"]), "value": json_values}), max_size=4
+            )
+        }
+    ),
     json_values,
 )
 
@@ -70,7 +89,11 @@ def test_arbitrary_records_and_mixed_shapes(tmp_path, records):
 
 
 @SETTINGS
-@given(st.lists(st.one_of(json_values.map(json.dumps), st.binary(max_size=40).map(lambda b: b.decode("latin-1"))), max_size=6))
+@given(
+    st.lists(
+        st.one_of(json_values.map(json.dumps), st.binary(max_size=40).map(lambda b: b.decode("latin-1"))), max_size=6
+    )
+)
 def test_arbitrary_lines_including_arrays_and_garbage(tmp_path, lines):
     path = tmp_path / "lines.json"
     path.write_bytes("\n".join(lines).encode("utf-8", "surrogatepass"))

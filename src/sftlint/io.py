@@ -3,9 +3,10 @@
 JSON Lines are read one line at a time (constant memory); `-` is standard input; `.gz` is
 decompressed on the fly; CRLF endings and a leading UTF-8 BOM are tolerated; blank lines are
 skipped and counted. A file that is one JSON array, or one object spread over several lines,
-is accepted too (read whole, up to 256 MiB, since it cannot be split into lines). A line that does not parse, or that holds bytes that are
-not UTF-8, is returned with the reason so the engine reports it and reading goes on. Only a
-file that cannot be read at all raises `InputError`.
+is accepted too (read whole, up to 256 MiB, since it cannot be split into lines). A line that
+does not parse, or that holds bytes that are not UTF-8, is returned with the reason so the
+engine reports it and reading goes on. Only a file that cannot be read at all raises
+`InputError`.
 """
 
 from __future__ import annotations
