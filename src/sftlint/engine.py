@@ -149,10 +149,10 @@ class _Runner:
         for check in self.dataset_checks:
             self.guarded(check, lambda c=check: c.collect(record), where)
 
-    def finish(self, files: list[str]) -> Context:
+    def finish(self, files: list[str], extra: dict[str, Any] | None = None) -> Context:
         first = [c for c in self.dataset_checks if not c.runs_last]
         last = [c for c in self.dataset_checks if c.runs_last]
-        context = Context(files=files, records=self.records, valid=self.valid)
+        context = Context(files=files, records=self.records, valid=self.valid, extra=dict(extra or {}))
         for check in first:
             self.guarded(check, lambda c=check: c.finish(context), (None, None))  # type: ignore[arg-type]
         self._count_usable(context)
@@ -175,13 +175,22 @@ class _Runner:
         context.usable_pairs = self.valid - len(claimed)
 
 
-def run(paths: Sequence[str], checks: Sequence[Check], fields: dict[str, str], fail_on: Severity) -> Result:
-    """Lint `paths` as one dataset with `checks`. Raises InputError for unreadable files."""
+def run(
+    paths: Sequence[str],
+    checks: Sequence[Check],
+    fields: dict[str, str],
+    fail_on: Severity,
+    extra: dict[str, Any] | None = None,
+) -> Result:
+    """Lint `paths` as one dataset with `checks`; `extra` reaches dataset checks as `Context.extra`.
+
+    Raises InputError for unreadable files.
+    """
     runner = _Runner(checks, fields)
     files = [display_name(p) for p in paths]
     for path in paths:
         runner.read(path)
-    context = runner.finish(files)
+    context = runner.finish(files, extra)
     order = {name: i for i, name in enumerate(files)}
     runner.findings.sort(key=lambda f: (order.get(f.file or "", -1), f.line or 0, f.code, f.message))
     summaries = {c.slug: s for c in checks if (s := c.summary()) is not None}
