@@ -190,7 +190,7 @@ def split(
         rng.shuffle(in_stratum)
         taken = 0
         for group in in_stratum:
-            if taken + len(group) <= target:
+            if abs(taken + len(group) - target) < abs(taken - target):  # closer to the target
                 chosen.extend(group)
                 taken += len(group)
     eval_set = set(chosen)

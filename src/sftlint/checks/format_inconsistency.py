@@ -138,7 +138,7 @@ class FormatInconsistency(Check):
         # One entry per response, as parallel compact arrays.
         self.file_ids = array("H")
         self.lines = array("I")
-        self.turns = array("H")
+        self.turns = array("I")
         self.form_ids = array("I")
         self.json_errors: dict[int, str] = {}
         self.result: dict[str, Any] | None = None
@@ -205,8 +205,8 @@ class FormatInconsistency(Check):
             reported.add(key)
             where = f"turn {self.turns[i]}: " if self.turns[i] else ""
             yield self.finding(
-                f"{where}{problem}; expected {expected}, the form of {share:.1%} of responses "
-                f"(min_share {self.options.min_share:.0%})",
+                f"{where}{problem}; expected {expected} ({share:.1%} of responses are {KINDS[kind]}, "
+                f"min_share {self.options.min_share:.0%})",
                 file=names[self.file_ids[i]],
                 line=self.lines[i],
                 score=share,
@@ -228,10 +228,10 @@ class FormatInconsistency(Check):
         parts = []
         if missing:
             noun = "key" if kind in JSON_OBJECTS else "section"
-            parts.append(f"missing {noun}{'s' if len(missing) > 1 else ''} {_names(missing)}")
+            parts.append(f"lacks {noun}{'s' if len(missing) > 1 else ''} {_names(missing)}")
         if extra:
-            parts.append(f"unexpected key{'s' if len(extra) > 1 else ''} {_names(extra)}")
-        return "response has " + " and ".join(parts) if parts else None
+            parts.append(f"has unexpected key{'s' if len(extra) > 1 else ''} {_names(extra)}")
+        return "response " + " and ".join(parts) if parts else None
 
     def summary(self) -> dict[str, Any] | None:
         return self.result

@@ -47,7 +47,7 @@ class NoEvaluationSet(Check):
         data = context.files[0] if len(context.files) == 1 and context.files[0] != "<stdin>" else "DATA"
         yield self.finding(
             f"no evaluation set given (--against or `against` in config): hold out about {size} of the "
-            f"{pairs} usable pairs ({fraction:.0%}; a 95 % margin of about ±{margin_points(size):.0f} points "
+            f"{pairs} usable pairs ({fraction:.0%}; a 95% margin of about ±{margin_points(size):.0f} points "
             f"on an accuracy-like score) with `sftlint split {data} --eval-fraction {fraction:.2g} "
             "-o train.jsonl -e eval.jsonl`",
             recommended_size=size,

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+import re
 from array import array
 from collections.abc import Iterator
 from typing import Any
@@ -15,6 +16,7 @@ from sftlint.records import Record
 
 NO_PROMPT = -1  # a chat record without a system prompt
 UNTRACKED = -2  # a system prompt past `max_distinct`: counted, never compared
+_WORDS = re.compile(r"\S+|\s+")
 
 
 class SystemPromptDriftOptions(BaseModel):
@@ -152,18 +154,19 @@ class SystemPromptDrift(Check):
                 continue
             similarity = matcher.ratio()
             if similarity >= self.options.min_similarity:
-                out[prompt_id] = (similarity, _difference(matcher, base, text))
+                out[prompt_id] = (similarity, _difference(base, text))
         return out
 
     def summary(self) -> dict[str, Any] | None:
         return self.result
 
 
-def _difference(matcher: difflib.SequenceMatcher[str], base: str, text: str) -> str:
-    """The first place two prompts differ, quoted from both (repr, so whitespace shows)."""
-    changes = [op for op in matcher.get_opcodes() if op[0] != "equal"]
+def _difference(base: str, text: str) -> str:
+    """The first place two prompts differ, word by word, quoted from both (repr, so whitespace shows)."""
+    a, b = _WORDS.findall(base), _WORDS.findall(text)
+    changes = [op for op in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes() if op[0] != "equal"]
     _, a1, a2, b1, b2 = changes[0]
-    was, now = base[max(0, a1 - 12) : a2 + 12], text[max(0, b1 - 12) : b2 + 12]
+    was, now = "".join(a[max(0, a1 - 2) : a2 + 2]), "".join(b[max(0, b1 - 2) : b2 + 2])
     more = f" ({len(changes)} changes in all)" if len(changes) > 1 else ""
     return f"{_quote(was)} became {_quote(now)}{more}"
 
