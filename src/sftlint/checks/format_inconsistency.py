@@ -73,8 +73,8 @@ def profile(response: str) -> tuple[Form, str | None]:
         found = _json_form(text, fenced=False)
         if found is not None:
             return found
-    outside_code = _FENCE_BLOCK.sub("", text)
-    headings = _HEADING.findall(outside_code)
+    outside_code = _FENCE_BLOCK.sub("", text) if "```" in text else text
+    headings = _HEADING.findall(outside_code) if "#" in outside_code else []
     if headings:
         names = {h.strip().strip("*_:").strip().lower() for h in headings}
         return ("headings", tuple(sorted(n for n in names if n))), None
