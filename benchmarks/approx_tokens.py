@@ -44,11 +44,14 @@ def main(paths: list[str]) -> None:
     start = time.perf_counter()
     approx = [approx_tokens(t) for t in texts]
     approx_s = time.perf_counter() - start
-    ratios = [a / e for a, e in zip(approx, exact) if e >= 20]
+    ratios = [a / e for a, e in zip(approx, exact, strict=True) if e >= 20]
     print(f"texts: {len(texts)} from {len(paths)} file(s)")
     print(f"total tokens: cl100k {sum(exact):,}, approx {sum(approx):,} (ratio {sum(approx) / sum(exact):.3f})")
     q = statistics.quantiles(ratios, n=20)
-    print(f"per-text ratio approx/cl100k (texts >= 20 tokens, n={len(ratios)}): median {statistics.median(ratios):.3f}, 5th pct {q[0]:.3f}, 95th pct {q[-1]:.3f}")
+    print(
+        f"per-text ratio approx/cl100k (texts >= 20 tokens, n={len(ratios)}): "
+        f"median {statistics.median(ratios):.3f}, 5th pct {q[0]:.3f}, 95th pct {q[-1]:.3f}"
+    )
     print(f"time: cl100k {exact_s:.3f} s, approx {approx_s:.3f} s (approx is {exact_s / approx_s:.1f}x faster)")
 
 

@@ -60,7 +60,10 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         runs = {
             "lint --select SFT205 (baseline: read and parse)": ("lint", "--quiet", "--select", "SFT205", path),
-            **{f"lint --select {code}": ("lint", "--quiet", "--select", code, path) for code in ("SFT112", "SFT113", "SFT204")},
+            **{
+                f"lint --select {code}": ("lint", "--quiet", "--select", code, path)
+                for code in ("SFT112", "SFT113", "SFT204")
+            },
             "split --eval-fraction 0.1": ("split", path, "-o", f"{tmp}/train.jsonl", "-e", f"{tmp}/eval.jsonl"),
         }
         best = dict.fromkeys(runs, float("inf"))

@@ -50,18 +50,28 @@ def test_fires_on_responses_that_break_a_json_schema(tmp_path) -> None:
     assert "has unexpected key prioirty" in found[10]
     assert "not valid JSON" in found[15]
     assert "plain prose" in found[21]
-    assert all("expected a JSON object with keys category, priority (95.0% of responses are a JSON object, min_share 80%)" in m for m in found.values())
+    assert all(
+        "expected a JSON object with keys category, priority (95.0% of responses are a JSON object, min_share 80%)" in m
+        for m in found.values()
+    )
     summary = out["summaries"]["format-inconsistency"]
     assert summary["dominant"] == "a JSON object with keys category, priority"
     assert summary["share"] == pytest.approx(38 / 40)
-    assert summary["forms"] == {"a JSON object": 38, "text that starts like JSON but does not parse": 1, "plain prose": 1}
+    assert summary["forms"] == {
+        "a JSON object": 38,
+        "text that starts like JSON but does not parse": 1,
+        "plain prose": 1,
+    }
     assert summary["consistent_share"] == pytest.approx(36 / 40)
     assert code == 0  # a warning does not fail the default verdict
 
 
 def test_fires_on_a_missing_section_and_on_a_different_layout(tmp_path) -> None:
     records = [
-        {"instruction": f"Write up incident {i}", "output": f"## Summary\nDisk {i} filled up.\n\n## Impact\nNone.\n\n## Follow-up\nAdd alerts."}
+        {
+            "instruction": f"Write up incident {i}",
+            "output": f"## Summary\nDisk {i} filled up.\n\n## Impact\nNone.\n\n## Follow-up\nAdd alerts.",
+        }
         for i in range(30)
     ]
     records[3]["output"] = "## Summary\nDisk filled up.\n\n## Follow-up\nAdd alerts."
@@ -75,7 +85,12 @@ def test_fires_on_a_missing_section_and_on_a_different_layout(tmp_path) -> None:
 
 def test_fires_on_a_chat_assistant_turn_out_of_form(tmp_path) -> None:
     records = [
-        {"messages": [{"role": "user", "content": f"Label: item {i}"}, {"role": "assistant", "content": "Positive" if i % 2 else "Negative"}]}
+        {
+            "messages": [
+                {"role": "user", "content": f"Label: item {i}"},
+                {"role": "assistant", "content": "Positive" if i % 2 else "Negative"},
+            ]
+        }
         for i in range(25)
     ]
     records[11]["messages"][1]["content"] = "I think this one is positive because the customer sounds happy overall."
@@ -101,7 +116,10 @@ def test_quiet_on_free_form_real_answers() -> None:
 
 
 def test_quiet_when_markdown_is_everywhere_but_sections_differ(tmp_path) -> None:
-    records = [{"instruction": f"Explain topic {i}", "output": f"# Topic {i}\nText.\n\n## Detail {i}\nMore."} for i in range(30)]
+    records = [
+        {"instruction": f"Explain topic {i}", "output": f"# Topic {i}\nText.\n\n## Detail {i}\nMore."}
+        for i in range(30)
+    ]
     records[4]["output"] = "A short plain answer about the topic."
     _, out = lint_json(str(write_jsonl(tmp_path / "m.jsonl", records)), "--select", "SFT112")
     assert findings(out, "SFT112") == []

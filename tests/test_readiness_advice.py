@@ -15,7 +15,10 @@ from sftlint.tokens import approx_tokens
 
 def pairs(n: int) -> list[dict]:
     return [
-        {"instruction": f"Summarise support ticket {i} in one sentence.", "output": f"Customer {i} cannot log in after the update."}
+        {
+            "instruction": f"Summarise support ticket {i} in one sentence.",
+            "output": f"Customer {i} cannot log in after the update.",
+        }
         for i in range(n)
     ]
 
@@ -24,17 +27,20 @@ def pairs(n: int) -> list[dict]:
     ("text", "tokens"),
     [
         ("", 0),
-        ("one two three", 4),  # words * 4/3 beats chars / 4
-        ("x" * 40, 10),  # one long "word": chars / 4 wins
-        ("你好世界", 4),  # one token per CJK character
-        ("Hello 世界", 2 + 2),  # CJK characters apart, the rest by the larger rule
+        ("one two three", 4),  # 13 characters / 4, rounded up
+        ("x" * 40, 10),
+        ("café", 2),  # é is 2 UTF-8 bytes: 4 + 1.5 characters
+        ("你好世界", 4),  # about one token per CJK character
+        ("Hello 世界", 4),
     ],
 )
 def test_approx_tokens(text: str, tokens: int) -> None:
     assert approx_tokens(text) == tokens
 
 
-@pytest.mark.parametrize(("pairs_", "size"), [(0, 0), (1, 0), (40, 8), (300, 60), (553, 100), (1000, 100), (5000, 500), (50_000, 1000)])
+@pytest.mark.parametrize(
+    ("pairs_", "size"), [(0, 0), (1, 0), (40, 8), (300, 60), (553, 100), (1000, 100), (5000, 500), (50_000, 1000)]
+)
 def test_recommended_eval_size(pairs_: int, size: int) -> None:
     assert recommended_eval_size(pairs_) == size
 

@@ -31,7 +31,7 @@ def labelled_lines(seed: int = 7) -> list[bytes]:
         lines.append(text.encode("utf-8") + b"\n")
         if i % 40 == 5:  # an exact copy later in the file
             lines.append(text.encode("utf-8") + b"\n")
-    lines.append("{\"instruction\": \"Route ticket é\", \"output\": \"billing\", \"label\": \"billing\"}\r\n".encode())
+    lines.append('{"instruction": "Route ticket é", "output": "billing", "label": "billing"}\r\n'.encode())
     lines.append(b"{not json}\n")
     return lines
 
@@ -45,10 +45,23 @@ def data(tmp_path: Path) -> Path:
 
 def run_split(data: Path, out: Path, *extra: str) -> tuple[list[bytes], list[bytes]]:
     result = CliRunner().invoke(
-        cli, ["split", str(data), "--eval-fraction", "0.2", "-o", str(out / "train.jsonl"), "-e", str(out / "eval.jsonl"), *extra]
+        cli,
+        [
+            "split",
+            str(data),
+            "--eval-fraction",
+            "0.2",
+            "-o",
+            str(out / "train.jsonl"),
+            "-e",
+            str(out / "eval.jsonl"),
+            *extra,
+        ],
     )
     assert result.exit_code == 0, result.output
-    return (out / "train.jsonl").read_bytes().splitlines(keepends=True), (out / "eval.jsonl").read_bytes().splitlines(keepends=True)
+    return (out / "train.jsonl").read_bytes().splitlines(keepends=True), (out / "eval.jsonl").read_bytes().splitlines(
+        keepends=True
+    )
 
 
 def prompt_of(line: bytes) -> str:
@@ -92,7 +105,9 @@ def _deviation(data: Path, seed: int, stratify: bool) -> float:
 
 
 def test_labels_are_stratified(data: Path, tmp_path: Path) -> None:
-    result = CliRunner().invoke(cli, ["split", str(data), "-o", str(tmp_path / "t.jsonl"), "-e", str(tmp_path / "e.jsonl")])
+    result = CliRunner().invoke(
+        cli, ["split", str(data), "-o", str(tmp_path / "t.jsonl"), "-e", str(tmp_path / "e.jsonl")]
+    )
     assert "stratified by label: 3 labels" in result.output
     stratified = [_deviation(data, seed, stratify=True) for seed in range(5)]
     plain = [_deviation(data, seed, stratify=False) for seed in range(5)]
@@ -106,7 +121,11 @@ def test_the_input_is_never_touched(data: Path, tmp_path: Path) -> None:
     refused = sftlint("split", str(data), "-o", str(data), "-e", str(tmp_path / "e.jsonl"))
     assert refused.returncode == 2 and "refusing to overwrite an input file" in refused.stderr
     assert (hashlib.sha256(data.read_bytes()).hexdigest(), data.stat().st_mtime_ns) == before
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["data.jsonl", "eval.jsonl", "train.jsonl"]  # no temporary files left
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "data.jsonl",
+        "eval.jsonl",
+        "train.jsonl",
+    ]  # no temporary files left
 
 
 def test_errors_exit_2_with_one_line(tmp_path: Path) -> None:
@@ -114,9 +133,13 @@ def test_errors_exit_2_with_one_line(tmp_path: Path) -> None:
     array.write_text('[{"instruction": "a", "output": "b"}]\n')
     out = sftlint("split", str(array), "-o", str(tmp_path / "t.jsonl"), "-e", str(tmp_path / "e.jsonl"))
     assert out.returncode == 2 and "not a JSON array" in out.stderr
-    out = sftlint("split", str(array), "--eval-fraction", "1.5", "-o", str(tmp_path / "t.jsonl"), "-e", str(tmp_path / "e.jsonl"))
+    out = sftlint(
+        "split", str(array), "--eval-fraction", "1.5", "-o", str(tmp_path / "t.jsonl"), "-e", str(tmp_path / "e.jsonl")
+    )
     assert out.returncode == 2 and "between 0 and 1" in out.stderr
-    out = sftlint("split", str(tmp_path / "missing.jsonl"), "-o", str(tmp_path / "t.jsonl"), "-e", str(tmp_path / "e.jsonl"))
+    out = sftlint(
+        "split", str(tmp_path / "missing.jsonl"), "-o", str(tmp_path / "t.jsonl"), "-e", str(tmp_path / "e.jsonl")
+    )
     assert out.returncode == 2 and "no such file" in out.stderr
     assert not (tmp_path / "t.jsonl").exists()
 

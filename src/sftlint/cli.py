@@ -192,13 +192,42 @@ def schema() -> None:
 
 @cli.command("split")
 @click.argument("file", type=click.Path(dir_okay=False, allow_dash=True))
-@click.option("--eval-fraction", type=float, default=0.1, show_default=True, help="Share of records to hold out for evaluation.")
-@click.option("--train", "-o", "train_path", required=True, type=click.Path(dir_okay=False, path_type=Path), help="Where to write the training records.")
-@click.option("--eval", "-e", "eval_path", required=True, type=click.Path(dir_okay=False, path_type=Path), help="Where to write the evaluation records.")
-@click.option("--seed", type=int, default=0, show_default=True, help="Seed of the split; the same seed gives the same split.")
+@click.option(
+    "--eval-fraction", type=float, default=0.1, show_default=True, help="Share of records to hold out for evaluation."
+)
+@click.option(
+    "--train",
+    "-o",
+    "train_path",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Where to write the training records.",
+)
+@click.option(
+    "--eval",
+    "-e",
+    "eval_path",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Where to write the evaluation records.",
+)
+@click.option(
+    "--seed", type=int, default=0, show_default=True, help="Seed of the split; the same seed gives the same split."
+)
 @click.option("--no-stratify", is_flag=True, help="Do not balance labels between the two sides.")
-@click.option("--field", "fields", multiple=True, metavar="FIELD=NAME", help="Map a record field: instruction, input, response or label.")
-@click.option("--config", "config_file", type=click.Path(dir_okay=False, path_type=Path), help="Config file (default: sftlint.toml or pyproject.toml, searched upward).")
+@click.option(
+    "--field",
+    "fields",
+    multiple=True,
+    metavar="FIELD=NAME",
+    help="Map a record field: instruction, input, response or label.",
+)
+@click.option(
+    "--config",
+    "config_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Config file (default: sftlint.toml or pyproject.toml, searched upward).",
+)
 def split_command(
     file: str,
     eval_fraction: float,
@@ -225,15 +254,18 @@ def split_command(
         f"({len(done.eval) / total if total else 0:.1%} of {total}, seed {seed})"
     )
     if done.groups:
-        click.echo(f"{done.groups} groups of duplicates or same-prompt records kept on one side (largest {done.largest_group})")
+        click.echo(
+            f"{done.groups} groups of duplicates or same-prompt records kept on one side (largest {done.largest_group})"
+        )
     if done.strata:
         click.echo(f"stratified by label: {len(done.strata)} labels")
     if done.invalid:
         click.echo(f"{done.invalid} lines that are not valid records went to {train_path} (run `sftlint lint` on it)")
     recommended = recommended_eval_size(total - done.invalid)
     if len(done.eval) < recommended:
+        margin = margin_points(len(done.eval))
         click.echo(
-            f"note: {len(done.eval)} evaluation records measure a rate to about ±{margin_points(len(done.eval)):.0f} points; "
+            f"note: {len(done.eval)} evaluation records measure a rate to about ±{margin:.0f} points; "
             f"{recommended} are recommended for this dataset's size",
             err=True,
         )

@@ -188,7 +188,9 @@ class FormatInconsistency(Check):
         known = {d for d, n in details.items() if n >= self.options.rare_key_share * count}
         if kind == "headings" and not required:
             return  # markdown everywhere, but no shared sections: free-form, not a template
-        expected = KINDS[kind] + (f" with {'keys' if kind in JSON_OBJECTS else 'sections'} {_names(required)}" if required else "")
+        expected = KINDS[kind] + (
+            f" with {'keys' if kind in JSON_OBJECTS else 'sections'} {_names(required)}" if required else ""
+        )
         self.result["dominant"] = expected
         self.result["structured"] = True
         names = list(self.files)

@@ -124,7 +124,7 @@ class SystemPromptDrift(Check):
             file, line = names[self.file_ids[i]], self.lines[i]
             if prompt_id == NO_PROMPT:
                 yield self.finding(
-                    f"no system prompt, while {share:.1%} of chat records use \"{quoted}\" "
+                    f'no system prompt, while {share:.1%} of chat records use "{quoted}" '
                     f"(dominant_share {self.options.dominant_share:.0%})",
                     file=file,
                     line=line,
