@@ -48,7 +48,8 @@ def build_checks(config: Config) -> list[Check]:
 
 def lint_paths(paths: list[str], config: Config, progress: Progress | None = None) -> Result:
     """Run the configured checks over `paths` (the library entry point behind `sftlint lint`)."""
-    result = run(paths, build_checks(config), dict(config.fields), config.fail_on, progress)
+    extra = {"against": list(config.against)}
+    result = run(paths, build_checks(config), dict(config.fields), config.fail_on, progress, extra=extra)
     result.config = config.model_dump(mode="json")
     return result
 
@@ -187,6 +188,87 @@ def schema() -> None:
     from sftlint.schema import json_schema
 
     click.echo(json.dumps(json_schema(), indent=2))
+
+
+@cli.command("split")
+@click.argument("file", type=click.Path(dir_okay=False, allow_dash=True))
+@click.option(
+    "--eval-fraction", type=float, default=0.1, show_default=True, help="Share of records to hold out for evaluation."
+)
+@click.option(
+    "--train",
+    "-o",
+    "train_path",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Where to write the training records.",
+)
+@click.option(
+    "--eval",
+    "-e",
+    "eval_path",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Where to write the evaluation records.",
+)
+@click.option(
+    "--seed", type=int, default=0, show_default=True, help="Seed of the split; the same seed gives the same split."
+)
+@click.option("--no-stratify", is_flag=True, help="Do not balance labels between the two sides.")
+@click.option(
+    "--field",
+    "fields",
+    multiple=True,
+    metavar="FIELD=NAME",
+    help="Map a record field: instruction, input, response or label.",
+)
+@click.option(
+    "--config",
+    "config_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Config file (default: sftlint.toml or pyproject.toml, searched upward).",
+)
+def split_command(
+    file: str,
+    eval_fraction: float,
+    train_path: Path,
+    eval_path: Path,
+    seed: int,
+    no_stratify: bool,
+    fields: tuple[str, ...],
+    config_file: Path | None,
+) -> None:
+    """Split FILE into train and eval JSONL, keeping duplicates and same-prompt groups on one side."""
+    from sftlint.split import margin_points, recommended_eval_size, split
+
+    if train_path.resolve() == eval_path.resolve():
+        raise SftlintError(f"{train_path}: train and eval must be different files")
+    config, _ = load_config(config_file, {"fields": _fields(fields)})
+    done = split(file, eval_fraction, seed, dict(config.fields), stratify=not no_stratify)
+    inputs = [Path(file)] if file != "-" else []
+    write_atomic(train_path, done.data(done.train), inputs=inputs)
+    write_atomic(eval_path, done.data(done.eval), inputs=inputs)
+    total = len(done.lines)
+    click.echo(
+        f"{train_path}: {len(done.train)} records; {eval_path}: {len(done.eval)} records "
+        f"({len(done.eval) / total if total else 0:.1%} of {total}, seed {seed})"
+    )
+    if done.groups:
+        click.echo(
+            f"{done.groups} groups of duplicates or same-prompt records kept on one side (largest {done.largest_group})"
+        )
+    if done.strata:
+        click.echo(f"stratified by label: {len(done.strata)} labels")
+    if done.invalid:
+        click.echo(f"{done.invalid} lines that are not valid records went to {train_path} (run `sftlint lint` on it)")
+    recommended = recommended_eval_size(total - done.invalid)
+    if len(done.eval) < recommended:
+        margin = margin_points(len(done.eval))
+        click.echo(
+            f"note: {len(done.eval)} evaluation records measure a rate to about ±{margin:.0f} points; "
+            f"{recommended} are recommended for this dataset's size",
+            err=True,
+        )
 
 
 def main() -> None:
