@@ -14,8 +14,9 @@ from sftlint.check import Check
 from sftlint.config import Config, check_settings, load_config, selected
 from sftlint.engine import Result, run
 from sftlint.errors import SftlintError
+from sftlint.examples import collect_examples
 from sftlint.io import write_atomic
-from sftlint.output import FORMATS, RENDERERS
+from sftlint.output import FORMATS, RENDERERS, to_dict
 from sftlint.registry import discover, resolve
 
 EXIT_GO = 0
@@ -49,6 +50,9 @@ def lint_paths(paths: list[str], config: Config) -> Result:
     """Run the configured checks over `paths` (the library entry point behind `sftlint lint`)."""
     result = run(paths, build_checks(config), dict(config.fields), config.fail_on)
     result.config = config.model_dump(mode="json")
+    result.examples = collect_examples(
+        paths, result.findings, result.summaries, dict(config.fields), config.examples_per_check
+    )
     return result
 
 
@@ -69,6 +73,9 @@ def cli() -> None:
 @click.option("--config", "config_file", type=click.Path(dir_okay=False, path_type=Path), help="Config file (default: sftlint.toml or pyproject.toml, searched upward).")
 @click.option("--plugins", multiple=True, type=click.Path(), help="Folder of local check modules (repeatable).")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, allow_dash=True), help="Write the output to a file instead of standard output.")
+@click.option("--report", "report_path", type=click.Path(dir_okay=False, path_type=Path), help="Also write the HTML report to this file.")
+@click.option("--template-dir", type=click.Path(file_okay=False, exists=True, path_type=Path), help="Folder of report templates that override the built-in ones.")
+@click.option("--examples", "examples_per_check", type=click.IntRange(min=0), help="Flagged records per check shown with excerpts [default: 20].")
 def lint(
     files: tuple[str, ...],
     fmt: str,
@@ -80,9 +87,13 @@ def lint(
     config_file: Path | None,
     plugins: tuple[str, ...],
     output: str | None,
+    report_path: Path | None,
+    template_dir: Path | None,
+    examples_per_check: int | None,
 ) -> None:
     """Lint JSONL datasets (FILES, or - for standard input) and print the verdict."""
     overrides: dict[str, Any] = {
+        "examples_per_check": examples_per_check,
         "select": _split(select),
         "ignore": _split(ignore),
         "fail_on": fail_on,
@@ -93,8 +104,13 @@ def lint(
     config, _ = load_config(config_file, overrides)
     result = lint_paths(list(files), config)
     text = RENDERERS[fmt](result)
+    inputs = [Path(f) for f in files if f != "-"]
+    if report_path is not None:
+        from sftlint.report import render_report
+
+        write_atomic(report_path, render_report(to_dict(result), template_dir), inputs=inputs)
     if output and output != "-":
-        write_atomic(Path(output), text + "\n", inputs=[Path(f) for f in files if f != "-"])
+        write_atomic(Path(output), text + "\n", inputs=inputs)
     else:
         click.echo(text)
     sys.exit(EXIT_NO_GO if result.verdict == "no-go" else EXIT_GO)
@@ -133,6 +149,18 @@ def rule(name: str, plugins: tuple[str, ...]) -> None:
     for section in ("What it does", "Why it matters", "How to fix", "Options"):
         if doc.get(section):
             click.echo(f"\n{section}:\n{doc[section]}")
+
+
+@cli.command()
+@click.argument("result_file", type=click.Path(dir_okay=False, allow_dash=True))
+@click.option("--output", "-o", required=True, type=click.Path(dir_okay=False, path_type=Path), help="HTML file to write.")
+@click.option("--template-dir", type=click.Path(file_okay=False, exists=True, path_type=Path), help="Folder of report templates that override the built-in ones.")
+def report(result_file: str, output: Path, template_dir: Path | None) -> None:
+    """Render the HTML report from a saved `sftlint lint --format json` result (- for standard input)."""
+    from sftlint.report import load_result, render_report
+
+    data = load_result(result_file)
+    write_atomic(output, render_report(data, template_dir), inputs=[Path(result_file)] if result_file != "-" else [])
 
 
 @cli.command()
