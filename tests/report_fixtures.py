@@ -27,21 +27,44 @@ from sftlint.findings import Location, Severity
 from sftlint.output import to_dict
 from sftlint.records import Record
 
-PRODUCTS = ["router", "printer", "laptop", "phone", "tablet", "smart watch", "camera", "headset",
-            "monitor", "keyboard", "e-reader", "speaker", "thermostat", "doorbell", "projector"]  # fmt: skip
-PROBLEMS = ["will not turn on", "keeps disconnecting from wifi", "shows an error after the update", "is very slow",
-            "makes a clicking noise", "has a flickering screen", "cannot pair over bluetooth", "does not charge"]  # fmt: skip
+PRODUCTS = [
+    "router",
+    "printer",
+    "laptop",
+    "phone",
+    "tablet",
+    "smart watch",
+    "camera",
+    "headset",
+    "monitor",
+    "keyboard",
+    "e-reader",
+    "speaker",
+    "thermostat",
+    "doorbell",
+    "projector",
+]
+PROBLEMS = [
+    "will not turn on",
+    "keeps disconnecting from wifi",
+    "shows an error after the update",
+    "is very slow",
+    "makes a clicking noise",
+    "has a flickering screen",
+    "cannot pair over bluetooth",
+    "does not charge",
+]
 SHARED_DATA = ("../shared/data", "/work/shared/data")
 
 HOSTILE = [
     "<script>window.__pwned = 1</script>",
-    "</textarea><img src=x onerror=\"window.__pwned=2\">",
-    "\"onerror=\"window.__pwned=3\" x=\"",
-    "</pre></div></section><h1 id=\"verdict-word\">GO</h1>",
+    '</textarea><img src=x onerror="window.__pwned=2">',
+    '"onerror="window.__pwned=3" x="',
+    '</pre></div></section><h1 id="verdict-word">GO</h1>',
     "{{ 7*7 }} {% raw %}",
-    "<a href=\"javascript:window.__pwned=4\">click</a>",
-    "<link rel=\"stylesheet\" href=\"https://example.invalid/x.css\">",
-    "]]><!-- <iframe src=\"https://example.invalid/\"></iframe>",
+    '<a href="javascript:window.__pwned=4">click</a>',
+    '<link rel="stylesheet" href="https://example.invalid/x.css">',
+    ']]><!-- <iframe src="https://example.invalid/"></iframe>',
 ]
 
 
@@ -84,7 +107,7 @@ def nogo_records(seed: int = 11) -> tuple[list[dict[str, str]], dict[int, str]]:
         i = 100 + k
         records[i]["instruction"] = f"{records[i]['instruction']} {text}"
         records[i]["output"] = f"{text} <|endoftext|>"
-    return records, {200: "{\"instruction\": \"broken line <script>window.__pwned=5</script>\", "}
+    return records, {200: '{"instruction": "broken line <script>window.__pwned=5</script>", '}
 
 
 def ticket_records(seed: int = 5) -> list[dict[str, str]]:
@@ -92,8 +115,15 @@ def ticket_records(seed: int = 5) -> list[dict[str, str]]:
     rng = random.Random(seed)
     labels = ["billing", "billing", "billing", "hardware", "account"]
     out = []
-    for i, (product, problem) in enumerate((p, q) for p in PRODUCTS for q in PROBLEMS):
-        out.append({"instruction": "Classify the support ticket.", "input": f"My {product} {problem}.", "output": "", "label": rng.choice(labels)})
+    for product, problem in ((p, q) for p in PRODUCTS for q in PROBLEMS):
+        out.append(
+            {
+                "instruction": "Classify the support ticket.",
+                "input": f"My {product} {problem}.",
+                "output": "",
+                "label": rng.choice(labels),
+            }
+        )
     for record in out:
         record["output"] = record["label"]
     for i in (3, 8, 21):
@@ -147,16 +177,27 @@ class FixtureNearDuplicate(Check):
             first = members[0][0]
             for loc, words in members[1:]:
                 jaccard = len(words & head_words) / len(words | head_words)
-                yield self.finding(f"near-duplicate of line {first.line} (Jaccard ~{jaccard:.2f})", file=loc.file, line=loc.line,
-                                   related=[first], score=jaccard, cluster=len(self.clusters))  # fmt: skip
+                yield self.finding(
+                    f"near-duplicate of line {first.line} (Jaccard ~{jaccard:.2f})",
+                    file=loc.file,
+                    line=loc.line,
+                    related=[first],
+                    score=jaccard,
+                    cluster=len(self.clusters),
+                )
             self.clusters.append([loc for loc, _ in members])
 
     def summary(self) -> dict[str, Any]:
         redundant = sum(len(c) - 1 for c in self.clusters)
         largest = sorted(enumerate(self.clusters), key=lambda ic: -len(ic[1]))
-        return {"clusters": len(self.clusters), "redundant": redundant, "rate": redundant / max(self.records, 1),
-                "max_rate": 0.05, "threshold": 0.7,
-                "largest": [{"id": i, "size": len(c), "members": [m.to_dict() for m in c]} for i, c in largest]}  # fmt: skip
+        return {
+            "clusters": len(self.clusters),
+            "redundant": redundant,
+            "rate": redundant / max(self.records, 1),
+            "max_rate": 0.05,
+            "threshold": 0.7,
+            "largest": [{"id": i, "size": len(c), "members": [m.to_dict() for m in c]} for i, c in largest],
+        }
 
 
 class FixtureLengthOutlier(Check):
@@ -182,11 +223,17 @@ class FixtureLengthOutlier(Check):
             high = median + 10 * mad
             low = max(median - 10 * mad, 0) or None
             counts, edges = np.histogram(arr, bins=24)
-            self.parts[name] = {"median": median, "low": low, "high": high,
-                                "histogram": {"edges": [float(e) for e in edges], "counts": [int(c) for c in counts]}}  # fmt: skip
-            for loc, value in zip(self.where, values):
+            self.parts[name] = {
+                "median": median,
+                "low": low,
+                "high": high,
+                "histogram": {"edges": [float(e) for e in edges], "counts": [int(c) for c in counts]},
+            }
+            for loc, value in zip(self.where, values, strict=True):
                 if value > high:
-                    yield self.finding(f"{name} is {value} words, above {high:.0f}", file=loc.file, line=loc.line, score=value)
+                    yield self.finding(
+                        f"{name} is {value} words, above {high:.0f}", file=loc.file, line=loc.line, score=value
+                    )
 
     def summary(self) -> dict[str, Any]:
         return {"max_tokens": 4096, **self.parts}
@@ -228,10 +275,20 @@ class FixtureLabels(Check):
         for prompt, members in self.by_prompt.items():
             labels = Counter(label for _, label in members)
             if len(labels) > 1:
-                self.groups.append({"prompt": prompt, "labels": dict(labels),
-                                    "members": [{**loc.to_dict(), "label": label} for loc, label in members]})  # fmt: skip
+                self.groups.append(
+                    {
+                        "prompt": prompt,
+                        "labels": dict(labels),
+                        "members": [{**loc.to_dict(), "label": label} for loc, label in members],
+                    }
+                )
                 for loc, label in members[1:]:
-                    yield self.finding(f"label '{label}' conflicts with line {members[0][0].line}", file=loc.file, line=loc.line, related=[members[0][0]])
+                    yield self.finding(
+                        f"label '{label}' conflicts with line {members[0][0].line}",
+                        file=loc.file,
+                        line=loc.line,
+                        related=[members[0][0]],
+                    )
 
     def summary(self) -> dict[str, Any]:
         return {"classification_like": True, "groups": self.groups}
@@ -272,12 +329,23 @@ class FixtureContamination(Check):
 
     def summary(self) -> dict[str, Any]:
         n = len(self.eval)
-        return {"against": [self.against], "eval_records": n, "contaminated": len(self.hits), "rate": len(self.hits) / n if n else 0.0}
+        return {
+            "against": [self.against],
+            "eval_records": n,
+            "contaminated": len(self.hits),
+            "rate": len(self.hits) / n if n else 0.0,
+        }
 
 
 def fixture_checks(eval_prompts: list[str] | None = None) -> list[Check]:
-    return [FixtureNearDuplicate(), FixtureLengthOutlier(), FixtureLanguage(), FixtureLabels(), FixtureImbalance(),
-            FixtureContamination(eval_prompts)]  # fmt: skip
+    return [
+        FixtureNearDuplicate(),
+        FixtureLengthOutlier(),
+        FixtureLanguage(),
+        FixtureLabels(),
+        FixtureImbalance(),
+        FixtureContamination(eval_prompts),
+    ]
 
 
 def lint_with_fixtures(paths: list[str], config: Config | None = None, eval_prompts: list[str] | None = None) -> Result:
@@ -288,7 +356,9 @@ def lint_with_fixtures(paths: list[str], config: Config | None = None, eval_prom
     checks = [c for c in build_checks(config) if c.slug not in slugs] + extra
     result = run(paths, checks, dict(config.fields), config.fail_on)
     result.config = config.model_dump(mode="json")
-    result.examples = collect_examples(paths, result.findings, result.summaries, dict(config.fields), config.examples_per_check)
+    result.examples = collect_examples(
+        paths, result.findings, result.summaries, dict(config.fields), config.examples_per_check
+    )
     return result
 
 

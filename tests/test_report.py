@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+
 from html_tree import Node, parse
 from report_fixtures import HOSTILE, nogo_records, real_records, result_dict, ticket_records, write_jsonl
-
 from sftlint.cli import cli
 from sftlint.config import Config
 from sftlint.examples import ELLIPSIS, collect_examples, excerpt, wanted_lines
@@ -85,7 +85,9 @@ def test_check_table_has_every_check_with_counts_rates_and_docs(nogo: dict, nogo
 def test_facts_show_usable_pairs_against_minimum_and_summaries(nogo: dict, nogo_page: Node) -> None:
     facts = {row.find("th").text: row.find("td").text for row in nogo_page.by_id("facts").find_all("tr")}
     assert facts["Records"].startswith("331") and "330 valid" in facts["Records"]
-    assert facts["Usable pairs"].startswith(f"{nogo['stats']['usable_pairs']}") and "minimum 300" in facts["Usable pairs"]
+    assert (
+        facts["Usable pairs"].startswith(f"{nogo['stats']['usable_pairs']}") and "minimum 300" in facts["Usable pairs"]
+    )
     assert "alpaca (330)" in facts["Shapes"]
     assert "en (" in facts["Languages"]
     assert "2 of 3 evaluation records" in facts["Contamination"] and "contaminated" in facts["Contamination"]
@@ -215,9 +217,18 @@ def test_report_for_a_million_records_stays_under_10_mb(nogo: dict) -> None:
         row.update(count=5_000, records=5_000, rate=0.005)
         for i in range(5_000):
             line = i * 50 + int(row["code"][-3:])
-            findings.append({"code": row["code"], "slug": row["slug"], "severity": row["severity"], "file": "big.jsonl",
-                             "line": line, "message": f"finding {i} " + "x" * 80, "related": [{"file": "big.jsonl", "line": 1}] * 8,
-                             "score": 0.5})  # fmt: skip
+            findings.append(
+                {
+                    "code": row["code"],
+                    "slug": row["slug"],
+                    "severity": row["severity"],
+                    "file": "big.jsonl",
+                    "line": line,
+                    "message": f"finding {i} " + "x" * 80,
+                    "related": [{"file": "big.jsonl", "line": 1}] * 8,
+                    "score": 0.5,
+                }
+            )
             if i < 20:
                 examples.append(excerpt_record("big.jsonl", line, long_text))
     big.update(findings=findings, examples=examples, files=["big.jsonl"])
@@ -226,8 +237,15 @@ def test_report_for_a_million_records_stays_under_10_mb(nogo: dict) -> None:
     near["largest"] = [{"id": i, "size": 5000, "members": members} for i in range(200)]
     big["summaries"]["label-inconsistency"] = {
         "classification_like": True,
-        "groups": [{"prompt": long_text, "labels": {"a": 500, "b": 500}, "members": [{"file": "big.jsonl", "line": j, "label": "a"} for j in range(100)]}] * 500,
-    }  # fmt: skip
+        "groups": [
+            {
+                "prompt": long_text,
+                "labels": {"a": 500, "b": 500},
+                "members": [{"file": "big.jsonl", "line": j, "label": "a"} for j in range(100)],
+            }
+        ]
+        * 500,
+    }
     html = render_report(big)
     size = len(html.encode())
     assert size < 10_000_000, size
@@ -236,8 +254,17 @@ def test_report_for_a_million_records_stays_under_10_mb(nogo: dict) -> None:
 
 
 def excerpt_record(file: str, line: int, text: str) -> dict:
-    return {"file": file, "line": line, "shape": "alpaca", "instruction": excerpt(text), "input": "",
-            "response": excerpt(text), "label": None, "raw": None, "chars": {"instruction": len(text), "response": len(text)}}  # fmt: skip
+    return {
+        "file": file,
+        "line": line,
+        "shape": "alpaca",
+        "instruction": excerpt(text),
+        "input": "",
+        "response": excerpt(text),
+        "label": None,
+        "raw": None,
+        "chars": {"instruction": len(text), "response": len(text)},
+    }
 
 
 # -- excerpts in the JSON result ---------------------------------------------------------------
@@ -278,7 +305,11 @@ def test_read_lines_picks_lines_from_jsonl_gzip_and_array_files(tmp_path: Path) 
     (tmp_path / "a.jsonl").write_text(text)
     (tmp_path / "a.jsonl.gz").write_bytes(gzip.compress(text.encode()))
     (tmp_path / "a.json").write_text("[\n" + ",\n".join(json.dumps(r) for r in rows) + "\n]\n")
-    for name, expected in (("a.jsonl", [(3, "q2"), (7, "q6")]), ("a.jsonl.gz", [(3, "q2"), (7, "q6")]), ("a.json", [(4, "q2"), (8, "q6")])):
+    for name, expected in (
+        ("a.jsonl", [(3, "q2"), (7, "q6")]),
+        ("a.jsonl.gz", [(3, "q2"), (7, "q6")]),
+        ("a.json", [(4, "q2"), (8, "q6")]),
+    ):
         wanted = {line for line, _ in expected}
         got = [(line, json.loads(t)["instruction"]) for line, t in read_lines(str(tmp_path / name), wanted)]
         assert got == expected, name
@@ -287,7 +318,13 @@ def test_read_lines_picks_lines_from_jsonl_gzip_and_array_files(tmp_path: Path) 
 def test_examples_follow_the_findings_and_cluster_members(tmp_path: Path) -> None:
     path = write_jsonl(tmp_path / "d.jsonl", [{"instruction": f"q{i}", "output": "x" * (i * 100)} for i in range(12)])
     findings = [Finding("SFT999", "demo", Severity.WARNING, str(path), line, "m") for line in (2, 4, 6, 8)]
-    summaries = {"near-duplicate": {"largest": [{"id": 0, "size": 2, "members": [{"file": str(path), "line": 11}, {"file": str(path), "line": 12}]}]}}
+    summaries = {
+        "near-duplicate": {
+            "largest": [
+                {"id": 0, "size": 2, "members": [{"file": str(path), "line": 11}, {"file": str(path), "line": 12}]}
+            ]
+        }
+    }
     assert wanted_lines(findings, summaries, 3) == {str(path): {2, 4, 6, 11, 12}}
     examples = collect_examples([str(path)], findings, summaries, {}, 3)
     assert [e["line"] for e in examples] == [2, 4, 6, 11, 12]
@@ -317,7 +354,9 @@ def test_lint_writes_the_report_in_every_format(tmp_path: Path, data_dir: Path, 
 def test_report_from_saved_json_matches_the_direct_report(tmp_path: Path, data_dir: Path) -> None:
     direct, saved, rendered = tmp_path / "direct.html", tmp_path / "result.json", tmp_path / "later.html"
     runner = CliRunner()
-    runner.invoke(cli, ["lint", str(data_dir / "nogo.jsonl"), "--format", "json", "-o", str(saved), "--report", str(direct)])
+    runner.invoke(
+        cli, ["lint", str(data_dir / "nogo.jsonl"), "--format", "json", "-o", str(saved), "--report", str(direct)]
+    )
     out = runner.invoke(cli, ["report", str(saved), "-o", str(rendered)])
     assert out.exit_code == 0, out.output
     assert rendered.read_text() == direct.read_text()
@@ -338,8 +377,11 @@ def test_report_from_stdin(tmp_path: Path, data_dir: Path) -> None:
 def test_report_refuses_what_is_not_a_result(tmp_path: Path, content: str, message: str) -> None:
     bad = tmp_path / "bad.json"
     bad.write_text(content)
-    proc = subprocess.run([sys.executable, "-m", "sftlint", "report", str(bad), "-o", str(tmp_path / "r.html")],
-                          capture_output=True, text=True)  # fmt: skip
+    proc = subprocess.run(
+        [sys.executable, "-m", "sftlint", "report", str(bad), "-o", str(tmp_path / "r.html")],
+        capture_output=True,
+        text=True,
+    )
     assert proc.returncode == 2
     assert message in proc.stderr and "Traceback" not in proc.stderr and len(proc.stderr.strip().splitlines()) == 1
     assert not (tmp_path / "r.html").exists()
@@ -348,7 +390,9 @@ def test_report_refuses_what_is_not_a_result(tmp_path: Path, content: str, messa
 def test_report_never_overwrites_an_input(tmp_path: Path, data_dir: Path) -> None:
     data = write_jsonl(tmp_path / "d.jsonl", real_records(5))
     before = data.read_bytes()
-    proc = subprocess.run([sys.executable, "-m", "sftlint", "lint", str(data), "--report", str(data)], capture_output=True, text=True)
+    proc = subprocess.run(
+        [sys.executable, "-m", "sftlint", "lint", str(data), "--report", str(data)], capture_output=True, text=True
+    )
     assert proc.returncode == 2 and "refusing to overwrite" in proc.stderr
     assert data.read_bytes() == before
 
@@ -356,8 +400,13 @@ def test_report_never_overwrites_an_input(tmp_path: Path, data_dir: Path) -> Non
 def test_template_dir_overrides_one_template(tmp_path: Path, data_dir: Path) -> None:
     templates = tmp_path / "templates"
     templates.mkdir()
-    (templates / "_config.html.j2").write_text('<section id="config"><p id="team">Reviewed by the data team.</p></section>')
-    out = CliRunner().invoke(cli, ["lint", str(data_dir / "go.jsonl"), "--report", str(tmp_path / "r.html"), "--template-dir", str(templates)])
+    (templates / "_config.html.j2").write_text(
+        '<section id="config"><p id="team">Reviewed by the data team.</p></section>'
+    )
+    out = CliRunner().invoke(
+        cli,
+        ["lint", str(data_dir / "go.jsonl"), "--report", str(tmp_path / "r.html"), "--template-dir", str(templates)],
+    )
     assert out.exit_code == 0
     page = parse((tmp_path / "r.html").read_text())
     assert page.by_id("team").text == "Reviewed by the data team."

@@ -12,8 +12,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from report_fixtures import nogo_records, result_dict, write_jsonl
 
+from report_fixtures import nogo_records, result_dict, write_jsonl
 from sftlint.report import render_report
 
 CHROMIUM = "/usr/bin/chromium"

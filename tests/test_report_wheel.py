@@ -16,6 +16,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+
 from html_tree import parse
 from report_fixtures import nogo_records, write_jsonl
 
@@ -40,18 +41,36 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     python = venv / "bin" / "python"
     site = Path(_run(python, "-c", "import sysconfig; print(sysconfig.get_path('purelib'))").stdout.strip())
     (site / "deps_from_test_runner.pth").write_text(sysconfig.get_path("purelib") + "\n")
-    install = _run(sys.executable, "-m", "pip", "--python", python, "install", "--no-deps", "--no-index", "--quiet", wheel)
+    install = _run(
+        sys.executable, "-m", "pip", "--python", python, "install", "--no-deps", "--no-index", "--quiet", wheel
+    )
     assert install.returncode == 0, install.stderr
     return venv / "bin"
 
 
 def test_installed_wheel_renders_reports_outside_the_repository(installed: Path, tmp_path: Path) -> None:
-    where = _run(installed / "python", "-c", "import sftlint.report as r; print(r.__file__); print(r.default_template_dir())", cwd=tmp_path)
+    where = _run(
+        installed / "python",
+        "-c",
+        "import sftlint.report as r; print(r.__file__); print(r.default_template_dir())",
+        cwd=tmp_path,
+    )
     module, templates = where.stdout.split()
     assert Path(module).is_relative_to(installed.parent) and Path(templates).is_relative_to(installed.parent), where
     records, raw = nogo_records()
     data = write_jsonl(tmp_path / "data.jsonl", records, raw)
-    lint = _run(installed / "sftlint", "lint", data.name, "--format", "json", "-o", "result.json", "--report", "direct.html", cwd=tmp_path)
+    lint = _run(
+        installed / "sftlint",
+        "lint",
+        data.name,
+        "--format",
+        "json",
+        "-o",
+        "result.json",
+        "--report",
+        "direct.html",
+        cwd=tmp_path,
+    )
     assert lint.returncode == 1, lint.stderr
     later = _run(installed / "sftlint", "report", "result.json", "-o", "later.html", cwd=tmp_path)
     assert later.returncode == 0, later.stderr

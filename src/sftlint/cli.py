@@ -213,8 +213,14 @@ def rule(name: str, plugins: tuple[str, ...]) -> None:
 
 @cli.command()
 @click.argument("result_file", type=click.Path(dir_okay=False, allow_dash=True))
-@click.option("--output", "-o", required=True, type=click.Path(dir_okay=False, path_type=Path), help="HTML file to write.")
-@click.option("--template-dir", type=click.Path(file_okay=False, exists=True, path_type=Path), help="Folder of report templates that override the built-in ones.")
+@click.option(
+    "--output", "-o", required=True, type=click.Path(dir_okay=False, path_type=Path), help="HTML file to write."
+)
+@click.option(
+    "--template-dir",
+    type=click.Path(file_okay=False, exists=True, path_type=Path),
+    help="Folder of report templates that override the built-in ones.",
+)
 def report(result_file: str, output: Path, template_dir: Path | None) -> None:
     """Render the HTML report from a saved `sftlint lint --format json` result (- for standard input)."""
     from sftlint.report import load_result, render_report

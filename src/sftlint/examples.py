@@ -60,8 +60,17 @@ def record_excerpt(file: str, line: int, text: str, fields: Mapping[str, str]) -
     value, error = parse_json(text)
     record = normalise(value, file, line, fields)[0] if error is None else None
     if record is None:
-        return {"file": file, "line": line, "shape": None, "instruction": "", "input": "", "response": "",
-                "label": None, "raw": excerpt(text), "chars": {"raw": len(text)}}  # fmt: skip
+        return {
+            "file": file,
+            "line": line,
+            "shape": None,
+            "instruction": "",
+            "input": "",
+            "response": "",
+            "label": None,
+            "raw": excerpt(text),
+            "chars": {"raw": len(text)},
+        }
     return {
         "file": file,
         "line": line,

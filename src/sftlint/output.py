@@ -25,7 +25,9 @@ def to_dict(result: Result) -> dict[str, Any]:
         "reasons": result.reasons(),
         "files": result.files,
         "stats": result.stats,
-        "checks": [{**row, "doc": check_doc(check)} for row, check in zip(result.check_rows(), result.checks)],
+        "checks": [
+            {**row, "doc": check_doc(check)} for row, check in zip(result.check_rows(), result.checks, strict=True)
+        ],
         "findings": [f.to_dict() for f in result.findings],
         "summaries": result.summaries,
         "config": result.config,

@@ -63,7 +63,9 @@ def build_view(data: dict[str, Any]) -> dict[str, Any]:
         "lengths": _lengths(summaries.get("length-outlier")),
         "near_duplicates": _near_duplicates(summaries.get("near-duplicate"), examples, stats, single),
         "label_conflicts": _label_conflicts(summaries.get("label-inconsistency"), single),
-        "sections": [_section(row, by_code[row["code"]], examples, per_check, single) for row in checks if row["count"]],
+        "sections": [
+            _section(row, by_code[row["code"]], examples, per_check, single) for row in checks if row["count"]
+        ],
         "filter_severities": [s for s in SEVERITIES if any(r["severity"] == s and r["count"] for r in checks)],
         "config_json": json.dumps(config, indent=2, ensure_ascii=False, sort_keys=True),
     }
@@ -107,7 +109,8 @@ def _reasons(
             rate = f" ({n / total * 100:.1f} %)" if total else ""
             first = records[0]
             sentences.append(
-                f"{n:,} record{'s' if n != 1 else ''}{rate} flagged; first at {_where(first['file'], first['line'], single)}: {_sentence(first['message'])}"
+                f"{n:,} record{'s' if n != 1 else ''}{rate} flagged; "
+                f"first at {_where(first['file'], first['line'], single)}: {_sentence(first['message'])}"
             )
         out.append({"code": row["code"], "slug": row["slug"], "anchor": row["anchor"], "text": " ".join(sentences)})
     return out
@@ -168,7 +171,8 @@ def _facts(data: dict[str, Any], stats: dict[str, Any], summaries: dict[str, Any
             _fact(
                 "Near-duplicates",
                 f"{near['redundant']:,} redundant records ({near['rate'] * 100:.1f} %)",
-                f"in {near['clusters']:,} clusters at Jaccard ≥ {near['threshold']}; the limit is {near['max_rate'] * 100:.1f} %",
+                f"in {near['clusters']:,} clusters at Jaccard ≥ {near['threshold']}; "
+                f"the limit is {near['max_rate'] * 100:.1f} %",
                 near["rate"] <= near["max_rate"],
                 "over the limit",
             )
@@ -324,11 +328,28 @@ def _near_duplicates(
                         left, right = diff_words(first_ex.get(field) or "", other_ex.get(field) or "")
                         fields.append({"name": field, "left": left, "right": right})
             identical = bool(fields) and not any(s["changed"] for f in fields for s in f["left"] + f["right"])
-            pairs.append({"left": _side(first, first_ex, single), "right": _side(other, other_ex, single),
-                          "fields": fields, "identical": identical})  # fmt: skip
+            pairs.append(
+                {
+                    "left": _side(first, first_ex, single),
+                    "right": _side(other, other_ex, single),
+                    "fields": fields,
+                    "identical": identical,
+                }
+            )
         shown = 1 + len(pairs)
-        clusters.append({"id": cluster.get("id"), "size": cluster.get("size", len(members)), "pairs": pairs, "more": max(cluster.get("size", len(members)) - shown, 0)})
-    return {**{k: summary.get(k) for k in ("clusters", "redundant", "rate", "max_rate", "threshold")}, "shown": clusters, "records": stats["records"]}
+        clusters.append(
+            {
+                "id": cluster.get("id"),
+                "size": cluster.get("size", len(members)),
+                "pairs": pairs,
+                "more": max(cluster.get("size", len(members)) - shown, 0),
+            }
+        )
+    return {
+        **{k: summary.get(k) for k in ("clusters", "redundant", "rate", "max_rate", "threshold")},
+        "shown": clusters,
+        "records": stats["records"],
+    }
 
 
 def _label_conflicts(summary: dict[str, Any] | None, single: bool) -> dict[str, Any] | None:
