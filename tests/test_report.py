@@ -411,3 +411,40 @@ def test_template_dir_overrides_one_template(tmp_path: Path, data_dir: Path) -> 
     page = parse((tmp_path / "r.html").read_text())
     assert page.by_id("team").text == "Reviewed by the data team."
     assert page.by_id("checks")  # the other templates are the built-in ones
+
+
+# -- the committed sample datasets -------------------------------------------------------------
+
+SAMPLES = Path(__file__).resolve().parents[1] / "sample_data"
+
+
+def test_sample_go_report(tmp_path: Path) -> None:
+    report = tmp_path / "go.html"
+    out = CliRunner().invoke(cli, ["lint", str(SAMPLES / "support_go.jsonl"), "--report", str(report), "-q"])
+    assert out.exit_code == 0, out.output
+    page = parse(report.read_text(encoding="utf-8"))
+    assert page.by_id("verdict-word").text.strip().endswith("GO") and "NO-GO" not in page.by_id("verdict-word").text
+    facts = {row.find("th").text: row.find("td").text for row in page.by_id("facts").find_all("tr")}
+    assert facts["Records"].startswith("450") and facts["Usable pairs"].startswith("450")
+
+
+def test_sample_nogo_report_lists_every_planted_defect_the_checks_ran_for(tmp_path: Path) -> None:
+    report = tmp_path / "nogo.html"
+    out = CliRunner().invoke(
+        cli, ["lint", str(SAMPLES / "support_nogo.jsonl"), "--format", "json", "--report", str(report), "-q"]
+    )
+    assert out.exit_code == 1
+    data = json.loads(out.output)
+    page = parse(report.read_text(encoding="utf-8"))
+    assert page.by_id("verdict-word").text.strip().endswith("NO-GO")
+    manifest = json.loads((SAMPLES / "support_nogo.defects.json").read_text())
+    ran = {row["code"] for row in data["checks"]}
+    planted: dict[str, set[int]] = {}
+    for defect in manifest:
+        if defect["code"] in ran:
+            planted.setdefault(defect["code"], set()).add(defect["line"])
+    assert {"SFT001", "SFT101", "SFT102"} <= set(planted)
+    for code, lines in planted.items():
+        shown = {int(li.find("span", class_="where").text.split()[-1]) for li in _section_findings(page, code)}
+        assert lines <= shown, code
+        assert all(li.find("div", class_="excerpt") for li in _section_findings(page, code))
