@@ -47,13 +47,17 @@ def build_checks(config: Config) -> list[Check]:
     return [cls(*settings[cls.code]) for cls in selected(available, config.select, config.ignore)]
 
 
-def lint_paths(paths: list[str], config: Config, progress: Progress | None = None) -> Result:
-    """Run the configured checks over `paths` (the library entry point behind `sftlint lint`)."""
+def lint_paths(paths: list[str], config: Config, progress: Progress | None = None, examples: bool = True) -> Result:
+    """Run the configured checks over `paths` (the library entry point behind `sftlint lint`).
+
+    With `examples`, excerpts of flagged records are read for the JSON result and the report.
+    """
     result = run(paths, build_checks(config), dict(config.fields), config.fail_on, progress)
     result.config = config.model_dump(mode="json")
-    result.examples = collect_examples(
-        paths, result.findings, result.summaries, dict(config.fields), config.examples_per_check
-    )
+    if examples:
+        result.examples = collect_examples(
+            paths, result.findings, result.summaries, dict(config.fields), config.examples_per_check
+        )
     return result
 
 
@@ -162,7 +166,8 @@ def lint(
     }
     config, _ = load_config(config_file, overrides)
     show_progress = not quiet and fmt != "json" and sys.stderr.isatty()
-    result = lint_paths(list(files), config, Progress() if show_progress else None)
+    wants_examples = fmt == "json" or report_path is not None
+    result = lint_paths(list(files), config, Progress() if show_progress else None, examples=wants_examples)
     text = RENDERERS[fmt](result)
     inputs = [Path(f) for f in files if f != "-"]
     if report_path is not None:
