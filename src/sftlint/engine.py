@@ -32,6 +32,8 @@ class Result:
     summaries: dict[str, Any]
     fail_on: Severity
     config: dict[str, Any] = field(default_factory=dict)
+    #: excerpts of flagged records (see `sftlint.examples`), filled in after the pass.
+    examples: list[dict[str, Any]] = field(default_factory=list)
 
     def failing(self) -> list[Finding]:
         """Findings at or above `fail_on` (advice only when fail_on is advice)."""
