@@ -161,7 +161,9 @@ def datasketch_bulk(texts: list[str]) -> tuple[Timer, set]:
     from datasketch import MinHash, MinHashLSH
 
     with Timer() as t:
-        minhashes = MinHash.bulk(([s.encode("utf-8") for s in shingles(normalise_text(text))] for text in texts), num_perm=128)
+        minhashes = MinHash.bulk(
+            ([s.encode("utf-8") for s in shingles(normalise_text(text))] for text in texts), num_perm=128
+        )
         lsh = MinHashLSH(threshold=THRESHOLD, num_perm=128)
         with lsh.insertion_session() as session:
             for i, m in enumerate(minhashes):
@@ -187,7 +189,9 @@ def true_pairs(texts: list[str], copies: np.ndarray) -> dict[tuple[int, int], fl
     common = sparse.triu(x @ x.T, k=1).tocoo()
     similarity = common.data / (sizes[common.row] + sizes[common.col] - common.data)
     keep = similarity >= THRESHOLD
-    return {(int(i), int(j)): float(s) for i, j, s in zip(common.row[keep], common.col[keep], similarity[keep])}
+    return {
+        (int(i), int(j)): float(s) for i, j, s in zip(common.row[keep], common.col[keep], similarity[keep], strict=True)
+    }
 
 
 def all_pair_jaccard(texts: list[str], i: int, j: int) -> float:
@@ -209,16 +213,25 @@ def quality(name: str, texts: list[str], copies: np.ndarray, findings: list, obv
     obvious = {p for p in obvious if not copies[p[0]] and not copies[p[1]]}
     in_truth = lambda pairs: sum(p in truth for p in pairs)  # noqa: E731
     print(f"\n  quality on {name}: {len(truth)} pairs with exact Jaccard >= {THRESHOLD}")
-    print(f"  sftlint    recall {in_truth(grouped) / len(truth):.4f}  precision: verified pairs {in_truth(edges) / max(len(edges), 1):.4f}"
-          f" ({len(edges)}), all pairs within clusters {in_truth(grouped) / max(len(grouped), 1):.4f} ({len(grouped)})")
-    print(f"  datasketch recall {in_truth(obvious) / len(truth):.4f}  precision {in_truth(obvious) / max(len(obvious), 1):.4f}"
-          f" ({len(obvious)} pairs; MinHashLSH(threshold={THRESHOLD}) defaults, MinHash.jaccard estimate)")
+    print(
+        f"  sftlint    recall {in_truth(grouped) / len(truth):.4f}"
+        f"  precision: verified pairs {in_truth(edges) / max(len(edges), 1):.4f}"
+        f" ({len(edges)}), all pairs within clusters {in_truth(grouped) / max(len(grouped), 1):.4f} ({len(grouped)})"
+    )
+    print(
+        f"  datasketch recall {in_truth(obvious) / len(truth):.4f}"
+        f"  precision {in_truth(obvious) / max(len(obvious), 1):.4f}"
+        f" ({len(obvious)} pairs; MinHashLSH(threshold={THRESHOLD}) defaults, MinHash.jaccard estimate)"
+    )
     missed = sorted(truth[p] for p in truth if p not in grouped)
     if missed:
         print(f"  sftlint missed {len(missed)} pairs, exact Jaccard {missed[0]:.3f}..{missed[-1]:.3f}")
     low = [all_pair_jaccard(texts, *p) for p in grouped if p not in truth]
     if low:
-        print(f"  cluster pairs below the threshold (chained through a third record): Jaccard {min(low):.3f}..{max(low):.3f}")
+        print(
+            "  cluster pairs below the threshold (chained through a third record):"
+            f" Jaccard {min(low):.3f}..{max(low):.3f}"
+        )
     print(f"  (exact all-pairs ground truth took {t.wall:.1f} s)")
 
 
@@ -226,7 +239,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sizes", default="10000,100000", help="corpus sizes, comma-separated")
     parser.add_argument("--corpora", type=Path, default=Path("/work/corpora"), help="folder of generated corpora")
-    parser.add_argument("--baselines-max", type=int, default=200_000, help="largest corpus to run the datasketch baselines on")
+    parser.add_argument(
+        "--baselines-max", type=int, default=200_000, help="largest corpus to run the datasketch baselines on"
+    )
     args = parser.parse_args()
     args.corpora.mkdir(parents=True, exist_ok=True)
     sizes = [int(s) for s in args.sizes.split(",")]
@@ -238,19 +253,26 @@ def main() -> None:
         lint_wall, peak = sftlint_lint(path)
         print(f"\n== {size} records, {mb:.0f} MB ({path})")
         print(f"  json.loads floor      {floor.wall:8.2f} s wall {floor.cpu:8.2f} s cpu  {size / floor.cpu:9.0f} rec/s")
-        print(f"  sftlint SFT104 stage  {stage.wall:8.2f} s wall {stage.cpu:8.2f} s cpu  {size / stage.cpu:9.0f} rec/s"
-              f"  ({summary['clusters']} clusters, {summary['redundant']} redundant, rate {summary['rate']:.2%})")
+        print(
+            f"  sftlint SFT104 stage  {stage.wall:8.2f} s wall {stage.cpu:8.2f} s cpu  {size / stage.cpu:9.0f} rec/s"
+            f"  ({summary['clusters']} clusters, {summary['redundant']} redundant, rate {summary['rate']:.2%})"
+        )
         print(f"  sftlint lint --select SFT104 (whole CLI): {lint_wall:.2f} s wall, peak RSS {peak:.0f} MB")
         if size > args.baselines_max:
             print(f"  datasketch baselines skipped above {args.baselines_max} records")
             continue
         texts, copies = texts_of(path)
         obvious, obvious_pairs = datasketch_obvious(texts)
-        print(f"  datasketch obvious    {obvious.wall:8.2f} s wall {obvious.cpu:8.2f} s cpu  {size / obvious.cpu:9.0f} rec/s"
-              f"  -> sftlint {obvious.cpu / stage.cpu:.1f}x faster")
+        print(
+            f"  datasketch obvious    {obvious.wall:8.2f} s wall {obvious.cpu:8.2f} s cpu"
+            f"  {size / obvious.cpu:9.0f} rec/s"
+            f"  -> sftlint {obvious.cpu / stage.cpu:.1f}x faster"
+        )
         bulk, bulk_pairs = datasketch_bulk(texts)
-        print(f"  datasketch bulk       {bulk.wall:8.2f} s wall {bulk.cpu:8.2f} s cpu  {size / bulk.cpu:9.0f} rec/s"
-              f"  -> sftlint {bulk.cpu / stage.cpu:.1f}x faster (same pairs as obvious: {bulk_pairs == obvious_pairs})")
+        print(
+            f"  datasketch bulk       {bulk.wall:8.2f} s wall {bulk.cpu:8.2f} s cpu  {size / bulk.cpu:9.0f} rec/s"
+            f"  -> sftlint {bulk.cpu / stage.cpu:.1f}x faster (same pairs as obvious: {bulk_pairs == obvious_pairs})"
+        )
         if size == 10_000:
             quality(path.name, texts, copies, findings, obvious_pairs)
         del texts

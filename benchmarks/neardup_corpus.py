@@ -32,9 +32,15 @@ def _vocabulary(rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
     syllables = [c + v for c in "bcdfghjklmnprstvwz" for v in "aeiou"]
     picks = rng.integers(0, len(syllables), size=(3 * VOCABULARY, 4)).tolist()
     lengths = rng.integers(1, 5, size=3 * VOCABULARY).tolist()
-    words = dict.fromkeys("".join(syllables[s] for s in pick[:n]) for pick, n in zip(picks, lengths))
+    words = dict.fromkeys("".join(syllables[s] for s in pick[:n]) for pick, n in zip(picks, lengths, strict=True))
     plain = np.array(list(words)[:VOCABULARY], dtype=object)
-    table = np.concatenate([plain, np.array([w.capitalize() for w in plain], dtype=object), np.array([w + "." for w in plain], dtype=object)])
+    table = np.concatenate(
+        [
+            plain,
+            np.array([w.capitalize() for w in plain], dtype=object),
+            np.array([w + "." for w in plain], dtype=object),
+        ]
+    )
     ranks = np.arange(1, VOCABULARY + 1)
     p = 1.0 / ranks**1.07
     return table, p / p.sum()
@@ -106,12 +112,18 @@ def generate(n: int, path: Path, seed: int = 0) -> list[dict]:
                     manifest.append({"line": i + 1, "source": source + 1, "kind": "near", "changes": changes})
             else:
                 templated = rng.random() < 0.3
-                instruction = templates[int(rng.integers(TEMPLATES))] if templated else writer.text(int(rng.integers(8, 30)))
+                instruction = (
+                    templates[int(rng.integers(TEMPLATES))] if templated else writer.text(int(rng.integers(8, 30)))
+                )
                 has_input = templated or rng.random() < 0.3
                 answer = writer.text(int(rng.integers(80, 140)))
                 if rng.random() < BOILERPLATE_RATE:
                     answer = boilerplate[int(rng.integers(4))] + " " + writer.text(int(rng.integers(40, 90)))
-                record = {"instruction": instruction, "input": writer.text(int(rng.integers(20, 50))) if has_input else "", "output": answer}
+                record = {
+                    "instruction": instruction,
+                    "input": writer.text(int(rng.integers(20, 50))) if has_input else "",
+                    "output": answer,
+                }
             ring[i % WINDOW] = record
             out.write(json.dumps(record) + "\n")
     Path(str(path) + ".manifest.json").write_text(json.dumps(manifest), encoding="utf-8")

@@ -24,7 +24,9 @@ def prose(rng: random.Random, words: int) -> str:
     """Sentences of Zipf-like words: most 5-grams unique, as in real text."""
     out, sentence = [], []
     for _ in range(words):
-        sentence.append(VOCAB[min(int(rng.paretovariate(0.8)) - 1, len(VOCAB) - 1)] if rng.random() < 0.4 else rng.choice(VOCAB))
+        sentence.append(
+            VOCAB[min(int(rng.paretovariate(0.8)) - 1, len(VOCAB) - 1)] if rng.random() < 0.4 else rng.choice(VOCAB)
+        )
         if len(sentence) >= rng.randint(6, 18):
             out.append(" ".join(sentence).capitalize() + ".")
             sentence = []

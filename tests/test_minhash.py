@@ -13,8 +13,8 @@ from datasketch import MinHash, MinHashLSH
 from datasketch.hashfunc import sha1_hash32
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from neardup_helpers import edit, exact_jaccard, prose
 
+from neardup_helpers import edit, exact_jaccard, prose
 from sftlint.minhash import (
     MinHasher,
     ShingleStore,
@@ -66,7 +66,7 @@ def realistic_texts(n: int, seed: int = 3) -> list[str]:
 def test_signatures_equal_datasketch(num_perm: int, seed: int) -> None:
     texts = TEXTS + realistic_texts(40)
     batch = MinHasher(num_perm, seed).batch([normalise_text(t) for t in texts])
-    for text, signature in zip(texts, batch.signatures):
+    for text, signature in zip(texts, batch.signatures, strict=True):
         assert np.array_equal(signature, datasketch_minhash(text, num_perm, seed).hashvalues), text
 
 
@@ -78,7 +78,7 @@ def test_sign_equals_datasketch_default_sha1_hash() -> None:
         hashes += [sha1_hash32(s.encode("utf-8", "surrogatepass")) for s in shingles(normalise_text(text))]
         offsets.append(len(hashes))
     signatures = MinHasher().sign(np.array(hashes, dtype=np.uint32), np.array(offsets))
-    for text, signature in zip(texts, signatures):
+    for text, signature in zip(texts, signatures, strict=True):
         assert np.array_equal(signature, datasketch_minhash(text, default_hash=True).hashvalues), text
 
 
@@ -92,7 +92,25 @@ def test_shingle_hashes_are_the_hashes_of_the_spelled_out_shingles() -> None:
 
 def test_shingles_are_word_5grams_or_character_5grams_for_short_texts() -> None:
     assert shingles("a b c d e f") == ["a b c d e", "b c d e f"]
-    assert shingles("four words right here") == ["four ", "our w", "ur wo", "r wor", " word", "words", "ords ", "rds r", "ds ri", "s rig", " righ", "right", "ight ", "ght h", "ht he", "t her", " here"]
+    assert shingles("four words right here") == [
+        "four ",
+        "our w",
+        "ur wo",
+        "r wor",
+        " word",
+        "words",
+        "ords ",
+        "rds r",
+        "ds ri",
+        "s rig",
+        " righ",
+        "right",
+        "ight ",
+        "ght h",
+        "ht he",
+        "t her",
+        " here",
+    ]
     assert shingles("tiny") == ["tiny"]
     assert shingles("") == []
 
@@ -141,7 +159,9 @@ def test_band_buckets_find_the_pairs_datasketch_lsh_finds() -> None:
     expected = {(min(i, j), max(i, j)) for i, m in enumerate(minhashes) for j in lsh.query(m) if i != j}
     keys = band_keys(signatures, 16, 8)
     ids = np.arange(len(texts))
-    found = {pair for band in range(16) for group in buckets(keys[:, band], ids) for pair in combinations(group.tolist(), 2)}
+    found = {
+        pair for band in range(16) for group in buckets(keys[:, band], ids) for pair in combinations(group.tolist(), 2)
+    }
     assert found == expected
     assert len(found) >= 5  # some edited copies are candidates, so the comparison is not vacuous
 
@@ -193,7 +213,12 @@ def test_identical_template_bucket_costs_few_verifications() -> None:
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)) | st.sampled_from(" \t\n\r\x0b\x0c\x1c\x85\xa0\u2028\u3000")))
+@given(
+    st.text(
+        alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",))
+        | st.sampled_from(" \t\n\r\x0b\x0c\x1c\x85\xa0\u2028\u3000")
+    )
+)
 def test_squash_matches_its_regular_expression_definition(text: str) -> None:
     """SFT103's key (which SFT104 reuses to skip exact copies) collapses whitespace as \\s+ does."""
     from sftlint.checks._text import squash

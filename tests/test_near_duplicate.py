@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from neardup_helpers import edit, exact_jaccard, prose, write_jsonl
 
+from neardup_helpers import edit, exact_jaccard, prose, write_jsonl
 from sftlint.cli import cli, lint_paths
 from sftlint.config import Config
 
@@ -20,7 +20,10 @@ if not REAL_DATA.is_dir():
 
 def clean_records(n: int, seed: int = 1) -> list[dict]:
     rng = random.Random(seed)
-    return [{"instruction": prose(rng, rng.randint(8, 30)), "input": "", "output": prose(rng, rng.randint(40, 120))} for _ in range(n)]
+    return [
+        {"instruction": prose(rng, rng.randint(8, 30)), "input": "", "output": prose(rng, rng.randint(40, 120))}
+        for _ in range(n)
+    ]
 
 
 def lint(path: Path, **options: object) -> dict:
@@ -72,12 +75,18 @@ def test_planted_near_duplicates_are_found_with_their_partner(tmp_path: Path) ->
 def test_clean_data_with_a_shared_template_is_not_reported(tmp_path: Path) -> None:
     """Records built on one prompt template, and pairs edited just below the threshold, stay quiet."""
     rng = random.Random(3)
-    template = "Read the customer review below and classify its sentiment as positive, negative or neutral. Explain your answer in one sentence."
+    template = (
+        "Read the customer review below and classify its sentiment as positive, negative or neutral."
+        " Explain your answer in one sentence."
+    )
     records = [{"instruction": template, "input": prose(rng, 40), "output": prose(rng, 15)} for _ in range(300)]
     source = prose(rng, 150)
     below = edit(random.Random(9), source, 4)
     assert 0.5 < exact_jaccard(source, below) < 0.8
-    records += [{"instruction": "Summarise.", "input": "", "output": source}, {"instruction": "Summarise.", "input": "", "output": below}]
+    records += [
+        {"instruction": "Summarise.", "input": "", "output": source},
+        {"instruction": "Summarise.", "input": "", "output": below},
+    ]
     for i, j in ((0, 1), (5, 17), (100, 200)):
         a, b = (f"{records[k]['instruction']}\n{records[k]['input']}\n{records[k]['output']}" for k in (i, j))
         assert 0.05 < exact_jaccard(a, b) < 0.8  # they do share the template
@@ -147,7 +156,10 @@ def test_rate_above_max_rate_is_an_error(tmp_path: Path) -> None:
     out = lint(path)
     rate_findings = [f for f in out["findings"] if f["line"] is None]
     assert len(rate_findings) == 1 and rate_findings[0]["severity"] == "error"
-    assert f"({redundant} of {len(records)})" in rate_findings[0]["message"] and "max_rate is 5.0%" in rate_findings[0]["message"]
+    assert (
+        f"({redundant} of {len(records)})" in rate_findings[0]["message"]
+        and "max_rate is 5.0%" in rate_findings[0]["message"]
+    )
     assert out["verdict"] == "no-go"
     relaxed = lint(path, max_rate=0.2)
     assert len(relaxed["findings"]) == redundant and all(f["line"] for f in relaxed["findings"])
@@ -167,12 +179,25 @@ def test_chat_records_ignore_a_shared_system_prompt(tmp_path: Path) -> None:
     system = prose(rng, 200)  # long boilerplate in every conversation
 
     def chat(user: str, answer: str, sys_prompt: str = system) -> dict:
-        return {"messages": [{"role": "system", "content": sys_prompt}, {"role": "user", "content": user}, {"role": "assistant", "content": answer}]}
+        return {
+            "messages": [
+                {"role": "system", "content": sys_prompt},
+                {"role": "user", "content": user},
+                {"role": "assistant", "content": answer},
+            ]
+        }
 
     records = [chat(prose(rng, 15), prose(rng, 80)) for _ in range(80)]
     copied = records[12]["messages"]
     records.append(chat(copied[1]["content"], edit(rng, copied[2]["content"], 1), sys_prompt="You are terse."))
-    records.append({"conversations": [{"from": "human", "value": records[40]["messages"][1]["content"]}, {"from": "gpt", "value": records[40]["messages"][2]["content"] + "!"}]})
+    records.append(
+        {
+            "conversations": [
+                {"from": "human", "value": records[40]["messages"][1]["content"]},
+                {"from": "gpt", "value": records[40]["messages"][2]["content"] + "!"},
+            ]
+        }
+    )
     out = lint(write_jsonl(tmp_path / "chat.jsonl", records))
     assert [(f["line"], f["related"][0]["line"]) for f in out["findings"]] == [(81, 13), (82, 41)]
 
@@ -210,7 +235,22 @@ def test_through_the_cli_with_config(tmp_path: Path) -> None:
     summary = doc["summaries"]["near-duplicate"]
     assert set(summary) >= {"clusters", "redundant", "rate", "max_rate", "threshold", "largest"}
     assert summary["largest"][0]["members"][0]["file"] == str(path)
-    (tmp_path / "sftlint.toml").write_text('[checks.near-duplicate]\nmax_rate = 0.01\nthreshold = 0.9\n', encoding="utf-8")
+    (tmp_path / "sftlint.toml").write_text(
+        "[checks.near-duplicate]\nmax_rate = 0.01\nthreshold = 0.9\n", encoding="utf-8"
+    )
     strict = runner.invoke(cli, ["lint", str(path), "--select", "SFT104", "--config", str(tmp_path / "sftlint.toml")])
     assert strict.exit_code == 1
     assert "max_rate is 1.0%" in strict.output
+
+
+def test_records_with_different_labels_are_left_to_label_inconsistency(tmp_path: Path) -> None:
+    rng = random.Random(12)
+    task = "Classify this support ticket into one of: billing, bug, feature-request, account, how-to."
+    records = [
+        {"instruction": task, "input": prose(rng, 25), "output": label, "label": label}
+        for label in ["bug", "billing"] * 30
+    ]
+    records.append(dict(records[4], output="how-to", label="how-to"))  # same ticket, conflicting label
+    records.append(dict(records[7], input=records[7]["input"] + " Thanks!"))  # same ticket, same label, retyped
+    out = lint(write_jsonl(tmp_path / "tickets.jsonl", records))
+    assert [(f["line"], f["related"][0]["line"]) for f in out["findings"]] == [(62, 8)]

@@ -16,7 +16,8 @@ from typing import Any
 
 from sftlint.check import Check, Context
 from sftlint.findings import Finding, Severity
-from sftlint.io import ReadStats, display_name, read_file
+from sftlint.io import MAX_LINE_BYTES, ReadStats, display_name, read_file
+from sftlint.progress import Progress
 from sftlint.records import Record, normalise
 
 
@@ -31,6 +32,8 @@ class Result:
     summaries: dict[str, Any]
     fail_on: Severity
     config: dict[str, Any] = field(default_factory=dict)
+    #: excerpts of flagged records (see `sftlint.examples`), filled in after the pass.
+    examples: list[dict[str, Any]] = field(default_factory=list)
 
     def failing(self) -> list[Finding]:
         """Findings at or above `fail_on` (advice only when fail_on is advice)."""
@@ -85,7 +88,8 @@ class Result:
 class _Runner:
     """State of one run; kept apart from `run` so the pass over records stays short."""
 
-    def __init__(self, checks: Sequence[Check], fields: dict[str, str]) -> None:
+    def __init__(self, checks: Sequence[Check], fields: dict[str, str], progress: Progress | None = None) -> None:
+        self.progress = progress
         self.checks = list(checks)
         self.by_code = {c.code: c for c in checks}
         self.fields = fields
@@ -103,7 +107,9 @@ class _Runner:
         if check is not None:
             self.findings.append(check.finding(message, file=file, line=line))
 
-    def guarded(self, check: Check, call: Callable[[], Iterable[Finding] | None], where: tuple[str, int | None]) -> None:
+    def guarded(
+        self, check: Check, call: Callable[[], Iterable[Finding] | None], where: tuple[str, int | None]
+    ) -> None:
         """Run one hook of one check; an exception becomes one finding, not a crash."""
         try:
             found = call()
@@ -126,6 +132,16 @@ class _Runner:
         stats = ReadStats()
         for raw in read_file(path, stats):
             self.records += 1
+            if self.progress is not None:
+                self.progress.update(self.records, f"reading {name}")
+            if raw.oversized is not None:
+                self.emit(
+                    "SFT002",
+                    f"line is {raw.oversized:,} bytes, over the {MAX_LINE_BYTES:,}-byte limit; not parsed",
+                    name,
+                    raw.line,
+                )
+                continue
             if raw.encoding_error:
                 self.emit("SFT003", raw.encoding_error, name, raw.line)
             if raw.error is not None:
@@ -149,11 +165,13 @@ class _Runner:
         for check in self.dataset_checks:
             self.guarded(check, lambda c=check: c.collect(record), where)
 
-    def finish(self, files: list[str]) -> Context:
+    def finish(self, files: list[str], extra: dict[str, Any] | None = None) -> Context:
         first = [c for c in self.dataset_checks if not c.runs_last]
         last = [c for c in self.dataset_checks if c.runs_last]
-        context = Context(files=files, records=self.records, valid=self.valid)
+        context = Context(files=files, records=self.records, valid=self.valid, extra=dict(extra or {}))
         for check in first:
+            if self.progress is not None:
+                self.progress.update(self.records, f"finishing {check.slug}")
             self.guarded(check, lambda c=check: c.finish(context), (None, None))  # type: ignore[arg-type]
         self._count_usable(context)
         for check in last:
@@ -175,13 +193,27 @@ class _Runner:
         context.usable_pairs = self.valid - len(claimed)
 
 
-def run(paths: Sequence[str], checks: Sequence[Check], fields: dict[str, str], fail_on: Severity) -> Result:
-    """Lint `paths` as one dataset with `checks`. Raises InputError for unreadable files."""
-    runner = _Runner(checks, fields)
+def run(
+    paths: Sequence[str],
+    checks: Sequence[Check],
+    fields: dict[str, str],
+    fail_on: Severity,
+    progress: Progress | None = None,
+    extra: dict[str, Any] | None = None,
+) -> Result:
+    """Lint `paths` as one dataset with `checks`; `extra` reaches dataset checks as `Context.extra`.
+
+    Raises InputError for unreadable files.
+    """
+    runner = _Runner(checks, fields, progress)
     files = [display_name(p) for p in paths]
-    for path in paths:
-        runner.read(path)
-    context = runner.finish(files)
+    try:
+        for path in paths:
+            runner.read(path)
+        context = runner.finish(files, extra)
+    finally:
+        if progress is not None:
+            progress.close()
     order = {name: i for i, name in enumerate(files)}
     runner.findings.sort(key=lambda f: (order.get(f.file or "", -1), f.line or 0, f.code, f.message))
     summaries = {c.slug: s for c in checks if (s := c.summary()) is not None}

@@ -226,11 +226,14 @@ class MinHasher:
         return out
 
 
-def band_keys(signatures: np.ndarray, bands: int, rows: int) -> np.ndarray:
-    """(n, bands) uint64: one key per LSH band, equal when the band's rows are all equal."""
+def band_keys(signatures: np.ndarray, bands: int, rows: int, groups: np.ndarray | None = None) -> np.ndarray:
+    """(n, bands) uint64: one key per LSH band, equal when the band's rows are all equal.
+
+    `groups` (one uint64 per text) keeps texts of different groups from ever sharing a key.
+    """
     n = len(signatures)
     values = signatures[:, : bands * rows].reshape(n, bands, rows).astype(_U64)
-    keys = np.zeros((n, bands), dtype=_U64)
+    keys = np.zeros((n, bands), dtype=_U64) if groups is None else np.repeat(groups[:, None], bands, axis=1)
     with np.errstate(over="ignore"):
         for r in range(rows):
             keys = (keys ^ values[:, :, r]) * _BAND_MULT
@@ -333,11 +336,14 @@ class SignedCorpus:
         self.hasher, self.bands, self.rows, self.batch_size = hasher, bands, rows, batch_size
         self.store = ShingleStore()
         self._pending: list[str] = []
+        self._groups: list[int] = []
         self._pending_chars = 0
         self._keys: list[np.ndarray] = []
 
-    def add(self, normalised: str) -> None:
+    def add(self, normalised: str, group: int = 0) -> None:
+        """Queue a text; texts of different `group`s are never candidates (see `band_keys`)."""
         self._pending.append(normalised)
+        self._groups.append(group)
         self._pending_chars += len(normalised)
         if len(self._pending) >= self.batch_size or self._pending_chars >= _BATCH_CHARS:
             self._flush()
@@ -345,9 +351,10 @@ class SignedCorpus:
     def _flush(self) -> None:
         if self._pending:
             batch = self.hasher.batch(self._pending)
-            self._keys.append(band_keys(batch.signatures, self.bands, self.rows))
+            groups = np.array(self._groups, dtype=_U64)
+            self._keys.append(band_keys(batch.signatures, self.bands, self.rows, groups))
             self.store.append(batch)
-            self._pending, self._pending_chars = [], 0
+            self._pending, self._groups, self._pending_chars = [], [], 0
 
     def freeze(self) -> np.ndarray:
         """Sign what is left and return every text's band keys, (n, bands)."""
@@ -367,7 +374,9 @@ class Cluster:
     links: dict[int, tuple[int, float]]
 
 
-def find_clusters(keys: np.ndarray, ids: np.ndarray, store: ShingleStore, threshold: float, max_leaders: int = 16) -> list[Cluster]:
+def find_clusters(
+    keys: np.ndarray, ids: np.ndarray, store: ShingleStore, threshold: float, max_leaders: int = 16
+) -> list[Cluster]:
     """Verified near-duplicate clusters among `ids`, from their LSH band keys.
 
     In each bucket of texts that share a band, every member is verified against the bucket's

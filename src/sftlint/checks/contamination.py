@@ -25,7 +25,9 @@ _WHAT = {"prompt": "prompt", "response": "response", "pair": "record"}
 
 class ContaminationOptions(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    threshold: float = Field(0.8, gt=0.0, le=1.0, description="Jaccard similarity at which a training text copies an evaluation text")
+    threshold: float = Field(
+        0.8, gt=0.0, le=1.0, description="Jaccard similarity at which a training text copies an evaluation text"
+    )
     on: Compared = Field("prompt", description="text compared: prompt, response or pair (instruction+input+response)")
     num_perm: int = Field(NUM_PERM, ge=16, le=1024, description="MinHash permutations")
 
@@ -121,9 +123,13 @@ class Contamination(Check):
                 rows.append(np.full(hi[i] - lo[i], i))
         if not rows:
             return {}
-        pairs, counts = np.unique(np.stack([np.concatenate(rows), np.concatenate(evals)], axis=1), axis=0, return_counts=True)
+        pairs, counts = np.unique(
+            np.stack([np.concatenate(rows), np.concatenate(evals)], axis=1), axis=0, return_counts=True
+        )
         out: dict[int, list[int]] = {}
-        for (row, ev), _ in sorted(zip(pairs.tolist(), counts.tolist()), key=lambda p: (p[0][0], -p[1], p[0][1])):
+        for (row, ev), _ in sorted(
+            zip(pairs.tolist(), counts.tolist(), strict=True), key=lambda p: (p[0][0], -p[1], p[0][1])
+        ):
             out.setdefault(row, []).append(ev)
         return out
 
@@ -163,7 +169,9 @@ class Contamination(Check):
         if len(matches) > 1:
             message += f" and {len(matches) - 1} more"
         related = [self.eval_at[ev] for _, ev in matches[:SHOWN_MATCHES]]
-        return self.finding(message, file=here.file, line=here.line, related=related, score=similarity, eval_matches=len(matches))
+        return self.finding(
+            message, file=here.file, line=here.line, related=related, score=similarity, eval_matches=len(matches)
+        )
 
     def finish(self, context: Context) -> Iterator[Finding]:
         if self.eval_corpus is None:
@@ -172,12 +180,13 @@ class Contamination(Check):
             self._flush()
         self.eval_corpus.store.close()
         yield from self.found
+        eval_records = len(self.eval_at)
         self.result = {
             "against": self.against,
-            "eval_records": len(self.eval_at),
-            "contaminated": len(self.found),
-            "rate": round(len(self.found) / context.valid, 4) if context.valid else 0.0,
-            "eval_contaminated": len(self.matched),
+            "eval_records": eval_records,
+            "contaminated": len(self.matched),  # evaluation records found in the training data
+            "rate": round(len(self.matched) / eval_records, 4) if eval_records else 0.0,
+            "training_records": len(self.found),  # training records flagged
             "threshold": self.options.threshold,
             "on": self.options.on,
         }

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import hashlib
 from array import array
 from collections.abc import Iterator
 from typing import Any, Literal
@@ -27,13 +28,24 @@ def compared_text(record: Record, on: Compared) -> str:
     """
     if on == "response":
         return record.response
-    prompt = record.instruction if record.turns is not None or not record.input else f"{record.instruction}\n{record.input}"
+    prompt = (
+        record.instruction if record.turns is not None or not record.input else f"{record.instruction}\n{record.input}"
+    )
     return prompt if on == "prompt" else f"{prompt}\n{record.response}"
+
+
+def _label_group(label: str | None) -> int:
+    """Records with different labels are never near-duplicates: conflicting labels are SFT110's."""
+    if label is None:
+        return 0
+    return int.from_bytes(hashlib.blake2b(label.encode("utf-8", "surrogatepass"), digest_size=8).digest(), "little")
 
 
 class NearDuplicateOptions(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    threshold: float = Field(0.8, gt=0.0, le=1.0, description="Jaccard similarity at which two records are near-duplicates")
+    threshold: float = Field(
+        0.8, gt=0.0, le=1.0, description="Jaccard similarity at which two records are near-duplicates"
+    )
     on: Compared = Field("pair", description="text compared: pair (instruction+input+response), prompt or response")
     max_rate: float = Field(0.05, ge=0.0, le=1.0, description="highest share of redundant copies before it is an error")
     num_perm: int = Field(NUM_PERM, ge=16, le=1024, description="MinHash permutations")
@@ -49,7 +61,8 @@ class NearDuplicate(Check):
     into clusters; each record but the first of its cluster is reported with the first (and a
     few other members) in `related`, its Jaccard with the record it was verified against in
     `score`, and the cluster id and that partner in `data`.
-    Exact copies are left to SFT103. The dataset summary gives the clusters, the redundant
+    Exact copies are left to SFT103, and records with different labels to SFT110 (label
+    inconsistency): they are never near-duplicates of each other. The dataset summary gives the clusters, the redundant
     records and their rate; a rate above `max_rate` is itself an error.
 
     Why it matters: Near-duplicate copies are trained on several times, so the model
@@ -91,7 +104,7 @@ class NearDuplicate(Check):
         self.file_ids.append(index)
         self.lines.append(record.line)
         self.content += content_key(record)[:8]
-        self.corpus.add(normalise_text(compared_text(record, self.options.on)))
+        self.corpus.add(normalise_text(compared_text(record, self.options.on)), _label_group(record.label))
 
     def location(self, i: int) -> Location:
         return Location(self.files[self.file_ids[i]], self.lines[i])
@@ -116,9 +129,12 @@ class NearDuplicate(Check):
                 shown = list(dict.fromkeys(m for m in shown if m != member))[:SHOWN_MEMBERS]
                 related = [self.location(m) for m in shown]
                 here = self.location(member)
-                message = f"near-duplicate of {self._where(self.location(partner), here)} (Jaccard {similarity:.2f}, threshold {threshold:g})"
+                partner_at = self._where(self.location(partner), here)
+                message = f"near-duplicate of {partner_at} (Jaccard {similarity:.2f}, threshold {threshold:g})"
                 if len(cluster.members) > 2:
-                    message += f"; cluster {number} has {len(cluster.members)} records, first at {self._where(first_at, here)}"
+                    message += (
+                        f"; cluster {number} has {len(cluster.members)} records, first at {self._where(first_at, here)}"
+                    )
                 yield self.finding(
                     message,
                     file=here.file,
