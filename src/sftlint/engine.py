@@ -16,6 +16,7 @@ from typing import Any
 
 from sftlint.check import Check, Context
 from sftlint.findings import Finding, Severity
+from sftlint.fingerprint import FingerprintIndex
 from sftlint.io import ReadStats, display_name, read_file
 from sftlint.records import Record, normalise
 
@@ -31,6 +32,8 @@ class Result:
     summaries: dict[str, Any]
     fail_on: Severity
     config: dict[str, Any] = field(default_factory=dict)
+    #: what a baseline suppressed and which of its entries are stale (set by sftlint.baseline).
+    baseline: dict[str, Any] | None = None
 
     def failing(self) -> list[Finding]:
         """Findings at or above `fail_on` (advice only when fail_on is advice)."""
@@ -85,7 +88,7 @@ class Result:
 class _Runner:
     """State of one run; kept apart from `run` so the pass over records stays short."""
 
-    def __init__(self, checks: Sequence[Check], fields: dict[str, str]) -> None:
+    def __init__(self, checks: Sequence[Check], fields: dict[str, str], fingerprints: bool = False) -> None:
         self.checks = list(checks)
         self.by_code = {c.code: c for c in checks}
         self.fields = fields
@@ -97,6 +100,7 @@ class _Runner:
         self.valid = 0
         self.blank = 0
         self.shapes: Counter[str] = Counter()
+        self.fingerprints = FingerprintIndex() if fingerprints else None
 
     def emit(self, code: str, message: str, file: str, line: int) -> None:
         check = self.by_code.get(code)
@@ -124,7 +128,8 @@ class _Runner:
     def read(self, path: str) -> None:
         name = display_name(path)
         stats = ReadStats()
-        for raw in read_file(path, stats):
+        raws = read_file(path, stats)
+        for raw in self.fingerprints.track(name, raws) if self.fingerprints is not None else raws:
             self.records += 1
             if raw.encoding_error:
                 self.emit("SFT003", raw.encoding_error, name, raw.line)
@@ -175,13 +180,20 @@ class _Runner:
         context.usable_pairs = self.valid - len(claimed)
 
 
-def run(paths: Sequence[str], checks: Sequence[Check], fields: dict[str, str], fail_on: Severity) -> Result:
-    """Lint `paths` as one dataset with `checks`. Raises InputError for unreadable files."""
-    runner = _Runner(checks, fields)
+def run(
+    paths: Sequence[str], checks: Sequence[Check], fields: dict[str, str], fail_on: Severity, fingerprints: bool = False
+) -> Result:
+    """Lint `paths` as one dataset with `checks`. Raises InputError for unreadable files.
+
+    With `fingerprints`, each finding about a record carries the hash of that record's content.
+    """
+    runner = _Runner(checks, fields, fingerprints)
     files = [display_name(p) for p in paths]
     for path in paths:
         runner.read(path)
     context = runner.finish(files)
+    if runner.fingerprints is not None:
+        runner.fingerprints.stamp(runner.findings)
     order = {name: i for i, name in enumerate(files)}
     runner.findings.sort(key=lambda f: (order.get(f.file or "", -1), f.line or 0, f.code, f.message))
     summaries = {c.slug: s for c in checks if (s := c.summary()) is not None}

@@ -35,6 +35,8 @@ class RawLine:
     value: Any = None
     error: str | None = None
     encoding_error: str | None = None
+    #: the line's bytes without its line ending (None for the elements of a JSON array).
+    data: bytes | None = None
 
 
 @dataclass
@@ -130,9 +132,10 @@ def _read_stream(stream: BinaryIO, stats: ReadStats) -> Iterator[RawLine]:
 
 
 def _parse_line(number: int, data: bytes) -> RawLine:
-    text, encoding_error = _decode(data.rstrip(b"\r\n"))
+    data = data.rstrip(b"\r\n")
+    text, encoding_error = _decode(data)
     value, error = parse_json(text)
-    return RawLine(number, value, error, encoding_error)
+    return RawLine(number, value, error, encoding_error, data)
 
 
 def _jsonl(buffer: bytes, start: int, stats: ReadStats) -> Iterator[RawLine]:
