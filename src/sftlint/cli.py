@@ -10,6 +10,7 @@ from typing import Any
 import click
 
 from sftlint import __version__
+from sftlint import baseline as baselines
 from sftlint.check import Check
 from sftlint.config import Config, check_settings, load_config, selected
 from sftlint.engine import Result, run
@@ -45,9 +46,9 @@ def build_checks(config: Config) -> list[Check]:
     return [cls(*settings[cls.code]) for cls in selected(available, config.select, config.ignore)]
 
 
-def lint_paths(paths: list[str], config: Config) -> Result:
+def lint_paths(paths: list[str], config: Config, fingerprints: bool = False) -> Result:
     """Run the configured checks over `paths` (the library entry point behind `sftlint lint`)."""
-    result = run(paths, build_checks(config), dict(config.fields), config.fail_on)
+    result = run(paths, build_checks(config), dict(config.fields), config.fail_on, fingerprints)
     result.config = config.model_dump(mode="json")
     return result
 
@@ -69,6 +70,8 @@ def cli() -> None:
 @click.option("--config", "config_file", type=click.Path(dir_okay=False, path_type=Path), help="Config file (default: sftlint.toml or pyproject.toml, searched upward).")
 @click.option("--plugins", multiple=True, type=click.Path(), help="Folder of local check modules (repeatable).")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, allow_dash=True), help="Write the output to a file instead of standard output.")
+@click.option("--baseline", "baseline_file", type=click.Path(dir_okay=False), help="Suppress the findings accepted in this baseline file.")
+@click.option("--write-baseline", type=click.Path(dir_okay=False, path_type=Path), help="Accept every current finding: write them to this baseline file.")
 def lint(
     files: tuple[str, ...],
     fmt: str,
@@ -80,6 +83,8 @@ def lint(
     config_file: Path | None,
     plugins: tuple[str, ...],
     output: str | None,
+    baseline_file: str | None,
+    write_baseline: Path | None,
 ) -> None:
     """Lint JSONL datasets (FILES, or - for standard input) and print the verdict."""
     overrides: dict[str, Any] = {
@@ -89,15 +94,29 @@ def lint(
         "fields": _fields(fields),
         "plugins": list(plugins),
         "checks": {"dataset-size": {"min_pairs": min_pairs}} if min_pairs else {},
+        "baseline": baseline_file,
     }
     config, _ = load_config(config_file, overrides)
-    result = lint_paths(list(files), config)
+    result = lint_paths(list(files), config, fingerprints=bool(write_baseline or config.baseline))
+    _apply_baseline(result, config, write_baseline, inputs=[Path(f) for f in files if f != "-"])
     text = RENDERERS[fmt](result)
     if output and output != "-":
         write_atomic(Path(output), text + "\n", inputs=[Path(f) for f in files if f != "-"])
     else:
         click.echo(text)
     sys.exit(EXIT_NO_GO if result.verdict == "no-go" else EXIT_GO)
+
+
+def _apply_baseline(result: Result, config: Config, write_to: Path | None, inputs: list[Path]) -> None:
+    """Write the baseline (`--write-baseline`: accept every finding) or read it; then apply it."""
+    if write_to is not None:
+        accepted = baselines.from_findings(result.findings)
+        baselines.write(write_to, accepted, inputs)
+        click.echo(f"sftlint: wrote {len(result.findings)} accepted finding(s) to {write_to}", err=True)
+        baselines.apply(result, accepted, write_to)
+    elif config.baseline:
+        path = Path(config.baseline)
+        baselines.apply(result, baselines.load(path), path)
 
 
 @cli.command()
@@ -141,6 +160,54 @@ def schema() -> None:
     from sftlint.schema import json_schema
 
     click.echo(json.dumps(json_schema(), indent=2))
+
+
+@cli.command()
+@click.argument("source", metavar="IN", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--output", "-o", required=True, type=click.Path(dir_okay=False, path_type=Path), help="Where to write the kept records.")
+@click.option("--rejects", type=click.Path(dir_okay=False, path_type=Path), help="Where to write the removed records [default: OUT with .rejected.jsonl].")
+@click.option("--drop", multiple=True, help="Also drop the records these checks flag: codes, prefixes or slugs; comma-separated.")
+@click.option("--select", multiple=True, help="Checks to run: codes, prefixes (SFT1) or slugs; comma-separated.")
+@click.option("--ignore", multiple=True, help="Checks to skip (their records are kept): codes, prefixes or slugs.")
+@click.option("--fail-on", type=click.Choice(["error", "warning", "info", "advice"]), help="Lowest severity that means NO-GO for the cleaned file [default: error].")
+@click.option("--min-pairs", type=click.IntRange(min=1), help="Fewest usable pairs for GO [default: 300].")
+@click.option("--field", "fields", multiple=True, metavar="FIELD=NAME", help="Map a record field: instruction, input, response or label.")
+@click.option("--config", "config_file", type=click.Path(dir_okay=False, path_type=Path), help="Config file (default: sftlint.toml or pyproject.toml, searched upward).")
+@click.option("--plugins", multiple=True, type=click.Path(), help="Folder of local check modules (repeatable).")
+def fix(
+    source: Path,
+    output: Path,
+    rejects: Path | None,
+    drop: tuple[str, ...],
+    select: tuple[str, ...],
+    ignore: tuple[str, ...],
+    fail_on: str | None,
+    min_pairs: int | None,
+    fields: tuple[str, ...],
+    config_file: Path | None,
+    plugins: tuple[str, ...],
+) -> None:
+    """Write a cleaned copy of IN: drop invalid, empty and duplicate records (and --drop checks' records).
+
+    Kept records are the original lines in their original order; removed ones go to the
+    rejects file with the codes and messages that removed them. Exits with the verdict of
+    the cleaned file: 0 GO, 1 NO-GO.
+    """
+    from sftlint.fix import codes_to_drop, default_rejects, fix_file, summary
+
+    overrides: dict[str, Any] = {
+        "select": _split(select),
+        "ignore": _split(ignore),
+        "fail_on": fail_on,
+        "fields": _fields(fields),
+        "plugins": list(plugins),
+        "checks": {"dataset-size": {"min_pairs": min_pairs}} if min_pairs else {},
+    }
+    config, _ = load_config(config_file, overrides)
+    drop_codes = codes_to_drop(build_checks(config), _split(drop))
+    report = fix_file(source, output, rejects or default_rejects(output), drop_codes, lambda paths: lint_paths(paths, config))
+    click.echo(summary(report))
+    sys.exit(EXIT_NO_GO if report.cleaned is not None and report.cleaned.verdict == "no-go" else EXIT_GO)
 
 
 def main() -> None:

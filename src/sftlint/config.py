@@ -38,6 +38,7 @@ class Config(BaseModel):
     fields: dict[FieldName, str] = Field(default_factory=dict, description="record field names to use")
     against: list[str] = Field(default_factory=list, description="evaluation sets to check for contamination")
     checks: dict[str, dict[str, Any]] = Field(default_factory=dict, description="per-check options by slug")
+    baseline: str | None = Field(None, description="baseline file of accepted findings (see --write-baseline)")
 
 
 def _format_errors(exc: ValidationError, prefix: str) -> str:
@@ -96,6 +97,8 @@ def load_config(path: Path | None, overrides: dict[str, Any], cwd: Path | None =
         base = path.parent
         config.plugins = [str((base / p).resolve()) for p in config.plugins]
         config.against = [str((base / p).resolve()) for p in config.against]
+        if config.baseline is not None:
+            config.baseline = str((base / config.baseline).resolve())
     data = config.model_dump()
     for key, value in overrides.items():
         if value is None or value == [] or value == {}:

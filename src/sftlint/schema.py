@@ -29,6 +29,7 @@ class FindingModel(_Strict):
     related: list[LocationModel]
     score: float | None
     data: dict[str, Any] | None = None
+    fingerprint: str | None = None
 
 
 class CheckRowModel(_Strict):
@@ -49,6 +50,21 @@ class StatsModel(BaseModel):
     unusable: dict[str, int]
 
 
+class BaselineEntryModel(_Strict):
+    code: str
+    key: str
+    count: int
+    file: str | None
+    line: int | None
+    message: str
+
+
+class BaselineSummaryModel(_Strict):
+    file: str
+    suppressed: int
+    stale: list[BaselineEntryModel]
+
+
 class ResultModel(_Strict):
     tool: Literal["sftlint"]
     version: str
@@ -61,6 +77,7 @@ class ResultModel(_Strict):
     findings: list[FindingModel]
     summaries: dict[str, Any]
     config: dict[str, Any]
+    baseline: BaselineSummaryModel | None = None
 
 
 def json_schema() -> dict[str, Any]:
