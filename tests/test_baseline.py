@@ -37,6 +37,8 @@ def lint(*args: object) -> tuple[int, dict | str]:
     if isinstance(result.exception, SftlintError):
         return 2, str(result.exception)
     assert result.exception is None or isinstance(result.exception, SystemExit), result.output
+    if result.exit_code == 2:
+        return 2, result.output
     out = result.stdout
     return result.exit_code, json.loads(out) if "--format" in args and "json" in args else out
 
