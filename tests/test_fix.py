@@ -254,3 +254,19 @@ def test_default_rejects_name():
     assert fix_module.default_rejects(Path("clean.jsonl.gz")) == Path("clean.rejected.jsonl.gz")
     assert fix_module.default_rejects(Path("clean.json")) == Path("clean.rejected.jsonl")
     assert fix_module.default_rejects(Path("clean")) == Path("clean.rejected.jsonl")
+
+
+def test_records_that_are_not_one_per_line_are_refused_not_miscopied(messy, tmp_path, monkeypatch):
+    """If the reader ever sees records spanning lines, fix stops before writing anything wrong."""
+    import sftlint.engine
+
+    path, _ = messy
+    original = sftlint.engine.read_file
+
+    def merged_lines(name, stats=None):  # as if lines 2 and 3 held one record
+        return (raw for raw in original(name, stats) if raw.line != 3)
+
+    monkeypatch.setattr(sftlint.engine, "read_file", merged_lines)
+    code, output = run_fix(path, "-o", tmp_path / "out.jsonl")
+    assert code == 2 and "48 records on 49 non-blank lines" in output
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["data.jsonl"]

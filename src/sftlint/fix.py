@@ -112,6 +112,7 @@ def fix_file(
             del elements
         result = lint([lines_source])
         flagged = _flagged(result, lines_source, set(drop))
+        records_read = result.stats["records"]
         del result
         kept = stack.enter_context(_open_output(output, [source]))
         rejected = stack.enter_context(_open_output(rejects, [source]))
@@ -130,6 +131,11 @@ def fix_file(
             for f in reasons:
                 report.slugs.setdefault(f.code, f.slug)
             report.removed_by.update({f.code for f in reasons})
+        if report.records != records_read:  # lines are not records: copying lines would be wrong
+            raise SftlintError(
+                f"{source}: {records_read} records on {report.records} non-blank lines; fix copies one record "
+                "per line, so convert the file to JSON Lines first (nothing was written)"
+            )
     report.cleaned = lint([str(output)])
     return report
 
