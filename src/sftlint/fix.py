@@ -33,7 +33,7 @@ from sftlint.errors import SftlintError
 from sftlint.findings import Finding
 from sftlint.io import ReadStats, iter_lines, open_atomic, parse_json, read_file, same_file
 
-#: lines that are no usable record at all: they are always dropped.
+#: lines that are no usable record at all: dropped by default, like records of disqualifying checks.
 INVALID = ("SFT001", "SFT002")
 
 
