@@ -21,7 +21,8 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED_DATA = next(
-    (p for p in (REPO.parent / "shared" / "data", Path("/work/shared/data")) if p.is_dir()), REPO.parent / "shared" / "data"
+    (p for p in (REPO.parent / "shared" / "data", Path("/work/shared/data")) if p.is_dir()),
+    REPO.parent / "shared" / "data",
 )
 
 
@@ -29,7 +30,9 @@ def corpus(folder: Path, records: int) -> Path:
     path = folder / f"bench_workflow_{records}.jsonl"
     if path.exists():
         return path
-    source = [json.loads(line) for line in (SHARED_DATA / "alpaca_eval" / "gpt4_1106_preview.jsonl").open(encoding="utf-8")]
+    source = [
+        json.loads(line) for line in (SHARED_DATA / "alpaca_eval" / "gpt4_1106_preview.jsonl").open(encoding="utf-8")
+    ]
     folder.mkdir(parents=True, exist_ok=True)
     with path.open("w", encoding="utf-8") as handle:
         for i in range(records):

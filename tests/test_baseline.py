@@ -15,7 +15,8 @@ from sftlint.schema import json_schema
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED_DATA = next(
-    (p for p in (REPO.parent / "shared" / "data", Path("/work/shared/data")) if p.is_dir()), REPO.parent / "shared" / "data"
+    (p for p in (REPO.parent / "shared" / "data", Path("/work/shared/data")) if p.is_dir()),
+    REPO.parent / "shared" / "data",
 )
 REAL = SHARED_DATA / "alpaca_eval" / "gpt4_1106_preview.jsonl"
 
@@ -27,7 +28,10 @@ def real_records(start: int, n: int) -> list[dict]:
 
 def write(path: Path, items: list) -> Path:
     """Objects as JSON lines; str items are written as raw lines."""
-    path.write_text("".join((i if isinstance(i, str) else json.dumps(i, ensure_ascii=False)) + "\n" for i in items), encoding="utf-8")
+    path.write_text(
+        "".join((i if isinstance(i, str) else json.dumps(i, ensure_ascii=False)) + "\n" for i in items),
+        encoding="utf-8",
+    )
     return path
 
 
@@ -41,6 +45,11 @@ def lint(*args: object) -> tuple[int, dict | str]:
         return 2, result.output
     out = result.stdout
     return result.exit_code, json.loads(out) if "--format" in args and "json" in args else out
+
+
+def defects(out: dict) -> list[tuple[str, int | None]]:
+    """(code, line) of every finding but advice (guidance, never baselined)."""
+    return [(f["code"], f["line"]) for f in out["findings"] if f["severity"] != "advice"]
 
 
 EMPTY = {"instruction": "Name the capital of Peru.", "output": ""}
@@ -59,7 +68,7 @@ def test_write_baseline_then_lint_with_it_is_go(legacy, tmp_path):
     path, _ = legacy
     baseline = tmp_path / ".sftlint-baseline.json"
     code, before = lint(path, "--format", "json")
-    assert code == 1 and {f["code"] for f in before["findings"]} == {"SFT001", "SFT101", "SFT103", "SFT201"}
+    assert code == 1 and {code for code, _ in defects(before)} == {"SFT001", "SFT101", "SFT103", "SFT201"}
     code, _ = lint(path, "--write-baseline", baseline)
     assert code == 0
     data = json.loads(baseline.read_text())
@@ -67,7 +76,8 @@ def test_write_baseline_then_lint_with_it_is_go(legacy, tmp_path):
     assert sorted(e["code"] for e in data["findings"]) == ["SFT001", "SFT101", "SFT103", "SFT201"]
     assert all(e["count"] == 1 for e in data["findings"])
     code, out = lint(path, "--baseline", baseline, "--format", "json")
-    assert code == 0 and out["verdict"] == "go" and out["findings"] == []
+    assert code == 0 and out["verdict"] == "go" and defects(out) == []
+    assert {f["code"] for f in out["findings"]} == {f["code"] for f in before["findings"] if f["severity"] == "advice"}
     assert out["baseline"] == {"file": str(baseline), "suppressed": 4, "stale": []}
     jsonschema.validate(out, json_schema())
 
@@ -77,9 +87,11 @@ def test_baseline_survives_inserted_and_removed_lines(legacy, tmp_path):
     baseline = tmp_path / "baseline.json"
     lint(path, "--write-baseline", baseline)
     more = real_records(40, 5)
-    write(path, [*more, *items[:5], *items[6:], *real_records(50, 3)])  # lines above, one clean line removed, lines below
+    write(
+        path, [*more, *items[:5], *items[6:], *real_records(50, 3)]
+    )  # lines above, one clean line removed, lines below
     code, out = lint(path, "--baseline", baseline, "--format", "json")
-    assert code == 0, out["findings"]
+    assert code == 0 and defects(out) == [], out["findings"]
     assert out["baseline"]["suppressed"] == 4 and out["baseline"]["stale"] == []
 
 
@@ -100,7 +112,7 @@ def test_new_findings_still_fail(legacy, tmp_path):
     write(path, [*items[:3], PLACEHOLDER, *items[3:]])
     code, out = lint(path, "--baseline", baseline, "--format", "json")
     assert code == 1 and out["verdict"] == "no-go"
-    assert [(f["code"], f["line"]) for f in out["findings"]] == [("SFT101", 4)]
+    assert defects(out) == [("SFT101", 4)]
     assert out["baseline"]["suppressed"] == 4
 
 
@@ -111,7 +123,7 @@ def test_another_copy_of_an_accepted_duplicate_is_new(legacy, tmp_path):
     write(path, [*items, items[4]])  # a third copy of the record already duplicated once
     code, out = lint(path, "--baseline", baseline, "--format", "json", "--fail-on", "warning")
     assert code == 1
-    assert [(f["code"], f["line"]) for f in out["findings"]] == [("SFT103", len(items) + 1)]
+    assert defects(out) == [("SFT103", len(items) + 1)]
 
 
 def test_stale_entries_are_reported_and_do_not_fail(legacy, tmp_path):
@@ -120,7 +132,9 @@ def test_stale_entries_are_reported_and_do_not_fail(legacy, tmp_path):
     lint(path, "--write-baseline", baseline)
     write(path, [i for i in items if i is not EMPTY])  # the empty response was fixed
     code, out = lint(path, "--baseline", baseline, "--format", "json")
-    assert [(e["code"], e["line"], e["message"]) for e in out["baseline"]["stale"]] == [("SFT101", 11, "response is empty")]
+    assert [(e["code"], e["line"], e["message"]) for e in out["baseline"]["stale"]] == [
+        ("SFT101", 11, "response is empty")
+    ]
     assert out["baseline"]["suppressed"] == 3 and out["verdict"] == "go" and code == 0
     code, text = lint(path, "--baseline", baseline)
     assert "baseline: 1 stale entry no longer found (fixed or removed); rewrite it with --write-baseline" in text
@@ -170,7 +184,10 @@ def test_github_format_shows_the_baseline(legacy, tmp_path):
     lint(path, "--write-baseline", baseline)
     write(path, [*items, PLACEHOLDER])
     code, text = lint(path, "--baseline", baseline, "--format", "github")
-    lines = text.splitlines()
+    lines = [line for line in text.splitlines() if not line.startswith("::notice")]  # advice is never baselined
     assert code == 1
-    assert lines[0] == f"::error file={path},line={len(items) + 1},title=SFT101 empty-response::response is a placeholder ('N/A')"
+    assert (
+        lines[0]
+        == f"::error file={path},line={len(items) + 1},title=SFT101 empty-response::response is a placeholder ('N/A')"
+    )
     assert f"sftlint baseline {baseline}: 4 accepted finding(s) suppressed" in lines

@@ -19,7 +19,8 @@ from sftlint.errors import SftlintError
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED_DATA = next(
-    (p for p in (REPO.parent / "shared" / "data", Path("/work/shared/data")) if p.is_dir()), REPO.parent / "shared" / "data"
+    (p for p in (REPO.parent / "shared" / "data", Path("/work/shared/data")) if p.is_dir()),
+    REPO.parent / "shared" / "data",
 )
 REAL = SHARED_DATA / "alpaca_eval" / "gpt4_1106_preview.jsonl"
 
@@ -46,11 +47,17 @@ def messy_dataset(path: Path) -> dict[str, set[int]]:
     lines.append(dump({"instruction": "   ", "output": "Lima is the capital of Peru."}))  # 15: empty instruction
     lines.append(good[3])  # 16: exact copy of line 4
     lines.append(dump(["not", "an", "object"]))  # 17: schema
-    lines.append(dump({"instruction": "Translate 'bonjour'.", "output": "Hello.<|endoftext|>"}))  # 18: leakage (warning)
-    lines.append(b'{"instruction": "Spell caf\xe9.", "output": "caf\xe9 is spelled c-a-f-e."}')  # 19: latin-1 byte, valid JSON
+    lines.append(
+        dump({"instruction": "Translate 'bonjour'.", "output": "Hello.<|endoftext|>"})
+    )  # 18: leakage (warning)
+    lines.append(
+        b'{"instruction": "Spell caf\xe9.", "output": "caf\xe9 is spelled c-a-f-e."}'
+    )  # 19: latin-1 byte, valid JSON
     lines.append(b'{"instruction": "Bad bytes \xff", "output": ')  # 20: invalid JSON with a non-UTF-8 byte
     lines += good[11:40]
-    lines.append(dump({"instruction": "Pick a colour.", "output": "Blue, like the sea — «bleu»."}))  # last line, no newline
+    lines.append(
+        dump({"instruction": "Pick a colour.", "output": "Blue, like the sea — «bleu»."})
+    )  # last line, no newline
     path.write_bytes(b"\n".join(lines))
     return {"SFT001": {13, 20}, "SFT002": {17}, "SFT101": {14}, "SFT102": {15}, "SFT103": {16}, "SFT111": {18}}
 
@@ -223,11 +230,14 @@ def test_a_json_array_input_becomes_json_lines(tmp_path):
     starts = [i for i, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1) if line == "  {"]
     code, output = run_fix(path, "-o", tmp_path / "out.jsonl", "--min-pairs", "1")
     assert code == 0, output
-    assert "the input is a JSON array" in output
+    assert "the input is one JSON document" in output
     kept = [json.loads(line) for line in (tmp_path / "out.jsonl").read_text(encoding="utf-8").splitlines()]
     assert kept == [r for i, r in enumerate(records) if i not in (2, 7)]
     rejects = read_rejects(tmp_path / "out.rejected.jsonl")
-    assert [(r["element"], r["line"], r["codes"]) for r in rejects] == [(3, starts[2], ["SFT101"]), (8, starts[7], ["SFT103"])]
+    assert [(r["element"], r["line"], r["codes"]) for r in rejects] == [
+        (3, starts[2], ["SFT101"]),
+        (8, starts[7], ["SFT103"]),
+    ]
     assert rejects[0]["record"] == records[2]
 
 
@@ -243,7 +253,11 @@ def test_a_one_line_json_array_with_identical_elements_keeps_the_first(tmp_path)
 def test_errors_exit_2_with_one_line_from_the_real_command(messy, tmp_path):
     path, _ = messy
     sftlint = [sys.executable, "-m", "sftlint", "fix"]
-    for args in ([str(path), "-o", str(path)], ["-", "-o", str(tmp_path / "o.jsonl")], [str(tmp_path / "missing.jsonl"), "-o", "x"]):
+    for args in (
+        [str(path), "-o", str(path)],
+        ["-", "-o", str(tmp_path / "o.jsonl")],
+        [str(tmp_path / "missing.jsonl"), "-o", "x"],
+    ):
         proc = subprocess.run([*sftlint, *args], capture_output=True, text=True)
         assert proc.returncode == 2, proc.stderr
         assert proc.stderr.startswith("sftlint: error: ") and proc.stderr.count("\n") == 1, proc.stderr
@@ -270,3 +284,12 @@ def test_records_that_are_not_one_per_line_are_refused_not_miscopied(messy, tmp_
     code, output = run_fix(path, "-o", tmp_path / "out.jsonl")
     assert code == 2 and "48 records on 49 non-blank lines" in output
     assert sorted(p.name for p in tmp_path.iterdir()) == ["data.jsonl"]
+
+
+def test_a_pretty_printed_single_object_becomes_one_line(tmp_path):
+    record = json.loads(real_lines(1)[0])
+    path = tmp_path / "one.json"
+    path.write_text(json.dumps(record, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    code, output = run_fix(path, "-o", tmp_path / "out.jsonl", "--min-pairs", "1")
+    assert code == 0 and "the input is one JSON document" in output, output
+    assert [json.loads(x) for x in (tmp_path / "out.jsonl").read_text(encoding="utf-8").splitlines()] == [record]

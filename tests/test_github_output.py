@@ -13,7 +13,8 @@ from sftlint.cli import cli
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED_DATA = next(
-    (p for p in (REPO.parent / "shared" / "data", Path("/work/shared/data")) if p.is_dir()), REPO.parent / "shared" / "data"
+    (p for p in (REPO.parent / "shared" / "data", Path("/work/shared/data")) if p.is_dir()),
+    REPO.parent / "shared" / "data",
 )
 REAL = SHARED_DATA / "alpaca_eval" / "gpt4_1106_preview.jsonl"
 
@@ -52,21 +53,25 @@ def github(*args: object) -> tuple[int, list[str]]:
     return result.exit_code, result.output.splitlines()
 
 
-def test_clean_data_is_go_with_no_annotations(tmp_path):
+def test_clean_data_is_go_and_advice_is_only_a_notice(tmp_path):
     path = tmp_path / "train.jsonl"
     path.write_text("\n".join(real_lines(20)) + "\n", encoding="utf-8")
-    code, lines = github(path, "--min-pairs", "20")
+    code, lines = github(path, "--min-pairs", "20", "--ignore", "fits-in-context,no-evaluation-set")
     assert code == 0 and lines == ["sftlint GO"]
+    code, lines = github(path, "--min-pairs", "20")
+    assert code == 0 and lines[-1] == "sftlint GO"
+    assert lines[:-1] and all(line.startswith("::notice title=SFT2") for line in lines[:-1])
 
 
 def test_errors_warnings_and_dataset_findings_become_annotations(tmp_path):
     path = tmp_path / "train.jsonl"
     good = real_lines(5)
     path.write_text("\n".join([*good, json.dumps({"instruction": "Say hi.", "output": ""}), good[0]]) + "\n")
-    code, lines = github(path)
+    code, lines = github(path, "--ignore", "fits-in-context,no-evaluation-set")
     assert code == 1
     assert lines == [
-        "::error title=SFT201 dataset-size::only 5 usable pairs of 7 records (1 flagged by SFT101, 1 flagged by SFT103); the minimum is 300",
+        "::error title=SFT201 dataset-size::only 5 usable pairs of 7 records "
+        "(1 flagged by SFT101, 1 flagged by SFT103); the minimum is 300",
         f"::error file={path},line=6,title=SFT101 empty-response::response is empty",
         f"::warning file={path},line=7,title=SFT103 exact-duplicate::exact duplicate of line 1",
         "sftlint NO-GO: SFT101 empty-response: response is empty (line 6); SFT201 dataset-size: "
@@ -89,7 +94,9 @@ def test_standard_input_annotations_have_no_file(tmp_path):
     record = json.dumps({"instruction": "Say hi.", "output": ""})
     result = subprocess.run(
         [sys.executable, "-m", "sftlint", "lint", "-", "--format", "github", "--select", "SFT101"],
-        input=record + "\n", capture_output=True, text=True,
+        input=record + "\n",
+        capture_output=True,
+        text=True,
     )
     assert result.returncode == 1
     assert result.stdout.splitlines()[0] == "::error title=SFT101 empty-response::response is empty"

@@ -21,7 +21,8 @@ import yaml
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED_DATA = next(
-    (p for p in (REPO.parent / "shared" / "data", Path("/work/shared/data")) if p.is_dir()), REPO.parent / "shared" / "data"
+    (p for p in (REPO.parent / "shared" / "data", Path("/work/shared/data")) if p.is_dir()),
+    REPO.parent / "shared" / "data",
 )
 REAL = SHARED_DATA / "alpaca_eval" / "gpt4_1106_preview.jsonl"
 NOT_COPIED = shutil.ignore_patterns(
@@ -82,12 +83,19 @@ def test_precommit_blocks_a_bad_dataset_and_lets_a_good_one_in(tmp_path, env):
     data.mkdir()
     assert git(env, data, "init", "-q").returncode == 0
     (data / ".pre-commit-config.yaml").write_text(yaml.safe_dump(config), encoding="utf-8")
-    install = subprocess.run([sys.executable, "-m", "pre_commit", "install"], cwd=data, env=env, capture_output=True, text=True)
+    install = subprocess.run(
+        [sys.executable, "-m", "pre_commit", "install"], cwd=data, env=env, capture_output=True, text=True
+    )
     assert install.returncode == 0, install.stdout + install.stderr
     git(env, data, "add", ".pre-commit-config.yaml")
 
     good = real_lines(30)
-    bad = [*good[:12], json.dumps({"instruction": "Name the capital of Peru.", "output": ""}), *good[12:25], '{"instruction": "Sum']
+    bad = [
+        *good[:12],
+        json.dumps({"instruction": "Name the capital of Peru.", "output": ""}),
+        *good[12:25],
+        '{"instruction": "Sum',
+    ]
     (data / "train.jsonl").write_text("\n".join(bad) + "\n", encoding="utf-8")
     (data / "notes.txt").write_text("not a dataset: the hook does not look at it\n")
     git(env, data, "add", "train.jsonl", "notes.txt")
@@ -111,4 +119,6 @@ def test_precommit_blocks_a_bad_dataset_and_lets_a_good_one_in(tmp_path, env):
     (data / "notes.txt").write_text("edited\n")
     git(env, data, "add", "notes.txt")
     skipped = git(env, data, "commit", "-m", "notes only")
-    assert skipped.returncode == 0 and re.search(r"sftlint\.+\(no files to check\)Skipped", skipped.stdout + skipped.stderr)
+    assert skipped.returncode == 0 and re.search(
+        r"sftlint\.+\(no files to check\)Skipped", skipped.stdout + skipped.stderr
+    )

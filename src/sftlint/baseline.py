@@ -6,7 +6,8 @@ A team adopting sftlint on an existing dataset records the current findings once
 record it is about, never by its line, so inserting or removing lines elsewhere changes
 nothing. Each key keeps a count: a third copy of a baselined duplicate is a new finding.
 Entries that no finding matches any more are stale (the record was fixed or removed) and
-are reported, so the baseline can be rewritten and shrink over time.
+are reported, so the baseline can be rewritten and shrink over time. Advice is guidance, not
+a defect: it is never baselined and always shown.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from sftlint.engine import Result
 from sftlint.errors import InputError
-from sftlint.findings import Finding
+from sftlint.findings import Finding, Severity
 from sftlint.io import write_atomic
 
 FORMAT_VERSION = 1
@@ -62,9 +63,11 @@ def finding_key(f: Finding) -> tuple[str, str]:
 
 
 def from_findings(findings: Sequence[Finding]) -> Baseline:
-    """A baseline accepting every one of `findings`."""
+    """A baseline accepting every one of `findings` but advice."""
     entries: dict[tuple[str, str], Entry] = {}
     for f in findings:
+        if f.severity is Severity.ADVICE:
+            continue
         code, key = finding_key(f)
         if (code, key) in entries:
             entries[code, key].count += 1
@@ -83,7 +86,9 @@ def load(path: Path) -> Baseline:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise InputError(f"{path}: baseline file not found (create it with `sftlint lint --write-baseline {path}`)") from None
+        raise InputError(
+            f"{path}: baseline file not found (create it with `sftlint lint --write-baseline {path}`)"
+        ) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(f"{path}: cannot read baseline ({exc})") from None
     except json.JSONDecodeError as exc:
@@ -128,8 +133,10 @@ def describe(summary: dict[str, Any], limit: int = 5) -> list[str]:
     lines = [f"baseline {summary['file']}: {summary['suppressed']} accepted finding(s) suppressed"]
     if stale:
         n = sum(e["count"] for e in stale)
-        lines.append(f"baseline: {n} stale entr{'y' if n == 1 else 'ies'} no longer found (fixed or removed); "
-                     "rewrite it with --write-baseline")
+        lines.append(
+            f"baseline: {n} stale entr{'y' if n == 1 else 'ies'} no longer found (fixed or removed); "
+            "rewrite it with --write-baseline"
+        )
         for e in stale[:limit]:
             where = f"{e['file']}:{e['line']}" if e["line"] is not None else (e["file"] or "dataset")
             lines.append(f"  {e['code']} first seen at {where}: {e['message']}")

@@ -17,6 +17,7 @@ from sftlint.engine import Result, run
 from sftlint.errors import SftlintError
 from sftlint.io import write_atomic
 from sftlint.output import FORMATS, RENDERERS
+from sftlint.progress import Progress
 from sftlint.registry import discover, resolve
 
 EXIT_GO = 0
@@ -46,14 +47,47 @@ def build_checks(config: Config) -> list[Check]:
     return [cls(*settings[cls.code]) for cls in selected(available, config.select, config.ignore)]
 
 
-def lint_paths(paths: list[str], config: Config, fingerprints: bool = False) -> Result:
+def lint_paths(
+    paths: list[str], config: Config, progress: Progress | None = None, fingerprints: bool = False
+) -> Result:
     """Run the configured checks over `paths` (the library entry point behind `sftlint lint`)."""
-    result = run(paths, build_checks(config), dict(config.fields), config.fail_on, fingerprints)
+    extra = {"against": list(config.against)}
+    result = run(
+        paths,
+        build_checks(config),
+        dict(config.fields),
+        config.fail_on,
+        progress,
+        extra=extra,
+        fingerprints=fingerprints,
+    )
     result.config = config.model_dump(mode="json")
     return result
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class ToolError(click.ClickException):
+    """sftlint could not do its job: one line on standard error, exit code 2."""
+
+    exit_code = EXIT_ERROR
+
+    def format_message(self) -> str:
+        return self.message
+
+    def show(self, file: Any = None) -> None:
+        click.echo(f"sftlint: error: {self.format_message()}", err=True)
+
+
+class _Group(click.Group):
+    """Turns sftlint's own errors into `ToolError`s for every command."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except SftlintError as exc:
+            raise ToolError(str(exc)) from None
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="sftlint")
 def cli() -> None:
     """Pre-flight checks for instruction-tuning data: GO / NO-GO before you fine-tune."""
@@ -64,14 +98,44 @@ def cli() -> None:
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True, help="Output format.")
 @click.option("--select", multiple=True, help="Checks to run: codes, prefixes (SFT1) or slugs; comma-separated.")
 @click.option("--ignore", multiple=True, help="Checks to skip: codes, prefixes or slugs; comma-separated.")
-@click.option("--fail-on", type=click.Choice(["error", "warning", "info", "advice"]), help="Lowest severity that means NO-GO [default: error].")
+@click.option(
+    "--fail-on",
+    type=click.Choice(["error", "warning", "info", "advice"]),
+    help="Lowest severity that means NO-GO [default: error].",
+)
 @click.option("--min-pairs", type=click.IntRange(min=1), help="Fewest usable pairs for GO [default: 300].")
-@click.option("--field", "fields", multiple=True, metavar="FIELD=NAME", help="Map a record field: instruction, input, response or label.")
-@click.option("--config", "config_file", type=click.Path(dir_okay=False, path_type=Path), help="Config file (default: sftlint.toml or pyproject.toml, searched upward).")
+@click.option(
+    "--field",
+    "fields",
+    multiple=True,
+    metavar="FIELD=NAME",
+    help="Map a record field: instruction, input, response or label.",
+)
+@click.option(
+    "--config",
+    "config_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Config file (default: sftlint.toml or pyproject.toml, searched upward).",
+)
 @click.option("--plugins", multiple=True, type=click.Path(), help="Folder of local check modules (repeatable).")
-@click.option("--output", "-o", type=click.Path(dir_okay=False, allow_dash=True), help="Write the output to a file instead of standard output.")
-@click.option("--baseline", "baseline_file", type=click.Path(dir_okay=False), help="Suppress the findings accepted in this baseline file.")
-@click.option("--write-baseline", type=click.Path(dir_okay=False, path_type=Path), help="Accept every current finding: write them to this baseline file.")
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, allow_dash=True),
+    help="Write the output to a file instead of standard output.",
+)
+@click.option("--quiet", "-q", is_flag=True, help="No progress display on standard error.")
+@click.option(
+    "--baseline",
+    "baseline_file",
+    type=click.Path(dir_okay=False),
+    help="Suppress the findings accepted in this baseline file.",
+)
+@click.option(
+    "--write-baseline",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Accept every current finding: write them to this baseline file.",
+)
 def lint(
     files: tuple[str, ...],
     fmt: str,
@@ -83,6 +147,7 @@ def lint(
     config_file: Path | None,
     plugins: tuple[str, ...],
     output: str | None,
+    quiet: bool,
     baseline_file: str | None,
     write_baseline: Path | None,
 ) -> None:
@@ -97,7 +162,9 @@ def lint(
         "baseline": baseline_file,
     }
     config, _ = load_config(config_file, overrides)
-    result = lint_paths(list(files), config, fingerprints=bool(write_baseline or config.baseline))
+    show_progress = not quiet and fmt != "json" and sys.stderr.isatty()
+    fingerprints = bool(write_baseline or config.baseline)
+    result = lint_paths(list(files), config, Progress() if show_progress else None, fingerprints)
     _apply_baseline(result, config, write_baseline, inputs=[Path(f) for f in files if f != "-"])
     text = RENDERERS[fmt](result)
     if output and output != "-":
@@ -112,7 +179,8 @@ def _apply_baseline(result: Result, config: Config, write_to: Path | None, input
     if write_to is not None:
         accepted = baselines.from_findings(result.findings)
         baselines.write(write_to, accepted, inputs)
-        click.echo(f"sftlint: wrote {len(result.findings)} accepted finding(s) to {write_to}", err=True)
+        count = sum(e.count for e in accepted.findings)
+        click.echo(f"sftlint: wrote {count} accepted finding(s) to {write_to}", err=True)
         baselines.apply(result, accepted, write_to)
     elif config.baseline:
         path = Path(config.baseline)
@@ -162,17 +230,125 @@ def schema() -> None:
     click.echo(json.dumps(json_schema(), indent=2))
 
 
+@cli.command("split")
+@click.argument("file", type=click.Path(dir_okay=False, allow_dash=True))
+@click.option(
+    "--eval-fraction", type=float, default=0.1, show_default=True, help="Share of records to hold out for evaluation."
+)
+@click.option(
+    "--train",
+    "-o",
+    "train_path",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Where to write the training records.",
+)
+@click.option(
+    "--eval",
+    "-e",
+    "eval_path",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Where to write the evaluation records.",
+)
+@click.option(
+    "--seed", type=int, default=0, show_default=True, help="Seed of the split; the same seed gives the same split."
+)
+@click.option("--no-stratify", is_flag=True, help="Do not balance labels between the two sides.")
+@click.option(
+    "--field",
+    "fields",
+    multiple=True,
+    metavar="FIELD=NAME",
+    help="Map a record field: instruction, input, response or label.",
+)
+@click.option(
+    "--config",
+    "config_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Config file (default: sftlint.toml or pyproject.toml, searched upward).",
+)
+def split_command(
+    file: str,
+    eval_fraction: float,
+    train_path: Path,
+    eval_path: Path,
+    seed: int,
+    no_stratify: bool,
+    fields: tuple[str, ...],
+    config_file: Path | None,
+) -> None:
+    """Split FILE into train and eval JSONL, keeping duplicates and same-prompt groups on one side."""
+    from sftlint.split import margin_points, recommended_eval_size, split
+
+    if train_path.resolve() == eval_path.resolve():
+        raise SftlintError(f"{train_path}: train and eval must be different files")
+    config, _ = load_config(config_file, {"fields": _fields(fields)})
+    done = split(file, eval_fraction, seed, dict(config.fields), stratify=not no_stratify)
+    inputs = [Path(file)] if file != "-" else []
+    write_atomic(train_path, done.data(done.train), inputs=inputs)
+    write_atomic(eval_path, done.data(done.eval), inputs=inputs)
+    total = len(done.lines)
+    click.echo(
+        f"{train_path}: {len(done.train)} records; {eval_path}: {len(done.eval)} records "
+        f"({len(done.eval) / total if total else 0:.1%} of {total}, seed {seed})"
+    )
+    if done.groups:
+        click.echo(
+            f"{done.groups} groups of duplicates or same-prompt records kept on one side (largest {done.largest_group})"
+        )
+    if done.strata:
+        click.echo(f"stratified by label: {len(done.strata)} labels")
+    if done.invalid:
+        click.echo(f"{done.invalid} lines that are not valid records went to {train_path} (run `sftlint lint` on it)")
+    recommended = recommended_eval_size(total - done.invalid)
+    if len(done.eval) < recommended:
+        margin = margin_points(len(done.eval))
+        click.echo(
+            f"note: {len(done.eval)} evaluation records measure a rate to about ±{margin:.0f} points; "
+            f"{recommended} are recommended for this dataset's size",
+            err=True,
+        )
+
+
 @cli.command()
 @click.argument("source", metavar="IN", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--output", "-o", required=True, type=click.Path(dir_okay=False, path_type=Path), help="Where to write the kept records.")
-@click.option("--rejects", type=click.Path(dir_okay=False, path_type=Path), help="Where to write the removed records [default: OUT with .rejected.jsonl].")
-@click.option("--drop", multiple=True, help="Also drop the records these checks flag: codes, prefixes or slugs; comma-separated.")
+@click.option(
+    "--output",
+    "-o",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Where to write the kept records.",
+)
+@click.option(
+    "--rejects",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Where to write the removed records [default: OUT with .rejected.jsonl].",
+)
+@click.option(
+    "--drop", multiple=True, help="Also drop the records these checks flag: codes, prefixes or slugs; comma-separated."
+)
 @click.option("--select", multiple=True, help="Checks to run: codes, prefixes (SFT1) or slugs; comma-separated.")
 @click.option("--ignore", multiple=True, help="Checks to skip (their records are kept): codes, prefixes or slugs.")
-@click.option("--fail-on", type=click.Choice(["error", "warning", "info", "advice"]), help="Lowest severity that means NO-GO for the cleaned file [default: error].")
+@click.option(
+    "--fail-on",
+    type=click.Choice(["error", "warning", "info", "advice"]),
+    help="Lowest severity that means NO-GO for the cleaned file [default: error].",
+)
 @click.option("--min-pairs", type=click.IntRange(min=1), help="Fewest usable pairs for GO [default: 300].")
-@click.option("--field", "fields", multiple=True, metavar="FIELD=NAME", help="Map a record field: instruction, input, response or label.")
-@click.option("--config", "config_file", type=click.Path(dir_okay=False, path_type=Path), help="Config file (default: sftlint.toml or pyproject.toml, searched upward).")
+@click.option(
+    "--field",
+    "fields",
+    multiple=True,
+    metavar="FIELD=NAME",
+    help="Map a record field: instruction, input, response or label.",
+)
+@click.option(
+    "--config",
+    "config_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Config file (default: sftlint.toml or pyproject.toml, searched upward).",
+)
 @click.option("--plugins", multiple=True, type=click.Path(), help="Folder of local check modules (repeatable).")
 def fix(
     source: Path,
@@ -205,7 +381,8 @@ def fix(
     }
     config, _ = load_config(config_file, overrides)
     drop_codes = codes_to_drop(build_checks(config), _split(drop))
-    report = fix_file(source, output, rejects or default_rejects(output), drop_codes, lambda paths: lint_paths(paths, config))
+    rejects = rejects or default_rejects(output)
+    report = fix_file(source, output, rejects, drop_codes, lambda paths: lint_paths(paths, config))
     click.echo(summary(report))
     sys.exit(EXIT_NO_GO if report.cleaned is not None and report.cleaned.verdict == "no-go" else EXIT_GO)
 
@@ -216,18 +393,13 @@ def main() -> None:
         if hasattr(stream, "reconfigure"):
             stream.reconfigure(errors="backslashreplace")
     try:
-        cli.main(standalone_mode=False)
-    except SftlintError as exc:
-        click.echo(f"sftlint: error: {exc}", err=True)
-        sys.exit(EXIT_ERROR)
-    except click.exceptions.Abort:
-        click.echo("sftlint: interrupted", err=True)
-        sys.exit(EXIT_ERROR)
+        code = cli.main(standalone_mode=False)
     except click.ClickException as exc:
         exc.show()
-        sys.exit(EXIT_ERROR)
-    except KeyboardInterrupt:
+        code = exc.exit_code
+    except (click.exceptions.Abort, KeyboardInterrupt):
         click.echo("sftlint: interrupted", err=True)
-        sys.exit(EXIT_ERROR)
+        code = EXIT_ERROR
     except BrokenPipeError:
-        sys.exit(EXIT_ERROR)
+        code = EXIT_ERROR
+    sys.exit(code if isinstance(code, int) else EXIT_GO)

@@ -17,7 +17,8 @@ from typing import Any
 from sftlint.check import Check, Context
 from sftlint.findings import Finding, Severity
 from sftlint.fingerprint import FingerprintIndex
-from sftlint.io import ReadStats, display_name, read_file
+from sftlint.io import MAX_LINE_BYTES, ReadStats, display_name, read_file
+from sftlint.progress import Progress
 from sftlint.records import Record, normalise
 
 
@@ -88,7 +89,14 @@ class Result:
 class _Runner:
     """State of one run; kept apart from `run` so the pass over records stays short."""
 
-    def __init__(self, checks: Sequence[Check], fields: dict[str, str], fingerprints: bool = False) -> None:
+    def __init__(
+        self,
+        checks: Sequence[Check],
+        fields: dict[str, str],
+        progress: Progress | None = None,
+        fingerprints: bool = False,
+    ) -> None:
+        self.progress = progress
         self.checks = list(checks)
         self.by_code = {c.code: c for c in checks}
         self.fields = fields
@@ -107,7 +115,9 @@ class _Runner:
         if check is not None:
             self.findings.append(check.finding(message, file=file, line=line))
 
-    def guarded(self, check: Check, call: Callable[[], Iterable[Finding] | None], where: tuple[str, int | None]) -> None:
+    def guarded(
+        self, check: Check, call: Callable[[], Iterable[Finding] | None], where: tuple[str, int | None]
+    ) -> None:
         """Run one hook of one check; an exception becomes one finding, not a crash."""
         try:
             found = call()
@@ -131,6 +141,16 @@ class _Runner:
         raws = read_file(path, stats)
         for raw in self.fingerprints.track(name, raws) if self.fingerprints is not None else raws:
             self.records += 1
+            if self.progress is not None:
+                self.progress.update(self.records, f"reading {name}")
+            if raw.oversized is not None:
+                self.emit(
+                    "SFT002",
+                    f"line is {raw.oversized:,} bytes, over the {MAX_LINE_BYTES:,}-byte limit; not parsed",
+                    name,
+                    raw.line,
+                )
+                continue
             if raw.encoding_error:
                 self.emit("SFT003", raw.encoding_error, name, raw.line)
             if raw.error is not None:
@@ -154,11 +174,13 @@ class _Runner:
         for check in self.dataset_checks:
             self.guarded(check, lambda c=check: c.collect(record), where)
 
-    def finish(self, files: list[str]) -> Context:
+    def finish(self, files: list[str], extra: dict[str, Any] | None = None) -> Context:
         first = [c for c in self.dataset_checks if not c.runs_last]
         last = [c for c in self.dataset_checks if c.runs_last]
-        context = Context(files=files, records=self.records, valid=self.valid)
+        context = Context(files=files, records=self.records, valid=self.valid, extra=dict(extra or {}))
         for check in first:
+            if self.progress is not None:
+                self.progress.update(self.records, f"finishing {check.slug}")
             self.guarded(check, lambda c=check: c.finish(context), (None, None))  # type: ignore[arg-type]
         self._count_usable(context)
         for check in last:
@@ -181,17 +203,28 @@ class _Runner:
 
 
 def run(
-    paths: Sequence[str], checks: Sequence[Check], fields: dict[str, str], fail_on: Severity, fingerprints: bool = False
+    paths: Sequence[str],
+    checks: Sequence[Check],
+    fields: dict[str, str],
+    fail_on: Severity,
+    progress: Progress | None = None,
+    extra: dict[str, Any] | None = None,
+    fingerprints: bool = False,
 ) -> Result:
-    """Lint `paths` as one dataset with `checks`. Raises InputError for unreadable files.
+    """Lint `paths` as one dataset with `checks`; `extra` reaches dataset checks as `Context.extra`.
 
-    With `fingerprints`, each finding about a record carries the hash of that record's content.
+    With `fingerprints`, each finding about a record carries the hash of that record's content
+    (for baselines). Raises InputError for unreadable files.
     """
-    runner = _Runner(checks, fields, fingerprints)
+    runner = _Runner(checks, fields, progress, fingerprints)
     files = [display_name(p) for p in paths]
-    for path in paths:
-        runner.read(path)
-    context = runner.finish(files)
+    try:
+        for path in paths:
+            runner.read(path)
+        context = runner.finish(files, extra)
+    finally:
+        if progress is not None:
+            progress.close()
     if runner.fingerprints is not None:
         runner.fingerprints.stamp(runner.findings)
     order = {name: i for i, name in enumerate(files)}

@@ -3,7 +3,8 @@
 A baseline must survive lines inserted above a finding, and a file re-exported by another
 tool (keys in another order, other whitespace, `\\u00e9` escapes instead of `é`, CRLF). So a
 record that parses is hashed as canonical JSON (sorted keys, no spaces, UTF-8); a line that
-does not parse is hashed as its bytes without the line ending.
+does not parse is hashed as its bytes without the line ending, a line too large to read by
+its size.
 
 Only runs that need fingerprints pay for them: the engine keeps an 8-byte digest and the
 line number per record (`FingerprintIndex`), and stamps the findings once the run is over.
@@ -24,7 +25,9 @@ DIGEST_SIZE = 8  # 64 bits: no expected collision below billions of records
 
 
 def fingerprint(raw: RawLine) -> bytes:
-    """The digest of one record: canonical JSON if it parsed, else its raw bytes."""
+    """The digest of one record: canonical JSON if it parsed, else its raw bytes (or size, if oversized)."""
+    if raw.oversized is not None:
+        return _digest(b"oversized line of %d bytes" % raw.oversized)
     if raw.error is None:
         try:
             content = json.dumps(raw.value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))

@@ -10,8 +10,9 @@ of each group is not flagged, so it stays). Other checks' records only with `--d
 Both files are streamed into temporary files and renamed into place at the end, so a failed
 or interrupted run leaves the previous outputs as they were; the input is only ever read.
 
-A JSON-array input has no lines to copy, so its elements are written as JSON Lines, one
-compact element per line, and a reject names the array line its element starts on.
+A file that is one JSON document (an array, or an object spread over several lines) has no
+lines to copy, so its records are written as JSON Lines, one compact record per line, and a
+reject names the line its record starts on.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ from sftlint.check import Check
 from sftlint.engine import Result
 from sftlint.errors import SftlintError
 from sftlint.findings import Finding
-from sftlint.io import ReadStats, iter_lines, open_atomic, parse_json, read_file, same_file
+from sftlint.io import RawLine, ReadStats, iter_lines, open_atomic, parse_json, read_file, same_file
 
 #: lines that are no usable record at all: dropped by default, like records of disqualifying checks.
 INVALID = ("SFT001", "SFT002")
@@ -47,7 +48,7 @@ class FixReport:
     records: int = 0
     kept: int = 0
     blank: int = 0
-    array: bool = False
+    document: bool = False  # the input was one JSON document, written out as JSON Lines
     removed_by: Counter[str] = field(default_factory=Counter)  # code -> records it removed
     slugs: dict[str, str] = field(default_factory=dict)
     cleaned: Result | None = None
@@ -103,9 +104,9 @@ def fix_file(
     report = FixReport(source, output, rejects)
     with ExitStack() as stack:
         lines_source, origin = str(source), None
-        elements = _array_elements(source)
+        elements = _document_records(source)
         if elements is not None:
-            report.array = True
+            report.document = True
             lines_source = _write_jsonl(elements, output.parent)
             stack.callback(Path(lines_source).unlink, missing_ok=True)
             origin = [raw.line for raw in elements]
@@ -149,18 +150,24 @@ def _flagged(result: Result, name: str, drop: set[str]) -> dict[int, list[Findin
     return out
 
 
-def _array_elements(source: Path) -> list | None:
-    """The elements of a file that is one JSON array (RawLines), or None for JSON Lines."""
-    first = next((data for _, data in iter_lines(str(source)) if data.strip()), b"")
-    if not first.lstrip().startswith(b"["):
-        return None
+def _document_records(source: Path) -> list[RawLine] | None:
+    """The records of a file that is one JSON document (array or multi-line object), else None.
+
+    Only the first two records are read to tell: JSON Lines gives one record per line.
+    """
     stats = ReadStats()
-    elements = list(read_file(str(source), stats))
-    return elements if stats.array else None
+    records = read_file(str(source), stats)
+    try:
+        first = next(records, None)
+        if first is None or (not stats.array and (next(records, None) is not None or stats.lines - stats.blank <= 1)):
+            return None
+        return [first, *records]
+    finally:
+        records.close()
 
 
-def _write_jsonl(elements: list, folder: Path) -> str:
-    """A temporary JSON Lines copy of an array's elements, one compact element per line."""
+def _write_jsonl(elements: list[RawLine], folder: Path) -> str:
+    """A temporary JSON Lines copy of a document's records, one compact record per line."""
     folder.mkdir(parents=True, exist_ok=True)
     fd, path = tempfile.mkstemp(prefix=".sftlint-fix.", suffix=".jsonl", dir=folder)
     try:
@@ -205,7 +212,9 @@ def _reject_entry(file: str, line: int, data: bytes, reasons: list[Finding], ele
         "line": line,
         **({"element": element} if element is not None else {}),
         "codes": list(dict.fromkeys(f.code for f in reasons)),
-        "findings": [{"code": f.code, "slug": f.slug, "severity": f.severity.value, "message": f.message} for f in reasons],
+        "findings": [
+            {"code": f.code, "slug": f.slug, "severity": f.severity.value, "message": f.message} for f in reasons
+        ],
         "record": record if error is None else None,
         "raw": text,
     }
@@ -215,8 +224,8 @@ def _reject_entry(file: str, line: int, data: bytes, reasons: list[Finding], ele
 def summary(report: FixReport) -> str:
     """What was removed and why, then the verdict of the cleaned file."""
     lines = [f"sftlint fix: {report.source} -> {report.output}"]
-    if report.array:
-        lines.append("the input is a JSON array: its elements were written as JSON Lines, one per line")
+    if report.document:
+        lines.append("the input is one JSON document: its records were written as JSON Lines, one per line")
     lines.append(f"kept {report.kept} of {report.records} records; removed {report.removed} to {report.rejects}")
     for code, count in sorted(report.removed_by.items()):
         lines.append(f"  {code:<8} {report.slugs[code]:<24} {count:>7}")
@@ -232,4 +241,3 @@ def summary(report: FixReport) -> str:
             lines.append("NO-GO: " + "; ".join(cleaned.reasons()))
             lines.append(f"(run `sftlint lint {report.output}` for every remaining finding)")
     return "\n".join(lines)
-

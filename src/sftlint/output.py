@@ -67,7 +67,7 @@ def render_text(result: Result) -> str:
         lines.append(f"{'code':<8} {'check':<24} {'severity':<9} {'count':>7} {'rate':>8}")
         for r in rows:
             lines.append(f"{r['code']:<8} {r['slug']:<24} {r['severity']:<9} {r['count']:>7} {r['rate']:>8.1%}")
-    lines.append(f"{len(result.checks)} checks ran, {len(rows)} reported findings")
+    lines.append(f"{len(result.checks)} checks ran, {len(rows)} with findings")
     if result.baseline is not None:
         lines += describe_baseline(result.baseline)
     if result.verdict == "go":
