@@ -105,6 +105,15 @@ def test_baseline_survives_a_reexport_with_other_key_order_and_escapes(legacy, t
     assert code == 0 and out["baseline"]["suppressed"] == 4
 
 
+def test_suppressed_findings_get_no_excerpts_in_the_json_and_report(legacy, tmp_path):
+    path, items = legacy
+    baseline = tmp_path / "baseline.json"
+    lint(path, "--write-baseline", baseline)
+    write(path, [*items, PLACEHOLDER])
+    code, out = lint(path, "--baseline", baseline, "--format", "json")
+    assert [(e["line"], e["response"]) for e in out["examples"]] == [(len(items) + 1, "N/A")]
+
+
 def test_new_findings_still_fail(legacy, tmp_path):
     path, items = legacy
     baseline = tmp_path / "baseline.json"

@@ -15,8 +15,9 @@ from sftlint.check import Check
 from sftlint.config import Config, check_settings, load_config, selected
 from sftlint.engine import Result, run
 from sftlint.errors import SftlintError
+from sftlint.examples import collect_examples
 from sftlint.io import write_atomic
-from sftlint.output import FORMATS, RENDERERS
+from sftlint.output import FORMATS, RENDERERS, to_dict
 from sftlint.progress import Progress
 from sftlint.registry import discover, resolve
 
@@ -48,21 +49,41 @@ def build_checks(config: Config) -> list[Check]:
 
 
 def lint_paths(
-    paths: list[str], config: Config, progress: Progress | None = None, fingerprints: bool = False
+    paths: list[str],
+    config: Config,
+    progress: Progress | None = None,
+    examples: bool = True,
+    write_baseline: Path | None = None,
 ) -> Result:
-    """Run the configured checks over `paths` (the library entry point behind `sftlint lint`)."""
+    """Run the configured checks over `paths` (the library entry point behind `sftlint lint`).
+
+    With `examples`, excerpts of flagged records are read for the JSON result and the report.
+    The baseline (`config.baseline`, or `write_baseline`: accept every finding) applies first.
+    """
     extra = {"against": list(config.against)}
-    result = run(
-        paths,
-        build_checks(config),
-        dict(config.fields),
-        config.fail_on,
-        progress,
-        extra=extra,
-        fingerprints=fingerprints,
-    )
+    fingerprints = bool(write_baseline or config.baseline)
+    checks = build_checks(config)
+    result = run(paths, checks, dict(config.fields), config.fail_on, progress, extra=extra, fingerprints=fingerprints)
     result.config = config.model_dump(mode="json")
+    _apply_baseline(result, config, write_baseline, inputs=[Path(p) for p in paths if p != "-"])
+    if examples:
+        result.examples = collect_examples(
+            paths, result.findings, result.summaries, dict(config.fields), config.examples_per_check
+        )
     return result
+
+
+def _apply_baseline(result: Result, config: Config, write_to: Path | None, inputs: list[Path]) -> None:
+    """Write the baseline (`--write-baseline`: accept every finding) or read it; then apply it."""
+    if write_to is not None:
+        accepted = baselines.from_findings(result.findings)
+        baselines.write(write_to, accepted, inputs)
+        count = sum(e.count for e in accepted.findings)
+        click.echo(f"sftlint: wrote {count} accepted finding(s) to {write_to}", err=True)
+        baselines.apply(result, accepted, write_to)
+    elif config.baseline:
+        path = Path(config.baseline)
+        baselines.apply(result, baselines.load(path), path)
 
 
 class ToolError(click.ClickException):
@@ -126,6 +147,23 @@ def cli() -> None:
 )
 @click.option("--quiet", "-q", is_flag=True, help="No progress display on standard error.")
 @click.option(
+    "--report",
+    "report_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also write the HTML report to this file.",
+)
+@click.option(
+    "--template-dir",
+    type=click.Path(file_okay=False, exists=True, path_type=Path),
+    help="Folder of report templates that override the built-in ones.",
+)
+@click.option(
+    "--examples",
+    "examples_per_check",
+    type=click.IntRange(min=0),
+    help="Flagged records per check shown with excerpts [default: 20].",
+)
+@click.option(
     "--baseline",
     "baseline_file",
     type=click.Path(dir_okay=False),
@@ -148,11 +186,15 @@ def lint(
     plugins: tuple[str, ...],
     output: str | None,
     quiet: bool,
+    report_path: Path | None,
+    template_dir: Path | None,
+    examples_per_check: int | None,
     baseline_file: str | None,
     write_baseline: Path | None,
 ) -> None:
     """Lint JSONL datasets (FILES, or - for standard input) and print the verdict."""
     overrides: dict[str, Any] = {
+        "examples_per_check": examples_per_check,
         "select": _split(select),
         "ignore": _split(ignore),
         "fail_on": fail_on,
@@ -163,28 +205,20 @@ def lint(
     }
     config, _ = load_config(config_file, overrides)
     show_progress = not quiet and fmt != "json" and sys.stderr.isatty()
-    fingerprints = bool(write_baseline or config.baseline)
-    result = lint_paths(list(files), config, Progress() if show_progress else None, fingerprints)
-    _apply_baseline(result, config, write_baseline, inputs=[Path(f) for f in files if f != "-"])
+    wants_examples = fmt == "json" or report_path is not None
+    progress = Progress() if show_progress else None
+    result = lint_paths(list(files), config, progress, examples=wants_examples, write_baseline=write_baseline)
     text = RENDERERS[fmt](result)
+    inputs = [Path(f) for f in files if f != "-"]
+    if report_path is not None:
+        from sftlint.report import render_report
+
+        write_atomic(report_path, render_report(to_dict(result), template_dir), inputs=inputs)
     if output and output != "-":
-        write_atomic(Path(output), text + "\n", inputs=[Path(f) for f in files if f != "-"])
+        write_atomic(Path(output), text + "\n", inputs=inputs)
     else:
         click.echo(text)
     sys.exit(EXIT_NO_GO if result.verdict == "no-go" else EXIT_GO)
-
-
-def _apply_baseline(result: Result, config: Config, write_to: Path | None, inputs: list[Path]) -> None:
-    """Write the baseline (`--write-baseline`: accept every finding) or read it; then apply it."""
-    if write_to is not None:
-        accepted = baselines.from_findings(result.findings)
-        baselines.write(write_to, accepted, inputs)
-        count = sum(e.count for e in accepted.findings)
-        click.echo(f"sftlint: wrote {count} accepted finding(s) to {write_to}", err=True)
-        baselines.apply(result, accepted, write_to)
-    elif config.baseline:
-        path = Path(config.baseline)
-        baselines.apply(result, baselines.load(path), path)
 
 
 @cli.command()
@@ -220,6 +254,24 @@ def rule(name: str, plugins: tuple[str, ...]) -> None:
     for section in ("What it does", "Why it matters", "How to fix", "Options"):
         if doc.get(section):
             click.echo(f"\n{section}:\n{doc[section]}")
+
+
+@cli.command()
+@click.argument("result_file", type=click.Path(dir_okay=False, allow_dash=True))
+@click.option(
+    "--output", "-o", required=True, type=click.Path(dir_okay=False, path_type=Path), help="HTML file to write."
+)
+@click.option(
+    "--template-dir",
+    type=click.Path(file_okay=False, exists=True, path_type=Path),
+    help="Folder of report templates that override the built-in ones.",
+)
+def report(result_file: str, output: Path, template_dir: Path | None) -> None:
+    """Render the HTML report from a saved `sftlint lint --format json` result (- for standard input)."""
+    from sftlint.report import load_result, render_report
+
+    data = load_result(result_file)
+    write_atomic(output, render_report(data, template_dir), inputs=[Path(result_file)] if result_file != "-" else [])
 
 
 @cli.command()
@@ -380,9 +432,10 @@ def fix(
         "checks": {"dataset-size": {"min_pairs": min_pairs}} if min_pairs else {},
     }
     config, _ = load_config(config_file, overrides)
+    config = config.model_copy(update={"baseline": None})  # fix drops defects whether accepted or not
     drop_codes = codes_to_drop(build_checks(config), _split(drop))
     rejects = rejects or default_rejects(output)
-    report = fix_file(source, output, rejects, drop_codes, lambda paths: lint_paths(paths, config))
+    report = fix_file(source, output, rejects, drop_codes, lambda paths: lint_paths(paths, config, examples=False))
     click.echo(summary(report))
     sys.exit(EXIT_NO_GO if report.cleaned is not None and report.cleaned.verdict == "no-go" else EXIT_GO)
 

@@ -33,6 +33,8 @@ class Result:
     summaries: dict[str, Any]
     fail_on: Severity
     config: dict[str, Any] = field(default_factory=dict)
+    #: excerpts of flagged records (see `sftlint.examples`), filled in after the pass.
+    examples: list[dict[str, Any]] = field(default_factory=list)
     #: what a baseline suppressed and which of its entries are stale (set by sftlint.baseline).
     baseline: dict[str, Any] | None = None
 

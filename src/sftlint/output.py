@@ -9,6 +9,7 @@ import click
 
 from sftlint import __version__
 from sftlint.baseline import describe as describe_baseline
+from sftlint.check import Check
 from sftlint.engine import Result
 from sftlint.findings import Finding, Severity
 
@@ -25,12 +26,21 @@ def to_dict(result: Result) -> dict[str, Any]:
         "reasons": result.reasons(),
         "files": result.files,
         "stats": result.stats,
-        "checks": result.check_rows(),
+        "checks": [
+            {**row, "doc": check_doc(check)} for row, check in zip(result.check_rows(), result.checks, strict=True)
+        ],
         "findings": [f.to_dict() for f in result.findings],
         "summaries": result.summaries,
         "config": result.config,
+        "examples": result.examples,
         **({"baseline": result.baseline} if result.baseline is not None else {}),
     }
+
+
+def check_doc(check: Check) -> dict[str, str]:
+    """The parts of a check's docstring the report shows, so it renders without the check installed."""
+    doc = check.doc_sections()
+    return {"summary": doc.get("summary", ""), "why": doc.get("Why it matters", ""), "fix": doc.get("How to fix", "")}
 
 
 def render_json(result: Result) -> str:

@@ -32,6 +32,12 @@ class FindingModel(_Strict):
     fingerprint: str | None = None
 
 
+class CheckDocModel(_Strict):
+    summary: str
+    why: str
+    fix: str
+
+
 class CheckRowModel(_Strict):
     code: str
     slug: str
@@ -39,6 +45,21 @@ class CheckRowModel(_Strict):
     count: int
     records: int
     rate: float
+    doc: CheckDocModel | None = None
+
+
+class ExampleModel(_Strict):
+    """A bounded excerpt of one flagged record (`raw` when the line is not a usable record)."""
+
+    file: str
+    line: int
+    shape: str | None
+    instruction: str
+    input: str
+    response: str
+    label: str | None
+    raw: str | None
+    chars: dict[str, int]
 
 
 class StatsModel(BaseModel):
@@ -77,6 +98,7 @@ class ResultModel(_Strict):
     findings: list[FindingModel]
     summaries: dict[str, Any]
     config: dict[str, Any]
+    examples: list[ExampleModel] = []
     baseline: BaselineSummaryModel | None = None
 
 
