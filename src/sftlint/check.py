@@ -57,7 +57,8 @@ class Check:
     slug: ClassVar[str]
     severity: ClassVar[Severity]
     Options: ClassVar[type[BaseModel]] = NoOptions
-    #: records this check flags stop counting as usable pairs (SFT201).
+    #: records this check flags stop counting as usable pairs (SFT201), and `sftlint fix` drops them
+    #: (a duplicate check flags only the copies, so the first of each group is kept).
     disqualifies: ClassVar[bool] = False
     #: run `finish` after every other dataset check (it reads their outcome from the context).
     runs_last: ClassVar[bool] = False

@@ -10,6 +10,7 @@ from typing import Any
 import click
 
 from sftlint import __version__
+from sftlint import baseline as baselines
 from sftlint.check import Check
 from sftlint.config import Config, check_settings, load_config, selected
 from sftlint.engine import Result, run
@@ -50,19 +51,42 @@ def build_checks(config: Config) -> list[Check]:
     return checks
 
 
-def lint_paths(paths: list[str], config: Config, progress: Progress | None = None, examples: bool = True) -> Result:
+def lint_paths(
+    paths: list[str],
+    config: Config,
+    progress: Progress | None = None,
+    examples: bool = True,
+    write_baseline: Path | None = None,
+) -> Result:
     """Run the configured checks over `paths` (the library entry point behind `sftlint lint`).
 
     With `examples`, excerpts of flagged records are read for the JSON result and the report.
+    The baseline (`config.baseline`, or `write_baseline`: accept every finding) applies first.
     """
     extra = {"against": list(config.against)}
-    result = run(paths, build_checks(config), dict(config.fields), config.fail_on, progress, extra=extra)
+    fingerprints = bool(write_baseline or config.baseline)
+    checks = build_checks(config)
+    result = run(paths, checks, dict(config.fields), config.fail_on, progress, extra=extra, fingerprints=fingerprints)
     result.config = config.model_dump(mode="json")
+    _apply_baseline(result, config, write_baseline, inputs=[Path(p) for p in paths if p != "-"])
     if examples:
         result.examples = collect_examples(
             paths, result.findings, result.summaries, dict(config.fields), config.examples_per_check
         )
     return result
+
+
+def _apply_baseline(result: Result, config: Config, write_to: Path | None, inputs: list[Path]) -> None:
+    """Write the baseline (`--write-baseline`: accept every finding) or read it; then apply it."""
+    if write_to is not None:
+        accepted = baselines.from_findings(result.findings)
+        baselines.write(write_to, accepted, inputs)
+        count = sum(e.count for e in accepted.findings)
+        click.echo(f"sftlint: wrote {count} accepted finding(s) to {write_to}", err=True)
+        baselines.apply(result, accepted, write_to)
+    elif config.baseline:
+        path = Path(config.baseline)
+        baselines.apply(result, baselines.load(path), path)
 
 
 class ToolError(click.ClickException):
@@ -148,6 +172,17 @@ def cli() -> None:
     type=click.IntRange(min=0),
     help="Flagged records per check shown with excerpts [default: 20].",
 )
+@click.option(
+    "--baseline",
+    "baseline_file",
+    type=click.Path(dir_okay=False),
+    help="Suppress the findings accepted in this baseline file.",
+)
+@click.option(
+    "--write-baseline",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Accept every current finding: write them to this baseline file.",
+)
 def lint(
     files: tuple[str, ...],
     fmt: str,
@@ -164,6 +199,8 @@ def lint(
     report_path: Path | None,
     template_dir: Path | None,
     examples_per_check: int | None,
+    baseline_file: str | None,
+    write_baseline: Path | None,
 ) -> None:
     """Lint JSONL datasets (FILES, or - for standard input) and print the verdict."""
     overrides: dict[str, Any] = {
@@ -175,11 +212,13 @@ def lint(
         "plugins": list(plugins),
         "against": list(against),
         "checks": {"dataset-size": {"min_pairs": min_pairs}} if min_pairs else {},
+        "baseline": baseline_file,
     }
     config, _ = load_config(config_file, overrides)
     show_progress = not quiet and fmt != "json" and sys.stderr.isatty()
     wants_examples = fmt == "json" or report_path is not None
-    result = lint_paths(list(files), config, Progress() if show_progress else None, examples=wants_examples)
+    progress = Progress() if show_progress else None
+    result = lint_paths(list(files), config, progress, examples=wants_examples, write_baseline=write_baseline)
     text = RENDERERS[fmt](result)
     inputs = [Path(f) for f in [*files, *config.against] if f != "-"]
     if report_path is not None:
@@ -333,6 +372,83 @@ def split_command(
             f"{recommended} are recommended for this dataset's size",
             err=True,
         )
+
+
+@cli.command()
+@click.argument("source", metavar="IN", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--output",
+    "-o",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Where to write the kept records.",
+)
+@click.option(
+    "--rejects",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Where to write the removed records [default: OUT with .rejected.jsonl].",
+)
+@click.option(
+    "--drop", multiple=True, help="Also drop the records these checks flag: codes, prefixes or slugs; comma-separated."
+)
+@click.option("--select", multiple=True, help="Checks to run: codes, prefixes (SFT1) or slugs; comma-separated.")
+@click.option("--ignore", multiple=True, help="Checks to skip (their records are kept): codes, prefixes or slugs.")
+@click.option(
+    "--fail-on",
+    type=click.Choice(["error", "warning", "info", "advice"]),
+    help="Lowest severity that means NO-GO for the cleaned file [default: error].",
+)
+@click.option("--min-pairs", type=click.IntRange(min=1), help="Fewest usable pairs for GO [default: 300].")
+@click.option(
+    "--field",
+    "fields",
+    multiple=True,
+    metavar="FIELD=NAME",
+    help="Map a record field: instruction, input, response or label.",
+)
+@click.option(
+    "--config",
+    "config_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Config file (default: sftlint.toml or pyproject.toml, searched upward).",
+)
+@click.option("--plugins", multiple=True, type=click.Path(), help="Folder of local check modules (repeatable).")
+def fix(
+    source: Path,
+    output: Path,
+    rejects: Path | None,
+    drop: tuple[str, ...],
+    select: tuple[str, ...],
+    ignore: tuple[str, ...],
+    fail_on: str | None,
+    min_pairs: int | None,
+    fields: tuple[str, ...],
+    config_file: Path | None,
+    plugins: tuple[str, ...],
+) -> None:
+    """Write a cleaned copy of IN: drop invalid, empty and duplicate records (and --drop checks' records).
+
+    Kept records are the original lines in their original order; removed ones go to the
+    rejects file with the codes and messages that removed them. Exits with the verdict of
+    the cleaned file: 0 GO, 1 NO-GO.
+    """
+    from sftlint.fix import codes_to_drop, default_rejects, fix_file, summary
+
+    overrides: dict[str, Any] = {
+        "select": _split(select),
+        "ignore": _split(ignore),
+        "fail_on": fail_on,
+        "fields": _fields(fields),
+        "plugins": list(plugins),
+        "checks": {"dataset-size": {"min_pairs": min_pairs}} if min_pairs else {},
+    }
+    config, _ = load_config(config_file, overrides)
+    config = config.model_copy(update={"baseline": None})  # fix drops defects whether accepted or not
+    drop_codes = codes_to_drop(build_checks(config), _split(drop))
+    rejects = rejects or default_rejects(output)
+    report = fix_file(source, output, rejects, drop_codes, lambda paths: lint_paths(paths, config, examples=False))
+    click.echo(summary(report))
+    sys.exit(EXIT_NO_GO if report.cleaned is not None and report.cleaned.verdict == "no-go" else EXIT_GO)
 
 
 def main() -> None:

@@ -41,6 +41,7 @@ class Config(BaseModel):
     examples_per_check: int = Field(
         20, ge=0, description="flagged records per check whose excerpts go into the JSON output and the report"
     )
+    baseline: str | None = Field(None, description="baseline file of accepted findings (see --write-baseline)")
 
 
 def _format_errors(exc: ValidationError, prefix: str) -> str:
@@ -100,6 +101,8 @@ def load_config(path: Path | None, overrides: dict[str, Any], cwd: Path | None =
         base = path.parent
         config.plugins = [str((base / p).resolve()) for p in config.plugins]
         config.against = [str((base / p).resolve()) for p in config.against]
+        if config.baseline is not None:
+            config.baseline = str((base / config.baseline).resolve())
     data = config.model_dump()
     for key, value in overrides.items():
         if value is None or value == [] or value == {}:

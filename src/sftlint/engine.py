@@ -16,6 +16,7 @@ from typing import Any
 
 from sftlint.check import Check, Context
 from sftlint.findings import Finding, Severity
+from sftlint.fingerprint import FingerprintIndex
 from sftlint.io import MAX_LINE_BYTES, ReadStats, display_name, read_file
 from sftlint.progress import Progress
 from sftlint.records import Record, normalise
@@ -34,6 +35,8 @@ class Result:
     config: dict[str, Any] = field(default_factory=dict)
     #: excerpts of flagged records (see `sftlint.examples`), filled in after the pass.
     examples: list[dict[str, Any]] = field(default_factory=list)
+    #: what a baseline suppressed and which of its entries are stale (set by sftlint.baseline).
+    baseline: dict[str, Any] | None = None
 
     def failing(self) -> list[Finding]:
         """Findings at or above `fail_on` (advice only when fail_on is advice)."""
@@ -88,7 +91,13 @@ class Result:
 class _Runner:
     """State of one run; kept apart from `run` so the pass over records stays short."""
 
-    def __init__(self, checks: Sequence[Check], fields: dict[str, str], progress: Progress | None = None) -> None:
+    def __init__(
+        self,
+        checks: Sequence[Check],
+        fields: dict[str, str],
+        progress: Progress | None = None,
+        fingerprints: bool = False,
+    ) -> None:
         self.progress = progress
         self.checks = list(checks)
         self.by_code = {c.code: c for c in checks}
@@ -101,6 +110,7 @@ class _Runner:
         self.valid = 0
         self.blank = 0
         self.shapes: Counter[str] = Counter()
+        self.fingerprints = FingerprintIndex() if fingerprints else None
 
     def emit(self, code: str, message: str, file: str, line: int) -> None:
         check = self.by_code.get(code)
@@ -130,7 +140,8 @@ class _Runner:
     def read(self, path: str) -> None:
         name = display_name(path)
         stats = ReadStats()
-        for raw in read_file(path, stats):
+        raws = read_file(path, stats)
+        for raw in self.fingerprints.track(name, raws) if self.fingerprints is not None else raws:
             self.records += 1
             if self.progress is not None:
                 self.progress.update(self.records, f"reading {name}")
@@ -200,12 +211,14 @@ def run(
     fail_on: Severity,
     progress: Progress | None = None,
     extra: dict[str, Any] | None = None,
+    fingerprints: bool = False,
 ) -> Result:
     """Lint `paths` as one dataset with `checks`; `extra` reaches dataset checks as `Context.extra`.
 
-    Raises InputError for unreadable files.
+    With `fingerprints`, each finding about a record carries the hash of that record's content
+    (for baselines). Raises InputError for unreadable files.
     """
-    runner = _Runner(checks, fields, progress)
+    runner = _Runner(checks, fields, progress, fingerprints)
     files = [display_name(p) for p in paths]
     try:
         for path in paths:
@@ -214,6 +227,8 @@ def run(
     finally:
         if progress is not None:
             progress.close()
+    if runner.fingerprints is not None:
+        runner.fingerprints.stamp(runner.findings)
     order = {name: i for i, name in enumerate(files)}
     runner.findings.sort(key=lambda f: (order.get(f.file or "", -1), f.line or 0, f.code, f.message))
     summaries = {c.slug: s for c in checks if (s := c.summary()) is not None}

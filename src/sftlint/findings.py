@@ -47,6 +47,8 @@ class Finding:
     related: list[Location] = field(default_factory=list)
     score: float | None = None
     data: dict[str, Any] = field(default_factory=dict)
+    #: hash of the flagged record's content (set when a run asks for it: baseline keys).
+    fingerprint: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -61,4 +63,6 @@ class Finding:
         }
         if self.data:
             out["data"] = self.data
+        if self.fingerprint is not None:
+            out["fingerprint"] = self.fingerprint
         return out

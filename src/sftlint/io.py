@@ -18,6 +18,7 @@ import sys
 import tempfile
 import zlib
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -43,6 +44,8 @@ class RawLine:
     error: str | None = None
     encoding_error: str | None = None
     oversized: int | None = None  # the line's size in bytes when it was too large to parse
+    #: the line's bytes without its line ending (None for the elements of a JSON document).
+    data: bytes | None = None
 
 
 @dataclass
@@ -116,6 +119,26 @@ def read_file(path: str, stats: ReadStats | None = None) -> Iterator[RawLine]:
             stream.close()
 
 
+def iter_lines(path: str) -> Iterator[tuple[int, bytes]]:
+    """Every physical line of `path` as (1-based number, bytes with their line ending), BOM removed.
+
+    Numbered exactly as `read_file` numbers records, for tools that copy lines through unchanged.
+    """
+    stream = _open(path)
+    number = 0
+    try:
+        for number, data in enumerate(stream, start=1):
+            yield number, data[len(BOM) :] if number == 1 and data.startswith(BOM) else data
+    except (gzip.BadGzipFile, EOFError, zlib.error) as exc:
+        reason = "truncated" if isinstance(exc, EOFError) else str(exc)
+        raise InputError(f"{path}: corrupt gzip data after line {number} ({reason})") from None
+    except OSError as exc:
+        raise InputError(f"{path}: read failed after line {number} ({exc.strerror or exc})") from None
+    finally:
+        if stream is not sys.stdin.buffer:
+            stream.close()
+
+
 def _bounded_lines(stream: BinaryIO, limit: int) -> Iterator[bytes | int]:
     """The stream's lines; a line longer than `limit` is skipped in chunks and given as its size.
 
@@ -167,9 +190,10 @@ def _read_stream(stream: BinaryIO, stats: ReadStats, limit: int = MAX_LINE_BYTES
 
 
 def _parse_line(number: int, data: bytes) -> RawLine:
-    text, encoding_error = _decode(data.rstrip(b"\r\n"))
+    data = data.rstrip(b"\r\n")
+    text, encoding_error = _decode(data)
     value, error = parse_json(text)
-    return RawLine(number, value, error, encoding_error)
+    return RawLine(number, value, error, encoding_error, data=data)
 
 
 def _jsonl(buffer: bytes, start: int, stats: ReadStats) -> Iterator[RawLine]:
@@ -269,6 +293,49 @@ def write_atomic(path: Path, data: str | bytes, inputs: list[Path] | tuple[Path,
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data.encode("utf-8", "surrogatepass") if isinstance(data, str) else data)
+        os.chmod(tmp, _new_file_mode())
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _new_file_mode() -> int:
+    """The mode `open()` would give a new file (temporary files are created private)."""
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
+def same_file(a: Path, b: Path) -> bool:
+    """Whether two paths name one file: equal once symlinks are resolved, or hard links."""
+    if a.resolve() == b.resolve():
+        return True
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return False
+
+
+@contextmanager
+def open_atomic(path: Path, inputs: list[Path] | tuple[Path, ...] = ()) -> Iterator[BinaryIO]:
+    """Stream into a temporary file beside `path`, renamed over it only if the block succeeds.
+
+    For outputs too large to build in memory (`write_atomic` takes the whole content); refuses
+    to write over an input, also through symlinks and hard links.
+    """
+    if any(same_file(path, p) for p in inputs):
+        raise SftlintError(f"{path}: refusing to overwrite an input file")
+    target = path.resolve()
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    except OSError as exc:
+        raise SftlintError(f"{path}: cannot write ({exc.strerror or exc})") from None
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            yield handle
+        os.chmod(tmp, _new_file_mode())
         os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

@@ -8,6 +8,7 @@ from typing import Any
 import click
 
 from sftlint import __version__
+from sftlint.baseline import describe as describe_baseline
 from sftlint.check import Check
 from sftlint.engine import Result
 from sftlint.findings import Finding, Severity
@@ -32,6 +33,7 @@ def to_dict(result: Result) -> dict[str, Any]:
         "summaries": result.summaries,
         "config": result.config,
         "examples": result.examples,
+        **({"baseline": result.baseline} if result.baseline is not None else {}),
     }
 
 
@@ -76,6 +78,8 @@ def render_text(result: Result) -> str:
         for r in rows:
             lines.append(f"{r['code']:<8} {r['slug']:<24} {r['severity']:<9} {r['count']:>7} {r['rate']:>8.1%}")
     lines.append(f"{len(result.checks)} checks ran, {len(rows)} with findings")
+    if result.baseline is not None:
+        lines += describe_baseline(result.baseline)
     if result.verdict == "go":
         lines.append(click.style("GO", fg="green", bold=True) + f": nothing at or above {result.fail_on.value}")
     else:
@@ -102,6 +106,8 @@ def render_github(result: Result) -> str:
                 props.append(f"line={f.line}")
         props.append(f"title={_escape(f'{f.code} {f.slug}', True)}")
         lines.append(f"::{_LEVELS[f.severity]} {','.join(props)}::{_escape(f.message)}")
+    if result.baseline is not None:
+        lines += [f"sftlint {line.strip()}" for line in describe_baseline(result.baseline)]
     verdict = "GO" if result.verdict == "go" else "NO-GO: " + "; ".join(result.reasons())
     lines.append(f"sftlint {verdict}")
     return "\n".join(lines)

@@ -29,6 +29,7 @@ class FindingModel(_Strict):
     related: list[LocationModel]
     score: float | None
     data: dict[str, Any] | None = None
+    fingerprint: str | None = None
 
 
 class CheckDocModel(_Strict):
@@ -70,6 +71,21 @@ class StatsModel(BaseModel):
     unusable: dict[str, int]
 
 
+class BaselineEntryModel(_Strict):
+    code: str
+    key: str
+    count: int
+    file: str | None
+    line: int | None
+    message: str
+
+
+class BaselineSummaryModel(_Strict):
+    file: str
+    suppressed: int
+    stale: list[BaselineEntryModel]
+
+
 class ResultModel(_Strict):
     tool: Literal["sftlint"]
     version: str
@@ -83,6 +99,7 @@ class ResultModel(_Strict):
     summaries: dict[str, Any]
     config: dict[str, Any]
     examples: list[ExampleModel] = []
+    baseline: BaselineSummaryModel | None = None
 
 
 def json_schema() -> dict[str, Any]:

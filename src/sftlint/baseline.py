@@ -1,0 +1,145 @@
+"""Baseline: accept the findings a dataset has today so that only new ones fail.
+
+A team adopting sftlint on an existing dataset records the current findings once
+(`sftlint lint --write-baseline FILE`) and from then on lints with `--baseline FILE` (or
+`baseline = "FILE"` in config). A finding is known by its code and the fingerprint of the
+record it is about, never by its line, so inserting or removing lines elsewhere changes
+nothing. Each key keeps a count: a third copy of a baselined duplicate is a new finding.
+Entries that no finding matches any more are stale (the record was fixed or removed) and
+are reported, so the baseline can be rewritten and shrink over time. Advice is guidance, not
+a defect: it is never baselined and always shown.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import Counter
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from sftlint.engine import Result
+from sftlint.errors import InputError
+from sftlint.findings import Finding, Severity
+from sftlint.io import write_atomic
+
+FORMAT_VERSION = 1
+
+
+class Entry(BaseModel):
+    """One accepted finding (or `count` findings with the same key)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    code: str
+    key: str = Field(description="fingerprint of the record, or 'dataset:FILE' for a finding about a whole file")
+    count: int = Field(1, ge=1)
+    file: str | None = Field(None, description="where it was first seen (for people; not matched)")
+    line: int | None = None
+    message: str = ""
+
+
+class Baseline(BaseModel):
+    """The baseline file."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    tool: Literal["sftlint"] = "sftlint"
+    format: int = FORMAT_VERSION
+    findings: list[Entry] = Field(default_factory=list)
+
+
+def finding_key(f: Finding) -> tuple[str, str]:
+    """What identifies a finding across edits of the file: its code and its record's content."""
+    if f.fingerprint is not None:
+        return f.code, f.fingerprint
+    if f.line is None:
+        return f.code, f"dataset:{f.file or ''}"
+    # a finding on a line that is no record (should not happen): fall back to its message
+    return f.code, "message:" + hashlib.blake2b(f.message.encode("utf-8", "surrogatepass"), digest_size=8).hexdigest()
+
+
+def from_findings(findings: Sequence[Finding]) -> Baseline:
+    """A baseline accepting every one of `findings` but advice."""
+    entries: dict[tuple[str, str], Entry] = {}
+    for f in findings:
+        if f.severity is Severity.ADVICE:
+            continue
+        code, key = finding_key(f)
+        if (code, key) in entries:
+            entries[code, key].count += 1
+        else:
+            entries[code, key] = Entry(code=code, key=key, file=f.file, line=f.line, message=f.message)
+    return Baseline(findings=[entries[k] for k in sorted(entries)])
+
+
+def write(path: Path, baseline: Baseline, inputs: Sequence[Path] = ()) -> None:
+    data = baseline.model_dump(mode="json")
+    write_atomic(path, json.dumps(data, indent=2, ensure_ascii=False) + "\n", inputs=list(inputs))
+
+
+def load(path: Path) -> Baseline:
+    """Read a baseline file; a missing or malformed one is an error (exit 2), never ignored."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise InputError(
+            f"{path}: baseline file not found (create it with `sftlint lint --write-baseline {path}`)"
+        ) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"{path}: cannot read baseline ({exc})") from None
+    except json.JSONDecodeError as exc:
+        raise InputError(f"{path}: baseline is not valid JSON ({exc.msg}, line {exc.lineno})") from None
+    try:
+        baseline = Baseline.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise InputError(f"{path}: not a sftlint baseline ({where}: {first['msg']})") from None
+    if baseline.format != FORMAT_VERSION:
+        raise InputError(f"{path}: baseline format {baseline.format} is not supported (expected {FORMAT_VERSION})")
+    return baseline
+
+
+def apply(result: Result, baseline: Baseline, path: Path) -> None:
+    """Remove the findings `baseline` accepts from `result`; note what was suppressed and what is stale."""
+    remaining = Counter({(e.code, e.key): e.count for e in baseline.findings})
+    kept = []
+    for f in result.findings:
+        key = finding_key(f)
+        if remaining[key] > 0:
+            remaining[key] -= 1
+        else:
+            kept.append(f)
+    stale: list[dict[str, Any]] = []
+    for e in baseline.findings:
+        left = remaining[e.code, e.key]
+        if left > 0:
+            stale.append({**e.model_dump(mode="json"), "count": left})
+    result.baseline = {
+        "file": str(path),
+        "suppressed": len(result.findings) - len(kept),
+        "stale": stale,
+    }
+    result.findings = kept
+
+
+def describe(summary: dict[str, Any], limit: int = 5) -> list[str]:
+    """Lines for the text summary: how many findings were suppressed, and the stale entries."""
+    stale = summary["stale"]
+    lines = [f"baseline {summary['file']}: {summary['suppressed']} accepted finding(s) suppressed"]
+    if stale:
+        n = sum(e["count"] for e in stale)
+        lines.append(
+            f"baseline: {n} stale entr{'y' if n == 1 else 'ies'} no longer found (fixed or removed); "
+            "rewrite it with --write-baseline"
+        )
+        for e in stale[:limit]:
+            where = f"{e['file']}:{e['line']}" if e["line"] is not None else (e["file"] or "dataset")
+            lines.append(f"  {e['code']} first seen at {where}: {e['message']}")
+        if len(stale) > limit:
+            lines.append(f"  ... and {len(stale) - limit} more")
+    return lines
