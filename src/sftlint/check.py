@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from sftlint.records import Record
 
 DOC_SECTIONS = ("What it does", "Why it matters", "How to fix", "Options")
-_SECTION_RE = re.compile(r"^(%s):\s*" % "|".join(DOC_SECTIONS), re.MULTILINE)
+_SECTION_RE = re.compile(r"^({}):\s*".format("|".join(DOC_SECTIONS)), re.MULTILINE)
 
 
 class NoOptions(BaseModel):
@@ -132,6 +132,6 @@ def parse_doc(doc: str) -> dict[str, str]:
     """Split a check docstring into 'summary' and its 'What it does' ... 'Options' sections."""
     parts = _SECTION_RE.split(doc)
     out = {"summary": " ".join(parts[0].split())}
-    for name, body in zip(parts[1::2], parts[2::2]):
+    for name, body in zip(parts[1::2], parts[2::2], strict=True):
         out[name] = inspect.cleandoc(body).strip()
     return out

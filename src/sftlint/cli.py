@@ -16,6 +16,7 @@ from sftlint.engine import Result, run
 from sftlint.errors import SftlintError
 from sftlint.io import write_atomic
 from sftlint.output import FORMATS, RENDERERS
+from sftlint.progress import Progress
 from sftlint.registry import discover, resolve
 
 EXIT_GO = 0
@@ -45,14 +46,36 @@ def build_checks(config: Config) -> list[Check]:
     return [cls(*settings[cls.code]) for cls in selected(available, config.select, config.ignore)]
 
 
-def lint_paths(paths: list[str], config: Config) -> Result:
+def lint_paths(paths: list[str], config: Config, progress: Progress | None = None) -> Result:
     """Run the configured checks over `paths` (the library entry point behind `sftlint lint`)."""
-    result = run(paths, build_checks(config), dict(config.fields), config.fail_on)
+    result = run(paths, build_checks(config), dict(config.fields), config.fail_on, progress)
     result.config = config.model_dump(mode="json")
     return result
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class ToolError(click.ClickException):
+    """sftlint could not do its job: one line on standard error, exit code 2."""
+
+    exit_code = EXIT_ERROR
+
+    def format_message(self) -> str:
+        return self.message
+
+    def show(self, file: Any = None) -> None:
+        click.echo(f"sftlint: error: {self.format_message()}", err=True)
+
+
+class _Group(click.Group):
+    """Turns sftlint's own errors into `ToolError`s for every command."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except SftlintError as exc:
+            raise ToolError(str(exc)) from None
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="sftlint")
 def cli() -> None:
     """Pre-flight checks for instruction-tuning data: GO / NO-GO before you fine-tune."""
@@ -63,12 +86,33 @@ def cli() -> None:
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True, help="Output format.")
 @click.option("--select", multiple=True, help="Checks to run: codes, prefixes (SFT1) or slugs; comma-separated.")
 @click.option("--ignore", multiple=True, help="Checks to skip: codes, prefixes or slugs; comma-separated.")
-@click.option("--fail-on", type=click.Choice(["error", "warning", "info", "advice"]), help="Lowest severity that means NO-GO [default: error].")
+@click.option(
+    "--fail-on",
+    type=click.Choice(["error", "warning", "info", "advice"]),
+    help="Lowest severity that means NO-GO [default: error].",
+)
 @click.option("--min-pairs", type=click.IntRange(min=1), help="Fewest usable pairs for GO [default: 300].")
-@click.option("--field", "fields", multiple=True, metavar="FIELD=NAME", help="Map a record field: instruction, input, response or label.")
-@click.option("--config", "config_file", type=click.Path(dir_okay=False, path_type=Path), help="Config file (default: sftlint.toml or pyproject.toml, searched upward).")
+@click.option(
+    "--field",
+    "fields",
+    multiple=True,
+    metavar="FIELD=NAME",
+    help="Map a record field: instruction, input, response or label.",
+)
+@click.option(
+    "--config",
+    "config_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Config file (default: sftlint.toml or pyproject.toml, searched upward).",
+)
 @click.option("--plugins", multiple=True, type=click.Path(), help="Folder of local check modules (repeatable).")
-@click.option("--output", "-o", type=click.Path(dir_okay=False, allow_dash=True), help="Write the output to a file instead of standard output.")
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, allow_dash=True),
+    help="Write the output to a file instead of standard output.",
+)
+@click.option("--quiet", "-q", is_flag=True, help="No progress display on standard error.")
 def lint(
     files: tuple[str, ...],
     fmt: str,
@@ -80,6 +124,7 @@ def lint(
     config_file: Path | None,
     plugins: tuple[str, ...],
     output: str | None,
+    quiet: bool,
 ) -> None:
     """Lint JSONL datasets (FILES, or - for standard input) and print the verdict."""
     overrides: dict[str, Any] = {
@@ -91,7 +136,8 @@ def lint(
         "checks": {"dataset-size": {"min_pairs": min_pairs}} if min_pairs else {},
     }
     config, _ = load_config(config_file, overrides)
-    result = lint_paths(list(files), config)
+    show_progress = not quiet and fmt != "json" and sys.stderr.isatty()
+    result = lint_paths(list(files), config, Progress() if show_progress else None)
     text = RENDERERS[fmt](result)
     if output and output != "-":
         write_atomic(Path(output), text + "\n", inputs=[Path(f) for f in files if f != "-"])
@@ -149,18 +195,13 @@ def main() -> None:
         if hasattr(stream, "reconfigure"):
             stream.reconfigure(errors="backslashreplace")
     try:
-        cli.main(standalone_mode=False)
-    except SftlintError as exc:
-        click.echo(f"sftlint: error: {exc}", err=True)
-        sys.exit(EXIT_ERROR)
-    except click.exceptions.Abort:
-        click.echo("sftlint: interrupted", err=True)
-        sys.exit(EXIT_ERROR)
+        code = cli.main(standalone_mode=False)
     except click.ClickException as exc:
         exc.show()
-        sys.exit(EXIT_ERROR)
-    except KeyboardInterrupt:
+        code = exc.exit_code
+    except (click.exceptions.Abort, KeyboardInterrupt):
         click.echo("sftlint: interrupted", err=True)
-        sys.exit(EXIT_ERROR)
+        code = EXIT_ERROR
     except BrokenPipeError:
-        sys.exit(EXIT_ERROR)
+        code = EXIT_ERROR
+    sys.exit(code if isinstance(code, int) else EXIT_GO)

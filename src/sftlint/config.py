@@ -58,25 +58,26 @@ def find_config_file(start: Path) -> Path | None:
                 continue
             if name == "sftlint.toml":
                 return candidate
-            try:
-                data = tomllib.loads(candidate.read_text(encoding="utf-8"))
-            except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
-                continue
-            if "sftlint" in data.get("tool", {}):
+            if "sftlint" in load_toml(candidate).get("tool", {}):
                 return candidate
     return None
 
 
-def load_table(path: Path) -> dict[str, Any]:
-    """The sftlint settings table of a config file (raises ConfigError if unreadable)."""
+def load_toml(path: Path) -> dict[str, Any]:
+    """A TOML file's contents; raises ConfigError if it is missing, unreadable or invalid."""
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        return tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise ConfigError(f"{path}: config file not found") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: cannot read config ({exc})") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+
+
+def load_table(path: Path) -> dict[str, Any]:
+    """The sftlint settings table of a config file."""
+    data = load_toml(path)
     if path.name == "pyproject.toml":
         return data.get("tool", {}).get("sftlint", {})
     return data

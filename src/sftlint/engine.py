@@ -16,7 +16,8 @@ from typing import Any
 
 from sftlint.check import Check, Context
 from sftlint.findings import Finding, Severity
-from sftlint.io import ReadStats, display_name, read_file
+from sftlint.io import MAX_LINE_BYTES, ReadStats, display_name, read_file
+from sftlint.progress import Progress
 from sftlint.records import Record, normalise
 
 
@@ -85,7 +86,8 @@ class Result:
 class _Runner:
     """State of one run; kept apart from `run` so the pass over records stays short."""
 
-    def __init__(self, checks: Sequence[Check], fields: dict[str, str]) -> None:
+    def __init__(self, checks: Sequence[Check], fields: dict[str, str], progress: Progress | None = None) -> None:
+        self.progress = progress
         self.checks = list(checks)
         self.by_code = {c.code: c for c in checks}
         self.fields = fields
@@ -103,7 +105,9 @@ class _Runner:
         if check is not None:
             self.findings.append(check.finding(message, file=file, line=line))
 
-    def guarded(self, check: Check, call: Callable[[], Iterable[Finding] | None], where: tuple[str, int | None]) -> None:
+    def guarded(
+        self, check: Check, call: Callable[[], Iterable[Finding] | None], where: tuple[str, int | None]
+    ) -> None:
         """Run one hook of one check; an exception becomes one finding, not a crash."""
         try:
             found = call()
@@ -126,6 +130,16 @@ class _Runner:
         stats = ReadStats()
         for raw in read_file(path, stats):
             self.records += 1
+            if self.progress is not None:
+                self.progress.update(self.records, f"reading {name}")
+            if raw.oversized is not None:
+                self.emit(
+                    "SFT002",
+                    f"line is {raw.oversized:,} bytes, over the {MAX_LINE_BYTES:,}-byte limit; not parsed",
+                    name,
+                    raw.line,
+                )
+                continue
             if raw.encoding_error:
                 self.emit("SFT003", raw.encoding_error, name, raw.line)
             if raw.error is not None:
@@ -154,6 +168,8 @@ class _Runner:
         last = [c for c in self.dataset_checks if c.runs_last]
         context = Context(files=files, records=self.records, valid=self.valid)
         for check in first:
+            if self.progress is not None:
+                self.progress.update(self.records, f"finishing {check.slug}")
             self.guarded(check, lambda c=check: c.finish(context), (None, None))  # type: ignore[arg-type]
         self._count_usable(context)
         for check in last:
@@ -175,13 +191,23 @@ class _Runner:
         context.usable_pairs = self.valid - len(claimed)
 
 
-def run(paths: Sequence[str], checks: Sequence[Check], fields: dict[str, str], fail_on: Severity) -> Result:
+def run(
+    paths: Sequence[str],
+    checks: Sequence[Check],
+    fields: dict[str, str],
+    fail_on: Severity,
+    progress: Progress | None = None,
+) -> Result:
     """Lint `paths` as one dataset with `checks`. Raises InputError for unreadable files."""
-    runner = _Runner(checks, fields)
+    runner = _Runner(checks, fields, progress)
     files = [display_name(p) for p in paths]
-    for path in paths:
-        runner.read(path)
-    context = runner.finish(files)
+    try:
+        for path in paths:
+            runner.read(path)
+        context = runner.finish(files)
+    finally:
+        if progress is not None:
+            progress.close()
     order = {name: i for i, name in enumerate(files)}
     runner.findings.sort(key=lambda f: (order.get(f.file or "", -1), f.line or 0, f.code, f.message))
     summaries = {c.slug: s for c in checks if (s := c.summary()) is not None}

@@ -2,10 +2,11 @@
 
 JSON Lines are read one line at a time (constant memory); `-` is standard input; `.gz` is
 decompressed on the fly; CRLF endings and a leading UTF-8 BOM are tolerated; blank lines are
-skipped and counted. A file that is one JSON array is accepted too (it is read whole, since
-an array cannot be split into lines). A line that does not parse, or that holds bytes that are
-not UTF-8, is returned with the reason so the engine reports it and reading goes on. Only a
-file that cannot be read at all raises `InputError`.
+skipped and counted. A file that is one JSON array, or one object spread over several lines,
+is accepted too (read whole, up to 256 MiB, since it cannot be split into lines). A line that
+does not parse, or that holds bytes that are not UTF-8, is returned with the reason so the
+engine reports it and reading goes on. Only a file that cannot be read at all raises
+`InputError`.
 """
 
 from __future__ import annotations
@@ -24,6 +25,12 @@ from typing import Any, BinaryIO
 from sftlint.errors import InputError, SftlintError
 
 BOM = b"\xef\xbb\xbf"
+#: A JSONL line longer than this is reported as oversized instead of being parsed: no training
+#: example is this large, and parsing it would hold it in memory in every check.
+MAX_LINE_BYTES = 8 * 1024 * 1024
+_CHUNK = 1024 * 1024
+#: A file that starts like one multi-line JSON document is read whole only up to this size.
+MAX_DOCUMENT_BYTES = 256 * 1024 * 1024
 _DECODER = json.JSONDecoder()
 
 
@@ -35,6 +42,7 @@ class RawLine:
     value: Any = None
     error: str | None = None
     encoding_error: str | None = None
+    oversized: int | None = None  # the line's size in bytes when it was too large to parse
 
 
 @dataclass
@@ -108,23 +116,52 @@ def read_file(path: str, stats: ReadStats | None = None) -> Iterator[RawLine]:
             stream.close()
 
 
-def _read_stream(stream: BinaryIO, stats: ReadStats) -> Iterator[RawLine]:
-    lines = iter(stream)
+def _bounded_lines(stream: BinaryIO, limit: int) -> Iterator[bytes | int]:
+    """The stream's lines; a line longer than `limit` is skipped in chunks and given as its size.
+
+    The first non-blank line is exempt when it starts with '[': a minified JSON array file
+    is one long line.
+    """
+    started = False
+    while True:
+        data = stream.readline(limit + 1)
+        if not data:
+            return
+        if len(data) > limit and not data.endswith(b"\n"):
+            if not started and data.lstrip(BOM + b" \t").startswith(b"["):
+                data += stream.readline()
+            else:
+                size = len(data)
+                while chunk := stream.readline(_CHUNK):
+                    size += len(chunk)
+                    if chunk.endswith(b"\n"):
+                        break
+                started = True
+                yield size
+                continue
+        started = started or bool(data.strip())
+        yield data
+
+
+def _read_stream(stream: BinaryIO, stats: ReadStats, limit: int = MAX_LINE_BYTES) -> Iterator[RawLine]:
+    lines = _bounded_lines(stream, limit)
     for data in lines:
         stats.lines += 1
+        if isinstance(data, int):
+            yield RawLine(stats.lines, oversized=data)
+            continue
         if stats.lines == 1 and data.startswith(BOM):
             data = data[len(BOM) :]
         if not data.strip():
             stats.blank += 1
             continue
-        if data.lstrip().startswith(b"[") and stats.lines - stats.blank == 1:
+        if data.lstrip().startswith((b"[", b"{")) and stats.lines - stats.blank == 1:
             first_line = stats.lines
-            array = _try_array(data, lines, stats)
-            if isinstance(array, list):
-                stats.array = True
-                yield from array
+            document = _try_document(data, lines, stats)
+            if isinstance(document, list):
+                yield from document
                 return
-            yield from _jsonl(array, start=first_line, stats=stats)
+            yield from _jsonl(document, start=first_line, stats=stats)
             continue
         yield _parse_line(stats.lines, data)
 
@@ -144,30 +181,45 @@ def _jsonl(buffer: bytes, start: int, stats: ReadStats) -> Iterator[RawLine]:
         yield _parse_line(start + offset, data)
 
 
-def _try_array(first: bytes, rest: Iterator[bytes], stats: ReadStats) -> list[RawLine] | bytes:
-    """Read a file that starts with '[' as one JSON array, if it is one.
+def _try_document(first: bytes, rest: Iterator[bytes | int], stats: ReadStats) -> list[RawLine] | bytes:
+    """Read a file whose first line starts with '[' or '{' as one JSON document, if it is one.
 
-    Returns the elements as RawLines (line = where each element starts), or the bytes read so
-    far when the file is JSON Lines after all (e.g. each line is an array).
+    A JSON array gives its elements (line = where each starts); a single object spread over
+    several lines gives one record. Returns the bytes read so far when the file is JSON Lines
+    after all (each line is an array, or the first record is broken); at most
+    `MAX_DOCUMENT_BYTES` are read before giving up and streaming on.
     """
     text, _ = _decode(first.rstrip(b"\r\n"))
     value, error = parse_json(text)
     if error is None:
+        if isinstance(value, dict):
+            return first
         following = next(rest, None)
         if following is not None:  # one array per line: JSON Lines
             stats.lines += 1
-            return first + following
-        return [RawLine(stats.lines, v) for v in value] if isinstance(value, list) else first
-    chunks = [first]
+            return first + (following if isinstance(following, bytes) else b"\n")
+        stats.array = True
+        return [RawLine(stats.lines, v) for v in value]
+    chunks, size = [first], len(first)
     for data in rest:
         stats.lines += 1
-        chunks.append(data)
+        chunks.append(data if isinstance(data, bytes) else b"\n")  # an oversized line cannot be in a document
+        size += len(chunks[-1])
+        if size > MAX_DOCUMENT_BYTES:
+            return b"".join(chunks)
     buffer = b"".join(chunks)
     text, encoding_error = _decode(buffer)
     if encoding_error is not None:
         return buffer
-    elements = _array_elements(text, first_line=stats.lines - len(chunks) + 1)
-    return elements if elements is not None else buffer
+    first_line = stats.lines - len(chunks) + 1
+    if text.lstrip(" \t\r\n").startswith("{"):
+        value, error = parse_json(text)
+        return [RawLine(first_line, value)] if error is None else buffer
+    elements = _array_elements(text, first_line)
+    if elements is None:
+        return buffer
+    stats.array = True
+    return elements
 
 
 def _array_elements(text: str, first_line: int) -> list[RawLine] | None:

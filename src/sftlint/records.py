@@ -182,7 +182,9 @@ def _content(content: Any) -> str | None:
 def _normalise_chat(
     value: dict[str, Any], shape: str, file: str, line: int, fields: Mapping[str, str]
 ) -> tuple[Record | None, list[Problem]]:
-    key, role_key, content_key = ("messages", "role", "content") if shape == "chat" else ("conversations", "from", "value")
+    key, role_key, content_key = (
+        ("messages", "role", "content") if shape == "chat" else ("conversations", "from", "value")
+    )
     turns_value = value[key]
     if not isinstance(turns_value, list):
         return None, [("SFT002", f"field '{key}' is a {_type_name(turns_value)}, expected an array of turns")]

@@ -92,7 +92,9 @@ def discover(plugin_folders: list[str] | tuple[str, ...] = ()) -> dict[str, type
         candidates.extend(load_folder(folder))
     for cls in candidates:
         if cls.code in by_code and by_code[cls.code] is not cls:
-            raise PluginError(f"check code {cls.code} is registered twice ({by_code[cls.code].__name__}, {cls.__name__})")
+            raise PluginError(
+                f"check code {cls.code} is registered twice ({by_code[cls.code].__name__}, {cls.__name__})"
+            )
         if slugs.get(cls.slug, cls.code) != cls.code:
             raise PluginError(f"check slug '{cls.slug}' is used by both {slugs[cls.slug]} and {cls.code}")
         by_code[cls.code] = cls

@@ -11,7 +11,8 @@ class Schema(Check):
     response field of their shape (alpaca, prompt/completion, question/answer, OpenAI
     `messages`, ShareGPT `conversations`, or the fields mapped in config); whose fields have
     the wrong type; and chat records with an unknown role, a turn without text, no assistant
-    turn, or roles out of order. Chat findings name the turn.
+    turn, or roles out of order. Chat findings name the turn. A line over 8 MiB is reported
+    here without being parsed: no training example is that large.
 
     Why it matters: A record the trainer cannot map to a prompt and a target is dropped or,
     worse, trained on with an empty or misplaced target. A conversation whose roles are out of

@@ -1,0 +1,57 @@
+"""Shared helpers: write datasets to temporary files and run the real CLI on them."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from sftlint.cli import cli
+
+REPO = Path(__file__).resolve().parent.parent
+SHARED_DATA = next(
+    (p for p in (REPO.parent / "shared" / "data", Path("/work/shared/data")) if p.is_dir()),
+    REPO.parent / "shared" / "data",
+)
+
+
+def to_line(item: object) -> bytes:
+    """A record as one JSONL line: objects are dumped, str/bytes are taken as the raw line."""
+    if isinstance(item, bytes):
+        return item
+    if isinstance(item, str):
+        return item.encode("utf-8", "surrogatepass")
+    return json.dumps(item).encode()
+
+
+def write_jsonl(path: Path, items: list[object]) -> Path:
+    path.write_bytes(b"".join(to_line(i) + b"\n" for i in items))
+    return path
+
+
+class Lint:
+    """Run `sftlint lint` through Click's runner and parse the JSON output."""
+
+    def __init__(self, tmp_path: Path) -> None:
+        self.tmp_path = tmp_path
+
+    def __call__(self, items: list[object] | None = None, *args: str, path: Path | None = None) -> tuple[int, dict]:
+        if path is None:
+            path = write_jsonl(self.tmp_path / "data.jsonl", items or [])
+        result = CliRunner().invoke(cli, ["lint", str(path), "--format", "json", *args])
+        assert result.exit_code in (0, 1), result.output
+        return result.exit_code, json.loads(result.output)
+
+
+@pytest.fixture
+def lint(tmp_path: Path) -> Lint:
+    return Lint(tmp_path)
+
+
+def pair(instruction: str = "How do I export invoices to CSV?", output: str | None = None, **extra: object) -> dict:
+    """A plausible alpaca record."""
+    if output is None:
+        output = "Open Invoices, choose Export, pick CSV and the date range, then select Download."
+    return {"instruction": instruction, "output": output, **extra}

@@ -1,0 +1,43 @@
+"""Progress on standard error for long runs, and a clean stop on Ctrl-C."""
+
+import io
+import json
+import signal
+import subprocess
+import sys
+import time
+
+from sftlint.progress import Progress
+
+
+def test_progress_draws_records_rate_and_stage_then_clears(monkeypatch):
+    clock = iter([0.0, 0.5, 1.5, 1.6, 2.0])
+    monkeypatch.setattr("sftlint.progress.time.monotonic", lambda: next(clock))
+    stream = io.StringIO()
+    progress = Progress(stream)
+    progress.update(10, "reading a.jsonl")  # t=0.5: too early, nothing drawn
+    assert stream.getvalue() == ""
+    progress.update(3000, "reading a.jsonl")  # t=1.5
+    assert "reading a.jsonl: 3,000 records (2,000/s)" in stream.getvalue()
+    progress.update(3100, "reading a.jsonl")  # t=1.6: within the redraw interval
+    assert stream.getvalue().count("records") == 1
+    progress.close()
+    assert stream.getvalue().endswith("\r\x1b[K")
+
+
+def test_ctrl_c_stops_cleanly_with_exit_2(tmp_path):
+    data = tmp_path / "big.jsonl"
+    line = json.dumps({"instruction": "How do I export invoices?", "output": "Open Invoices and choose Export. " * 8})
+    with open(data, "w") as handle:
+        for i in range(400_000):
+            handle.write(line.replace("?", f" {i}?") + "\n")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "sftlint", "lint", str(data)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    time.sleep(2.0)
+    assert proc.poll() is None, "the run ended before it could be interrupted"
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 2
+    assert err.strip().splitlines()[-1] == "sftlint: interrupted"
+    assert "Traceback" not in err
