@@ -26,7 +26,14 @@ EN_STOP = frozenset(
     which while who whom why will with would you your yours yourself yourselves i'm it's don't can't
     you're we're they're i'll you'll we'll that's there's what's let's isn't aren't doesn't didn't
     won't wouldn't shouldn't couldn't here's may might must shall us one two get got make made use
-    used using like well also many much way yes ok vs eg ie etc""".split()
+    used using like well also many much way yes ok vs eg ie etc don isn aren doesn didn wasn weren
+    hasn haven hadn wouldn shouldn couldn ll re ve""".split()
+)
+_EN_STOP_BYTES = frozenset(w.encode() for w in EN_STOP if "'" not in w)
+# bytes.translate table: ASCII letters lower-cased, bytes of multi-byte UTF-8 characters kept,
+# everything else (digits, punctuation, apostrophes, spaces) a separator.
+_WORD_BYTES = bytes(
+    (c + 32 if 65 <= c <= 90 else c) if (65 <= c <= 90 or 97 <= c <= 122 or c >= 128) else 32 for c in range(256)
 )
 
 
@@ -60,23 +67,44 @@ def alnum_words(text: str) -> list[str]:
     return _ALNUM.findall(text.lower())
 
 
-_BUCKETS: dict[str, int] = {}
+def word_bytes(text: str) -> list[bytes]:
+    """The words of `text` as lower-case UTF-8 bytes: a C-speed tokenizer (no regex).
+
+    Letters outside ASCII stay inside words but keep their case; apostrophes split words
+    ("don't" gives "don" and "t"), which the function-word lists allow for.
+    """
+    return text.encode("utf-8", "surrogatepass").translate(_WORD_BYTES).split()
 
 
-def bucket(word: str, bits: int = 20) -> int:
-    """A deterministic hash of `word` into 2**bits buckets (memoised; crc32 is stable across runs)."""
-    value = _BUCKETS.get(word)
-    if value is None:
-        if len(_BUCKETS) > 500_000:
-            _BUCKETS.clear()
-        value = _BUCKETS[word] = zlib.crc32(word.encode("utf-8", "surrogatepass"))
-    return value & ((1 << bits) - 1)
-
-
-def content_words(text: str, stem: int = 6) -> set[str]:
+def content_words(text: str, stem: int = 6) -> set[bytes]:
     """Distinct words that are not English function words, cut to `stem` letters.
 
     Cutting words to their first six letters is a crude stemmer ("building" and "build" meet,
     "spherical" and "sphere" do not) that costs nothing and is the same for every language.
     """
-    return {w[:stem] for w in _WORD.findall(text.lower()) if len(w) > 1 and w not in EN_STOP}
+    return content_terms(word_bytes(text), stem)
+
+
+def content_terms(tokens: list[bytes], stem: int = 6) -> set[bytes]:
+    """`content_words` of text already split by `word_bytes`."""
+    return {w[:stem] for w in set(tokens) - _EN_STOP_BYTES if len(w) > 1}
+
+
+_BYTE_BUCKETS: dict[bytes, int] = {}
+
+
+def buckets(words: set[bytes], bits: int = 20) -> list[int]:
+    """Deterministic hashes (crc32, memoised) of `words` into 2**bits buckets, sorted."""
+    memo = _BYTE_BUCKETS
+    if len(memo) > 1_000_000:
+        memo.clear()
+    get = memo.get
+    mask = (1 << bits) - 1
+    out = []
+    for w in words:
+        value = get(w)
+        if value is None:
+            value = memo[w] = zlib.crc32(w)
+        out.append(value & mask)
+    out.sort()
+    return out

@@ -74,16 +74,20 @@ class EchoOrDegenerate(Check):
         response = record.response
         if not response.strip():
             return
-        found = self._echo(record) or self._loop(response) or self._continuation(response)
+        text = strip_code(response)
+        found = self._echo(record) or self._loop(text) or self._continuation(text)
         if found:
             message, score, kind = found
             yield self.finding(message, record, score=score, kind=kind)
 
     def _echo(self, record: Record) -> tuple[str, float, str] | None:
+        # Most of the response's 4-grams can only come from the instruction if it is not much longer.
+        if len(record.response) > 3 * len(record.instruction) + 40:
+            return None
         words = [t for t in _TOKEN.findall(record.response.lower()) if t[0].isalnum()]
         if len(words) < 4:
             return None
-        asked = {g for g in _ngrams([t for t in _TOKEN.findall(record.instruction.lower()) if t[0].isalnum()], 4)}
+        asked = set(_ngrams([t for t in _TOKEN.findall(record.instruction.lower()) if t[0].isalnum()], 4))
         if not asked:
             return None
         grams = _ngrams(words, 4)
@@ -97,30 +101,33 @@ class EchoOrDegenerate(Check):
             "echo",
         )
 
-    def _loop(self, response: str) -> tuple[str, float, str] | None:
-        text = strip_code(response)
+    def _loop(self, text: str) -> tuple[str, float, str] | None:
         chunks = text.split()
-        sentences = Counter(
-            " ".join(s.lower().split()) for s in _SENTENCE.findall(text) if len(s.split()) >= 3
-        )
-        if sentences:
-            sentence, times = sentences.most_common(1)[0]
-            # A refrain in a song is not a loop; a sentence filling a third of the text is.
-            share = times * len(sentence.split()) / max(len(chunks), 1)
-            if times > self.options.max_sentence_repeats and share >= 0.3:
-                return (
-                    f"loop: one sentence appears {times} times (at most {self.options.max_sentence_repeats}): "
-                    f"{excerpt(sentence)!r}",
-                    float(times),
-                    "repeated-sentence",
-                )
-        if len(chunks) >= 20:
+        if len(chunks) < 12:
+            return None
+        if len(chunks) >= 20 and sum(map(str.__eq__, chunks, chunks[1:])) >= 0.1 * (len(chunks) - 1):
             stutter = sum(a == b and not _TABLE_RULE.fullmatch(a) for a, b in zip(chunks, chunks[1:]))
             if stutter >= 0.1 * (len(chunks) - 1):
                 return (
                     f"loop: {stutter} of {len(chunks)} words repeat the word before them (at most 10 %)",
                     stutter / (len(chunks) - 1),
                     "stutter",
+                )
+        # Cheap gate: text that loops uses few distinct words. Ordinary prose of any length used
+        # here stays above ~0.3; the exact tests below decide.
+        if len(set(chunks)) > 0.35 * len(chunks):
+            return None
+        sentences = Counter(" ".join(s.lower().split()) for s in _SENTENCE.findall(text) if len(s.split()) >= 3)
+        if sentences:
+            sentence, times = sentences.most_common(1)[0]
+            # A refrain in a song is not a loop; a sentence filling a third of the text is.
+            share = times * len(sentence.split()) / len(chunks)
+            if times > self.options.max_sentence_repeats and share >= 0.3:
+                return (
+                    f"loop: one sentence appears {times} times (at most {self.options.max_sentence_repeats}): "
+                    f"{excerpt(sentence)!r}",
+                    float(times),
+                    "repeated-sentence",
                 )
         tokens = _TOKEN.findall(text.lower())
         if len(tokens) < self.options.min_tokens:
@@ -136,8 +143,7 @@ class EchoOrDegenerate(Check):
             )
         return None
 
-    def _continuation(self, response: str) -> tuple[str, float, str] | None:
-        text = strip_code(response)
+    def _continuation(self, text: str) -> tuple[str, float, str] | None:
         prompt = _PROMPT_LABEL.search(text)
         if prompt is None or not _ANSWER_LABEL.search(text, prompt.end()):
             return None

@@ -8,7 +8,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from sftlint.check import Check
-from sftlint.checks._content import EN_STOP, strip_code, words
+from sftlint.checks._content import EN_STOP, strip_code, word_bytes
 from sftlint.findings import Finding, Severity
 from sftlint.records import Record
 
@@ -30,10 +30,9 @@ _FUNCTION_WORDS = {
     "nl": "de het een en van is dat op te in niet zijn met voor die er maar ook aan als bij dit wat "
     "kan je wordt naar",
 }
-_LANGUAGE_OF: dict[str, list[str]] = {}
-for _lang, _words in _FUNCTION_WORDS.items():
-    for _w in _words.split():
-        _LANGUAGE_OF.setdefault(_w, []).append(_lang)
+_FUNCTION_BYTES = {
+    lang: frozenset(w.encode() for w in words.split() if "'" not in w) for lang, words in _FUNCTION_WORDS.items()
+}
 
 # Languages langdetect confuses with each other: a difference inside a group is not reported.
 _SAME = [{"no", "da", "sv"}, {"hr", "sr", "bs", "sl"}, {"id", "ms", "tl"}, {"zh-cn", "zh-tw", "ko", "ja"}, {"cs", "sk"}]
@@ -54,26 +53,19 @@ _ASKS_FOR_LANGUAGE = re.compile(
 class LanguageMismatchOptions(BaseModel):
     model_config = ConfigDict(extra="forbid")
     min_words: int = Field(5, ge=1, description="texts with fewer words are too short to judge")
-    max_chars: int = Field(300, ge=20, description="only this prefix of each text is examined")
+    max_chars: int = Field(200, ge=20, description="only this prefix of each text is examined")
     min_probability: float = Field(0.9, gt=0, le=1, description="langdetect certainty needed to call a language")
     min_letters: float = Field(0.6, gt=0, le=1, description="texts with a lower share of letters (code, numbers) are skipped")
 
 
-def _function_word_language(tokens: list[str]) -> tuple[str | None, bool]:
-    """(language whose function words lead in `tokens`, whether it leads clearly)."""
-    counts: Counter[str] = Counter()
-    for w in tokens:
-        langs = _LANGUAGE_OF.get(w)
-        if langs:
-            counts.update(langs)
-    if not counts:
+def _function_word_language(tokens: list[bytes]) -> tuple[str | None, bool]:
+    """(language whose function words lead among the distinct `tokens`, whether it leads clearly)."""
+    present = set(tokens)
+    scores = sorted(((len(present & words), lang) for lang, words in _FUNCTION_BYTES.items()), reverse=True)
+    (n, best), (runner_up, _) = scores[0], scores[1]
+    if n == 0 or n == runner_up:
         return None, False
-    ranked = counts.most_common(2)
-    best, n = ranked[0]
-    runner_up = ranked[1][1] if len(ranked) > 1 else 0
-    if n <= runner_up:
-        return None, False
-    return best, n >= 0.2 * len(tokens) and n >= 2 * runner_up + 1
+    return best, n >= 0.2 * len(present) and n >= 2 * runner_up + 1
 
 
 class LanguageMismatch(Check):
@@ -84,7 +76,7 @@ class LanguageMismatch(Check):
     characters are examined, with code blocks removed; a text with fewer than `min_words`
     words, or fewer than `min_letters` letters among its characters (code, numbers, tables),
     is too short to judge and skipped, since language identification on a few words is
-    guesswork ("No" comes out Swedish). A cheap pre-check comes first: it counts the function
+    guesswork ("No" comes out Swedish). A cheap pre-check comes first: it counts the distinct function
     words of English, Spanish, French, German, Portuguese, Italian and Dutch in both texts;
     when both lean to the same language and one of them clearly (a fifth of its words, twice
     any other language's count), the record is done without further work; in English data
@@ -103,7 +95,7 @@ class LanguageMismatch(Check):
     How to fix: Translate the odd side, or drop the records. If your data deliberately pairs
     languages (translation, cross-lingual tasks), ignore this check for it.
 
-    Options: `min_words` (default 5), `max_chars` (default 300), `min_probability` (default
+    Options: `min_words` (default 5), `max_chars` (default 200), `min_probability` (default
     0.9), `min_letters` (default 0.6), under `[tool.sftlint.checks.language-mismatch]`.
     """
 
@@ -122,11 +114,8 @@ class LanguageMismatch(Check):
         self._factory: Any = None
 
     def check_record(self, record: Record) -> Iterator[Finding]:
-        if _ASKS_FOR_LANGUAGE.search(record.instruction):
-            self.skipped += 1
-            return
         asked = self._prefix(record.instruction)
-        answered = self._prefix(record.response)
+        answered = self._prefix(record.response) if asked is not None else None
         if asked is None or answered is None:
             self.skipped += 1
             return
@@ -141,9 +130,14 @@ class LanguageMismatch(Check):
         if asked_lang is None or answered_lang is None:
             self.skipped += 1
             return
-        self.checked += 1
         self.languages[answered_lang[0]] += 1
-        if asked_lang[0] == answered_lang[0] or _GROUP.get(asked_lang[0], -1) == _GROUP.get(answered_lang[0], -2):
+        same = asked_lang[0] == answered_lang[0] or _GROUP.get(asked_lang[0], -1) == _GROUP.get(answered_lang[0], -2)
+        # Asking for another language is not a mismatch (looked at only here: it is rarely needed).
+        if not same and _ASKS_FOR_LANGUAGE.search(record.instruction):
+            self.skipped += 1
+            return
+        self.checked += 1
+        if same:
             return
         how_asked = "function words" if clear_asked else f"langdetect p={asked_lang[1]:.2f}"
         how_answered = "function words" if clear_answered else f"langdetect p={answered_lang[1]:.2f}"
@@ -156,12 +150,15 @@ class LanguageMismatch(Check):
             response_language=answered_lang[0],
         )
 
-    def _prefix(self, text: str) -> tuple[str, list[str]] | None:
+    def _prefix(self, text: str) -> tuple[str, list[bytes]] | None:
         """The examined prefix and its words, or None when the text is too short or not prose."""
         limit = self.options.max_chars
         prefix = strip_code(text[: 3 * limit])[:limit].strip()
-        tokens = words(prefix)
-        if len(tokens) < self.options.min_words:
+        tokens = word_bytes(prefix)
+        count = len(tokens)
+        if count < self.options.min_words and not prefix.isascii():
+            count = max(count, sum(ord(ch) >= 0x2E80 for ch in prefix) // 2)  # CJK: ~2 characters a word
+        if count < self.options.min_words:
             return None
         visible = len(prefix) - prefix.count(" ") - prefix.count("\n")
         if sum(map(len, tokens)) < self.options.min_letters * max(visible, 1):

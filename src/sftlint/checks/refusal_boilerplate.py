@@ -34,6 +34,13 @@ DEFAULT_PHRASES = [
     r"\bi(?: am|'m) not able to browse the internet\b",
 ]
 
+# Every default expression contains one of these literals (in lower case): a response with
+# none of them is skipped without running the expressions, the common and expensive case.
+_DEFAULT_KEYWORDS = (
+    " ai", "artificial", "language model", "t have", "not have", "sorry", "afraid", "apologi", "request",
+    " task", "content", "information", "material", "decline", "appropriate", "knowledge", "training", "browse",
+)
+
 
 class RefusalBoilerplateOptions(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -89,6 +96,7 @@ class RefusalBoilerplate(Check):
         super().__init__(options, severity)
         phrases = list(dict.fromkeys(self.options.phrases + self.options.extra_phrases))
         self.pattern = re.compile("|".join(f"(?:{p})" for p in phrases), re.IGNORECASE) if phrases else None
+        self.gate = _DEFAULT_KEYWORDS if set(phrases) <= set(DEFAULT_PHRASES) else None
 
     def check_record(self, record: Record) -> Iterator[Finding]:
         if self.pattern is None:
@@ -100,7 +108,13 @@ class RefusalBoilerplate(Check):
         for name, text in texts:
             if self.options.max_chars:
                 text = text[: self.options.max_chars]
-            match = self.pattern.search(text.replace("\u2019", "'"))
+            if "\u2019" in text:
+                text = text.replace("\u2019", "'")
+            if self.gate is not None:
+                lower = text.lower()
+                if not any(k in lower for k in self.gate):
+                    continue
+            match = self.pattern.search(text)
             if match:
                 yield self.finding(f"{name} contains refusal or assistant boilerplate: {excerpt(match.group())!r}", record)
                 return
