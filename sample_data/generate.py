@@ -77,6 +77,7 @@ PLACEHOLDERS = ("", "   ", "N/A", "<noinput>", "...", "TODO", "none")
 # A compiled template is a tuple of nodes: str (literal), list (alternatives,
 # each a compiled sequence or a plain str) or a 1-tuple (slot name).
 
+_WORD = re.compile(r"[a-z0-9]+")
 _TOKEN = re.compile(r"\[|\]|\||\{[a-z0-9_]+\}|[^\[\]|{]+|\{")
 
 
@@ -389,7 +390,7 @@ _TOPIC_TEXT = {
             [How do I|Can I] import [my|our] client list from a [spreadsheet|CSV file]?
             We're [switching|moving] to Tallybook from [another app|our old system]. [Can we bring|How do we bring] [our|the] [old|past] invoices [with us|across]?
             [My|Our] CSV import [keeps failing|gets stuck] at row {n}. What's [wrong with it|going on]?
-            Is there a [template|sample file] [I can use|for importing] [products|items and prices]?
+            Is there a [template|sample file] [I can use for importing|for importing] [products|items and prices]?
             [I imported|We imported] {count} clients [but some are duplicated|and now there are duplicates]. How do I [fix|undo] that?
             [What|Which] date format does the [invoice|client] import [expect|accept]?
         """,
@@ -408,7 +409,7 @@ _TOPIC_TEXT = {
             [The|Our] importer [lets you|asks you to] map [each column|your columns] to a Tallybook field[, so the headings do not need to match exactly|].
             Save the file as CSV (UTF-8) [if it contains|when you have] accented characters[ or currency symbols|], otherwise [some rows|names] may come through garbled.
             [Dates|Date columns] can be [day-first or month-first|in DD/MM/YYYY or MM/DD/YYYY]; [choose|select] the right one on the mapping screen.
-            [If a row fails|Rows that fail], the rest of the file [still imports|is still imported] and [you get|we show] a [report|list] of the rows [that need fixing|to correct].
+            [If a row fails|When some rows fail], the rest of the file [still imports|is still imported] and [you get|we show] a [report|list] of the rows [that need fixing|to correct].
             [Duplicate|Repeated] clients are [matched|detected] by email address, so [re-running|repeating] an import [updates|refreshes] existing clients instead of adding [new ones|copies].
             [You can undo an import|Every import can be rolled back] within 24 hours from Settings > Data > Import history.
             Historical invoices [come in|are imported] as [paid or unpaid|closed records], and [no emails are sent to your clients|clients are not emailed during the import].
@@ -680,7 +681,7 @@ _TOPIC_TEXT = {
             [Card|Online] payments go [straight|directly] to [your|the] [payment provider|provider account] and are then paid out to your bank [on its schedule|by the provider].
         """,
         say="""
-            [Tallybook|We] [do not|don't] add [a fee|fees] [of our own|on top]; [you only pay|the only fees are] [the|your] payment provider's [processing|card] fees.
+            We [do not|don't] add [a fee|fees] [of our own|on top]; [you only pay|the only fees are] [the|your] payment provider's [processing|card] fees.
             Payouts [usually|normally] [reach|arrive in] your bank [two to three|a few] business days after the [client pays|payment], depending on the provider.
             [A paid invoice|An invoice paid online] is marked as paid [automatically|straight away], and [the|a] [payment|receipt] is [recorded|added] [with|including] the processing fee.
             The Pay now button [only|] [appears|shows] when [online payments are switched on|a provider is connected] and the invoice currency is supported by [that|the] provider.
@@ -949,7 +950,7 @@ _TOPIC_TEXT = {
         """,
         say="""
             [When|If] you upgrade [mid-cycle|in the middle of a billing period], [we charge|you pay] a prorated amount for the days left[ and the next invoice is at the new price|].
-            A downgrade keeps all your data; [features|anything] [the smaller plan does not include|not on the new plan] [are|is] [simply|just] hidden until you upgrade again.
+            A downgrade keeps all your data; features [the smaller plan does not include|not on the new plan] are [simply|just] hidden until you upgrade again.
             Annual billing [costs the same as|is priced at] ten months of monthly billing[, so you get two months free|, which works out at two free months a year].
             [Extra|Additional] seats [can be added|are available] [one at a time|individually] on Team and Business[, and are billed pro rata|].
             [When|If] [a|your] trial ends without a plan, the account [becomes|turns] read-only [for 90 days|]; [nothing is deleted|no data is deleted] and you can pick a plan [any time|whenever you are ready].
@@ -1037,7 +1038,7 @@ _TOPIC_TEXT = {
             [Crashes|Problems] [on|with] the mobile app can [usually|often] be fixed by [updating|an update] [or|and] a fresh sign-in.
         """,
         say="""
-            [You can|It is possible to] create, [edit|change] and send invoices [from|in] the app, [including|and even] [take|collect] a signature [on screen|from the client].
+            [You can|It is possible to] create, [edit|change] and send invoices [from|in] the app, and can even [take|collect] a signature [on screen|from the client].
             [The app|It] [works offline|keeps working without signal]: [invoices|anything you create] [are|is] [saved|kept] on the phone and [synced|sent] [when you are back online|once the connection returns].
             [Make sure|Check that] [you are on|you have] [the|] [latest|newest] version, {ver} or [later|newer], [from|in] the App Store or Google Play.
             [If it still crashes|When the crashes continue], [sign out|log out], [delete|uninstall] the app and install it again[; your data is stored in your account, not on the phone|].
@@ -1414,6 +1415,14 @@ _STEPS_INTRO = _lines("""
     [The quickest|The easiest|The simplest] way is [this|as follows]:
     [Here are the steps|Step by step]:
 """)
+_PERSONAL = _lines("""
+    I've added a note to [ticket|case] {ticket} so [whoever picks this up next|anyone on our team] has the [context|full picture].
+    [I can see|Our records show] {company} [has been with us since|joined Tallybook in] {month} {year}[, so thank you for sticking with us|].
+    [If you need|Should you need] us to look at a specific record, [send|reply with] the invoice number, for example {invoice}, and [the date|roughly when] it happened.
+    [For reference|Just so you know], your request is logged as {ticket}[ in case you need to follow up|].
+    [I've|We've] [flagged|passed] this to {name2} on our [product|billing|technical] team[, who can double-check it|] [if anything looks off|should you need more help].
+    [Our support team|We] [answer|reply] [every day|on weekdays] from 08:00 to 20:00[ your local time|], so [write back|reply] [any time|whenever it suits you].
+""")
 _STEP_LINKS = ("Then ", "Next, ", "After that, ", "Now ", "Once that's done, ")
 _STEPS_TIP = _lines("""
     [Tip|A tip|One tip]:
@@ -1439,6 +1448,18 @@ _FOLLOWUP_GREETLESS = _lines("""
 """)
 
 
+_STOP = frozenset("""
+    a an and any are as at be but by can do does for from get has have how i if in is it its
+    me my not of on or our so that the their them then there this to up us we what when where
+    which who why will with you your yours can't don't it's i'm we're is there way tallybook
+""".split())
+
+
+def _content_words(text: str) -> frozenset:
+    words = _WORD.findall(re.sub(r"\{[a-z0-9_]+\}", " ", text.lower()))
+    return frozenset(w for w in words if w not in _STOP and len(w) > 2)
+
+
 def _compile_topic(key: str, raw: dict) -> dict:
     errs = []
     for line in raw["err"].strip().splitlines():
@@ -1453,6 +1474,7 @@ def _compile_topic(key: str, raw: dict) -> dict:
         err=errs,
         lead=_lines(raw["lead"]),
         say=_lines(raw["say"]),
+        say_words=[_content_words(line) for line in raw["say"].strip().splitlines() if line.strip()],
         steps=_lines(raw["steps"]),
     )
 
@@ -1507,6 +1529,7 @@ def _question(t, ctx, r) -> tuple[str, str | None]:
     parts.append(q)
     if r() < 0.25:
         parts.append(_render(_pick(_Q_SUFFIX, r), ctx, r))
+    ctx["question_words"] = _content_words(q if inp is None else q + " " + inp)
     return _tidy(" ".join(parts)), inp
 
 
@@ -1526,6 +1549,22 @@ def _ordered_sample(seq, k, r):
     return [seq[i] for i in idx]
 
 
+def _says(t, k, ctx, r) -> list:
+    """k say-templates of topic t, the one closest to the customer's question first."""
+    picked = _sample(range(len(t["say"])), k, r)
+    question = ctx.get("question_words")
+    if question:
+        words = t["say_words"]
+        related = [i for i in range(len(words)) if words[i] & question]
+        if related:
+            if r() < 0.5:
+                best = max(related, key=lambda i: (len(words[i] & question), r()))
+            else:
+                best = _pick(related, r)
+            picked = [best] + [i for i in picked if i != best][: k - 1]
+    return [t["say"][i] for i in picked]
+
+
 def _answer(t, ctx, r, style: str | None = None) -> str:
     """A support reply on topic t; style is short, prose or steps."""
     if style is None:
@@ -1536,11 +1575,18 @@ def _answer(t, ctx, r, style: str | None = None) -> str:
     paras: list[str] = []
     if style == "short":
         body = []
+        if r() < 0.35:
+            body.append(rs(_pick(_GREET, r)))
         if mode == "error":
             body.append(rs(_pick(_ERROR_LEAD, r)))
-        elif mode == "context" or r() < 0.6:
+        else:
             body.append(rs(_pick(t["lead"], r)))
-        body.extend(rs(s) for s in _sample(t["say"], 2, r))
+        says = [rs(s) for s in _says(t, 2, ctx, r)]
+        if r() < 0.5:
+            says.reverse()
+        body.extend(says)
+        if r() < 0.5:
+            body.insert(1 + int(r() * (len(body) - 1)), rs(_pick(_PERSONAL, r)))
         return " ".join(body)
     if r() < (0.55 if style == "prose" else 0.4):
         paras.append(rs(_pick(_GREET, r)))
@@ -1552,7 +1598,9 @@ def _answer(t, ctx, r, style: str | None = None) -> str:
     if style == "prose":
         if mode == "plain" or r() < 0.5:
             opening.append(rs(_pick(t["lead"], r)))
-        says = [rs(s) for s in _sample(t["say"], 2 + int(r() * 4), r)]
+        says = [rs(s) for s in _says(t, 2 + int(r() * 4), ctx, r)]
+        if r() < 0.3:
+            says.insert(int(r() * (len(says) + 1)), rs(_pick(_PERSONAL, r)))
         if r() < 0.5 and len(says) > 3:
             cut = 1 + int(r() * (len(says) - 1))
             paras.append(" ".join(opening + says[:cut]))
@@ -1569,11 +1617,14 @@ def _answer(t, ctx, r, style: str | None = None) -> str:
         for i, step in enumerate(steps, 1):
             text = rs(step)
             if i > 1 and r() < 0.3:
-                text = _pick(_STEP_LINKS, r) + text[0].lower() + text[1:]
+                link = _pick(_STEP_LINKS, r)
+                if lines and lines[-1].split(" ", 1)[1].startswith(link):
+                    link = "Then " if link != "Then " else "Next, "
+                text = link + text[0].lower() + text[1:]
             lines.append(f"{i}. {text}")
         paras.append("\n".join(lines))
         if r() < 0.55 or len(opening) < 2:
-            tips = _sample(t["say"], 1 + int(r() * 2), r)
+            tips = _says(t, 1 + int(r() * 2), ctx, r)
             paras.append(rs(_pick(_STEPS_TIP, r)) + " " + " ".join(rs(s) for s in tips))
     if r() < 0.55:
         paras.append(rs(_pick(_CLOSE, r)).replace("\\n", "\n"))
@@ -1669,9 +1720,6 @@ def clean_records(n: int, seed: int = 0, shape: str = "alpaca") -> list[dict]:
 # --------------------------------------------------------------------------
 # Similarity: word 5-gram shingles and an exact similarity join
 # --------------------------------------------------------------------------
-
-_WORD = re.compile(r"[a-z0-9]+")
-
 
 def record_text(rec) -> str:
     """All of a record's text (instruction, input, response or every turn), joined."""
@@ -2414,10 +2462,12 @@ class _Planter:
 
     def echo(self, i):
         v = self.variant("echo-or-degenerate", ("verbatim", "near-verbatim", "loop", "continuation"), i)
-        if v == "loop":
-            pred = lambda e: any(len(s.split()) >= 8 for s in _SENT_SPLIT.split(_get_resp(e.rec)))  # noqa: E731
-        elif v == "continuation":
-            pred = lambda e: len(_SENT_SPLIT.split(_get_resp(e.rec))) >= 3  # noqa: E731
+        if v in ("loop", "continuation"):
+            # prose replies (no numbered steps) with a few full sentences in the middle
+            def pred(e):
+                resp = _get_resp(e.rec)
+                inner = _SENT_SPLIT.split(resp)[1:-1]
+                return "\n1. " not in resp and sum(len(s.split()) >= 8 for s in inner) >= 2
         else:
             pred = lambda e: "input" not in e.rec  # noqa: E731
         e = self.entries[self.free(pred)]
@@ -2428,7 +2478,7 @@ class _Planter:
             new = instr.rstrip("?!. ") + "."
             new = new[0].lower() + new[1:] if self.r() < 0.5 else new
         elif v == "loop":
-            sentences = [s.strip() for s in _SENT_SPLIT.split(resp) if len(s.split()) >= 8]
+            sentences = [s.strip() for s in _SENT_SPLIT.split(resp)[1:-1] if len(s.split()) >= 8]
             s = _pick(sentences, self.r).split("\n")[-1]
             new = " ".join([s] * (8 + int(self.r() * 5)))
         else:
@@ -2436,7 +2486,8 @@ class _Planter:
             short = " ".join(sentences[:2]).strip()
             other = self.other_topic(e.topic) if e.topic in _TOPICS else _pick(_TOPIC_KEYS, self.r)
             q, inp, a = _pair(other, self.r, "short")
-            new = f"{short}\n\nInput: {q}\nOutput: {_SENT_SPLIT.split(a)[0]}"
+            first = max(_SENT_SPLIT.split(a)[:3], key=len)
+            new = f"{short}\n\nInput: {q}\nOutput: {first}"
         _set_resp(e.rec, new)
         self.mark(e, "echo-or-degenerate", v)
 
