@@ -17,7 +17,8 @@ install: $(VENV)/.installed
 
 demo: install
 	@mkdir -p reports
-	$(BIN)/sftlint lint sample_data/support_go.jsonl
+	$(BIN)/sftlint lint sample_data/support_go.jsonl --report reports/demo.html
+	@echo "report: reports/demo.html"
 
 test: install
 	$(BIN)/python -m pytest

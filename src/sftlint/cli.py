@@ -14,8 +14,9 @@ from sftlint.check import Check
 from sftlint.config import Config, check_settings, load_config, selected
 from sftlint.engine import Result, run
 from sftlint.errors import SftlintError
+from sftlint.examples import collect_examples
 from sftlint.io import write_atomic
-from sftlint.output import FORMATS, RENDERERS
+from sftlint.output import FORMATS, RENDERERS, to_dict
 from sftlint.progress import Progress
 from sftlint.registry import discover, resolve
 
@@ -46,10 +47,18 @@ def build_checks(config: Config) -> list[Check]:
     return [cls(*settings[cls.code]) for cls in selected(available, config.select, config.ignore)]
 
 
-def lint_paths(paths: list[str], config: Config, progress: Progress | None = None) -> Result:
-    """Run the configured checks over `paths` (the library entry point behind `sftlint lint`)."""
-    result = run(paths, build_checks(config), dict(config.fields), config.fail_on, progress)
+def lint_paths(paths: list[str], config: Config, progress: Progress | None = None, examples: bool = True) -> Result:
+    """Run the configured checks over `paths` (the library entry point behind `sftlint lint`).
+
+    With `examples`, excerpts of flagged records are read for the JSON result and the report.
+    """
+    extra = {"against": list(config.against)}
+    result = run(paths, build_checks(config), dict(config.fields), config.fail_on, progress, extra=extra)
     result.config = config.model_dump(mode="json")
+    if examples:
+        result.examples = collect_examples(
+            paths, result.findings, result.summaries, dict(config.fields), config.examples_per_check
+        )
     return result
 
 
@@ -113,6 +122,23 @@ def cli() -> None:
     help="Write the output to a file instead of standard output.",
 )
 @click.option("--quiet", "-q", is_flag=True, help="No progress display on standard error.")
+@click.option(
+    "--report",
+    "report_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also write the HTML report to this file.",
+)
+@click.option(
+    "--template-dir",
+    type=click.Path(file_okay=False, exists=True, path_type=Path),
+    help="Folder of report templates that override the built-in ones.",
+)
+@click.option(
+    "--examples",
+    "examples_per_check",
+    type=click.IntRange(min=0),
+    help="Flagged records per check shown with excerpts [default: 20].",
+)
 def lint(
     files: tuple[str, ...],
     fmt: str,
@@ -125,9 +151,13 @@ def lint(
     plugins: tuple[str, ...],
     output: str | None,
     quiet: bool,
+    report_path: Path | None,
+    template_dir: Path | None,
+    examples_per_check: int | None,
 ) -> None:
     """Lint JSONL datasets (FILES, or - for standard input) and print the verdict."""
     overrides: dict[str, Any] = {
+        "examples_per_check": examples_per_check,
         "select": _split(select),
         "ignore": _split(ignore),
         "fail_on": fail_on,
@@ -137,10 +167,16 @@ def lint(
     }
     config, _ = load_config(config_file, overrides)
     show_progress = not quiet and fmt != "json" and sys.stderr.isatty()
-    result = lint_paths(list(files), config, Progress() if show_progress else None)
+    wants_examples = fmt == "json" or report_path is not None
+    result = lint_paths(list(files), config, Progress() if show_progress else None, examples=wants_examples)
     text = RENDERERS[fmt](result)
+    inputs = [Path(f) for f in files if f != "-"]
+    if report_path is not None:
+        from sftlint.report import render_report
+
+        write_atomic(report_path, render_report(to_dict(result), template_dir), inputs=inputs)
     if output and output != "-":
-        write_atomic(Path(output), text + "\n", inputs=[Path(f) for f in files if f != "-"])
+        write_atomic(Path(output), text + "\n", inputs=inputs)
     else:
         click.echo(text)
     sys.exit(EXIT_NO_GO if result.verdict == "no-go" else EXIT_GO)
@@ -182,11 +218,110 @@ def rule(name: str, plugins: tuple[str, ...]) -> None:
 
 
 @cli.command()
+@click.argument("result_file", type=click.Path(dir_okay=False, allow_dash=True))
+@click.option(
+    "--output", "-o", required=True, type=click.Path(dir_okay=False, path_type=Path), help="HTML file to write."
+)
+@click.option(
+    "--template-dir",
+    type=click.Path(file_okay=False, exists=True, path_type=Path),
+    help="Folder of report templates that override the built-in ones.",
+)
+def report(result_file: str, output: Path, template_dir: Path | None) -> None:
+    """Render the HTML report from a saved `sftlint lint --format json` result (- for standard input)."""
+    from sftlint.report import load_result, render_report
+
+    data = load_result(result_file)
+    write_atomic(output, render_report(data, template_dir), inputs=[Path(result_file)] if result_file != "-" else [])
+
+
+@cli.command()
 def schema() -> None:
     """Print the JSON Schema of `sftlint lint --format json` output."""
     from sftlint.schema import json_schema
 
     click.echo(json.dumps(json_schema(), indent=2))
+
+
+@cli.command("split")
+@click.argument("file", type=click.Path(dir_okay=False, allow_dash=True))
+@click.option(
+    "--eval-fraction", type=float, default=0.1, show_default=True, help="Share of records to hold out for evaluation."
+)
+@click.option(
+    "--train",
+    "-o",
+    "train_path",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Where to write the training records.",
+)
+@click.option(
+    "--eval",
+    "-e",
+    "eval_path",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Where to write the evaluation records.",
+)
+@click.option(
+    "--seed", type=int, default=0, show_default=True, help="Seed of the split; the same seed gives the same split."
+)
+@click.option("--no-stratify", is_flag=True, help="Do not balance labels between the two sides.")
+@click.option(
+    "--field",
+    "fields",
+    multiple=True,
+    metavar="FIELD=NAME",
+    help="Map a record field: instruction, input, response or label.",
+)
+@click.option(
+    "--config",
+    "config_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Config file (default: sftlint.toml or pyproject.toml, searched upward).",
+)
+def split_command(
+    file: str,
+    eval_fraction: float,
+    train_path: Path,
+    eval_path: Path,
+    seed: int,
+    no_stratify: bool,
+    fields: tuple[str, ...],
+    config_file: Path | None,
+) -> None:
+    """Split FILE into train and eval JSONL, keeping duplicates and same-prompt groups on one side."""
+    from sftlint.split import margin_points, recommended_eval_size, split
+
+    if train_path.resolve() == eval_path.resolve():
+        raise SftlintError(f"{train_path}: train and eval must be different files")
+    config, _ = load_config(config_file, {"fields": _fields(fields)})
+    done = split(file, eval_fraction, seed, dict(config.fields), stratify=not no_stratify)
+    inputs = [Path(file)] if file != "-" else []
+    write_atomic(train_path, done.data(done.train), inputs=inputs)
+    write_atomic(eval_path, done.data(done.eval), inputs=inputs)
+    total = len(done.lines)
+    click.echo(
+        f"{train_path}: {len(done.train)} records; {eval_path}: {len(done.eval)} records "
+        f"({len(done.eval) / total if total else 0:.1%} of {total}, seed {seed})"
+    )
+    if done.groups:
+        click.echo(
+            f"{done.groups} groups of duplicates or same-prompt records kept on one side (largest {done.largest_group})"
+        )
+    if done.strata:
+        click.echo(f"stratified by label: {len(done.strata)} labels")
+    if done.invalid:
+        click.echo(f"{done.invalid} lines that are not valid records went to {train_path} (run `sftlint lint` on it)")
+    recommended = recommended_eval_size(total - done.invalid)
+    if len(done.eval) < recommended:
+        margin = margin_points(len(done.eval))
+        click.echo(
+            f"note: {len(done.eval)} evaluation records measure a rate to about ±{margin:.0f} points; "
+            f"{recommended} are recommended for this dataset's size",
+            err=True,
+        )
 
 
 def main() -> None:

@@ -38,6 +38,9 @@ class Config(BaseModel):
     fields: dict[FieldName, str] = Field(default_factory=dict, description="record field names to use")
     against: list[str] = Field(default_factory=list, description="evaluation sets to check for contamination")
     checks: dict[str, dict[str, Any]] = Field(default_factory=dict, description="per-check options by slug")
+    examples_per_check: int = Field(
+        20, ge=0, description="flagged records per check whose excerpts go into the JSON output and the report"
+    )
 
 
 def _format_errors(exc: ValidationError, prefix: str) -> str:

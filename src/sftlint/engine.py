@@ -32,6 +32,8 @@ class Result:
     summaries: dict[str, Any]
     fail_on: Severity
     config: dict[str, Any] = field(default_factory=dict)
+    #: excerpts of flagged records (see `sftlint.examples`), filled in after the pass.
+    examples: list[dict[str, Any]] = field(default_factory=list)
 
     def failing(self) -> list[Finding]:
         """Findings at or above `fail_on` (advice only when fail_on is advice)."""
@@ -163,10 +165,10 @@ class _Runner:
         for check in self.dataset_checks:
             self.guarded(check, lambda c=check: c.collect(record), where)
 
-    def finish(self, files: list[str]) -> Context:
+    def finish(self, files: list[str], extra: dict[str, Any] | None = None) -> Context:
         first = [c for c in self.dataset_checks if not c.runs_last]
         last = [c for c in self.dataset_checks if c.runs_last]
-        context = Context(files=files, records=self.records, valid=self.valid)
+        context = Context(files=files, records=self.records, valid=self.valid, extra=dict(extra or {}))
         for check in first:
             if self.progress is not None:
                 self.progress.update(self.records, f"finishing {check.slug}")
@@ -197,14 +199,18 @@ def run(
     fields: dict[str, str],
     fail_on: Severity,
     progress: Progress | None = None,
+    extra: dict[str, Any] | None = None,
 ) -> Result:
-    """Lint `paths` as one dataset with `checks`. Raises InputError for unreadable files."""
+    """Lint `paths` as one dataset with `checks`; `extra` reaches dataset checks as `Context.extra`.
+
+    Raises InputError for unreadable files.
+    """
     runner = _Runner(checks, fields, progress)
     files = [display_name(p) for p in paths]
     try:
         for path in paths:
             runner.read(path)
-        context = runner.finish(files)
+        context = runner.finish(files, extra)
     finally:
         if progress is not None:
             progress.close()

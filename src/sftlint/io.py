@@ -273,3 +273,35 @@ def write_atomic(path: Path, data: str | bytes, inputs: list[Path] | tuple[Path,
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def read_lines(path: str, wanted: set[int]) -> Iterator[tuple[int, str]]:
+    """Yield (line, text) for the records that start on the `wanted` physical lines of `path`.
+
+    A cheap second pass for excerpts: other lines are counted, not decoded or parsed. A JSON
+    array file is read whole as in `read_file`, each wanted element re-serialised as JSON.
+    """
+    if not wanted:
+        return
+    last = max(wanted)
+    stream = _open(path)
+    try:
+        head = b""
+        for number, data in enumerate(stream, start=1):
+            if number == 1 and data.startswith(BOM):
+                data = data[len(BOM) :]
+            if not head and data.strip():
+                head = data.lstrip()[:1]
+                if head == b"[":
+                    break
+            if number in wanted:
+                yield number, _decode(data.rstrip(b"\r\n"))[0]
+                if number >= last:
+                    return
+    finally:
+        if stream is not sys.stdin.buffer:
+            stream.close()
+    if head == b"[":
+        for raw in read_file(path):
+            if raw.line in wanted and raw.error is None:
+                yield raw.line, json.dumps(raw.value, ensure_ascii=False)

@@ -8,6 +8,7 @@ from typing import Any
 import click
 
 from sftlint import __version__
+from sftlint.check import Check
 from sftlint.engine import Result
 from sftlint.findings import Finding, Severity
 
@@ -24,11 +25,20 @@ def to_dict(result: Result) -> dict[str, Any]:
         "reasons": result.reasons(),
         "files": result.files,
         "stats": result.stats,
-        "checks": result.check_rows(),
+        "checks": [
+            {**row, "doc": check_doc(check)} for row, check in zip(result.check_rows(), result.checks, strict=True)
+        ],
         "findings": [f.to_dict() for f in result.findings],
         "summaries": result.summaries,
         "config": result.config,
+        "examples": result.examples,
     }
+
+
+def check_doc(check: Check) -> dict[str, str]:
+    """The parts of a check's docstring the report shows, so it renders without the check installed."""
+    doc = check.doc_sections()
+    return {"summary": doc.get("summary", ""), "why": doc.get("Why it matters", ""), "fix": doc.get("How to fix", "")}
 
 
 def render_json(result: Result) -> str:
@@ -65,7 +75,7 @@ def render_text(result: Result) -> str:
         lines.append(f"{'code':<8} {'check':<24} {'severity':<9} {'count':>7} {'rate':>8}")
         for r in rows:
             lines.append(f"{r['code']:<8} {r['slug']:<24} {r['severity']:<9} {r['count']:>7} {r['rate']:>8.1%}")
-    lines.append(f"{len(result.checks)} checks ran, {len(rows)} reported findings")
+    lines.append(f"{len(result.checks)} checks ran, {len(rows)} with findings")
     if result.verdict == "go":
         lines.append(click.style("GO", fg="green", bold=True) + f": nothing at or above {result.fail_on.value}")
     else:

@@ -31,6 +31,12 @@ class FindingModel(_Strict):
     data: dict[str, Any] | None = None
 
 
+class CheckDocModel(_Strict):
+    summary: str
+    why: str
+    fix: str
+
+
 class CheckRowModel(_Strict):
     code: str
     slug: str
@@ -38,6 +44,21 @@ class CheckRowModel(_Strict):
     count: int
     records: int
     rate: float
+    doc: CheckDocModel | None = None
+
+
+class ExampleModel(_Strict):
+    """A bounded excerpt of one flagged record (`raw` when the line is not a usable record)."""
+
+    file: str
+    line: int
+    shape: str | None
+    instruction: str
+    input: str
+    response: str
+    label: str | None
+    raw: str | None
+    chars: dict[str, int]
 
 
 class StatsModel(BaseModel):
@@ -61,6 +82,7 @@ class ResultModel(_Strict):
     findings: list[FindingModel]
     summaries: dict[str, Any]
     config: dict[str, Any]
+    examples: list[ExampleModel] = []
 
 
 def json_schema() -> dict[str, Any]:

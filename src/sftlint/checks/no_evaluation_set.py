@@ -1,0 +1,58 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from sftlint.check import Check, Context, NoOptions
+from sftlint.findings import Finding, Severity
+from sftlint.split import margin_points, recommended_eval_size
+
+
+class NoEvaluationSet(Check):
+    """No evaluation set was given, so nothing will tell whether fine-tuning worked.
+
+    What it does: Looks for an evaluation set given with `--against FILE` or `against = [...]`
+    in config. When there is none, it advises keeping one and says how large: 10 % of the
+    usable pairs, at least 100 records (at most 20 % of a small dataset) and at most 1,000,
+    with the 95 % margin of error that size gives on an accuracy-like score. It names the
+    `sftlint split` command that holds such a set out.
+
+    Why it matters: Fine-tuning pays off only against clear evaluation goals. Without held-out
+    examples the training loss is the only signal, and it keeps falling while the model
+    memorises; a set split off at random is no better when copies of a training record or the
+    same prompt with another answer end up in it.
+
+    How to fix: Run `sftlint split DATA --eval-fraction F -o train.jsonl -e eval.jsonl`
+    (seeded; keeps duplicates and same-prompt groups on one side; stratified by label for
+    classification data), train on train.jsonl, and lint it with `--against eval.jsonl`.
+    """
+
+    code = "SFT205"
+    slug = "no-evaluation-set"
+    severity = Severity.ADVICE
+    runs_last = True
+
+    def __init__(self, options: NoOptions | None = None, severity: Severity | None = None) -> None:
+        super().__init__(options, severity)
+        self.result: dict[str, Any] | None = None
+
+    def finish(self, context: Context) -> Iterator[Finding]:
+        against = list(context.extra.get("against") or [])
+        pairs = context.usable_pairs or context.valid
+        size = recommended_eval_size(pairs)
+        self.result = {"present": bool(against), "files": against, "recommended_size": size}
+        if against or size == 0:
+            return
+        fraction = size / pairs
+        data = context.files[0] if len(context.files) == 1 and context.files[0] != "<stdin>" else "DATA"
+        yield self.finding(
+            f"no evaluation set given (--against or `against` in config): hold out about {size} of the "
+            f"{pairs} usable pairs ({fraction:.0%}; a 95% margin of about ±{margin_points(size):.0f} points "
+            f"on an accuracy-like score) with `sftlint split {data} --eval-fraction {fraction:.2g} "
+            "-o train.jsonl -e eval.jsonl`",
+            recommended_size=size,
+            eval_fraction=round(fraction, 4),
+        )
+
+    def summary(self) -> dict[str, Any] | None:
+        return self.result

@@ -1,0 +1,120 @@
+"""The HTML report: one self-contained file rendered from a JSON result with Jinja2.
+
+This module owns the Jinja2 environment: autoescaping is always on (dataset text is data,
+never markup), filters are registered once here, and templates are found in the installed
+package (`sftlint/report/templates`, force-included by the wheel build) or, in a source
+checkout, in `reports/templates/`. A `--template-dir` is searched first, so a team can
+override any single template. Python decides what to show (`sftlint.report.view`); the
+templates only format it.
+"""
+
+from __future__ import annotations
+
+import base64
+import functools
+import hashlib
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, TemplateError
+from markupsafe import Markup
+from pydantic import ValidationError
+
+from sftlint.errors import SftlintError
+from sftlint.report.view import build_view
+
+__all__ = ["default_template_dir", "environment", "load_result", "render_report"]
+
+
+def default_template_dir() -> Path:
+    """The built-in templates: inside the installed package, else in the source checkout."""
+    here = Path(__file__).resolve().parent
+    for candidate in (here / "templates", here.parents[2] / "reports" / "templates"):
+        if (candidate / "report.html.j2").is_file():
+            return candidate
+    raise SftlintError(f"report templates not found (looked in {here / 'templates'} and reports/templates)")
+
+
+def _number(value: float | int | None) -> str:
+    if value is None:
+        return "–"
+    if isinstance(value, float) and not value.is_integer():
+        return f"{value:,.1f}"
+    return f"{int(value):,}"
+
+
+def _percent(value: float | None) -> str:
+    if value is None:
+        return "–"
+    if 0 < value < 0.001:
+        return f"{value * 100:.2f} %"
+    return f"{value * 100:.1f} %"
+
+
+FILTERS = {"num": _number, "pct": _percent}
+
+
+@functools.lru_cache(maxsize=8)
+def environment(template_dir: str | None = None) -> Environment:
+    """The report's Jinja2 environment (one per override folder), filters registered once."""
+    loaders = [FileSystemLoader(template_dir)] if template_dir else []
+    loaders.append(FileSystemLoader(str(default_template_dir())))
+    env = Environment(
+        loader=ChoiceLoader(loaders),
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters.update(FILTERS)
+    return env
+
+
+def _csp_hash(text: str) -> str:
+    return "'sha256-" + base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode() + "'"
+
+
+def render_report(data: dict[str, Any], template_dir: Path | str | None = None) -> str:
+    """The report for one JSON result (the `sftlint lint --format json` document) as HTML.
+
+    The inline style and script are rendered first so the page's Content-Security-Policy can
+    allow exactly them and nothing else: no other script runs and nothing is fetched.
+    """
+    env = environment(str(template_dir) if template_dir else None)
+    try:
+        style = env.get_template("report.css.j2").render()
+        script = env.get_template("report.js.j2").render()
+        csp = (
+            "default-src 'none'; img-src data:; base-uri 'none'; form-action 'none'; "
+            f"style-src {_csp_hash(style)}; script-src {_csp_hash(script)}"
+        )
+        return env.get_template("report.html.j2").render(
+            view=build_view(data), style=Markup(style), script=Markup(script), csp=csp
+        )
+    except TemplateError as exc:  # most likely in an overriding template
+        raise SftlintError(f"report template error: {type(exc).__name__}: {exc}") from None
+
+
+def load_result(path: str) -> dict[str, Any]:
+    """A saved JSON result, validated against the output contract (raises SftlintError)."""
+    from sftlint.schema import ResultModel
+
+    name = "<stdin>" if path == "-" else path
+    try:
+        text = sys.stdin.read() if path == "-" else Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise SftlintError(f"{name}: no such file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SftlintError(f"{name}: cannot read ({exc})") from None
+    try:
+        return ResultModel.model_validate(json.loads(text)).model_dump(mode="json")
+    except json.JSONDecodeError as exc:
+        raise SftlintError(f"{name}: not JSON ({exc.msg} at line {exc.lineno})") from None
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        loc = ".".join(str(p) for p in first["loc"]) or "document"
+        raise SftlintError(
+            f"{name}: not a sftlint JSON result ({loc}: {first['msg']}); make one with `sftlint lint --format json`"
+        ) from None

@@ -1,0 +1,407 @@
+"""What the report shows, computed from a JSON result: the templates only format this.
+
+Everything here is bounded whatever the dataset's size: findings are shown up to the
+per-check cap (the full list stays in the JSON), clusters and label groups are capped, and
+charts are drawn from the checks' histogram summaries.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import re
+from collections import defaultdict
+from typing import Any
+
+from sftlint.examples import ELLIPSIS, excerpt
+from sftlint.findings import Severity
+
+DEFAULT_PER_CHECK = 20
+CLUSTERS_SHOWN = 10
+PAIRS_PER_CLUSTER = 3
+LABEL_GROUPS_SHOWN = 10
+LABEL_MEMBERS_SHOWN = 8
+RELATED_SHOWN = 5
+SEVERITIES = [s.value for s in Severity]  # error, warning, info, advice: most serious first
+
+
+def _rank(severity: str) -> int:
+    return Severity(severity).rank
+
+
+def _where(file: str | None, line: int | None, single_file: bool) -> str:
+    if file is None:
+        return "whole dataset"
+    if line is None:
+        return file
+    return f"line {line}" if single_file else f"{file}:{line}"
+
+
+def build_view(data: dict[str, Any]) -> dict[str, Any]:
+    """The report's view model for one JSON result (the `sftlint lint --format json` document)."""
+    files = data["files"]
+    single = len(files) == 1
+    stats = data["stats"]
+    summaries = data.get("summaries") or {}
+    config = data.get("config") or {}
+    per_check = config.get("examples_per_check", DEFAULT_PER_CHECK)
+    examples = {(e["file"], e["line"]): e for e in data.get("examples") or []}
+    by_code: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for f in data["findings"]:
+        by_code[f["code"]].append(f)
+    checks = _check_rows(data["checks"], by_code)
+    return {
+        "version": data["version"],
+        "verdict": data["verdict"],
+        "fail_on": data["fail_on"],
+        "reasons": _reasons(data, checks, by_code, single),
+        "advice": [f["message"] for f in data["findings"] if f["severity"] == "advice"],
+        "counts": _severity_counts(data["findings"]),
+        "files": files,
+        "facts": _facts(data, stats, summaries),
+        "checks": checks,
+        "lengths": _lengths(summaries.get("length-outlier")),
+        "near_duplicates": _near_duplicates(summaries.get("near-duplicate"), examples, stats, single),
+        "label_conflicts": _label_conflicts(summaries.get("label-inconsistency"), single),
+        "sections": [
+            _section(row, by_code[row["code"]], examples, per_check, single) for row in checks if row["count"]
+        ],
+        "filter_severities": [s for s in SEVERITIES if any(r["severity"] == s and r["count"] for r in checks)],
+        "config_json": json.dumps(config, indent=2, ensure_ascii=False, sort_keys=True),
+    }
+
+
+def _check_rows(rows: list[dict[str, Any]], by_code: dict[str, list[dict[str, Any]]]) -> list[dict[str, Any]]:
+    """Checks that found something first (most serious first), then the ones that passed."""
+    out = []
+    for row in rows:
+        doc = row.get("doc") or {"summary": "", "why": "", "fix": ""}
+        severities = {f["severity"] for f in by_code.get(row["code"], [])} | {row["severity"]}
+        worst = max(severities, key=_rank) if row["count"] else row["severity"]
+        out.append({**row, "doc": doc, "severity": worst, "anchor": f"check-{row['code']}"})
+    out.sort(key=lambda r: (r["count"] == 0, -_rank(r["severity"]), r["code"]))
+    return out
+
+
+def _severity_counts(findings: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    counts = {s: 0 for s in SEVERITIES}
+    for f in findings:
+        counts[f["severity"]] += 1
+    return [{"severity": s, "count": n} for s, n in counts.items() if n]
+
+
+def _reasons(
+    data: dict[str, Any], checks: list[dict[str, Any]], by_code: dict[str, list[dict[str, Any]]], single: bool
+) -> list[dict[str, str]]:
+    """One or two sentences per check that makes the verdict NO-GO."""
+    threshold = _rank(data["fail_on"])
+    out = []
+    for row in checks:
+        failing = [f for f in by_code.get(row["code"], []) if _rank(f["severity"]) >= threshold]
+        if not failing:
+            continue
+        dataset = [f["message"] for f in failing if f["line"] is None]
+        records = [f for f in failing if f["line"] is not None]
+        sentences = [_sentence(m) for m in dataset[:2]]
+        if records:
+            n = len({(f["file"], f["line"]) for f in records})
+            total = data["stats"]["records"]
+            rate = f" ({n / total * 100:.1f} %)" if total else ""
+            first = records[0]
+            sentences.append(
+                f"{n:,} record{'s' if n != 1 else ''}{rate} flagged; "
+                f"first at {_where(first['file'], first['line'], single)}: {_sentence(first['message'])}"
+            )
+        out.append({"code": row["code"], "slug": row["slug"], "anchor": row["anchor"], "text": " ".join(sentences)})
+    return out
+
+
+def _sentence(message: str) -> str:
+    message = message.strip()
+    return message if message.endswith((".", "!", "?")) else message + "."
+
+
+def _fact(label: str, value: str, detail: str = "", ok: bool | None = None, bad: str = "") -> dict[str, Any]:
+    """One row of dataset facts; `ok` is None when there is nothing to judge, `bad` says what is wrong."""
+    return {"label": label, "value": value, "detail": detail, "ok": ok, "bad": bad}
+
+
+def _top(counts: dict[str, int], fmt: Any, shown: int = 8) -> str:
+    top = sorted(counts.items(), key=lambda kv: -kv[1])
+    more = f", {len(top) - shown} more" if len(top) > shown else ""
+    return ", ".join(fmt(k, v) for k, v in top[:shown]) + more
+
+
+def _facts(data: dict[str, Any], stats: dict[str, Any], summaries: dict[str, Any]) -> list[dict[str, Any]]:
+    blank = f", {stats['blank_lines']:,} blank lines skipped" if stats.get("blank_lines") else ""
+    facts = [
+        _fact("Files", ", ".join(data["files"])),
+        _fact("Records", f"{stats['records']:,}", f"{stats['valid']:,} valid{blank}"),
+    ]
+    size = summaries.get("dataset-size")
+    configured = ((data.get("config") or {}).get("checks") or {}).get("dataset-size", {}).get("min_pairs")
+    minimum = size["min_pairs"] if size else configured
+    usable = stats["usable_pairs"]
+    unusable = ", ".join(f"{n:,} flagged by {code}" for code, n in sorted((stats.get("unusable") or {}).items()))
+    detail = (f"minimum {minimum:,}" if minimum else "") + (f"; not counted: {unusable}" if unusable else "")
+    facts.append(_fact("Usable pairs", f"{usable:,}", detail, None if not minimum else usable >= minimum, "too few"))
+    facts.append(_fact("Shapes", _top(stats.get("shapes") or {}, lambda k, v: f"{k} ({v:,})") or "none"))
+    languages = summaries.get("language-mismatch")
+    if languages:
+        facts.append(
+            _fact(
+                "Languages",
+                _top(languages["languages"], lambda k, v: f"{k} ({v:,})"),
+                f"{languages['checked']:,} records checked, {languages['skipped']:,} too short to tell",
+            )
+        )
+    labels = summaries.get("label-imbalance")
+    if labels and labels.get("labels"):
+        total = sum(labels["labels"].values()) or 1
+        facts.append(
+            _fact(
+                "Labels",
+                _top(labels["labels"], lambda k, v: f"{k} ({v:,}, {v / total * 100:.0f} %)"),
+                f"{len(labels['labels'])} labels; the largest holds {labels['majority_share'] * 100:.1f} %",
+            )
+        )
+    near = summaries.get("near-duplicate")
+    if near:
+        facts.append(
+            _fact(
+                "Near-duplicates",
+                f"{near['redundant']:,} redundant records ({near['rate'] * 100:.1f} %)",
+                f"in {near['clusters']:,} clusters at Jaccard ≥ {near['threshold']}; "
+                f"the limit is {near['max_rate'] * 100:.1f} %",
+                near["rate"] <= near["max_rate"],
+                "over the limit",
+            )
+        )
+    contamination = summaries.get("contamination")
+    if contamination:
+        facts.append(
+            _fact(
+                "Contamination",
+                f"{contamination['contaminated']:,} of {contamination['eval_records']:,} evaluation records "
+                f"({contamination['rate'] * 100:.1f} %) found in the training data",
+                "against " + ", ".join(contamination["against"]),
+                contamination["contaminated"] == 0,
+                "contaminated",
+            )
+        )
+    return facts
+
+
+# -- length histograms ---------------------------------------------------------------------
+
+CHART_W, CHART_H = 560, 170
+PLOT_LEFT, PLOT_RIGHT, PLOT_TOP, PLOT_BOTTOM = 48, 28, 26, 34
+
+
+def _lengths(summary: dict[str, Any] | None) -> dict[str, Any] | None:
+    if not summary:
+        return None
+    charts = []
+    for name in ("instruction", "response"):
+        part = summary.get(name)
+        if part and part.get("histogram") and part["histogram"].get("counts"):
+            charts.append(_histogram(name, part))
+    return {"max_tokens": summary.get("max_tokens"), "charts": charts} if charts else None
+
+
+def _x(value: float, edges: list[float], left: float, width: float) -> tuple[float, bool]:
+    """Where `value` falls on a chart whose bins are drawn equally wide; False if off the chart."""
+    bins = len(edges) - 1
+    if value <= edges[0]:
+        return left, value == edges[0]
+    if value >= edges[-1]:
+        return left + width, value == edges[-1]
+    for i in range(bins):
+        if edges[i] <= value <= edges[i + 1]:
+            span = edges[i + 1] - edges[i] or 1
+            return left + (i + (value - edges[i]) / span) * width / bins, True
+    return left + width, False  # pragma: no cover - edges not sorted
+
+
+def _histogram(name: str, part: dict[str, Any]) -> dict[str, Any]:
+    """Bars, axis ticks and threshold markers of one length histogram, in SVG coordinates."""
+    edges = [float(e) for e in part["histogram"]["edges"]]
+    counts = [int(c) for c in part["histogram"]["counts"]]
+    width = CHART_W - PLOT_LEFT - PLOT_RIGHT
+    height = CHART_H - PLOT_TOP - PLOT_BOTTOM
+    peak = max(counts) or 1
+    bar_w = width / len(counts)
+    low, high = part.get("low"), part.get("high")
+    bars = []
+    for i, count in enumerate(counts):
+        h = max(count / peak * height, 2) if count else 0  # a single record still shows
+        outlier = (high is not None and edges[i] >= high) or (low is not None and edges[i + 1] <= low)
+        bars.append(
+            {
+                "x": round(PLOT_LEFT + i * bar_w + 0.5, 1),
+                "y": round(PLOT_TOP + height - h, 1),
+                "w": round(max(bar_w - 1, 0.5), 1),
+                "h": round(h, 1),
+                "count": count,
+                "range": f"{edges[i]:,.0f}–{edges[i + 1]:,.0f}",
+                "outlier": outlier,
+            }
+        )
+    ticks = sorted({0, len(counts) // 2, len(counts)})
+    markers = []
+    for label, value in (("median", part.get("median")), ("low", low), ("high", high)):
+        if value is None:
+            continue
+        x, on_chart = _x(float(value), edges, PLOT_LEFT, width)
+        markers.append({"label": label, "value": value, "x": round(x, 1), "on_chart": on_chart})
+    return {
+        "name": name,
+        "width": CHART_W,
+        "height": CHART_H,
+        "plot": {"left": PLOT_LEFT, "top": PLOT_TOP, "bottom": PLOT_TOP + height, "right": PLOT_LEFT + width},
+        "bars": bars,
+        "peak": peak,
+        "ticks": [{"x": round(PLOT_LEFT + t * bar_w, 1), "label": f"{edges[t]:,.0f}"} for t in ticks],
+        "markers": markers,
+        "median": part.get("median"),
+        "low": low,
+        "high": high,
+        "outliers": sum(b["count"] for b in bars if b["outlier"]),
+    }
+
+
+# -- near-duplicates side by side ----------------------------------------------------------
+
+_WORD = re.compile(r"\S+\s*")
+
+
+def diff_words(left: str, right: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Both texts as segments with `changed` set on the words the other text lacks."""
+    a, b = _WORD.findall(left), _WORD.findall(right)
+    matcher = difflib.SequenceMatcher(None, [w.strip() for w in a], [w.strip() for w in b], autojunk=False)
+    out_a: list[dict[str, Any]] = []
+    out_b: list[dict[str, Any]] = []
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        changed = tag != "equal" and not (a[i1:i2] and b[j1:j2] and _only_cuts(a[i1:i2]) and _only_cuts(b[j1:j2]))
+        _append(out_a, "".join(a[i1:i2]), changed)
+        _append(out_b, "".join(b[j1:j2]), changed)
+    return out_a, out_b
+
+
+def _only_cuts(words: list[str]) -> bool:
+    """True for the excerpt's own ellipsis, which is no difference between the records."""
+    return all(w.strip() in ("", ELLIPSIS.strip()) for w in words)
+
+
+def _append(segments: list[dict[str, Any]], text: str, changed: bool) -> None:
+    if not text:
+        return
+    if segments and segments[-1]["changed"] == changed:
+        segments[-1]["text"] += text
+    else:
+        segments.append({"text": text, "changed": changed})
+
+
+def _side(member: dict[str, Any], example: dict[str, Any] | None, single: bool) -> dict[str, Any]:
+    return {"where": _where(member.get("file"), member.get("line"), single), "example": example}
+
+
+def _near_duplicates(
+    summary: dict[str, Any] | None, examples: dict[tuple[str, int], dict[str, Any]], stats: dict[str, Any], single: bool
+) -> dict[str, Any] | None:
+    if not summary:
+        return None
+    clusters = []
+    for cluster in summary.get("largest", [])[:CLUSTERS_SHOWN]:
+        members = cluster.get("members", [])
+        if not members:
+            continue
+        first = members[0]
+        first_ex = examples.get((first.get("file"), first.get("line")))
+        pairs = []
+        for other in members[1 : 1 + PAIRS_PER_CLUSTER]:
+            other_ex = examples.get((other.get("file"), other.get("line")))
+            fields = []
+            if first_ex and other_ex:
+                for field in ("instruction", "input", "response"):
+                    if first_ex.get(field) or other_ex.get(field):
+                        left, right = diff_words(first_ex.get(field) or "", other_ex.get(field) or "")
+                        fields.append({"name": field, "left": left, "right": right})
+            identical = bool(fields) and not any(s["changed"] for f in fields for s in f["left"] + f["right"])
+            pairs.append(
+                {
+                    "left": _side(first, first_ex, single),
+                    "right": _side(other, other_ex, single),
+                    "fields": fields,
+                    "identical": identical,
+                }
+            )
+        shown = 1 + len(pairs)
+        clusters.append(
+            {
+                "id": cluster.get("id"),
+                "size": cluster.get("size", len(members)),
+                "pairs": pairs,
+                "more": max(cluster.get("size", len(members)) - shown, 0),
+            }
+        )
+    return {
+        **{k: summary.get(k) for k in ("clusters", "redundant", "rate", "max_rate", "threshold")},
+        "shown": clusters,
+        "records": stats["records"],
+    }
+
+
+def _label_conflicts(summary: dict[str, Any] | None, single: bool) -> dict[str, Any] | None:
+    if not summary or not summary.get("groups"):
+        return None
+    groups = []
+    for group in summary["groups"][:LABEL_GROUPS_SHOWN]:
+        members = group.get("members", [])
+        groups.append(
+            {
+                "prompt": excerpt(group.get("prompt", "")),
+                "labels": sorted(group.get("labels", {}).items(), key=lambda kv: -kv[1]),
+                "members": [
+                    {"where": _where(m.get("file"), m.get("line"), single), "label": m.get("label")}
+                    for m in members[:LABEL_MEMBERS_SHOWN]
+                ],
+                "more": max(len(members) - LABEL_MEMBERS_SHOWN, 0),
+            }
+        )
+    return {
+        "classification_like": summary.get("classification_like", False),
+        "groups": groups,
+        "total": len(summary["groups"]),
+    }
+
+
+# -- flagged records per check -------------------------------------------------------------
+
+
+def _section(
+    row: dict[str, Any],
+    findings: list[dict[str, Any]],
+    examples: dict[tuple[str, int], dict[str, Any]],
+    per_check: int,
+    single: bool,
+) -> dict[str, Any]:
+    """One check's findings: dataset-wide ones, then the first `per_check` flagged records."""
+    dataset = [f for f in findings if f["line"] is None]
+    records = [f for f in findings if f["line"] is not None]
+    items = []
+    for f in dataset[:per_check] + records[:per_check]:
+        related = f.get("related") or []
+        items.append(
+            {
+                "severity": f["severity"],
+                "where": _where(f["file"], f["line"], single),
+                "message": f["message"],
+                "score": f.get("score"),
+                "related": [_where(r["file"], r["line"], single) for r in related[:RELATED_SHOWN]],
+                "related_more": max(len(related) - RELATED_SHOWN, 0),
+                "example": examples.get((f["file"], f["line"])) if f["line"] is not None else None,
+            }
+        )
+    hidden = max(len(dataset) - per_check, 0) + max(len(records) - per_check, 0)
+    return {**row, "shown": items, "more": hidden, "total": len(findings)}

@@ -1,0 +1,221 @@
+"""`sftlint split`: hold out an evaluation set that is not contaminated by construction.
+
+A random split of fine-tuning data leaks: copies of one record, or the same prompt with
+different answers, land on both sides, and the evaluation then measures memorisation. So
+records are first joined into groups (union-find over every `Grouper`'s groups), and whole
+groups are assigned to one side. The split is seeded and depends only on the input bytes and
+the options; records keep their input order and their exact bytes on either side.
+
+Groupers are pluggable: anything with `add(index, record)` and `groups()` can join records
+(a near-duplicate grouper built on MinHash clusters plugs in the same way as `SamePrompt`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import random
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from sftlint.checks._text import squash
+from sftlint.errors import SftlintError
+from sftlint.io import BOM, _open, parse_json
+from sftlint.records import Record, normalise
+
+# Evaluation set sizing: 10 % of the data, at least 100 records (a 95 % margin of about
+# +/-10 points on an accuracy-like score) but never more than 20 % of a small dataset, and at
+# most 1,000 (+/-3 points): past that, records do more good in training.
+EVAL_FRACTION = 0.1
+EVAL_MIN = 100
+EVAL_MAX_SHARE_SMALL = 0.2
+EVAL_MAX = 1000
+
+# Classification-like data: a label (the `label` field, or a short single-line response) on
+# at least this share of records, with between 2 and MAX_STRATA distinct labels and on average
+# at least MIN_PER_LABEL records per label.
+LABELLED_SHARE = 0.9
+MAX_STRATA = 50
+MIN_PER_LABEL = 5
+_LABEL_MAX_WORDS = 3
+_LABEL_MAX_CHARS = 40
+
+
+def recommended_eval_size(pairs: int) -> int:
+    """How many records to hold out for evaluation from a dataset of `pairs` records."""
+    if pairs < 2:
+        return 0
+    floor = min(EVAL_MIN, int(pairs * EVAL_MAX_SHARE_SMALL))
+    return max(1, min(EVAL_MAX, max(floor, round(pairs * EVAL_FRACTION))))
+
+
+def margin_points(size: int) -> float:
+    """The 95 % margin, in percentage points, of a rate measured on `size` records (worst case p=0.5)."""
+    return 100 * 1.96 * 0.5 / math.sqrt(size) if size else float("inf")
+
+
+class Grouper(Protocol):
+    """Joins records that must stay on the same side of the split."""
+
+    def add(self, index: int, record: Record) -> None: ...
+
+    def groups(self) -> Iterable[Sequence[int]]: ...
+
+
+class SamePrompt:
+    """Records with the same normalised prompt: exact duplicates and label-conflict groups.
+
+    Two records with the same instruction and input (the user turns for chat, whatever the
+    system prompt) are one example as far as contamination goes, whatever their responses.
+    """
+
+    def __init__(self) -> None:
+        self.by_prompt: dict[bytes, list[int]] = defaultdict(list)
+
+    def add(self, index: int, record: Record) -> None:
+        prompt = squash(record.instruction) if record.turns is not None else squash(record.prompt)
+        key = hashlib.blake2b(prompt.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+        self.by_prompt[key].append(index)
+
+    def groups(self) -> Iterator[list[int]]:
+        return (indices for indices in self.by_prompt.values() if len(indices) > 1)
+
+
+class _UnionFind:
+    def __init__(self, n: int) -> None:
+        self.parent = list(range(n))
+
+    def find(self, i: int) -> int:
+        while self.parent[i] != i:
+            self.parent[i] = self.parent[self.parent[i]]
+            i = self.parent[i]
+        return i
+
+    def union(self, a: int, b: int) -> None:
+        ra, rb = self.find(a), self.find(b)
+        if ra != rb:
+            self.parent[max(ra, rb)] = min(ra, rb)
+
+
+@dataclass
+class Split:
+    """The outcome: which physical lines go where, and the figures the command prints."""
+
+    lines: list[bytes]  # every non-blank physical line, newline-terminated, in input order
+    train: list[int]
+    eval: list[int]
+    invalid: int = 0
+    groups: int = 0  # groups of two or more records
+    largest_group: int = 0
+    strata: dict[str, int] = field(default_factory=dict)  # label -> records, when stratified
+
+    def data(self, side: list[int]) -> bytes:
+        return b"".join(self.lines[i] for i in side)
+
+
+def _label(record: Record) -> str | None:
+    if record.label is not None:
+        return record.label
+    text = record.response.strip()
+    if "\n" not in text and len(text) <= _LABEL_MAX_CHARS and 0 < len(text.split()) <= _LABEL_MAX_WORDS:
+        return squash(text)
+    return None
+
+
+def read_lines(path: str) -> Iterator[bytes]:
+    """Physical non-blank lines of a JSON Lines file, as bytes, each ending in a newline."""
+    stream = _open(path)
+    try:
+        for data in stream:
+            if data.strip():
+                yield data if data.endswith(b"\n") else data + b"\n"
+    except OSError as exc:
+        raise SftlintError(f"{path}: read failed ({exc.strerror or exc})") from None
+    finally:
+        if path != "-":
+            stream.close()
+
+
+def split(
+    path: str,
+    eval_fraction: float,
+    seed: int = 0,
+    fields: dict[str, str] | None = None,
+    stratify: bool = True,
+    groupers: Sequence[Grouper] | None = None,
+) -> Split:
+    """Split one JSON Lines file into train and eval line indices (nothing is written here)."""
+    if not 0 < eval_fraction < 1:
+        raise SftlintError(f"--eval-fraction must be between 0 and 1, got {eval_fraction}")
+    groupers = list(groupers) if groupers is not None else [SamePrompt()]
+    lines: list[bytes] = []
+    labels: list[str | None] = []
+    valid: list[int] = []
+    for number, data in enumerate(read_lines(path), start=1):
+        index = len(lines)
+        lines.append(data)
+        labels.append(None)
+        body = data[len(BOM) :] if index == 0 and data.startswith(BOM) else data
+        value, error = parse_json(body.decode("utf-8", errors="replace").rstrip("\r\n"))
+        if index == 0 and body.lstrip().startswith(b"[") and (error or isinstance(value, list)):
+            raise SftlintError(f"{path}: split needs JSON Lines (one record per line), not a JSON array")
+        record = None if error else normalise(value, path, number, fields)[0]
+        if record is None:
+            continue
+        labels[index] = _label(record)
+        valid.append(index)
+        for grouper in groupers:
+            grouper.add(index, record)
+    uf = _UnionFind(len(lines))
+    for grouper in groupers:
+        for group in grouper.groups():
+            first, *rest = group
+            for other in rest:
+                uf.union(first, other)
+    members: dict[int, list[int]] = defaultdict(list)
+    for index in valid:
+        members[uf.find(index)].append(index)
+    groups = sorted(members.values(), key=lambda g: g[0])
+    strata = _strata(groups, labels, len(valid)) if stratify else None
+    rng = random.Random(seed)
+    chosen: list[int] = []
+    by_stratum: dict[str, list[list[int]]] = defaultdict(list)
+    for group in groups:
+        by_stratum[strata[group[0]] if strata else ""].append(group)
+    for name in sorted(by_stratum):
+        in_stratum = by_stratum[name]
+        target = round(eval_fraction * sum(len(g) for g in in_stratum))
+        rng.shuffle(in_stratum)
+        taken = 0
+        for group in in_stratum:
+            if abs(taken + len(group) - target) < abs(taken - target):  # closer to the target
+                chosen.extend(group)
+                taken += len(group)
+    eval_set = set(chosen)
+    big = [len(g) for g in groups if len(g) > 1]
+    return Split(
+        lines=lines,
+        train=[i for i in range(len(lines)) if i not in eval_set],
+        eval=sorted(eval_set),
+        invalid=len(lines) - len(valid),
+        groups=len(big),
+        largest_group=max(big, default=1),
+        strata=dict(Counter(labels[i] for i in valid if labels[i] is not None)) if strata else {},
+    )
+
+
+def _strata(groups: list[list[int]], labels: list[str | None], valid: int) -> dict[int, str] | None:
+    """Each group's stratum (its most common label), keyed by the group's first index; None
+    when the data is not classification-like."""
+    counts = Counter(label for group in groups for i in group if (label := labels[i]) is not None)
+    if not valid or sum(counts.values()) < LABELLED_SHARE * valid:
+        return None
+    if not 2 <= len(counts) <= min(MAX_STRATA, valid / MIN_PER_LABEL):
+        return None  # one class, or short free-text answers rather than a label set
+    out = {}
+    for group in groups:
+        in_group = Counter(labels[i] or "" for i in group)
+        out[group[0]] = min(in_group, key=lambda label: (-in_group[label], label))
+    return out

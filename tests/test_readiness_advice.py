@@ -1,0 +1,117 @@
+"""SFT204 fits-in-context, SFT205 no-evaluation-set, the token estimate, and advice vs the verdict."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from readiness_support import findings, lint_json, shared_data, write_jsonl
+from sftlint.cli import cli
+from sftlint.split import recommended_eval_size
+from sftlint.tokens import approx_tokens
+
+
+def pairs(n: int) -> list[dict]:
+    return [
+        {
+            "instruction": f"Summarise support ticket {i} in one sentence.",
+            "output": f"Customer {i} cannot log in after the update.",
+        }
+        for i in range(n)
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "tokens"),
+    [
+        ("", 0),
+        ("one two three", 4),  # 13 characters / 4, rounded up
+        ("x" * 40, 10),
+        ("café", 2),  # é is 2 UTF-8 bytes: 4 + 1.5 characters
+        ("你好世界", 4),  # about one token per CJK character
+        ("Hello 世界", 4),
+    ],
+)
+def test_approx_tokens(text: str, tokens: int) -> None:
+    assert approx_tokens(text) == tokens
+
+
+@pytest.mark.parametrize(
+    ("pairs_", "size"), [(0, 0), (1, 0), (40, 8), (300, 60), (553, 100), (1000, 100), (5000, 500), (50_000, 1000)]
+)
+def test_recommended_eval_size(pairs_: int, size: int) -> None:
+    assert recommended_eval_size(pairs_) == size
+
+
+def test_fits_in_context_fires_on_a_small_dataset(tmp_path) -> None:
+    records = pairs(50)
+    path = write_jsonl(tmp_path / "small.jsonl", records)
+    code, out = lint_json(str(path), "--select", "SFT204")
+    [finding] = findings(out, "SFT204")
+    expected = sum(approx_tokens(r["instruction"]) + approx_tokens(r["output"]) for r in records)
+    assert finding["severity"] == "advice" and finding["line"] is None
+    assert f"about {expected:,} tokens, within a 100,000-token context" in finding["message"]
+    assert out["summaries"]["fits-in-context"] == {"total_tokens": expected, "budget": 100_000, "fits": True}
+    assert code == 0 and out["verdict"] == "go"
+
+
+def test_fits_in_context_quiet_on_a_large_dataset_and_a_smaller_budget(tmp_path) -> None:
+    _, out = lint_json(str(shared_data("alpaca_eval/gpt4_1106_preview.jsonl")), "--select", "SFT204")
+    assert findings(out, "SFT204") == []
+    summary = out["summaries"]["fits-in-context"]
+    assert summary["fits"] is False and summary["total_tokens"] > 100_000
+    config = tmp_path / "sftlint.toml"
+    config.write_text("[checks.fits-in-context]\nbudget = 200\n")
+    _, out = lint_json(str(write_jsonl(tmp_path / "d.jsonl", pairs(50))), "--select", "SFT204", "--config", str(config))
+    assert findings(out, "SFT204") == []
+
+
+def test_no_evaluation_set_fires_with_a_sized_recommendation(tmp_path) -> None:
+    path = write_jsonl(tmp_path / "d.jsonl", pairs(500))
+    _, out = lint_json(str(path), "--select", "SFT205,SFT201")
+    [finding] = findings(out, "SFT205")
+    assert finding["severity"] == "advice"
+    assert "hold out about 100 of the 500 usable pairs (20%" in finding["message"]
+    assert f"sftlint split {path} --eval-fraction 0.2 -o train.jsonl -e eval.jsonl" in finding["message"]
+    assert out["summaries"]["no-evaluation-set"] == {"present": False, "files": [], "recommended_size": 100}
+
+
+def test_no_evaluation_set_quiet_when_config_names_one(tmp_path) -> None:
+    write_jsonl(tmp_path / "eval.jsonl", pairs(5))
+    config = tmp_path / "sftlint.toml"
+    config.write_text('against = ["eval.jsonl"]\n')
+    _, out = lint_json(str(write_jsonl(tmp_path / "d.jsonl", pairs(50))), "--select", "SFT205", "--config", str(config))
+    assert findings(out, "SFT205") == []
+    summary = out["summaries"]["no-evaluation-set"]
+    assert summary["present"] is True and summary["files"] == [str(tmp_path / "eval.jsonl")]
+
+
+def test_advice_never_changes_the_verdict_by_default(tmp_path) -> None:
+    path = str(write_jsonl(tmp_path / "d.jsonl", pairs(400)))
+    code, out = lint_json(path)
+    assert {f["severity"] for f in out["findings"]} == {"advice"}
+    assert {f["code"] for f in out["findings"]} == {"SFT204", "SFT205"}
+    assert code == 0 and out["verdict"] == "go"
+    code, out = lint_json(path, "--fail-on", "warning")
+    assert code == 0 and out["verdict"] == "go"
+    code, out = lint_json(path, "--fail-on", "advice")  # only when asked for
+    assert code == 1 and out["verdict"] == "no-go"
+
+
+def test_advice_has_its_own_part_of_the_text_output(tmp_path) -> None:
+    result = CliRunner().invoke(cli, ["lint", str(write_jsonl(tmp_path / "d.jsonl", pairs(400)))])
+    assert result.exit_code == 0
+    head, advice = result.output.split("Before you fine-tune:\n")
+    assert "SFT204" not in head and "SFT205" not in head
+    assert "  SFT204 fits-in-context: all 400 records come to about" in advice
+    assert "  SFT205 no-evaluation-set: no evaluation set given" in advice
+    assert "GO: nothing at or above error" in advice
+
+
+def test_json_output_with_advice_matches_the_schema(tmp_path) -> None:
+    jsonschema = pytest.importorskip("jsonschema")
+    schema = json.loads(CliRunner().invoke(cli, ["schema"]).output)
+    _, out = lint_json(str(write_jsonl(tmp_path / "d.jsonl", pairs(30))))
+    jsonschema.validate(out, schema)
