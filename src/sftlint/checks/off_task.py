@@ -133,8 +133,9 @@ class OffTask(Check):
     least `min_separation` (data with many records per topic, where answers need not repeat
     the question's words); otherwise relevance is (diverse data, where they do). A response is
     off-task when its score is below `relative_threshold` times the median score of all
-    judged records: calibrated on the file, not a fixed number; it needs `min_records` judged
-    records. For each off-task response, the other prompts sharing its rarest words are
+    judged records (calibrated on the file, not a fixed number; it needs `min_records` judged
+    records), and, when the score is association, its relevance is also below 0.3 times the
+    median relevance: either signal alone misfires on some topics, together they rarely do. For each off-task response, the other prompts sharing its rarest words are
     searched: when another record's prompt fits it better than its own by at least `margin`
     (word overlap), the finding says *misaligned* and names that record in `related`, the
     signature of responses shifted by a line or shuffled between records. The message gives
@@ -260,7 +261,10 @@ class OffTask(Check):
         )
         if threshold is None:
             return
-        flagged = np.flatnonzero(scores < threshold)
+        low = scores < threshold
+        if signal == "association":  # both scores must agree: either alone misfires on some topics
+            low &= relevance < 0.3 * float(np.median(relevance))
+        flagged = np.flatnonzero(low)
         misaligned = self._misaligned(flagged, idf, prompt, response, prompt_weight, relevance)
         where = np.frombuffer(self.where, dtype=np.uint32).reshape(-1, 2)
         for i in flagged:
