@@ -43,7 +43,19 @@ def corpus(path: Path, records: int, shape: str) -> Path:
 def timed(path: Path, select: str) -> tuple[float, dict]:
     start = time.perf_counter()
     done = subprocess.run(
-        [sys.executable, "-m", "sftlint", "lint", str(path), "--format", "json", "--select", select, "--min-pairs", "1"],
+        [
+            sys.executable,
+            "-m",
+            "sftlint",
+            "lint",
+            str(path),
+            "--format",
+            "json",
+            "--select",
+            select,
+            "--min-pairs",
+            "1",
+        ],
         capture_output=True,
         text=True,
         cwd=ROOT,

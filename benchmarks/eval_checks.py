@@ -88,7 +88,13 @@ def score(result: dict, manifest: list[dict]) -> dict[str, dict[str, int]]:
         tp = len(lines & correct)
         other = len((lines - correct) & any_defect)
         fp = len(lines - correct - any_defect)
-        out[code] = {"planted": len(planted[code]), "found": len(lines & planted[code]), "tp": tp, "fp": fp, "other": other}
+        out[code] = {
+            "planted": len(planted[code]),
+            "found": len(lines & planted[code]),
+            "tp": tp,
+            "fp": fp,
+            "other": other,
+        }
     return out
 
 
@@ -126,8 +132,10 @@ def main() -> None:
             for key, value in s.items():
                 totals[code][key] += value
             if s["planted"] or s["tp"] or s["fp"]:
-                print(f"  {code}: planted {s['planted']}, found {s['found']}, correct flags {s['tp']}, "
-                      f"false {s['fp']}, on other defects {s['other']}")
+                print(
+                    f"  {code}: planted {s['planted']}, found {s['found']}, correct flags {s['tp']}, "
+                    f"false {s['fp']}, on other defects {s['other']}"
+                )
 
     print("\nper check, all planted corpora together:")
     print(f"  {'code':7} {'precision':>9} {'recall':>7}  (planted, found, false)")
@@ -146,7 +154,10 @@ def main() -> None:
         found = flagged_lines(result)
         union = set().union(*(found.get(c, set()) for c in CODES))
         rates = ", ".join(f"{c} {len(found.get(c, ()))}" for c in CODES)
-        print(f"  clean {shape}: {len(union)} of {args.records} = {len(union) / args.records:.2%} ({rates}; {elapsed:.1f} s)")
+        print(
+            f"  clean {shape}: {len(union)} of {args.records} = {len(union) / args.records:.2%} "
+            f"({rates}; {elapsed:.1f} s)"
+        )
 
     real = ROOT.parent / "shared" / "data" / "alpaca_eval"
     if not real.is_dir():

@@ -7,7 +7,6 @@ from __future__ import annotations
 import importlib.util
 import json
 import random
-from pathlib import Path
 
 import pytest
 
@@ -75,7 +74,10 @@ def test_length_outlier_quiet_on_clean_data_and_summary_has_histograms(lint, tmp
 def test_token_limit_is_configurable_and_reported_in_small_files(lint, tmp_path):
     config = tmp_path / "sftlint.toml"
     config.write_text("[checks.length-outlier]\nmax_tokens = 50\n")
-    items = [{"instruction": "Summarise this.", "output": "word " * 300}, {"instruction": "Hi", "output": "Hello there."}]
+    items = [
+        {"instruction": "Summarise this.", "output": "word " * 300},
+        {"instruction": "Hi", "output": "Hello there."},
+    ]
     _, out = lint(items, "--select", "SFT105", "--config", str(config), "--min-pairs", "1")
     found = _found(out, "SFT105")
     assert list(found) == [1]
@@ -199,9 +201,21 @@ def test_conflicting_labels_report_every_member_with_the_others_related(lint, tm
 
 
 def test_near_same_prompts_with_different_short_answers_conflict(lint, tmp_path):
-    base = "Is the following review positive or negative? The delivery was quick and the support team answered every question"
-    items = [{"instruction": f"Review {i}: {'great' if i % 2 else 'awful'} product number {i}", "output": "positive" if i % 2 else "negative"} for i in range(40)]
-    items += [{"instruction": base + ".", "output": "Positive"}, {"instruction": base.lower() + "!!", "output": "negative"}]
+    base = (
+        "Is the following review positive or negative? "
+        "The delivery was quick and the support team answered every question"
+    )
+    items = [
+        {
+            "instruction": f"Review {i}: {'great' if i % 2 else 'awful'} product number {i}",
+            "output": "positive" if i % 2 else "negative",
+        }
+        for i in range(40)
+    ]
+    items += [
+        {"instruction": base + ".", "output": "Positive"},
+        {"instruction": base.lower() + "!!", "output": "negative"},
+    ]
     items += [{"instruction": "Please: " + base, "output": "negative"}]
     _, out = lint(items, "--select", "SFT110", "--min-pairs", "1")
     assert set(_found(out, "SFT110")) == {41, 42, 43}
@@ -209,7 +223,10 @@ def test_near_same_prompts_with_different_short_answers_conflict(lint, tmp_path)
 
 def test_long_form_answers_that_differ_are_not_label_conflicts(lint, tmp_path):
     items = [
-        {"instruction": f"Explain topic {i % 20} to a beginner.", "output": f"Here is one long explanation number {i} with plenty of words in it."}
+        {
+            "instruction": f"Explain topic {i % 20} to a beginner.",
+            "output": f"Here is one long explanation number {i} with plenty of words in it.",
+        }
         for i in range(60)
     ]
     _, out = lint(items, "--select", "SFT110,SFT202", "--min-pairs", "1")
@@ -231,7 +248,9 @@ def test_same_instructions_answered_by_two_models_are_not_conflicts(lint, tmp_pa
 
 
 def test_label_imbalance_warns_on_a_dominant_label_and_rare_labels(lint, tmp_path):
-    items = [{"instruction": f"Ticket {i}: question about invoices", "output": "x", "label": "billing"} for i in range(95)]
+    items = [
+        {"instruction": f"Ticket {i}: question about invoices", "output": "x", "label": "billing"} for i in range(95)
+    ]
     items += [{"instruction": f"Ticket {i}: app crashes", "output": "x", "label": "bug"} for i in range(95, 100)]
     _, out = lint(items, "--select", "SFT202", "--min-pairs", "1")
     messages = [f["message"] for f in out["findings"]]

@@ -159,7 +159,15 @@ def test_go_report_on_real_clean_data(data_dir: Path) -> None:
 
 def test_sections_without_summaries_are_left_out(data_dir: Path) -> None:
     result = CliRunner().invoke(
-        cli, ["lint", str(data_dir / "go.jsonl"), "--format", "json", "--ignore", "SFT204,SFT205,SFT105,SFT106,SFT107,SFT108,SFT109,SFT110"]
+        cli,
+        [
+            "lint",
+            str(data_dir / "go.jsonl"),
+            "--format",
+            "json",
+            "--ignore",
+            "SFT204,SFT205,SFT105,SFT106,SFT107,SFT108,SFT109,SFT110",
+        ],
     )
     page = parse(render_report(json.loads(result.output)))
     ids = {n.attrs.get("id") for n in page.iter()}

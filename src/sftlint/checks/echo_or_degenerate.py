@@ -26,7 +26,10 @@ _ANSWER_LABEL = re.compile(r"(?im)^[ \t#*>]*(?:output|response|answer|assistant|
 class EchoOrDegenerateOptions(BaseModel):
     model_config = ConfigDict(extra="forbid")
     echo_share: float = Field(
-        0.8, gt=0, le=1, description="share of the response's word 4-grams found in the instruction that makes it an echo"
+        0.8,
+        gt=0,
+        le=1,
+        description="share of the response's word 4-grams found in the instruction that makes it an echo",
     )
     max_sentence_repeats: int = Field(3, ge=2, description="times one sentence may appear before it is a loop")
     min_distinct_ngrams: float = Field(
@@ -36,7 +39,7 @@ class EchoOrDegenerateOptions(BaseModel):
 
 
 def _ngrams(tokens: list[str], n: int) -> list[tuple[str, ...]]:
-    return list(zip(*(tokens[i:] for i in range(n))))
+    return list(zip(*(tokens[i:] for i in range(n)), strict=False))
 
 
 class EchoOrDegenerate(Check):
@@ -106,7 +109,7 @@ class EchoOrDegenerate(Check):
         if len(chunks) < 12:
             return None
         if len(chunks) >= 20 and sum(map(str.__eq__, chunks, chunks[1:])) >= 0.1 * (len(chunks) - 1):
-            stutter = sum(a == b and not _TABLE_RULE.fullmatch(a) for a, b in zip(chunks, chunks[1:]))
+            stutter = sum(a == b and not _TABLE_RULE.fullmatch(a) for a, b in zip(chunks, chunks[1:], strict=False))
             if stutter >= 0.1 * (len(chunks) - 1):
                 return (
                     f"loop: {stutter} of {len(chunks)} words repeat the word before them (at most 10 %)",

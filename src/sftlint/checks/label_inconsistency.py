@@ -142,7 +142,9 @@ class LabelInconsistency(Check):
         if file_no == len(self.files):
             self.files.append(record.file)
         normalised = " ".join(alnum_words(record.prompt))
-        key = int.from_bytes(hashlib.blake2b(normalised.encode("utf-8", "surrogatepass"), digest_size=8).digest(), "little")
+        key = int.from_bytes(
+            hashlib.blake2b(normalised.encode("utf-8", "surrogatepass"), digest_size=8).digest(), "little"
+        )
         self.where.extend((file_no, record.line))
         self.keys.append(key)
         near_text = record.input if record.turns is None and record.input.strip() else record.instruction
@@ -172,7 +174,9 @@ class LabelInconsistency(Check):
         rep_signatures = signatures[representatives]
         for band in range(_BANDS):
             rows = rep_signatures[:, band * _ROWS : (band + 1) * _ROWS].astype(np.uint64)
-            band_key = rows[:, 0] | rows[:, 1] << np.uint64(16) | rows[:, 2] << np.uint64(32) | rows[:, 3] << np.uint64(48)
+            band_key = (
+                rows[:, 0] | rows[:, 1] << np.uint64(16) | rows[:, 2] << np.uint64(32) | rows[:, 3] << np.uint64(48)
+            )
             order = np.argsort(band_key, kind="stable")
             sorted_keys = band_key[order]
             starts = np.flatnonzero(np.r_[True, sorted_keys[1:] != sorted_keys[:-1]])
@@ -182,7 +186,8 @@ class LabelInconsistency(Check):
                 continue
             a, b = first[same], order[same]
             estimate = (rep_signatures[a] == rep_signatures[b]).mean(axis=1)
-            for i, j in zip(a[estimate >= self.options.near_threshold], b[estimate >= self.options.near_threshold]):
+            close = estimate >= self.options.near_threshold
+            for i, j in zip(a[close], b[close], strict=True):
                 union.union(int(i), int(j))
         return union.roots()[exact]
 
@@ -193,7 +198,7 @@ class LabelInconsistency(Check):
         ends = np.r_[starts[1:], order.size]
         where = np.frombuffer(self.where, dtype=np.uint32).reshape(-1, 2)
         groups = []
-        for start, end in zip(starts, ends):
+        for start, end in zip(starts, ends, strict=True):
             if end - start < 2:
                 continue
             members = order[start:end]
@@ -202,8 +207,8 @@ class LabelInconsistency(Check):
                 continue
             places = [(self.files[where[kept[m], 0]], int(where[kept[m], 1])) for m in members]
             shown = ", ".join(f"'{excerpt(label, 30)}' x{n}" for label, n in votes.most_common(5))
-            for m, (file, line) in zip(members, places):
-                others = [Location(f, l) for f, l in places if (f, l) != (file, line)]
+            for m, (file, line) in zip(members, places, strict=True):
+                others = [Location(f, n) for f, n in places if (f, n) != (file, line)]
                 yield self.finding(
                     f"{len(members)} records with the same or near-same prompt disagree: {shown} "
                     f"(this one: '{excerpt(self.label_names[labels[m]], 30)}')",
@@ -220,8 +225,8 @@ class LabelInconsistency(Check):
                         "prompt": self.excerpts.get(first, ""),
                         "labels": dict(votes.most_common()),
                         "members": [
-                            {"file": f, "line": l, "label": self.label_names[labels[m]]}
-                            for m, (f, l) in zip(members, places)
+                            {"file": f, "line": n, "label": self.label_names[labels[m]]}
+                            for m, (f, n) in zip(members, places, strict=True)
                         ],
                     }
                 )

@@ -25,10 +25,8 @@ _FUNCTION_WORDS = {
     "sie ich wir werden oder aber wenn kann",
     "pt": "o a os as que e do da em um uma para com não por mais dos das se na no como mas ao ele "
     "ela são você isso também",
-    "it": "il lo la gli le di che è e un una per con non sono del della si da come anche più ma ci "
-    "questo nel alla sua",
-    "nl": "de het een en van is dat op te in niet zijn met voor die er maar ook aan als bij dit wat "
-    "kan je wordt naar",
+    "it": "il lo la gli le di che è e un una per con non sono del della si da come anche più ma ci questo nel alla sua",
+    "nl": "de het een en van is dat op te in niet zijn met voor die er maar ook aan als bij dit wat kan je wordt naar",
 }
 _FUNCTION_BYTES = {
     lang: frozenset(w.encode() for w in words.split() if "'" not in w) for lang, words in _FUNCTION_WORDS.items()
@@ -55,7 +53,9 @@ class LanguageMismatchOptions(BaseModel):
     min_words: int = Field(5, ge=1, description="texts with fewer words are too short to judge")
     max_chars: int = Field(200, ge=20, description="only this prefix of each text is examined")
     min_probability: float = Field(0.9, gt=0, le=1, description="langdetect certainty needed to call a language")
-    min_letters: float = Field(0.6, gt=0, le=1, description="texts with a lower share of letters (code, numbers) are skipped")
+    min_letters: float = Field(
+        0.6, gt=0, le=1, description="texts with a lower share of letters (code, numbers) are skipped"
+    )
 
 
 def _function_word_language(tokens: list[bytes]) -> tuple[str | None, bool]:
@@ -119,7 +119,9 @@ class LanguageMismatch(Check):
         if asked is None or answered is None:
             self.skipped += 1
             return
-        (lead_asked, clear_asked), (lead_answered, clear_answered) = map(_function_word_language, (asked[1], answered[1]))
+        (lead_asked, clear_asked), (lead_answered, clear_answered) = map(
+            _function_word_language, (asked[1], answered[1])
+        )
         if lead_asked is not None and lead_asked == lead_answered and (clear_asked or clear_answered):
             self.checked += 1
             self.languages[lead_answered] += 1
@@ -194,8 +196,7 @@ class LanguageMismatch(Check):
 
 def _load_factory() -> Any:
     """langdetect's detector factory with its profiles loaded and the seed fixed (deterministic)."""
-    from langdetect import DetectorFactory
-    from langdetect import detector_factory
+    from langdetect import DetectorFactory, detector_factory
 
     DetectorFactory.seed = 0
     detector_factory.init_factory()

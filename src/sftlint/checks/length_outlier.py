@@ -20,8 +20,12 @@ _HISTOGRAM_BINS = 24
 class LengthOutlierOptions(BaseModel):
     model_config = ConfigDict(extra="forbid")
     max_tokens: int = Field(4096, ge=1, description="longest example (prompt + response, approximate tokens)")
-    threshold: float = Field(4.0, gt=0, description="robust z-score (on log length) beyond which a length is an outlier")
-    min_ratio: float = Field(5.0, ge=1, description="an outlier is also at least this many times the median (or below median / min_ratio)")
+    threshold: float = Field(
+        4.0, gt=0, description="robust z-score (on log length) beyond which a length is an outlier"
+    )
+    min_ratio: float = Field(
+        5.0, ge=1, description="an outlier is also at least this many times the median (or below median / min_ratio)"
+    )
     long_form_min_tokens: int = Field(
         40, ge=1, description="median response length from which too-short responses are reported"
     )
@@ -76,7 +80,8 @@ class LengthOutlier(Check):
     is reported whatever the file looks like. Files with fewer than `min_records` records get
     only the token-limit check. Tokens are approximated without a tokenizer
     (`sftlint.tokens.approx_tokens`: 4 characters a token, about one a CJK character; on
-    AlpacaEval it reads 1.19 times OpenAI's cl100k count, erring high). The summary carries both length distributions for the report's histograms.
+    AlpacaEval it reads 1.19 times OpenAI's cl100k count, erring high). The summary carries
+    both length distributions for the report's histograms.
 
     Why it matters: A response ten times longer than the rest is usually two answers pasted
     together, a log dump or a generation that never stopped; a one-line reply in a long-form

@@ -19,8 +19,8 @@ _FLUSH = 1 << 20  # document-frequency buffer size before it is folded into the 
 _BITS = 20
 _DIMS = 256  # response vectors: signed feature hashing of the sampled terms
 _PROMPT_BUCKETS = 1 << 15  # prompt terms of the association model
-_CHUNK = 4096
-_MAX_CHARS = 2000  # texts are read this far: enough to tell what they are about  # records per block when building and applying the association model
+_CHUNK = 4096  # records per block when building and applying the association model
+_MAX_CHARS = 2000  # texts are read this far: enough to tell what they are about
 
 
 class OffTaskOptions(BaseModel):
@@ -36,7 +36,10 @@ class OffTaskOptions(BaseModel):
     )
     min_records: int = Field(50, ge=2, description="fewest judged records needed to calibrate the threshold")
     min_separation: float = Field(
-        0.2, gt=0, le=2, description="how much better than unrelated pairs own pairs must fit for the association signal to be used"
+        0.2,
+        gt=0,
+        le=2,
+        description="how much better than unrelated pairs own pairs must fit for the association signal to be used",
     )
 
 
@@ -135,7 +138,8 @@ class OffTask(Check):
     off-task when its score is below `relative_threshold` times the median score of all
     judged records (calibrated on the file, not a fixed number; it needs `min_records` judged
     records), and, when the score is association, its relevance is also below 0.3 times the
-    median relevance: either signal alone misfires on some topics, together they rarely do. For each off-task response, the other prompts sharing its rarest words are
+    median relevance: either signal alone misfires on some topics, together they rarely do.
+    For each off-task response, the other prompts sharing its rarest words are
     searched: when another record's prompt fits it better than its own by at least `margin`
     (word overlap), the finding says *misaligned* and names that record in `related`, the
     signature of responses shifted by a line or shuffled between records. The message gives
@@ -283,7 +287,11 @@ class OffTask(Check):
                     signal="misaligned",
                 )
             else:
-                what = "fits what this data's prompts lead to" if signal == "association" else "uses its instruction's words"
+                what = (
+                    "fits what this data's prompts lead to"
+                    if signal == "association"
+                    else "uses its instruction's words"
+                )
                 yield self.finding(
                     f"off-task: the response hardly {what} ({signal} {scores[i]:.2f}, threshold {threshold:.2f} = "
                     f"{self.options.relative_threshold} x this data's median {median:.2f})",

@@ -37,8 +37,24 @@ DEFAULT_PHRASES = [
 # Every default expression contains one of these literals (in lower case): a response with
 # none of them is skipped without running the expressions, the common and expensive case.
 _DEFAULT_KEYWORDS = (
-    " ai", "artificial", "language model", "t have", "not have", "sorry", "afraid", "apologi", "request",
-    " task", "content", "information", "material", "decline", "appropriate", "knowledge", "training", "browse",
+    " ai",
+    "artificial",
+    "language model",
+    "t have",
+    "not have",
+    "sorry",
+    "afraid",
+    "apologi",
+    "request",
+    " task",
+    "content",
+    "information",
+    "material",
+    "decline",
+    "appropriate",
+    "knowledge",
+    "training",
+    "browse",
 )
 
 
@@ -116,5 +132,7 @@ class RefusalBoilerplate(Check):
                     continue
             match = self.pattern.search(text)
             if match:
-                yield self.finding(f"{name} contains refusal or assistant boilerplate: {excerpt(match.group())!r}", record)
+                yield self.finding(
+                    f"{name} contains refusal or assistant boilerplate: {excerpt(match.group())!r}", record
+                )
                 return
