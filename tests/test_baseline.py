@@ -35,9 +35,14 @@ def write(path: Path, items: list) -> Path:
     return path
 
 
+# The baseline works the same for every check; these tests use the format, empty and duplicate
+# checks, whose findings on the real records below are fixed, not the content heuristics.
+SCOPE = ("--select", "SFT0,SFT101,SFT102,SFT103,SFT2")
+
+
 def lint(*args: object) -> tuple[int, dict | str]:
     """`sftlint lint`; JSON output is parsed; sftlint's own errors become exit 2, as in `main`."""
-    result = CliRunner().invoke(cli, ["lint", *[str(a) for a in args]])
+    result = CliRunner().invoke(cli, ["lint", *[str(a) for a in args], *SCOPE])
     if isinstance(result.exception, SftlintError):
         return 2, str(result.exception)
     assert result.exception is None or isinstance(result.exception, SystemExit), result.output

@@ -159,7 +159,15 @@ def test_go_report_on_real_clean_data(data_dir: Path) -> None:
 
 def test_sections_without_summaries_are_left_out(data_dir: Path) -> None:
     result = CliRunner().invoke(
-        cli, ["lint", str(data_dir / "go.jsonl"), "--format", "json", "--ignore", "SFT104,SFT204,SFT205"]
+        cli,
+        [
+            "lint",
+            str(data_dir / "go.jsonl"),
+            "--format",
+            "json",
+            "--ignore",
+            "SFT104,SFT204,SFT205,SFT105,SFT106,SFT107,SFT108,SFT109,SFT110",
+        ],
     )
     page = parse(render_report(json.loads(result.output)))
     ids = {n.attrs.get("id") for n in page.iter()}
@@ -448,5 +456,8 @@ def test_sample_nogo_report_lists_every_planted_defect_the_checks_ran_for(tmp_pa
     assert {"SFT001", "SFT101", "SFT102"} <= set(planted)
     for code, lines in planted.items():
         shown = {int(li.find("span", class_="where").text.split()[-1]) for li in _section_findings(page, code)}
+        if code == "SFT106":  # a statistical warning: measured recall, not every line (README)
+            assert len(lines & shown) >= 0.6 * len(lines), code
+            continue
         assert lines <= shown, code
         assert all(li.find("div", class_="excerpt") for li in _section_findings(page, code))

@@ -1,0 +1,89 @@
+"""Cheap text measures shared by the content checks (SFT105-SFT110, SFT202).
+
+Everything here runs once or twice per record on datasets of millions of records, so it
+leans on C-speed string and regex operations and deterministic hashing (never Python's
+salted `hash()`), and keeps nothing per record beyond what the caller stores.
+"""
+
+from __future__ import annotations
+
+import re
+import zlib
+
+# Fenced code blocks: language and relevance measures look at prose, not code.
+_FENCE = re.compile(r"```.*?(?:```|\Z)", re.DOTALL)
+_ALNUM = re.compile(r"[^\W_]+")
+
+# Function words of English: never evidence that two texts are about the same thing.
+EN_STOP = frozenset(
+    """a about above after again against all also am an and any are as at be because been before
+    being below between both but by can could did do does doing down during each few for from
+    further had has have having he her here hers herself him himself his how i if in into is it its
+    itself just me more most my myself no nor not now of off on once only or other our ours
+    ourselves out over own same she should so some such than that the their theirs them themselves
+    then there these they this those through to too under until up very was we were what when where
+    which while who whom why will with would you your yours yourself yourselves i'm it's don't can't
+    you're we're they're i'll you'll we'll that's there's what's let's isn't aren't doesn't didn't
+    won't wouldn't shouldn't couldn't here's may might must shall us one two get got make made use
+    used using like well also many much way yes ok vs eg ie etc don isn aren doesn didn wasn weren
+    hasn haven hadn wouldn shouldn couldn ll re ve""".split()
+)
+_EN_STOP_BYTES = frozenset(w.encode() for w in EN_STOP if "'" not in w)
+# bytes.translate table: ASCII letters lower-cased, bytes of multi-byte UTF-8 characters kept,
+# everything else (digits, punctuation, apostrophes, spaces) a separator.
+_WORD_BYTES = bytes(
+    (c + 32 if 65 <= c <= 90 else c) if (65 <= c <= 90 or 97 <= c <= 122 or c >= 128) else 32 for c in range(256)
+)
+
+
+def strip_code(text: str) -> str:
+    """`text` without fenced code blocks (```...```)."""
+    return _FENCE.sub(" ", text) if "```" in text else text
+
+
+def alnum_words(text: str) -> list[str]:
+    """Lower-cased runs of letters and digits: the tokens prompt comparisons use."""
+    return _ALNUM.findall(text.lower())
+
+
+def word_bytes(text: str) -> list[bytes]:
+    """The words of `text` as lower-case UTF-8 bytes: a C-speed tokenizer (no regex).
+
+    Letters outside ASCII stay inside words but keep their case; apostrophes split words
+    ("don't" gives "don" and "t"), which the function-word lists allow for.
+    """
+    return text.encode("utf-8", "surrogatepass").translate(_WORD_BYTES).split()
+
+
+def content_words(text: str, stem: int = 6) -> set[bytes]:
+    """Distinct words that are not English function words, cut to `stem` letters.
+
+    Cutting words to their first six letters is a crude stemmer ("building" and "build" meet,
+    "spherical" and "sphere" do not) that costs nothing and is the same for every language.
+    """
+    return content_terms(word_bytes(text), stem)
+
+
+def content_terms(tokens: list[bytes], stem: int = 6) -> set[bytes]:
+    """`content_words` of text already split by `word_bytes`."""
+    return {w[:stem] for w in set(tokens) - _EN_STOP_BYTES if len(w) > 1}
+
+
+_BYTE_BUCKETS: dict[bytes, int] = {}
+
+
+def buckets(words: set[bytes], bits: int = 20) -> list[int]:
+    """Deterministic hashes (crc32, memoised) of `words` into 2**bits buckets, sorted."""
+    memo = _BYTE_BUCKETS
+    if len(memo) > 1_000_000:
+        memo.clear()
+    get = memo.get
+    mask = (1 << bits) - 1
+    out = []
+    for w in words:
+        value = get(w)
+        if value is None:
+            value = memo[w] = zlib.crc32(w)
+        out.append(value & mask)
+    out.sort()
+    return out

@@ -1,0 +1,138 @@
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from sftlint.check import Check
+from sftlint.checks._text import excerpt
+from sftlint.findings import Finding, Severity
+from sftlint.records import Record
+
+# Regular expressions, matched case-insensitively; "'" also matches a typographic apostrophe.
+DEFAULT_PHRASES = [
+    # "As an AI, I ..." but not "as an AI researcher".
+    r"\bas an? (?:ai|artificial intelligence)(?: language model| model| assistant| chatbot| system)?"
+    r"(?=\s*[,.;:!?)]|\s+(?:developed|created|trained|made|built|designed|i|my)\b)",
+    r"\bas a (?:large )?language model\b",
+    r"\bi(?: am|'m) (?:just |only |merely )?(?:an ai|a (?:large )?language model|an artificial intelligence)\b",
+    r"\bi (?:do not|don't) have (?:personal |any )?(?:opinions|feelings|emotions|beliefs|preferences|"
+    r"personal experiences|consciousness|a physical body)\b",
+    r"\bi (?:do not|don't) have (?:the ability|access) to (?:browse|access|real-time|the internet|current)",
+    r"\bi(?: am|'m) (?:sorry|afraid),? (?:but )?i (?:cannot|can't|can not|am unable to|am not able to|won't|"
+    r"will not|must decline)\b",
+    r"\bi apologi[sz]e,? (?:but )?i (?:cannot|can't|can not|am unable to|am not able to|won't)\b",
+    r"\bi (?:cannot|can't|can not|am unable to|am not able to|won't|will not) "
+    r"(?:fulfil+|comply with|assist with|help with|complete) (?:that|this|your|such a) (?:request|task)\b",
+    r"\bi (?:cannot|can't|am unable to|am not able to) (?:provide|generate|create|produce|write) "
+    r"(?:that|this|such|any) (?:content|information|material)\b",
+    r"\bi must (?:respectfully )?decline\b",
+    r"\b(?:it is|it's) not appropriate for me to\b",
+    r"\bas of my (?:last |latest )?(?:knowledge|training) (?:update|cutoff|cut-off)\b",
+    r"\bmy (?:knowledge|training data) (?:cutoff|cut-off|only goes up to)\b",
+    r"\bi(?: am|'m) not able to browse the internet\b",
+]
+
+# Every default expression contains one of these literals (in lower case): a response with
+# none of them is skipped without running the expressions, the common and expensive case.
+_DEFAULT_KEYWORDS = (
+    " ai",
+    "artificial",
+    "language model",
+    "t have",
+    "not have",
+    "sorry",
+    "afraid",
+    "apologi",
+    "request",
+    " task",
+    "content",
+    "information",
+    "material",
+    "decline",
+    "appropriate",
+    "knowledge",
+    "training",
+    "browse",
+)
+
+
+class RefusalBoilerplateOptions(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    phrases: list[str] = Field(
+        default_factory=lambda: list(DEFAULT_PHRASES),
+        description="regular expressions (case-insensitive) that mark a refusal or boilerplate",
+    )
+    extra_phrases: list[str] = Field(default_factory=list, description="more expressions, added to `phrases`")
+    max_chars: int = Field(0, ge=0, description="search only the first N characters of a response (0: all)")
+
+    @field_validator("phrases", "extra_phrases")
+    @classmethod
+    def _compiles(cls, phrases: list[str]) -> list[str]:
+        for phrase in phrases:
+            try:
+                re.compile(phrase)
+            except re.error as exc:
+                raise ValueError(f"invalid regular expression {phrase!r}: {exc}") from None
+        return phrases
+
+
+class RefusalBoilerplate(Check):
+    """A response that refuses or speaks as an AI model ("As an AI language model, I cannot").
+
+    What it does: Searches each response (for chat: every assistant turn) for refusal and
+    assistant-boilerplate phrases: "As an AI language model", "I'm just an AI", "I don't have
+    personal opinions", "I'm sorry, but I cannot", "I apologize, but I can't", "I cannot fulfil
+    this request", "I must decline", "It is not appropriate for me to", "As of my knowledge
+    cutoff" and their common variants (straight or curly apostrophes, with or without
+    "language"). The list is a set of case-insensitive regular expressions you can replace
+    (`phrases`) or extend (`extra_phrases`); `max_chars` limits the search to the start of
+    long responses. The message quotes the phrase found.
+
+    Why it matters: Responses distilled from a chat model carry its refusals and disclaimers.
+    Fine-tuned on them, a model refuses harmless requests and talks about being an AI in a
+    product that should not, and the behaviour is hard to train out again.
+
+    How to fix: Drop refused examples or regenerate them; strip disclaimers from otherwise
+    good answers. If refusals are intended (a safety dataset), ignore the check for that file
+    or narrow `phrases`.
+
+    Options: `phrases` (list of regular expressions) replaces the defaults, `extra_phrases`
+    adds to them, `max_chars` (default 0, no limit), under
+    `[tool.sftlint.checks.refusal-boilerplate]`.
+    """
+
+    code = "SFT108"
+    slug = "refusal-boilerplate"
+    severity = Severity.WARNING
+    Options = RefusalBoilerplateOptions
+
+    def __init__(self, options: RefusalBoilerplateOptions | None = None, severity: Severity | None = None) -> None:
+        super().__init__(options, severity)
+        phrases = list(dict.fromkeys(self.options.phrases + self.options.extra_phrases))
+        self.pattern = re.compile("|".join(f"(?:{p})" for p in phrases), re.IGNORECASE) if phrases else None
+        self.gate = _DEFAULT_KEYWORDS if set(phrases) <= set(DEFAULT_PHRASES) else None
+
+    def check_record(self, record: Record) -> Iterator[Finding]:
+        if self.pattern is None:
+            return
+        if record.turns is not None:
+            texts = [(f"turn {t.index}", t.content) for t in record.turns if t.role == "assistant"]
+        else:
+            texts = [("response", record.response)]
+        for name, text in texts:
+            if self.options.max_chars:
+                text = text[: self.options.max_chars]
+            if "\u2019" in text:
+                text = text.replace("\u2019", "'")
+            if self.gate is not None:
+                lower = text.lower()
+                if not any(k in lower for k in self.gate):
+                    continue
+            match = self.pattern.search(text)
+            if match:
+                yield self.finding(
+                    f"{name} contains refusal or assistant boilerplate: {excerpt(match.group())!r}", record
+                )
+                return
