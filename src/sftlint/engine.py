@@ -9,7 +9,8 @@ of that check, once, and the run goes on.
 from __future__ import annotations
 
 import traceback
-from collections import Counter
+from collections import Counter, defaultdict
+from time import perf_counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -111,6 +112,10 @@ class _Runner:
         self.blank = 0
         self.shapes: Counter[str] = Counter()
         self.fingerprints = FingerprintIndex() if fingerprints else None
+        #: seconds spent in each check's hooks, by code, and in reading (everything else in the pass).
+        self.timings: defaultdict[str, float] = defaultdict(float)
+        self._record_hooks = [(c, c.code, c.check_record) for c in self.record_checks]
+        self._collect_hooks = [(c, c.code, c.collect) for c in self.dataset_checks]
 
     def emit(self, code: str, message: str, file: str, line: int) -> None:
         check = self.by_code.get(code)
@@ -121,23 +126,36 @@ class _Runner:
         self, check: Check, call: Callable[[], Iterable[Finding] | None], where: tuple[str, int | None]
     ) -> None:
         """Run one hook of one check; an exception becomes one finding, not a crash."""
+        started = perf_counter()
         try:
             found = call()
             if found:
                 self.findings.extend(found)
         except Exception as exc:  # noqa: BLE001 - a broken check must not stop the run
-            count, first = self.crashes.get(check.code, (0, None))  # type: ignore[assignment]
-            if first is None:
-                frame = traceback.extract_tb(exc.__traceback__)[-1]
-                first = check.finding(
-                    f"check crashed: {type(exc).__name__}: {exc} (at {frame.filename}:{frame.lineno})",
-                    file=where[0],
-                    line=where[1],
-                )
-                first.severity = Severity.ERROR
-            self.crashes[check.code] = (count + 1, first)
+            self.crashed(check, exc, where)
+        self.timings[check.code] += perf_counter() - started
+
+    def crashed(self, check: Check, exc: Exception, where: tuple[str | None, int | None]) -> None:
+        """Count a crash of `check`; the first one becomes its error finding."""
+        count, first = self.crashes.get(check.code, (0, None))  # type: ignore[assignment]
+        if first is None:
+            frame = traceback.extract_tb(exc.__traceback__)[-1]
+            first = check.finding(
+                f"check crashed: {type(exc).__name__}: {exc} (at {frame.filename}:{frame.lineno})",
+                file=where[0],
+                line=where[1],
+            )
+            first.severity = Severity.ERROR
+        self.crashes[check.code] = (count + 1, first)
 
     def read(self, path: str) -> None:
+        """Stream one file through the record hooks; time not spent in checks counts as "read"."""
+        started = perf_counter()
+        in_checks = sum(self.timings.values())
+        self._read(path)
+        self.timings["read"] += perf_counter() - started - (sum(self.timings.values()) - in_checks)
+
+    def _read(self, path: str) -> None:
         name = display_name(path)
         stats = ReadStats()
         raws = read_file(path, stats)
@@ -170,11 +188,21 @@ class _Runner:
         self.blank += stats.blank
 
     def visit(self, record: Record) -> None:
-        where = (record.file, record.line)
-        for check in self.record_checks:
-            self.guarded(check, lambda c=check: c.check_record(record), where)
-        for check in self.dataset_checks:
-            self.guarded(check, lambda c=check: c.collect(record), where)
+        """Every record and dataset check's hook on one record, each timed and guarded.
+
+        Inlined rather than going through `guarded`: this runs once per check per record.
+        """
+        timings, findings = self.timings, self.findings
+        for hooks in (self._record_hooks, self._collect_hooks):
+            for check, code, hook in hooks:
+                started = perf_counter()
+                try:
+                    found = hook(record)
+                    if found:
+                        findings.extend(found)
+                except Exception as exc:  # noqa: BLE001 - a broken check must not stop the run
+                    self.crashed(check, exc, (record.file, record.line))
+                timings[code] += perf_counter() - started
 
     def finish(self, files: list[str], extra: dict[str, Any] | None = None) -> Context:
         first = [c for c in self.dataset_checks if not c.runs_last]
@@ -239,5 +267,6 @@ def run(
         "blank_lines": runner.blank,
         "shapes": dict(runner.shapes.most_common()),
         "unusable": context.unusable,
+        "timings": {code: round(seconds, 3) for code, seconds in sorted(runner.timings.items())},
     }
     return Result(files, list(checks), runner.findings, stats, summaries, fail_on)

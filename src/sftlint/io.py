@@ -23,6 +23,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
 
+import orjson
+
 from sftlint.errors import InputError, SftlintError
 
 BOM = b"\xef\xbb\xbf"
@@ -33,6 +35,10 @@ _CHUNK = 1024 * 1024
 #: A file that starts like one multi-line JSON document is read whole only up to this size.
 MAX_DOCUMENT_BYTES = 256 * 1024 * 1024
 _DECODER = json.JSONDecoder()
+# orjson turns integers beyond 64 bits into floats where `json` keeps them exact; a line with a
+# run of 19 digits (found by mapping every digit to "0": one C pass) is left to `json`.
+_DIGITS = bytes(48 if 48 <= c <= 57 else 32 for c in range(256))
+_LONG_NUMBER = b"0" * 19
 
 
 @dataclass(slots=True)
@@ -190,7 +196,18 @@ def _read_stream(stream: BinaryIO, stats: ReadStats, limit: int = MAX_LINE_BYTES
 
 
 def _parse_line(number: int, data: bytes) -> RawLine:
+    """Parse one line: orjson first (several times faster); anything it refuses goes to `json`.
+
+    orjson accepts only what `json` accepts and gives the same values (valid UTF-8, no lone
+    surrogates, NaN or out-of-range floats), except integers beyond 64 bits, which are kept away
+    from it; so results and error messages are those of `json`.
+    """
     data = data.rstrip(b"\r\n")
+    if _LONG_NUMBER not in data.translate(_DIGITS):
+        try:
+            return RawLine(number, orjson.loads(data), data=data)
+        except orjson.JSONDecodeError:
+            pass
     text, encoding_error = _decode(data)
     value, error = parse_json(text)
     return RawLine(number, value, error, encoding_error, data=data)

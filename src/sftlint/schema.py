@@ -69,6 +69,8 @@ class StatsModel(BaseModel):
     blank_lines: int
     shapes: dict[str, int]
     unusable: dict[str, int]
+    #: seconds spent in each check (by code) and in reading, parsing and normalising ("read").
+    timings: dict[str, float] | None = None
 
 
 class BaselineEntryModel(_Strict):
