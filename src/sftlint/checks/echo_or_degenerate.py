@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from operator import eq
 from collections.abc import Iterator
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -108,7 +109,7 @@ class EchoOrDegenerate(Check):
         chunks = text.split()
         if len(chunks) < 12:
             return None
-        if len(chunks) >= 20 and sum(map(str.__eq__, chunks, chunks[1:])) >= 0.1 * (len(chunks) - 1):
+        if len(chunks) >= 20 and list(map(eq, chunks, chunks[1:])).count(True) >= 0.1 * (len(chunks) - 1):
             stutter = sum(a == b and not _TABLE_RULE.fullmatch(a) for a, b in zip(chunks, chunks[1:], strict=False))
             if stutter >= 0.1 * (len(chunks) - 1):
                 return (
@@ -147,6 +148,8 @@ class EchoOrDegenerate(Check):
         return None
 
     def _continuation(self, text: str) -> tuple[str, float, str] | None:
+        if ":" not in text:  # both labels end in a colon; most responses have none
+            return None
         prompt = _PROMPT_LABEL.search(text)
         if prompt is None or not _ANSWER_LABEL.search(text, prompt.end()):
             return None

@@ -46,6 +46,6 @@ class Encoding(Check):
                     f"{name} contains control character U+{ord(match.group()):04X} at offset {match.start()}",
                     record,
                 )
-            match = _MOJIBAKE.search(text)
+            match = None if text.isascii() else _MOJIBAKE.search(text)  # mojibake is never ASCII
             if match:
                 yield self.finding(f"{name} looks like mojibake: {match.group()!r} (UTF-8 decoded twice)", record)

@@ -128,7 +128,7 @@ class RefusalBoilerplate(Check):
                 text = text.replace("\u2019", "'")
             if self.gate is not None:
                 lower = text.lower()
-                if not any(k in lower for k in self.gate):
+                if not any(map(lower.__contains__, self.gate)):
                     continue
             match = self.pattern.search(text)
             if match:

@@ -58,13 +58,17 @@ class TemplateLeakage(Check):
         markers = sorted(set(self.options.markers) | set(self.options.extra_markers), key=len, reverse=True)
         self.tokens = re.compile("|".join(map(re.escape, markers))) if markers else None
         self.headers = re.compile(self.options.header_pattern) if self.options.header_pattern else None
+        # Cheap tests that rule out a match before any expression runs: every marker starts with
+        # one of `starts`, and the default header rule needs "##".
+        self.starts = tuple({m[:1] for m in markers})
+        self.header_needs = "##" if self.options.header_pattern == DEFAULT_HEADER_PATTERN else ""
 
     def check_record(self, record: Record) -> Iterator[Finding]:
         for name, text in record.texts():
             found = []
-            if self.tokens is not None:
+            if self.tokens is not None and any(map(text.__contains__, self.starts)):
                 found = [m for m in dict.fromkeys(self.tokens.findall(text)) if m != "</s>" or "<s>" not in text]
-            if self.headers is not None:
+            if self.headers is not None and self.header_needs in text:
                 match = self.headers.search(text)
                 if match:
                     found.append(match.group().strip())
