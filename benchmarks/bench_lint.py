@@ -120,7 +120,7 @@ def main() -> None:
     if len(rows) > 1:
         print("\nlinearity (cost per record; 1.0 = same as the smallest size):")
         base = rows[0][1] / rows[0][0]
-        for size, wall, rss, floor in rows:
+        for size, wall, rss, _ in rows:
             per = wall / size
             print(f"  {size:>9,}: {per * 1e6:7.1f} us/record  x{per / base:.2f}  peak RSS {rss / 2**20:,.0f} MB")
 

@@ -24,7 +24,7 @@ TRICKY = [
     b'{"instruction": "a", "output": "b",}',
     b'{"instruction": "a\tb", "output": "b"}',
     b'{"instruction": "a", "output": "b"} trailing',
-    b'[1, 2]',
+    b"[1, 2]",
     b'"just a string"',
     b'{"instruction": "\xff\xfe bad bytes", "output": "b"}',
 ]

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import traceback
 from collections import Counter, defaultdict
-from time import perf_counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from time import perf_counter
 from typing import Any
 
 from sftlint.check import Check, Context

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from operator import eq
 from collections.abc import Iterator
+from operator import eq
 
 from pydantic import BaseModel, ConfigDict, Field
 
