@@ -261,6 +261,7 @@ def test_label_imbalance_warns_on_a_dominant_label_and_rare_labels(lint, tmp_pat
         "labels": {"billing": 95, "bug": 5},
         "majority_share": 0.95,
         "basis": "label field",
+        "spellings": {},
     }
 
 
