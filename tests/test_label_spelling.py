@@ -100,7 +100,7 @@ def test_short_answers_with_a_typo_are_reported(tmp_path: Path) -> None:
 def test_spelling_variants_unit_cases() -> None:
     counts = Counter({"positive": 400, "Positive": 30, "positive ": 5, "Postive": 3, "negative": 380, "nuetral": 4,
                       "neutral": 100})  # fmt: skip
-    variants = spelling_variants(counts, 0.2)
+    variants = spelling_variants(counts, 0.2, 50)
     assert variants == {
         "Positive": ("positive", "differs in case, spacing or punctuation"),
         "positive ": ("positive", "differs in case, spacing or punctuation"),
@@ -108,8 +108,8 @@ def test_spelling_variants_unit_cases() -> None:
         "nuetral": ("neutral", "1 edit away"),  # a swap of neighbours is one edit
     }
     # a near-spelling with as many examples as the other is a class of its own
-    assert spelling_variants(Counter({"positive": 100, "postive": 40}), 0.2) == {}
-    assert spelling_variants(Counter({"billing": 100, "bug": 2}), 0.2) == {}
+    assert spelling_variants(Counter({"positive": 100, "postive": 40}), 0.2, 50) == {}
+    assert spelling_variants(Counter({"billing": 100, "bug": 2}), 0.2, 50) == {}
     assert label_key(" Feature_Request! ") == "featurerequest"
     assert edit_distance("billing", "bug", 2) == 3 and edit_distance("positive", "psoitive", 2) == 1
 

@@ -122,8 +122,11 @@ def _typo_distance(rare: str, common: str) -> int | None:
     return distance if distance <= limit else None
 
 
-def spelling_variants(counts: Counter[str], max_typo_share: float) -> dict[str, tuple[str, str]]:
-    """Labels that are likely another label spelled differently: {variant: (canonical, how)}.
+def spelling_variants(
+    counts: Counter[str], max_typo_share: float, max_labels: int
+) -> dict[str, tuple[str, str]] | None:
+    """Labels that are likely another label spelled differently: {variant: (canonical, how)}, or
+    None when more than `max_labels` labels remain once the variants are merged (not a label set).
 
     Labels equal but for case, whitespace and punctuation are one label, spelled as its most
     frequent spelling. A rarer label within a small edit of a more frequent one (see
@@ -152,6 +155,8 @@ def spelling_variants(counts: Counter[str], max_typo_share: float) -> dict[str, 
                 break
         if match is None:
             canonical.append(key)
+            if len(canonical) > max_labels:
+                return None
             continue
         common, distance = match
         for spelling in by_key[key]:

@@ -26,6 +26,7 @@ class LabelImbalanceOptions(BaseModel):
 
 
 _RELATED = 5  # other records of the same spelling named in a spelling finding
+_MAX_SPELLINGS = 1000  # distinct labels located at most: more is free text, not a messy label set
 
 
 class LabelImbalance(Check):
@@ -33,7 +34,8 @@ class LabelImbalance(Check):
 
     What it does: For classification-like data (at least half of the records carry a `label`
     field, or at least 80 % of the responses are short answers of at most `max_answer_words`
-    words; see SFT110) with at most `max_classes` distinct labels, counts the records of each
+    words; see SFT110) with at most `max_classes` distinct labels (spelling variants, below,
+    merged), counts the records of each
     label and warns when the most common one holds more than `max_majority_share` of them,
     and when a label has fewer than `min_class_count` examples. The summary holds the label
     distribution and the majority share. Long-form data and free short answers (more distinct
@@ -82,7 +84,7 @@ class LabelImbalance(Check):
         label, answer = self.tally.add(record, self.options.max_answer_words)
         for kind, value in (("field", label), ("answer", answer)):
             places = self.where[kind]
-            if value is None or len(places) > self.options.max_classes:
+            if value is None or (value not in places and len(places) >= _MAX_SPELLINGS):
                 continue
             file_id = self.files.setdefault(record.file, len(self.files))
             places.setdefault(value, array("I")).extend((file_id, record.line))
@@ -90,12 +92,14 @@ class LabelImbalance(Check):
     def finish(self, context: Context) -> Iterator[Finding]:
         labels = self.tally.labels()
         total = sum(labels.values())
-        if not labels or len(labels) > self.options.max_classes:
+        variants = None
+        if labels and len(labels) <= _MAX_SPELLINGS:
+            variants = spelling_variants(labels, self.options.max_typo_share, self.options.max_classes)
+        if variants is None:
             self._summary = {"labels": {}, "majority_share": 0.0, "basis": self.tally.basis(), "spellings": {}}
             return
         top, top_count = labels.most_common(1)[0]
         share = top_count / total
-        variants = spelling_variants(labels, self.options.max_typo_share)
         self._summary = {
             "labels": dict(labels.most_common()),
             "majority_share": round(share, 4),
