@@ -120,3 +120,19 @@ def test_labels_spelled_oddly_do_not_raise(tmp_path: Path) -> None:
     code, out = lint_json(str(write_jsonl(tmp_path / "odd.jsonl", records)), "--select", "SFT202", "--min-pairs", "1")
     assert code in (0, 1)
     assert "label-imbalance" in out["summaries"]
+
+
+def test_many_spellings_of_few_labels_are_still_a_label_set(tmp_path: Path) -> None:
+    """60 distinct strings that are 3 labels spelled many ways: over `max_classes` (50) only
+    before the variants are merged."""
+    records = [{"instruction": f"Ticket {i}", "output": "ok", "label": ["billing", "account", "shipping"][i % 3]}
+               for i in range(3000)]  # fmt: skip
+    for n in range(20):
+        for k, base in enumerate(("billing", "account", "shipping")):
+            records[n * 3 + k]["label"] = base.upper() + "." * (n + 1)
+    _, out = lint_json(str(write_jsonl(tmp_path / "m.jsonl", records)), "--select", "SFT202", "--min-pairs", "1")
+    assert len(out["summaries"]["label-imbalance"]["labels"]) == 63
+    assert len(_spelling(out)) == 60
+    free = [{"instruction": f"Capital {i}?", "output": f"city{i}"} for i in range(300)]
+    _, out = lint_json(str(write_jsonl(tmp_path / "f.jsonl", free)), "--select", "SFT202", "--min-pairs", "1")
+    assert out["findings"] == [] and out["summaries"]["label-imbalance"]["labels"] == {}
