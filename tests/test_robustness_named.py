@@ -11,10 +11,9 @@ import threading
 import time
 from pathlib import Path
 
-import pytest
 from click.testing import CliRunner
 
-from conftest import REPO, pair, write_jsonl
+from conftest import pair, write_jsonl
 from sftlint.cli import cli
 
 
