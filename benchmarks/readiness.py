@@ -66,7 +66,13 @@ def main() -> None:
             },
             "split --eval-fraction 0.1": ("split", path, "-o", f"{tmp}/train.jsonl", "-e", f"{tmp}/eval.jsonl"),
             "split --no-near-duplicates": (
-                "split", path, "-o", f"{tmp}/train.jsonl", "-e", f"{tmp}/eval.jsonl", "--no-near-duplicates"
+                "split",
+                path,
+                "-o",
+                f"{tmp}/train.jsonl",
+                "-e",
+                f"{tmp}/eval.jsonl",
+                "--no-near-duplicates",
             ),
         }
         best = dict.fromkeys(runs, float("inf"))

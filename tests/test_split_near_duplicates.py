@@ -79,9 +79,10 @@ def test_no_near_duplicate_cluster_straddles_the_split(planted: Path, tmp_path: 
     assert 0.15 < sum(s == "eval" for s in sides.values()) / len(sides) < 0.25
     straddling = [c for c in clusters if len({sides[n] for n in c}) > 1]
     assert straddling == []
-    assert "groups of duplicates, near-duplicates or same-prompt records" in CliRunner().invoke(
-        cli, ["split", str(planted), "-o", str(tmp_path / "a"), "-e", str(tmp_path / "b")]
-    ).output
+    assert (
+        "groups of duplicates, near-duplicates or same-prompt records"
+        in CliRunner().invoke(cli, ["split", str(planted), "-o", str(tmp_path / "a"), "-e", str(tmp_path / "b")]).output
+    )
 
 
 def test_without_the_grouper_clusters_straddle(planted: Path, tmp_path: Path) -> None:
@@ -94,11 +95,11 @@ def test_without_the_grouper_clusters_straddle(planted: Path, tmp_path: Path) ->
 def test_grouper_uses_the_configured_threshold(planted: Path, tmp_path: Path) -> None:
     """`[tool.sftlint.checks.near-duplicate] threshold` is the split's threshold too."""
     config = tmp_path / "sftlint.toml"
-    config.write_text('[checks.near-duplicate]\nthreshold = 0.999\n', encoding="utf-8")
+    config.write_text("[checks.near-duplicate]\nthreshold = 0.999\n", encoding="utf-8")
     sides = _sides(planted, tmp_path, "--config", str(config))
     assert sum(len({sides[n] for n in c}) > 1 for c in _clusters(planted)) >= 5
     bad = tmp_path / "bad.toml"
-    bad.write_text('[checks.near-duplicate]\nthreshold = 2\n', encoding="utf-8")
+    bad.write_text("[checks.near-duplicate]\nthreshold = 2\n", encoding="utf-8")
     result = CliRunner().invoke(cli, ["split", str(planted), "-o", "t", "-e", "e", "--config", str(bad)])
     assert result.exit_code == 2
 

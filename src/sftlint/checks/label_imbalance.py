@@ -1,8 +1,8 @@
 from __future__ import annotations
 
 from array import array
-from collections.abc import Iterator
 from collections import Counter
+from collections.abc import Iterator
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
