@@ -15,7 +15,7 @@ from sftlint.records import Record
 
 _BITS = 20  # hashed term ids
 _PROMPT_TERMS = 32  # prompt terms kept per record (the lowest hash values: a fixed random sample)
-_RESPONSE_TERMS = 48  # response terms kept per record, sampled the same way
+_RESPONSE_TERMS = 64  # response terms kept per record: those shared with the prompt, then a sample
 _REFERENCE = 2000  # records the neighbours are looked for among (all of them in smaller files)
 _BLOCK = 1024  # records scored at a time against the reference records
 _MAX_CHARS = 2000  # texts are read this far: enough to tell what they are about
@@ -202,8 +202,14 @@ class OffTask(Check):
         if len(tokens) < self.options.min_response_words:
             self.skipped += 1
             return
-        prompt_ids = buckets(content_words(record.prompt[:_MAX_CHARS]), _BITS)[:_PROMPT_TERMS]
-        response_ids = buckets(content_terms(tokens), _BITS)[:_RESPONSE_TERMS]
+        prompt_words = content_words(record.prompt[:_MAX_CHARS])
+        response_words = content_terms(tokens)
+        prompt_ids = buckets(prompt_words, _BITS)[:_PROMPT_TERMS]
+        response_ids = buckets(response_words, _BITS)
+        if len(response_ids) > _RESPONSE_TERMS:
+            # The words shared with the prompt first (so the sample keeps the overlap), then the rest.
+            shared = set(buckets(prompt_words & response_words, _BITS))
+            response_ids = sorted(sorted(response_ids, key=lambda t: (t not in shared, t))[:_RESPONSE_TERMS])
         if not prompt_ids or not response_ids:
             self.skipped += 1
             return
