@@ -59,6 +59,10 @@ def _idf(df: np.ndarray, documents: int) -> np.ndarray:
     return np.log((documents + 1) / (df + 1))
 
 
+def _mean(values: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    return (values * weights).sum(axis=-1) / weights.sum(axis=-1)
+
+
 class _Topics:
     """The topic signal: does a response look like the responses of records with similar prompts?
 
@@ -87,6 +91,8 @@ class _Topics:
         self.response_gram = (responses[self.reference] @ self.ref_responses).toarray()
         self.prompt_neighbours = np.zeros((n, self.k), dtype=np.int32)
         self.response_neighbours = np.zeros((n, self.k), dtype=np.int32)
+        self.prompt_weights = np.zeros((n, self.k))
+        self.response_weights = np.zeros((n, self.k))
         self.prompt_agreement = np.zeros(n)  # how alike the responses of a prompt's neighbours are
         self.response_agreement = np.zeros(n)
 
@@ -98,9 +104,12 @@ class _Topics:
         by_response[rows, self.position[lo + rows]] = -1.0
         return by_prompt, by_response
 
-    def _agreement(self, gram: np.ndarray, neighbours: np.ndarray) -> np.ndarray:
+    def _agreement(self, gram: np.ndarray, neighbours: np.ndarray, weights: np.ndarray) -> np.ndarray:
+        """Weighted mean similarity between distinct neighbours."""
         pairs = gram[neighbours[:, :, None], neighbours[:, None, :]]
-        return np.maximum(pairs.sum(axis=(1, 2)) - self.k, 0.0) / (self.k * (self.k - 1)) + 1e-3
+        total = np.einsum("bi,bij,bj->b", weights, pairs, weights) - np.einsum("bi,bii,bi->b", weights, pairs, weights)
+        norm = weights.sum(axis=1) ** 2 - (weights**2).sum(axis=1)
+        return np.maximum(total, 0.0) / np.maximum(norm, 1e-9) + 1e-3
 
     def scores(self) -> tuple[np.ndarray, np.ndarray]:
         """Each record's own score, and the score of its prompt with another record's response."""
@@ -112,29 +121,38 @@ class _Topics:
             by_prompt, by_response = self._similarities(lo, hi)
             near_prompt = np.argpartition(-by_prompt, k - 1, axis=1)[:, :k]
             near_response = np.argpartition(-by_response, k - 1, axis=1)[:, :k]
-            self.prompt_neighbours[lo:hi] = near_prompt
-            self.response_neighbours[lo:hi] = near_response
-            agree_p = self.prompt_agreement[lo:hi] = self._agreement(self.response_gram, near_prompt)
-            agree_r = self.response_agreement[lo:hi] = self._agreement(self.prompt_gram, near_response)
+            w_p = self._weights(np.take_along_axis(by_prompt, near_prompt, axis=1))
+            w_r = self._weights(np.take_along_axis(by_response, near_response, axis=1))
+            self.prompt_neighbours[lo:hi], self.prompt_weights[lo:hi] = near_prompt, w_p
+            self.response_neighbours[lo:hi], self.response_weights[lo:hi] = near_response, w_r
+            agree_p = self.prompt_agreement[lo:hi] = self._agreement(self.response_gram, near_prompt, w_p)
+            agree_r = self.response_agreement[lo:hi] = self._agreement(self.prompt_gram, near_response, w_r)
             own[lo:hi] = (
-                np.take_along_axis(by_response, near_prompt, axis=1).mean(axis=1) / agree_p
-                + np.take_along_axis(by_prompt, near_response, axis=1).mean(axis=1) / agree_r
+                _mean(np.take_along_axis(by_response, near_prompt, axis=1), w_p) / agree_p
+                + _mean(np.take_along_axis(by_prompt, near_response, axis=1), w_r) / agree_r
             )
             other = np.roll(np.arange(hi - lo), (hi - lo) // 2)  # a fixed shuffle within the block
             null[lo:hi] = (
-                np.maximum(np.take_along_axis(by_response[other], near_prompt, axis=1), 0).mean(axis=1) / agree_p
-                + np.maximum(np.take_along_axis(by_prompt, near_response[other], axis=1), 0).mean(axis=1)
+                _mean(np.maximum(np.take_along_axis(by_response[other], near_prompt, axis=1), 0), w_p) / agree_p
+                + _mean(np.maximum(np.take_along_axis(by_prompt, near_response[other], axis=1), 0), w_r[other])
                 / agree_r[other]
             )
         return own, null
+
+    @staticmethod
+    def _weights(similarities: np.ndarray) -> np.ndarray:
+        """Closer neighbours count more (squared similarity): a prompt's few close matches
+        say more about its topic than the many that share one common word with it."""
+        return np.maximum(similarities, 1e-6) ** 2
 
     def fit(self, candidates: np.ndarray, i: int) -> np.ndarray:
         """Score of each candidate record's prompt with record i's response."""
         by_prompt = (self.prompts[candidates] @ self.ref_prompts).toarray()
         by_response = (self.responses[i] @ self.ref_responses).toarray().ravel()
         return (
-            by_response[self.prompt_neighbours[candidates]].mean(axis=1) / self.prompt_agreement[candidates]
-            + by_prompt[:, self.response_neighbours[i]].mean(axis=1) / self.response_agreement[i]
+            _mean(by_response[self.prompt_neighbours[candidates]], self.prompt_weights[candidates])
+            / self.prompt_agreement[candidates]
+            + _mean(by_prompt[:, self.response_neighbours[i]], self.response_weights[i]) / self.response_agreement[i]
         )
 
     def candidates(self, i: int) -> np.ndarray:
@@ -202,7 +220,8 @@ class OffTask(Check):
         if len(tokens) < self.options.min_response_words:
             self.skipped += 1
             return
-        prompt_words = content_words(record.prompt[:_MAX_CHARS])
+        # A chat record's system prompt says how to answer, not what: its user turns are the question.
+        prompt_words = content_words((record.instruction if record.turns else record.prompt)[:_MAX_CHARS])
         response_words = content_terms(tokens)
         prompt_ids = buckets(prompt_words, _BITS)[:_PROMPT_TERMS]
         response_ids = buckets(response_words, _BITS)
