@@ -20,6 +20,8 @@ _REFERENCE = 2000  # records the neighbours are looked for among (all of them in
 _BLOCK = 1024  # records scored at a time against the reference records
 _MAX_CHARS = 2000  # texts are read this far: enough to tell what they are about
 _SEED = 0
+_CALIBRATION = 4000  # records the topic score's threshold is calibrated on
+_SCREEN = 0.99  # topic scores are computed where relevance is below this quantile of unrelated pairs'
 
 
 class OffTaskOptions(BaseModel):
@@ -91,50 +93,67 @@ class _Topics:
         self.response_gram = (responses[self.reference] @ self.ref_responses).toarray()
         self.prompt_neighbours = np.zeros((n, self.k), dtype=np.int32)
         self.response_neighbours = np.zeros((n, self.k), dtype=np.int32)
-        self.prompt_weights = np.zeros((n, self.k))
-        self.response_weights = np.zeros((n, self.k))
+        self.prompt_weights = np.zeros((n, self.k), dtype=np.float32)
+        self.response_weights = np.zeros((n, self.k), dtype=np.float32)
         self.prompt_agreement = np.zeros(n)  # how alike the responses of a prompt's neighbours are
         self.response_agreement = np.zeros(n)
+        self.done = np.zeros(n, dtype=bool)
 
-    def _similarities(self, lo: int, hi: int) -> tuple[np.ndarray, np.ndarray]:
-        by_prompt = (self.prompts[lo:hi] @ self.ref_prompts).toarray()
-        by_response = (self.responses[lo:hi] @ self.ref_responses).toarray()
-        rows = np.flatnonzero(self.position[lo:hi] >= 0)
-        by_prompt[rows, self.position[lo + rows]] = -1.0  # a record is not its own neighbour
-        by_response[rows, self.position[lo + rows]] = -1.0
+    def _similarities(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        by_prompt = (self.prompts[rows] @ self.ref_prompts).toarray()
+        by_response = (self.responses[rows] @ self.ref_responses).toarray()
+        own = np.flatnonzero(self.position[rows] >= 0)
+        by_prompt[own, self.position[rows[own]]] = -1.0  # a record is not its own neighbour
+        by_response[own, self.position[rows[own]]] = -1.0
         return by_prompt, by_response
 
     def _agreement(self, gram: np.ndarray, neighbours: np.ndarray, weights: np.ndarray) -> np.ndarray:
         """Weighted mean similarity between distinct neighbours."""
         pairs = gram[neighbours[:, :, None], neighbours[:, None, :]]
-        total = np.einsum("bi,bij,bj->b", weights, pairs, weights) - np.einsum("bi,bii,bi->b", weights, pairs, weights)
+        total = np.matmul(weights[:, None, :], np.matmul(pairs, weights[:, :, None])).ravel()
+        total -= (weights**2 * gram.diagonal()[neighbours]).sum(axis=1)
         norm = weights.sum(axis=1) ** 2 - (weights**2).sum(axis=1)
         return np.maximum(total, 0.0) / np.maximum(norm, 1e-9) + 1e-3
 
-    def scores(self) -> tuple[np.ndarray, np.ndarray]:
-        """Each record's own score, and the score of its prompt with another record's response."""
-        own = np.zeros(self.n)
-        null = np.zeros(self.n)
+    def _neighbourhoods(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Find and keep the neighbours of `rows`; return their similarities to the reference."""
         k = self.k
-        for lo in range(0, self.n, _BLOCK):
-            hi = min(self.n, lo + _BLOCK)
-            by_prompt, by_response = self._similarities(lo, hi)
-            near_prompt = np.argpartition(-by_prompt, k - 1, axis=1)[:, :k]
-            near_response = np.argpartition(-by_response, k - 1, axis=1)[:, :k]
-            w_p = self._weights(np.take_along_axis(by_prompt, near_prompt, axis=1))
-            w_r = self._weights(np.take_along_axis(by_response, near_response, axis=1))
-            self.prompt_neighbours[lo:hi], self.prompt_weights[lo:hi] = near_prompt, w_p
-            self.response_neighbours[lo:hi], self.response_weights[lo:hi] = near_response, w_r
-            agree_p = self.prompt_agreement[lo:hi] = self._agreement(self.response_gram, near_prompt, w_p)
-            agree_r = self.response_agreement[lo:hi] = self._agreement(self.prompt_gram, near_response, w_r)
-            own[lo:hi] = (
-                _mean(np.take_along_axis(by_response, near_prompt, axis=1), w_p) / agree_p
-                + _mean(np.take_along_axis(by_prompt, near_response, axis=1), w_r) / agree_r
+        by_prompt, by_response = self._similarities(rows)
+        m = by_prompt.shape[1]
+        near_prompt = np.argpartition(by_prompt, m - k, axis=1)[:, m - k :]
+        near_response = np.argpartition(by_response, m - k, axis=1)[:, m - k :]
+        w_p = self._weights(np.take_along_axis(by_prompt, near_prompt, axis=1))
+        w_r = self._weights(np.take_along_axis(by_response, near_response, axis=1))
+        self.prompt_neighbours[rows], self.prompt_weights[rows] = near_prompt, w_p
+        self.response_neighbours[rows], self.response_weights[rows] = near_response, w_r
+        self.prompt_agreement[rows] = self._agreement(self.response_gram, near_prompt, w_p)
+        self.response_agreement[rows] = self._agreement(self.prompt_gram, near_response, w_r)
+        self.done[rows] = True
+        return by_prompt, by_response
+
+    def _ensure(self, rows: np.ndarray) -> None:
+        todo = rows[~self.done[rows]]
+        for lo in range(0, todo.size, _BLOCK):
+            self._neighbourhoods(todo[lo : lo + _BLOCK])
+
+    def scores(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Own scores of `rows`, and the scores of their prompts with each other's responses."""
+        own = np.zeros(rows.size)
+        null = np.zeros(rows.size)
+        for lo in range(0, rows.size, _BLOCK):
+            block = rows[lo : lo + _BLOCK]
+            by_prompt, by_response = self._neighbourhoods(block)
+            near_p, w_p, agree_p = self.prompt_neighbours[block], self.prompt_weights[block], self.prompt_agreement[block]
+            near_r, w_r = self.response_neighbours[block], self.response_weights[block]
+            agree_r = self.response_agreement[block]
+            own[lo : lo + block.size] = (
+                _mean(np.take_along_axis(by_response, near_p, axis=1), w_p) / agree_p
+                + _mean(np.take_along_axis(by_prompt, near_r, axis=1), w_r) / agree_r
             )
-            other = np.roll(np.arange(hi - lo), (hi - lo) // 2)  # a fixed shuffle within the block
-            null[lo:hi] = (
-                _mean(np.maximum(np.take_along_axis(by_response[other], near_prompt, axis=1), 0), w_p) / agree_p
-                + _mean(np.maximum(np.take_along_axis(by_prompt, near_response[other], axis=1), 0), w_r[other])
+            other = np.roll(np.arange(block.size), block.size // 2)  # a fixed shuffle within the block
+            null[lo : lo + block.size] = (
+                _mean(np.maximum(np.take_along_axis(by_response[other], near_p, axis=1), 0), w_p) / agree_p
+                + _mean(np.maximum(np.take_along_axis(by_prompt, near_r[other], axis=1), 0), w_r[other])
                 / agree_r[other]
             )
         return own, null
@@ -147,6 +166,7 @@ class _Topics:
 
     def fit(self, candidates: np.ndarray, i: int) -> np.ndarray:
         """Score of each candidate record's prompt with record i's response."""
+        self._ensure(np.r_[candidates, i])
         by_prompt = (self.prompts[candidates] @ self.ref_prompts).toarray()
         by_response = (self.responses[i] @ self.ref_responses).toarray().ravel()
         return (
@@ -224,11 +244,12 @@ class OffTask(Check):
         prompt_words = content_words((record.instruction if record.turns else record.prompt)[:_MAX_CHARS])
         response_words = content_terms(tokens)
         prompt_ids = buckets(prompt_words, _BITS)[:_PROMPT_TERMS]
-        response_ids = buckets(response_words, _BITS)
-        if len(response_ids) > _RESPONSE_TERMS:
-            # The words shared with the prompt first (so the sample keeps the overlap), then the rest.
-            shared = set(buckets(prompt_words & response_words, _BITS))
-            response_ids = sorted(sorted(response_ids, key=lambda t: (t not in shared, t))[:_RESPONSE_TERMS])
+        # The words shared with the prompt first (so the sample keeps the overlap), then the rest.
+        shared = prompt_words & response_words
+        response_ids = buckets(shared, _BITS)[:_RESPONSE_TERMS]
+        if len(response_ids) < _RESPONSE_TERMS:
+            response_ids += buckets(response_words - shared, _BITS)[: _RESPONSE_TERMS - len(response_ids)]
+            response_ids.sort()
         if not prompt_ids or not response_ids:
             self.skipped += 1
             return
@@ -261,16 +282,22 @@ class OffTask(Check):
             _weighted(responses, _idf(df_response, judged)),
             self.options.neighbours,
         )
-        topic, topic_null = topics.scores()
+        # The topic score is costly: it is calibrated on a sample, and computed for the records
+        # whose relevance does not already set them apart from unrelated pairs.
+        sample = (
+            np.arange(judged)
+            if judged <= _CALIBRATION
+            else np.sort(np.random.default_rng(_SEED).choice(judged, _CALIBRATION, replace=False))
+        )
+        topic_sample, topic_null = topics.scores(sample)
 
         q = self.options.null_quantile
         choices = {}
-        for name, own, null in (("relevance", relevance, relevance_null), ("topic", topic, topic_null)):
+        for name, own, null in (("relevance", relevance, relevance_null), ("topic", topic_sample, topic_null)):
             threshold = float(np.quantile(null, q))
-            choices[name] = (float(np.mean(own < threshold)), threshold, own)
+            choices[name] = (float(np.mean(own < threshold)), threshold, float(np.median(own)))
         signal = min(choices, key=lambda name: choices[name][0])
-        share, threshold, scores = choices[signal]
-        median = float(np.median(scores))
+        share, threshold, median = choices[signal]
         self._summary.update(
             signal=signal,
             threshold=round(threshold, 4),
@@ -280,6 +307,15 @@ class OffTask(Check):
         if share > self.options.max_share or threshold >= median:
             self._summary["signal"] = None  # no score tells this data's pairs from unrelated ones
             return
+        if signal == "relevance":
+            scores = relevance
+        else:
+            scores = np.full(judged, np.inf)
+            scores[sample] = topic_sample
+            screened = np.flatnonzero(relevance < np.quantile(relevance_null, _SCREEN))
+            screened = np.setdiff1d(screened, sample)
+            scores[screened] = topics.scores(screened)[0]
+            self._summary["screened"] = int(screened.size + sample.size)
         where = np.frombuffer(self.where, dtype=np.uint32).reshape(-1, 2)
         for i in np.flatnonzero(scores < threshold):
             file, line = self.files[where[i, 0]], int(where[i, 1])
