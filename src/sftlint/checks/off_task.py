@@ -21,6 +21,7 @@ _BLOCK = 1024  # records scored at a time against the reference records
 _MAX_CHARS = 2000  # texts are read this far: enough to tell what they are about
 _SEED = 0
 _CALIBRATION = 4000  # records the topic score's threshold is calibrated on
+_LOOSE = 0.99  # relevance below this quantile of unrelated pairs counts when another prompt fits
 _SCREEN = 0.99  # topic scores are computed where relevance is below this quantile of unrelated pairs'
 
 
@@ -37,7 +38,10 @@ class OffTaskOptions(BaseModel):
     )
     neighbours: int = Field(30, ge=2, description="records per neighbourhood of the topic signal")
     max_share: float = Field(
-        0.05, gt=0, le=1, description="a signal that calls more than this share of records off-task cannot judge the data"
+        0.15, gt=0, le=1, description="a signal that calls more than this share of records off-task cannot judge the data"
+    )
+    max_fraction: float = Field(
+        0.3, gt=0, lt=1, description="the threshold is at most this fraction of the data's median score"
     )
     min_records: int = Field(50, ge=2, description="fewest judged records needed to calibrate the threshold")
 
@@ -55,6 +59,22 @@ def _weighted(matrix: sp.csr_matrix, idf: np.ndarray) -> sp.csr_matrix:
     weighted = matrix @ sp.diags(idf.astype(np.float32))
     norms = np.sqrt(np.asarray(weighted.multiply(weighted).sum(axis=1)).ravel())
     return (sp.diags((1.0 / np.maximum(norms, 1e-9)).astype(np.float32)) @ weighted).tocsr()
+
+
+def _best_prompts(
+    rows: np.ndarray, prompts: sp.csr_matrix, responses: sp.csr_matrix
+) -> tuple[np.ndarray, np.ndarray]:
+    """For each of `rows`, the other record whose prompt is most similar to its response, and that similarity."""
+    best = np.zeros(rows.size, dtype=np.int64)
+    fit = np.zeros(rows.size)
+    by_prompt = prompts.T.tocsc()
+    for lo in range(0, rows.size, 256):
+        block = rows[lo : lo + 256]
+        similarity = (responses[block] @ by_prompt).toarray()
+        similarity[np.arange(block.size), block] = -1.0
+        best[lo : lo + block.size] = np.argmax(similarity, axis=1)
+        fit[lo : lo + block.size] = similarity[np.arange(block.size), best[lo : lo + block.size]]
+    return best, fit
 
 
 def _idf(df: np.ndarray, documents: int) -> np.ndarray:
@@ -294,8 +314,9 @@ class OffTask(Check):
         q = self.options.null_quantile
         choices = {}
         for name, own, null in (("relevance", relevance, relevance_null), ("topic", topic_sample, topic_null)):
-            threshold = float(np.quantile(null, q))
-            choices[name] = (float(np.mean(own < threshold)), threshold, float(np.median(own)))
+            median = float(np.median(own))
+            threshold = min(float(np.quantile(null, q)), self.options.max_fraction * median)
+            choices[name] = (float(np.mean(own < threshold)), threshold, median)
         signal = min(choices, key=lambda name: choices[name][0])
         share, threshold, median = choices[signal]
         self._summary.update(
@@ -317,9 +338,25 @@ class OffTask(Check):
             scores[screened] = topics.scores(screened)[0]
             self._summary["screened"] = int(screened.size + sample.size)
         where = np.frombuffer(self.where, dtype=np.uint32).reshape(-1, 2)
-        for i in np.flatnonzero(scores < threshold):
+        if signal == "relevance":
+            # A pair a little above the threshold still counts when another prompt of the file
+            # fits its response at least twice as well, and better than nearly all unrelated pairs.
+            loose = float(np.quantile(relevance_null, _LOOSE))
+            suspects = np.flatnonzero(relevance < max(loose, threshold))
+            best, best_fit = _best_prompts(suspects, prompt_vectors, response_vectors)
+            clear = best_fit >= np.maximum(2 * relevance[suspects], loose)
+            belongs = {int(i): (int(j), float(f)) for i, j, f, c in zip(suspects, best, best_fit, clear, strict=True) if c}
+            flagged = [int(i) for i in suspects if relevance[i] < threshold or int(i) in belongs]
+        else:
+            flagged = np.flatnonzero(scores < threshold).tolist()
+            belongs = {}
+            for i in flagged:
+                found = self._belongs_to(i, topics, where, (threshold, median))
+                if found is not None:
+                    belongs[i] = found
+        for i in flagged:
             file, line = self.files[where[i, 0]], int(where[i, 1])
-            j, other_fit = self._belongs_to(int(i), signal, topics, prompt_vectors, response_vectors, where, median)
+            j, other_fit = belongs.get(i, (None, 0.0))
             if j is not None:
                 other_file, other_line = self.files[where[j, 0]], int(where[j, 1])
                 place = f"line {other_line}" if other_file == file else f"{other_file}:{other_line}"
@@ -343,42 +380,27 @@ class OffTask(Check):
                 )
 
     def _belongs_to(
-        self,
-        i: int,
-        signal: str,
-        topics: _Topics,
-        prompt_vectors: sp.csr_matrix,
-        response_vectors: sp.csr_matrix,
-        where: np.ndarray,
-        median: float,
-    ) -> tuple[int | None, float]:
+        self, i: int, topics: _Topics, where: np.ndarray, calibration: tuple[float, float]
+    ) -> tuple[int, float] | None:
         """The record whose prompt fits response i as well as a typical pair fits its own, if any.
 
-        An adjacent record of the same file is preferred (responses shifted by a line); then
-        the best of the candidates (records with similar responses, or for relevance every
-        prompt).
+        An adjacent record of the same file is preferred (responses shifted by a line) when it
+        fits at least halfway from the threshold to the median; then the best of the records
+        with similar responses when it fits at least as well as the median pair.
         """
+        threshold, median = calibration
         n = where.shape[0]
-        adjacent = np.array(
-            [j for j in (i + 1, i - 1) if 0 <= j < n and where[j, 0] == where[i, 0]], dtype=np.int64
-        )
-        if signal == "topic":
-            others = topics.candidates(i)
-            others = np.unique(others[others != i])
-            fit = lambda js: topics.fit(js, i)  # noqa: E731
-        else:
-            others = np.arange(n)
-            fit = lambda js: (prompt_vectors[js] @ response_vectors[i].T).toarray().ravel()  # noqa: E731
-        for group in (adjacent, others):
+        adjacent = np.array([j for j in (i + 1, i - 1) if 0 <= j < n and where[j, 0] == where[i, 0]], dtype=np.int64)
+        others = topics.candidates(i)
+        others = np.unique(others[others != i]).astype(np.int64)
+        for group, bar in ((adjacent, (threshold + median) / 2), (others, median)):
             if group.size == 0:
                 continue
-            fits = fit(group)
-            if group is others:
-                fits[group == i] = -1.0
+            fits = topics.fit(group, i)
             best = int(np.argmax(fits))
-            if fits[best] >= median:
+            if fits[best] >= bar:
                 return int(group[best]), float(fits[best])
-        return None, 0.0
+        return None
 
     def summary(self) -> dict[str, Any] | None:
         return self._summary
