@@ -206,22 +206,24 @@ class OffTask(Check):
     What it does: Judges every response of at least `min_response_words` words (shorter ones,
     such as labels, numbers or one-line answers, are too short to judge by their words) on the
     distinct content words of prompt and response (function words and code blocks left out,
-    words cut to six letters, hashed and sampled: about 320 bytes a record, never the texts),
-    weighted by inverse document frequency over the file. Two scores: *relevance*, the cosine
-    of response and prompt (diverse data, where answers use their question's words), and
-    *topic*, how well the response matches the responses of the records with the most similar
-    prompts, and the prompt the prompts of the records with the most similar responses, each
-    relative to how well those neighbours agree among themselves (data with many records per
-    topic, where good answers need not repeat the question's words). Both are calibrated on
-    the file itself: every prompt is also scored with another record's response (a fixed
-    shuffle), and a pair is off-task when it scores below the `null_quantile` of those
-    unrelated pairs. The score used is the one that leaves the fewest of the file's own pairs
-    looking unrelated; when even it would call more than `max_share` of the records off-task,
-    it cannot judge the data and nothing is reported. An off-task response that fits another
-    record's prompt as well as a typical pair fits its own (an adjacent record first, the
-    signature of a shifted column, then the records with similar responses) is reported as
-    *misaligned*, with that record in `related`. The message gives the signal, the score and
-    the threshold.
+    words cut to six letters, hashed and sampled: about 320 bytes a record, never the texts;
+    a chat record's prompt is its user turns), weighted by inverse document frequency over the
+    file. Two scores: *relevance*, the cosine of response and prompt (diverse data, where
+    answers use their question's words), and *topic*, how well the response matches the
+    responses of the `neighbours` records with the most similar prompts, and the prompt the
+    prompts of the records with the most similar responses, each relative to how well those
+    neighbours agree among themselves (data with many records per topic, where good answers
+    need not repeat the question's words). Both are calibrated on the file itself: every
+    prompt is also scored with another record's response (a fixed shuffle), and a pair is
+    off-task when it scores below the `null_quantile` of those unrelated pairs (and below
+    `max_fraction` of the median pair). The score used is the one that leaves the fewest of
+    the file's own pairs looking unrelated; when even it would call more than `max_share` of
+    the records off-task, it cannot judge the data and nothing is reported (`min_records`
+    judged records are needed at all). An off-task response that fits an adjacent record's
+    prompt (a shifted column) or another prompt as well as a typical pair fits its own is
+    reported as *misaligned*, with that record in `related`; with relevance, a pair a little
+    above the threshold is reported too when another prompt fits it at least twice as well.
+    The message gives the signal, the score and the threshold.
 
     Why it matters: The model learns to answer whatever it is asked with whatever the data
     paired with it. A few off-task pairs teach it to ignore the question; a shifted column
@@ -233,8 +235,9 @@ class OffTask(Check):
     judge a correct answer phrased in other words; if your data paraphrases heavily, lower
     `null_quantile`.
 
-    Options: `min_response_words` (default 8), `null_quantile` (default 0.85), `neighbours`
-    (default 30), `max_share` (default 0.05), `min_records` (default 50), under
+    Options: `min_response_words` (default 8), `null_quantile` (default 0.85), `max_fraction`
+    (default 0.3), `neighbours` (default 30), `max_share` (default 0.15), `min_records`
+    (default 50), under
     `[tool.sftlint.checks.off-task]`.
     """
 
