@@ -38,7 +38,10 @@ class OffTaskOptions(BaseModel):
     )
     neighbours: int = Field(30, ge=2, description="records per neighbourhood of the topic signal")
     max_share: float = Field(
-        0.15, gt=0, le=1, description="a signal that calls more than this share of records off-task cannot judge the data"
+        0.15,
+        gt=0,
+        le=1,
+        description="a signal that calls more than this share of records off-task cannot judge the data",
     )
     max_fraction: float = Field(
         0.3, gt=0, lt=1, description="the threshold is at most this fraction of the data's median score"
@@ -61,9 +64,7 @@ def _weighted(matrix: sp.csr_matrix, idf: np.ndarray) -> sp.csr_matrix:
     return (sp.diags((1.0 / np.maximum(norms, 1e-9)).astype(np.float32)) @ weighted).tocsr()
 
 
-def _best_prompts(
-    rows: np.ndarray, prompts: sp.csr_matrix, responses: sp.csr_matrix
-) -> tuple[np.ndarray, np.ndarray]:
+def _best_prompts(rows: np.ndarray, prompts: sp.csr_matrix, responses: sp.csr_matrix) -> tuple[np.ndarray, np.ndarray]:
     """For each of `rows`, the other record whose prompt is most similar to its response, and that similarity."""
     best = np.zeros(rows.size, dtype=np.int64)
     fit = np.zeros(rows.size)
@@ -163,7 +164,11 @@ class _Topics:
         for lo in range(0, rows.size, _BLOCK):
             block = rows[lo : lo + _BLOCK]
             by_prompt, by_response = self._neighbourhoods(block)
-            near_p, w_p, agree_p = self.prompt_neighbours[block], self.prompt_weights[block], self.prompt_agreement[block]
+            near_p, w_p, agree_p = (
+                self.prompt_neighbours[block],
+                self.prompt_weights[block],
+                self.prompt_agreement[block],
+            )
             near_r, w_r = self.response_neighbours[block], self.response_weights[block]
             agree_r = self.response_agreement[block]
             own[lo : lo + block.size] = (
@@ -348,7 +353,9 @@ class OffTask(Check):
             suspects = np.flatnonzero(relevance < max(loose, threshold))
             best, best_fit = _best_prompts(suspects, prompt_vectors, response_vectors)
             clear = best_fit >= np.maximum(2 * relevance[suspects], loose)
-            belongs = {int(i): (int(j), float(f)) for i, j, f, c in zip(suspects, best, best_fit, clear, strict=True) if c}
+            belongs = {
+                int(i): (int(j), float(f)) for i, j, f, c in zip(suspects, best, best_fit, clear, strict=True) if c
+            }
             flagged = [int(i) for i in suspects if relevance[i] < threshold or int(i) in belongs]
         else:
             flagged = np.flatnonzero(scores < threshold).tolist()
