@@ -22,7 +22,7 @@ _MAX_CHARS = 2000  # texts are read this far: enough to tell what they are about
 _SEED = 0
 _CALIBRATION = 4000  # records the topic score's threshold is calibrated on
 _LOOSE = 0.99  # relevance below this quantile of unrelated pairs counts when another prompt fits
-_SCREEN = 0.99  # topic scores are computed where relevance is below this quantile of unrelated pairs'
+_SCREEN = 0.95  # topic scores are computed where relevance is below this quantile of unrelated pairs'
 
 
 class OffTaskOptions(BaseModel):
