@@ -65,6 +65,15 @@ def main() -> None:
                 for code in ("SFT112", "SFT113", "SFT204")
             },
             "split --eval-fraction 0.1": ("split", path, "-o", f"{tmp}/train.jsonl", "-e", f"{tmp}/eval.jsonl"),
+            "split --no-near-duplicates": (
+                "split",
+                path,
+                "-o",
+                f"{tmp}/train.jsonl",
+                "-e",
+                f"{tmp}/eval.jsonl",
+                "--no-near-duplicates",
+            ),
         }
         best = dict.fromkeys(runs, float("inf"))
         for _ in range(3):  # interleaved rounds, best of three: the machine is shared

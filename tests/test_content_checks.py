@@ -92,10 +92,25 @@ def test_off_task_finds_swapped_and_shifted_responses(lint, tmp_path, shape):
     out, manifest = _planted(lint, tmp_path, shape, "off-task", n=2000, rate=0.01)
     planted = {m["line"] for m in manifest}
     found = _found(out, "SFT106")
-    assert len(planted & set(found)) >= 0.5 * len(planted)
-    assert len(set(found) - planted) <= 0.01 * 2000
+    assert len(planted & set(found)) >= 0.8 * len(planted)
+    assert len(set(found) - planted) <= 0.002 * 2000
     summary = out["summaries"]["off-task"]
-    assert summary["signal"] == "association" and summary["judged"] > 1900 and summary["threshold"] > 0
+    assert summary["signal"] == "topic" and summary["judged"] > 1900 and summary["threshold"] > 0
+    assert all("quantile of shuffled pairs" in f["message"] or "misaligned" in f["message"] for f in found.values())
+
+
+def test_off_task_names_the_record_a_shifted_response_belongs_to(lint, tmp_path):
+    out, manifest = _planted(lint, tmp_path, "alpaca", "off-task", n=2000, rate=0.01)
+    shifted = {m["line"]: m["partner"] for m in manifest if m["variant"] == "shifted-block" and m["partner"]}
+    found = _found(out, "SFT106")
+    named = [f for line, f in found.items() if line in shifted and f["data"]["signal"] == "misaligned"]
+    assert sum(f["related"][0]["line"] == shifted[f["line"]] for f in named) >= 0.75 * len(shifted)
+
+
+def test_off_task_quiet_on_clean_generated_data(lint, tmp_path):
+    path = write_jsonl(tmp_path / "clean.jsonl", GEN.clean_records(2000, seed=21, shape="chat"))
+    _, out = lint(None, "--select", "SFT106", "--min-pairs", "1", path=path)
+    assert len(_found(out, "SFT106")) <= 0.002 * 2000
 
 
 @needs_real_data
@@ -109,10 +124,33 @@ def test_off_task_on_real_answers_flags_swaps_and_names_the_record_they_belong_t
         swaps[i + 1] = j + 1
     _, out = lint(records, "--select", "SFT106", "--min-pairs", "1")
     found = _found(out, "SFT106")
-    assert len(set(swaps) & set(found)) >= 10
-    assert len(set(found) - set(swaps)) <= 0.015 * len(records)
+    assert out["summaries"]["off-task"]["signal"] == "relevance"
+    assert len(set(swaps) & set(found)) >= 11
+    assert len(set(found) - set(swaps)) <= 0.01 * len(records)
     related = [f for line, f in found.items() if line in swaps and f["data"]["signal"] == "misaligned"]
     assert sum(f["related"][0]["line"] == swaps[f["line"]] for f in related) >= 0.5 * len(related) > 0
+
+
+@needs_real_data
+def test_off_task_quiet_on_real_clean_answers(lint):
+    _, out = lint(None, "--select", "SFT106", "--min-pairs", "1", path=ALPACA_EVAL / "gpt4_1106_preview.jsonl")
+    assert len(_found(out, "SFT106")) <= 0.01 * out["stats"]["records"]
+
+
+@needs_real_data
+def test_off_task_finds_responses_shuffled_among_real_records(lint):
+    records = _real("gpt4_1106_preview.jsonl")
+    rng = random.Random(11)
+    chosen = sorted(rng.sample(range(len(records)), 20))
+    outputs = [records[i]["output"] for i in chosen]
+    rotated = outputs[1:] + outputs[:1]  # every chosen record gets another chosen record's response
+    for i, output in zip(chosen, rotated, strict=True):
+        records[i] = {**records[i], "output": output}
+    _, out = lint(records, "--select", "SFT106", "--min-pairs", "1")
+    found = _found(out, "SFT106")
+    shuffled = {i + 1 for i in chosen}
+    assert len(shuffled & set(found)) >= 0.9 * len(shuffled)
+    assert len(set(found) - shuffled) <= 0.01 * len(records)
 
 
 def test_off_task_does_not_judge_short_answers(lint, tmp_path):
@@ -261,6 +299,7 @@ def test_label_imbalance_warns_on_a_dominant_label_and_rare_labels(lint, tmp_pat
         "labels": {"billing": 95, "bug": 5},
         "majority_share": 0.95,
         "basis": "label field",
+        "spellings": {},
     }
 
 

@@ -2,6 +2,7 @@
 
 import io
 import json
+import os
 import signal
 import subprocess
 import sys
@@ -25,6 +26,20 @@ def test_progress_draws_records_rate_and_stage_then_clears(monkeypatch):
     assert stream.getvalue().endswith("\r\x1b[K")
 
 
+def _wait_until_reading(pid: int, path, timeout: float = 60.0) -> None:
+    """Wait until the process has the data file open (imports can be slow on a loaded machine)."""
+    deadline = time.monotonic() + timeout
+    fds = f"/proc/{pid}/fd"
+    while time.monotonic() < deadline:
+        try:
+            if any(os.path.realpath(os.path.join(fds, fd)) == str(path) for fd in os.listdir(fds)):
+                time.sleep(0.3)
+                return
+        except FileNotFoundError:
+            return
+        time.sleep(0.05)
+
+
 def test_ctrl_c_stops_cleanly_with_exit_2(tmp_path):
     data = tmp_path / "big.jsonl"
     line = json.dumps({"instruction": "How do I export invoices?", "output": "Open Invoices and choose Export. " * 8})
@@ -34,7 +49,7 @@ def test_ctrl_c_stops_cleanly_with_exit_2(tmp_path):
     proc = subprocess.Popen(
         [sys.executable, "-m", "sftlint", "lint", str(data)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
     )
-    time.sleep(2.0)
+    _wait_until_reading(proc.pid, data)
     assert proc.poll() is None, "the run ended before it could be interrupted"
     proc.send_signal(signal.SIGINT)
     out, err = proc.communicate(timeout=60)

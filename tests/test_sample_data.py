@@ -24,10 +24,14 @@ def _load_generator():
 
 gen = _load_generator()
 
-REFUSAL_MARKERS = ("as an ai", "i'm sorry, but", "unfortunately, i cannot", "i don't have personal opinions", "as a large language model",
-                   "i'm just an ai", "sorry, i can't help", "i apologize, but")
+REFUSAL_MARKERS = (
+    "as an ai", "i'm sorry, but", "unfortunately, i cannot", "i don't have personal opinions",
+    "as a large language model", "i'm just an ai", "sorry, i can't help", "i apologize, but",
+)
 LEAK_MARKERS = ("<|endoftext|>", "### Response:", "[INST]", "<|im_start|>", "</s>")
-FOREIGN_WORDS = {"el", "la", "los", "las", "de", "que", "les", "des", "et", "vous", "votre", "und", "die", "der", "sie", "ihre"}
+FOREIGN_WORDS = {
+    "el", "la", "los", "las", "de", "que", "les", "des", "et", "vous", "votre", "und", "die", "der", "sie", "ihre",
+}
 MOJIBAKE = ("â€", "Ã")
 
 
@@ -240,7 +244,8 @@ def _check_defect(m, raw: bytes, lines: list[bytes]):
         if partner is not None:  # a shifted block: the response answers the next record
             assert m["partner"] == m["line"] + 1 and m["variant"] == "shifted-block"
     elif code == "SFT107":
-        loops = max(resp.count(s) for s in re.split(r"(?<=\.) ", resp) if len(s.split()) >= 8) if len(resp.split()) > 40 else 0
+        sentences = [s for s in re.split(r"(?<=\.) ", resp) if len(s.split()) >= 8]
+        loops = max(resp.count(s) for s in sentences) if len(resp.split()) > 40 else 0
         near_echo = resp.lower().rstrip(".?! ") == instr.lower().rstrip(".?! ")
         assert near_echo or loops >= 8 or "\nInput:" in resp
     elif code == "SFT108":

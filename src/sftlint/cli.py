@@ -319,6 +319,11 @@ def schema() -> None:
 )
 @click.option("--no-stratify", is_flag=True, help="Do not balance labels between the two sides.")
 @click.option(
+    "--no-near-duplicates",
+    is_flag=True,
+    help="Do not keep near-duplicate clusters (SFT104's MinHash) on one side; only exact prompts.",
+)
+@click.option(
     "--field",
     "fields",
     multiple=True,
@@ -338,16 +343,22 @@ def split_command(
     eval_path: Path,
     seed: int,
     no_stratify: bool,
+    no_near_duplicates: bool,
     fields: tuple[str, ...],
     config_file: Path | None,
 ) -> None:
-    """Split FILE into train and eval JSONL, keeping duplicates and same-prompt groups on one side."""
-    from sftlint.split import margin_points, recommended_eval_size, split
+    """Split FILE into train and eval JSONL, keeping duplicates, near-duplicate clusters and
+    same-prompt groups on one side."""
+    from sftlint.split import NearDuplicates, SamePrompt, margin_points, recommended_eval_size, split
 
     if train_path.resolve() == eval_path.resolve():
         raise SftlintError(f"{train_path}: train and eval must be different files")
     config, _ = load_config(config_file, {"fields": _fields(fields)})
-    done = split(file, eval_fraction, seed, dict(config.fields), stratify=not no_stratify)
+    groupers: list[Any] = [SamePrompt()]
+    if not no_near_duplicates:
+        near = check_settings(config, discover(config.plugins))["SFT104"][0]  # the linter's own settings
+        groupers.append(NearDuplicates(near.threshold, near.on, near.num_perm))
+    done = split(file, eval_fraction, seed, dict(config.fields), stratify=not no_stratify, groupers=groupers)
     inputs = [Path(file)] if file != "-" else []
     write_atomic(train_path, done.data(done.train), inputs=inputs)
     write_atomic(eval_path, done.data(done.eval), inputs=inputs)
@@ -358,7 +369,8 @@ def split_command(
     )
     if done.groups:
         click.echo(
-            f"{done.groups} groups of duplicates or same-prompt records kept on one side (largest {done.largest_group})"
+            f"{done.groups} groups of duplicates, near-duplicates or same-prompt records kept on one side "
+            f"(largest {done.largest_group})"
         )
     if done.strata:
         click.echo(f"stratified by label: {len(done.strata)} labels")

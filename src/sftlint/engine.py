@@ -89,6 +89,20 @@ class Result:
         return out
 
 
+def _interrupted(exc: BaseException) -> bool:
+    """Whether `exc` stands for a Ctrl-C that a library turned into an ordinary exception.
+
+    langdetect, for one, wraps anything raised while it loads its profiles, KeyboardInterrupt
+    included, in its own exception.
+    """
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, KeyboardInterrupt):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
 class _Runner:
     """State of one run; kept apart from `run` so the pass over records stays short."""
 
@@ -136,7 +150,9 @@ class _Runner:
         self.timings[check.code] += perf_counter() - started
 
     def crashed(self, check: Check, exc: Exception, where: tuple[str | None, int | None]) -> None:
-        """Count a crash of `check`; the first one becomes its error finding."""
+        """Count a crash of `check`; the first one becomes its error finding. A Ctrl-C stops the run."""
+        if _interrupted(exc):
+            raise KeyboardInterrupt from None
         count, first = self.crashes.get(check.code, (0, None))  # type: ignore[assignment]
         if first is None:
             frame = traceback.extract_tb(exc.__traceback__)[-1]

@@ -299,22 +299,8 @@ def _array_elements(text: str, first_line: int) -> list[RawLine] | None:
 
 def write_atomic(path: Path, data: str | bytes, inputs: list[Path] | tuple[Path, ...] = ()) -> None:
     """Write `data` to `path` through a temporary file and a rename; refuse to write over an input."""
-    target = path.resolve()
-    if any(target == p.resolve() for p in inputs):
-        raise SftlintError(f"{path}: refusing to overwrite an input file")
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    except OSError as exc:
-        raise SftlintError(f"{path}: cannot write ({exc.strerror or exc})") from None
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data.encode("utf-8", "surrogatepass") if isinstance(data, str) else data)
-        os.chmod(tmp, _new_file_mode())
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with open_atomic(path, inputs) as handle:
+        handle.write(data.encode("utf-8", "surrogatepass") if isinstance(data, str) else data)
 
 
 def _new_file_mode() -> int:

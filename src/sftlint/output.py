@@ -76,7 +76,8 @@ def render_text(result: Result) -> str:
     if rows:
         lines.append(f"{'code':<8} {'check':<24} {'severity':<9} {'count':>7} {'rate':>8}")
         for r in rows:
-            lines.append(f"{r['code']:<8} {r['slug']:<24} {r['severity']:<9} {r['count']:>7} {r['rate']:>8.1%}")
+            rate = f"{r['rate']:.1%}" if r["records"] else "-"  # dataset-wide findings have no rate
+            lines.append(f"{r['code']:<8} {r['slug']:<24} {r['severity']:<9} {r['count']:>7} {rate:>8}")
     lines.append(f"{len(result.checks)} checks ran, {len(rows)} with findings")
     if result.baseline is not None:
         lines += describe_baseline(result.baseline)

@@ -6,8 +6,9 @@ records are first joined into groups (union-find over every `Grouper`'s groups),
 groups are assigned to one side. The split is seeded and depends only on the input bytes and
 the options; records keep their input order and their exact bytes on either side.
 
-Groupers are pluggable: anything with `add(index, record)` and `groups()` can join records
-(a near-duplicate grouper built on MinHash clusters plugs in the same way as `SamePrompt`).
+Groupers are pluggable: anything with `add(index, record)` and `groups()` can join records.
+The default ones are `SamePrompt` (exact copies and label-conflict groups) and
+`NearDuplicates` (SFT104's MinHash clusters).
 """
 
 from __future__ import annotations
@@ -20,9 +21,13 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
+import numpy as np
+
 from sftlint.checks._text import squash
+from sftlint.checks.near_duplicate import Compared, compared_text
 from sftlint.errors import SftlintError
 from sftlint.io import BOM, _open, parse_json
+from sftlint.minhash import NUM_PERM, MinHasher, SignedCorpus, find_clusters, lsh_params, normalise_text
 from sftlint.records import Record, normalise
 
 # Evaluation set sizing: 10 % of the data, at least 100 records (a 95 % margin of about
@@ -81,6 +86,36 @@ class SamePrompt:
 
     def groups(self) -> Iterator[list[int]]:
         return (indices for indices in self.by_prompt.values() if len(indices) > 1)
+
+
+class NearDuplicates:
+    """Records that SFT104 would cluster as near-duplicates: the same shingles, MinHash and
+    verified Jaccard threshold, so what the linter calls one cluster lands on one side.
+
+    Unlike SFT104, records with different labels are joined too: a near-same prompt with
+    another label still leaks the prompt into the evaluation set. Texts are signed in batches
+    as they stream in; the shingle sets wait in a temporary file (see `SignedCorpus`).
+    """
+
+    def __init__(self, threshold: float = 0.8, on: Compared = "pair", num_perm: int = NUM_PERM) -> None:
+        self.threshold = threshold
+        self.on = on
+        bands, rows = lsh_params(threshold, num_perm)
+        self.corpus = SignedCorpus(MinHasher(num_perm), bands, rows)
+        self.indices: list[int] = []
+
+    def add(self, index: int, record: Record) -> None:
+        self.indices.append(index)
+        self.corpus.add(normalise_text(compared_text(record, self.on)))
+
+    def groups(self) -> Iterator[list[int]]:
+        keys = self.corpus.freeze()
+        ids = np.flatnonzero(self.corpus.store.sizes() > 0)
+        try:
+            clusters = find_clusters(keys, ids, self.corpus.store, self.threshold)
+        finally:
+            self.corpus.store.close()
+        return ([self.indices[m] for m in cluster.members] for cluster in clusters)
 
 
 class _UnionFind:
@@ -146,10 +181,13 @@ def split(
     stratify: bool = True,
     groupers: Sequence[Grouper] | None = None,
 ) -> Split:
-    """Split one JSON Lines file into train and eval line indices (nothing is written here)."""
+    """Split one JSON Lines file into train and eval line indices (nothing is written here).
+
+    `groupers` defaults to `SamePrompt()` and `NearDuplicates()`.
+    """
     if not 0 < eval_fraction < 1:
         raise SftlintError(f"--eval-fraction must be between 0 and 1, got {eval_fraction}")
-    groupers = list(groupers) if groupers is not None else [SamePrompt()]
+    groupers = list(groupers) if groupers is not None else [SamePrompt(), NearDuplicates()]
     lines: list[bytes] = []
     labels: list[str | None] = []
     valid: list[int] = []

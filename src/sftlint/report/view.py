@@ -55,7 +55,8 @@ def build_view(data: dict[str, Any]) -> dict[str, Any]:
         "verdict": data["verdict"],
         "fail_on": data["fail_on"],
         "reasons": _reasons(data, checks, by_code, single),
-        "advice": [f["message"] for f in data["findings"] if f["severity"] == "advice"],
+        "advice": _advice(data["findings"]),
+        "readiness": _readiness(data, stats, summaries),
         "counts": _severity_counts(data["findings"]),
         "files": files,
         "facts": _facts(data, stats, summaries),
@@ -114,6 +115,94 @@ def _reasons(
             )
         out.append({"code": row["code"], "slug": row["slug"], "anchor": row["anchor"], "text": " ".join(sentences)})
     return out
+
+
+def _advice(findings: list[dict[str, Any]]) -> list[dict[str, str]]:
+    """Advice findings, for the verdict's "Before you fine-tune" part, with their check."""
+    return [
+        {"code": f["code"], "slug": f["slug"], "anchor": f"check-{f['code']}", "message": _sentence(f["message"])}
+        for f in findings
+        if f["severity"] == "advice"
+    ]
+
+
+def _readiness(data: dict[str, Any], stats: dict[str, Any], summaries: dict[str, Any]) -> list[dict[str, Any]]:
+    """Should this data be fine-tuned on at all: enough pairs, an evaluation set, too small to
+    need training, consistent outputs. One row per question whose check ran."""
+    rows = []
+    size = summaries.get("dataset-size")
+    configured = ((data.get("config") or {}).get("checks") or {}).get("dataset-size", {}).get("min_pairs")
+    minimum = size["min_pairs"] if size else configured
+    usable = stats["usable_pairs"]
+    if minimum:
+        rows.append(_fact("Usable pairs", f"{usable:,} of at least {minimum:,}", "", usable >= minimum, "too few"))
+    else:
+        rows.append(_fact("Usable pairs", f"{usable:,}"))
+    evaluation = summaries.get("no-evaluation-set")
+    if evaluation:
+        if evaluation.get("present"):
+            rows.append(_fact("Evaluation set", "given", ", ".join(evaluation.get("files") or []), True))
+        else:
+            wanted = evaluation.get("recommended_size") or 0
+            rows.append(
+                _fact(
+                    "Evaluation set",
+                    "none given",
+                    f"hold out about {wanted:,} records with `sftlint split`" if wanted else "",
+                    False,
+                    "missing",
+                )
+            )
+    context = summaries.get("fits-in-context")
+    if context:
+        tokens, budget = context["total_tokens"], context["budget"]
+        if context.get("fits"):
+            value = f"yes: about {tokens:,} tokens, within {budget:,}"
+            detail = "few-shot prompting or retrieval may reach the goal without training"
+        else:
+            value = f"no: about {tokens:,} tokens, over {budget:,}"
+            detail = "too much for one prompt: fine-tuning (or retrieval) is the way to use all of it"
+        rows.append(_fact("Fits in one context", value, detail))
+    form = summaries.get("format-inconsistency")
+    if form:
+        rows.append(_output_form(form))
+    labels = summaries.get("label-imbalance")
+    if labels and labels.get("labels") and "spellings" in labels:
+        spellings = labels["spellings"]
+        shown = _top(
+            {variant: labels["labels"].get(variant, 0) for variant in spellings},
+            lambda k, v: f"'{k}' → '{spellings[k]}' ({v:,})",
+            5,
+        )
+        rows.append(
+            _fact(
+                "Label spellings",
+                f"{len(spellings)} label(s) spelled another way" if spellings else "consistent",
+                shown,
+                not spellings,
+                "inconsistent",
+            )
+        )
+    return rows
+
+
+def _output_form(form: dict[str, Any]) -> dict[str, Any]:
+    """The dominant form of the responses and how many share it."""
+    share = form.get("share", 0.0)
+    if not form.get("structured"):
+        return _fact(
+            "Output form",
+            f"no dominant structure (most common: {form['dominant']}, {share * 100:.1f} %)",
+            f"of {form.get('responses', 0):,} responses",
+        )
+    consistent = form.get("consistent_share", share)
+    return _fact(
+        "Output form",
+        f"{form['dominant']}: {consistent * 100:.1f} % consistent",
+        f"of {form.get('responses', 0):,} responses",
+        consistent >= 1.0,
+        "some responses break it",
+    )
 
 
 def _sentence(message: str) -> str:
