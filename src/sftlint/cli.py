@@ -41,6 +41,62 @@ def _fields(values: tuple[str, ...]) -> dict[str, str]:
     return out
 
 
+_CHECK_OPTIONS = [
+    click.option("--select", multiple=True, help="Checks to run: codes, prefixes (SFT1) or slugs; comma-separated."),
+    click.option("--ignore", multiple=True, help="Checks to skip: codes, prefixes or slugs; comma-separated."),
+    click.option(
+        "--fail-on",
+        type=click.Choice(["error", "warning", "info", "advice"]),
+        help="Lowest severity that means NO-GO [default: error].",
+    ),
+    click.option("--min-pairs", type=click.IntRange(min=1), help="Fewest usable pairs for GO [default: 300]."),
+    click.option(
+        "--field",
+        "fields",
+        multiple=True,
+        metavar="FIELD=NAME",
+        help="Map a record field: instruction, input, response or label.",
+    ),
+    click.option(
+        "--config",
+        "config_file",
+        type=click.Path(dir_okay=False, path_type=Path),
+        help="Config file (default: sftlint.toml or pyproject.toml, searched upward).",
+    ),
+    click.option("--plugins", multiple=True, type=click.Path(), help="Folder of local check modules (repeatable)."),
+]
+
+
+def check_options(command: Any) -> Any:
+    """The options of every command that runs the checks (lint, fix), declared once."""
+    for option in reversed(_CHECK_OPTIONS):
+        command = option(command)
+    return command
+
+
+def run_config(
+    select: tuple[str, ...],
+    ignore: tuple[str, ...],
+    fail_on: str | None,
+    min_pairs: int | None,
+    fields: tuple[str, ...],
+    config_file: Path | None,
+    plugins: tuple[str, ...],
+    **more: Any,
+) -> Config:
+    """The config file with the `check_options` (and any `more` settings) applied over it."""
+    overrides: dict[str, Any] = {
+        "select": _split(select),
+        "ignore": _split(ignore),
+        "fail_on": fail_on,
+        "fields": _fields(fields),
+        "plugins": list(plugins),
+        "checks": {"dataset-size": {"min_pairs": min_pairs}} if min_pairs else {},
+        **more,
+    }
+    return load_config(config_file, overrides)[0]
+
+
 def build_checks(config: Config) -> list[Check]:
     """Discover, select and configure the checks for a run."""
     available = discover(config.plugins)
@@ -120,28 +176,7 @@ def cli() -> None:
 @cli.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=True, allow_dash=True))
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True, help="Output format.")
-@click.option("--select", multiple=True, help="Checks to run: codes, prefixes (SFT1) or slugs; comma-separated.")
-@click.option("--ignore", multiple=True, help="Checks to skip: codes, prefixes or slugs; comma-separated.")
-@click.option(
-    "--fail-on",
-    type=click.Choice(["error", "warning", "info", "advice"]),
-    help="Lowest severity that means NO-GO [default: error].",
-)
-@click.option("--min-pairs", type=click.IntRange(min=1), help="Fewest usable pairs for GO [default: 300].")
-@click.option(
-    "--field",
-    "fields",
-    multiple=True,
-    metavar="FIELD=NAME",
-    help="Map a record field: instruction, input, response or label.",
-)
-@click.option(
-    "--config",
-    "config_file",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Config file (default: sftlint.toml or pyproject.toml, searched upward).",
-)
-@click.option("--plugins", multiple=True, type=click.Path(), help="Folder of local check modules (repeatable).")
+@check_options
 @click.option(
     "--against",
     multiple=True,
@@ -203,18 +238,18 @@ def lint(
     write_baseline: Path | None,
 ) -> None:
     """Lint JSONL datasets (FILES, or - for standard input) and print the verdict."""
-    overrides: dict[str, Any] = {
-        "examples_per_check": examples_per_check,
-        "select": _split(select),
-        "ignore": _split(ignore),
-        "fail_on": fail_on,
-        "fields": _fields(fields),
-        "plugins": list(plugins),
-        "against": list(against),
-        "checks": {"dataset-size": {"min_pairs": min_pairs}} if min_pairs else {},
-        "baseline": baseline_file,
-    }
-    config, _ = load_config(config_file, overrides)
+    config = run_config(
+        select,
+        ignore,
+        fail_on,
+        min_pairs,
+        fields,
+        config_file,
+        plugins,
+        examples_per_check=examples_per_check,
+        against=list(against),
+        baseline=baseline_file,
+    )
     show_progress = not quiet and fmt != "json" and sys.stderr.isatty()
     wants_examples = fmt == "json" or report_path is not None
     progress = Progress() if show_progress else None
@@ -403,28 +438,7 @@ def split_command(
 @click.option(
     "--drop", multiple=True, help="Also drop the records these checks flag: codes, prefixes or slugs; comma-separated."
 )
-@click.option("--select", multiple=True, help="Checks to run: codes, prefixes (SFT1) or slugs; comma-separated.")
-@click.option("--ignore", multiple=True, help="Checks to skip (their records are kept): codes, prefixes or slugs.")
-@click.option(
-    "--fail-on",
-    type=click.Choice(["error", "warning", "info", "advice"]),
-    help="Lowest severity that means NO-GO for the cleaned file [default: error].",
-)
-@click.option("--min-pairs", type=click.IntRange(min=1), help="Fewest usable pairs for GO [default: 300].")
-@click.option(
-    "--field",
-    "fields",
-    multiple=True,
-    metavar="FIELD=NAME",
-    help="Map a record field: instruction, input, response or label.",
-)
-@click.option(
-    "--config",
-    "config_file",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Config file (default: sftlint.toml or pyproject.toml, searched upward).",
-)
-@click.option("--plugins", multiple=True, type=click.Path(), help="Folder of local check modules (repeatable).")
+@check_options
 def fix(
     source: Path,
     output: Path,
@@ -446,15 +460,7 @@ def fix(
     """
     from sftlint.fix import codes_to_drop, default_rejects, fix_file, summary
 
-    overrides: dict[str, Any] = {
-        "select": _split(select),
-        "ignore": _split(ignore),
-        "fail_on": fail_on,
-        "fields": _fields(fields),
-        "plugins": list(plugins),
-        "checks": {"dataset-size": {"min_pairs": min_pairs}} if min_pairs else {},
-    }
-    config, _ = load_config(config_file, overrides)
+    config = run_config(select, ignore, fail_on, min_pairs, fields, config_file, plugins)
     config = config.model_copy(update={"baseline": None})  # fix drops defects whether accepted or not
     drop_codes = codes_to_drop(build_checks(config), _split(drop))
     rejects = rejects or default_rejects(output)
