@@ -2,7 +2,7 @@
 """Per-record cost of the content checks (SFT105-SFT110, SFT202) through the real CLI.
 
 Lints a clean generated corpus (default 100,000 alpaca records from sample_data/generate.py,
-written once to /work/corpora) with each check alone, and with all of them, and prints the
+written once to benchmarks/corpora) with each check alone, and with all of them, and prints the
 time over a baseline measured in the same run: the same command with only SFT101 (reading,
 parsing and normalising every record plus one trivial check). The difference divided by the
 record count is the check's own cost per record.
@@ -70,7 +70,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--records", type=int, default=100_000)
     parser.add_argument("--shape", default="alpaca")
-    parser.add_argument("--out", type=Path, default=Path("/work/corpora"))
+    parser.add_argument("--out", type=Path, default=Path(__file__).resolve().parent / "corpora")
     args = parser.parse_args()
     path = corpus(args.out / f"clean_{args.shape}_{args.records}_s0.jsonl", args.records, args.shape)
     base, _ = timed(path, "SFT101")

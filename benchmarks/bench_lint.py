@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """End-to-end cost of `sftlint lint` with every default check, against the JSON-parse floor.
 
-For each size (default 10k, 100k and 1M records) it generates once, in /work/corpora (or
+For each size (default 10k, 100k and 1M records) it generates once, in benchmarks/corpora (or
 $SFTLINT_CORPORA), a realistic corpus from sample_data/generate.py: blocks of 5,000
 records alternating alpaca, chat and sharegpt, each block with 3 % planted defects of every
 kind that applies (`plant_defects`, its own seed). Then it runs the real CLI in a subprocess
@@ -28,7 +28,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-CORPORA = Path(os.environ.get("SFTLINT_CORPORA", "/work/corpora"))
+CORPORA = Path(os.environ.get("SFTLINT_CORPORA", Path(__file__).resolve().parent / "corpora"))
 SHAPES = ("alpaca", "chat", "sharegpt")
 BLOCK = 5_000
 RATE = 0.03

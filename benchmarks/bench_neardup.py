@@ -4,7 +4,7 @@
     .venv/bin/python benchmarks/bench_neardup.py --sizes 1000000        # 1M (baselines skipped)
 
 For each corpus size (generated once by neardup_corpus.py into --corpora, default
-/work/corpora), in one run:
+benchmarks/corpora), in one run:
 
 - floor: every line parsed with the standard `json.loads`;
 - sftlint stage: the SFT104 check's `collect` + `finish` over the records (normalise,
@@ -238,7 +238,8 @@ def quality(name: str, texts: list[str], copies: np.ndarray, findings: list, obv
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sizes", default="10000,100000", help="corpus sizes, comma-separated")
-    parser.add_argument("--corpora", type=Path, default=Path("/work/corpora"), help="folder of generated corpora")
+    corpora = Path(__file__).resolve().parent / "corpora"
+    parser.add_argument("--corpora", type=Path, default=corpora, help="folder of generated corpora")
     parser.add_argument(
         "--baselines-max", type=int, default=200_000, help="largest corpus to run the datasketch baselines on"
     )

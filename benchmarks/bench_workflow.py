@@ -1,6 +1,6 @@
 """What the workflow features cost: lint, lint with a baseline (fingerprints), and fix, on one corpus.
 
-Usage: python benchmarks/bench_workflow.py [--records 10000] [--corpora /work/corpora]
+Usage: python benchmarks/bench_workflow.py [--records 10000] [--corpora benchmarks/corpora]
 
 The corpus is real answers (AlpacaEval, gpt4_1106_preview) made distinct by a numbered
 instruction, with 1 % empty responses and 1 % exact copies planted at fixed positions. It is
@@ -21,7 +21,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED_DATA = next(
-    (p for p in (REPO.parent / "shared" / "data", Path("/work/shared/data")) if p.is_dir()),
+    (p for p in (REPO.parent / "shared" / "data",) if p.is_dir()),
     REPO.parent / "shared" / "data",
 )
 
@@ -62,7 +62,7 @@ def timed(args: list[str], repeat: int) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--records", type=int, default=10_000)
-    parser.add_argument("--corpora", type=Path, default=Path("/work/corpora"))
+    parser.add_argument("--corpora", type=Path, default=Path(__file__).resolve().parent / "corpora")
     parser.add_argument("--repeat", type=int, default=3)
     opts = parser.parse_args()
     data = corpus(opts.corpora, opts.records)

@@ -14,7 +14,7 @@ support records, alpaca and chat shaped, plus labelled tickets), runs the real C
 - false-positive rate: records reported on a corpus of clean records, per check.
 
 It then lints the real AlpacaEval answer files (../shared/data/alpaca_eval) and prints each
-check's flag rate there. Corpora are written to /work/corpora (or --out) and reused.
+check's flag rate there. Corpora are written to benchmarks/corpora (or --out) and reused.
 
     .venv/bin/python benchmarks/eval_checks.py [--records 3000] [--rate 0.08] [--seed 7]
 """
@@ -119,7 +119,7 @@ def main() -> None:
     parser.add_argument("--records", type=int, default=3000)
     parser.add_argument("--rate", type=float, default=0.08)
     parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--out", type=Path, default=Path("/work/corpora"))
+    parser.add_argument("--out", type=Path, default=Path(__file__).resolve().parent / "corpora")
     args = parser.parse_args()
     gen = load_generator()
 
@@ -160,8 +160,6 @@ def main() -> None:
         )
 
     real = ROOT.parent / "shared" / "data" / "alpaca_eval"
-    if not real.is_dir():
-        real = Path("/work/shared/data/alpaca_eval")
     if real.is_dir():
         print("\nreal data (AlpacaEval answers), records flagged per check:")
         for path in sorted(real.glob("*.jsonl")):

@@ -7,7 +7,7 @@ near-duplicates (the case that floods an LSH with candidates). Planted copies ar
 earlier records: 0 to 8 words replaced, which puts their Jaccard on both sides of 0.8.
 A manifest next to the corpus lists every planted copy.
 
-    python benchmarks/neardup_corpus.py 100000 /work/corpora/sftlint-neardup-100k.jsonl
+    python benchmarks/neardup_corpus.py 100000 benchmarks/corpora/sftlint-neardup-100k.jsonl
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Time the readiness checks (SFT112, SFT113, SFT204, SFT205) and `sftlint split` on a large chat corpus.
 
 Builds (once) a chat corpus from the real AlpacaEval answers, with a system prompt on every
-record and a few drifted copies, in /work/corpora, then times `sftlint lint` with each
+record and a few drifted copies, in benchmarks/corpora, then times `sftlint lint` with each
 readiness check selected against the same run with only SFT205 (which does no work per
 record, so the run is reading and parsing) as the baseline, and times `sftlint split`. Each
 figure is the best of two runs.
@@ -20,8 +20,8 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-DATA = next(p for p in (REPO.parent / "shared" / "data", Path("/work/shared/data")) if p.is_dir())
-CORPORA = Path("/work/corpora")
+DATA = REPO.parent / "shared" / "data"
+CORPORA = Path(__file__).resolve().parent / "corpora"
 PROMPT = "You are a careful assistant. Answer the user's question accurately and concisely."
 
 

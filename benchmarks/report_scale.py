@@ -4,7 +4,7 @@ Generates (once) N clean support records with a defect planted every 97th and 33
 lints them, and prints: the engine's pass, the extra streaming read that collects excerpts
 (as a ratio to the pass, measured in the same run), the JSON size and the HTML report's size
 and render time. Usage: python benchmarks/report_scale.py [N] (default 1,000,000); the
-corpus is kept in /work/corpora (or $SFTLINT_CORPORA).
+corpus is kept in benchmarks/corpora (or $SFTLINT_CORPORA).
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from sftlint.report import render_report  # noqa: E402
 
 
 def corpus(n: int) -> Path:
-    folder = Path(os.environ.get("SFTLINT_CORPORA", "/work/corpora"))
+    folder = Path(os.environ.get("SFTLINT_CORPORA", Path(__file__).resolve().parent / "corpora"))
     path = folder / f"report_scale_{n}_s3.jsonl"
     if not path.exists():
         folder.mkdir(parents=True, exist_ok=True)

@@ -12,7 +12,7 @@ from sftlint.cli import cli
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED_DATA = next(
-    (p for p in (REPO.parent / "shared" / "data", Path("/work/shared/data")) if p.is_dir()),
+    (p for p in (REPO.parent / "shared" / "data",) if p.is_dir()),
     REPO.parent / "shared" / "data",
 )
 

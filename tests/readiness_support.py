@@ -16,8 +16,8 @@ REPO = Path(__file__).resolve().parents[1]
 
 
 def shared_data(name: str) -> Path:
-    """A file of the shared real-data folder (beside the repository, or at /work/shared/data)."""
-    for base in (REPO.parent / "shared" / "data", Path("/work/shared/data")):
+    """A file of the shared real-data folder beside the repository."""
+    for base in (REPO.parent / "shared" / "data",):
         if (base / name).is_file():
             return base / name
     raise FileNotFoundError(name)

@@ -54,7 +54,7 @@ PROBLEMS = [
     "cannot pair over bluetooth",
     "does not charge",
 ]
-SHARED_DATA = ("../shared/data", "/work/shared/data")
+SHARED_DATA = ("../shared/data",)
 
 HOSTILE = [
     "<script>window.__pwned = 1</script>",

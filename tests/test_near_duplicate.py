@@ -13,9 +13,7 @@ from neardup_helpers import edit, exact_jaccard, prose, write_jsonl
 from sftlint.cli import cli, lint_paths
 from sftlint.config import Config
 
-REAL_DATA = Path(__file__).resolve().parents[1] / "../shared/data/alpaca_eval"
-if not REAL_DATA.is_dir():
-    REAL_DATA = Path("/work/shared/data/alpaca_eval")
+REAL_DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "alpaca_eval"
 
 
 def clean_records(n: int, seed: int = 1) -> list[dict]:
