@@ -20,10 +20,7 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-SHARED_DATA = next(
-    (p for p in (REPO.parent / "shared" / "data",) if p.is_dir()),
-    REPO.parent / "shared" / "data",
-)
+SHARED_DATA = REPO.parent / "shared" / "data"
 
 
 def corpus(folder: Path, records: int) -> Path:

@@ -17,10 +17,10 @@ REPO = Path(__file__).resolve().parents[1]
 
 def shared_data(name: str) -> Path:
     """A file of the shared real-data folder beside the repository."""
-    for base in (REPO.parent / "shared" / "data",):
-        if (base / name).is_file():
-            return base / name
-    raise FileNotFoundError(name)
+    path = REPO.parent / "shared" / "data" / name
+    if not path.is_file():
+        raise FileNotFoundError(name)
+    return path
 
 
 def write_jsonl(path: Path, records: list[Any]) -> Path:

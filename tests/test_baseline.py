@@ -9,15 +9,11 @@ import jsonschema
 import pytest
 from click.testing import CliRunner
 
+from conftest import SHARED_DATA
 from sftlint.cli import cli
 from sftlint.errors import SftlintError
 from sftlint.schema import json_schema
 
-REPO = Path(__file__).resolve().parent.parent
-SHARED_DATA = next(
-    (p for p in (REPO.parent / "shared" / "data",) if p.is_dir()),
-    REPO.parent / "shared" / "data",
-)
 REAL = SHARED_DATA / "alpaca_eval" / "gpt4_1106_preview.jsonl"
 
 

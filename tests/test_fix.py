@@ -13,15 +13,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from conftest import SHARED_DATA
 from sftlint import fix as fix_module
 from sftlint.cli import cli
 from sftlint.errors import SftlintError
 
-REPO = Path(__file__).resolve().parent.parent
-SHARED_DATA = next(
-    (p for p in (REPO.parent / "shared" / "data",) if p.is_dir()),
-    REPO.parent / "shared" / "data",
-)
 REAL = SHARED_DATA / "alpaca_eval" / "gpt4_1106_preview.jsonl"
 
 

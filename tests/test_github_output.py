@@ -5,17 +5,12 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from pathlib import Path
 
 from click.testing import CliRunner
 
+from conftest import SHARED_DATA
 from sftlint.cli import cli
 
-REPO = Path(__file__).resolve().parent.parent
-SHARED_DATA = next(
-    (p for p in (REPO.parent / "shared" / "data",) if p.is_dir()),
-    REPO.parent / "shared" / "data",
-)
 REAL = SHARED_DATA / "alpaca_eval" / "gpt4_1106_preview.jsonl"
 
 PLUGIN = '''

@@ -19,11 +19,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-REPO = Path(__file__).resolve().parent.parent
-SHARED_DATA = next(
-    (p for p in (REPO.parent / "shared" / "data",) if p.is_dir()),
-    REPO.parent / "shared" / "data",
-)
+from conftest import REPO, SHARED_DATA
+
 REAL = SHARED_DATA / "alpaca_eval" / "gpt4_1106_preview.jsonl"
 NOT_COPIED = shutil.ignore_patterns(
     ".git", ".venv", "__pycache__", "*.egg-info", ".pytest_cache", ".hypothesis", "build", "dist", "corpora", "*.html"

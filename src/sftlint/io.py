@@ -17,7 +17,7 @@ import os
 import sys
 import tempfile
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -111,15 +111,22 @@ def read_file(path: str, stats: ReadStats | None = None) -> Iterator[RawLine]:
     """Yield every non-blank record of `path` in order. Raises InputError if it cannot be read."""
     stats = stats if stats is not None else ReadStats()
     stream = _open(path)
-    try:
+    with _reading(path, stream, lambda: stats.lines):
         yield from _read_stream(stream, stats)
+
+
+@contextmanager
+def _reading(path: str, stream: BinaryIO, lines_read: Callable[[], int]) -> Iterator[None]:
+    """Close `stream` afterwards; a failure while reading becomes one InputError naming the line."""
+    try:
+        yield
     except (gzip.BadGzipFile, EOFError, zlib.error) as exc:
         reason = "truncated" if isinstance(exc, EOFError) else str(exc)
-        raise InputError(f"{path}: corrupt gzip data after line {stats.lines} ({reason})") from None
+        raise InputError(f"{path}: corrupt gzip data after line {lines_read()} ({reason})") from None
     except IsADirectoryError:
         raise InputError(f"{path}: is a directory, expected a JSONL file") from None
     except OSError as exc:
-        raise InputError(f"{path}: read failed after line {stats.lines} ({exc.strerror or exc})") from None
+        raise InputError(f"{path}: read failed after line {lines_read()} ({exc.strerror or exc})") from None
     finally:
         if stream is not sys.stdin.buffer:
             stream.close()
@@ -132,17 +139,9 @@ def iter_lines(path: str) -> Iterator[tuple[int, bytes]]:
     """
     stream = _open(path)
     number = 0
-    try:
-        for number, data in enumerate(stream, start=1):
+    with _reading(path, stream, lambda: number):
+        for number, data in enumerate(stream, start=1):  # noqa: B007 - read by _reading's error message
             yield number, data[len(BOM) :] if number == 1 and data.startswith(BOM) else data
-    except (gzip.BadGzipFile, EOFError, zlib.error) as exc:
-        reason = "truncated" if isinstance(exc, EOFError) else str(exc)
-        raise InputError(f"{path}: corrupt gzip data after line {number} ({reason})") from None
-    except OSError as exc:
-        raise InputError(f"{path}: read failed after line {number} ({exc.strerror or exc})") from None
-    finally:
-        if stream is not sys.stdin.buffer:
-            stream.close()
 
 
 def _bounded_lines(stream: BinaryIO, limit: int) -> Iterator[bytes | int]:
