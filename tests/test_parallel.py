@@ -58,6 +58,17 @@ def test_same_result_for_any_number_of_processes(inputs):
     assert set(runs[3][1]["stats"]["timings"]) == set(one["stats"]["timings"])
 
 
+def test_records_flagged_by_several_disqualifying_checks_count_the_same(tmp_path):
+    """An empty response that is also a copy is unusable once, always under the same check."""
+    records = [{"instruction": f"Question {i} about invoices and exports?", "output": ""} for i in range(40)] * 2
+    records += [{"instruction": "How do I export invoices?", "output": "Open Invoices, then choose Export."}] * 3
+    data = tmp_path / "d.jsonl"
+    data.write_text("".join(json.dumps(r) + "\n" for r in records))
+    runs = [_lint_json(data, "--jobs", str(jobs))[1]["stats"] for jobs in (1, 2, 3, 4)]
+    assert runs[0]["unusable"] == {"SFT101": 80, "SFT103": 2}
+    assert all(stats["unusable"] == runs[0]["unusable"] for stats in runs)
+
+
 def test_fingerprints_and_baseline_are_the_same_for_any_number_of_processes(tmp_path):
     data = SAMPLES / "support_nogo.jsonl"
     for jobs in (1, 3):

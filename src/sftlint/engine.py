@@ -273,12 +273,18 @@ class _Runner:
             self.findings.append(crash)
 
     def _count_usable(self, context: Context) -> None:
-        """Usable pairs: valid records that no disqualifying check flagged."""
+        """Usable pairs: valid records that no disqualifying check flagged.
+
+        A record flagged by several such checks counts against the lowest code, whatever
+        order the findings arrived in (it differs with --jobs).
+        """
         claimed: dict[tuple[str | None, int], str] = {}
         for f in self.findings:
             check = self.by_code.get(f.code)
             if check is not None and check.disqualifies and f.line is not None:
-                claimed.setdefault((f.file, f.line), f.code)
+                where = (f.file, f.line)
+                if where not in claimed or f.code < claimed[where]:
+                    claimed[where] = f.code
         context.unusable = dict(Counter(claimed.values()))
         context.usable_pairs = self.valid - len(claimed)
 
