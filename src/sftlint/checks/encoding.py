@@ -9,6 +9,8 @@ from sftlint.records import Record
 
 # C0 controls except tab, newline and carriage return; DEL; C1 controls.
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# Any character some test below looks for, mojibake aside: the pre-test for a clean record.
+_SUSPECT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffd\ufeff]")
 # UTF-8 text decoded as Latin-1/cp1252 once too often: "donâ€™t", "cafÃ©", "Â£5".
 _MOJIBAKE = re.compile("â€[™œ\x9d“”˜¢¦\x80-\xbf]|Ã[\x80-\xbf©¨¼¶¤§±³º¹®¯ª«¬]|Â[\xa0-\xbf]")
 
@@ -35,6 +37,16 @@ class Encoding(Check):
     from_reader = True
 
     def check_record(self, record: Record) -> Iterator[Finding]:
+        texts = (
+            [turn.content for turn in record.turns]
+            if record.turns is not None
+            else (record.instruction, record.input, record.response)
+        )
+        # Nearly every record is clean: one scan of all its text decides that, and only a record
+        # with a suspect character is looked at text by text.
+        joined = "\n".join(texts)
+        if not _SUSPECT.search(joined) and (joined.isascii() or not _MOJIBAKE.search(joined)):
+            return
         for name, text in record.texts():
             if "\ufffd" in text and record.decode_error is None:
                 yield self.finding(f"{name} contains U+FFFD, the mark of an earlier lossy decode", record)
