@@ -5,14 +5,17 @@ For each size (default 10k, 100k and 1M records) it generates once, in benchmark
 $SFTLINT_CORPORA), a realistic corpus from sample_data/generate.py: blocks of 5,000
 records alternating alpaca, chat and sharegpt, each block with 3 % planted defects of every
 kind that applies (`plant_defects`, its own seed). Then it runs the real CLI in a subprocess
-(`python -m sftlint lint FILE --format json -o OUT`) and prints the wall time, records per
-second, the child's peak resident memory (from the operating system, via `os.wait4`), the
-seconds spent in each check as the engine reports them (`stats.timings`), and in the same
-run the floor: reading the file line by line and parsing each line with the standard
-`json` module, nothing else. The ratio lint / floor is the figure to watch; cost per record
-across sizes shows whether the cost grows linearly.
+(`python -m sftlint lint FILE --format json -o OUT`), once with `--jobs 1` and once with the
+default (every core for a file this size), and prints the wall time, the CPU time of every
+process, records per second, the peak resident memory of the largest process (from the
+operating system, via `os.wait4`) and of all of them together (PSS summed over the process
+tree, sampled every 50 ms), the seconds spent in each check as the engine reports them
+(`stats.timings`), whether both runs found the same, and in the same run the floor: reading
+the file line by line and parsing each line with the standard `json` module, nothing else.
+The ratio lint / floor is the figure to watch; cost per record across sizes shows whether
+the cost grows linearly.
 
-    .venv/bin/python benchmarks/bench_lint.py [--sizes 10000,100000,1000000]
+    .venv/bin/python benchmarks/bench_lint.py [--sizes 10000,100000,1000000] [--jobs 1,default]
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ import os
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -73,27 +77,86 @@ def parse_floor(path: Path) -> float:
     return time.perf_counter() - start
 
 
-def lint(path: Path) -> tuple[float, float, int, dict]:
-    """(wall seconds, CPU seconds, peak RSS in bytes, JSON result) of one real CLI run with the default checks."""
+def _pss(pid: int) -> int:
+    """Proportional set size of `pid` and its descendants in bytes (0 once they are gone)."""
+    total = 0
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as handle:
+            total += next((int(line.split()[1]) * 1024 for line in handle if line.startswith("Pss:")), 0)
+        with open(f"/proc/{pid}/task/{pid}/children") as handle:
+            children = [int(c) for c in handle.read().split()]
+    except (OSError, ValueError):
+        return total
+    return total + sum(_pss(child) for child in children)
+
+
+class _TotalMemory(threading.Thread):
+    """Samples the memory of a process tree every 50 ms and keeps the highest total.
+
+    Forked processes share pages; PSS divides each shared page among its sharers, so the sum
+    is the tree's real footprint (RSS would count shared pages once per process).
+    """
+
+    def __init__(self, pid: int) -> None:
+        super().__init__(daemon=True)
+        self.pid, self.peak, self.done = pid, 0, threading.Event()
+
+    def run(self) -> None:
+        while not self.done.wait(0.05):
+            self.peak = max(self.peak, _pss(self.pid))
+
+
+def lint(path: Path, jobs: int | None) -> tuple[float, float, int, int, dict]:
+    """One real CLI run with the default checks (`jobs` None: sftlint's default).
+
+    Returns wall seconds, CPU seconds of every process, the peak RSS of the largest process
+    (from the operating system), the peak total PSS of all of them (sampled) and the JSON result.
+    """
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "result.json"
         command = [sys.executable, "-m", "sftlint", "lint", str(path), "--format", "json", "-o", str(out)]
+        command += ["--jobs", str(jobs)] if jobs else []
         start = time.perf_counter()
         child = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        memory = _TotalMemory(child.pid)
+        memory.start()
         _, status, usage = os.wait4(child.pid, 0)
         wall = time.perf_counter() - start
+        memory.done.set()
+        memory.join()
         stderr = child.stderr.read().decode() if child.stderr else ""
         child.returncode = os.waitstatus_to_exitcode(status)
         if child.returncode not in (0, 1):
             raise SystemExit(f"lint failed (exit {child.returncode}): {stderr.strip()}")
-        return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss * 1024, json.loads(out.read_text())
+        cpu = usage.ru_utime + usage.ru_stime  # wait4 counts the child and the processes it waited for
+        return wall, cpu, usage.ru_maxrss * 1024, memory.peak, json.loads(out.read_text())
+
+
+def report(label: str, floor: float, run: tuple[float, float, int, int, dict]) -> None:
+    wall, cpu, rss, total, result = run
+    stats = result["stats"]
+    timings = stats.get("timings", {})
+    print(
+        f"{label}: {wall:6.2f} s (CPU {cpu:.2f} s)  {stats['records'] / wall:,.0f} records/s  "
+        f"processes {stats['jobs']}  "
+        f"peak RSS {rss / 2**20:,.0f} MB (largest process), {total / 2**20:,.0f} MB (all, PSS)  "
+        f"ratio to floor {wall / floor:.1f}x  findings {len(result['findings']):,}"
+    )
+    in_checks = sum(timings.values())
+    print(f"  per check (s, share of the {in_checks:.1f} s the engine timed, summed over processes):")
+    for code, seconds in sorted(timings.items(), key=lambda kv: -kv[1]):
+        print(f"    {code:7s} {seconds:7.2f}  {seconds / max(in_checks, 1e-9):5.1%}")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="10000,100000,1000000", help="comma-separated record counts")
+    parser.add_argument(
+        "--jobs", default="1,default", help="comma-separated --jobs values to run; 'default' runs without --jobs"
+    )
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
+    jobs = [None if j == "default" else int(j) for j in args.jobs.split(",")]
     print(f"python {sys.version.split()[0]}, {os.cpu_count()} cores")
     rows = []
     for size in sizes:
@@ -102,31 +165,33 @@ def main() -> None:
         ready = time.perf_counter() - started
         print(f"\n== {size:,} records: {path} ({path.stat().st_size / 1e6:.0f} MB, ready in {ready:.1f} s)")
         floor = parse_floor(path)
-        wall, cpu, rss, result = lint(path)
-        stats = result["stats"]
-        records = stats["records"]
-        timings = stats.get("timings", {})
         print(f"json-parse floor: {floor:6.2f} s")
-        print(
-            f"full lint:        {wall:6.2f} s (CPU {cpu:.2f} s)  {records / wall:,.0f} records/s  "
-            f"peak RSS {rss / 2**20:,.0f} MB  "
-            f"ratio to floor {wall / floor:.1f}x  findings {len(result['findings']):,}"
-        )
-        in_checks = sum(timings.values())
-        print(f"per check (s, share of the {in_checks:.1f} s the engine timed):")
-        for code, seconds in sorted(timings.items(), key=lambda kv: -kv[1]):
-            print(f"  {code:7s} {seconds:7.2f}  {seconds / max(in_checks, 1e-9):5.1%}")
-        rows.append((size, wall, cpu, rss))
+        runs = {j: lint(path, j) for j in jobs}
+        for j, run in runs.items():
+            report(f"lint --jobs {j or 'default'}", floor, run)
+        first, *others = runs.values()
+        for other in others:
+            same = _comparable(first[4]) == _comparable(other[4])
+            print(f"  same findings and summaries as the first run: {same}")
+        rows.append((size, *(run[:4] for run in runs.values())))
     if len(rows) > 1:
         # CPU time is the steadier figure on a shared machine; the smallest size carries the
         # fixed start-up cost (imports, langdetect's profiles), so compare the larger ones.
-        print("\nlinearity (cost per record; x = relative to the smallest size):")
-        wall0, cpu0 = rows[0][1] / rows[0][0], rows[0][2] / rows[0][0]
-        for size, wall, cpu, rss in rows:
-            print(
-                f"  {size:>9,}: wall {wall / size * 1e6:6.1f} us/record (x{wall / size / wall0:.2f})  "
-                f"CPU {cpu / size * 1e6:6.1f} us/record (x{cpu / size / cpu0:.2f})  peak RSS {rss / 2**20:,.0f} MB"
-            )
+        print("\nlinearity (cost per record; x = relative to the smallest size), by --jobs:")
+        for i, j in enumerate(jobs):
+            base = rows[0][1 + i]
+            wall0, cpu0 = base[0] / rows[0][0], base[1] / rows[0][0]
+            for size, *measured in rows:
+                wall, cpu, rss, total = measured[i]
+                print(
+                    f"  --jobs {j or 'default'} {size:>9,}: wall {wall / size * 1e6:6.1f} us/record "
+                    f"(x{wall / size / wall0:.2f})  CPU {cpu / size * 1e6:6.1f} us/record (x{cpu / size / cpu0:.2f})  "
+                    f"peak {total / 2**20:,.0f} MB (all processes)"
+                )
+
+
+def _comparable(result: dict) -> tuple:
+    return result["findings"], result["summaries"], result["verdict"]
 
 
 if __name__ == "__main__":

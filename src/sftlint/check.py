@@ -64,6 +64,9 @@ class Check:
     runs_last: ClassVar[bool] = False
     #: findings come from the reader or the normaliser, not from a method of the check.
     from_reader: ClassVar[bool] = False
+    #: rough CPU cost per record relative to a simple record check (1); `--jobs` uses it to
+    #: share the checks evenly among processes.
+    cost: ClassVar[float] = 1.0
 
     def __init__(self, options: BaseModel | None = None, severity: Severity | None = None) -> None:
         self.options: Any = options if options is not None else self.Options()

@@ -18,6 +18,7 @@ from sftlint.errors import SftlintError
 from sftlint.examples import collect_examples
 from sftlint.io import write_atomic
 from sftlint.output import FORMATS, RENDERERS, to_dict
+from sftlint.parallel import choose_jobs
 from sftlint.progress import Progress
 from sftlint.registry import discover, resolve
 
@@ -64,6 +65,13 @@ _CHECK_OPTIONS = [
         help="Config file (default: sftlint.toml or pyproject.toml, searched upward).",
     ),
     click.option("--plugins", multiple=True, type=click.Path(), help="Folder of local check modules (repeatable)."),
+    click.option(
+        "--jobs",
+        "-j",
+        type=click.IntRange(min=1),
+        help="Processes to share the checks among; results are the same for any number "
+        "[default: every core for inputs of 4 MB or more, else 1].",
+    ),
 ]
 
 
@@ -82,6 +90,7 @@ def run_config(
     fields: tuple[str, ...],
     config_file: Path | None,
     plugins: tuple[str, ...],
+    jobs: int | None = None,
     **more: Any,
 ) -> Config:
     """The config file with the `check_options` (and any `more` settings) applied over it."""
@@ -92,6 +101,7 @@ def run_config(
         "fields": _fields(fields),
         "plugins": list(plugins),
         "checks": {"dataset-size": {"min_pairs": min_pairs}} if min_pairs else {},
+        "jobs": jobs,
         **more,
     }
     return load_config(config_file, overrides)[0]
@@ -122,7 +132,10 @@ def lint_paths(
     extra = {"against": list(config.against)}
     fingerprints = bool(write_baseline or config.baseline)
     checks = build_checks(config)
-    result = run(paths, checks, dict(config.fields), config.fail_on, progress, extra=extra, fingerprints=fingerprints)
+    jobs = choose_jobs(config.jobs, paths)
+    result = run(
+        paths, checks, dict(config.fields), config.fail_on, progress, extra=extra, fingerprints=fingerprints, jobs=jobs
+    )
     result.config = config.model_dump(mode="json")
     _apply_baseline(result, config, write_baseline, inputs=[Path(p) for p in paths if p != "-"])
     if examples:
@@ -228,6 +241,7 @@ def lint(
     fields: tuple[str, ...],
     config_file: Path | None,
     plugins: tuple[str, ...],
+    jobs: int | None,
     against: tuple[str, ...],
     output: str | None,
     quiet: bool,
@@ -246,6 +260,7 @@ def lint(
         fields,
         config_file,
         plugins,
+        jobs,
         examples_per_check=examples_per_check,
         against=list(against),
         baseline=baseline_file,
@@ -451,6 +466,7 @@ def fix(
     fields: tuple[str, ...],
     config_file: Path | None,
     plugins: tuple[str, ...],
+    jobs: int | None,
 ) -> None:
     """Write a cleaned copy of IN: drop invalid, empty and duplicate records (and --drop checks' records).
 
@@ -460,7 +476,7 @@ def fix(
     """
     from sftlint.fix import codes_to_drop, default_rejects, fix_file, summary
 
-    config = run_config(select, ignore, fail_on, min_pairs, fields, config_file, plugins)
+    config = run_config(select, ignore, fail_on, min_pairs, fields, config_file, plugins, jobs)
     config = config.model_copy(update={"baseline": None})  # fix drops defects whether accepted or not
     drop_codes = codes_to_drop(build_checks(config), _split(drop))
     rejects = rejects or default_rejects(output)

@@ -42,6 +42,9 @@ class Config(BaseModel):
         20, ge=0, description="flagged records per check whose excerpts go into the JSON output and the report"
     )
     baseline: str | None = Field(None, description="baseline file of accepted findings (see --write-baseline)")
+    jobs: int | None = Field(
+        None, ge=1, description="processes to share the checks among (default: every core, for inputs of 4 MB or more)"
+    )
 
 
 def _format_errors(exc: ValidationError, prefix: str) -> str:

@@ -19,6 +19,7 @@ from sftlint.check import Check, Context
 from sftlint.findings import Finding, Severity
 from sftlint.fingerprint import FingerprintIndex
 from sftlint.io import MAX_LINE_BYTES, ReadStats, display_name, read_file
+from sftlint.parallel import Workers, deal
 from sftlint.progress import Progress
 from sftlint.records import Record, normalise
 
@@ -103,8 +104,22 @@ def _interrupted(exc: BaseException) -> bool:
     return False
 
 
+@dataclass
+class _Part:
+    """What one process's share of the checks found, sent back to the parent (see sftlint.parallel)."""
+
+    findings: list[Finding]
+    crashes: dict[str, tuple[int, Finding]]
+    timings: dict[str, float]
+    summaries: dict[str, Any]
+
+
 class _Runner:
-    """State of one run; kept apart from `run` so the pass over records stays short."""
+    """State of one run (or of one process's share of its checks: `own`).
+
+    Kept apart from `run` so the pass over records stays short. `checks` are all the run's
+    checks (which of them disqualify records matters to SFT201); only `own` are called.
+    """
 
     def __init__(
         self,
@@ -112,13 +127,16 @@ class _Runner:
         fields: dict[str, str],
         progress: Progress | None = None,
         fingerprints: bool = False,
+        own: Sequence[Check] | None = None,
     ) -> None:
+        own = checks if own is None else own
         self.progress = progress
         self.checks = list(checks)
         self.by_code = {c.code: c for c in checks}
+        self.own = {c.code: c for c in own}
         self.fields = fields
-        self.record_checks = [c for c in checks if c.is_record_check()]
-        self.dataset_checks = [c for c in checks if c.is_dataset_check()]
+        self.record_checks = [c for c in own if c.is_record_check()]
+        self.dataset_checks = [c for c in own if c.is_dataset_check()]
         self.findings: list[Finding] = []
         self.crashes: dict[str, tuple[int, Finding]] = {}
         self.records = 0
@@ -132,7 +150,7 @@ class _Runner:
         self._collect_hooks = [(c, c.code, c.collect) for c in self.dataset_checks]
 
     def emit(self, code: str, message: str, file: str, line: int) -> None:
-        check = self.by_code.get(code)
+        check = self.own.get(code)
         if check is not None:
             self.findings.append(check.finding(message, file=file, line=line))
 
@@ -220,22 +238,39 @@ class _Runner:
                     self.crashed(check, exc, (record.file, record.line))
                 timings[code] += perf_counter() - started
 
-    def finish(self, files: list[str], extra: dict[str, Any] | None = None) -> Context:
-        first = [c for c in self.dataset_checks if not c.runs_last]
-        last = [c for c in self.dataset_checks if c.runs_last]
-        context = Context(files=files, records=self.records, valid=self.valid, extra=dict(extra or {}))
-        for check in first:
+    def context(self, files: list[str], extra: dict[str, Any] | None) -> Context:
+        return Context(files=files, records=self.records, valid=self.valid, extra=dict(extra or {}))
+
+    def finish(self, context: Context) -> None:
+        """Finish the dataset checks that do not run last."""
+        for check in self.dataset_checks:
+            if check.runs_last:
+                continue
             if self.progress is not None:
                 self.progress.update(self.records, f"finishing {check.slug}")
             self.guarded(check, lambda c=check: c.finish(context), (None, None))  # type: ignore[arg-type]
+
+    def part(self) -> _Part:
+        summaries = {c.slug: s for c in self.own.values() if (s := c.summary()) is not None}
+        return _Part(self.findings, self.crashes, dict(self.timings), summaries)
+
+    def merge(self, part: _Part) -> None:
+        """Take in another process's findings, crashes and timings (its checks are not ours)."""
+        self.findings.extend(part.findings)
+        self.crashes.update(part.crashes)
+        for code, seconds in part.timings.items():
+            self.timings[code] += seconds
+
+    def finish_last(self, context: Context) -> None:
+        """Count usable pairs from every finding so far, then finish the checks that run last."""
         self._count_usable(context)
-        for check in last:
-            self.guarded(check, lambda c=check: c.finish(context), (None, None))  # type: ignore[arg-type]
+        for check in self.dataset_checks:
+            if check.runs_last:
+                self.guarded(check, lambda c=check: c.finish(context), (None, None))  # type: ignore[arg-type]
         for count, crash in self.crashes.values():
             if count > 1:
                 crash.message += f"; crashed on {count} records in all"
             self.findings.append(crash)
-        return context
 
     def _count_usable(self, context: Context) -> None:
         """Usable pairs: valid records that no disqualifying check flagged."""
@@ -256,18 +291,45 @@ def run(
     progress: Progress | None = None,
     extra: dict[str, Any] | None = None,
     fingerprints: bool = False,
+    jobs: int = 1,
 ) -> Result:
     """Lint `paths` as one dataset with `checks`; `extra` reaches dataset checks as `Context.extra`.
 
     With `fingerprints`, each finding about a record carries the hash of that record's content
-    (for baselines). Raises InputError for unreadable files.
+    (for baselines). With `jobs` above 1 the checks are shared among that many processes
+    (sftlint.parallel); the result is the same. Raises InputError for unreadable files.
     """
-    runner = _Runner(checks, fields, progress, fingerprints)
     files = [display_name(p) for p in paths]
+    groups = deal([c for c in checks if not c.runs_last], jobs)
+    mine = [*groups[0], *(c for c in checks if c.runs_last)]
+    runner = _Runner(checks, fields, progress, fingerprints, own=mine)
+
+    def share(group: list[Check]) -> _Part:
+        """A worker's pass: the same reading, only its own checks."""
+        worker = _Runner(checks, fields, own=group)
+        for path in paths:
+            worker.read(path)
+        worker.finish(worker.context(files, extra))
+        return worker.part()
+
+    workers = Workers(groups[1:], share) if len(groups) > 1 else None
+    parts: list[_Part] = []
     try:
         for path in paths:
             runner.read(path)
-        context = runner.finish(files, extra)
+        context = runner.context(files, extra)
+        runner.finish(context)
+        if workers is not None:
+            if progress is not None:
+                progress.update(runner.records, "waiting for the other processes")
+            parts = workers.results()
+            for part in parts:
+                runner.merge(part)
+        runner.finish_last(context)
+    except BaseException:
+        if workers is not None:
+            workers.stop()
+        raise
     finally:
         if progress is not None:
             progress.close()
@@ -275,7 +337,9 @@ def run(
         runner.fingerprints.stamp(runner.findings)
     order = {name: i for i, name in enumerate(files)}
     runner.findings.sort(key=lambda f: (order.get(f.file or "", -1), f.line or 0, f.code, f.message))
-    summaries = {c.slug: s for c in checks if (s := c.summary()) is not None}
+    summaries = runner.part().summaries
+    for part in parts:
+        summaries.update(part.summaries)
     stats = {
         "records": runner.records,
         "valid": runner.valid,
@@ -284,5 +348,7 @@ def run(
         "shapes": dict(runner.shapes.most_common()),
         "unusable": context.unusable,
         "timings": {code: round(seconds, 3) for code, seconds in sorted(runner.timings.items())},
+        "jobs": len(groups),
     }
+    summaries = {c.slug: summaries[c.slug] for c in checks if c.slug in summaries}
     return Result(files, list(checks), runner.findings, stats, summaries, fail_on)

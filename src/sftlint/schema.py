@@ -71,6 +71,8 @@ class StatsModel(BaseModel):
     unusable: dict[str, int]
     #: seconds spent in each check (by code) and in reading, parsing and normalising ("read").
     timings: dict[str, float] | None = None
+    #: processes the checks were shared among (--jobs).
+    jobs: int | None = None
 
 
 class BaselineEntryModel(_Strict):
