@@ -166,3 +166,11 @@ def test_a_broken_first_record_does_not_swallow_the_file(tmp_path):
     raws, _ = read(p)
     assert [r.line for r in raws] == [1, 2, 3]
     assert raws[0].error and raws[1].value == {"a": 2}
+
+
+def test_a_first_line_with_a_vertical_tab_before_a_brace_is_an_invalid_line_not_a_crash(tmp_path):
+    p = tmp_path / "d.jsonl"
+    p.write_bytes(b'\x0b{\n{"a": 2}\n')
+    raws, stats = read(p)
+    assert [r.line for r in raws] == [1, 2] and stats.lines == 2
+    assert raws[0].error and raws[1].value == {"a": 2}

@@ -1,8 +1,10 @@
 """Shape detection and normalisation to one Record."""
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from sftlint.records import normalise
+from sftlint.records import _fast_chat, _fast_flat, _normalise, normalise
 
 
 def norm(value, fields=None):
@@ -119,3 +121,56 @@ def test_chat_problems_name_the_turn(turns, expected):
 def test_messages_not_a_list():
     _, problems = norm({"messages": "hi"})
     assert "expected an array of turns" in problems[0][1]
+
+
+# -- the fast path gives exactly what the general path gives -----------------------------------
+
+_words = st.sampled_from(["", "Q", "A", "ctx", "hello there", "é"])
+_labels = st.one_of(st.none(), _words, st.integers(), st.booleans(), st.floats(allow_nan=False), st.lists(_words))
+_text_or_not = st.one_of(_words, _words, st.none(), st.integers(), st.lists(_words, max_size=1))
+_chat_roles = st.sampled_from(["user", "assistant", "system", "tool", "function"] * 4 + ["User", "bot"])
+_sharegpt_roles = st.sampled_from(["human", "gpt", "system", "model", "chatgpt", "observation"] * 3 + ["Human", "bot"])
+_contents = st.one_of(_words, _words, _words, st.none(), st.lists(st.fixed_dictionaries({"text": _words})))
+_records = st.one_of(
+    st.fixed_dictionaries(
+        {"messages": st.lists(st.fixed_dictionaries({"role": _chat_roles, "content": _contents}), max_size=5)},
+        optional={"label": _labels},
+    ),
+    st.fixed_dictionaries(
+        {"conversations": st.lists(st.fixed_dictionaries({"from": _sharegpt_roles, "value": _contents}), max_size=5)},
+        optional={"label": _labels},
+    ),
+    st.fixed_dictionaries(
+        {"instruction": _text_or_not},
+        optional={"output": _text_or_not, "response": _words, "input": _text_or_not, "label": _labels},
+    ),
+    st.fixed_dictionaries({"prompt": _text_or_not}, optional={"completion": _text_or_not, "label": _labels}),
+    st.fixed_dictionaries({"question": _words, "answer": _text_or_not}, optional={"instruction": _words}),
+)
+
+
+def _fields(record):
+    if record is None:
+        return None
+    turns = None if record.turns is None else [(t.index, t.role, t.content) for t in record.turns]
+    return [getattr(record, name) for name in ("shape", "instruction", "input", "response", "label")], turns
+
+
+@settings(max_examples=400, deadline=None)
+@given(_records)
+def test_the_fast_path_gives_the_general_paths_record(value):
+    fast, fast_problems = normalise(value, "f.jsonl", 7)
+    general, problems = _normalise(value, "f.jsonl", 7, {})
+    assert fast_problems == problems
+    assert _fields(fast) == _fields(general)
+    if fast is not None:
+        assert fast.turns == general.turns and fast.raw is value
+
+
+def test_well_formed_records_take_the_fast_path_and_odd_ones_the_general_path():
+    turns = [("system", "S"), ("user", "Q"), ("assistant", "A")]
+    ok = {"messages": [{"role": role, "content": content} for role, content in turns]}
+    assert _fast_chat(ok, "f", 1) == normalise(ok, "f", 1)[0]
+    assert _fast_chat({"messages": ok["messages"][::-1]}, "f", 1) is None  # out of order: problems to explain
+    assert _fast_flat({"instruction": "Q", "output": "A", "input": None}, "alpaca", "f", 1).input == ""
+    assert _fast_flat({"instruction": "Q", "output": 3}, "alpaca", "f", 1) is None

@@ -173,25 +173,35 @@ def _bounded_lines(stream: BinaryIO, limit: int) -> Iterator[bytes | int]:
 
 def _read_stream(stream: BinaryIO, stats: ReadStats, limit: int = MAX_LINE_BYTES) -> Iterator[RawLine]:
     lines = _bounded_lines(stream, limit)
+    loads, decode_error, long_number, digits = orjson.loads, orjson.JSONDecodeError, _LONG_NUMBER, _DIGITS
     for data in lines:
-        stats.lines += 1
-        if isinstance(data, int):
-            yield RawLine(stats.lines, oversized=data)
+        number = stats.lines = stats.lines + 1
+        if type(data) is int:
+            yield RawLine(number, oversized=data)
             continue
-        if stats.lines == 1 and data.startswith(BOM):
+        if number == 1 and data.startswith(BOM):
             data = data[len(BOM) :]
-        if not data.strip():
+        if not data or data.isspace():  # what `not data.strip()` says, without copying the line
             stats.blank += 1
             continue
-        if data.lstrip().startswith((b"[", b"{")) and stats.lines - stats.blank == 1:
-            first_line = stats.lines
+        if number - stats.blank == 1 and data.lstrip().startswith((b"[", b"{")):
             document = _try_document(data, lines, stats)
             if isinstance(document, list):
                 yield from document
                 return
-            yield from _jsonl(document, start=first_line, stats=stats)
+            yield from _jsonl(document, start=number, stats=stats)
             continue
-        yield _parse_line(stats.lines, data)
+        # `_parse_line`, inlined: this runs once per line.
+        data = data.rstrip(b"\r\n")
+        if long_number not in data.translate(digits):
+            try:
+                value = loads(data)
+            except decode_error:
+                pass
+            else:
+                yield RawLine(number, value, None, None, None, data)
+                continue
+        yield _parse_with_json(number, data)
 
 
 def _parse_line(number: int, data: bytes) -> RawLine:
@@ -207,6 +217,11 @@ def _parse_line(number: int, data: bytes) -> RawLine:
             return RawLine(number, orjson.loads(data), data=data)
         except orjson.JSONDecodeError:
             pass
+    return _parse_with_json(number, data)
+
+
+def _parse_with_json(number: int, data: bytes) -> RawLine:
+    """Parse one line (without its ending) with `json`: its values and its error messages."""
     text, encoding_error = _decode(data)
     value, error = parse_json(text)
     return RawLine(number, value, error, encoding_error, data=data)
@@ -265,7 +280,9 @@ def _try_document(first: bytes, rest: Iterator[bytes | int], stats: ReadStats) -
 def _array_elements(text: str, first_line: int) -> list[RawLine] | None:
     """Split a JSON array into its elements with the line each starts on; None if not an array."""
     ws = " \t\r\n"
-    i = text.index("[") + 1
+    i = text.find("[") + 1
+    if not i:  # it started with other whitespace before a '{' ("\v{"): not a document
+        return None
     line = first_line + text.count("\n", 0, i)
     out: list[RawLine] = []
     expect_value = True

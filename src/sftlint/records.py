@@ -115,10 +115,132 @@ def _pick(obj: Mapping[str, Any], names: tuple[str, ...]) -> tuple[str | None, A
 def normalise(
     value: Any, file: str, line: int, fields: Mapping[str, str] | None = None
 ) -> tuple[Record | None, list[Problem]]:
-    """Turn one parsed JSON value into a Record, or explain (SFT002) why it cannot be one."""
+    """Turn one parsed JSON value into a Record, or explain (SFT002) why it cannot be one.
+
+    Well-formed records of the known shapes take a fast path; anything unusual (a mapped
+    field, a missing or mistyped field, an odd role, a turn out of order) takes the general
+    path, which gives the same Record and explains every problem.
+    """
     if not isinstance(value, dict):
         return None, [("SFT002", f"record is a JSON {_type_name(value)}, expected an object")]
-    fields = fields or {}
+    if not fields:
+        if "messages" in value or "conversations" in value:
+            record = _fast_chat(value, file, line)
+        else:
+            shape = _flat_shape(value)
+            record = None if shape is None else _fast_flat(value, shape, file, line)
+        if record is not None:
+            return record, []
+    return _normalise(value, file, line, fields or {})
+
+
+# Per flat shape: the keys of instruction, input and response, as `normalise` picks them.
+_FLAT_KEYS = {shape: (f["instruction"], f["input"], f["response"]) for shape, f in FLAT_SHAPES.items()}
+# Per chat shape: the turns key, role key, content key, and the roles spelled as the fast path takes them.
+_CHAT_KEYS = {
+    "chat": ("messages", "role", "content", {role: role for role in CHAT_ROLES}),
+    "sharegpt": ("conversations", "from", "value", SHAREGPT_ROLES),
+}
+_MISSING = object()
+
+
+def _flat_shape(obj: dict[str, Any]) -> str | None:
+    """`detect_shape` for a record known to have neither "messages" nor "conversations"."""
+    for shape, (instruction_keys, _, response_keys) in _FLAT_KEYS.items():
+        for key in instruction_keys:
+            if key in obj:
+                for other in response_keys:
+                    if other in obj:
+                        return shape
+                break
+    return None
+
+
+def _first(obj: dict[str, Any], keys: tuple[str, ...]) -> Any:
+    """The value of the first of `keys` that `obj` has (as `_pick`), or _MISSING."""
+    for key in keys:
+        if key in obj:
+            return obj[key]
+    return _MISSING
+
+
+def _fast_flat(value: dict[str, Any], shape: str, file: str, line: int) -> Record | None:
+    """A flat record whose fields are all strings (input absent or null, label absent, null or a string)."""
+    instruction_keys, input_keys, response_keys = _FLAT_KEYS[shape]
+    instruction = _first(value, instruction_keys)
+    response = _first(value, response_keys)
+    text_input = _first(value, input_keys)
+    label = value.get("label")
+    if type(instruction) is not str or type(response) is not str or (label is not None and type(label) is not str):
+        return None
+    if text_input is _MISSING or text_input is None:
+        text_input = ""
+    elif type(text_input) is not str:
+        return None
+    return Record(file, line, shape, instruction, text_input, response, label, value)
+
+
+def _fast_chat(value: dict[str, Any], file: str, line: int) -> Record | None:
+    """A conversation of string turns with known roles in a valid order, or None."""
+    shape = "chat" if "messages" in value else "sharegpt"
+    key, role_key, content_key, roles = _CHAT_KEYS[shape]
+    turns_value = value[key]
+    label = value.get("label")
+    if type(turns_value) is not list or (label is not None and type(label) is not str):
+        return None
+    turns: list[Turn] = []
+    texts: tuple[list[str], list[str], list[str]] = ([], [], [])  # prompt, system, response
+    previous = None
+    try:
+        for i, turn in enumerate(turns_value, start=1):
+            if type(turn) is not dict:
+                return None
+            content = turn.get(content_key)
+            role = roles.get(turn.get(role_key))  # TypeError when the role is unhashable
+            joins = _JOINS.get((previous, role))
+            if joins is None or type(content) is not str:
+                return None
+            texts[joins].append(content)
+            turns.append(_turn(i, role, content))
+            previous = role
+    except TypeError:
+        return None
+    if not texts[2]:
+        return None
+    prompt, system, response = map("\n".join, texts)
+    return Record(file, line, shape, prompt, system, response, label, value, tuple(turns))
+
+
+# (previous role, role) -> which text a turn joins (0 prompt, 1 system, 2 response). The
+# orders `_order_problems` reports are left out, so such records take the general path.
+_JOINS: dict[tuple[str | None, str], int] = {
+    (previous, role): 1 if role == "system" else 2 if role == "assistant" else 0
+    for previous in (None, *CHAT_ROLES)
+    for role in CHAT_ROLES
+    if not (role == "system" and previous not in (None, "system"))
+    and not (role == "assistant" and previous in (None, "system", "assistant"))
+    and not (role == "user" and previous == "user")
+}
+_new_turn = Turn.__new__
+# The slots' own setters: a frozen dataclass's __init__ goes through object.__setattr__, twice as slow.
+_set_index = Turn.index.__set__  # type: ignore[attr-defined]
+_set_role = Turn.role.__set__  # type: ignore[attr-defined]
+_set_content = Turn.content.__set__  # type: ignore[attr-defined]
+
+
+def _turn(index: int, role: str, content: str) -> Turn:
+    """`Turn(index, role, content)`, built through the slots' setters (once per turn of every record)."""
+    turn = _new_turn(Turn)
+    _set_index(turn, index)
+    _set_role(turn, role)
+    _set_content(turn, content)
+    return turn
+
+
+def _normalise(
+    value: dict[str, Any], file: str, line: int, fields: Mapping[str, str]
+) -> tuple[Record | None, list[Problem]]:
+    """The general path of `normalise`: any shape, mapped fields, and every problem explained."""
     shape = detect_shape(value)
     if shape in ("chat", "sharegpt") and "response" not in fields:
         return _normalise_chat(value, shape, file, line, fields)

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 from sftlint.check import Check
 from sftlint.findings import Finding, Severity
@@ -9,6 +9,10 @@ from sftlint.records import Record
 
 # C0 controls except tab, newline and carriage return; DEL; C1 controls.
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# Any character some test below looks for, mojibake aside, and the ASCII bytes none of them is:
+# the pre-tests for a clean record.
+_ASCII_ALLOWED = bytes(range(32, 127)) + b"\t\n\r"
+_SUSPECT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffd\ufeff]")
 # UTF-8 text decoded as Latin-1/cp1252 once too often: "donâ€™t", "cafÃ©", "Â£5".
 _MOJIBAKE = re.compile("â€[™œ\x9d“”˜¢¦\x80-\xbf]|Ã[\x80-\xbf©¨¼¶¤§±³º¹®¯ª«¬]|Â[\xa0-\xbf]")
 
@@ -34,7 +38,11 @@ class Encoding(Check):
     severity = Severity.WARNING
     from_reader = True
 
-    def check_record(self, record: Record) -> Iterator[Finding]:
+    def check_record(self, record: Record) -> Iterable[Finding]:
+        return () if _clean(record) else self.text_by_text(record)
+
+    def text_by_text(self, record: Record) -> Iterator[Finding]:
+        """Every finding about `record`, looking at each text in turn."""
         for name, text in record.texts():
             if "\ufffd" in text and record.decode_error is None:
                 yield self.finding(f"{name} contains U+FFFD, the mark of an earlier lossy decode", record)
@@ -49,3 +57,18 @@ class Encoding(Check):
             match = None if text.isascii() else _MOJIBAKE.search(text)  # mojibake is never ASCII
             if match:
                 yield self.finding(f"{name} looks like mojibake: {match.group()!r} (UTF-8 decoded twice)", record)
+
+
+def _clean(record: Record) -> bool:
+    """Whether no text of `record` has anything `Encoding` reports: nearly every record, decided
+    with one scan of all its text. ASCII text can only hold control characters: deleting every
+    other byte (in C) must leave nothing."""
+    texts = (
+        [turn.content for turn in record.turns]
+        if record.turns is not None
+        else (record.instruction, record.input, record.response)
+    )
+    joined = "\n".join(texts)
+    if joined.isascii():
+        return not joined.encode().translate(None, _ASCII_ALLOWED)
+    return not _SUSPECT.search(joined) and not _MOJIBAKE.search(joined)

@@ -48,7 +48,13 @@ class FitsInContext(Check):
 
     def collect(self, record: Record) -> None:
         self.records += 1
-        self.total += sum(approx_tokens(text) for _, text in record.texts())
+        # The texts of `record.texts()` without their names; an empty input adds no tokens.
+        texts = (
+            [turn.content for turn in record.turns]
+            if record.turns is not None
+            else (record.instruction, record.input, record.response)
+        )
+        self.total += sum(map(approx_tokens, texts))
 
     def finish(self, context: Context) -> Iterator[Finding]:
         budget = self.options.budget

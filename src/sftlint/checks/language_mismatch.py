@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import re
+import struct
 from collections import Counter
 from collections.abc import Iterator
 from typing import Any
@@ -8,7 +9,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from sftlint.check import Check
-from sftlint.checks._content import EN_STOP, strip_code, word_bytes
+from sftlint.checks._content import _WORD_BYTES, EN_STOP, strip_code
 from sftlint.findings import Finding, Severity
 from sftlint.records import Record
 
@@ -69,15 +70,153 @@ for _i, _lang in enumerate(_LANGS):
 _PACKED_WORDS = frozenset(_PACKED)
 
 
+_UNPACK = struct.Struct(f"<{len(_LANGS)}H").unpack
+
+
 def _function_word_language(tokens: list[bytes]) -> tuple[str | None, bool]:
     """(language whose function words lead among the distinct `tokens`, whether it leads clearly)."""
-    present = set(tokens)
-    total = sum(map(_PACKED.__getitem__, present & _PACKED_WORDS))
-    scores = sorted([((total >> (16 * i)) & 0xFFFF, lang) for i, lang in enumerate(_LANGS)], reverse=True)
-    (n, best), (runner_up, _) = scores[0], scores[1]
-    if n == 0 or n == runner_up:
+    total = sum(map(_PACKED.__getitem__, _PACKED_WORDS.intersection(tokens)))
+    if not total:
         return None, False
-    return best, n >= 0.2 * len(present) and n >= 2 * runner_up + 1
+    counts = _UNPACK(total.to_bytes(2 * len(_LANGS), "little"))  # the 16-bit counters, in C
+    n, runner_up = sorted(counts)[-1:-3:-1]
+    if n == runner_up:
+        return None, False
+    # A fifth of the distinct words; there are no more of them than words, so counting them is
+    # seldom needed.
+    clear = n >= 2 * runner_up + 1 and (n >= 0.2 * len(tokens) or n >= 0.2 * len(set(tokens)))
+    return _LANGS[counts.index(n)], clear
+
+
+# The same-script pre-check. Per script: its letters (as ranges), the language it names when it is
+# written in one language only (among those langdetect knows), and evidence for its languages:
+# letters, then common words, that only some of them use, each with those languages. Latin is
+# listed so that its letters count, but never settles a pair: function words cover its common
+# languages and it has too many others.
+_SCRIPTS: dict[str, tuple[str, str | None, dict[str, str], dict[str, str]]] = {
+    "latin": ("A-Za-z\u00c0-\u024f\u1e00-\u1eff", None, {}, {}),
+    "cyrillic": (
+        "\u0400-\u04ff",
+        None,
+        {"ыэёЫЭЁ": "ru", "іїєґІЇЄҐ": "uk", "ѓќѕЃЌЅ": "mk", "ђћЂЋ": "sr", "јљњџЈЉЊЏ": "mk sr"},
+        {
+            "что это если почему можно нужно только уже есть мне сейчас здесь где когда чтобы который "
+            "спасибо пожалуйста": "ru",
+            "як що це якщо чому можна потрібно тільки вже мені коли щоб який яка які дякую або але немає також": "uk",
+            "че това ще са тук къде кога защо ако няма благодаря моля също вече": "bg",
+            "как или": "ru bg",
+        },
+    ),
+    "arabic": (
+        "\u0600-\u06ff\u0750-\u077f",
+        None,
+        {"يكى": "ar", "پچژگکی": "fa ur", "ٹڈڑںےہھ": "ur"},
+        {"است را این که از برای": "fa"},
+    ),
+    "devanagari": (
+        "\u0900-\u097f",
+        None,
+        {"ळ": "mr"},
+        {
+            "है हैं के की में और से का यह नहीं भी लिए": "hi",
+            "आहे आहेत आणि मध्ये नाही तुम्ही": "mr",
+            "छ छन् पनि गर्न तपाईं यो थियो छैन": "ne",
+        },
+    ),
+    # Chinese, Japanese and Korean are one group for this check (langdetect confuses them).
+    "cjk": (
+        "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\u1100-\u11ff\u3130-\u318f\uf900-\ufaff",
+        "zh",
+        {"".join(map(chr, range(0x3040, 0x3100))): "ja", "".join(map(chr, range(0xAC00, 0xD7A4))): "ko"},
+        {},
+    ),
+    "greek": ("\u0370-\u03ff\u1f00-\u1fff", "el", {}, {}),
+    "hebrew": ("\u0590-\u05ff", "he", {}, {}),
+    "bengali": ("\u0980-\u09ff", "bn", {}, {}),
+    "gurmukhi": ("\u0a00-\u0a7f", "pa", {}, {}),
+    "gujarati": ("\u0a80-\u0aff", "gu", {}, {}),
+    "tamil": ("\u0b80-\u0bff", "ta", {}, {}),
+    "telugu": ("\u0c00-\u0c7f", "te", {}, {}),
+    "kannada": ("\u0c80-\u0cff", "kn", {}, {}),
+    "malayalam": ("\u0d00-\u0d7f", "ml", {}, {}),
+    "thai": ("\u0e00-\u0e7f", "th", {}, {}),
+}
+_SCRIPT_NAMES = tuple(_SCRIPTS)
+_UNSEEN = object()
+_INSTRUCTION_CACHE = 10_000
+
+
+def _script_table() -> bytes:
+    """A str.translate table: each letter of a known script becomes its script's number (1, 2, ...)."""
+    table = bytearray(0xFB00)
+    for number, (ranges, *_) in enumerate(_SCRIPTS.values(), start=1):
+        for first, last in re.findall(r"(.)-(.)", ranges):
+            table[ord(first) : ord(last) + 1] = bytes([number]) * (ord(last) - ord(first) + 1)
+    return bytes(table)
+
+
+_SCRIPT_TABLE = _script_table()
+_TAGS = {chr(number): name for number, name in enumerate(_SCRIPT_NAMES, start=1)}
+
+
+def _evidence(marks: dict[str, str], split: bool) -> list[tuple[frozenset[str], frozenset[str]]]:
+    return [(frozenset(key.split() if split else key), frozenset(langs.split())) for key, langs in marks.items()]
+
+
+_LETTERS = {name: _evidence(letters, split=False) for name, (_, _, letters, _) in _SCRIPTS.items()}
+_WORDS = {name: _evidence(words, split=True) for name, (_, _, _, words) in _SCRIPTS.items()}
+# Punctuation stripped from words before they are compared with the evidence words.
+_PUNCTUATION = "".join(chr(c) for c in range(33, 127) if not chr(c).isalnum()) + "«»“”„‘’—–…·।॥،؛؟"
+#: the share of a text's letters its script must hold for the text to count as written in it.
+_SCRIPT_SHARE = 2 / 3
+
+
+def _script(text: str) -> str | None:
+    """The script that holds at least two thirds of `text`'s letters, if any."""
+    tags = text.translate(_SCRIPT_TABLE)  # every character becomes its script's number, or 0
+    counts = {tag: tags.count(tag) for tag in set(tags) if tag in _TAGS}
+    if not counts:
+        return None
+    tag = max(counts, key=counts.__getitem__)
+    return _TAGS[tag] if counts[tag] >= _SCRIPT_SHARE * sum(counts.values()) else None
+
+
+def _candidates(text: str, script: str) -> frozenset[str] | None:
+    """The languages of `script` that the letters and words of `text` allow (None: any of them)."""
+    allowed: frozenset[str] | None = None
+    found = [languages for letters, languages in _LETTERS[script] if not letters.isdisjoint(text)]
+    if _WORDS[script]:
+        words = {word.strip(_PUNCTUATION) for word in text.lower().split()}
+        found += [languages for marks, languages in _WORDS[script] if not marks.isdisjoint(words)]
+    for languages in found:
+        allowed = languages if allowed is None else allowed & languages
+    return allowed
+
+
+def same_script_language(asked: str, answered: str) -> str | None:
+    """The language (or, failing that, the script) of a pair written in one non-Latin script, or None.
+
+    None when the texts are not both in one non-Latin script, or when letters only some of the
+    script's languages use point to different languages ("ы" is Russian, "ї" Ukrainian): then
+    langdetect has to tell.
+    """
+    if asked.isascii() or answered.isascii():
+        return None
+    script = _script(asked)
+    if script is None or script == "latin" or _script(answered) != script:
+        return None
+    name = _SCRIPTS[script][1]
+    if script == "cjk":  # one language for this check: the name is only for the summary
+        allowed = _candidates(answered, script)
+        return next(iter(allowed)) if allowed is not None and len(allowed) == 1 else name
+    of_asked, of_answered = _candidates(asked, script), _candidates(answered, script)
+    if of_asked is None or of_answered is None:
+        allowed = of_answered if of_asked is None else of_asked
+    else:
+        allowed = of_asked & of_answered
+    if allowed is not None and len(allowed) != 1:
+        return None if not allowed else name or script
+    return next(iter(allowed)) if allowed else name or script
 
 
 class LanguageMismatch(Check):
@@ -92,13 +231,22 @@ class LanguageMismatch(Check):
     words of English, Spanish, French, German, Portuguese, Italian and Dutch in both texts;
     when both lean to the same language and one of them clearly (a fifth of its words, twice
     any other language's count), the record is done without further work; in English data
-    that is nearly every record. A text the function words settle clearly keeps that
-    language; other texts go to langdetect (with its fixed seed, so results are deterministic; results cached per
-    text), and a language is only called when langdetect is at least `min_probability` sure.
+    that is nearly every record. A pair written in one non-Latin script (at least two thirds of
+    each text's letters: Cyrillic, Arabic, Devanagari, Chinese/Japanese/Korean, Greek, Hebrew,
+    Thai and the Indic scripts) is done too, unless letters or common words that only some of
+    the script's languages use point to different languages ("ы" or "что" is Russian, "ї" or
+    "що" Ukrainian): then langdetect tells. Languages that share a script and have no such
+    evidence between them (Russian and Bulgarian without their marker words, Hindi and Nepali)
+    are not told apart. A text the function words settle clearly keeps that language; other
+    texts go to langdetect (with its fixed seed, so results are deterministic; results cached
+    per text), and a language is only called when langdetect is at least `min_probability` sure.
     Languages langdetect confuses (Norwegian, Danish and Swedish; Croatian, Serbian and
     Bosnian; Indonesian and Malay; Chinese variants) count as one. Instructions that ask for a
     translation or name a target language ("translate", "in French") are not judged. The
-    summary gives the dataset's language mix (languages of the judged responses).
+    summary gives the dataset's language mix (languages of the judged responses; a pair settled
+    by its script counts under the language its evidence names, else the script's language,
+    "zh" for Chinese characters, or the script's name), and how many pairs langdetect and the
+    script settled.
 
     Why it matters: Trained on answers in another language, the model learns to switch
     language unprompted. It usually comes from a translation step applied to one column only,
@@ -122,25 +270,32 @@ class LanguageMismatch(Check):
         self.checked = 0
         self.skipped = 0
         self.detected = 0  # texts that needed langdetect
+        self.same_script = 0  # pairs settled by their common non-Latin script
+        self._instructions: dict[str, tuple[str, str | None, bool] | None] = {}
         self._cache: dict[str, tuple[str, float] | None] = {}
         self._factory: Any = None
 
     def check_record(self, record: Record) -> Iterator[Finding]:
-        asked = self._prefix(record.instruction)
-        answered = self._prefix(record.response) if asked is not None else None
+        asked = self._judge_instruction(record.instruction)
+        answered = self._judge(record.response) if asked is not None else None
         if asked is None or answered is None:
             self.skipped += 1
             return
-        (lead_asked, clear_asked), (lead_answered, clear_answered) = map(
-            _function_word_language, (asked[1], answered[1])
-        )
+        (asked_text, lead_asked, clear_asked), (answered_text, lead_answered, clear_answered) = asked, answered
         if lead_asked is not None and lead_asked == lead_answered and (clear_asked or clear_answered):
             self.checked += 1
             self.languages[lead_answered] += 1
             return
+        if not clear_asked and not clear_answered:
+            language = same_script_language(asked_text, answered_text)
+            if language is not None:
+                self.checked += 1
+                self.same_script += 1
+                self.languages[language] += 1
+                return
         # A side the function words settle clearly keeps that language; langdetect does the rest.
-        asked_lang = (lead_asked, 1.0) if clear_asked else self._detect(asked[0])
-        answered_lang = (lead_answered, 1.0) if clear_answered else self._detect(answered[0])
+        asked_lang = (lead_asked, 1.0) if clear_asked else self._detect(asked_text)
+        answered_lang = (lead_answered, 1.0) if clear_answered else self._detect(answered_text)
         if asked_lang is None or answered_lang is None:
             self.skipped += 1
             return
@@ -164,20 +319,33 @@ class LanguageMismatch(Check):
             response_language=answered_lang[0],
         )
 
-    def _prefix(self, text: str) -> tuple[str, list[bytes]] | None:
-        """The examined prefix and its words, or None when the text is too short or not prose."""
-        limit = self.options.max_chars
+    def _judge_instruction(self, text: str) -> tuple[str, str | None, bool] | None:
+        """`_judge`, remembered per instruction: the same prompt often comes with several answers."""
+        key = text[: 3 * self.options.max_chars]  # all that `_judge` looks at
+        judged = self._instructions.get(key, _UNSEEN)
+        if judged is _UNSEEN:
+            if len(self._instructions) >= _INSTRUCTION_CACHE:
+                self._instructions.clear()
+            judged = self._instructions[key] = self._judge(key)
+        return judged  # type: ignore[return-value]
+
+    def _judge(self, text: str) -> tuple[str, str | None, bool] | None:
+        """(examined prefix, leading function-word language, whether it leads clearly), or None
+        when the text is too short or not prose."""
+        options = self.options
+        limit = options.max_chars
         prefix = strip_code(text[: 3 * limit])[:limit].strip()
-        tokens = word_bytes(prefix)
+        translated = prefix.encode("utf-8", "surrogatepass").translate(_WORD_BYTES)  # as `word_bytes`
+        tokens = translated.split()
         count = len(tokens)
-        if count < self.options.min_words and not prefix.isascii():
+        if count < options.min_words and not prefix.isascii():
             count = max(count, sum(ord(ch) >= 0x2E80 for ch in prefix) // 2)  # CJK: ~2 characters a word
-        if count < self.options.min_words:
+        if count < options.min_words:
             return None
         visible = len(prefix) - prefix.count(" ") - prefix.count("\n")
-        if sum(map(len, tokens)) < self.options.min_letters * max(visible, 1):
+        if len(translated) - translated.count(b" ") < options.min_letters * max(visible, 1):  # letters in words
             return None
-        return prefix, tokens
+        return (prefix, *_function_word_language(tokens))
 
     def _detect(self, text: str) -> tuple[str, float] | None:
         if text in self._cache:
@@ -203,6 +371,7 @@ class LanguageMismatch(Check):
             "checked": self.checked,
             "skipped": self.skipped,
             "langdetect_calls": self.detected,
+            "same_script": self.same_script,
         }
 
 
