@@ -158,7 +158,8 @@ def _pair_terms(
     low = _U64((1 << _BITS) - 1)
     key = np.sort(
         ((text >> _U64(1)) << _U64(33)) | ((crc & low) << _U64(33 - _BITS)) | ((crc >> _U64(_BITS)) << _U64(1))
-        | (text & _U64(1))
+        | (text & _U64(1)),
+        kind="stable",  # the keys come grouped by pair, which a merge sort makes use of
     )
     key = key[_group_starts(key)]
     pair = (key >> _U64(33)).astype(np.int64)
@@ -294,8 +295,31 @@ def _weights(similarities: np.ndarray) -> np.ndarray:
     return np.maximum(similarities, 1e-6) ** 2
 
 
+def _top(similarity: np.ndarray, k: int, layers: int = 8) -> np.ndarray:
+    """Column indices of the `k` largest values of each row (in no order).
+
+    The columns are cut into groups (column j belongs to group j mod width); the k groups with
+    the largest maxima hold the k largest values, so only their `layers * k` values are ranked.
+    """
+    rows, columns = similarity.shape
+    width = -(-columns // layers)
+    if width < 2 * k:
+        return np.argpartition(-similarity, k - 1, axis=1)[:, :k]
+    padded = np.full((rows, layers * width), -np.inf, dtype=similarity.dtype)
+    padded[:, :columns] = similarity
+    grid = padded.reshape(rows, layers, width)
+    groups = np.argpartition(-grid.max(axis=1), k - 1, axis=1)[:, :k]
+    values = np.take_along_axis(grid, np.broadcast_to(groups[:, None, :], (rows, layers, k)), axis=2)
+    best = np.argpartition(-values.reshape(rows, -1), k - 1, axis=1)[:, :k]
+    return np.take_along_axis(groups, best % k, axis=1) + best // k * width
+
+
 class _Reference:
-    """One side (prompts or responses) of the reference records: vectors, both ways, and their gram."""
+    """One side (prompts or responses) of the reference records: vectors, both ways, and their gram.
+
+    `compact` holds the vectors over the reference's own vocabulary (`vocabulary` maps a term id
+    to its column there, -1 for terms no reference record has): sums of them stay small.
+    """
 
     def __init__(self, terms: _Terms, reference: np.ndarray) -> None:
         self.terms = terms
@@ -304,9 +328,23 @@ class _Reference:
         self.by_term = self.vectors.T.tocsr()
         self.gram = (self.vectors @ self.by_term).toarray()
         self.norms = self.gram.diagonal().copy()
+        words = np.unique(self.vectors.indices)
+        self.vocabulary = np.full(1 << _BITS, -1, dtype=np.int32)
+        self.vocabulary[words] = np.arange(words.size, dtype=np.int32)
+        self.compact_size = words.size
+        self.compact = self.in_vocabulary(self.vectors)
 
     def similarities(self, rows: np.ndarray) -> np.ndarray:
         return (self.terms.rows(rows, self.idf) @ self.by_term).toarray()
+
+    def in_vocabulary(self, vectors: sp.csr_matrix) -> sp.csr_matrix:
+        """`vectors` over the reference's vocabulary (other terms cannot meet a reference vector)."""
+        columns = self.vocabulary[vectors.indices]
+        known = columns >= 0
+        row = np.repeat(np.arange(vectors.shape[0]), np.diff(vectors.indptr))[known]
+        indptr = np.zeros(vectors.shape[0] + 1, dtype=np.int64)
+        np.cumsum(np.bincount(row, minlength=vectors.shape[0]), out=indptr[1:])
+        return sp.csr_matrix((vectors.data[known], columns[known], indptr), shape=(vectors.shape[0], self.compact_size))
 
 
 class _Side:
@@ -319,7 +357,7 @@ class _Side:
         self.own, self.own_position = topics.positions(rows)
         self.similarity[self.own, self.own_position] = -1.0  # a record is not its own neighbour
         k = topics.k
-        self.near = np.argpartition(-self.similarity, k - 1, axis=1)[:, :k]
+        self.near = _top(self.similarity, k)
         self.weights = _weights(np.take_along_axis(self.similarity, self.near, axis=1))
         # The weighted sum of the neighbours' other-side vectors: its squared length is the
         # weighted sum of their pairwise similarities, its dot product with a vector the
@@ -329,7 +367,7 @@ class _Side:
                 (self.weights.ravel(), self.near.ravel(), np.arange(0, self.near.size + 1, k)),
                 shape=(rows.size, other.vectors.shape[0]),
             )
-            @ other.vectors
+            @ other.compact
         )
         squares = np.bincount(
             np.repeat(np.arange(rows.size), np.diff(self.mixture.indptr)),
@@ -339,10 +377,12 @@ class _Side:
         total = squares - (self.weights**2 * other.norms[self.near]).sum(axis=1)  # pairs of distinct neighbours
         norm = self.weights.sum(axis=1) ** 2 - (self.weights**2).sum(axis=1)
         self.agreement = (np.maximum(total, 0.0) / np.maximum(norm, 1e-9) + 1e-3).astype(np.float64)
+        self.other = other
 
     def fit(self, vectors: sp.csr_matrix) -> np.ndarray:
         """How well each of `vectors` (other-side, one per row) fits the neighbours, relative to their agreement."""
-        return _rowwise_dot(vectors, self.mixture) / self.weights.sum(axis=1) / self.agreement
+        fit = _rowwise_dot(self.other.in_vocabulary(vectors), self.mixture)
+        return fit / self.weights.sum(axis=1) / self.agreement
 
     def restore_own(self, mine: _Reference) -> None:
         """Put back each reference record's similarity to itself (fitting other records needs it)."""
