@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import zlib
 from array import array
 from collections.abc import Iterator
 from typing import Any
@@ -28,6 +29,7 @@ _LOOSE = 0.99  # relevance below this quantile of unrelated pairs counts when an
 _SCREEN = 0.95  # topic scores are computed where relevance is below this quantile of unrelated pairs'
 _POSTINGS = 2000  # a term in more prompts than this does not propose the prompt a response fits best
 _PROPOSED = 8  # prompts per response compared in full when looking for the one it fits best
+_DENSE_POSTINGS = 32  # reference records a term must be in for its similarities to be added densely
 
 
 class OffTaskOptions(BaseModel):
@@ -66,27 +68,34 @@ _STEM = _U64((1 << 48) - 1)  # words cut to six letters (bytes)
 _STOP_SLOTS = 14
 
 
-def _crc_table() -> np.ndarray:
-    table = []
-    for byte in range(256):
-        c = byte
-        for _ in range(8):
-            c = (c >> 1) ^ 0xEDB88320 if c & 1 else c >> 1
-        table.append(c)
-    return np.array(table, dtype=np.uint32)
+def _crc_tables() -> tuple[np.ndarray, np.ndarray]:
+    """crc32 is affine over the bits of a message of fixed length: the crc of an n-byte term is
+    `_CRC_ZERO[n]` xor, for each byte position j, `_CRC_BYTE[n, j, byte]` (independent lookups)."""
+    by_byte = np.zeros((7, 6, 256), dtype=np.uint32)
+    zero = np.zeros(7, dtype=np.uint32)
+    for size in range(1, 7):
+        zero[size] = zlib.crc32(bytes(size))
+        for j in range(size):
+            for byte in range(256):
+                message = bytearray(size)
+                message[j] = byte
+                by_byte[size, j, byte] = zlib.crc32(message) ^ zero[size]
+    return by_byte.reshape(-1), zero
 
 
-_CRC = _crc_table()
+_CRC_BYTE, _CRC_ZERO = _crc_tables()
 
 
 def _crc32(terms: np.ndarray, sizes: np.ndarray) -> np.ndarray:
-    """`zlib.crc32` of each term's first `sizes` bytes (2 to 6), byte by byte over all terms at once."""
-    crc = np.full(terms.size, 0xFFFFFFFF, dtype=np.uint32)
+    """`zlib.crc32` of each term (the integer of its first `sizes` bytes, at most 6)."""
+    sizes = np.minimum(sizes, 6).astype(np.int32)
+    crc = _CRC_ZERO[sizes]
+    table = sizes * (6 * 256)
+    term_bytes = np.ascontiguousarray(terms, dtype=_U64).view(np.uint8).reshape(-1, 8)
     for j in range(6):
-        byte = ((terms >> _U64(8 * j)) & _U64(0xFF)).astype(np.uint32)
-        step = _CRC[(crc ^ byte) & 0xFF] ^ (crc >> 8)
-        crc = step if j < 2 else np.where(sizes > j, step, crc)
-    return crc ^ np.uint32(0xFFFFFFFF)
+        crc ^= _CRC_BYTE[table + term_bytes[:, j]]
+        table += 256
+    return crc
 
 
 def _stop_table() -> tuple[np.uint64, np.ndarray, np.ndarray, frozenset[bytes]]:
@@ -314,11 +323,21 @@ def _top(similarity: np.ndarray, k: int, layers: int = 8) -> np.ndarray:
     return np.take_along_axis(groups, best % k, axis=1) + best // k * width
 
 
+def _csr(row: np.ndarray, column: np.ndarray, data: np.ndarray, shape: tuple[int, int]) -> sp.csr_matrix:
+    """A sparse matrix from entries sorted by row."""
+    indptr = np.zeros(shape[0] + 1, dtype=np.int64)
+    np.cumsum(np.bincount(row, minlength=shape[0]), out=indptr[1:])
+    return sp.csr_matrix((data, column, indptr), shape=shape)
+
+
 class _Reference:
     """One side (prompts or responses) of the reference records: vectors, both ways, and their gram.
 
-    `compact` holds the vectors over the reference's own vocabulary (`vocabulary` maps a term id
-    to its column there, -1 for terms no reference record has): sums of them stay small.
+    Similarities to them are sparse products, except for the terms found in `_DENSE_POSTINGS`
+    or more reference records: those add whole dense rows (`dense`), which is cheaper than
+    walking long lists of postings. `compact` holds the vectors over the reference's own
+    vocabulary (`vocabulary` maps a term id to its column there, -1 for terms no reference
+    record has): sums of them stay small.
     """
 
     def __init__(self, terms: _Terms, reference: np.ndarray) -> None:
@@ -328,6 +347,14 @@ class _Reference:
         self.by_term = self.vectors.T.tocsr()
         self.gram = (self.vectors @ self.by_term).toarray()
         self.norms = self.gram.diagonal().copy()
+        postings = np.diff(self.by_term.indptr)
+        common = np.flatnonzero(postings >= _DENSE_POSTINGS)
+        self.dense_column = np.full(1 << _BITS, -1, dtype=np.int32)
+        self.dense_column[common] = np.arange(common.size, dtype=np.int32)
+        self.dense = self.by_term[common].toarray()
+        self.sparse = self.by_term.copy()
+        self.sparse.data[self.dense_column[np.repeat(np.arange(1 << _BITS), postings)] >= 0] = 0
+        self.sparse.eliminate_zeros()
         words = np.unique(self.vectors.indices)
         self.vocabulary = np.full(1 << _BITS, -1, dtype=np.int32)
         self.vocabulary[words] = np.arange(words.size, dtype=np.int32)
@@ -335,16 +362,22 @@ class _Reference:
         self.compact = self.in_vocabulary(self.vectors)
 
     def similarities(self, rows: np.ndarray) -> np.ndarray:
-        return (self.terms.rows(rows, self.idf) @ self.by_term).toarray()
+        """Cosine of each of `rows` with every reference record (dense, rows x reference records)."""
+        vectors = self.terms.rows(rows, self.idf)
+        row = np.repeat(np.arange(rows.size), np.diff(vectors.indptr))
+        column = self.dense_column[vectors.indices]
+        dense = column >= 0
+        out = _csr(row[dense], column[dense], vectors.data[dense], (rows.size, self.dense.shape[0])) @ self.dense
+        rare = _csr(row[~dense], vectors.indices[~dense], vectors.data[~dense], vectors.shape)
+        out += (rare @ self.sparse).toarray()
+        return out
 
     def in_vocabulary(self, vectors: sp.csr_matrix) -> sp.csr_matrix:
         """`vectors` over the reference's vocabulary (other terms cannot meet a reference vector)."""
         columns = self.vocabulary[vectors.indices]
         known = columns >= 0
-        row = np.repeat(np.arange(vectors.shape[0]), np.diff(vectors.indptr))[known]
-        indptr = np.zeros(vectors.shape[0] + 1, dtype=np.int64)
-        np.cumsum(np.bincount(row, minlength=vectors.shape[0]), out=indptr[1:])
-        return sp.csr_matrix((vectors.data[known], columns[known], indptr), shape=(vectors.shape[0], self.compact_size))
+        row = np.repeat(np.arange(vectors.shape[0]), np.diff(vectors.indptr))
+        return _csr(row[known], columns[known], vectors.data[known], (vectors.shape[0], self.compact_size))
 
 
 class _Side:
