@@ -456,42 +456,52 @@ class _Topics:
     def by_response(self, rows: np.ndarray) -> _Side:
         return _Side(self, rows, self.responses, self.prompts)
 
-    def scores(self, rows: np.ndarray, null: bool = False, above: float | None = None) -> tuple[np.ndarray, np.ndarray]:
-        """Own scores of `rows`, and (with `null`) the scores of their prompts with each other's responses.
-
-        With `above`, a record whose response alone fits its prompt's neighbours that well (the
-        first of the score's two non-negative halves) is not scored further: it gets inf.
-        """
+    def scores(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Own scores of `rows`, and the scores of their prompts with each other's responses."""
         own = np.zeros(rows.size)
-        nulls = np.zeros(rows.size)
-        step = _BLOCK if null else _SMALL_BLOCK
-        for lo in range(0, rows.size, step):
-            block = rows[lo : lo + step]
-            done = np.zeros(block.size, dtype=bool)
-            if above is not None:
-                half = self.by_prompt(block).fit(self.responses.terms.rows(block, self.responses.idf))
-                done = half >= above * (1 + 1e-4) + 1e-6  # a margin for rounding
-                own[lo : lo + block.size][done] = np.inf
-            rest = np.flatnonzero(~done)
-            if rest.size == 0:
-                continue
-            prompt_side, response_side = self.by_prompt(block[rest]), self.by_response(block[rest])
-            by_prompt, by_response = prompt_side.similarity, response_side.similarity
-            p_near, p_weights, p_agreement = prompt_side.near, prompt_side.weights, prompt_side.agreement
-            r_near, r_weights, r_agreement = response_side.near, response_side.weights, response_side.agreement
-            own[lo + rest] = (
-                _mean(np.take_along_axis(by_response, p_near, axis=1), p_weights) / p_agreement
-                + _mean(np.take_along_axis(by_prompt, r_near, axis=1), r_weights) / r_agreement
-            )
-            if null:
-                other = np.roll(np.arange(rest.size), rest.size // 2)  # a fixed shuffle within the block
-                nulls[lo + rest] = (
-                    _mean(np.maximum(np.take_along_axis(by_response[other], p_near, axis=1), 0), p_weights)
-                    / p_agreement
-                    + _mean(np.maximum(np.take_along_axis(by_prompt, r_near[other], axis=1), 0), r_weights[other])
-                    / r_agreement[other]
-                )
-        return own, nulls
+        null = np.zeros(rows.size)
+        for lo in range(0, rows.size, _BLOCK):
+            prompt_side, response_side = self._sides(rows[lo : lo + _BLOCK])
+            own[lo : lo + _BLOCK] = self._score(prompt_side, response_side)
+            other = np.roll(np.arange(prompt_side.near.shape[0]), prompt_side.near.shape[0] // 2)  # a fixed shuffle
+            null[lo : lo + _BLOCK] = self._score(prompt_side, response_side, other)
+        return own, null
+
+    def scores_below(self, rows: np.ndarray, threshold: float) -> np.ndarray:
+        """Scores of `rows`, inf for those known to score `threshold` or more.
+
+        A record whose response alone fits its prompt's neighbours that well (the first of the
+        score's two halves, neither of them negative) is not scored further.
+        """
+        half = np.zeros(rows.size)
+        for lo in range(0, rows.size, _SMALL_BLOCK):
+            block = rows[lo : lo + _SMALL_BLOCK]
+            half[lo : lo + block.size] = self.by_prompt(block).fit(self.responses.terms.rows(block, self.responses.idf))
+        scores = np.full(rows.size, np.inf)
+        rest = np.flatnonzero(half < threshold * (1 + 1e-4) + 1e-6)  # a margin for rounding
+        for lo in range(0, rest.size, _SMALL_BLOCK):
+            block = rest[lo : lo + _SMALL_BLOCK]
+            scores[block] = self._score(*self._sides(rows[block]))
+        return scores
+
+    def _sides(self, rows: np.ndarray) -> tuple[_Side, _Side]:
+        return self.by_prompt(rows), self.by_response(rows)
+
+    @staticmethod
+    def _score(prompt_side: _Side, response_side: _Side, other: np.ndarray | None = None) -> np.ndarray:
+        """The score of each record, or with `other`, of each prompt with the response of record `other`."""
+        by_prompt, by_response = prompt_side.similarity, response_side.similarity
+        p_near, p_weights, p_agreement = prompt_side.near, prompt_side.weights, prompt_side.agreement
+        r_near, r_weights, r_agreement = response_side.near, response_side.weights, response_side.agreement
+        if other is None:
+            return _mean(np.take_along_axis(by_response, p_near, axis=1), p_weights) / p_agreement + _mean(
+                np.take_along_axis(by_prompt, r_near, axis=1), r_weights
+            ) / r_agreement
+        return _mean(np.maximum(np.take_along_axis(by_response[other], p_near, axis=1), 0), p_weights) / (
+            p_agreement
+        ) + _mean(np.maximum(np.take_along_axis(by_prompt, r_near[other], axis=1), 0), r_weights[other]) / (
+            r_agreement[other]
+        )
 
     def misaligned(
         self, flagged: list[int], where: np.ndarray, calibration: tuple[float, float]
@@ -652,7 +662,7 @@ class OffTask(Check):
             if judged <= _CALIBRATION
             else np.sort(np.random.default_rng(_SEED).choice(judged, _CALIBRATION, replace=False))
         )
-        topic_sample, topic_null = topics.scores(sample, null=True)
+        topic_sample, topic_null = topics.scores(sample)
 
         q = self.options.null_quantile
         choices = {}
@@ -678,7 +688,7 @@ class OffTask(Check):
             scores[sample] = topic_sample
             screened = np.flatnonzero(relevance < np.quantile(relevance_null, _SCREEN))
             screened = np.setdiff1d(screened, sample)
-            scores[screened] = topics.scores(screened, above=threshold)[0]
+            scores[screened] = topics.scores_below(screened, threshold)
             self._summary["screened"] = int(screened.size + sample.size)
         where = np.frombuffer(self.where, dtype=np.uint32).reshape(-1, 2)
         if signal == "relevance":
