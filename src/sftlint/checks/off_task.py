@@ -21,7 +21,7 @@ _REFERENCE = 2000  # records the neighbours are looked for among (all of them in
 _BLOCK = 1024  # records scored at a time against the reference records
 _SMALL_BLOCK = 256  # records scored at a time where no null scores are needed
 _ROWS = 8192  # records whose relevance is computed at a time
-_PENDING = 4096  # records whose texts are turned into terms together
+_PENDING = 2048  # records whose texts are turned into terms together
 _MAX_CHARS = 2000  # texts are read this far: enough to tell what they are about
 _SEED = 0
 _CALIBRATION = 4000  # records the topic score's threshold is calibrated on
@@ -213,7 +213,9 @@ class _Terms:
         self.ids = np.frombuffer(terms, dtype=np.uint32)
         self.bounds = np.r_[0, np.frombuffer(ends, dtype=np.uint32)].astype(np.int64)
         self.n = self.bounds.size - 1
-        self.df = np.bincount(self.ids, minlength=1 << _BITS)
+        self.df = np.zeros(1 << _BITS, dtype=np.int64)  # counted by blocks: bincount copies its input to int64
+        for lo in range(0, self.ids.size, 1 << 20):
+            self.df += np.bincount(self.ids[lo : lo + (1 << 20)], minlength=1 << _BITS)
 
     def rows(self, rows: np.ndarray, idf: np.ndarray) -> sp.csr_matrix:
         """`rows` weighted by `idf` and scaled to unit length (cosine by dot product)."""
@@ -331,7 +333,7 @@ def _csr(row: np.ndarray, column: np.ndarray, data: np.ndarray, shape: tuple[int
 
 
 class _Reference:
-    """One side (prompts or responses) of the reference records: vectors, both ways, and their gram.
+    """One side (prompts or responses) of the reference records: their vectors, both ways.
 
     Similarities to them are sparse products, except for the terms found in `_DENSE_POSTINGS`
     or more reference records: those add whole dense rows (`dense`), which is cheaper than
@@ -345,8 +347,8 @@ class _Reference:
         self.idf = _idf(terms.df, terms.n)
         self.vectors = terms.rows(reference, self.idf)
         self.by_term = self.vectors.T.tocsr()
-        self.gram = (self.vectors @ self.by_term).toarray()
-        self.norms = self.gram.diagonal().copy()
+        squares = self.vectors.multiply(self.vectors)
+        self.norms = np.asarray(squares.sum(axis=1), dtype=np.float32).ravel()  # each vector's dot product with itself
         postings = np.diff(self.by_term.indptr)
         common = np.flatnonzero(postings >= _DENSE_POSTINGS)
         self.dense_column = np.full(1 << _BITS, -1, dtype=np.int32)
@@ -419,7 +421,7 @@ class _Side:
 
     def restore_own(self, mine: _Reference) -> None:
         """Put back each reference record's similarity to itself (fitting other records needs it)."""
-        self.similarity[self.own, self.own_position] = mine.gram[self.own_position, self.own_position]
+        self.similarity[self.own, self.own_position] = mine.norms[self.own_position]
 
 
 class _Topics:
@@ -518,7 +520,8 @@ class _Topics:
         found: dict[int, tuple[int, float]] = {}
         if not flagged:
             return found
-        reference = self.by_prompt(self.reference)  # the reference records' own rows are the gram's rows
+        reference = self.by_prompt(self.reference)
+        reference.restore_own(self.prompts)
         for lo in range(0, len(flagged), 256):
             block = np.array(flagged[lo : lo + 256], dtype=np.int64)
             response_side = self.by_response(block)
@@ -538,7 +541,7 @@ class _Topics:
                 places = np.searchsorted(self.reference, others)
                 groups = (
                     (np.array(adjacent_of[b], dtype=np.int64), adjacent, at, adjacent.similarity[at], (threshold + median) / 2),
-                    (others, reference, places, self.prompts.gram[places], median),
+                    (others, reference, places, reference.similarity[places], median),
                 )
                 for group, side, rows, by_prompt, bar in groups:
                     if group.size == 0:
