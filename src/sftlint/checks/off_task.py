@@ -250,40 +250,48 @@ def _best_prompts(
 ) -> tuple[np.ndarray, np.ndarray]:
     """For each of `rows`, the other record whose prompt is most similar to its response, and that similarity.
 
-    Prompts are proposed by the response's terms found in at most `_POSTINGS` prompts (every term,
-    in files that small), so the cost grows with the file, not with its square; the `_PROPOSED`
-    prompts sharing most with the response are then compared in full.
+    Prompts are proposed by the response's terms found in at most `_POSTINGS` prompts (every
+    term, in files that small), so the cost grows with the file, not with its square; the
+    `_PROPOSED` prompts sharing most with the response through those terms are then compared
+    in full.
     """
     n = prompts.n
-    best = np.zeros(rows.size, dtype=np.int64)
-    fit = np.zeros(rows.size)
     rare = (prompts.df <= _POSTINGS).astype(np.float32)
     blocks = []
-    for lo in range(0, n, _ROWS):  # the index of prompts by their rare terms, built by blocks
+    for lo in range(0, n, _ROWS):  # an index of the prompts by their rare terms, built by blocks
         block = prompts.rows(np.arange(lo, min(n, lo + _ROWS)), idf)
         block.data *= rare[block.indices]
         block.eliminate_zeros()
         blocks.append(block)
     by_term = sp.vstack(blocks, format="csr").T.tocsr()
     del blocks
+    proposed_row, proposed = [], []
     for lo in range(0, rows.size, 128):
         block = rows[lo : lo + 128]
-        similarity = (responses.rows(block, idf) @ by_term).tocoo()
-        pick = similarity.row.astype(np.int64), similarity.col.astype(np.int64), similarity.data
-        own = pick[1] != block[pick[0]]
-        row, col, value = pick[0][own], pick[1][own], pick[2][own]
-        order = np.lexsort((col, -value, row))  # best first, the lowest record number among equals
-        row, col = row[order], col[order]
-        proposed = _ranks(row) < _PROPOSED
-        row, col = row[proposed], col[proposed]
-        full = _rowwise_dot(responses.rows(block[row], idf), prompts.rows(col, idf))
-        order = np.lexsort((-full, row))  # stable: equals keep the order they were proposed in
-        first = _group_starts(row[order])
-        chosen = order[first]
-        # A response that shares no term with any other prompt fits the first of them, with 0.
-        best[lo : lo + block.size] = np.where(block == 0, 1, 0)
-        best[lo + row[chosen]] = col[chosen]
-        fit[lo + row[chosen]] = full[chosen]
+        partial = responses.rows(block, idf) @ by_term
+        for r, i in enumerate(block.tolist()):
+            start, end = partial.indptr[r], partial.indptr[r + 1]
+            columns, values = partial.indices[start:end], partial.data[start:end]
+            values = np.where(columns == i, -1.0, values)  # a record's own prompt does not count
+            if values.size > _PROPOSED:
+                top = np.argpartition(-values, _PROPOSED - 1)[:_PROPOSED]
+                columns, values = columns[top], values[top]
+            columns = columns[values > 0]
+            proposed_row.append(np.full(columns.size, lo + r))
+            proposed.append(columns)
+    row = np.concatenate(proposed_row) if proposed_row else np.zeros(0, dtype=np.int64)
+    column = np.concatenate(proposed).astype(np.int64) if proposed else np.zeros(0, dtype=np.int64)
+    full = np.zeros(row.size)
+    for lo in range(0, row.size, _ROWS):
+        part = slice(lo, lo + _ROWS)
+        full[part] = _rowwise_dot(responses.rows(rows[row[part]], idf), prompts.rows(column[part], idf))
+    # A response that shares no term with another prompt fits the first of them, with 0.
+    best = np.where(rows == 0, 1, 0).astype(np.int64)
+    fit = np.zeros(rows.size)
+    order = np.lexsort((column, -full, row))  # the best first, the lowest record number among equals
+    chosen = order[_group_starts(row[order])]
+    best[row[chosen]] = column[chosen]
+    fit[row[chosen]] = full[chosen]
     return best, fit
 
 
