@@ -155,7 +155,9 @@ def _pair_terms(
     slots = ((first ^ sizes.astype(_U64)) * _STOP_MULT) >> _U64(64 - _STOP_SLOTS)
     stop = (_STOP_FIRST[slots] == first) & (_STOP_SIZE[slots] == sizes)
     long = np.flatnonzero(stop & (sizes > 8))  # the few function words longer than 8 bytes
-    stop[long] = [joined[s : s + z] in _LONG_STOP for s, z in zip(starts[long].tolist(), sizes[long].tolist())]
+    stop[long] = [
+        joined[s : s + z] in _LONG_STOP for s, z in zip(starts[long].tolist(), sizes[long].tolist(), strict=True)
+    ]
     keep = (sizes > 1) & ~stop
     first, sizes = first[keep], sizes[keep]
     kept = np.r_[0, np.cumsum(keep)]
@@ -166,7 +168,9 @@ def _pair_terms(
     # same prompt term is shared with the prompt.
     low = _U64((1 << _BITS) - 1)
     key = np.sort(
-        ((text >> _U64(1)) << _U64(33)) | ((crc & low) << _U64(33 - _BITS)) | ((crc >> _U64(_BITS)) << _U64(1))
+        ((text >> _U64(1)) << _U64(33))
+        | ((crc & low) << _U64(33 - _BITS))
+        | ((crc >> _U64(_BITS)) << _U64(1))
         | (text & _U64(1)),
         kind="stable",  # the keys come grouped by pair, which a merge sort makes use of
     )
@@ -207,7 +211,7 @@ def _pair_terms(
 
 
 class _Terms:
-    """Term ids of every judged record stored end to end, and their weights: rows on demand."""
+    """Term ids of every judged record stored end to end, and their document frequencies: weighted rows on demand."""
 
     def __init__(self, terms: array, ends: array) -> None:
         self.ids = np.frombuffer(terms, dtype=np.uint32)
@@ -329,7 +333,7 @@ def _top(similarity: np.ndarray, k: int, layers: int = 8) -> np.ndarray:
     grid = padded.reshape(rows, layers, width)
     groups = np.argpartition(-grid.max(axis=1), k - 1, axis=1)[:, :k]
     values = np.take_along_axis(grid, np.broadcast_to(groups[:, None, :], (rows, layers, k)), axis=2)
-    best = np.argpartition(-values.reshape(rows, -1), k - 1, axis=1)[:, :k]
+    best = np.argpartition(-values.reshape(rows, layers * k), k - 1, axis=1)[:, :k]
     return np.take_along_axis(groups, best % k, axis=1) + best // k * width
 
 
@@ -504,14 +508,13 @@ class _Topics:
         p_near, p_weights, p_agreement = prompt_side.near, prompt_side.weights, prompt_side.agreement
         r_near, r_weights, r_agreement = response_side.near, response_side.weights, response_side.agreement
         if other is None:
-            return _mean(np.take_along_axis(by_response, p_near, axis=1), p_weights) / p_agreement + _mean(
-                np.take_along_axis(by_prompt, r_near, axis=1), r_weights
-            ) / r_agreement
-        return _mean(np.maximum(np.take_along_axis(by_response[other], p_near, axis=1), 0), p_weights) / (
-            p_agreement
-        ) + _mean(np.maximum(np.take_along_axis(by_prompt, r_near[other], axis=1), 0), r_weights[other]) / (
-            r_agreement[other]
-        )
+            return (
+                _mean(np.take_along_axis(by_response, p_near, axis=1), p_weights) / p_agreement
+                + _mean(np.take_along_axis(by_prompt, r_near, axis=1), r_weights) / r_agreement
+            )
+        fit_response = _mean(np.maximum(np.take_along_axis(by_response[other], p_near, axis=1), 0), p_weights)
+        fit_prompt = _mean(np.maximum(np.take_along_axis(by_prompt, r_near[other], axis=1), 0), r_weights[other])
+        return fit_response / p_agreement + fit_prompt / r_agreement[other]
 
     def misaligned(
         self, flagged: list[int], where: np.ndarray, calibration: tuple[float, float]
@@ -548,7 +551,13 @@ class _Topics:
                 others = np.unique(others[others != i]).astype(np.int64)
                 places = np.searchsorted(self.reference, others)
                 groups = (
-                    (np.array(adjacent_of[b], dtype=np.int64), adjacent, at, adjacent.similarity[at], (threshold + median) / 2),
+                    (
+                        np.array(adjacent_of[b], dtype=np.int64),
+                        adjacent,
+                        at,
+                        adjacent.similarity[at],
+                        (threshold + median) / 2,
+                    ),
                     (others, reference, places, reference.similarity[places], median),
                 )
                 for group, side, rows, by_prompt, bar in groups:
@@ -648,9 +657,13 @@ class OffTask(Check):
         where = np.frombuffer(self.pending_where, dtype=np.uint32).reshape(-1, 2)[judged]
         self.where.frombytes(where.tobytes())
         self.prompt_terms.frombytes(prompt_ids.tobytes())
-        self.prompt_end.frombytes((np.cumsum(prompt_counts) + len(self.prompt_terms) - prompt_ids.size).astype(np.uint32).tobytes())
+        self.prompt_end.frombytes(
+            (np.cumsum(prompt_counts) + len(self.prompt_terms) - prompt_ids.size).astype(np.uint32).tobytes()
+        )
         self.response_terms.frombytes(response_ids.tobytes())
-        self.response_end.frombytes((np.cumsum(response_counts) + len(self.response_terms) - response_ids.size).astype(np.uint32).tobytes())
+        self.response_end.frombytes(
+            (np.cumsum(response_counts) + len(self.response_terms) - response_ids.size).astype(np.uint32).tobytes()
+        )
         del where
         self.pending = []
         self.pending_where = array("I")
