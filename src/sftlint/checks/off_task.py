@@ -596,8 +596,11 @@ class OffTask(Check):
     judged records are needed at all). An off-task response that fits an adjacent record's
     prompt (a shifted column) or another prompt as well as a typical pair fits its own is
     reported as *misaligned*, with that record in `related`; with relevance, a pair a little
-    above the threshold is reported too when another prompt fits it at least twice as well.
-    The message gives the signal, the score and the threshold.
+    above the threshold is reported too when another prompt fits it at least twice as well
+    (the other prompts are those sharing with the response a word found in at most 2,000
+    prompts, which in smaller files is every word). The message gives the signal, the score
+    and the threshold. Memory stays small at any size: the term ids per record, scored in
+    blocks; the cost grows linearly with the number of records.
 
     Why it matters: The model learns to answer whatever it is asked with whatever the data
     paired with it. A few off-task pairs teach it to ignore the question; a shifted column
