@@ -36,6 +36,10 @@ RECALL_AT_THRESHOLD = 0.94
 
 _PUNCT = re.compile(r"[^\w\s]+")
 _ASCII_PUNCT = bytes(b for b in range(128) if _PUNCT.match(chr(b)))
+# bytes.translate table for ASCII text: upper case to lower, every whitespace character
+# (str.isspace, \x1c-\x1f included) to a space; with _ASCII_PUNCT deleted in the same pass.
+_ASCII_FOLD = bytes(32 if b < 128 and chr(b).isspace() else b + 32 if 65 <= b <= 90 else b for b in range(256))
+_SPACES = re.compile(rb"  +")
 _U32 = np.uint32
 _U64 = np.uint64
 _MASK64 = (1 << 64) - 1
@@ -52,8 +56,11 @@ _BATCH_CHARS = 1 << 20  # a batch is signed early past this many characters (bou
 
 def normalise_text(text: str) -> str:
     """NFKC, lower case, punctuation deleted, runs of whitespace made one space."""
-    if text.isascii():  # NFKC leaves ASCII alone, and bytes.translate is much faster than re.sub
-        return " ".join(text.lower().encode().translate(None, _ASCII_PUNCT).decode().split())
+    if text.isascii():  # NFKC leaves ASCII alone: one bytes.translate, then runs of spaces squeezed
+        folded = text.encode().translate(_ASCII_FOLD, _ASCII_PUNCT)
+        if b"  " in folded:
+            folded = _SPACES.sub(b" ", folded)
+        return folded.strip(b" ").decode()
     text = unicodedata.normalize("NFKC", text).lower()
     return " ".join(_PUNCT.sub("", text).split())
 
@@ -140,6 +147,9 @@ class MinHasher:
         self.a, self.b = permutations(num_perm, seed)
         self._powers = np.ones(1, dtype=_U64)
         self._inverse_powers = np.ones(1, dtype=_U64)
+        # The (num_perm x shingles) block of `sign`, reused: a fresh 2 MB array per chunk costs
+        # page faults that can take longer than the arithmetic.
+        self._block = np.empty(num_perm * 2 * _CHUNK, dtype=_U32)
 
     def _ensure_powers(self, n: int) -> None:
         """Powers of the base and its inverse up to n, grown by doubling and kept between batches."""
@@ -154,7 +164,10 @@ class MinHasher:
     def spans(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """Code points of the joined batch, and each shingle's (start, end) and text index."""
         joined = _SEPARATOR.join(texts)
-        codes = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=_U32)
+        if joined.isascii():  # a byte a character instead of four
+            codes = np.frombuffer(joined.encode("ascii"), dtype=np.uint8)
+        else:
+            codes = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=_U32)
         lengths = np.fromiter((len(t) for t in texts), dtype=np.int64, count=len(texts))
         text_start = np.zeros(len(texts), dtype=np.int64)
         np.cumsum(lengths[:-1] + 1, out=text_start[1:])
@@ -212,6 +225,7 @@ class MinHasher:
         mixed = _fmix32(hashes.astype(_U32))
         nonempty = np.flatnonzero(np.diff(offsets) > 0)
         firsts = offsets[nonempty]
+        a, b = self.a[:, None], self.b[:, None]
         i = 0
         while i < len(nonempty):
             lo = firsts[i]
@@ -219,8 +233,12 @@ class MinHasher:
             j = max(j, i + 1)
             chosen = nonempty[i:j]
             hi = offsets[chosen[-1] + 1]
-            block = np.multiply.outer(self.a, mixed[lo:hi])
-            block += self.b[:, None]
+            width = int(hi - lo)
+            if width * self.num_perm > len(self._block):  # one text of more than _CHUNK shingles
+                self._block = np.empty(width * self.num_perm, dtype=_U32)
+            block = self._block[: width * self.num_perm].reshape(self.num_perm, width)
+            np.multiply(a, mixed[lo:hi], out=block)
+            block += b
             out[chosen] = np.minimum.reduceat(block, firsts[i:j] - lo, axis=1).T
             i = j
         return out
