@@ -5,10 +5,11 @@ from collections import Counter
 from collections.abc import Iterator
 from operator import eq
 
+import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
-from sftlint.check import Check
-from sftlint.checks._content import strip_code
+from sftlint.check import Check, Context
+from sftlint.checks._content import alnum_words, strip_code
 from sftlint.checks._text import excerpt
 from sftlint.findings import Finding, Severity
 from sftlint.records import Record
@@ -43,6 +44,93 @@ def _ngrams(tokens: list[str], n: int) -> list[tuple[str, ...]]:
     return list(zip(*(tokens[i:] for i in range(n)), strict=False))
 
 
+# bytes.translate table: ASCII letters lower-cased, digits kept, everything else a space.
+_ASCII_WORD_BYTES = bytes(
+    b + 32 if 65 <= b <= 90 else b if 97 <= b <= 122 or 48 <= b <= 57 else 32 for b in range(256)
+)
+
+
+def _ascii_words(text: str) -> list[bytes]:
+    """`alnum_words` of ASCII text (as bytes), without a regular expression."""
+    return text.encode().translate(_ASCII_WORD_BYTES).split()
+
+
+_BATCH = 512  # responses judged together
+_MIN_CHUNKS, _STUTTER_SHARE, _DISTINCT_GATE = 12, 0.1, 0.35  # the first tests of `_loop`
+_SOLID = bytes(0 if chr(b).isspace() else 1 for b in range(256))  # bytes.translate: 0 where str.split() splits
+_BUCKET_BITS = 8
+_BINS = 1 << _BUCKET_BITS  # buckets per text that bound its number of distinct chunks from below
+_U64 = np.uint64
+_GOLDEN = _U64(0x9E3779B97F4A7C15)  # multiplicative hashing: the top bits of key * this pick a bucket
+
+
+def _loop_candidates(texts: list[str]) -> np.ndarray:
+    """For each text, whether `_loop` may find a loop in it (False: it certainly finds none).
+
+    `_loop` splits a text on whitespace, then needs 12 chunks and either 10 % of adjacent
+    chunks equal or at most 35 % of them distinct. Here the ASCII texts of a batch are split
+    all at once with numpy. A chunk is known by its length, first and last byte, so equal
+    chunks always look equal; different ones sometimes do too, which can only make a text look
+    more repetitive than it is: the counts are an upper bound on equal neighbours and (through
+    buckets of those keys) a lower bound on distinct chunks, and `_loop` itself decides on
+    every text they cannot rule out. Texts outside ASCII are always candidates.
+    """
+    candidates = np.ones(len(texts), dtype=bool)
+    ascii_ids = [i for i, t in enumerate(texts) if t.isascii()]
+    if not ascii_ids:
+        return candidates
+    joined = "\n".join([texts[i] for i in ascii_ids]).encode("ascii")
+    data = np.frombuffer(joined, dtype=np.uint8)
+    solid = np.frombuffer(joined.translate(_SOLID), dtype=np.bool_)
+    starts = np.flatnonzero(solid[1:] > solid[:-1]) + 1
+    ends = np.flatnonzero(solid[:-1] > solid[1:]) + 1
+    if solid[0]:
+        starts = np.concatenate(([0], starts))
+    if solid[-1]:
+        ends = np.concatenate((ends, [len(solid)]))
+    n = len(ascii_ids)
+    lengths = np.fromiter((len(texts[i]) for i in ascii_ids), dtype=np.int64, count=n)
+    text_starts = np.concatenate(([0], np.cumsum(lengths[:-1] + 1)))
+    chunks = np.diff(np.searchsorted(starts, text_starts), append=len(starts))
+    owner = np.repeat(np.arange(n), chunks)
+    key = ((ends - starts).astype(np.uint64) << _U64(16)) | (data[starts].astype(np.uint64) << _U64(8)) | data[ends - 1]
+    equal_next = (key[1:] == key[:-1]) & (owner[1:] == owner[:-1])
+    equal_at_most = np.bincount(owner[1:][equal_next], minlength=n)
+    with np.errstate(over="ignore"):
+        bucket = ((key * _GOLDEN) >> _U64(64 - _BUCKET_BITS)).astype(np.int64)
+    occupied = np.bincount(owner * _BINS + bucket, minlength=n * _BINS).reshape(n, _BINS)
+    distinct_at_least = np.count_nonzero(occupied, axis=1)
+    may_stutter = (chunks >= 20) & (equal_at_most >= _STUTTER_SHARE * (chunks - 1))
+    candidates[ascii_ids] = (chunks >= _MIN_CHUNKS) & (may_stutter | (distinct_at_least <= _DISTINCT_GATE * chunks))
+    return candidates
+    lengths = np.array([len(texts[i]) for i in ascii_ids], dtype=np.int64)
+    joined = "\n".join([texts[i] for i in ascii_ids]).encode("ascii")
+    data = np.frombuffer(joined + bytes(16), dtype=np.uint8)
+    solid = ~_IS_SPACE[data[: len(joined)]]
+    edges = np.diff(solid.astype(np.int8), prepend=np.int8(0), append=np.int8(0))
+    starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
+    text_starts = np.concatenate(([0], np.cumsum(lengths[:-1] + 1)))
+    owner = np.searchsorted(text_starts, starts, side="right") - 1
+    size = ends - starts
+    windows = np.lib.stride_tricks.sliding_window_view(data, 8)
+    keep = _LOW_BYTES[np.minimum(size, 8)]
+    first = windows[starts].copy().view(np.uint64).ravel() & keep
+    last = windows[np.maximum(ends - 8, starts)].copy().view(np.uint64).ravel() & keep
+    with np.errstate(over="ignore"):
+        stand_in = (first * np.uint64(0x9E3779B97F4A7C15)) ^ last ^ size.astype(np.uint64)
+    m = len(ascii_ids)
+    chunks = np.bincount(owner, minlength=m)
+    equal_next = (stand_in[1:] == stand_in[:-1]) & (owner[1:] == owner[:-1])
+    stutter_at_most = np.bincount(owner[1:][equal_next], minlength=m)
+    keys = np.sort((owner.astype(np.uint64) << np.uint64(40)) | (stand_in >> np.uint64(24)))
+    new = np.ones(len(keys), dtype=bool)
+    new[1:] = keys[1:] != keys[:-1]
+    distinct_at_least = np.bincount((keys[new] >> np.uint64(40)).astype(np.int64), minlength=m)
+    may_stutter = (chunks >= 20) & (stutter_at_most >= _STUTTER_SHARE * (chunks - 1))
+    candidates[ascii_ids] = (chunks >= _MIN_CHUNKS) & (may_stutter | (distinct_at_least <= _DISTINCT_GATE * chunks))
+    return candidates
+
+
 class EchoOrDegenerate(Check):
     """A response that repeats its instruction, loops on itself, or starts a new example.
 
@@ -74,28 +162,45 @@ class EchoOrDegenerate(Check):
     severity = Severity.WARNING
     Options = EchoOrDegenerateOptions
 
-    def check_record(self, record: Record) -> Iterator[Finding]:
-        response = record.response
-        if not response.strip():
-            return
-        text = strip_code(response)
-        found = self._echo(record) or self._loop(text) or self._continuation(text)
-        if found:
-            message, score, kind = found
-            yield self.finding(message, record, score=score, kind=kind)
+    def __init__(self, options: EchoOrDegenerateOptions | None = None, severity: Severity | None = None) -> None:
+        super().__init__(options, severity)
+        self.pending: list[tuple[Record, str]] = []  # responses waiting for their batch
+        self.found: list[Finding] = []
+
+    def collect(self, record: Record) -> None:
+        """Responses are judged in batches: the first tests for loops run on a whole batch at once."""
+        if record.response.strip():
+            self.pending.append((record, strip_code(record.response)))
+            if len(self.pending) >= _BATCH:
+                self._judge()
+
+    def finish(self, context: Context) -> Iterator[Finding]:
+        self._judge()
+        yield from self.found
+
+    def _judge(self) -> None:
+        may_loop = _loop_candidates([text for _, text in self.pending])
+        for (record, text), maybe in zip(self.pending, may_loop.tolist(), strict=True):
+            found = self._echo(record) or (maybe and self._loop(text)) or self._continuation(text)
+            if found:
+                message, score, kind = found
+                self.found.append(self.finding(message, record, score=score, kind=kind))
+        self.pending = []
 
     def _echo(self, record: Record) -> tuple[str, float, str] | None:
         # Most of the response's 4-grams can only come from the instruction if it is not much longer.
         if len(record.response) > 3 * len(record.instruction) + 40:
             return None
-        words = [t for t in _TOKEN.findall(record.response.lower()) if t[0].isalnum()]
+        # The words of _TOKEN are its runs of letters and digits, exactly what alnum_words finds.
+        words_of = _ascii_words if record.response.isascii() and record.instruction.isascii() else alnum_words
+        words = words_of(record.response)
         if len(words) < 4:
             return None
-        asked = set(_ngrams([t for t in _TOKEN.findall(record.instruction.lower()) if t[0].isalnum()], 4))
+        asked = set(_ngrams(words_of(record.instruction), 4))
         if not asked:
             return None
         grams = _ngrams(words, 4)
-        share = sum(g in asked for g in grams) / len(grams)
+        share = sum(map(asked.__contains__, grams)) / len(grams)
         if share < self.options.echo_share:
             return None
         return (
@@ -107,11 +212,12 @@ class EchoOrDegenerate(Check):
 
     def _loop(self, text: str) -> tuple[str, float, str] | None:
         chunks = text.split()
-        if len(chunks) < 12:
+        if len(chunks) < _MIN_CHUNKS:
             return None
-        if len(chunks) >= 20 and list(map(eq, chunks, chunks[1:])).count(True) >= 0.1 * (len(chunks) - 1):
+        stutter_gate = _STUTTER_SHARE * (len(chunks) - 1)
+        if len(chunks) >= 20 and list(map(eq, chunks, chunks[1:])).count(True) >= stutter_gate:
             stutter = sum(a == b and not _TABLE_RULE.fullmatch(a) for a, b in zip(chunks, chunks[1:], strict=False))
-            if stutter >= 0.1 * (len(chunks) - 1):
+            if stutter >= stutter_gate:
                 return (
                     f"loop: {stutter} of {len(chunks)} words repeat the word before them (at most 10 %)",
                     stutter / (len(chunks) - 1),
@@ -119,7 +225,7 @@ class EchoOrDegenerate(Check):
                 )
         # Cheap gate: text that loops uses few distinct words. Ordinary prose of any length used
         # here stays above ~0.3; the exact tests below decide.
-        if len(set(chunks)) > 0.35 * len(chunks):
+        if len(set(chunks)) > _DISTINCT_GATE * len(chunks):
             return None
         sentences = Counter(" ".join(s.lower().split()) for s in _SENTENCE.findall(text) if len(s.split()) >= 3)
         if sentences:
@@ -148,7 +254,7 @@ class EchoOrDegenerate(Check):
         return None
 
     def _continuation(self, text: str) -> tuple[str, float, str] | None:
-        if ":" not in text:  # both labels end in a colon; most responses have none
+        if text.count(":") < 2:  # each label ends in a colon; most responses have fewer than two
             return None
         prompt = _PROMPT_LABEL.search(text)
         if prompt is None or not _ANSWER_LABEL.search(text, prompt.end()):

@@ -56,6 +56,22 @@ _DEFAULT_KEYWORDS = (
     "training",
     "browse",
 )
+# For ASCII text (where lower-casing is exactly what IGNORECASE matches; outside ASCII a few
+# letters such as the Kelvin sign fold differently), a sharper and cheaper test: every default
+# expression needs "i " + do/can/am/won/will not/must/apologi (the refusals in the first
+# person), "i'm ", "as a(n) " + ai/artificial/la(nguage), "as of my", "my knowledge/training"
+# or "appropriate". Regular expressions that start with a literal are searched as fast as `in`.
+_ASCII_LITERALS = ("i'm ", "appropriate")
+_ASCII_STARTS = (
+    re.compile(r"i (?:do|can|am |won|will not|must|apologi)"),
+    re.compile(r"as (?:an? (?:ai|artificial|la)|of my)"),
+    re.compile(r"my (?:knowledge|training)"),
+)
+
+
+def _may_refuse(lower: str) -> bool:
+    """Whether lower-cased ASCII text can match a default expression (False: it cannot)."""
+    return any(map(lower.__contains__, _ASCII_LITERALS)) or any(r.search(lower) for r in _ASCII_STARTS)
 
 
 class RefusalBoilerplateOptions(BaseModel):
@@ -113,10 +129,19 @@ class RefusalBoilerplate(Check):
         phrases = list(dict.fromkeys(self.options.phrases + self.options.extra_phrases))
         self.pattern = re.compile("|".join(f"(?:{p})" for p in phrases), re.IGNORECASE) if phrases else None
         self.gate = _DEFAULT_KEYWORDS if set(phrases) <= set(DEFAULT_PHRASES) else None
+        # Default expressions are lower case: on lower-cased ASCII text, matching them case-sensitively
+        # finds the same spans as IGNORECASE on the original, several times faster.
+        self.lower_pattern = (
+            re.compile("|".join(f"(?:{p})" for p in phrases)) if self.pattern and self.gate is not None else None
+        )
 
     def check_record(self, record: Record) -> Iterator[Finding]:
         if self.pattern is None:
             return
+        if self.lower_pattern is not None and record.response.isascii():
+            # One look at the whole response (every assistant turn) rules most records out.
+            if not _may_refuse(record.response.lower()):
+                return
         if record.turns is not None:
             texts = [(f"turn {t.index}", t.content) for t in record.turns if t.role == "assistant"]
         else:
@@ -126,13 +151,19 @@ class RefusalBoilerplate(Check):
                 text = text[: self.options.max_chars]
             if "\u2019" in text:
                 text = text.replace("\u2019", "'")
-            if self.gate is not None:
+            if self.lower_pattern is not None and text.isascii():
                 lower = text.lower()
-                if not any(map(lower.__contains__, self.gate)):
+                if not _may_refuse(lower):
                     continue
-            match = self.pattern.search(text)
-            if match:
-                yield self.finding(
-                    f"{name} contains refusal or assistant boilerplate: {excerpt(match.group())!r}", record
-                )
+                match = self.lower_pattern.search(lower)
+                found = text[match.start() : match.end()] if match else None
+            else:
+                if self.gate is not None:
+                    lower = text.lower()
+                    if not any(map(lower.__contains__, self.gate)):
+                        continue
+                match = self.pattern.search(text)
+                found = match.group() if match else None
+            if found is not None:
+                yield self.finding(f"{name} contains refusal or assistant boilerplate: {excerpt(found)!r}", record)
                 return
