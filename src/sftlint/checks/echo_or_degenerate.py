@@ -45,9 +45,7 @@ def _ngrams(tokens: list[str], n: int) -> list[tuple[str, ...]]:
 
 
 # bytes.translate table: ASCII letters lower-cased, digits kept, everything else a space.
-_ASCII_WORD_BYTES = bytes(
-    b + 32 if 65 <= b <= 90 else b if 97 <= b <= 122 or 48 <= b <= 57 else 32 for b in range(256)
-)
+_ASCII_WORD_BYTES = bytes(b + 32 if 65 <= b <= 90 else b if 97 <= b <= 122 or 48 <= b <= 57 else 32 for b in range(256))
 
 
 def _ascii_words(text: str) -> list[bytes]:
@@ -79,21 +77,17 @@ def _loop_candidates(texts: list[str]) -> np.ndarray:
     ascii_ids = [i for i, t in enumerate(texts) if t.isascii()]
     if not ascii_ids:
         return candidates
-    joined = "\n".join([texts[i] for i in ascii_ids]).encode("ascii")
+    joined = ("\n" + "\n".join([texts[i] for i in ascii_ids]) + "\n").encode("ascii")  # a space at each end
     data = np.frombuffer(joined, dtype=np.uint8)
     solid = np.frombuffer(joined.translate(_SOLID), dtype=np.bool_)
     starts = np.flatnonzero(solid[1:] > solid[:-1]) + 1
     ends = np.flatnonzero(solid[:-1] > solid[1:]) + 1
-    if solid[0]:
-        starts = np.concatenate(([0], starts))
-    if solid[-1]:
-        ends = np.concatenate((ends, [len(solid)]))
     n = len(ascii_ids)
     lengths = np.fromiter((len(texts[i]) for i in ascii_ids), dtype=np.int64, count=n)
-    text_starts = np.concatenate(([0], np.cumsum(lengths[:-1] + 1)))
+    text_starts = np.concatenate(([1], 1 + np.cumsum(lengths[:-1] + 1)))
     chunks = np.diff(np.searchsorted(starts, text_starts), append=len(starts))
     owner = np.repeat(np.arange(n), chunks)
-    key = ((ends - starts).astype(np.uint64) << _U64(16)) | (data[starts].astype(np.uint64) << _U64(8)) | data[ends - 1]
+    key = ((ends - starts).astype(_U64) << _U64(16)) | (data[starts].astype(_U64) << _U64(8)) | data[ends - 1]
     equal_next = (key[1:] == key[:-1]) & (owner[1:] == owner[:-1])
     equal_at_most = np.bincount(owner[1:][equal_next], minlength=n)
     with np.errstate(over="ignore"):
@@ -101,32 +95,6 @@ def _loop_candidates(texts: list[str]) -> np.ndarray:
     occupied = np.bincount(owner * _BINS + bucket, minlength=n * _BINS).reshape(n, _BINS)
     distinct_at_least = np.count_nonzero(occupied, axis=1)
     may_stutter = (chunks >= 20) & (equal_at_most >= _STUTTER_SHARE * (chunks - 1))
-    candidates[ascii_ids] = (chunks >= _MIN_CHUNKS) & (may_stutter | (distinct_at_least <= _DISTINCT_GATE * chunks))
-    return candidates
-    lengths = np.array([len(texts[i]) for i in ascii_ids], dtype=np.int64)
-    joined = "\n".join([texts[i] for i in ascii_ids]).encode("ascii")
-    data = np.frombuffer(joined + bytes(16), dtype=np.uint8)
-    solid = ~_IS_SPACE[data[: len(joined)]]
-    edges = np.diff(solid.astype(np.int8), prepend=np.int8(0), append=np.int8(0))
-    starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
-    text_starts = np.concatenate(([0], np.cumsum(lengths[:-1] + 1)))
-    owner = np.searchsorted(text_starts, starts, side="right") - 1
-    size = ends - starts
-    windows = np.lib.stride_tricks.sliding_window_view(data, 8)
-    keep = _LOW_BYTES[np.minimum(size, 8)]
-    first = windows[starts].copy().view(np.uint64).ravel() & keep
-    last = windows[np.maximum(ends - 8, starts)].copy().view(np.uint64).ravel() & keep
-    with np.errstate(over="ignore"):
-        stand_in = (first * np.uint64(0x9E3779B97F4A7C15)) ^ last ^ size.astype(np.uint64)
-    m = len(ascii_ids)
-    chunks = np.bincount(owner, minlength=m)
-    equal_next = (stand_in[1:] == stand_in[:-1]) & (owner[1:] == owner[:-1])
-    stutter_at_most = np.bincount(owner[1:][equal_next], minlength=m)
-    keys = np.sort((owner.astype(np.uint64) << np.uint64(40)) | (stand_in >> np.uint64(24)))
-    new = np.ones(len(keys), dtype=bool)
-    new[1:] = keys[1:] != keys[:-1]
-    distinct_at_least = np.bincount((keys[new] >> np.uint64(40)).astype(np.int64), minlength=m)
-    may_stutter = (chunks >= 20) & (stutter_at_most >= _STUTTER_SHARE * (chunks - 1))
     candidates[ascii_ids] = (chunks >= _MIN_CHUNKS) & (may_stutter | (distinct_at_least <= _DISTINCT_GATE * chunks))
     return candidates
 
