@@ -184,20 +184,21 @@ class MinHasher:
             codes = np.frombuffer(b"\x00".join(texts), dtype=np.uint8)  # type: ignore[arg-type]
         else:
             joined = _SEPARATOR.join(t if isinstance(t, str) else t.decode("ascii") for t in texts)
-            if joined.isascii():  # a byte a character instead of four
-                codes = np.frombuffer(joined.encode("ascii"), dtype=np.uint8)
-            else:
+            try:  # a byte a character instead of four when every code point is below 256
+                codes = np.frombuffer(joined.encode("latin-1"), dtype=np.uint8)
+            except UnicodeEncodeError:
                 codes = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=_U32)
         space = codes == 32
         repeated = space[1:] & space[:-1]  # a space after a space (texts are stripped: runs are inside)
         if repeated.any():
             keep = np.concatenate(([True], ~repeated))
             codes, space = codes[keep], space[keep]
-        separators = np.flatnonzero(codes == 0)
+        separator = codes == 0
+        separators = np.flatnonzero(separator)
         text_start = np.concatenate(([0], separators + 1))
         lengths = np.concatenate((separators, [len(codes)])) - text_start
         # Words: maximal runs between spaces and separators (spaces are single now).
-        breaks = np.flatnonzero(space | (codes == 0))
+        breaks = np.flatnonzero(space | separator)
         word_start = np.concatenate(([0], breaks + 1))
         word_end = np.concatenate((breaks, [len(codes)]))
         word_text = np.zeros(len(word_start), dtype=np.int64)  # separators before each word

@@ -22,6 +22,7 @@ _TABLE_RULE = re.compile(r"[|:=+*#-]+")  # table and heading syntax legitimately
 _PROMPT_LABEL = re.compile(
     r"(?im)^[ \t#*>]*(?:instruction|question|human|user|prompt|input)[ \t]*(?:\d+[ \t]*)?:[ \t]*\S"
 )
+_PROMPT_WORDS = ("instruction", "question", "human", "user", "prompt", "input")  # one of them opens _PROMPT_LABEL
 _ANSWER_LABEL = re.compile(r"(?im)^[ \t#*>]*(?:output|response|answer|assistant|ai|gpt)[ \t]*(?:\d+[ \t]*)?:")
 
 
@@ -58,8 +59,7 @@ _MIN_CHUNKS, _STUTTER_SHARE, _DISTINCT_GATE = 12, 0.1, 0.35  # the first tests o
 _SOLID = bytes(0 if chr(b).isspace() else 1 for b in range(256))  # bytes.translate: 0 where str.split() splits
 _BUCKET_BITS = 8
 _BINS = 1 << _BUCKET_BITS  # buckets per text that bound its number of distinct chunks from below
-_U64 = np.uint64
-_GOLDEN = _U64(0x9E3779B97F4A7C15)  # multiplicative hashing: the top bits of key * this pick a bucket
+_GOLDEN = np.int64(0x9E3779B97F4A7C15 - (1 << 64))  # multiplicative hashing: the top bits of key * this
 
 
 def _loop_candidates(texts: list[str]) -> np.ndarray:
@@ -80,18 +80,17 @@ def _loop_candidates(texts: list[str]) -> np.ndarray:
     joined = ("\n" + "\n".join([texts[i] for i in ascii_ids]) + "\n").encode("ascii")  # a space at each end
     data = np.frombuffer(joined, dtype=np.uint8)
     solid = np.frombuffer(joined.translate(_SOLID), dtype=np.bool_)
-    starts = np.flatnonzero(solid[1:] > solid[:-1]) + 1
-    ends = np.flatnonzero(solid[:-1] > solid[1:]) + 1
+    edges = np.flatnonzero(solid[1:] != solid[:-1]) + 1  # chunk starts and ends, alternating
+    starts, ends = edges[0::2], edges[1::2]
     n = len(ascii_ids)
     lengths = np.fromiter((len(texts[i]) for i in ascii_ids), dtype=np.int64, count=n)
     text_starts = np.concatenate(([1], 1 + np.cumsum(lengths[:-1] + 1)))
     chunks = np.diff(np.searchsorted(starts, text_starts), append=len(starts))
     owner = np.repeat(np.arange(n), chunks)
-    key = ((ends - starts).astype(_U64) << _U64(16)) | (data[starts].astype(_U64) << _U64(8)) | data[ends - 1]
+    key = ((((ends - starts) << 8) + data[starts]) << 8) + data[ends - 1]  # int64 arrays: no overflow
     equal_next = (key[1:] == key[:-1]) & (owner[1:] == owner[:-1])
     equal_at_most = np.bincount(owner[1:][equal_next], minlength=n)
-    with np.errstate(over="ignore"):
-        bucket = ((key * _GOLDEN) >> _U64(64 - _BUCKET_BITS)).astype(np.int64)
+    bucket = ((key * _GOLDEN) >> (64 - _BUCKET_BITS)) & (_BINS - 1)
     occupied = np.bincount(owner * _BINS + bucket, minlength=n * _BINS).reshape(n, _BINS)
     distinct_at_least = np.count_nonzero(occupied, axis=1)
     may_stutter = (chunks >= 20) & (equal_at_most >= _STUTTER_SHARE * (chunks - 1))
@@ -224,6 +223,8 @@ class EchoOrDegenerate(Check):
     def _continuation(self, text: str) -> tuple[str, float, str] | None:
         if text.count(":") < 2:  # each label ends in a colon; most responses have fewer than two
             return None
+        if text.isascii() and not any(map(text.lower().__contains__, _PROMPT_WORDS)):
+            return None  # (in ASCII, lower case is exactly what IGNORECASE matches)
         prompt = _PROMPT_LABEL.search(text)
         if prompt is None or not _ANSWER_LABEL.search(text, prompt.end()):
             return None
