@@ -180,14 +180,12 @@ class MinHasher:
         `texts` are normalised, or folded by `fold_text` (bytes whose runs of spaces are
         squeezed here).
         """
-        if all(isinstance(t, bytes) for t in texts):
-            codes = np.frombuffer(b"\x00".join(texts), dtype=np.uint8)  # type: ignore[arg-type]
-        else:
-            joined = _SEPARATOR.join(t if isinstance(t, str) else t.decode("ascii") for t in texts)
-            try:  # a byte a character instead of four when every code point is below 256
-                codes = np.frombuffer(joined.encode("latin-1"), dtype=np.uint8)
-            except UnicodeEncodeError:
-                codes = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=_U32)
+        try:  # a byte a character instead of four when every code point is below 256
+            latin1 = [t if isinstance(t, bytes) else t.encode("latin-1") for t in texts]
+            codes = np.frombuffer(b"\x00".join(latin1), dtype=np.uint8)
+        except UnicodeEncodeError:
+            joined = _SEPARATOR.join([t if isinstance(t, str) else t.decode("ascii") for t in texts])
+            codes = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=_U32)
         space = codes == 32
         repeated = space[1:] & space[:-1]  # a space after a space (texts are stripped: runs are inside)
         if repeated.any():

@@ -136,7 +136,7 @@ class EchoOrDegenerate(Check):
 
     def collect(self, record: Record) -> None:
         """Responses are judged in batches: the first tests for loops run on a whole batch at once."""
-        if record.response.strip():
+        if record.response and not record.response.isspace():
             self.pending.append((record, strip_code(record.response)))
             if len(self.pending) >= _BATCH:
                 self._judge()

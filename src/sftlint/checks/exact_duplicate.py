@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import bisect
 import hashlib
 from array import array
 from collections.abc import Iterator
@@ -56,29 +57,31 @@ class ExactDuplicate(Check):
         super().__init__(options, severity)
         self.keys = bytearray()  # 16 bytes a record
         self.lines = array("q")
-        self.file_ids = array("I")
-        self.files: dict[str, int] = {}
+        self.file_runs: list[tuple[int, str]] = []  # (first record, file): records arrive file by file
 
     def collect(self, record: Record) -> None:
         self.keys += content_key(record)
+        if not self.file_runs or self.file_runs[-1][1] != record.file:
+            self.file_runs.append((len(self.lines), record.file))
         self.lines.append(record.line)
-        self.file_ids.append(self.files.setdefault(record.file, len(self.files)))
+
+    def _where(self, i: int) -> tuple[str, int]:
+        run = bisect.bisect_right(self.file_runs, i, key=lambda r: r[0]) - 1
+        return self.file_runs[run][1], self.lines[i]
 
     def finish(self, context: Context) -> Iterator[Finding]:
         """Copies are found by sorting the keys: every record after the first of its key is one."""
         n = len(self.lines)
         if n < 2:
             return
-        keys = np.frombuffer(bytes(self.keys), dtype=np.uint64).reshape(n, 2)
+        keys = np.frombuffer(self.keys, dtype=np.uint64).reshape(n, 2)
         order = np.lexsort((keys[:, 1], keys[:, 0]))  # stable: the records of a key stay in input order
         ordered = keys[order]
         starts_group = np.ones(n, dtype=bool)
         starts_group[1:] = (ordered[1:] != ordered[:-1]).any(axis=1)
         first = order[np.maximum.accumulate(np.where(starts_group, np.arange(n), 0))]
-        names = list(self.files)
         for i, j in zip(order[~starts_group].tolist(), first[~starts_group].tolist(), strict=True):
-            here = (names[self.file_ids[i]], self.lines[i])
-            there = (names[self.file_ids[j]], self.lines[j])
+            here, there = self._where(i), self._where(j)
             if there == here:  # a file given twice: its records are not copies of themselves
                 continue
             where = f"line {there[1]}" if there[0] == here[0] else f"{there[0]}:{there[1]}"

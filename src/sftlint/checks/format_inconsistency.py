@@ -62,7 +62,7 @@ def _json_form(text: str, fenced: bool) -> tuple[Form, str | None] | None:
 def profile(response: str) -> tuple[Form, str | None]:
     """The form of one response, and why it is not valid JSON when it looks like JSON."""
     text = response.strip()
-    fence = _FENCED.match(text)
+    fence = _FENCED.match(text) if text.startswith("```") else None
     if fence:
         inner = fence.group(1).strip()
         if _JSON_START.match(inner):
@@ -70,7 +70,7 @@ def profile(response: str) -> tuple[Form, str | None]:
             if found is not None:
                 return found
         return ("code", ()), None
-    if _JSON_START.match(text):
+    if text[:1] in ("{", "[") and _JSON_START.match(text):
         found = _json_form(text, fenced=False)
         if found is not None:
             return found

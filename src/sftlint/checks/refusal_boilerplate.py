@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -135,13 +135,17 @@ class RefusalBoilerplate(Check):
             re.compile("|".join(f"(?:{p})" for p in phrases)) if self.pattern and self.gate is not None else None
         )
 
-    def check_record(self, record: Record) -> Iterator[Finding]:
+    def check_record(self, record: Record) -> Iterable[Finding]:
         if self.pattern is None:
-            return
+            return ()
         if self.lower_pattern is not None and record.response.isascii():
-            # One look at the whole response (every assistant turn) rules most records out.
+            # One look at the whole response (every assistant turn) rules most records out,
+            # without setting up the generator below.
             if not _may_refuse(record.response.lower()):
-                return
+                return ()
+        return self._findings(record)
+
+    def _findings(self, record: Record) -> Iterator[Finding]:
         if record.turns is not None:
             texts = [(f"turn {t.index}", t.content) for t in record.turns if t.role == "assistant"]
         else:
