@@ -151,7 +151,7 @@ class FormatInconsistency(Check):
             responses = [(0, record.response)]
         file_id = self.files.setdefault(record.file, len(self.files))
         for turn, text in responses:
-            if not text.strip():
+            if not text or text.isspace():
                 continue  # empty responses are SFT101's
             form, error = profile(text)
             if error is not None:

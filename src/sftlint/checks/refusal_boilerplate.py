@@ -61,17 +61,20 @@ _DEFAULT_KEYWORDS = (
 # expression needs "i " + do/can/am/won/will not/must/apologi (the refusals in the first
 # person), "i'm ", "as a(n) " + ai/artificial/la(nguage), "as of my", "my knowledge/training"
 # or "appropriate". Regular expressions that start with a literal are searched as fast as `in`.
-_ASCII_LITERALS = ("i'm ", "appropriate")
-_ASCII_STARTS = (
-    re.compile(r"i (?:do|can|am |won|will not|must|apologi)"),
-    re.compile(r"as (?:an? (?:ai|artificial|la)|of my)"),
-    re.compile(r"my (?:knowledge|training)"),
-)
+_FIRST_PERSON = re.compile(r"i (?:do|can|am |won|will not|must|apologi)")
+_AS_AN_AI = re.compile(r"as (?:an? (?:ai|artificial|la)|of my)")
+_MY_CUTOFF = re.compile(r"my (?:knowledge|training)")
 
 
 def _may_refuse(lower: str) -> bool:
     """Whether lower-cased ASCII text can match a default expression (False: it cannot)."""
-    return any(map(lower.__contains__, _ASCII_LITERALS)) or any(r.search(lower) for r in _ASCII_STARTS)
+    return bool(
+        "i'm " in lower
+        or "appropriate" in lower
+        or _FIRST_PERSON.search(lower)
+        or _AS_AN_AI.search(lower)
+        or _MY_CUTOFF.search(lower)
+    )
 
 
 class RefusalBoilerplateOptions(BaseModel):
