@@ -36,6 +36,10 @@ RECALL_AT_THRESHOLD = 0.94
 
 _PUNCT = re.compile(r"[^\w\s]+")
 _ASCII_PUNCT = bytes(b for b in range(128) if _PUNCT.match(chr(b)))
+# bytes.translate table for ASCII text: upper case to lower, every whitespace character
+# (str.isspace, \x1c-\x1f included) to a space; with _ASCII_PUNCT deleted in the same pass.
+_ASCII_FOLD = bytes(32 if b < 128 and chr(b).isspace() else b + 32 if 65 <= b <= 90 else b for b in range(256))
+_SPACES = re.compile(rb"  +")
 _U32 = np.uint32
 _U64 = np.uint64
 _MASK64 = (1 << 64) - 1
@@ -52,10 +56,25 @@ _BATCH_CHARS = 1 << 20  # a batch is signed early past this many characters (bou
 
 def normalise_text(text: str) -> str:
     """NFKC, lower case, punctuation deleted, runs of whitespace made one space."""
-    if text.isascii():  # NFKC leaves ASCII alone, and bytes.translate is much faster than re.sub
-        return " ".join(text.lower().encode().translate(None, _ASCII_PUNCT).decode().split())
+    if text.isascii():  # NFKC leaves ASCII alone: one bytes.translate, then runs of spaces squeezed
+        folded = text.encode().translate(_ASCII_FOLD, _ASCII_PUNCT)
+        if b"  " in folded:
+            folded = _SPACES.sub(b" ", folded)
+        return folded.strip(b" ").decode()
     text = unicodedata.normalize("NFKC", text).lower()
     return " ".join(_PUNCT.sub("", text).split())
+
+
+def fold_text(text: str) -> str | bytes:
+    """`normalise_text` less what `MinHasher` does faster for a whole batch.
+
+    ASCII text comes back as bytes: lower case, punctuation deleted, whitespace as spaces,
+    stripped, but runs of spaces not yet squeezed (MinHasher squeezes a batch's runs at once).
+    Other text comes back normalised.
+    """
+    if text.isascii():
+        return text.encode().translate(_ASCII_FOLD, _ASCII_PUNCT).strip(b" ")
+    return normalise_text(text)
 
 
 def shingles(normalised: str) -> list[str]:
@@ -140,6 +159,10 @@ class MinHasher:
         self.a, self.b = permutations(num_perm, seed)
         self._powers = np.ones(1, dtype=_U64)
         self._inverse_powers = np.ones(1, dtype=_U64)
+        # The (num_perm x shingles) block of `sign`, reused: a fresh 2 MB array per chunk costs
+        # page faults that can take longer than the arithmetic.
+        self._block = np.empty(num_perm * 2 * _CHUNK, dtype=_U32)
+        self._prefix = np.empty(0, dtype=_U64)  # the prefix sums of `shingle_hashes`, reused likewise
 
     def _ensure_powers(self, n: int) -> None:
         """Powers of the base and its inverse up to n, grown by doubling and kept between batches."""
@@ -151,18 +174,33 @@ class MinHasher:
             powers[0] = 1
             setattr(self, attr, np.cumprod(powers, dtype=_U64))
 
-    def spans(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """Code points of the joined batch, and each shingle's (start, end) and text index."""
-        joined = _SEPARATOR.join(texts)
-        codes = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=_U32)
-        lengths = np.fromiter((len(t) for t in texts), dtype=np.int64, count=len(texts))
-        text_start = np.zeros(len(texts), dtype=np.int64)
-        np.cumsum(lengths[:-1] + 1, out=text_start[1:])
-        # Words: maximal runs between spaces and separators (normalised text has single spaces).
-        breaks = np.flatnonzero((codes == 32) | (codes == 0))
+    def spans(self, texts: Sequence[str | bytes]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Code points of the joined batch, and each shingle's (start, end) and text index.
+
+        `texts` are normalised, or folded by `fold_text` (bytes whose runs of spaces are
+        squeezed here).
+        """
+        try:  # a byte a character instead of four when every code point is below 256
+            latin1 = [t if isinstance(t, bytes) else t.encode("latin-1") for t in texts]
+            codes = np.frombuffer(b"\x00".join(latin1), dtype=np.uint8)
+        except UnicodeEncodeError:
+            joined = _SEPARATOR.join([t if isinstance(t, str) else t.decode("ascii") for t in texts])
+            codes = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=_U32)
+        space = codes == 32
+        repeated = space[1:] & space[:-1]  # a space after a space (texts are stripped: runs are inside)
+        if repeated.any():
+            keep = np.concatenate(([True], ~repeated))
+            codes, space = codes[keep], space[keep]
+        separator = codes == 0
+        separators = np.flatnonzero(separator)
+        text_start = np.concatenate(([0], separators + 1))
+        lengths = np.concatenate((separators, [len(codes)])) - text_start
+        # Words: maximal runs between spaces and separators (spaces are single now).
+        breaks = np.flatnonzero(space | separator)
         word_start = np.concatenate(([0], breaks + 1))
         word_end = np.concatenate((breaks, [len(codes)]))
-        word_text = np.searchsorted(text_start, word_start, side="right") - 1
+        word_text = np.zeros(len(word_start), dtype=np.int64)  # separators before each word
+        np.cumsum(codes[breaks] == 0, out=word_text[1:])
         words_per_text = np.bincount(word_text, minlength=len(texts))
         words_per_text[lengths == 0] = 0
         # Word shingles: words k .. k+4 of the same text.
@@ -181,15 +219,20 @@ class MinHasher:
 
     def shingle_hashes(self, codes: np.ndarray, start: np.ndarray, end: np.ndarray) -> np.ndarray:
         """`shingle_hash` of every span, from prefix sums: fmix64(sum(c_j * inv**j) * base**start)."""
-        self._ensure_powers(len(codes))
-        prefix = np.zeros(len(codes) + 1, dtype=_U64)
+        n = len(codes)
+        self._ensure_powers(n)
+        if len(self._prefix) <= n:
+            self._prefix = np.empty(max(n + 1, 2 * len(self._prefix)), dtype=_U64)
+        prefix = self._prefix[: n + 1]
+        prefix[0] = 0
         with np.errstate(over="ignore"):
-            np.cumsum(codes * self._inverse_powers[: len(codes)], out=prefix[1:])
+            np.multiply(codes, self._inverse_powers[:n], out=prefix[1:])
+            np.cumsum(prefix[1:], out=prefix[1:])
             full = _fmix64((prefix[end] - prefix[start]) * self._powers[start])
         return (full >> _U64(32)).astype(_U32)
 
-    def batch(self, texts: Sequence[str]) -> Batch:
-        """Signatures and shingle hashes of normalised texts."""
+    def batch(self, texts: Sequence[str | bytes]) -> Batch:
+        """Signatures and shingle hashes of normalised (or `fold_text`-folded) texts."""
         n = len(texts)
         if n == 0:
             return Batch(np.zeros((0, self.num_perm), _U32), np.zeros(0, _U32), np.zeros(1, np.int64))
@@ -212,6 +255,7 @@ class MinHasher:
         mixed = _fmix32(hashes.astype(_U32))
         nonempty = np.flatnonzero(np.diff(offsets) > 0)
         firsts = offsets[nonempty]
+        a, b = self.a[:, None], self.b[:, None]
         i = 0
         while i < len(nonempty):
             lo = firsts[i]
@@ -219,8 +263,12 @@ class MinHasher:
             j = max(j, i + 1)
             chosen = nonempty[i:j]
             hi = offsets[chosen[-1] + 1]
-            block = np.multiply.outer(self.a, mixed[lo:hi])
-            block += self.b[:, None]
+            width = int(hi - lo)
+            if width * self.num_perm > len(self._block):  # one text of more than _CHUNK shingles
+                self._block = np.empty(width * self.num_perm, dtype=_U32)
+            block = self._block[: width * self.num_perm].reshape(self.num_perm, width)
+            np.multiply(a, mixed[lo:hi], out=block)
+            block += b
             out[chosen] = np.minimum.reduceat(block, firsts[i:j] - lo, axis=1).T
             i = j
         return out
@@ -305,6 +353,66 @@ class ShingleStore:
         self._file.close()
 
 
+class BandKeyStore:
+    """LSH band keys kept in a temporary file, written in blocks and read back one band at a time.
+
+    At 8 bytes per band and text (128 bytes at 16 bands), the keys are the largest state kept
+    per text; on disk, memory holds one block while writing and one band while bucketing.
+    Each block is stored band by band, so reading a band is one read per block.
+    """
+
+    BLOCK_ROWS = 1 << 16
+
+    def __init__(self, bands: int) -> None:
+        self.bands = bands
+        self.rows = 0
+        self._file = tempfile.TemporaryFile(prefix="sftlint-bandkeys-")
+        self._pending: list[np.ndarray] = []
+        self._pending_rows = 0
+        self._blocks: list[tuple[int, int]] = []  # (offset in the file, rows) of each block
+        self._end = 0
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        return self.rows, self.bands
+
+    def append(self, keys: np.ndarray) -> None:
+        """Add the (n, bands) keys of the next n texts."""
+        self._pending.append(keys)
+        self._pending_rows += len(keys)
+        self.rows += len(keys)
+        if self._pending_rows >= self.BLOCK_ROWS:
+            self._write()
+
+    def _write(self) -> None:
+        if self._pending_rows:
+            block = np.concatenate(self._pending)
+            data = np.ascontiguousarray(block.T).tobytes()
+            self._file.write(data)
+            self._blocks.append((self._end, len(block)))
+            self._end += len(data)
+            self._pending, self._pending_rows = [], 0
+
+    def freeze(self) -> BandKeyStore:
+        """Finish writing; from now on `band` reads."""
+        self._write()
+        self._file.flush()
+        return self
+
+    def band(self, band: int) -> np.ndarray:
+        """Every text's key for one band, (n,) uint64."""
+        out = np.empty(self.rows, dtype=_U64)
+        row = 0
+        for offset, rows in self._blocks:
+            data = os.pread(self._file.fileno(), 8 * rows, offset + 8 * rows * band)
+            out[row : row + rows] = np.frombuffer(data, dtype=_U64)
+            row += rows
+        return out
+
+    def close(self) -> None:
+        self._file.close()
+
+
 class UnionFind:
     """Disjoint sets of integers whose root is always the smallest member (the first record).
 
@@ -332,16 +440,23 @@ class UnionFind:
 class SignedCorpus:
     """Texts signed in batches as they stream in: LSH band keys in memory, shingle sets on disk."""
 
-    def __init__(self, hasher: MinHasher, bands: int, rows: int, batch_size: int = 256) -> None:
+    def __init__(
+        self, hasher: MinHasher, bands: int, rows: int, batch_size: int = 256, keys_on_disk: bool = False
+    ) -> None:
+        """`keys_on_disk`: keep the band keys in a `BandKeyStore` (`freeze` then returns it)."""
         self.hasher, self.bands, self.rows, self.batch_size = hasher, bands, rows, batch_size
         self.store = ShingleStore()
-        self._pending: list[str] = []
+        self._pending: list[str | bytes] = []
         self._groups: list[int] = []
         self._pending_chars = 0
         self._keys: list[np.ndarray] = []
+        self.key_store = BandKeyStore(bands) if keys_on_disk else None
 
-    def add(self, normalised: str, group: int = 0) -> None:
-        """Queue a text; texts of different `group`s are never candidates (see `band_keys`)."""
+    def add(self, normalised: str | bytes, group: int = 0) -> None:
+        """Queue a normalised text, or one folded by `fold_text` (faster than normalising it).
+
+        Texts of different `group`s are never candidates (see `band_keys`).
+        """
         self._pending.append(normalised)
         self._groups.append(group)
         self._pending_chars += len(normalised)
@@ -352,17 +467,29 @@ class SignedCorpus:
         if self._pending:
             batch = self.hasher.batch(self._pending)
             groups = np.array(self._groups, dtype=_U64)
-            self._keys.append(band_keys(batch.signatures, self.bands, self.rows, groups))
+            keys = band_keys(batch.signatures, self.bands, self.rows, groups)
+            if self.key_store is not None:
+                self.key_store.append(keys)
+            else:
+                self._keys.append(keys)
             self.store.append(batch)
             self._pending, self._groups, self._pending_chars = [], [], 0
 
-    def freeze(self) -> np.ndarray:
-        """Sign what is left and return every text's band keys, (n, bands)."""
+    def freeze(self) -> np.ndarray | BandKeyStore:
+        """Sign what is left and return every text's band keys, (n, bands) (or their store)."""
         self._flush()
         self.store.freeze()
+        if self.key_store is not None:
+            return self.key_store.freeze()
         keys = np.concatenate(self._keys) if self._keys else np.zeros((0, self.bands), dtype=_U64)
         self._keys = [keys]
         return keys
+
+    def close(self) -> None:
+        """Remove the temporary files."""
+        self.store.close()
+        if self.key_store is not None:
+            self.key_store.close()
 
 
 @dataclass
@@ -375,9 +502,9 @@ class Cluster:
 
 
 def find_clusters(
-    keys: np.ndarray, ids: np.ndarray, store: ShingleStore, threshold: float, max_leaders: int = 16
+    keys: np.ndarray | BandKeyStore, ids: np.ndarray, store: ShingleStore, threshold: float, max_leaders: int = 16
 ) -> list[Cluster]:
-    """Verified near-duplicate clusters among `ids`, from their LSH band keys.
+    """Verified near-duplicate clusters among `ids`, from their LSH band keys (in memory or on disk).
 
     In each bucket of texts that share a band, every member is verified against the bucket's
     leaders (its first member, then each member that matched no leader, up to `max_leaders`)
@@ -398,7 +525,8 @@ def find_clusters(
         return cache[i]
 
     for band in range(keys.shape[1]):
-        for bucket in buckets(keys[ids, band], ids):
+        column = keys[:, band] if isinstance(keys, np.ndarray) else keys.band(band)
+        for bucket in buckets(column[ids], ids):
             leaders: list[int] = []
             for m in map(int, bucket):
                 for leader in leaders:

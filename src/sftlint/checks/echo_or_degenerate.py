@@ -5,10 +5,11 @@ from collections import Counter
 from collections.abc import Iterator
 from operator import eq
 
+import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
-from sftlint.check import Check
-from sftlint.checks._content import strip_code
+from sftlint.check import Check, Context
+from sftlint.checks._content import alnum_words, strip_code
 from sftlint.checks._text import excerpt
 from sftlint.findings import Finding, Severity
 from sftlint.records import Record
@@ -21,6 +22,7 @@ _TABLE_RULE = re.compile(r"[|:=+*#-]+")  # table and heading syntax legitimately
 _PROMPT_LABEL = re.compile(
     r"(?im)^[ \t#*>]*(?:instruction|question|human|user|prompt|input)[ \t]*(?:\d+[ \t]*)?:[ \t]*\S"
 )
+_PROMPT_WORDS = ("instruction", "question", "human", "user", "prompt", "input")  # one of them opens _PROMPT_LABEL
 _ANSWER_LABEL = re.compile(r"(?im)^[ \t#*>]*(?:output|response|answer|assistant|ai|gpt)[ \t]*(?:\d+[ \t]*)?:")
 
 
@@ -41,6 +43,59 @@ class EchoOrDegenerateOptions(BaseModel):
 
 def _ngrams(tokens: list[str], n: int) -> list[tuple[str, ...]]:
     return list(zip(*(tokens[i:] for i in range(n)), strict=False))
+
+
+# bytes.translate table: ASCII letters lower-cased, digits kept, everything else a space.
+_ASCII_WORD_BYTES = bytes(b + 32 if 65 <= b <= 90 else b if 97 <= b <= 122 or 48 <= b <= 57 else 32 for b in range(256))
+
+
+def _ascii_words(text: str) -> list[bytes]:
+    """`alnum_words` of ASCII text (as bytes), without a regular expression."""
+    return text.encode().translate(_ASCII_WORD_BYTES).split()
+
+
+_BATCH = 512  # responses judged together
+_MIN_CHUNKS, _STUTTER_SHARE, _DISTINCT_GATE = 12, 0.1, 0.35  # the first tests of `_loop`
+_SOLID = bytes(0 if chr(b).isspace() else 1 for b in range(256))  # bytes.translate: 0 where str.split() splits
+_BUCKET_BITS = 8
+_BINS = 1 << _BUCKET_BITS  # buckets per text that bound its number of distinct chunks from below
+_GOLDEN = np.int64(0x9E3779B97F4A7C15 - (1 << 64))  # multiplicative hashing: the top bits of key * this
+
+
+def _loop_candidates(texts: list[str]) -> np.ndarray:
+    """For each text, whether `_loop` may find a loop in it (False: it certainly finds none).
+
+    `_loop` splits a text on whitespace, then needs 12 chunks and either 10 % of adjacent
+    chunks equal or at most 35 % of them distinct. Here the ASCII texts of a batch are split
+    all at once with numpy. A chunk is known by its length, first and last byte, so equal
+    chunks always look equal; different ones sometimes do too, which can only make a text look
+    more repetitive than it is: the counts are an upper bound on equal neighbours and (through
+    buckets of those keys) a lower bound on distinct chunks, and `_loop` itself decides on
+    every text they cannot rule out. Texts outside ASCII are always candidates.
+    """
+    candidates = np.ones(len(texts), dtype=bool)
+    ascii_ids = [i for i, t in enumerate(texts) if t.isascii()]
+    if not ascii_ids:
+        return candidates
+    joined = ("\n" + "\n".join([texts[i] for i in ascii_ids]) + "\n").encode("ascii")  # a space at each end
+    data = np.frombuffer(joined, dtype=np.uint8)
+    solid = np.frombuffer(joined.translate(_SOLID), dtype=np.bool_)
+    edges = np.flatnonzero(solid[1:] != solid[:-1]) + 1  # chunk starts and ends, alternating
+    starts, ends = edges[0::2], edges[1::2]
+    n = len(ascii_ids)
+    lengths = np.fromiter((len(texts[i]) for i in ascii_ids), dtype=np.int64, count=n)
+    text_starts = np.concatenate(([1], 1 + np.cumsum(lengths[:-1] + 1)))
+    chunks = np.diff(np.searchsorted(starts, text_starts), append=len(starts))
+    owner = np.repeat(np.arange(n), chunks)
+    key = ((((ends - starts) << 8) + data[starts]) << 8) + data[ends - 1]  # int64 arrays: no overflow
+    equal_next = (key[1:] == key[:-1]) & (owner[1:] == owner[:-1])
+    equal_at_most = np.bincount(owner[1:][equal_next], minlength=n)
+    bucket = ((key * _GOLDEN) >> (64 - _BUCKET_BITS)) & (_BINS - 1)
+    occupied = np.bincount(owner * _BINS + bucket, minlength=n * _BINS).reshape(n, _BINS)
+    distinct_at_least = np.count_nonzero(occupied, axis=1)
+    may_stutter = (chunks >= 20) & (equal_at_most >= _STUTTER_SHARE * (chunks - 1))
+    candidates[ascii_ids] = (chunks >= _MIN_CHUNKS) & (may_stutter | (distinct_at_least <= _DISTINCT_GATE * chunks))
+    return candidates
 
 
 class EchoOrDegenerate(Check):
@@ -74,28 +129,45 @@ class EchoOrDegenerate(Check):
     severity = Severity.WARNING
     Options = EchoOrDegenerateOptions
 
-    def check_record(self, record: Record) -> Iterator[Finding]:
-        response = record.response
-        if not response.strip():
-            return
-        text = strip_code(response)
-        found = self._echo(record) or self._loop(text) or self._continuation(text)
-        if found:
-            message, score, kind = found
-            yield self.finding(message, record, score=score, kind=kind)
+    def __init__(self, options: EchoOrDegenerateOptions | None = None, severity: Severity | None = None) -> None:
+        super().__init__(options, severity)
+        self.pending: list[tuple[Record, str]] = []  # responses waiting for their batch
+        self.found: list[Finding] = []
+
+    def collect(self, record: Record) -> None:
+        """Responses are judged in batches: the first tests for loops run on a whole batch at once."""
+        if record.response and not record.response.isspace():
+            self.pending.append((record, strip_code(record.response)))
+            if len(self.pending) >= _BATCH:
+                self._judge()
+
+    def finish(self, context: Context) -> Iterator[Finding]:
+        self._judge()
+        yield from self.found
+
+    def _judge(self) -> None:
+        may_loop = _loop_candidates([text for _, text in self.pending])
+        for (record, text), maybe in zip(self.pending, may_loop.tolist(), strict=True):
+            found = self._echo(record) or (maybe and self._loop(text)) or self._continuation(text)
+            if found:
+                message, score, kind = found
+                self.found.append(self.finding(message, record, score=score, kind=kind))
+        self.pending = []
 
     def _echo(self, record: Record) -> tuple[str, float, str] | None:
         # Most of the response's 4-grams can only come from the instruction if it is not much longer.
         if len(record.response) > 3 * len(record.instruction) + 40:
             return None
-        words = [t for t in _TOKEN.findall(record.response.lower()) if t[0].isalnum()]
+        # The words of _TOKEN are its runs of letters and digits, exactly what alnum_words finds.
+        words_of = _ascii_words if record.response.isascii() and record.instruction.isascii() else alnum_words
+        words = words_of(record.response)
         if len(words) < 4:
             return None
-        asked = set(_ngrams([t for t in _TOKEN.findall(record.instruction.lower()) if t[0].isalnum()], 4))
+        asked = set(_ngrams(words_of(record.instruction), 4))
         if not asked:
             return None
         grams = _ngrams(words, 4)
-        share = sum(g in asked for g in grams) / len(grams)
+        share = sum(map(asked.__contains__, grams)) / len(grams)
         if share < self.options.echo_share:
             return None
         return (
@@ -107,11 +179,12 @@ class EchoOrDegenerate(Check):
 
     def _loop(self, text: str) -> tuple[str, float, str] | None:
         chunks = text.split()
-        if len(chunks) < 12:
+        if len(chunks) < _MIN_CHUNKS:
             return None
-        if len(chunks) >= 20 and list(map(eq, chunks, chunks[1:])).count(True) >= 0.1 * (len(chunks) - 1):
+        stutter_gate = _STUTTER_SHARE * (len(chunks) - 1)
+        if len(chunks) >= 20 and list(map(eq, chunks, chunks[1:])).count(True) >= stutter_gate:
             stutter = sum(a == b and not _TABLE_RULE.fullmatch(a) for a, b in zip(chunks, chunks[1:], strict=False))
-            if stutter >= 0.1 * (len(chunks) - 1):
+            if stutter >= stutter_gate:
                 return (
                     f"loop: {stutter} of {len(chunks)} words repeat the word before them (at most 10 %)",
                     stutter / (len(chunks) - 1),
@@ -119,7 +192,7 @@ class EchoOrDegenerate(Check):
                 )
         # Cheap gate: text that loops uses few distinct words. Ordinary prose of any length used
         # here stays above ~0.3; the exact tests below decide.
-        if len(set(chunks)) > 0.35 * len(chunks):
+        if len(set(chunks)) > _DISTINCT_GATE * len(chunks):
             return None
         sentences = Counter(" ".join(s.lower().split()) for s in _SENTENCE.findall(text) if len(s.split()) >= 3)
         if sentences:
@@ -148,8 +221,10 @@ class EchoOrDegenerate(Check):
         return None
 
     def _continuation(self, text: str) -> tuple[str, float, str] | None:
-        if ":" not in text:  # both labels end in a colon; most responses have none
+        if text.count(":") < 2:  # each label ends in a colon; most responses have fewer than two
             return None
+        if text.isascii() and not any(map(text.lower().__contains__, _PROMPT_WORDS)):
+            return None  # (in ASCII, lower case is exactly what IGNORECASE matches)
         prompt = _PROMPT_LABEL.search(text)
         if prompt is None or not _ANSWER_LABEL.search(text, prompt.end()):
             return None

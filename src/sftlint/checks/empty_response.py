@@ -52,10 +52,16 @@ class EmptyResponse(Check):
     def __init__(self, options: EmptyResponseOptions | None = None, severity: Severity | None = None) -> None:
         super().__init__(options, severity)
         self.placeholders = {squash(p) for p in self.options.placeholders}
+        # A text of two or more words, and more words than the longest placeholder, cannot be one:
+        # squash keeps the words, and stripping a final "." or "!" word would leave a trailing
+        # space. So most responses are ruled out by a split that stops after that many words.
+        self.max_words = max([1] + [len(p.split()) for p in self.placeholders])
 
     def _problem(self, text: str) -> str | None:
-        if not text.strip():
+        if not text or text.isspace():
             return "is empty" if not text else "is only whitespace"
+        if len(text.split(None, self.max_words)) > self.max_words:
+            return None
         value = squash(text)
         if value in self.placeholders or value.rstrip(".!") in self.placeholders:
             return f"is a placeholder ({text.strip()!r})"

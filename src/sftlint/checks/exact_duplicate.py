@@ -1,9 +1,13 @@
 from __future__ import annotations
 
+import bisect
 import hashlib
+from array import array
 from collections.abc import Iterator
 
-from sftlint.check import Check, NoOptions
+import numpy as np
+
+from sftlint.check import Check, Context, NoOptions
 from sftlint.checks._text import squash
 from sftlint.findings import Finding, Location, Severity
 from sftlint.records import Record
@@ -34,7 +38,8 @@ class ExactDuplicate(Check):
 
     What it does: Compares instruction, input and response (all turns for chat) after
     lower-casing and collapsing whitespace, across every file of the run, and reports each
-    later copy with the first occurrence in `related`. Memory is 16 bytes of hash per record.
+    later copy with the first occurrence in `related`. Memory is 16 bytes of hash, a line
+    number and a file number per record.
 
     Why it matters: A duplicated example is trained on twice as often, so the model
     over-weights it and memorises it; many copies skew the whole dataset toward a few answers.
@@ -50,11 +55,36 @@ class ExactDuplicate(Check):
 
     def __init__(self, options: NoOptions | None = None, severity: Severity | None = None) -> None:
         super().__init__(options, severity)
-        self.seen: dict[bytes, tuple[str, int]] = {}
+        self.keys = bytearray()  # 16 bytes a record
+        self.lines = array("q")
+        self.file_runs: list[tuple[int, str]] = []  # (first record, file): records arrive file by file
 
-    def check_record(self, record: Record) -> Iterator[Finding]:
-        key = content_key(record)
-        first = self.seen.setdefault(key, (record.file, record.line))
-        if first != (record.file, record.line):
-            where = f"line {first[1]}" if first[0] == record.file else f"{first[0]}:{first[1]}"
-            yield self.finding(f"exact duplicate of {where}", record, related=[Location(*first)], score=1.0)
+    def collect(self, record: Record) -> None:
+        self.keys += content_key(record)
+        if not self.file_runs or self.file_runs[-1][1] != record.file:
+            self.file_runs.append((len(self.lines), record.file))
+        self.lines.append(record.line)
+
+    def _where(self, i: int) -> tuple[str, int]:
+        run = bisect.bisect_right(self.file_runs, i, key=lambda r: r[0]) - 1
+        return self.file_runs[run][1], self.lines[i]
+
+    def finish(self, context: Context) -> Iterator[Finding]:
+        """Copies are found by sorting the keys: every record after the first of its key is one."""
+        n = len(self.lines)
+        if n < 2:
+            return
+        keys = np.frombuffer(self.keys, dtype=np.uint64).reshape(n, 2)
+        order = np.lexsort((keys[:, 1], keys[:, 0]))  # stable: the records of a key stay in input order
+        ordered = keys[order]
+        starts_group = np.ones(n, dtype=bool)
+        starts_group[1:] = (ordered[1:] != ordered[:-1]).any(axis=1)
+        first = order[np.maximum.accumulate(np.where(starts_group, np.arange(n), 0))]
+        for i, j in zip(order[~starts_group].tolist(), first[~starts_group].tolist(), strict=True):
+            here, there = self._where(i), self._where(j)
+            if there == here:  # a file given twice: its records are not copies of themselves
+                continue
+            where = f"line {there[1]}" if there[0] == here[0] else f"{there[0]}:{there[1]}"
+            yield self.finding(
+                f"exact duplicate of {where}", file=here[0], line=here[1], related=[Location(*there)], score=1.0
+            )

@@ -37,6 +37,7 @@ _FENCE_BLOCK = re.compile(r"^```.*?^```", re.DOTALL | re.MULTILINE)
 _HEADING = re.compile(r"^ {0,3}#{1,6}[ \t]+(.+?)[ \t#]*$", re.MULTILINE)
 _BULLET = re.compile(r"^\s*[-*+•][ \t]+\S")
 _NUMBERED = re.compile(r"^\s*\d{1,3}[.)][ \t]+\S")
+_LIST_ITEM = re.compile(r"\s*(?:\d{1,3}[.)]|[-*+•])[ \t]+\S")  # _BULLET or _NUMBERED (never both)
 # JSON-looking starts: "{" before a key or "}", "[" before a value; "[Verse 1]" is not JSON.
 _JSON_START = re.compile(r"""\A(\{\s*(["'}]|\w+\s*:)|\[\s*([\[{"\]\d-]|true|false|null))""")
 _LABEL_MAX_WORDS = 3
@@ -61,7 +62,7 @@ def _json_form(text: str, fenced: bool) -> tuple[Form, str | None] | None:
 def profile(response: str) -> tuple[Form, str | None]:
     """The form of one response, and why it is not valid JSON when it looks like JSON."""
     text = response.strip()
-    fence = _FENCED.match(text)
+    fence = _FENCED.match(text) if text.startswith("```") else None
     if fence:
         inner = fence.group(1).strip()
         if _JSON_START.match(inner):
@@ -69,7 +70,7 @@ def profile(response: str) -> tuple[Form, str | None]:
             if found is not None:
                 return found
         return ("code", ()), None
-    if _JSON_START.match(text):
+    if text[:1] in ("{", "[") and _JSON_START.match(text):
         found = _json_form(text, fenced=False)
         if found is not None:
             return found
@@ -78,11 +79,11 @@ def profile(response: str) -> tuple[Form, str | None]:
     if headings:
         names = {h.strip().strip("*_:").strip().lower() for h in headings}
         return ("headings", tuple(sorted(n for n in names if n))), None
-    lines = [ln for ln in outside_code.splitlines() if ln.strip()]
-    numbered = sum(1 for ln in lines if _NUMBERED.match(ln))
-    bullets = sum(1 for ln in lines if _BULLET.match(ln))
-    if numbered + bullets >= 2 and 2 * (numbered + bullets) >= len(lines):
-        return ("numbered-list" if numbered >= bullets else "bullet-list", ()), None
+    lines = list(filter(str.strip, outside_code.splitlines()))
+    items = len(list(filter(None, map(_LIST_ITEM.match, lines))))  # numbered + bulleted lines
+    if items >= 2 and 2 * items >= len(lines):
+        numbered = len(list(filter(None, map(_NUMBERED.match, lines))))
+        return ("numbered-list" if 2 * numbered >= items else "bullet-list", ()), None
     if len(lines) == 1 and len(text) <= _LABEL_MAX_CHARS and len(text.split()) <= _LABEL_MAX_WORDS:
         return ("label", ()), None
     return ("prose", ()), None
@@ -150,7 +151,7 @@ class FormatInconsistency(Check):
             responses = [(0, record.response)]
         file_id = self.files.setdefault(record.file, len(self.files))
         for turn, text in responses:
-            if not text.strip():
+            if not text or text.isspace():
                 continue  # empty responses are SFT101's
             form, error = profile(text)
             if error is not None:

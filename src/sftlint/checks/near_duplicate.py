@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sftlint.check import Check, Context
 from sftlint.checks.exact_duplicate import content_key
 from sftlint.findings import Finding, Location, Severity
-from sftlint.minhash import NUM_PERM, MinHasher, SignedCorpus, find_clusters, lsh_params, normalise_text
+from sftlint.minhash import NUM_PERM, MinHasher, SignedCorpus, find_clusters, fold_text, lsh_params
 from sftlint.records import Record
 
 Compared = Literal["pair", "prompt", "response"]
@@ -88,7 +88,7 @@ class NearDuplicate(Check):
     def __init__(self, options: NearDuplicateOptions | None = None, severity: Severity | None = None) -> None:
         super().__init__(options, severity)
         self.bands, self.rows = lsh_params(self.options.threshold, self.options.num_perm)
-        self.corpus = SignedCorpus(MinHasher(self.options.num_perm), self.bands, self.rows)
+        self.corpus = SignedCorpus(MinHasher(self.options.num_perm), self.bands, self.rows, keys_on_disk=True)
         self.files: list[str] = []
         self.file_index: dict[str, int] = {}
         self.file_ids = array("i")
@@ -104,7 +104,7 @@ class NearDuplicate(Check):
         self.file_ids.append(index)
         self.lines.append(record.line)
         self.content += content_key(record)[:8]
-        self.corpus.add(normalise_text(compared_text(record, self.options.on)), _label_group(record.label))
+        self.corpus.add(fold_text(compared_text(record, self.options.on)), _label_group(record.label))
 
     def location(self, i: int) -> Location:
         return Location(self.files[self.file_ids[i]], self.lines[i])
@@ -118,7 +118,7 @@ class NearDuplicate(Check):
         ids = np.flatnonzero(~exact_copy & (self.corpus.store.sizes() > 0))
         threshold = self.options.threshold
         clusters = find_clusters(keys, ids, self.corpus.store, threshold)
-        self.corpus.store.close()
+        self.corpus.close()
         redundant = 0
         for number, cluster in enumerate(clusters, start=1):
             first_at = self.location(cluster.members[0])

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -56,6 +56,25 @@ _DEFAULT_KEYWORDS = (
     "training",
     "browse",
 )
+# For ASCII text (where lower-casing is exactly what IGNORECASE matches; outside ASCII a few
+# letters such as the Kelvin sign fold differently), a sharper and cheaper test: every default
+# expression needs "i " + do/can/am/won/will not/must/apologi (the refusals in the first
+# person), "i'm ", "as a(n) " + ai/artificial/la(nguage), "as of my", "my knowledge/training"
+# or "appropriate". Regular expressions that start with a literal are searched as fast as `in`.
+_FIRST_PERSON = re.compile(r"i (?:do|can|am |won|will not|must|apologi)")
+_AS_AN_AI = re.compile(r"as (?:an? (?:ai|artificial|la)|of my)")
+_MY_CUTOFF = re.compile(r"my (?:knowledge|training)")
+
+
+def _may_refuse(lower: str) -> bool:
+    """Whether lower-cased ASCII text can match a default expression (False: it cannot)."""
+    return bool(
+        "i'm " in lower
+        or "appropriate" in lower
+        or _FIRST_PERSON.search(lower)
+        or _AS_AN_AI.search(lower)
+        or _MY_CUTOFF.search(lower)
+    )
 
 
 class RefusalBoilerplateOptions(BaseModel):
@@ -113,10 +132,23 @@ class RefusalBoilerplate(Check):
         phrases = list(dict.fromkeys(self.options.phrases + self.options.extra_phrases))
         self.pattern = re.compile("|".join(f"(?:{p})" for p in phrases), re.IGNORECASE) if phrases else None
         self.gate = _DEFAULT_KEYWORDS if set(phrases) <= set(DEFAULT_PHRASES) else None
+        # Default expressions are lower case: on lower-cased ASCII text, matching them case-sensitively
+        # finds the same spans as IGNORECASE on the original, several times faster.
+        self.lower_pattern = (
+            re.compile("|".join(f"(?:{p})" for p in phrases)) if self.pattern and self.gate is not None else None
+        )
 
-    def check_record(self, record: Record) -> Iterator[Finding]:
+    def check_record(self, record: Record) -> Iterable[Finding]:
         if self.pattern is None:
-            return
+            return ()
+        if self.lower_pattern is not None and record.response.isascii():
+            # One look at the whole response (every assistant turn) rules most records out,
+            # without setting up the generator below.
+            if not _may_refuse(record.response.lower()):
+                return ()
+        return self._findings(record)
+
+    def _findings(self, record: Record) -> Iterator[Finding]:
         if record.turns is not None:
             texts = [(f"turn {t.index}", t.content) for t in record.turns if t.role == "assistant"]
         else:
@@ -126,13 +158,19 @@ class RefusalBoilerplate(Check):
                 text = text[: self.options.max_chars]
             if "\u2019" in text:
                 text = text.replace("\u2019", "'")
-            if self.gate is not None:
+            if self.lower_pattern is not None and text.isascii():
                 lower = text.lower()
-                if not any(map(lower.__contains__, self.gate)):
+                if not _may_refuse(lower):
                     continue
-            match = self.pattern.search(text)
-            if match:
-                yield self.finding(
-                    f"{name} contains refusal or assistant boilerplate: {excerpt(match.group())!r}", record
-                )
+                match = self.lower_pattern.search(lower)
+                found = text[match.start() : match.end()] if match else None
+            else:
+                if self.gate is not None:
+                    lower = text.lower()
+                    if not any(map(lower.__contains__, self.gate)):
+                        continue
+                match = self.pattern.search(text)
+                found = match.group() if match else None
+            if found is not None:
+                yield self.finding(f"{name} contains refusal or assistant boilerplate: {excerpt(found)!r}", record)
                 return

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -63,7 +63,19 @@ class TemplateLeakage(Check):
         self.starts = tuple({m[:1] for m in markers})
         self.header_needs = "##" if self.options.header_pattern == DEFAULT_HEADER_PATTERN else ""
 
-    def check_record(self, record: Record) -> Iterator[Finding]:
+    def check_record(self, record: Record) -> Iterable[Finding]:
+        """Looks at all the texts at once first ("\n" joins them, so no "##" is made across two):
+        most records are ruled out without building their named texts or a generator."""
+        if record.turns is None:
+            joined = f"{record.instruction}\n{record.input}\n{record.response}"
+        else:
+            joined = "\n".join([t.content for t in record.turns])
+        markers = self.tokens is not None and any(map(joined.__contains__, self.starts))
+        if not markers and (self.headers is None or self.header_needs not in joined):
+            return ()
+        return list(self._findings(record))
+
+    def _findings(self, record: Record) -> Iterator[Finding]:
         for name, text in record.texts():
             found = []
             if self.tokens is not None and any(map(text.__contains__, self.starts)):

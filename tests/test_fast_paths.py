@@ -1,0 +1,296 @@
+"""The shortcuts that make SFT101, SFT103, SFT104, SFT107, SFT108, SFT111 and SFT112 cheap give
+exactly the answers of the plain definitions they replace, which are spelled out here.
+
+Each test draws texts that are likely to hit the shortcut's edge: runs of every kind of
+whitespace, punctuation, letters outside ASCII, repeated words, the very phrases a check
+looks for, in random case.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from operator import eq
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from sftlint.check import Context
+from sftlint.checks._content import strip_code
+from sftlint.checks._text import excerpt, squash
+from sftlint.checks.echo_or_degenerate import EchoOrDegenerate, _loop_candidates
+from sftlint.checks.empty_response import DEFAULT_PLACEHOLDERS, EmptyResponse
+from sftlint.checks.exact_duplicate import ExactDuplicate
+from sftlint.checks.format_inconsistency import _BULLET, _NUMBERED, profile
+from sftlint.checks.refusal_boilerplate import DEFAULT_PHRASES, RefusalBoilerplate
+from sftlint.checks.template_leakage import TemplateLeakage
+from sftlint.minhash import BandKeyStore, MinHasher, ShingleStore, band_keys, find_clusters, fold_text, normalise_text
+from sftlint.records import normalise
+
+SPACES = " \t\n\r\x0b\x0c\x1c\x1d\x1e\x1f\x85\xa0\u2028\u3000"
+ASCII_SPACES = " \t\n\r\x0b\x0c\x1c\x1d\x1e\x1f"
+WORDS = ["the", "The", "loop", "LOOP", "a", "I", "am", "sorry", "ﬁle", "Ünï", "日本", "x", "1.", "-", "##", "```"]
+
+
+def texts(words: list[str] = WORDS, spaces: str = SPACES, max_size: int = 60) -> st.SearchStrategy[str]:
+    """Texts of words from `words` and arbitrary characters, joined by runs of `spaces`."""
+    piece = st.sampled_from(words) | st.text(max_size=6) | st.text(alphabet=spaces, min_size=1, max_size=3)
+    return st.lists(piece, max_size=max_size).map("".join)
+
+
+def record(obj: dict, line: int = 1):
+    found, problems = normalise(obj, "f.jsonl", line)
+    assert found is not None, problems
+    return found
+
+
+# -- SFT104: folding a batch at once ----------------------------------------------------------
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(texts(), min_size=1, max_size=12))
+def test_folded_texts_sign_like_normalised_ones(batch: list[str]) -> None:
+    hasher = MinHasher()
+    folded, normalised = hasher.batch([fold_text(t) for t in batch]), hasher.batch([normalise_text(t) for t in batch])
+    assert np.array_equal(folded.signatures, normalised.signatures)
+    assert np.array_equal(folded.hashes, normalised.hashes)
+    assert np.array_equal(folded.offsets, normalised.offsets)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.characters(max_codepoint=127)))
+def test_ascii_normalisation_matches_the_definition(text: str) -> None:
+    assert normalise_text(text) == " ".join(re.sub(r"[^\w\s]+", "", text.lower()).split())
+
+
+def test_band_keys_on_disk_read_back_band_by_band_and_cluster_alike(monkeypatch) -> None:
+    monkeypatch.setattr(BandKeyStore, "BLOCK_ROWS", 7)  # many blocks
+    rng = random.Random(3)
+    words = [f"w{i}" for i in range(40)]
+    base = [" ".join(rng.choices(words, k=30)) for _ in range(10)]
+    batch_texts = [b if rng.random() < 0.5 else b + " extra" for b in base for _ in range(5)]
+    batch = MinHasher().batch([normalise_text(t) for t in batch_texts])
+    keys = band_keys(batch.signatures, 16, 8)
+    on_disk = BandKeyStore(16)
+    for i in range(0, len(keys), 5):
+        on_disk.append(keys[i : i + 5])
+    on_disk.freeze()
+    assert on_disk.shape == keys.shape
+    for band in range(16):
+        assert np.array_equal(on_disk.band(band), keys[:, band])
+    store = ShingleStore()
+    store.append(batch)
+    store.freeze()
+    ids = np.arange(len(batch_texts))
+    in_memory, from_disk = find_clusters(keys, ids, store, 0.8), find_clusters(on_disk, ids, store, 0.8)
+    assert [(c.members, c.links) for c in in_memory] == [(c.members, c.links) for c in from_disk]
+    assert in_memory
+    on_disk.close()
+    store.close()
+
+
+# -- SFT103: copies found by sorting keys -----------------------------------------------------
+
+
+def test_exact_copies_are_the_records_after_the_first_of_their_content() -> None:
+    """Against the plain definition: remember the first (file, line) of every squashed content."""
+    rng = random.Random(5)
+    answers = ["Open Invoices.", "open   invoices.", "Close it.", "CLOSE IT.\n", "Other."]
+    rows = [(f"f{rng.randint(0, 2)}.jsonl", {"instruction": "Q", "output": rng.choice(answers)}) for _ in range(60)]
+    rows += rows[:5]  # a file given twice: its records are not copies of themselves
+    check = ExactDuplicate()
+    expected, first_seen = [], {}
+    for line, (name, obj) in enumerate(rows, start=1):
+        line = line if line <= 60 else line - 60
+        rec = normalise(obj, name, line)[0]
+        check.collect(rec)
+        key = "\x1f".join([squash(rec.instruction), squash(rec.input), squash(rec.response)])
+        first = first_seen.setdefault(key, (name, line))
+        if first != (name, line):
+            expected.append((name, line, first))
+    found = [(f.file, f.line, (f.related[0].file, f.related[0].line)) for f in check.finish(Context(files=[]))]
+    assert sorted(found) == sorted(expected)
+    assert len(expected) > 30
+
+
+# -- SFT101: only texts of few words are squashed ------------------------------------------------
+
+
+@settings(max_examples=300, deadline=None)
+@given(texts(["n/a", "N/A.", "no", "answer", "...", "!", ".", "none!", "TODO"], SPACES, 6))
+def test_placeholder_test_matches_the_definition(text: str) -> None:
+    for placeholders in (DEFAULT_PLACEHOLDERS, ["", "no answer"], ["."]):
+        check = EmptyResponse(EmptyResponse.Options(placeholders=placeholders))
+        squashed = {squash(p) for p in placeholders}
+        value = squash(text)
+        is_placeholder = bool(text.strip()) and (value in squashed or value.rstrip(".!") in squashed)
+        assert (check._problem(text) or "").startswith("is a placeholder") == is_placeholder
+
+
+# -- SFT107: loops ruled out in batches ------------------------------------------------------------
+
+LOOPY = ["again", "again.", "and", "the", "cat", "I", "||", "-", "ok!", "Ünï", "\x00"]
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(texts(LOOPY, ASCII_SPACES + "\xa0", 80), min_size=1, max_size=20))
+def test_loop_candidates_never_rule_out_a_loop(batch: list[str]) -> None:
+    check = EchoOrDegenerate()
+    candidates = _loop_candidates(batch)
+    for text, candidate in zip(batch, candidates, strict=True):
+        if check._loop(text) is not None:
+            assert candidate, text
+        chunks = text.split()
+        if (
+            text.isascii()
+            and len(chunks) >= 20
+            and list(map(eq, chunks, chunks[1:])).count(True) >= 0.1 * (len(chunks) - 1)
+        ):
+            assert candidate
+
+
+def test_batched_judgement_equals_one_record_at_a_time() -> None:
+    rng = random.Random(9)
+    words = ["please", "reset", "your", "password", "now", "Ünï", "again", "Instruction:", "Output:", "\n"]
+    rows = []
+    for i in range(1300):  # more than two batches
+        instruction = " ".join(rng.choices(words, k=rng.randint(3, 15)))
+        response = " ".join(rng.choices(words[: rng.randint(2, len(words))], k=rng.randint(0, 70)))
+        if i % 10 == 0:
+            response = instruction + " now"  # an echo
+        elif i % 10 == 1:
+            response = "Reset your password from the settings page. " * rng.randint(1, 8)  # a repeated sentence
+        rows.append(record({"instruction": instruction, "output": response}, i + 1))
+    check = EchoOrDegenerate()
+    for rec in rows:
+        check.collect(rec)
+    batched = [(f.line, f.message, f.data["kind"]) for f in check.finish(Context(files=[]))]
+    plain = []
+    for rec in rows:
+        if rec.response.strip():
+            text = strip_code(rec.response)
+            found = check._echo(rec) or check._loop(text) or check._continuation(text)
+            if found:
+                plain.append((rec.line, found[0], found[2]))
+    assert batched == plain
+    assert {kind for _, _, kind in plain} >= {"echo", "continuation", "stutter", "repeated-sentence"}
+
+
+# -- SFT108: lower-cased ASCII searched case-sensitively, behind a sharper gate ----------------------
+
+REFUSALS = [
+    "As an AI language model, I cannot",
+    "as an AI developed by",
+    "As a large language model",
+    "I'm just an AI",
+    "I am an artificial intelligence",
+    "I do not have personal opinions",
+    "I don’t have access to the internet",
+    "I'm sorry, but I cannot",
+    "I am afraid I won't",
+    "I apologise, but I can't",
+    "I cannot fulfill that request",
+    "I am unable to help with this task",
+    "I can't provide that content",
+    "I must respectfully decline",
+    "It's not appropriate for me to",
+    "As of my last knowledge update",
+    "my training data only goes up to",
+    "I'm not able to browse the internet",
+]
+OTHER_WORDS = "as an ai i am i'm my it is the model sorry request task decline knowledge , . ! ) ’ é".split()
+
+
+@st.composite
+def refusal_like(draw: st.DrawFn) -> str:
+    """Refusal phrases, some with a word dropped, among other words, in random case."""
+    pieces = []
+    for _ in range(draw(st.integers(0, 4))):
+        words = draw(st.sampled_from(REFUSALS)).split()
+        if draw(st.booleans()):
+            del words[draw(st.integers(0, len(words) - 1))]
+        pieces.append(" ".join(words))
+        pieces += draw(st.lists(st.sampled_from(OTHER_WORDS), max_size=3))
+    case = draw(st.sampled_from([str, str.upper, str.title, str.swapcase]))
+    return case(" ".join(draw(st.permutations(pieces))))
+
+
+@settings(max_examples=400, deadline=None)
+@given(refusal_like())
+def test_refusal_search_matches_the_case_insensitive_definition(text: str) -> None:
+    pattern = re.compile("|".join(f"(?:{p})" for p in DEFAULT_PHRASES), re.IGNORECASE)
+    match = pattern.search(text.replace("\u2019", "'"))
+    expected = [f"response contains refusal or assistant boilerplate: {excerpt(match.group())!r}"] if match else []
+    found = RefusalBoilerplate().check_record(record({"instruction": "Q", "output": text}))
+    assert [f.message for f in found] == expected
+
+
+# -- SFT111: one look at the whole record -----------------------------------------------------------
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        texts(["<|im_end|>", "</s>", "<s>", "[INST]", "### Response:", "#", "<", "["], SPACES, 8),
+        min_size=3,
+        max_size=5,
+    )
+)
+def test_template_leakage_matches_looking_at_every_text(parts: list[str]) -> None:
+    flat = record({"instruction": parts[0], "input": parts[1], "output": parts[2]})
+    chat = record(
+        {"messages": [{"role": r, "content": t} for r, t in zip(["user", "assistant"] * 3, parts, strict=False)]}
+    )
+    check = TemplateLeakage()
+    for rec in (flat, chat):
+        expected = []
+        for name, text in rec.texts():
+            markers = [m for m in dict.fromkeys(check.tokens.findall(text)) if m != "</s>" or "<s>" not in text]
+            header = check.headers.search(text)
+            markers += [header.group().strip()] if header else []
+            if markers:
+                expected.append(f"{name} contains template markup: " + ", ".join(repr(m) for m in markers[:3]))
+        assert [f.message for f in check.check_record(rec)] == expected
+
+
+# -- SFT112: list lines counted with one expression ---------------------------------------------------
+
+
+def list_text(indents: list[str], markers: list[str], words: list[str], breaks: list[str]) -> st.SearchStrategy[str]:
+    line = st.tuples(
+        st.sampled_from(indents),
+        st.sampled_from(markers),
+        st.sampled_from(["", " ", "\t", "  "]),
+        st.sampled_from(words),
+    ).map("".join)
+    return st.lists(st.tuples(line, st.sampled_from(breaks))).map(lambda pairs: "".join(a + b for a, b in pairs))
+
+
+ASCII_LISTS = list_text(
+    ["", " ", "  ", "\t", "\x1f"],
+    ["", "1.", "2)", "10.", "1234.", "-", "*", "+", "x", "7"],
+    ["", "item", "a b", "1. a"],
+    ["\n", "\n\n", "\r\n", "\r", "\x0b", "\x1c", "\n \n"],
+)
+ANY_LISTS = list_text(
+    ["", " ", "\xa0", "\u3000"], ["", "1.", "-", "•", "x"], ["", "item", "é"], ["\n", "\u2028", "\x85", "\r\n"]
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(ASCII_LISTS | ANY_LISTS)
+def test_list_detection_matches_the_definition(text: str) -> None:
+    stripped = text.strip()
+    lines = [ln for ln in stripped.splitlines() if ln.strip()]
+    numbered = sum(1 for ln in lines if _NUMBERED.match(ln))
+    bullets = sum(1 for ln in lines if _BULLET.match(ln))
+    if not stripped:
+        return
+    kind = profile(text)[0][0]
+    if numbered + bullets >= 2 and 2 * (numbered + bullets) >= len(lines):
+        assert kind == ("numbered-list" if numbered >= bullets else "bullet-list")
+    elif len(lines) == 1 and len(stripped) <= 40 and len(stripped.split()) <= 3:
+        assert kind == "label"
+    else:
+        assert kind == "prose"
