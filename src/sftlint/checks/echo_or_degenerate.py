@@ -127,6 +127,7 @@ class EchoOrDegenerate(Check):
     code = "SFT107"
     slug = "echo-or-degenerate"
     severity = Severity.WARNING
+    cost = 14
     Options = EchoOrDegenerateOptions
 
     def __init__(self, options: EchoOrDegenerateOptions | None = None, severity: Severity | None = None) -> None:

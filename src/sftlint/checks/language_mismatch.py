@@ -262,6 +262,7 @@ class LanguageMismatch(Check):
     code = "SFT109"
     slug = "language-mismatch"
     severity = Severity.WARNING
+    cost = 20
     Options = LanguageMismatchOptions
 
     def __init__(self, options: LanguageMismatchOptions | None = None, severity: Severity | None = None) -> None:

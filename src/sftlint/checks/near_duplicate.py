@@ -82,6 +82,7 @@ class NearDuplicate(Check):
     code = "SFT104"
     slug = "near-duplicate"
     severity = Severity.WARNING
+    cost = 22
     disqualifies = True
     Options = NearDuplicateOptions
 

@@ -621,6 +621,7 @@ class OffTask(Check):
     code = "SFT106"
     slug = "off-task"
     severity = Severity.WARNING
+    cost = 30
     Options = OffTaskOptions
 
     def __init__(self, options: OffTaskOptions | None = None, severity: Severity | None = None) -> None:

@@ -125,6 +125,7 @@ class RefusalBoilerplate(Check):
     code = "SFT108"
     slug = "refusal-boilerplate"
     severity = Severity.WARNING
+    cost = 5
     Options = RefusalBoilerplateOptions
 
     def __init__(self, options: RefusalBoilerplateOptions | None = None, severity: Severity | None = None) -> None:

@@ -51,6 +51,7 @@ class TemplateLeakage(Check):
     code = "SFT111"
     slug = "template-leakage"
     severity = Severity.WARNING
+    cost = 2
     Options = TemplateLeakageOptions
 
     def __init__(self, options: TemplateLeakageOptions | None = None, severity: Severity | None = None) -> None:
