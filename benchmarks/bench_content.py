@@ -55,6 +55,8 @@ def timed(path: Path, select: str) -> tuple[float, dict]:
             select,
             "--min-pairs",
             "1",
+            "--jobs",
+            "1",  # one process: the figures are costs per record, not wall time on every core
         ],
         capture_output=True,
         text=True,
