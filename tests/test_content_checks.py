@@ -11,6 +11,7 @@ import random
 import pytest
 
 from conftest import REPO, SHARED_DATA, write_jsonl
+from sftlint.checks import off_task
 
 ALPACA_EVAL = SHARED_DATA / "alpaca_eval"
 needs_real_data = pytest.mark.skipif(not ALPACA_EVAL.is_dir(), reason="shared real data not available")
@@ -114,7 +115,12 @@ def test_off_task_quiet_on_clean_generated_data(lint, tmp_path):
 
 
 @needs_real_data
-def test_off_task_on_real_answers_flags_swaps_and_names_the_record_they_belong_to(lint, tmp_path):
+@pytest.mark.parametrize("postings", [None, 20], ids=["default", "large-file-search"])
+def test_off_task_on_real_answers_flags_swaps_and_names_the_record_they_belong_to(lint, monkeypatch, postings):
+    """With `postings`, the search for the prompt a response fits uses rarer terms only, as in
+    files with more prompts than `_POSTINGS` share a term; it must still find the swaps."""
+    if postings is not None:
+        monkeypatch.setattr(off_task, "_POSTINGS", postings)
     records = _real("gpt4_1106_preview.jsonl")
     rng = random.Random(5)
     swaps = {}

@@ -18,7 +18,7 @@ from sftlint.check import Check
 from sftlint.cli import cli
 from sftlint.findings import Severity
 from sftlint.parallel import AUTO_MIN_BYTES, available_cores, choose_jobs, deal
-from test_progress_and_interrupt import _wait_until_reading
+from test_progress_and_interrupt import _wait_until_reading, big_dataset
 
 SAMPLES = REPO / "sample_data"
 
@@ -201,11 +201,7 @@ def _children(pid: int) -> list[int]:
 
 
 def test_ctrl_c_with_several_processes_stops_them_all(tmp_path):
-    data = tmp_path / "big.jsonl"
-    line = json.dumps({"instruction": "How do I export invoices?", "output": "Open Invoices and choose Export. " * 8})
-    with open(data, "w") as handle:
-        for i in range(300_000):
-            handle.write(line.replace("?", f" {i}?") + "\n")
+    data = big_dataset(tmp_path / "big.jsonl", 300_000)
     proc = subprocess.Popen(
         [sys.executable, "-m", "sftlint", "lint", str(data), "--jobs", "3"],
         stdout=subprocess.PIPE,

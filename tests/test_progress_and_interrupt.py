@@ -40,12 +40,17 @@ def _wait_until_reading(pid: int, path, timeout: float = 60.0) -> None:
         time.sleep(0.05)
 
 
-def test_ctrl_c_stops_cleanly_with_exit_2(tmp_path):
-    data = tmp_path / "big.jsonl"
+def big_dataset(path, records: int):
+    """A file long enough to be interrupted while it is read: `records` distinct pairs."""
     line = json.dumps({"instruction": "How do I export invoices?", "output": "Open Invoices and choose Export. " * 8})
-    with open(data, "w") as handle:
-        for i in range(400_000):
+    with open(path, "w") as handle:
+        for i in range(records):
             handle.write(line.replace("?", f" {i}?") + "\n")
+    return path
+
+
+def test_ctrl_c_stops_cleanly_with_exit_2(tmp_path):
+    data = big_dataset(tmp_path / "big.jsonl", 400_000)
     proc = subprocess.Popen(
         [sys.executable, "-m", "sftlint", "lint", str(data)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
     )
