@@ -141,6 +141,15 @@ def test_an_unreadable_input_stops_every_process_with_one_error(tmp_path):
     assert "missing.jsonl" in result.output and "Traceback" not in result.output
 
 
+@pytest.mark.parametrize("cost", ["'high'", "0", "-1", "True", "float('nan')"])
+def test_a_plugin_with_a_bad_cost_is_refused(tmp_path, cost):
+    body = f"    cost = {cost}\n    def check_record(self, record):\n        return ()\n"
+    plugins = _plugin(tmp_path / "plugins", body)
+    result = CliRunner().invoke(cli, ["lint", str(SAMPLES / "support_go.jsonl"), "--plugins", str(plugins)])
+    assert result.exit_code == 2
+    assert "ODD001 cost must be a positive number" in result.output
+
+
 class _Cost(Check):
     """Test check.
 

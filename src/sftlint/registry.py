@@ -37,6 +37,9 @@ def validate(cls: object, origin: str) -> type[Check]:
         raise PluginError(f"{origin}: {cls.__name__} has no valid slug (like 'no-email'), got {slug!r}")
     if not isinstance(getattr(cls, "severity", None), Severity):
         raise PluginError(f"{origin}: {code} severity must be a sftlint.Severity")
+    cost = getattr(cls, "cost", None)
+    if isinstance(cost, bool) or not isinstance(cost, (int, float)) or not 0 < cost < float("inf"):
+        raise PluginError(f"{origin}: {code} cost must be a positive number, got {cost!r}")
     missing = [s for s in REQUIRED_SECTIONS if not cls.doc_sections().get(s)]
     if missing:
         raise PluginError(f"{origin}: {code} docstring lacks: " + ", ".join(f"'{s}:'" for s in missing))
