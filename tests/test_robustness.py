@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from sftlint.cli import lint_paths
 from sftlint.config import Config
 from sftlint.errors import InputError
-from sftlint.output import RENDERERS
+from sftlint.output import RENDERERS, to_dict
 
 SETTINGS = settings(max_examples=700, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 
@@ -113,3 +113,17 @@ def test_named_cases(tmp_path):
         path.write_bytes(data)
         result = lint_paths([str(path)], Config())
         assert result.verdict == "no-go", name  # nothing usable is never GO
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(shaped, min_size=1, max_size=8))
+def test_arbitrary_records_give_the_same_result_in_several_processes(tmp_path, records):
+    """--jobs changes who runs each check, never what is found (crashes of checks included)."""
+    path = tmp_path / "records.jsonl"
+    path.write_bytes(b"".join(json.dumps(r).encode() + b"\n" for r in records))
+    one, three = (to_dict(lint_paths([str(path)], Config(jobs=jobs))) for jobs in (1, 3))
+    assert (one["stats"].pop("jobs"), three["stats"].pop("jobs")) == (1, 3)
+    for out in (one, three):
+        out["stats"].pop("timings")
+        out["config"].pop("jobs")
+    assert one == three
