@@ -196,16 +196,16 @@ def _text(rng: random.Random, sentences: list[str], count: int) -> str:
     return " ".join(s.replace("{n}", str(rng.randrange(10_000, 99_999))) for s in picked)
 
 
-def build(path: Path, records: int, seed: int) -> list[int]:
-    """Write the corpus; returns the lines given an answer in another language."""
+def build(path: Path, records: int, seed: int) -> dict[int, tuple[str, str]]:
+    """Write the corpus; returns the lines given an answer in another language, with the two languages."""
     rng = random.Random(seed)
     languages = list(SENTENCES)
-    planted = []
+    planted = {}
     lines = []
     for number in range(1, records + 1):
         if rng.random() < 0.02:
             asked, answered = rng.choice(MISMATCHES)
-            planted.append(number)
+            planted[number] = (asked, answered)
         else:
             asked = answered = rng.choice(languages)
         question = _text(rng, SENTENCES[asked][0], rng.choice((1, 2)))
@@ -241,6 +241,11 @@ def main() -> None:
         f"{summary['same_script']:,} pairs settled by their script, {summary['skipped']:,} skipped; "
         f"{len(flagged)} records flagged, {hits} of {len(planted)} planted"
     )
+    print(f"precision {hits / max(len(flagged), 1):.3f}, recall {hits / max(len(planted), 1):.3f}; recall by pair:")
+    for pair in MISMATCHES:
+        lines = [line for line, planted_pair in planted.items() if planted_pair == pair]
+        caught = sum(line in flagged for line in lines)
+        print(f"  {pair[0]} question, {pair[1]} answer: {caught} of {len(lines)}")
 
     start = time.process_time()
     for record in records:

@@ -78,3 +78,43 @@ def test_a_non_latin_dataset_through_the_cli_needs_no_langdetect(lint):
     summary = out["summaries"]["language-mismatch"]
     assert out["findings"] == []
     assert summary["langdetect_calls"] == 0 and summary["same_script"] == len(items)
+
+
+EN_Q = "How do I export all of last year's invoices to one file for my accountant?"
+EN_A = "Open the settings, choose the data section and press the export button; the link is sent to your email."
+
+
+@pytest.mark.parametrize(
+    ("question", "answer", "asked", "answered", "how"),
+    [
+        (ZH_Q, EN_A, "zh", "en", "(cjk script)"),  # langdetect is unsure of a short Chinese question
+        (EN_Q, ZH_A, "en", "zh", "(cjk script)"),
+        (EN_Q, JA_A, "en", "ja", "(cjk script)"),
+        (AR_Q, EN_A, "ar", "en", "(arabic script)"),
+        (EN_Q, RU_A, "en", "ru", "(cyrillic script)"),
+        (EN_Q, UK_A, "en", "uk", "(cyrillic script)"),
+        (EN_Q, EL_A, "en", "el", "(greek script)"),
+    ],
+)
+def test_a_non_latin_text_against_clear_english_fires_by_its_script_without_langdetect(
+    monkeypatch, question, answer, asked, answered, how
+):
+    def no_langdetect():
+        raise AssertionError("langdetect was needed")
+
+    monkeypatch.setattr(language_mismatch, "_load_factory", no_langdetect)
+    check, found = _run([(question, answer)])
+    assert len(found) == 1 and how in found[0].message
+    assert (found[0].data["instruction_language"], found[0].data["response_language"]) == (asked, answered)
+    assert check.summary()["by_script"] == 1 and check.summary()["langdetect_calls"] == 0
+
+
+def test_a_non_latin_answer_that_was_asked_for_is_quiet():
+    check, found = _run(
+        [
+            ("Translate this into Chinese: " + EN_Q, ZH_A),
+            ("Answer in Russian, please. " + EN_Q, RU_A),
+            ("Write the reply in Greek. " + EN_Q, EL_A),
+        ]
+    )
+    assert found == [] and check.summary()["by_script"] == 3

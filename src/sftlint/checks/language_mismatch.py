@@ -207,8 +207,7 @@ def same_script_language(asked: str, answered: str) -> str | None:
         return None
     name = _SCRIPTS[script][1]
     if script == "cjk":  # one language for this check: the name is only for the summary
-        allowed = _candidates(answered, script)
-        return next(iter(allowed)) if allowed is not None and len(allowed) == 1 else name
+        return script_language(answered, script)
     of_asked, of_answered = _candidates(asked, script), _candidates(answered, script)
     if of_asked is None or of_answered is None:
         allowed = of_answered if of_asked is None else of_asked
@@ -217,6 +216,16 @@ def same_script_language(asked: str, answered: str) -> str | None:
     if allowed is not None and len(allowed) != 1:
         return None if not allowed else name or script
     return next(iter(allowed)) if allowed else name or script
+
+
+def script_language(text: str, script: str) -> str:
+    """The language `text`, written in the non-Latin `script`, is in: the one its letters and
+    words allow, else the script's usual language ("zh" for Chinese characters), else the
+    script's name."""
+    allowed = _candidates(text, script)
+    if allowed is not None and len(allowed) == 1:
+        return next(iter(allowed))
+    return _SCRIPTS[script][1] or script
 
 
 class LanguageMismatch(Check):
@@ -237,8 +246,10 @@ class LanguageMismatch(Check):
     the script's languages use point to different languages ("ы" or "что" is Russian, "ї" or
     "що" Ukrainian): then langdetect tells. Languages that share a script and have no such
     evidence between them (Russian and Bulgarian without their marker words, Hindi and Nepali)
-    are not told apart. A text the function words settle clearly keeps that language; other
-    texts go to langdetect (with its fixed seed, so results are deterministic; results cached
+    are not told apart. A text the function words settle clearly keeps that language; a text
+    in a non-Latin script against such a side differs from it whatever its language, and is
+    named by its script ("zh" for Chinese characters) without langdetect; other texts go to
+    langdetect (with its fixed seed, so results are deterministic; results cached
     per text), and a language is only called when langdetect is at least `min_probability` sure.
     Languages langdetect confuses (Norwegian, Danish and Swedish; Croatian, Serbian and
     Bosnian; Indonesian and Malay; Chinese variants) count as one. Instructions that ask for a
@@ -272,6 +283,7 @@ class LanguageMismatch(Check):
         self.skipped = 0
         self.detected = 0  # texts that needed langdetect
         self.same_script = 0  # pairs settled by their common non-Latin script
+        self.by_script = 0  # texts told apart from a clearly Latin-script other side by their script
         self._instructions: dict[str, tuple[str, str | None, bool] | None] = {}
         self._cache: dict[str, tuple[str, float] | None] = {}
         self._factory: Any = None
@@ -294,9 +306,12 @@ class LanguageMismatch(Check):
                 self.same_script += 1
                 self.languages[language] += 1
                 return
-        # A side the function words settle clearly keeps that language; langdetect does the rest.
-        asked_lang = (lead_asked, 1.0) if clear_asked else self._detect(asked_text)
-        answered_lang = (lead_answered, 1.0) if clear_answered else self._detect(answered_text)
+        # A side the function words settle clearly keeps that language; the other is told by its
+        # script or by langdetect.
+        asked_lang = (lead_asked, 1.0, "function words") if clear_asked else self._unsettled(asked_text, clear_answered)
+        answered_lang = (
+            (lead_answered, 1.0, "function words") if clear_answered else self._unsettled(answered_text, clear_asked)
+        )
         if asked_lang is None or answered_lang is None:
             self.skipped += 1
             return
@@ -309,11 +324,9 @@ class LanguageMismatch(Check):
         self.checked += 1
         if same:
             return
-        how_asked = "function words" if clear_asked else f"langdetect p={asked_lang[1]:.2f}"
-        how_answered = "function words" if clear_answered else f"langdetect p={answered_lang[1]:.2f}"
         yield self.finding(
-            f"response is in '{answered_lang[0]}' ({how_answered}), instruction in '{asked_lang[0]}' "
-            f"({how_asked}); langdetect calls a language at p >= {self.options.min_probability}",
+            f"response is in '{answered_lang[0]}' ({answered_lang[2]}), instruction in '{asked_lang[0]}' "
+            f"({asked_lang[2]}); langdetect calls a language at p >= {self.options.min_probability}",
             record,
             score=min(asked_lang[1], answered_lang[1]),
             instruction_language=asked_lang[0],
@@ -348,6 +361,21 @@ class LanguageMismatch(Check):
             return None
         return (prefix, *_function_word_language(tokens))
 
+    def _unsettled(self, text: str, other_is_clear: bool) -> tuple[str, float, str] | None:
+        """(language, certainty, how it was told) of a text its function words leave open.
+
+        When the other side is clearly one of the Latin-script languages of the function words
+        and this text is written in another script, the two differ whatever this language is,
+        and its script names it ("zh" for Chinese characters) without langdetect.
+        """
+        if other_is_clear:
+            script = _script(text)
+            if script is not None and script != "latin":
+                self.by_script += 1
+                return script_language(text, script), 1.0, f"{script} script"
+        detected = self._detect(text)
+        return None if detected is None else (detected[0], detected[1], f"langdetect p={detected[1]:.2f}")
+
     def _detect(self, text: str) -> tuple[str, float] | None:
         if text in self._cache:
             return self._cache[text]
@@ -373,6 +401,7 @@ class LanguageMismatch(Check):
             "skipped": self.skipped,
             "langdetect_calls": self.detected,
             "same_script": self.same_script,
+            "by_script": self.by_script,
         }
 
 
