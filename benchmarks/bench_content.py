@@ -13,24 +13,21 @@ record count is the check's own cost per record.
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import json
 import subprocess
 import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from sample_generator import ROOT, load_generator
+
 CHECKS = ["SFT105", "SFT106", "SFT107", "SFT108", "SFT109", "SFT110", "SFT202"]
 
 
 def corpus(path: Path, records: int, shape: str) -> Path:
     if path.exists():
         return path
-    spec = importlib.util.spec_from_file_location("sample_generate", ROOT / "sample_data" / "generate.py")
-    gen = importlib.util.module_from_spec(spec)
-    assert spec.loader is not None
-    spec.loader.exec_module(gen)
+    gen = load_generator()
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp")
     with tmp.open("w", encoding="utf-8") as out:

@@ -17,15 +17,14 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import random
 import time
 from pathlib import Path
 
+from sample_generator import CORPORA
+
 from sftlint.checks.language_mismatch import LanguageMismatch, _load_factory
 from sftlint.records import normalise
-
-CORPORA = Path(os.environ.get("SFTLINT_CORPORA", Path(__file__).resolve().parent / "corpora"))
 
 # Per language: question sentences, then answer sentences. "{n}" becomes an order number.
 SENTENCES: dict[str, tuple[list[str], list[str]]] = {

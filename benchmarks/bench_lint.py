@@ -21,7 +21,6 @@ the cost grows linearly.
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import json
 import os
 import subprocess
@@ -31,19 +30,11 @@ import threading
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-CORPORA = Path(os.environ.get("SFTLINT_CORPORA", Path(__file__).resolve().parent / "corpora"))
+from sample_generator import CORPORA, load_generator
+
 SHAPES = ("alpaca", "chat", "sharegpt")
 BLOCK = 5_000
 RATE = 0.03
-
-
-def _generator():
-    spec = importlib.util.spec_from_file_location("sample_generate", ROOT / "sample_data" / "generate.py")
-    gen = importlib.util.module_from_spec(spec)
-    assert spec.loader is not None
-    spec.loader.exec_module(gen)
-    return gen
 
 
 def corpus(records: int) -> Path:
@@ -51,7 +42,7 @@ def corpus(records: int) -> Path:
     path = CORPORA / f"bench_lint_mixed_{records}_r3.jsonl"
     if path.exists():
         return path
-    gen = _generator()
+    gen = load_generator()
     CORPORA.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp")
     with tmp.open("wb") as out:

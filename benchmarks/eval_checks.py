@@ -22,7 +22,6 @@ check's flag rate there. Corpora are written to benchmarks/corpora (or --out) an
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import json
 import subprocess
 import sys
@@ -30,19 +29,12 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from sample_generator import CORPORA, ROOT, load_generator
+
 CODES = ["SFT105", "SFT106", "SFT107", "SFT108", "SFT109", "SFT110"]
 SELECT = ",".join(CODES + ["SFT202"])
 GROUP_CHECKS = {"SFT106", "SFT110"}  # a finding on a planted record's partner is correct
 SFTLINT = [sys.executable, "-m", "sftlint"]
-
-
-def load_generator():
-    spec = importlib.util.spec_from_file_location("sample_generate", ROOT / "sample_data" / "generate.py")
-    module = importlib.util.module_from_spec(spec)
-    assert spec.loader is not None
-    spec.loader.exec_module(module)
-    return module
 
 
 def write_lines(path: Path, lines: list[bytes]) -> None:
@@ -119,7 +111,7 @@ def main() -> None:
     parser.add_argument("--records", type=int, default=3000)
     parser.add_argument("--rate", type=float, default=0.08)
     parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--out", type=Path, default=Path(__file__).resolve().parent / "corpora")
+    parser.add_argument("--out", type=Path, default=CORPORA)
     args = parser.parse_args()
     gen = load_generator()
 

@@ -12,7 +12,6 @@ and the time of the run against `--select SFT205` (reading and parsing only) in 
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import random
 import subprocess
@@ -22,15 +21,10 @@ import time
 from collections import Counter
 from pathlib import Path
 
+from sample_generator import load_generator
+
 REPO = Path(__file__).resolve().parents[1]
 KINDS = ("case", "spacing", "punctuation", "typo")
-
-
-def _generator():
-    spec = importlib.util.spec_from_file_location("bench_generate", REPO / "sample_data" / "generate.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def respell(label: str, kind: str, rng: random.Random) -> str:
@@ -55,7 +49,7 @@ def timed(*args: str) -> tuple[float, str]:
 def main() -> None:
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 20_000
     rng = random.Random(5)
-    records = _generator().classification_records(n, seed=5)
+    records = load_generator().classification_records(n, seed=5)
     planted: dict[int, tuple[str, str]] = {}  # line -> (kind, canonical)
     for i in rng.sample(range(n), n // 50):
         kind = KINDS[len(planted) % len(KINDS)]

@@ -19,9 +19,10 @@ import tempfile
 import time
 from pathlib import Path
 
+from sample_generator import CORPORA
+
 REPO = Path(__file__).resolve().parents[1]
 DATA = REPO.parent / "shared" / "data"
-CORPORA = Path(__file__).resolve().parent / "corpora"
 PROMPT = "You are a careful assistant. Answer the user's question accurately and concisely."
 
 

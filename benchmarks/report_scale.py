@@ -10,10 +10,11 @@ corpus is kept in benchmarks/corpora (or $SFTLINT_CORPORA).
 from __future__ import annotations
 
 import json
-import os
 import sys
 import time
 from pathlib import Path
+
+from sample_generator import CORPORA
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "sample_data"))
@@ -29,7 +30,7 @@ from sftlint.report import render_report  # noqa: E402
 
 
 def corpus(n: int) -> Path:
-    folder = Path(os.environ.get("SFTLINT_CORPORA", Path(__file__).resolve().parent / "corpora"))
+    folder = CORPORA
     path = folder / f"report_scale_{n}_s3.jsonl"
     if not path.exists():
         folder.mkdir(parents=True, exist_ok=True)

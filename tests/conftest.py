@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import functools
+import importlib.util
 import json
+import sys
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 from click.testing import CliRunner
@@ -12,6 +16,17 @@ from sftlint.cli import cli
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED_DATA = REPO.parent / "shared" / "data"  # real public data, beside the repository (also in CI)
+
+
+@functools.cache
+def sample_generator() -> ModuleType:
+    """sample_data/generate.py as a module (a script, not part of the package), loaded once."""
+    spec = importlib.util.spec_from_file_location("sample_generate", REPO / "sample_data" / "generate.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
 
 
 def to_line(item: object) -> bytes:

@@ -4,27 +4,19 @@ are data in tests/cases/."""
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import random
 
 import pytest
 
-from conftest import REPO, SHARED_DATA, write_jsonl
+from conftest import SHARED_DATA, sample_generator, write_jsonl
 from sftlint.checks import off_task
 
 ALPACA_EVAL = SHARED_DATA / "alpaca_eval"
 needs_real_data = pytest.mark.skipif(not ALPACA_EVAL.is_dir(), reason="shared real data not available")
 
 
-def _generator():
-    spec = importlib.util.spec_from_file_location("sample_generate", REPO / "sample_data" / "generate.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-GEN = _generator()
+GEN = sample_generator()
 
 
 def _found(out: dict, code: str) -> dict[int, dict]:

@@ -2,27 +2,19 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import re
 import statistics
-import sys
 from pathlib import Path
 
 import pytest
 
+from conftest import sample_generator
+
 SAMPLE_DIR = Path(__file__).resolve().parents[1] / "sample_data"
 
 
-def _load_generator():
-    spec = importlib.util.spec_from_file_location("sftlint_sample_generate", SAMPLE_DIR / "generate.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-gen = _load_generator()
+gen = sample_generator()
 
 REFUSAL_MARKERS = (
     "as an ai", "i'm sorry, but", "unfortunately, i cannot", "i don't have personal opinions",

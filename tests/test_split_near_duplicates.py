@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import random
 from pathlib import Path
@@ -10,16 +9,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from readiness_support import REPO, findings, lint_json
+from conftest import sample_generator
+from readiness_support import findings, lint_json
 from sftlint.cli import cli
 from sftlint.split import NearDuplicates, SamePrompt, split
-
-
-def _generator():
-    spec = importlib.util.spec_from_file_location("split_sample_generate", REPO / "sample_data" / "generate.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def _edit(text: str, rng: random.Random) -> str:
@@ -34,7 +27,7 @@ def planted(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """400 clean records plus 60 lightly edited copies of records with long responses,
     placed at random later positions so a random split would separate most pairs."""
     rng = random.Random(11)
-    records = _generator().clean_records(400, seed=5)
+    records = sample_generator().clean_records(400, seed=5)
     long = [r for r in records if len(r["output"].split()) >= 60][:60]
     assert len(long) == 60
     out = list(records)
