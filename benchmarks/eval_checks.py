@@ -13,7 +13,7 @@ support records, alpaca and chat shaped, plus labelled tickets), runs the real C
   left out of precision: a refusal is also a little off-task, and saying so is not wrong;
 - false-positive rate: records reported on a corpus of clean records, per check.
 
-It then lints the real AlpacaEval answer files (../shared/data/alpaca_eval) and prints each
+It then lints the real AlpacaEval answer files (tests/data/real/alpaca_eval) and prints each
 check's flag rate there. Corpora are written to benchmarks/corpora (or --out) and reused.
 
     .venv/bin/python benchmarks/eval_checks.py [--records 3000] [--rate 0.08] [--seed 7]
@@ -151,7 +151,7 @@ def main() -> None:
             f"({rates}; {elapsed:.1f} s)"
         )
 
-    real = ROOT.parent / "shared" / "data" / "alpaca_eval"
+    real = ROOT / "tests" / "data" / "real" / "alpaca_eval"
     if real.is_dir():
         print("\nreal data (AlpacaEval answers), records flagged per check:")
         for path in sorted(real.glob("*.jsonl")):

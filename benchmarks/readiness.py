@@ -22,7 +22,7 @@ from pathlib import Path
 from sample_generator import CORPORA
 
 REPO = Path(__file__).resolve().parents[1]
-DATA = REPO.parent / "shared" / "data"
+DATA = REPO / "tests" / "data" / "real"
 PROMPT = "You are a careful assistant. Answer the user's question accurately and concisely."
 
 

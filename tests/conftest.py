@@ -15,7 +15,7 @@ from click.testing import CliRunner
 from sftlint.cli import cli
 
 REPO = Path(__file__).resolve().parent.parent
-SHARED_DATA = REPO.parent / "shared" / "data"  # real public data, beside the repository (also in CI)
+REAL_DATA = REPO / "tests" / "data" / "real"  # real public data copied into the repository (see its README)
 
 
 @functools.cache

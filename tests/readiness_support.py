@@ -15,9 +15,9 @@ from sftlint.cli import cli
 REPO = Path(__file__).resolve().parents[1]
 
 
-def shared_data(name: str) -> Path:
-    """A file of the shared real-data folder beside the repository."""
-    path = REPO.parent / "shared" / "data" / name
+def real_data(name: str) -> Path:
+    """A file of the real public data copied into the repository (tests/data/real)."""
+    path = REPO / "tests" / "data" / "real" / name
     if not path.is_file():
         raise FileNotFoundError(name)
     return path

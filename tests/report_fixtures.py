@@ -54,7 +54,6 @@ PROBLEMS = [
     "cannot pair over bluetooth",
     "does not charge",
 ]
-SHARED_DATA = ("../shared/data",)
 
 HOSTILE = [
     "<script>window.__pwned = 1</script>",
@@ -70,13 +69,9 @@ HOSTILE = [
 
 def real_records(n: int = 400) -> list[dict[str, str]]:
     """The first `n` records of a real, clean instruction set (AlpacaEval answered by a strong model)."""
-    root = Path(__file__).resolve().parents[1]
-    for folder in SHARED_DATA:
-        path = root / folder / "alpaca_eval" / "gpt4_1106_preview.jsonl"
-        if path.is_file():
-            lines = path.read_text(encoding="utf-8").splitlines()[:n]
-            return [{k: v for k, v in json.loads(line).items() if k in ("instruction", "output")} for line in lines]
-    raise FileNotFoundError("shared/data/alpaca_eval not found next to the repository")
+    path = Path(__file__).resolve().parent / "data" / "real" / "alpaca_eval" / "gpt4_1106_preview.jsonl"
+    lines = path.read_text(encoding="utf-8").splitlines()[:n]
+    return [{k: v for k, v in json.loads(line).items() if k in ("instruction", "output")} for line in lines]
 
 
 def write_jsonl(path: Path, records: list[Any], raw_lines: dict[int, str] | None = None) -> Path:

@@ -9,12 +9,12 @@ import jsonschema
 import pytest
 from click.testing import CliRunner
 
-from conftest import SHARED_DATA
+from conftest import REAL_DATA
 from sftlint.cli import cli
 from sftlint.errors import SftlintError
 from sftlint.schema import json_schema
 
-REAL = SHARED_DATA / "alpaca_eval" / "gpt4_1106_preview.jsonl"
+REAL = REAL_DATA / "alpaca_eval" / "gpt4_1106_preview.jsonl"
 
 
 def real_records(start: int, n: int) -> list[dict]:

@@ -13,12 +13,12 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from conftest import SHARED_DATA
+from conftest import REAL_DATA
 from sftlint import fix as fix_module
 from sftlint.cli import cli
 from sftlint.errors import SftlintError
 
-REAL = SHARED_DATA / "alpaca_eval" / "gpt4_1106_preview.jsonl"
+REAL = REAL_DATA / "alpaca_eval" / "gpt4_1106_preview.jsonl"
 
 
 def real_lines(n: int) -> list[bytes]:

@@ -5,7 +5,7 @@ import random
 
 import pytest
 
-from readiness_support import findings, lint_json, shared_data, write_jsonl
+from readiness_support import findings, lint_json, real_data, write_jsonl
 from sftlint.checks.format_inconsistency import profile
 
 PRIORITIES = ["low", "medium", "high"]
@@ -108,7 +108,7 @@ def test_quiet_on_consistent_structured_data(tmp_path) -> None:
 
 
 def test_quiet_on_free_form_real_answers() -> None:
-    _, out = lint_json(str(shared_data("alpaca_eval/gpt4_1106_preview.jsonl")), "--select", "SFT112")
+    _, out = lint_json(str(real_data("alpaca_eval/gpt4_1106_preview.jsonl")), "--select", "SFT112")
     assert findings(out, "SFT112") == []
     summary = out["summaries"]["format-inconsistency"]
     assert summary["structured"] is False

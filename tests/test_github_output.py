@@ -8,10 +8,10 @@ import sys
 
 from click.testing import CliRunner
 
-from conftest import SHARED_DATA
+from conftest import REAL_DATA
 from sftlint.cli import cli
 
-REAL = SHARED_DATA / "alpaca_eval" / "gpt4_1106_preview.jsonl"
+REAL = REAL_DATA / "alpaca_eval" / "gpt4_1106_preview.jsonl"
 
 PLUGIN = '''
 from sftlint import Check, Severity

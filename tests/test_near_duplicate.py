@@ -13,7 +13,7 @@ from neardup_helpers import edit, exact_jaccard, prose, write_jsonl
 from sftlint.cli import cli, lint_paths
 from sftlint.config import Config
 
-REAL_DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "alpaca_eval"
+REAL_DATA = Path(__file__).resolve().parent / "data" / "real" / "alpaca_eval"
 
 
 def clean_records(n: int, seed: int = 1) -> list[dict]:
@@ -96,16 +96,12 @@ def test_clean_data_with_a_shared_template_is_not_reported(tmp_path: Path) -> No
 
 def test_real_clean_data_is_quiet() -> None:
     path = REAL_DATA / "gpt4_1106_preview.jsonl"
-    if not path.is_file():
-        pytest.skip("shared real data not available")
     out = lint(path, max_rate=0.05)
     assert out["findings"] == []
 
 
 def test_real_cross_file_copies_are_found() -> None:
     """The same AlpacaEval instructions answered by two models: identical short answers are near-duplicates."""
-    if not (REAL_DATA / "gpt4_1106_preview.jsonl").is_file():
-        pytest.skip("shared real data not available")
     config = Config(select=["SFT103", "SFT104"])
     result = lint_paths([str(REAL_DATA / "gpt4_1106_preview.jsonl"), str(REAL_DATA / "alpaca-7b.jsonl")], config)
     near = [f for f in result.findings if f.code == "SFT104"]

@@ -15,12 +15,12 @@ import zlib
 import numpy as np
 import pytest
 
-from conftest import SHARED_DATA
+from conftest import REAL_DATA
 from sftlint.checks import off_task
 from sftlint.checks._content import buckets, content_terms, content_words, strip_code, word_bytes
 
-ALPACA_EVAL = SHARED_DATA / "alpaca_eval"
-needs_real_data = pytest.mark.skipif(not ALPACA_EVAL.is_dir(), reason="shared real data not available")
+ALPACA_EVAL = REAL_DATA / "alpaca_eval"
+
 
 # Function words longer than 8 bytes and words that share their first 8 bytes, non-ASCII
 # letters, a stem cut inside a multi-byte character, code fences, apostrophes, digits.
@@ -59,11 +59,10 @@ def _reference(prompt: str, response: str, min_words: int = 8) -> tuple[list[int
 
 def _pairs() -> list[tuple[str, str]]:
     pairs = list(TRICKY)
-    if ALPACA_EVAL.is_dir():
-        for name in ("gpt4_1106_preview.jsonl", "falcon-7b-instruct.jsonl"):
-            for line in (ALPACA_EVAL / name).read_text(encoding="utf-8").splitlines()[:300]:
-                record = json.loads(line)
-                pairs.append((record["instruction"], record["output"]))
+    for name in ("gpt4_1106_preview.jsonl", "falcon-7b-instruct.jsonl"):
+        for line in (ALPACA_EVAL / name).read_text(encoding="utf-8").splitlines()[:300]:
+            record = json.loads(line)
+            pairs.append((record["instruction"], record["output"]))
     return pairs
 
 

@@ -19,9 +19,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import REPO, SHARED_DATA
+from conftest import REPO, REAL_DATA
 
-REAL = SHARED_DATA / "alpaca_eval" / "gpt4_1106_preview.jsonl"
+REAL = REAL_DATA / "alpaca_eval" / "gpt4_1106_preview.jsonl"
 NOT_COPIED = shutil.ignore_patterns(
     ".git", ".venv", "__pycache__", "*.egg-info", ".pytest_cache", ".hypothesis", "build", "dist", "corpora", "*.html"
 )

@@ -7,7 +7,7 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from readiness_support import findings, lint_json, shared_data, write_jsonl
+from readiness_support import findings, lint_json, real_data, write_jsonl
 from sftlint.cli import cli
 from sftlint.split import recommended_eval_size
 from sftlint.tokens import approx_tokens
@@ -58,7 +58,7 @@ def test_fits_in_context_fires_on_a_small_dataset(tmp_path) -> None:
 
 
 def test_fits_in_context_quiet_on_a_large_dataset_and_a_smaller_budget(tmp_path) -> None:
-    _, out = lint_json(str(shared_data("alpaca_eval/gpt4_1106_preview.jsonl")), "--select", "SFT204")
+    _, out = lint_json(str(real_data("alpaca_eval/gpt4_1106_preview.jsonl")), "--select", "SFT204")
     assert findings(out, "SFT204") == []
     summary = out["summaries"]["fits-in-context"]
     assert summary["fits"] is False and summary["total_tokens"] > 100_000

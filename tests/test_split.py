@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from readiness_support import sftlint, shared_data
+from readiness_support import sftlint, real_data
 from sftlint.cli import cli
 from sftlint.records import Record
 from sftlint.split import split
@@ -164,7 +164,7 @@ def test_a_grouper_can_join_more_records(data: Path) -> None:
 
 
 def test_free_form_real_data_is_not_stratified(tmp_path: Path) -> None:
-    source = shared_data("alpaca_eval/gpt4_1106_preview.jsonl")
+    source = real_data("alpaca_eval/gpt4_1106_preview.jsonl")
     done = split(str(source), 0.1, seed=0)
     assert done.strata == {}
     assert len(done.eval) == round(0.1 * len(done.lines))

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from readiness_support import findings, lint_json, shared_data, write_jsonl
+from readiness_support import findings, lint_json, real_data, write_jsonl
 
 PROMPT = "You are Acme's support assistant. Answer politely and in at most three sentences."
 
@@ -51,6 +51,6 @@ def test_quiet_on_a_deliberate_second_prompt_and_no_dominant_one(tmp_path) -> No
 
 
 def test_quiet_and_no_summary_on_non_chat_data() -> None:
-    _, out = lint_json(str(shared_data("alpaca_eval/gpt4_1106_preview.jsonl")), "--select", "SFT113")
+    _, out = lint_json(str(real_data("alpaca_eval/gpt4_1106_preview.jsonl")), "--select", "SFT113")
     assert findings(out, "SFT113") == []
     assert "system-prompt-drift" not in out["summaries"]
