@@ -215,6 +215,8 @@ def test_rules_and_rule(tmp_path):
         "code": "SFT001",
         "slug": "invalid-json",
         "severity": "error",
+        "preview": False,
+        "preview_note": None,
         "summary": "A line that is not valid JSON.",
     } in rows
     doc = invoke("rule", "SFT101").output

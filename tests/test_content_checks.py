@@ -28,7 +28,7 @@ def _planted(lint, tmp_path, shape: str, kind: str, n: int = 600, rate: float = 
     lines, manifest = GEN.plant_defects(records, rate, seed, kinds=[kind])
     path = tmp_path / f"{shape}.jsonl"
     path.write_bytes(b"".join(line + b"\n" for line in lines))
-    _, out = lint(None, "--min-pairs", "1", path=path)
+    _, out = lint(None, "--min-pairs", "1", "--preview", path=path)
     return out, manifest
 
 

@@ -50,6 +50,12 @@ _CHECK_OPTIONS = [
         type=click.Choice(["error", "warning", "info", "advice"]),
         help="Lowest severity that means NO-GO [default: error].",
     ),
+    click.option(
+        "--preview",
+        is_flag=True,
+        default=None,
+        help="Also run the preview checks (not yet precise enough on real data to be on by default).",
+    ),
     click.option("--min-pairs", type=click.IntRange(min=1), help="Fewest usable pairs for GO [default: 300]."),
     click.option(
         "--field",
@@ -91,6 +97,7 @@ def run_config(
     config_file: Path | None,
     plugins: tuple[str, ...],
     jobs: int | None = None,
+    preview: bool | None = None,
     **more: Any,
 ) -> Config:
     """The config file with the `check_options` (and any `more` settings) applied over it."""
@@ -102,6 +109,7 @@ def run_config(
         "plugins": list(plugins),
         "checks": {"dataset-size": {"min_pairs": min_pairs}} if min_pairs else {},
         "jobs": jobs,
+        "preview": preview,
         **more,
     }
     return load_config(config_file, overrides)[0]
@@ -111,7 +119,7 @@ def build_checks(config: Config) -> list[Check]:
     """Discover, select and configure the checks for a run."""
     available = discover(config.plugins)
     settings = check_settings(config, available)
-    checks = [cls(*settings[cls.code]) for cls in selected(available, config.select, config.ignore)]
+    checks = [cls(*settings[cls.code]) for cls in selected(available, config.select, config.ignore, config.preview)]
     for check in checks:
         check.start(config)
     return checks
@@ -237,6 +245,7 @@ def lint(
     select: tuple[str, ...],
     ignore: tuple[str, ...],
     fail_on: str | None,
+    preview: bool | None,
     min_pairs: int | None,
     fields: tuple[str, ...],
     config_file: Path | None,
@@ -261,6 +270,7 @@ def lint(
         config_file,
         plugins,
         jobs,
+        preview,
         examples_per_check=examples_per_check,
         against=list(against),
         baseline=baseline_file,
@@ -290,13 +300,22 @@ def rules(fmt: str, plugins: tuple[str, ...]) -> None:
     checks = discover(list(plugins))
     if fmt == "json":
         rows = [
-            {"code": c.code, "slug": c.slug, "severity": c.severity.value, "summary": c.summary_line()}
+            {
+                "code": c.code,
+                "slug": c.slug,
+                "severity": c.severity.value,
+                "preview": c.preview,
+                "preview_note": c.preview_note or None,
+                "summary": c.summary_line(),
+            }
             for c in checks.values()
         ]
         click.echo(json.dumps(rows, indent=2))
         return
     for c in checks.values():
-        click.echo(f"{c.code}  {c.slug:<24} {c.severity.value:<8} {c.summary_line()}")
+        click.echo(f"{c.code}  {c.slug:<24} {c.severity.value:<8} {'preview' if c.preview else 'on':<8} {c.summary_line()}")
+        if c.preview and c.preview_note:
+            click.echo(f"{'':<34}{'':<8} preview: {c.preview_note}")
 
 
 @cli.command()
@@ -310,6 +329,8 @@ def rule(name: str, plugins: tuple[str, ...]) -> None:
         raise SftlintError(f"unknown check '{name}' (see `sftlint rules`)")
     doc = cls.doc_sections()
     click.echo(f"{cls.code} {cls.slug} (default severity: {cls.severity.value})")
+    if cls.preview:
+        click.echo(f"preview: off unless selected by code or slug, or with --preview. {cls.preview_note}".rstrip())
     click.echo("")
     click.echo(doc["summary"])
     for section in ("What it does", "Why it matters", "How to fix", "Options"):
@@ -462,6 +483,7 @@ def fix(
     select: tuple[str, ...],
     ignore: tuple[str, ...],
     fail_on: str | None,
+    preview: bool | None,
     min_pairs: int | None,
     fields: tuple[str, ...],
     config_file: Path | None,
@@ -476,7 +498,7 @@ def fix(
     """
     from sftlint.fix import codes_to_drop, default_rejects, fix_file, summary
 
-    config = run_config(select, ignore, fail_on, min_pairs, fields, config_file, plugins, jobs)
+    config = run_config(select, ignore, fail_on, min_pairs, fields, config_file, plugins, jobs, preview)
     config = config.model_copy(update={"baseline": None})  # fix drops defects whether accepted or not
     drop_codes = codes_to_drop(build_checks(config), _split(drop))
     rejects = rejects or default_rejects(output)

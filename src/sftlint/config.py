@@ -34,6 +34,7 @@ class Config(BaseModel):
     select: list[str] = Field(default_factory=list, description="codes, prefixes or slugs to run (default: all)")
     ignore: list[str] = Field(default_factory=list, description="codes, prefixes or slugs to skip")
     fail_on: Severity = Field(Severity.ERROR, description="lowest severity that makes the verdict NO-GO")
+    preview: bool = Field(False, description="also run the preview checks (not yet precise enough to be on by default)")
     plugins: list[str] = Field(default_factory=list, description="folders of local check modules")
     fields: dict[FieldName, str] = Field(default_factory=dict, description="record field names to use")
     against: list[str] = Field(default_factory=list, description="evaluation sets to check for contamination")
@@ -162,8 +163,14 @@ def _match(cls: type[Check], pattern: str) -> int:
     return len(pattern) if cls.code.startswith(pattern.upper()) else 0
 
 
-def selected(checks: dict[str, type[Check]], select: list[str], ignore: list[str]) -> list[type[Check]]:
-    """The checks to run: the most specific of --select and --ignore wins (ALL selects all)."""
+def selected(
+    checks: dict[str, type[Check]], select: list[str], ignore: list[str], preview: bool = False
+) -> list[type[Check]]:
+    """The checks to run: the most specific of --select and --ignore wins (ALL selects all).
+
+    A preview check runs only with `preview`, or when a selector names it exactly (code or slug):
+    a prefix or ALL does not turn on a check that is not yet precise enough to trust.
+    """
     patterns = [p for p in select + ignore if p.upper() != "ALL"]
     for pattern in patterns:
         if not any(_match(cls, pattern) for cls in checks.values()):
@@ -172,6 +179,7 @@ def selected(checks: dict[str, type[Check]], select: list[str], ignore: list[str
     for cls in checks.values():
         sel = max((_match(cls, p) if p.upper() != "ALL" else 1 for p in select), default=1)
         ign = max((_match(cls, p) if p.upper() != "ALL" else 1 for p in ignore), default=0)
-        if sel > 0 and sel > ign:
+        named = any(p.lower() == cls.slug or p.upper() == cls.code for p in select)
+        if sel > 0 and sel > ign and (preview or named or not cls.preview):
             chosen.append(cls)
     return chosen

@@ -100,6 +100,10 @@ class LengthOutlier(Check):
     code = "SFT105"
     slug = "length-outlier"
     severity = Severity.WARNING
+    preview = True
+    preview_note = (
+        "real-data precision 0.08 (7 of 83 findings right): it compares a response with the whole file, so a correct one-word answer to a short question is an outlier"
+    )
     Options = LengthOutlierOptions
 
     def __init__(self, options: LengthOutlierOptions | None = None, severity: Severity | None = None) -> None:
