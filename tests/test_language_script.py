@@ -48,17 +48,30 @@ def test_pairs_in_one_non_latin_script_are_quiet_and_never_load_langdetect(monke
 @pytest.mark.parametrize(
     ("question", "answer", "asked", "answered"),
     [
-        (RU_Q, ZH_A, "ru", "zh-cn"),  # different scripts
-        (EL_Q, RU_A, "el", "ru"),
-        (AR_Q, HI_A, "ar", "hi"),
         (RU_Q, UK_A, "ru", "uk"),  # one script, but "как" is Russian (or Bulgarian) and "і" Ukrainian
     ],
 )
-def test_pairs_in_different_scripts_or_languages_still_go_to_langdetect_and_fire(question, answer, asked, answered):
+def test_pairs_in_one_script_but_different_languages_still_go_to_langdetect_and_fire(question, answer, asked, answered):
     check, found = _run([(question, answer)])
     assert len(found) == 1 and check.summary()["langdetect_calls"] == 2
     assert (found[0].data["instruction_language"], found[0].data["response_language"]) == (asked, answered)
     assert check.summary()["same_script"] == 0
+
+
+@pytest.mark.parametrize(
+    ("question", "answer", "asked", "answered"),
+    [(RU_Q, ZH_A, "ru", "zh"), (EL_Q, RU_A, "el", "ru"), (AR_Q, HI_A, "ar", "hi")],
+)
+def test_pairs_in_two_non_latin_scripts_fire_by_script_without_langdetect(
+    monkeypatch, question, answer, asked, answered
+):
+    def no_langdetect():
+        raise AssertionError("langdetect was needed")
+
+    monkeypatch.setattr(language_mismatch, "_load_factory", no_langdetect)
+    check, found = _run([(question, answer)])
+    assert len(found) == 1 and "script" in found[0].message
+    assert (found[0].data["instruction_language"], found[0].data["response_language"]) == (asked, answered)
 
 
 def test_same_script_language_names_the_language_or_steps_aside():

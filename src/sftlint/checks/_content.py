@@ -41,6 +41,50 @@ def strip_code(text: str) -> str:
     return _FENCE.sub(" ", text) if "```" in text else text
 
 
+# What is not the writer's own prose, inside a line: inline code, quoted titles and phrases, URLs,
+# e-mail addresses, markup tags, LaTeX commands.
+_NOT_PROSE = re.compile(
+    r"`[^`\n]*`|\"[^\"\n]{1,120}\"|“[^”\n]{1,120}”|《[^》\n]{1,60}》|\b(?:https?|ftp)://\S+|\bwww\.\S+|\S+@\S+\.\w+|</?[A-Za-z][^<>\n]{0,200}>|\\[A-Za-z]+"
+)
+# A line of code: a statement keyword at its start, or an ending only code has.
+_CODE_LINE = re.compile(
+    r"^\s*(?:def|class|import|from\s+\S+\s+import|return|elif|else:|try:|except|finally:|raise|yield|async|await|"
+    r"#include|#define|package|using|namespace|public|private|protected|static|void|int|var|let|const|function|"
+    r"fn|impl|struct|enum|func|SELECT|INSERT|UPDATE|DELETE|CREATE|print|console\.|System\.|@\w+)\b"
+    r"|^\s*(?:with|for|while|if)\b.*[:{]\s*$|[{}]\s*$|^[\x00-\x7f]*[=(].*;\s*$|^\s*[}\])]|\)\s*:\s*$|^\s*(?:#|//|/\*|\*|--|>>>|\$ )|^\s*\w+(?:\.\w+)*\s*(?:[-+*/]?=|\()"
+)
+_CODE_CHARS = frozenset("{}[]()<>=;_$\\|&^~#@*/")
+_LIST_MARK = re.compile(r"^\s*(?:[-*+•]\s+|\d{1,3}[.)、]\s*|[a-z][.)]\s+)")
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
+
+
+def prose(text: str, min_words: int = 4) -> str:
+    """The natural-language part of `text`: what a language or wording judgment may look at.
+
+    Drops fenced and indented code, lines that read as code (a statement keyword, a trailing
+    brace or semicolon, an assignment or call at the start, a dense share of code symbols),
+    inline code, URLs, markup tags, digits, and lines too short to be a sentence (a title, a
+    list of names): fewer than `min_words` words, where two CJK characters count as a word.
+    """
+    kept = []
+    for line in strip_code(text).splitlines():
+        if not line.strip() or (line.startswith(("    ", "\t")) and not _LIST_MARK.match(line)):
+            continue
+        line = _LIST_MARK.sub("", line, count=1)
+        if _CODE_LINE.search(line):
+            continue
+        symbols = sum(map(line.count, _CODE_CHARS))
+        if symbols > 0.08 * len(line) + 1:
+            continue
+        words = [w for w in _NOT_PROSE.sub(" ", line).split() if not w.isdigit()]
+        latin = [w for w in words if w[0].isascii() and w[0].isalpha()]
+        if len(latin) >= 3 and sum(w[0].isupper() for w in latin) >= 0.6 * len(latin):
+            continue  # names and titles ("by George B. Thomas and Ross L. Finney"), not sentences
+        if len(words) + len(_CJK.findall(line)) // 2 >= min_words:
+            kept.append(" ".join(words))
+    return "\n".join(kept)
+
+
 def alnum_words(text: str) -> list[str]:
     """Lower-cased runs of letters and digits: the tokens prompt comparisons use."""
     return _ALNUM.findall(text.lower())

@@ -9,7 +9,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from sftlint.check import Check
-from sftlint.checks._content import _WORD_BYTES, EN_STOP, strip_code
+from sftlint.checks._content import _WORD_BYTES, EN_STOP, prose
 from sftlint.findings import Finding, Severity
 from sftlint.records import Record
 
@@ -45,7 +45,7 @@ _LANGUAGE_NAMES = (
 )
 # An instruction that asks for another language is not a mismatch.
 _ASKS_FOR_LANGUAGE = re.compile(
-    rf"(?i)translat|traduc|tradu[zç]|übersetz|overs[æe]t|\b(?:in|into|to|en|auf)\s+(?:{_LANGUAGE_NAMES})\b"
+    rf"(?i)translat|traduc|tradu[zç]|übersetz|overs[æe]t|翻译|翻譯|翻訳|번역|перев[оеі]д|\b(?:in|into|to|en|auf)\s+(?:{_LANGUAGE_NAMES})\b"
 )
 
 
@@ -142,7 +142,18 @@ _SCRIPTS: dict[str, tuple[str, str | None, dict[str, str], dict[str, str]]] = {
     "thai": ("\u0e00-\u0e7f", "th", {}, {}),
 }
 _SCRIPT_NAMES = tuple(_SCRIPTS)
+# A run of another script inside Latin-script prose: two or more CJK characters, or a word of three or
+# more letters of an alphabet other than Latin and Greek (Greek letters are mathematics' notation).
+_FOREIGN_RUN = re.compile(
+    r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af][\u3000-\u30ff\u3400-\u4dbf\u4e00-\u9fff"
+    r"\uac00-\ud7af\uff00-\uffef·]*[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]"
+    r"|[\u0400-\u04ff\u0590-\u06ff\u0750-\u077f\u0900-\u0d7f\u0e00-\u0e7f]{3,}"
+)
+# A gloss: a name given in its own script in brackets or quotes, as in "Shurijo Castle (首里城)".
+_GLOSS = re.compile(r"\([^()\n]{0,80}\)|（[^（）\n]{0,80}）|'[^'\n]{0,80}'|「[^」\n]{0,80}」")
 _UNSEEN = object()
+#: words of prose a Latin-script text needs before langdetect's guess of its language is evidence.
+_LANGDETECT_WORDS = 8
 _INSTRUCTION_CACHE = 10_000
 
 
@@ -167,18 +178,21 @@ _LETTERS = {name: _evidence(letters, split=False) for name, (_, _, letters, _) i
 _WORDS = {name: _evidence(words, split=True) for name, (_, _, _, words) in _SCRIPTS.items()}
 # Punctuation stripped from words before they are compared with the evidence words.
 _PUNCTUATION = "".join(chr(c) for c in range(33, 127) if not chr(c).isalnum()) + "«»“”„‘’—–…·।॥،؛؟"
-#: the share of a text's letters its script must hold for the text to count as written in it.
+#: the share of a text's weighted letters its script must hold for the text to count as written in it.
 _SCRIPT_SHARE = 2 / 3
+#: a letter's weight: about one word. A Latin, Cyrillic or Greek word has ~5 letters; a Chinese
+#: word ~1.5 characters, so "我想用 python 读取 jsonl 文件" is Chinese with two English names in it.
+_WEIGHT = {name: (0.7 if name == "cjk" else 0.2) for name in _SCRIPT_NAMES}
 
 
 def _script(text: str) -> str | None:
-    """The script that holds at least two thirds of `text`'s letters, if any."""
+    """The script that holds at least two thirds of `text`'s letters, weighted as words, if any."""
     tags = text.translate(_SCRIPT_TABLE)  # every character becomes its script's number, or 0
-    counts = {tag: tags.count(tag) for tag in set(tags) if tag in _TAGS}
+    counts = {_TAGS[tag]: tags.count(tag) * _WEIGHT[_TAGS[tag]] for tag in set(tags) if tag in _TAGS}
     if not counts:
         return None
-    tag = max(counts, key=counts.__getitem__)
-    return _TAGS[tag] if counts[tag] >= _SCRIPT_SHARE * sum(counts.values()) else None
+    script = max(counts, key=counts.__getitem__)
+    return script if counts[script] >= _SCRIPT_SHARE * sum(counts.values()) else None
 
 
 def _candidates(text: str, script: str) -> frozenset[str] | None:
@@ -289,6 +303,38 @@ class LanguageMismatch(Check):
         self._factory: Any = None
 
     def check_record(self, record: Record) -> Iterator[Finding]:
+        found = list(self._whole_response(record))
+        if not found and not record.response.isascii():
+            found = list(self._switch(record))
+        yield from found
+
+    def _switch(self, record: Record) -> Iterator[Finding]:
+        """A response to a Latin-script instruction that switches to another script mid-text.
+
+        Models trained on mixed data answer an English question in English and slip into Chinese
+        for a phrase or the rest of the answer: the first characters look fine, so the whole-text
+        judgement misses it. A name glossed in its own script (in brackets or quotes), code, and
+        an instruction that uses that script or asks for a language are not switches.
+        """
+        asked = record.instruction[: 3 * self.options.max_chars]
+        if not asked.isascii() and (_script(asked) != "latin" or _FOREIGN_RUN.search(record.instruction)):
+            return
+        answered = prose(record.response, min_words=1)
+        run = _FOREIGN_RUN.search(_GLOSS.sub(" ", answered))
+        if run is None or _ASKS_FOR_LANGUAGE.search(record.instruction):
+            return
+        if sum(word.isascii() and word.isalpha() for word in answered.split()) < self.options.min_words:
+            return
+        script = _script(run.group())
+        yield self.finding(
+            f"response switches to {script} script mid-text: '{run.group()[:40]}' in an answer to a "
+            f"Latin-script instruction that does not ask for another language",
+            record,
+            instruction_language="latin",
+            response_language=script_language(run.group(), script) if script else None,
+        )
+
+    def _whole_response(self, record: Record) -> Iterator[Finding]:
         asked = self._judge_instruction(record.instruction)
         answered = self._judge(record.response) if asked is not None else None
         if asked is None or answered is None:
@@ -308,9 +354,15 @@ class LanguageMismatch(Check):
                 return
         # A side the function words settle clearly keeps that language; the other is told by its
         # script or by langdetect.
-        asked_lang = (lead_asked, 1.0, "function words") if clear_asked else self._unsettled(asked_text, clear_answered)
+        asked_lang = (
+            (lead_asked, 1.0, "function words")
+            if clear_asked
+            else self._unsettled(asked_text, answered_text, clear_answered)
+        )
         answered_lang = (
-            (lead_answered, 1.0, "function words") if clear_answered else self._unsettled(answered_text, clear_asked)
+            (lead_answered, 1.0, "function words")
+            if clear_answered
+            else self._unsettled(answered_text, asked_text, clear_asked)
         )
         if asked_lang is None or answered_lang is None:
             self.skipped += 1
@@ -348,7 +400,7 @@ class LanguageMismatch(Check):
         when the text is too short or not prose."""
         options = self.options
         limit = options.max_chars
-        prefix = strip_code(text[: 3 * limit])[:limit].strip()
+        prefix = prose(text[: 3 * limit])[:limit].strip()
         translated = prefix.encode("utf-8", "surrogatepass").translate(_WORD_BYTES)  # as `word_bytes`
         tokens = translated.split()
         count = len(tokens)
@@ -359,20 +411,25 @@ class LanguageMismatch(Check):
         visible = len(prefix) - prefix.count(" ") - prefix.count("\n")
         if len(translated) - translated.count(b" ") < options.min_letters * max(visible, 1):  # letters in words
             return None
+        if not prefix.isascii() and _script(prefix) not in (None, "latin"):
+            return prefix, None, False  # English titles in Chinese prose do not make it English
         return (prefix, *_function_word_language(tokens))
 
-    def _unsettled(self, text: str, other_is_clear: bool) -> tuple[str, float, str] | None:
+    def _unsettled(self, text: str, other: str, other_is_clear: bool) -> tuple[str, float, str] | None:
         """(language, certainty, how it was told) of a text its function words leave open.
 
-        When the other side is clearly one of the Latin-script languages of the function words
-        and this text is written in another script, the two differ whatever this language is,
-        and its script names it ("zh" for Chinese characters) without langdetect.
+        A text written in a non-Latin script that the other side does not share is named by its
+        script ("zh" for Chinese characters) without langdetect: the two differ whatever this
+        language is, and langdetect's guess on mixed-script text (Chinese with English names
+        comes out Vietnamese or Croatian) is never the evidence. Latin-script text goes to
+        langdetect only with `_LANGDETECT_WORDS` words of prose: shorter, it guesses.
         """
-        if other_is_clear:
-            script = _script(text)
-            if script is not None and script != "latin":
-                self.by_script += 1
-                return script_language(text, script), 1.0, f"{script} script"
+        script = _script(text)
+        if script is not None and script != "latin" and (other_is_clear or _script(other) != script):
+            self.by_script += 1
+            return script_language(text, script), 1.0, f"{script} script"
+        if (script is None or script == "latin") and sum(not w.isdigit() and w.isalnum() for w in text.split()) < _LANGDETECT_WORDS:
+            return None
         detected = self._detect(text)
         return None if detected is None else (detected[0], detected[1], f"langdetect p={detected[1]:.2f}")
 
