@@ -29,10 +29,30 @@ DEFAULT_PHRASES = [
     r"(?:that|this|such|any) (?:content|information|material)\b",
     r"\bi must (?:respectfully )?decline\b",
     r"\b(?:it is|it's) not appropriate for me to\b",
-    r"\bas of my (?:last |latest )?(?:knowledge|training) (?:update|cutoff|cut-off)\b",
+    r"\bas of my (?:last |latest )?(?:knowledge |training )?(?:update|cutoff|cut-off)\b",
     r"\bmy (?:knowledge|training data) (?:cutoff|cut-off|only goes up to)\b",
     r"\bi(?: am|'m) not able to browse the internet\b",
+    # The same in Chinese: "as an AI (language model)", "I am (only) an AI / a language model".
+    r"作为一?[个名]?(?:(?:人工智能|AI|ai)(?:语言模型|助手|程序)?|语言模型)",
+    r"我(?:只)?是一?[个名](?:人工智能|AI|ai)?(?:语言模型|聊天机器人)",
 ]
+# Speaking as an AI about itself: right where the prompt asks about the assistant's own nature or
+# casts it as an AI, and boilerplate elsewhere.
+_IDENTITY = re.compile(
+    r"(?i)\bas an? (?:ai|artificial)|\bas a (?:large )?language model|\bi(?: am|'m) (?:just |only |merely )?(?:an ai|a (?:large )?language model|an "
+    r"artificial)|\bi (?:do not|don't) have (?:personal |any )?(?:opinions|feelings|emotions|beliefs|preferences|"
+    r"personal experiences|consciousness|a physical body)|作为|我(?:只)?是"
+)
+# A prompt about the assistant itself: "you"/"your" with a word about its nature, or a persona.
+_ABOUT_ITSELF = re.compile(
+    r"(?i)\b(?:you|your|yourself)\b.{0,60}\b(?:thinking|feelings?|emotions?|conscious|sentient|alive|"
+    r"human|robot|ai|artificial|chatbot|language model|generate|trained|created|made|name|who|what are)\b"
+    r"|\b(?:who|what) are you\b|\bthis ai\b|\byou are an? (?:ai|artificial|assistant|chatbot)"
+    r"|你.{0,10}(?:是谁|叫什么|名字|感到|感觉|情感|意识|擅长|能力|限制|规则|禁忌)|介绍一下你"
+)
+# A refusal that names the scope of the tools the record declares ("my current function allows me
+# to calculate ...") is the behaviour a tool-calling dataset teaches, not boilerplate.
+_TOOL_SCOPE = re.compile(r"(?i)\bfunctions?\b|\bcapabilit|\btools?\b|\bexternal task")
 
 # Every default expression contains one of these literals (in lower case): a response with
 # none of them is skipped without running the expressions, the common and expensive case.
@@ -55,6 +75,9 @@ _DEFAULT_KEYWORDS = (
     "knowledge",
     "training",
     "browse",
+    "作为",
+    "语言模型",
+    "人工智能",
 )
 # For ASCII text (where lower-casing is exactly what IGNORECASE matches; outside ASCII a few
 # letters such as the Kelvin sign fold differently), a sharper and cheaper test: every default
@@ -75,6 +98,16 @@ def _may_refuse(lower: str) -> bool:
         or _AS_AN_AI.search(lower)
         or _MY_CUTOFF.search(lower)
     )
+
+
+def _declares_tools(raw: object) -> bool:
+    """Whether a record declares tools or functions (OpenAI `tools`/`functions`, ShareGPT `tools`)."""
+    if not isinstance(raw, dict):
+        return False
+    tools = raw.get("tools") or raw.get("functions")
+    if isinstance(tools, str):
+        return tools.strip() not in ("", "[]", "null")
+    return bool(tools)
 
 
 class RefusalBoilerplateOptions(BaseModel):
@@ -154,6 +187,9 @@ class RefusalBoilerplate(Check):
             texts = [(f"turn {t.index}", t.content) for t in record.turns if t.role == "assistant"]
         else:
             texts = [("response", record.response)]
+        prompt = record.prompt
+        about_itself = _ABOUT_ITSELF.search(prompt) is not None
+        has_tools = _declares_tools(record.raw)
         for name, text in texts:
             if self.options.max_chars:
                 text = text[: self.options.max_chars]
@@ -163,15 +199,20 @@ class RefusalBoilerplate(Check):
                 lower = text.lower()
                 if not _may_refuse(lower):
                     continue
-                match = self.lower_pattern.search(lower)
-                found = text[match.start() : match.end()] if match else None
+                matches = self.lower_pattern.finditer(lower)
             else:
                 if self.gate is not None:
                     lower = text.lower()
                     if not any(map(lower.__contains__, self.gate)):
                         continue
-                match = self.pattern.search(text)
-                found = match.group() if match else None
-            if found is not None:
+                matches = self.pattern.finditer(text)
+            for match in matches:
+                found = text[match.start() : match.end()]
+                if about_itself and _IDENTITY.match(found):
+                    continue  # "Can you feel?" answered "As an AI, I don't have feelings"
+                if has_tools and _TOOL_SCOPE.search(text):
+                    break  # "I can't book flights; my function is to calculate averages"
+                if found.lower() in prompt.lower():
+                    continue  # the phrase is quoted from the prompt
                 yield self.finding(f"{name} contains refusal or assistant boilerplate: {excerpt(found)!r}", record)
                 return
