@@ -139,7 +139,7 @@ def test_loop_candidates_never_rule_out_a_loop(batch: list[str]) -> None:
     check = EchoOrDegenerate()
     candidates = _loop_candidates(batch)
     for text, candidate in zip(batch, candidates, strict=True):
-        if check._loop(text) is not None:
+        if check._loop(text, "") is not None:
             assert candidate, text
         chunks = text.split()
         if (
@@ -170,7 +170,7 @@ def test_batched_judgement_equals_one_record_at_a_time() -> None:
     for rec in rows:
         if rec.response.strip():
             text = strip_code(rec.response)
-            found = check._echo(rec) or check._loop(text) or check._continuation(text)
+            found = check._echo(rec) or check._loop(text, "") or check._continuation(text)
             if found:
                 plain.append((rec.line, found[0], found[2]))
     assert batched == plain

@@ -9,13 +9,15 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
 from sftlint.check import Check, Context
-from sftlint.checks._content import alnum_words, strip_code
+from sftlint.checks._content import EN_STOP, alnum_words, strip_code
 from sftlint.checks._text import excerpt
 from sftlint.findings import Finding, Severity
 from sftlint.records import Record
 
 _TOKEN = re.compile(r"[^\W_]+|[^\w\s]")
 _SENTENCE = re.compile(r"[^.!?\n]+")
+_FUNCTION_WORDS = EN_STOP | {w.encode() for w in EN_STOP}  # as str (alnum_words) and bytes (_ascii_words)
+_MARKUP = re.compile(r"</?[a-z][^<>]{0,200}>")  # HTML, XML and JSX tags with their attributes
 _TABLE_RULE = re.compile(r"[|:=+*#-]+")  # table and heading syntax legitimately repeats
 # A new example inside the response: a line opening a prompt section, then later a line
 # opening its answer ("Instruction: ... Output: ...", "Human: ... Assistant: ...").
@@ -149,7 +151,7 @@ class EchoOrDegenerate(Check):
     def _judge(self) -> None:
         may_loop = _loop_candidates([text for _, text in self.pending])
         for (record, text), maybe in zip(self.pending, may_loop.tolist(), strict=True):
-            found = self._echo(record) or (maybe and self._loop(text)) or self._continuation(text)
+            found = self._echo(record) or (maybe and self._loop(text, record.instruction)) or self._continuation(text)
             if found:
                 message, score, kind = found
                 self.found.append(self.finding(message, record, score=score, kind=kind))
@@ -171,6 +173,11 @@ class EchoOrDegenerate(Check):
         share = sum(map(asked.__contains__, grams)) / len(grams)
         if share < self.options.echo_share:
             return None
+        # A short answer that restates the question and adds its answer ("The permission ... is
+        # called Development Team") is an answer: an echo adds (almost) nothing of its own.
+        own = set(words).difference(words_of(record.instruction), _FUNCTION_WORDS)
+        if len(own) >= max(1, 0.05 * len(words)):
+            return None
         return (
             f"echo: {share:.0%} of the response's word 4-grams repeat the instruction "
             f"(threshold {self.options.echo_share:.0%}): {excerpt(record.response)!r}",
@@ -178,7 +185,7 @@ class EchoOrDegenerate(Check):
             "echo",
         )
 
-    def _loop(self, text: str) -> tuple[str, float, str] | None:
+    def _loop(self, text: str, instruction: str) -> tuple[str, float, str] | None:
         chunks = text.split()
         if len(chunks) < _MIN_CHUNKS:
             return None
@@ -200,14 +207,16 @@ class EchoOrDegenerate(Check):
             sentence, times = sentences.most_common(1)[0]
             # A refrain in a song is not a loop; a sentence filling a third of the text is.
             share = times * len(sentence.split()) / len(chunks)
-            if times > self.options.max_sentence_repeats and share >= 0.3:
+            # "Repeat this sentence five times" asks for the loop.
+            asked = sentence in " ".join(instruction.lower().split())
+            if times > self.options.max_sentence_repeats and share >= 0.3 and not asked:
                 return (
                     f"loop: one sentence appears {times} times (at most {self.options.max_sentence_repeats}): "
                     f"{excerpt(sentence)!r}",
                     float(times),
                     "repeated-sentence",
                 )
-        tokens = _TOKEN.findall(text.lower())
+        tokens = _TOKEN.findall(_MARKUP.sub(" ", text.lower()))  # tags repeat by nature; their text does not
         if len(tokens) < self.options.min_tokens:
             return None
         grams = _ngrams(tokens, 3)
