@@ -110,3 +110,14 @@ def test_every_tool_call_case_is_a_valid_record(lint, tmp_path):
     records = [r for kind in ("fires", "quiet") for case in cases[kind] for r in case["records"]]
     _, out = lint(None, "--select", "SFT002", path=write_jsonl(tmp_path / "cases.jsonl", records))
     assert out["stats"]["valid"] == len(records) and out["findings"] == []
+
+
+def test_nested_arguments_are_named_by_their_path(lint):
+    case = next(c for c in json.loads((CASES / "SFT114.json").read_text())["fires"] if "find_hotels" in c["message"])
+    _, out = lint(case["records"], "--select", "SFT114")
+    where = "turn 2 (function_call): the call to 'find_hotels': "
+    assert sorted(f["message"] for f in out["findings"]) == [
+        where + "argument 'filters.price' is a string, expected number",
+        where + "argument 'stations[1]' is a string, expected integer",
+        where + "missing required argument 'filters.city'",
+    ]

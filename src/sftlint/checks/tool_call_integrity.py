@@ -28,7 +28,8 @@ def schema_problems(value: Any, schema: Any, path: str = "") -> Iterator[str]:
     if not isinstance(schema, dict):
         return
     declared = schema.get("type")
-    types = [t for t in ([declared] if isinstance(declared, str) else declared or []) if t in _TYPE_TESTS]
+    declared = [declared] if isinstance(declared, str) else declared if isinstance(declared, list) else []
+    types = [t for t in declared if isinstance(t, str) and t in _TYPE_TESTS]
     if types and not any(_TYPE_TESTS[t](value) for t in types):
         found = json_type_name(value)
         found = f"an {found}" if found[0] in "aeiou" else f"a {found}"
