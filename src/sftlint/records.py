@@ -12,6 +12,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from sftlint.io import parse_json
+
 # The field names of each flat shape, in detection order.
 FLAT_SHAPES: dict[str, dict[str, tuple[str, ...]]] = {
     "alpaca": {"instruction": ("instruction",), "input": ("input",), "response": ("output", "response")},
@@ -405,25 +407,12 @@ def _content(content: Any) -> tuple[str, int] | None:
     return "\n".join(texts), media
 
 
-_NOT_JSON = object()
-
-
-def _parse_json(text: str) -> tuple[Any, str]:
-    """The value a JSON text holds, or _NOT_JSON and the parser's reason."""
-    try:
-        return json.loads(text), ""
-    except json.JSONDecodeError as exc:
-        return _NOT_JSON, f"{exc.msg} at column {exc.colno}"
-    except RecursionError:
-        return _NOT_JSON, "nested too deeply"
-
-
 def _arguments(arguments: Any) -> tuple[dict[str, Any] | None, str | None]:
     """A call's arguments as an object (given as one or as a JSON string), or why they are not one."""
     if isinstance(arguments, str):
-        arguments, reason = _parse_json(arguments)
-        if arguments is _NOT_JSON:
-            return None, f"arguments are not valid JSON ({reason})"
+        arguments, reason = parse_json(arguments)
+        if reason is not None:
+            return None, f"arguments are not valid JSON: {reason}"
     if isinstance(arguments, dict):
         return arguments, None
     return None, f"arguments are a JSON {json_type_name(arguments)}, expected an object"
@@ -447,9 +436,9 @@ def _calls(turn: dict[str, Any], index: int, role: str, text: str | None) -> lis
     """The calls an assistant turn makes: a ShareGPT `function_call` turn's JSON text (one call or
     a list), or OpenAI's `tool_calls` and legacy `function_call`."""
     if role == "function_call":
-        value, reason = _parse_json(text or "")
-        if value is _NOT_JSON:
-            return [ToolCall(index, role, None, None, f"the call is not valid JSON ({reason})")]
+        value, reason = parse_json(text or "")
+        if reason is not None:
+            return [ToolCall(index, role, None, None, f"the call is not valid JSON: {reason}")]
         return [_call(index, role, spec) for spec in (value if isinstance(value, list) else [value])]
     calls = []
     tool_calls = turn.get("tool_calls")
@@ -485,9 +474,9 @@ def _declared(value: dict[str, Any]) -> tuple[dict[str, dict[str, Any]] | None, 
         if isinstance(tools, str):
             if not tools.strip():
                 continue
-            tools, reason = _parse_json(tools)
-            if tools is _NOT_JSON:
-                problems.append(f"field '{key}' is not valid JSON ({reason})")
+            tools, reason = parse_json(tools)
+            if reason is not None:
+                problems.append(f"field '{key}' is not valid JSON: {reason}")
                 continue
         if tools is None:
             continue
