@@ -131,7 +131,7 @@ KINDS: dict[str, tuple[Callable[[Record, random.Random], bool], str, bool]] = {
 
 def lint(path: Path) -> list[dict[str, Any]]:
     done = subprocess.run(
-        [sys.executable, "-m", "sftlint", "lint", str(path), "--format", "json", "--select", "SFT114", "--min-pairs", "1"],
+        [sys.executable, "-m", "sftlint", "lint", str(path), "--format", "json", "--select", "SFT114"],
         capture_output=True,
         text=True,
         cwd=ROOT,
@@ -159,9 +159,7 @@ def main() -> int:
         planted: dict[int, str] = {}  # line -> defect kind
         for kind, (plant, _, needs_call) in KINDS.items():
             pool = [
-                i
-                for i, r in enumerate(originals, start=1)
-                if i not in KNOWN_DEFECTS and (not needs_call or _calls(r))
+                i for i, r in enumerate(originals, start=1) if i not in KNOWN_DEFECTS and (not needs_call or _calls(r))
             ]
             rng.shuffle(pool)
             done = 0

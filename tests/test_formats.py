@@ -21,7 +21,8 @@ def _codes(out, severity=None):
 
 
 def _call(call_id, city):
-    return {"id": call_id, "type": "function", "function": {"name": "get_weather", "arguments": json.dumps({"city": city})}}
+    arguments = json.dumps({"city": city})
+    return {"id": call_id, "type": "function", "function": {"name": "get_weather", "arguments": arguments}}
 
 
 def test_sharegpt_tool_calling_file_has_no_schema_errors_and_only_real_defects(lint):
@@ -76,7 +77,10 @@ def test_content_parts_file_lints_without_errors(lint):
     records = [
         {
             "messages": [
-                {"role": "user", "content": [{"type": "image_url", "image_url": {"url": f"https://example.com/{i}.png"}}]},
+                {
+                    "role": "user",
+                    "content": [{"type": "image_url", "image_url": {"url": f"https://example.com/{i}.png"}}],
+                },
                 {"role": "assistant", "content": [{"type": "text", "text": f"A receipt from bakery number {i}."}]},
                 {"role": "user", "content": [{"type": "text", "value": "What is the total?"}, {"type": "image"}]},
                 {"role": "assistant", "content": [{"type": "text", "value": f"The total is {10 + i} euros."}]},
@@ -91,10 +95,8 @@ def test_content_parts_file_lints_without_errors(lint):
 
 def test_alpaca_history_is_checked_turn_by_turn(lint):
     good = ["How do I export invoices to CSV?", "Open Invoices, choose Export and pick CSV."]
-    records = [
-        {"instruction": "And as PDF?", "input": "", "output": "Pick PDF in the same dialog.", "history": [good]},
-        {"instruction": "And as PDF?", "input": "", "output": "Pick PDF in the same dialog.", "history": [[good[0], "N/A"]]},
-    ]
+    follow_up = {"instruction": "And as PDF?", "input": "", "output": "Pick PDF in the same dialog."}
+    records = [{**follow_up, "history": [good]}, {**follow_up, "history": [[good[0], "N/A"]]}]
     _, out = lint(records, "--select", "SFT101,SFT002", "--min-pairs", "1")
     assert [(f["line"], f["message"]) for f in out["findings"]] == [(2, "turn 2 (assistant) is a placeholder ('N/A')")]
 

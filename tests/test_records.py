@@ -1,5 +1,7 @@
 """Shape detection and normalisation to one Record."""
 
+import json
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -214,7 +216,7 @@ def test_sharegpt_tool_calls_are_assistant_turns_and_results_tool_turns():
             {"from": "observation", "value": '{"temp": 21}'},
             {"from": "gpt", "value": "21 degrees."},
         ],
-        "tools": '[{"name": "get_weather", "parameters": {"type": "object", "properties": {"city": {"type": "string"}}}}]',
+        "tools": json.dumps([_WEATHER]),
     }
     record, problems = norm(value)
     assert problems == []
@@ -236,8 +238,8 @@ def test_openai_tool_calls_are_written_out_as_the_assistant_turns_text():
                 "role": "assistant",
                 "content": None,
                 "tool_calls": [
-                    {"id": "a", "type": "function", "function": {"name": "get_weather", "arguments": '{"city": "Paris"}'}},
-                    {"id": "b", "type": "function", "function": {"name": "get_weather", "arguments": "{oops"}},
+                    {"id": "a", "function": {"name": "get_weather", "arguments": '{"city": "Paris"}'}},
+                    {"id": "b", "function": {"name": "get_weather", "arguments": "{oops"}},
                 ],
             },
             {"role": "tool", "tool_call_id": "a", "content": "21"},

@@ -422,7 +422,8 @@ def _call(turn: int, role: str, spec: Any, call_id: Any = None) -> ToolCall:
     """One call from its {name, arguments} object."""
     call_id = call_id if isinstance(call_id, str) else None
     if not isinstance(spec, dict):
-        return ToolCall(turn, role, None, None, f"the call is a JSON {json_type_name(spec)}, expected an object", call_id)
+        error = f"the call is a JSON {json_type_name(spec)}, expected an object"
+        return ToolCall(turn, role, None, None, error, call_id)
     name = spec.get("name")
     if not isinstance(name, str) or not name:
         return ToolCall(turn, role, None, None, "the call names no function", call_id)
@@ -532,11 +533,8 @@ def _normalise_chat(
         calls += made
         if norm_role == "tool":
             call_id, name = turn.get("tool_call_id"), turn.get("name")
-            results.append(
-                ToolResult(
-                    i, role.lower(), call_id if isinstance(call_id, str) else None, name if isinstance(name, str) else None
-                )
-            )
+            call_id, name = (v if isinstance(v, str) else None for v in (call_id, name))
+            results.append(ToolResult(i, role.lower(), call_id, name))
         turns.append(Turn(i, norm_role, text))
     if problems:
         return None, problems

@@ -5,7 +5,7 @@ from typing import Any
 
 from sftlint.check import Check
 from sftlint.findings import Finding, Severity
-from sftlint.records import Record, ToolCall, ToolResult, json_type_name
+from sftlint.records import Record, ToolCall, ToolResult, ToolUse, Turn, json_type_name
 
 # The JSON-Schema basics a call's arguments are held to; other types are not checked.
 _TYPE_TESTS: dict[str, Callable[[Any], bool]] = {
@@ -116,34 +116,41 @@ class ToolCallIntegrity(Check):
                 yield self.finding(f"{where}: {call.error}", record)
             elif use.declared is not None and call.name not in use.declared:
                 declared = ", ".join(sorted(use.declared)[:5])
-                yield self.finding(f"{where}: calls '{call.name}', which the record's tools do not declare "
-                                   f"({declared})", record)
+                yield self.finding(
+                    f"{where}: calls '{call.name}', which the record's tools do not declare ({declared})", record
+                )
             elif use.declared is not None:
                 for problem in schema_problems(call.arguments, use.declared[call.name]):
                     yield self.finding(f"{where}: {_called(call)}: {problem}", record)
-        yield from self._order(record)
+        yield from self._order(record, use, record.turns)
 
-    def _order(self, record: Record) -> Iterator[Finding]:
+    def _order(self, record: Record, use: ToolUse, turns: tuple[Turn, ...]) -> Iterator[Finding]:
         """Calls left without a result, results that answer no call, and a result that ends the conversation."""
-        assert record.tool_use is not None and record.turns is not None
         calls: dict[int, list[ToolCall]] = {}
-        for call in record.tool_use.calls:
+        for call in use.calls:
             calls.setdefault(call.turn, []).append(call)
-        results = {result.turn: result for result in record.tool_use.results}
+        results = {result.turn: result for result in use.results}
         pending: list[ToolCall] = []
-        for turn in record.turns:
+        for turn in turns:
             result = results.get(turn.index)
             if result is not None:
                 if _answered(pending, result) is None:
                     asked = f" (tool_call_id '{result.call_id}')" if result.call_id else ""
-                    yield self.finding(f"turn {turn.index} ({result.role}): a tool result{asked} that answers no call",
-                                       record)
+                    yield self.finding(
+                        f"turn {turn.index} ({result.role}): a tool result{asked} that answers no call", record
+                    )
                 continue
             for call in pending:
-                yield self.finding(f"turn {call.turn} ({call.role}): {_called(call)} has no result before "
-                                   f"turn {turn.index} ({turn.role})", record)
+                yield self.finding(
+                    f"turn {call.turn} ({call.role}): {_called(call)} has no result before "
+                    f"turn {turn.index} ({turn.role})",
+                    record,
+                )
             pending = list(calls.get(turn.index, ()))
-        last = record.turns[-1]
+        last = turns[-1]
         if last.index in results:
-            yield self.finding(f"turn {last.index} ({results[last.index].role}): the conversation ends with a tool "
-                               "result, with no assistant answer", record)
+            yield self.finding(
+                f"turn {last.index} ({results[last.index].role}): the conversation ends with a tool "
+                "result, with no assistant answer",
+                record,
+            )
