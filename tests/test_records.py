@@ -299,3 +299,16 @@ def test_alpaca_history_becomes_turns_before_the_instruction():
     assert norm({"instruction": "Q", "output": "A", "history": []})[0].turns is None
     _, problems = norm({"instruction": "Q", "output": "A", "history": [["only a prompt"]]})
     assert problems == [("SFT002", "history item 1 is not a [prompt, response] pair of strings")]
+
+
+def test_an_assistant_turn_with_text_and_a_call_keeps_both():
+    call = {"id": "a", "function": {"name": "get_weather", "arguments": '{"city": "Paris"}'}}
+    value = {
+        "messages": [
+            {"role": "user", "content": "Paris?"},
+            {"role": "assistant", "content": "Checking.", "tool_calls": [call]},
+        ]
+    }
+    record, problems = norm(value)
+    assert problems == []
+    assert record.turns[1].content == 'Checking.\n{"name": "get_weather", "arguments": {"city": "Paris"}}'

@@ -524,7 +524,7 @@ def _normalise_chat(
         text = None if content is None else content[0]
         made = _calls(turn, i, role.lower(), text) if norm_role == "assistant" else []
         if shape == "chat" and made:  # OpenAI: the calls are not in the content; write them out
-            text = "\n".join([text or "", *map(_call_text, made)]).lstrip("\n")
+            text = "\n".join([text, *map(_call_text, made)] if text else map(_call_text, made))
         if text is None:
             problems.append(("SFT002", f"turn {i} ({role}) has no text '{content_key}'"))
             continue
