@@ -1,5 +1,7 @@
 """Shape detection and normalisation to one Record."""
 
+import json
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -129,12 +131,29 @@ _words = st.sampled_from(["", "Q", "A", "ctx", "hello there", "é"])
 _labels = st.one_of(st.none(), _words, st.integers(), st.booleans(), st.floats(allow_nan=False), st.lists(_words))
 _text_or_not = st.one_of(_words, _words, st.none(), st.integers(), st.lists(_words, max_size=1))
 _chat_roles = st.sampled_from(["user", "assistant", "system", "tool", "function"] * 4 + ["User", "bot"])
-_sharegpt_roles = st.sampled_from(["human", "gpt", "system", "model", "chatgpt", "observation"] * 3 + ["Human", "bot"])
-_contents = st.one_of(_words, _words, _words, st.none(), st.lists(st.fixed_dictionaries({"text": _words})))
+_sharegpt_roles = st.sampled_from(
+    ["human", "gpt", "system", "model", "chatgpt", "observation", "function_call"] * 3 + ["Human", "bot"]
+)
+_contents = st.one_of(
+    _words,
+    _words,
+    _words,
+    st.none(),
+    st.lists(st.fixed_dictionaries({"text": _words})),
+    st.lists(st.fixed_dictionaries({"type": st.sampled_from(["text", "image"]), "value": _words})),
+)
 _records = st.one_of(
     st.fixed_dictionaries(
-        {"messages": st.lists(st.fixed_dictionaries({"role": _chat_roles, "content": _contents}), max_size=5)},
-        optional={"label": _labels},
+        {
+            "messages": st.lists(
+                st.fixed_dictionaries(
+                    {"role": _chat_roles, "content": _contents},
+                    optional={"tool_calls": st.just([{"id": "a", "function": {"name": "f", "arguments": "{}"}}])},
+                ),
+                max_size=5,
+            )
+        },
+        optional={"label": _labels, "tools": st.just('[{"name": "f"}]')},
     ),
     st.fixed_dictionaries(
         {"conversations": st.lists(st.fixed_dictionaries({"from": _sharegpt_roles, "value": _contents}), max_size=5)},
@@ -142,7 +161,13 @@ _records = st.one_of(
     ),
     st.fixed_dictionaries(
         {"instruction": _text_or_not},
-        optional={"output": _text_or_not, "response": _words, "input": _text_or_not, "label": _labels},
+        optional={
+            "output": _text_or_not,
+            "response": _words,
+            "input": _text_or_not,
+            "label": _labels,
+            "history": st.lists(st.lists(_words, min_size=1, max_size=2), max_size=2),
+        },
     ),
     st.fixed_dictionaries({"prompt": _text_or_not}, optional={"completion": _text_or_not, "label": _labels}),
     st.fixed_dictionaries({"question": _words, "answer": _text_or_not}, optional={"instruction": _words}),
@@ -153,7 +178,8 @@ def _fields(record):
     if record is None:
         return None
     turns = None if record.turns is None else [(t.index, t.role, t.content) for t in record.turns]
-    return [getattr(record, name) for name in ("shape", "instruction", "input", "response", "label")], turns
+    fields = ("shape", "instruction", "input", "response", "label", "tool_use", "media")
+    return [getattr(record, name) for name in fields], turns
 
 
 @settings(max_examples=400, deadline=None)
@@ -174,3 +200,115 @@ def test_well_formed_records_take_the_fast_path_and_odd_ones_the_general_path():
     assert _fast_chat({"messages": ok["messages"][::-1]}, "f", 1) is None  # out of order: problems to explain
     assert _fast_flat({"instruction": "Q", "output": "A", "input": None}, "alpaca", "f", 1).input == ""
     assert _fast_flat({"instruction": "Q", "output": 3}, "alpaca", "f", 1) is None
+
+
+# -- tool calling, content parts and alpaca history -------------------------------------------
+
+_WEATHER = {"name": "get_weather", "parameters": {"type": "object", "properties": {"city": {"type": "string"}}}}
+
+
+def test_sharegpt_tool_calls_are_assistant_turns_and_results_tool_turns():
+    call = '{"name": "get_weather", "arguments": {"city": "Paris"}}'
+    value = {
+        "conversations": [
+            {"from": "human", "value": "Weather in Paris?"},
+            {"from": "function_call", "value": call},
+            {"from": "observation", "value": '{"temp": 21}'},
+            {"from": "gpt", "value": "21 degrees."},
+        ],
+        "tools": json.dumps([_WEATHER]),
+    }
+    record, problems = norm(value)
+    assert problems == []
+    assert [(t.role, t.content) for t in record.turns][1:3] == [("assistant", call), ("tool", '{"temp": 21}')]
+    use = record.tool_use
+    assert use.declared == {"get_weather": _WEATHER["parameters"]}
+    assert [(c.turn, c.role, c.name, c.arguments, c.error) for c in use.calls] == [
+        (2, "function_call", "get_weather", {"city": "Paris"}, None)
+    ]
+    assert [(r.turn, r.role) for r in use.results] == [(3, "observation")]
+
+
+def test_openai_tool_calls_are_written_out_as_the_assistant_turns_text():
+    value = {
+        "tools": [{"type": "function", "function": _WEATHER}],
+        "messages": [
+            {"role": "user", "content": "Weather in Paris and Lyon?"},
+            {
+                "role": "assistant",
+                "content": None,
+                "tool_calls": [
+                    {"id": "a", "function": {"name": "get_weather", "arguments": '{"city": "Paris"}'}},
+                    {"id": "b", "function": {"name": "get_weather", "arguments": "{oops"}},
+                ],
+            },
+            {"role": "tool", "tool_call_id": "a", "content": "21"},
+            {"role": "function", "name": "get_weather", "content": "19"},
+            {"role": "assistant", "content": "21 and 19 degrees."},
+        ],
+    }
+    record, problems = norm(value)
+    assert problems == []
+    assert [t.role for t in record.turns] == ["user", "assistant", "tool", "tool", "assistant"]
+    assert record.turns[1].content.startswith('{"name": "get_weather", "arguments": {"city": "Paris"}}\n')
+    assert [(c.id, c.arguments) for c in record.tool_use.calls] == [("a", {"city": "Paris"}), ("b", None)]
+    assert "not valid JSON" in record.tool_use.calls[1].error
+    assert [(r.call_id, r.name, r.role) for r in record.tool_use.results] == [
+        ("a", None, "tool"),
+        (None, "get_weather", "function"),
+    ]
+
+
+def test_an_assistant_text_after_a_call_is_no_schema_problem():
+    call = '{"name": "f", "arguments": {}}'
+    value = {"conversations": [{"from": "human", "value": "Q"}, {"from": "function_call", "value": call},
+                               {"from": "gpt", "value": "A"}]}  # fmt: skip
+    assert norm(value)[1] == []
+    _, problems = norm({"conversations": [{"from": "human", "value": "Q"}, {"from": "gpt", "value": "A"},
+                                          {"from": "gpt", "value": "B"}]})  # fmt: skip
+    assert "follows another assistant turn" in problems[0][1]
+
+
+def test_content_parts_text_and_value_are_read_and_media_counted():
+    value = {
+        "messages": [
+            {"role": "user", "content": [{"type": "image_url", "image_url": {"url": "x.png"}}, {"type": "image"}]},
+            {"role": "assistant", "content": [{"type": "text", "value": "A cat."}]},
+            {"role": "user", "content": [{"type": "text", "text": "Colour?"}, {"type": "audio", "audio": "x.wav"}]},
+            {"role": "assistant", "content": "Grey."},
+        ]
+    }
+    record, problems = norm(value)
+    assert problems == []
+    assert [t.content for t in record.turns] == ["", "A cat.", "Colour?", "Grey."]
+    assert record.media == {1: 2, 3: 1}
+    assert record.tool_use is None
+
+
+def test_alpaca_history_becomes_turns_before_the_instruction():
+    value = {"instruction": "And in Lyon?", "input": "today", "output": "19.", "history": [["Paris?", "21."]]}
+    record, problems = norm(value)
+    assert problems == [] and record.shape == "alpaca"
+    assert [(t.index, t.role, t.content) for t in record.turns] == [
+        (1, "user", "Paris?"),
+        (2, "assistant", "21."),
+        (3, "user", "And in Lyon?\n\ntoday"),
+        (4, "assistant", "19."),
+    ]
+    assert (record.instruction, record.response) == ("Paris?\nAnd in Lyon?\n\ntoday", "21.\n19.")
+    assert norm({"instruction": "Q", "output": "A", "history": []})[0].turns is None
+    _, problems = norm({"instruction": "Q", "output": "A", "history": [["only a prompt"]]})
+    assert problems == [("SFT002", "history item 1 is not a [prompt, response] pair of strings")]
+
+
+def test_an_assistant_turn_with_text_and_a_call_keeps_both():
+    call = {"id": "a", "function": {"name": "get_weather", "arguments": '{"city": "Paris"}'}}
+    value = {
+        "messages": [
+            {"role": "user", "content": "Paris?"},
+            {"role": "assistant", "content": "Checking.", "tool_calls": [call]},
+        ]
+    }
+    record, problems = norm(value)
+    assert problems == []
+    assert record.turns[1].content == 'Checking.\n{"name": "get_weather", "arguments": {"city": "Paris"}}'

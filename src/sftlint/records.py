@@ -7,9 +7,12 @@ from being normalised are returned as (code, message) pairs for the engine to re
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
+
+from sftlint.io import parse_json
 
 # The field names of each flat shape, in detection order.
 FLAT_SHAPES: dict[str, dict[str, tuple[str, ...]]] = {
@@ -19,7 +22,9 @@ FLAT_SHAPES: dict[str, dict[str, tuple[str, ...]]] = {
 }
 FIELD_NAMES = ("instruction", "input", "response", "label")
 
-CHAT_ROLES = {"system", "user", "assistant", "tool", "function"}
+CHAT_ROLES = {"system", "user", "assistant", "tool"}
+# OpenAI's legacy role "function" is a tool's result, as "tool" is.
+OPENAI_ROLES = {"system": "system", "user": "user", "assistant": "assistant", "tool": "tool", "function": "tool"}
 SHAREGPT_ROLES = {
     "human": "user",
     "user": "user",
@@ -29,9 +34,12 @@ SHAREGPT_ROLES = {
     "model": "assistant",
     "system": "system",
     "tool": "tool",
-    "function": "function",
+    "function": "tool",
     "observation": "tool",
+    "function_call": "assistant",  # the assistant's call: JSON with name and arguments
 }
+# Keys of a record that declare the tools its calls may use (OpenAI, ShareGPT as LLaMA-Factory writes it).
+TOOL_KEYS = ("tools", "functions")
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,13 +51,56 @@ class Turn:
     content: str
 
 
+@dataclass(frozen=True, slots=True)
+class ToolCall:
+    """One function call of an assistant turn; `arguments` is None when `error` says why it cannot be read.
+
+    `role` is the turn's role as the file spells it ("function_call", "assistant"), for messages.
+    """
+
+    turn: int
+    role: str
+    name: str | None
+    arguments: dict[str, Any] | None
+    error: str | None = None
+    id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ToolResult:
+    """A tool turn: the result of a call, matched by `call_id` (OpenAI) or else by order."""
+
+    turn: int
+    role: str
+    call_id: str | None
+    name: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class ToolUse:
+    """A conversation's tool calling, in turn order.
+
+    `declared` maps each declared tool's name to its parameters' JSON Schema; it is None when
+    the record declares no tools. `problems` says why a declaration could not be read.
+    """
+
+    declared: dict[str, dict[str, Any]] | None
+    calls: tuple[ToolCall, ...]
+    results: tuple[ToolResult, ...]
+    problems: tuple[str, ...]
+
+
 @dataclass(slots=True)
 class Record:
     """A normalised training example.
 
     For chat records `instruction` is the non-assistant, non-system turns joined,
     `input` the system prompt, `response` the assistant turns joined, and `turns` keeps
-    every turn. `decode_error` is set when the line held bytes that are not UTF-8.
+    every turn. An alpaca record with a `history` of earlier [prompt, response] pairs is a
+    conversation too: its turns are the history's, then the instruction (with its input) and
+    the output. `decode_error` is set when the line held bytes that are not UTF-8; `tool_use`
+    holds a conversation's tool calls and results; `media` counts the non-text parts (images,
+    audio) of each turn that has some, by turn index.
     """
 
     file: str
@@ -62,6 +113,8 @@ class Record:
     raw: dict[str, Any]
     turns: tuple[Turn, ...] | None = None
     decode_error: str | None = None
+    tool_use: ToolUse | None = None
+    media: dict[int, int] | None = None
 
     @property
     def prompt(self) -> str:
@@ -99,7 +152,8 @@ def detect_shape(obj: Mapping[str, Any]) -> str | None:
     return None
 
 
-def _type_name(value: Any) -> str:
+def json_type_name(value: Any) -> str:
+    """The JSON name of a parsed value's type ("object", "array", "number", ...), for messages."""
     return {dict: "object", list: "array", str: "string", bool: "boolean", type(None): "null"}.get(
         type(value), "number"
     )
@@ -122,7 +176,7 @@ def normalise(
     path, which gives the same Record and explains every problem.
     """
     if not isinstance(value, dict):
-        return None, [("SFT002", f"record is a JSON {_type_name(value)}, expected an object")]
+        return None, [("SFT002", f"record is a JSON {json_type_name(value)}, expected an object")]
     if not fields:
         if "messages" in value or "conversations" in value:
             record = _fast_chat(value, file, line)
@@ -136,10 +190,17 @@ def normalise(
 
 # Per flat shape: the keys of instruction, input and response, as `normalise` picks them.
 _FLAT_KEYS = {shape: (f["instruction"], f["input"], f["response"]) for shape, f in FLAT_SHAPES.items()}
-# Per chat shape: the turns key, role key, content key, and the roles spelled as the fast path takes them.
+# Per chat shape: the turns key, role key, content key, and the roles spelled as the fast path takes them:
+# not tool calls or results, which the general path reads into `ToolUse`.
+_PLAIN_ROLES = ("system", "user", "assistant")
 _CHAT_KEYS = {
-    "chat": ("messages", "role", "content", {role: role for role in CHAT_ROLES}),
-    "sharegpt": ("conversations", "from", "value", SHAREGPT_ROLES),
+    "chat": ("messages", "role", "content", {role: role for role in _PLAIN_ROLES}),
+    "sharegpt": (
+        "conversations",
+        "from",
+        "value",
+        {name: role for name, role in SHAREGPT_ROLES.items() if role in _PLAIN_ROLES and name != "function_call"},
+    ),
 }
 _MISSING = object()
 
@@ -165,7 +226,10 @@ def _first(obj: dict[str, Any], keys: tuple[str, ...]) -> Any:
 
 
 def _fast_flat(value: dict[str, Any], shape: str, file: str, line: int) -> Record | None:
-    """A flat record whose fields are all strings (input absent or null, label absent, null or a string)."""
+    """A flat record whose fields are all strings (input absent or null, label absent, null or a string)
+    and that has no `history` of earlier turns."""
+    if value.get("history"):
+        return None
     instruction_keys, input_keys, response_keys = _FLAT_KEYS[shape]
     instruction = _first(value, instruction_keys)
     response = _first(value, response_keys)
@@ -181,12 +245,14 @@ def _fast_flat(value: dict[str, Any], shape: str, file: str, line: int) -> Recor
 
 
 def _fast_chat(value: dict[str, Any], file: str, line: int) -> Record | None:
-    """A conversation of string turns with known roles in a valid order, or None."""
+    """A conversation of string turns with known roles in a valid order and no tools, or None."""
     shape = "chat" if "messages" in value else "sharegpt"
     key, role_key, content_key, roles = _CHAT_KEYS[shape]
     turns_value = value[key]
     label = value.get("label")
     if type(turns_value) is not list or (label is not None and type(label) is not str):
+        return None
+    if "tools" in value or "functions" in value:
         return None
     turns: list[Turn] = []
     texts: tuple[list[str], list[str], list[str]] = ([], [], [])  # prompt, system, response
@@ -199,6 +265,8 @@ def _fast_chat(value: dict[str, Any], file: str, line: int) -> Record | None:
             role = roles.get(turn.get(role_key))  # TypeError when the role is unhashable
             joins = _JOINS.get((previous, role))
             if joins is None or type(content) is not str:
+                return None
+            if joins == 2 and ("tool_calls" in turn or "function_call" in turn):
                 return None
             texts[joins].append(content)
             turns.append(_turn(i, role, content))
@@ -270,14 +338,38 @@ def _normalise(
         elif val is None and field == "input":
             got[field] = ""
         elif not isinstance(val, str):
-            problems.append(("SFT002", f"field '{key}' is a {_type_name(val)}, expected a string"))
+            problems.append(("SFT002", f"field '{key}' is a {json_type_name(val)}, expected a string"))
             got[field] = ""
         else:
             got[field] = val
     label = _label(value, names["label"][0], problems)
+    turns = _history_turns(value.get("history"), got, problems)
     if problems:
         return None, problems
-    return Record(file, line, shape, got["instruction"], got["input"], got["response"], label, value), []
+    if turns is None:
+        return Record(file, line, shape, got["instruction"], got["input"], got["response"], label, value), []
+    prompt = "\n".join(t.content for t in turns if t.role == "user")
+    response = "\n".join(t.content for t in turns if t.role == "assistant")
+    return Record(file, line, shape, prompt, "", response, label, value, turns), []
+
+
+def _history_turns(history: Any, got: dict[str, str], problems: list[Problem]) -> tuple[Turn, ...] | None:
+    """An alpaca `history` (earlier [prompt, response] pairs, as LLaMA-Factory writes them) and the
+    record's own exchange as turns, or None when there is no history."""
+    if not history:
+        return None
+    if not isinstance(history, list):
+        problems.append(("SFT002", f"field 'history' is a {json_type_name(history)}, expected an array of pairs"))
+        return None
+    turns: list[Turn] = []
+    for number, pair in enumerate(history, start=1):
+        if not (isinstance(pair, list) and len(pair) == 2 and all(isinstance(text, str) for text in pair)):
+            problems.append(("SFT002", f"history item {number} is not a [prompt, response] pair of strings"))
+            continue
+        turns += (Turn(len(turns) + 1, "user", pair[0]), Turn(len(turns) + 2, "assistant", pair[1]))
+    prompt = f"{got['instruction']}\n\n{got['input']}" if got["input"] else got["instruction"]
+    turns += (Turn(len(turns) + 1, "user", prompt), Turn(len(turns) + 2, "assistant", got["response"]))
+    return tuple(turns)
 
 
 def _label(value: Mapping[str, Any], key: str, problems: list[Problem]) -> str | None:
@@ -286,19 +378,119 @@ def _label(value: Mapping[str, Any], key: str, problems: list[Problem]) -> str |
     label = value[key]
     if isinstance(label, (str, int, bool)) and not isinstance(label, float):
         return str(label)
-    problems.append(("SFT002", f"field '{key}' is a {_type_name(label)}, expected a string or integer label"))
+    problems.append(("SFT002", f"field '{key}' is a {json_type_name(label)}, expected a string or integer label"))
     return None
 
 
-def _content(content: Any) -> str | None:
-    """A turn's text: a string, or OpenAI's list of {type: text, text} parts."""
+def _content(content: Any) -> tuple[str, int] | None:
+    """A turn's text and its number of non-text parts, or None when it has no text content.
+
+    Content is a string or a list of parts: text parts hold `text` (OpenAI) or `value`; image,
+    audio and other parts are counted, not read as text.
+    """
     if isinstance(content, str):
-        return content
-    if isinstance(content, list) and all(isinstance(p, dict) for p in content):
-        parts = [p.get("text") for p in content if p.get("type", "text") == "text"]
-        if all(isinstance(p, str) for p in parts):
-            return "\n".join(parts)
-    return None
+        return content, 0
+    if not isinstance(content, list):
+        return None
+    texts: list[str] = []
+    media = 0
+    for part in content:
+        if not isinstance(part, dict):
+            return None
+        if part.get("type", "text") != "text":
+            media += 1
+            continue
+        text = part["text"] if "text" in part else part.get("value")
+        if not isinstance(text, str):
+            return None
+        texts.append(text)
+    return "\n".join(texts), media
+
+
+def _arguments(arguments: Any) -> tuple[dict[str, Any] | None, str | None]:
+    """A call's arguments as an object (given as one or as a JSON string), or why they are not one."""
+    if isinstance(arguments, str):
+        arguments, reason = parse_json(arguments)
+        if reason is not None:
+            return None, f"arguments are not valid JSON: {reason}"
+    if isinstance(arguments, dict):
+        return arguments, None
+    return None, f"arguments are a JSON {json_type_name(arguments)}, expected an object"
+
+
+def _call(turn: int, role: str, spec: Any, call_id: Any = None) -> ToolCall:
+    """One call from its {name, arguments} object."""
+    call_id = call_id if isinstance(call_id, str) else None
+    if not isinstance(spec, dict):
+        error = f"the call is a JSON {json_type_name(spec)}, expected an object"
+        return ToolCall(turn, role, None, None, error, call_id)
+    name = spec.get("name")
+    if not isinstance(name, str) or not name:
+        return ToolCall(turn, role, None, None, "the call names no function", call_id)
+    if "arguments" not in spec:
+        return ToolCall(turn, role, name, None, f"the call to '{name}' has no arguments", call_id)
+    arguments, error = _arguments(spec["arguments"])
+    return ToolCall(turn, role, name, arguments, error, call_id)
+
+
+def _calls(turn: dict[str, Any], index: int, role: str, text: str | None) -> list[ToolCall]:
+    """The calls an assistant turn makes: a ShareGPT `function_call` turn's JSON text (one call or
+    a list), or OpenAI's `tool_calls` and legacy `function_call`."""
+    if role == "function_call":
+        value, reason = parse_json(text or "")
+        if reason is not None:
+            return [ToolCall(index, role, None, None, f"the call is not valid JSON: {reason}")]
+        return [_call(index, role, spec) for spec in (value if isinstance(value, list) else [value])]
+    calls = []
+    tool_calls = turn.get("tool_calls")
+    if isinstance(tool_calls, list):
+        for item in tool_calls:
+            spec, call_id = (item.get("function"), item.get("id")) if isinstance(item, dict) else (item, None)
+            calls.append(_call(index, role, spec, call_id))
+    elif tool_calls is not None:
+        error = f"'tool_calls' is a JSON {json_type_name(tool_calls)}, expected an array"
+        calls.append(ToolCall(index, role, None, None, error))
+    if turn.get("function_call") is not None:
+        calls.append(_call(index, role, turn["function_call"]))
+    return calls
+
+
+def _call_text(call: ToolCall) -> str:
+    """The text of an OpenAI call, as ShareGPT writes a `function_call` turn: {"name", "arguments"}."""
+    if call.arguments is not None:
+        return json.dumps({"name": call.name, "arguments": call.arguments}, ensure_ascii=False)
+    return json.dumps({"name": call.name, "error": call.error}, ensure_ascii=False)
+
+
+def _declared(value: dict[str, Any]) -> tuple[dict[str, dict[str, Any]] | None, list[str]]:
+    """The tools a record declares, by name (their parameters' schema), and why a declaration cannot be read.
+
+    `tools` is a list of OpenAI {type: function, function: {...}} entries or of bare {name,
+    parameters} schemas (`functions`, ShareGPT), or a JSON string of such a list.
+    """
+    declared: dict[str, dict[str, Any]] = {}
+    problems: list[str] = []
+    for key in TOOL_KEYS:
+        tools = value.get(key)
+        if isinstance(tools, str):
+            if not tools.strip():
+                continue
+            tools, reason = parse_json(tools)
+            if reason is not None:
+                problems.append(f"field '{key}' is not valid JSON: {reason}")
+                continue
+        if tools is None:
+            continue
+        if not isinstance(tools, list):
+            tools = [tools]
+        for number, tool in enumerate(tools, start=1):
+            spec = tool.get("function", tool) if isinstance(tool, dict) else tool
+            if not isinstance(spec, dict) or not isinstance(spec.get("name"), str):
+                problems.append(f"tool {number} in '{key}' is not a schema with a name")
+                continue
+            parameters = spec.get("parameters")
+            declared[spec["name"]] = parameters if isinstance(parameters, dict) else {}
+    return declared or None, problems
 
 
 def _normalise_chat(
@@ -307,31 +499,46 @@ def _normalise_chat(
     key, role_key, content_key = (
         ("messages", "role", "content") if shape == "chat" else ("conversations", "from", "value")
     )
+    roles = OPENAI_ROLES if shape == "chat" else SHAREGPT_ROLES
     turns_value = value[key]
     if not isinstance(turns_value, list):
-        return None, [("SFT002", f"field '{key}' is a {_type_name(turns_value)}, expected an array of turns")]
+        return None, [("SFT002", f"field '{key}' is a {json_type_name(turns_value)}, expected an array of turns")]
     problems: list[Problem] = []
     turns: list[Turn] = []
+    calls: list[ToolCall] = []
+    results: list[ToolResult] = []
+    media: dict[int, int] = {}
     for i, turn in enumerate(turns_value, start=1):
         if not isinstance(turn, dict):
-            problems.append(("SFT002", f"turn {i} is a {_type_name(turn)}, expected an object"))
+            problems.append(("SFT002", f"turn {i} is a {json_type_name(turn)}, expected an object"))
             continue
         role = turn.get(role_key)
         if not isinstance(role, str):
             problems.append(("SFT002", f"turn {i} has no '{role_key}'"))
             continue
-        norm_role = role.lower() if shape == "chat" else SHAREGPT_ROLES.get(role.lower(), role.lower())
+        norm_role = roles.get(role.lower(), role.lower())
         if norm_role not in CHAT_ROLES:
             problems.append(("SFT002", f"turn {i} has unknown role '{role}'"))
             continue
         content = _content(turn.get(content_key))
-        if content is None and not (norm_role == "assistant" and turn.get("tool_calls")):
+        text = None if content is None else content[0]
+        made = _calls(turn, i, role.lower(), text) if norm_role == "assistant" else []
+        if shape == "chat" and made:  # OpenAI: the calls are not in the content; write them out
+            text = "\n".join([text, *map(_call_text, made)] if text else map(_call_text, made))
+        if text is None:
             problems.append(("SFT002", f"turn {i} ({role}) has no text '{content_key}'"))
             continue
-        turns.append(Turn(i, norm_role, content or ""))
+        if content is not None and content[1]:
+            media[i] = content[1]
+        calls += made
+        if norm_role == "tool":
+            call_id, name = turn.get("tool_call_id"), turn.get("name")
+            call_id, name = (v if isinstance(v, str) else None for v in (call_id, name))
+            results.append(ToolResult(i, role.lower(), call_id, name))
+        turns.append(Turn(i, norm_role, text))
     if problems:
         return None, problems
-    problems.extend(_order_problems(turns))
+    problems.extend(_order_problems(turns, {call.turn for call in calls}))
     if problems:
         return None, problems
     system = "\n".join(t.content for t in turns if t.role == "system")
@@ -340,11 +547,24 @@ def _normalise_chat(
     label = _label(value, fields.get("label", "label"), problems)
     if problems:
         return None, problems
-    return Record(file, line, shape, prompt, system, response, label, value, tuple(turns)), []
+    declared, tool_problems = _declared(value)
+    tool_use = (
+        ToolUse(declared, tuple(calls), tuple(results), tuple(tool_problems))
+        if calls or results or declared or tool_problems
+        else None
+    )
+    record = Record(file, line, shape, prompt, system, response, label, value, tuple(turns))
+    record.tool_use = tool_use
+    record.media = media or None
+    return record, []
 
 
-def _order_problems(turns: list[Turn]) -> list[Problem]:
-    """Roles out of order: a late system turn, an assistant first, two user or assistant turns in a row."""
+def _order_problems(turns: list[Turn], call_turns: set[int]) -> list[Problem]:
+    """Roles out of order: a late system turn, an assistant first, two user or assistant turns in a row.
+
+    An assistant turn after a tool call (`call_turns`) is no schema problem: the missing result is
+    SFT114's to report.
+    """
     if not turns:
         return [("SFT002", "conversation has no turns")]
     if not any(t.role == "assistant" for t in turns):
@@ -356,7 +576,12 @@ def _order_problems(turns: list[Turn]) -> list[Problem]:
             problems.append(("SFT002", f"turn {t.index} is a system turn after the conversation started"))
         elif t.role == "assistant" and (previous is None or previous.role == "system"):
             problems.append(("SFT002", f"turn {t.index} (assistant) comes before any user turn"))
-        elif previous is not None and t.role == previous.role and t.role in ("user", "assistant"):
+        elif (
+            previous is not None
+            and t.role == previous.role
+            and t.role in ("user", "assistant")
+            and previous.index not in call_turns
+        ):
             problems.append(("SFT002", f"turn {t.index} ({t.role}) follows another {t.role} turn"))
         previous = t
     return problems

@@ -11,8 +11,9 @@ class EmptyInstruction(Check):
     """An example with no instruction: the response answers nothing.
 
     What it does: Reports records whose instruction (prompt, question) is empty or only
-    whitespace, and chat records with an empty user turn. An alpaca record with an empty
-    instruction but a non-empty `input` is reported too: the input is context, not a task.
+    whitespace, and chat records with an empty user turn (a turn of images or audio only is
+    not empty). An alpaca record with an empty instruction but a non-empty `input` is
+    reported too: the input is context, not a task.
 
     Why it matters: Without a prompt the model learns to produce the response unprompted,
     which shows up later as text that ignores what was asked.
@@ -28,8 +29,9 @@ class EmptyInstruction(Check):
 
     def check_record(self, record: Record) -> Iterator[Finding]:
         if record.turns is not None:
+            media = record.media or {}
             for turn in record.turns:
-                if turn.role == "user" and not turn.content.strip():
+                if turn.role == "user" and not turn.content.strip() and turn.index not in media:
                     yield self.finding(f"turn {turn.index} (user) is empty", record)
             return
         if not record.instruction.strip():

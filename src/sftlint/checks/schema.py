@@ -10,9 +10,13 @@ class Schema(Check):
     What it does: Reports records that are not JSON objects; that lack the instruction or the
     response field of their shape (alpaca, prompt/completion, question/answer, OpenAI
     `messages`, ShareGPT `conversations`, or the fields mapped in config); whose fields have
-    the wrong type; and chat records with an unknown role, a turn without text, no assistant
-    turn, or roles out of order. Chat findings name the turn. A line over 8 MiB is reported
-    here without being parsed: no training example is that large.
+    the wrong type; an alpaca `history` that is not a list of [prompt, response] pairs; and
+    chat records with an unknown role, a turn without text, no assistant turn, or roles out
+    of order. Tool calls and results (ShareGPT `function_call` / `observation`, OpenAI
+    `tool_calls`, `tool` and `function` turns) and content given as a list of parts are
+    valid turns; what is wrong with a call is SFT114's to report. Chat findings name the
+    turn. A line over 8 MiB is reported here without being parsed: no training example is
+    that large.
 
     Why it matters: A record the trainer cannot map to a prompt and a target is dropped or,
     worse, trained on with an empty or misplaced target. A conversation whose roles are out of

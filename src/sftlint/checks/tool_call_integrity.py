@@ -1,0 +1,156 @@
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from sftlint.check import Check
+from sftlint.findings import Finding, Severity
+from sftlint.records import Record, ToolCall, ToolResult, ToolUse, Turn, json_type_name
+
+# The JSON-Schema basics a call's arguments are held to; other types are not checked.
+_TYPE_TESTS: dict[str, Callable[[Any], bool]] = {
+    "string": lambda v: isinstance(v, str),
+    "number": lambda v: isinstance(v, (int, float)) and not isinstance(v, bool),
+    "integer": lambda v: (isinstance(v, int) and not isinstance(v, bool)) or (isinstance(v, float) and v.is_integer()),
+    "boolean": lambda v: isinstance(v, bool),
+    "array": lambda v: isinstance(v, list),
+    "object": lambda v: isinstance(v, dict),
+    "null": lambda v: v is None,
+}
+
+
+def schema_problems(value: Any, schema: Any, path: str = "") -> Iterator[str]:
+    """Where `value` breaks `schema`'s type, enum, required, properties or items (JSON-Schema basics).
+
+    `path` names `value` inside the arguments ("city", "filters.price", "ids[2]"); "" is the
+    arguments object itself.
+    """
+    if not isinstance(schema, dict):
+        return
+    declared = schema.get("type")
+    declared = [declared] if isinstance(declared, str) else declared if isinstance(declared, list) else []
+    types = [t for t in declared if isinstance(t, str) and t in _TYPE_TESTS]
+    if types and not any(_TYPE_TESTS[t](value) for t in types):
+        found = json_type_name(value)
+        found = f"an {found}" if found[0] in "aeiou" else f"a {found}"
+        yield f"argument '{path}' is {found}, expected {' or '.join(types)}"
+        return
+    enum = schema.get("enum")
+    if isinstance(enum, list) and enum and value not in enum:
+        yield f"argument '{path}' is {value!r}, not one of {enum!r}"
+    if isinstance(value, dict):
+        properties = schema.get("properties")
+        properties = properties if isinstance(properties, dict) else {}
+        required = schema.get("required")
+        for name in required if isinstance(required, list) else []:
+            if isinstance(name, str) and name not in value:
+                yield f"missing required argument '{f'{path}.{name}' if path else name}'"
+        for name, item in value.items():
+            if name in properties:
+                yield from schema_problems(item, properties[name], f"{path}.{name}" if path else name)
+    elif isinstance(value, list) and isinstance(schema.get("items"), dict):
+        for i, item in enumerate(value):
+            yield from schema_problems(item, schema["items"], f"{path}[{i}]")
+
+
+def _answered(pending: list[ToolCall], result: ToolResult) -> ToolCall | None:
+    """The pending call a result answers (removed from `pending`): by call id when both sides
+    have ids, by function name when both have names, else the earliest; None when it answers none."""
+    if not pending:
+        return None
+    if result.call_id is not None and any(call.id is not None for call in pending):
+        matches = [call for call in pending if call.id == result.call_id]
+    elif result.name is not None and any(call.name is not None for call in pending):
+        matches = [call for call in pending if call.name == result.name]
+    else:
+        matches = pending[:1]
+    if matches:
+        pending.remove(matches[0])
+        return matches[0]
+    return None
+
+
+def _called(call: ToolCall) -> str:
+    return f"the call to '{call.name}'" if call.name else "the call"
+
+
+class ToolCallIntegrity(Check):
+    """A tool call the declared tools or the conversation around it contradict.
+
+    What it does: Reads the function calls of tool-calling conversations (ShareGPT
+    `function_call` / `observation` turns with `tools`; OpenAI `tool_calls`, `tool` turns and
+    `tools`, or the legacy `function_call`, `function` role and `functions`) and reports:
+    arguments that are not valid JSON or not an object; a call to a function the record's
+    tools do not declare (only when it declares some); arguments that lack a required
+    parameter or break the declared schema's `type` (string, number, integer, boolean,
+    array, object, null), `enum`, nested `properties` or array `items`; a call with no
+    result before the conversation goes on; a tool result that answers no call (by
+    `tool_call_id` when the turns carry ids, else in order); a tool result as the last turn,
+    with no assistant answer; and `tools` that cannot be read. Each finding names the turn.
+
+    Why it matters: The model learns to call tools from these examples. A call with broken
+    arguments, to a function that does not exist, or missing a required parameter is what
+    it will emit at inference, where the call fails. A dropped or misplaced result teaches
+    it to answer without the tool's output, that is, to make the answer up.
+
+    How to fix: Regenerate or repair the call (valid JSON arguments matching the declared
+    parameters), declare every function the conversation calls in `tools`, put each tool
+    result right after its call and end the conversation with the assistant's answer, or
+    drop the record (`sftlint fix` does).
+    """
+
+    code = "SFT114"
+    slug = "tool-call-integrity"
+    severity = Severity.ERROR
+    disqualifies = True
+
+    def check_record(self, record: Record) -> Iterator[Finding]:
+        use = record.tool_use
+        if use is None or record.turns is None:
+            return
+        for problem in use.problems:
+            yield self.finding(problem, record)
+        for call in use.calls:
+            where = f"turn {call.turn} ({call.role})"
+            if call.error is not None:
+                yield self.finding(f"{where}: {call.error}", record)
+            elif use.declared is not None and call.name not in use.declared:
+                declared = ", ".join(sorted(use.declared)[:5])
+                yield self.finding(
+                    f"{where}: calls '{call.name}', which the record's tools do not declare ({declared})", record
+                )
+            elif use.declared is not None:
+                for problem in schema_problems(call.arguments, use.declared[call.name]):
+                    yield self.finding(f"{where}: {_called(call)}: {problem}", record)
+        yield from self._order(record, use, record.turns)
+
+    def _order(self, record: Record, use: ToolUse, turns: tuple[Turn, ...]) -> Iterator[Finding]:
+        """Calls left without a result, results that answer no call, and a result that ends the conversation."""
+        calls: dict[int, list[ToolCall]] = {}
+        for call in use.calls:
+            calls.setdefault(call.turn, []).append(call)
+        results = {result.turn: result for result in use.results}
+        pending: list[ToolCall] = []
+        for turn in turns:
+            result = results.get(turn.index)
+            if result is not None:
+                if _answered(pending, result) is None:
+                    asked = f" (tool_call_id '{result.call_id}')" if result.call_id else ""
+                    yield self.finding(
+                        f"turn {turn.index} ({result.role}): a tool result{asked} that answers no call", record
+                    )
+                continue
+            for call in pending:
+                yield self.finding(
+                    f"turn {call.turn} ({call.role}): {_called(call)} has no result before "
+                    f"turn {turn.index} ({turn.role})",
+                    record,
+                )
+            pending = list(calls.get(turn.index, ()))
+        last = turns[-1]
+        if last.index in results:
+            yield self.finding(
+                f"turn {last.index} ({results[last.index].role}): the conversation ends with a tool "
+                "result, with no assistant answer",
+                record,
+            )

@@ -1,0 +1,125 @@
+"""Standard formats lint without false schema errors: tool calling, content parts, alpaca history."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from conftest import REAL_DATA, write_jsonl
+
+CASES = Path(__file__).parent / "cases"
+GLAIVE = REAL_DATA / "tools" / "glaive_toolcall_en.jsonl"
+WEATHER = {
+    "name": "get_weather",
+    "description": "Current weather in a city",
+    "parameters": {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]},
+}
+
+
+def _codes(out, severity=None):
+    return sorted({f["code"] for f in out["findings"] if severity is None or f["severity"] == severity})
+
+
+def _call(call_id, city):
+    arguments = json.dumps({"city": city})
+    return {"id": call_id, "type": "function", "function": {"name": "get_weather", "arguments": arguments}}
+
+
+def test_sharegpt_tool_calling_file_has_no_schema_errors_and_only_real_defects(lint):
+    """LLaMA-Factory's glaive tool-calling demo: every record is valid; what stays is true of the data."""
+    _, out = lint(None, path=GLAIVE)
+    assert out["stats"]["valid"] == 300 and "SFT002" not in _codes(out)
+    # One call passes a list where its tool declares a number; 38 records repeat earlier ones,
+    # which leaves fewer usable pairs than the minimum.
+    tool_findings = [(f["line"], f["message"]) for f in out["findings"] if f["code"] == "SFT114"]
+    assert tool_findings == [
+        (
+            260,
+            "turn 4 (function_call): the call to 'track_calories': "
+            "argument 'calories_per_item' is an array, expected number",
+        )
+    ]
+    assert _codes(out, "error") == ["SFT114", "SFT201"]
+    assert sum(f["code"] == "SFT103" for f in out["findings"]) == 38
+
+
+def test_openai_tool_calling_file_lints_without_errors(lint):
+    records = [
+        {
+            "tools": [{"type": "function", "function": WEATHER}],
+            "messages": [
+                {"role": "system", "content": "Answer with the weather tool."},
+                {"role": "user", "content": f"What is the weather like in {city} and {other}?"},
+                {"role": "assistant", "content": None, "tool_calls": [_call("a", city), _call("b", other)]},
+                {"role": "tool", "tool_call_id": "b", "content": json.dumps({"temperature": 19})},
+                {"role": "tool", "tool_call_id": "a", "content": json.dumps({"temperature": 23})},
+                {"role": "assistant", "content": f"It is 23 degrees in {city} and 19 degrees in {other}."},
+            ],
+        }
+        for city, other in [("Paris", "Lyon"), ("Rome", "Milan"), ("Oslo", "Bergen")]
+    ] + [
+        {
+            "functions": [WEATHER],
+            "messages": [
+                {"role": "user", "content": "Is it raining in Madrid right now?"},
+                {"role": "assistant", "content": None, "function_call": _call(None, "Madrid")["function"]},
+                {"role": "function", "name": "get_weather", "content": json.dumps({"rain": False})},
+                {"role": "assistant", "content": "No, it is dry in Madrid at the moment."},
+            ],
+        }
+    ]
+    code, out = lint(records, "--min-pairs", "1")
+    assert out["stats"]["valid"] == len(records)
+    assert _codes(out, "error") == [] and code == 0, out["findings"]
+
+
+def test_content_parts_file_lints_without_errors(lint):
+    records = [
+        {
+            "messages": [
+                {
+                    "role": "user",
+                    "content": [{"type": "image_url", "image_url": {"url": f"https://example.com/{i}.png"}}],
+                },
+                {"role": "assistant", "content": [{"type": "text", "text": f"A receipt from bakery number {i}."}]},
+                {"role": "user", "content": [{"type": "text", "value": "What is the total?"}, {"type": "image"}]},
+                {"role": "assistant", "content": [{"type": "text", "value": f"The total is {10 + i} euros."}]},
+            ]
+        }
+        for i in range(4)
+    ]
+    code, out = lint(records, "--min-pairs", "1")
+    assert out["stats"]["valid"] == len(records)
+    assert _codes(out, "error") == [] and code == 0, out["findings"]
+
+
+def test_alpaca_history_is_checked_turn_by_turn(lint):
+    good = ["How do I export invoices to CSV?", "Open Invoices, choose Export and pick CSV."]
+    follow_up = {"instruction": "And as PDF?", "input": "", "output": "Pick PDF in the same dialog."}
+    records = [{**follow_up, "history": [good]}, {**follow_up, "history": [[good[0], "N/A"]]}]
+    _, out = lint(records, "--select", "SFT101,SFT002", "--min-pairs", "1")
+    assert [(f["line"], f["message"]) for f in out["findings"]] == [(2, "turn 2 (assistant) is a placeholder ('N/A')")]
+
+
+def test_real_alpaca_history_file_has_no_schema_errors(lint):
+    _, out = lint(None, "--select", "SFT002,SFT101,SFT102", path=REAL_DATA / "zh" / "oasst_sft_zh.jsonl")
+    assert out["stats"]["valid"] == 300 and out["findings"] == []
+
+
+def test_every_tool_call_case_is_a_valid_record(lint, tmp_path):
+    """SFT114's cases must be records the normaliser accepts, or its quiet cases would prove nothing."""
+    cases = json.loads((CASES / "SFT114.json").read_text())
+    records = [r for kind in ("fires", "quiet") for case in cases[kind] for r in case["records"]]
+    _, out = lint(None, "--select", "SFT002", path=write_jsonl(tmp_path / "cases.jsonl", records))
+    assert out["stats"]["valid"] == len(records) and out["findings"] == []
+
+
+def test_nested_arguments_are_named_by_their_path(lint):
+    case = next(c for c in json.loads((CASES / "SFT114.json").read_text())["fires"] if "find_hotels" in c["message"])
+    _, out = lint(case["records"], "--select", "SFT114")
+    where = "turn 2 (function_call): the call to 'find_hotels': "
+    assert sorted(f["message"] for f in out["findings"]) == [
+        where + "argument 'filters.price' is a string, expected number",
+        where + "argument 'stations[1]' is a string, expected integer",
+        where + "missing required argument 'filters.city'",
+    ]
