@@ -41,10 +41,11 @@ def strip_code(text: str) -> str:
     return _FENCE.sub(" ", text) if "```" in text else text
 
 
-# What is not the writer's own prose, inside a line: inline code, quoted titles and phrases, URLs,
+# What is not the writer's own prose, inside a line: inline code, quoted titles and phrases, asides
+# in brackets (often a name or title in another language), URLs,
 # e-mail addresses, markup tags, LaTeX commands.
 _NOT_PROSE = re.compile(
-    r"`[^`\n]*`|\"[^\"\n]{1,120}\"|“[^”\n]{1,120}”|《[^》\n]{1,60}》|\b(?:https?|ftp)://\S+|\bwww\.\S+|\S+@\S+\.\w+|</?[A-Za-z][^<>\n]{0,200}>|\\[A-Za-z]+"
+    r"`[^`\n]*`|\"[^\"\n]{1,120}\"|\([^()\n]{1,80}\)|（[^（）\n]{1,80}）|“[^”\n]{1,120}”|《[^》\n]{1,60}》|\b(?:https?|ftp)://\S+|\bwww\.\S+|\S+@\S+\.\w+|</?[A-Za-z][^<>\n]{0,200}>|\\[A-Za-z]+"
 )
 # A line of code: a statement keyword at its start, or an ending only code has.
 _CODE_LINE = re.compile(
@@ -78,9 +79,10 @@ def prose(text: str, min_words: int = 4) -> str:
             continue
         words = [w for w in _NOT_PROSE.sub(" ", line).split() if not w.isdigit()]
         latin = [w for w in words if w[0].isascii() and w[0].isalpha()]
-        if len(latin) >= 3 and sum(w[0].isupper() for w in latin) >= 0.6 * len(latin):
+        cjk = len(_CJK.findall(line))
+        if not cjk and len(latin) >= 3 and sum(w[0].isupper() for w in latin) >= 0.6 * len(latin):
             continue  # names and titles ("by George B. Thomas and Ross L. Finney"), not sentences
-        if len(words) + len(_CJK.findall(line)) // 2 >= min_words:
+        if len(words) + cjk // 2 >= min_words:
             kept.append(" ".join(words))
     return "\n".join(kept)
 

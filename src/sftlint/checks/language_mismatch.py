@@ -43,10 +43,31 @@ _LANGUAGE_NAMES = (
     "hebrew|czech|romanian|hungarian|vietnamese|thai|indonesian|malay|persian|farsi|swahili|latin|tagalog|"
     "catalan|croatian|serbian|bulgarian|slovak|tamil|telugu|marathi|gujarati|punjabi|esperanto|klingon"
 )
-# An instruction that asks for another language is not a mismatch.
+# An instruction that asks for another language, or asks about one (its words, its writing), is not
+# a mismatch.
 _ASKS_FOR_LANGUAGE = re.compile(
-    rf"(?i)translat|traduc|tradu[zç]|übersetz|overs[æe]t|翻译|翻譯|翻訳|번역|перев[оеі]д|\b(?:in|into|to|en|auf)\s+(?:{_LANGUAGE_NAMES})\b"
+    rf"(?i)translat|traduc|tradu[zç]|übersetz|overs[æe]t|翻译|翻譯|翻訳|번역|перев[оеі]д|\b(?:in|into|to|en|auf)\s+"
+    rf"(?:{_LANGUAGE_NAMES})\b|\b(?:kanji|kana|hiragana|katakana|hanzi|pinyin|hangul|cyrillic)\b"
+    r"|用?(?:英|中|日|韩|法|德|俄|西班牙|葡萄牙|意大利|阿拉伯)[文语]"
 )
+# For a switch inside an answer, naming a language written in the run's script is enough ("the
+# Japanese word for ..."); naming French or Indonesian does not excuse Chinese words.
+_SCRIPT_OF_LANGUAGE = {
+    "cjk": "chinese mandarin cantonese japanese korean",
+    "cyrillic": "russian ukrainian bulgarian serbian",
+    "arabic": "arabic persian farsi urdu",
+    "devanagari": "hindi marathi nepali",
+    "hebrew": "hebrew",
+    "thai": "thai",
+    "bengali": "bengali",
+    "tamil": "tamil",
+    "telugu": "telugu",
+    "gujarati": "gujarati",
+    "gurmukhi": "punjabi",
+}
+_NAMES_SCRIPT = {
+    script: re.compile(rf"(?i)\b(?:{'|'.join(names.split())})\b") for script, names in _SCRIPT_OF_LANGUAGE.items()
+}
 
 
 class LanguageMismatchOptions(BaseModel):
@@ -326,6 +347,8 @@ class LanguageMismatch(Check):
         if sum(word.isascii() and word.isalpha() for word in answered.split()) < self.options.min_words:
             return
         script = _script(run.group())
+        if script in _NAMES_SCRIPT and _NAMES_SCRIPT[script].search(record.instruction):
+            return
         yield self.finding(
             f"response switches to {script} script mid-text: '{run.group()[:40]}' in an answer to a "
             f"Latin-script instruction that does not ask for another language",

@@ -48,8 +48,15 @@ _ABOUT_ITSELF = re.compile(
     r"(?i)\b(?:you|your|yourself)\b.{0,60}\b(?:thinking|feelings?|emotions?|conscious|sentient|alive|"
     r"human|robot|ai|artificial|chatbot|language model|generate|trained|created|made|name|who|what are)\b"
     r"|\b(?:who|what) are you\b|\bthis ai\b|\byou are an? (?:ai|artificial|assistant|chatbot)"
-    r"|你.{0,10}(?:是谁|叫什么|名字|感到|感觉|情感|意识|擅长|能力|限制|规则|禁忌)|介绍一下你"
+    r"|你(?:可以|能|会)做?(?:什么|哪些)|你.{0,10}(?:是谁|叫什么|名字|感到|感觉|情感|意识|擅长|能力|限制|规则|禁忌)|介绍一下你"
 )
+# A request for serious harm: refusing it is the behaviour to teach, not boilerplate.
+_HARMFUL = re.compile(
+    r"(?i)\b(?:commit|committing) (?:tax )?fraud|\bevade taxes|\bmoney launder|\blaunder money|\bmake (?:a )?(?:bomb|"
+    r"explosive|meth|poison)|\bbuild (?:a )?(?:bomb|weapon)|\b(?:kill|murder|poison|kidnap) (?:someone|a person|my|him|"
+    r"her|them)\b|\bhack into\b|\bsteal (?:a |someone|money|credit)|\bchild (?:porn|sexual)|\bdecline inappropriate"
+)
+_CUTOFF = re.compile(r"(?i)\bas of my\b|\bmy (?:knowledge|training)")
 # A refusal that names the scope of the tools the record declares ("my current function allows me
 # to calculate ...") is the behaviour a tool-calling dataset teaches, not boilerplate.
 _TOOL_SCOPE = re.compile(r"(?i)\bfunctions?\b|\bcapabilit|\btools?\b|\bexternal task")
@@ -183,14 +190,21 @@ class RefusalBoilerplate(Check):
         return self._findings(record)
 
     def _findings(self, record: Record) -> Iterator[Finding]:
+        # Each answer with the user turn it answers: "what can you do?" early in a conversation does
+        # not excuse "as a language model, I can't" later on.
         if record.turns is not None:
-            texts = [(f"turn {t.index}", t.content) for t in record.turns if t.role == "assistant"]
+            texts, asked = [], record.prompt
+            for t in record.turns:
+                if t.role == "user":
+                    asked = t.content
+                elif t.role == "assistant":
+                    texts.append((f"turn {t.index}", t.content, asked))
         else:
-            texts = [("response", record.response)]
-        prompt = record.prompt
-        about_itself = _ABOUT_ITSELF.search(prompt) is not None
+            texts = [("response", record.response, record.prompt)]
         has_tools = _declares_tools(record.raw)
-        for name, text in texts:
+        for name, text, prompt in texts:
+            about_itself = _ABOUT_ITSELF.search(prompt) is not None
+            harmful = _HARMFUL.search(prompt) is not None
             if self.options.max_chars:
                 text = text[: self.options.max_chars]
             if "\u2019" in text:
@@ -210,6 +224,8 @@ class RefusalBoilerplate(Check):
                 found = text[match.start() : match.end()]
                 if about_itself and _IDENTITY.match(found):
                     continue  # "Can you feel?" answered "As an AI, I don't have feelings"
+                if harmful and not _CUTOFF.match(found):
+                    continue  # "How do I commit tax fraud?" is rightly refused
                 if has_tools and _TOOL_SCOPE.search(text):
                     break  # "I can't book flights; my function is to calculate averages"
                 if found.lower() in prompt.lower():
