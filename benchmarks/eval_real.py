@@ -47,6 +47,11 @@ DATASETS = {
     "tools/glaive_toolcall_en.jsonl": "tool calls",
     "identity/self_cognition.jsonl": "identity",
     "zh/oasst_sft_zh.jsonl": "non-English chat",
+    "alpaca_eval/chatglm2-6b.201-400.jsonl": "model outputs",
+    "alpaca_eval/Qwen1.5-1.8B-Chat.151-300.jsonl": "model outputs",
+    "alpaca_eval/llama-2-7b-chat-hf.201-350.jsonl": "model outputs",
+    "alpaca_eval/baize-v2-7b.201-350.jsonl": "model outputs",
+    "zh/oasst_sft_zh.301-500.jsonl": "non-English chat",
     # Later lines of the same sources, labelled only after the checks were calibrated on the files
     # above: precision here is measured on data the checks were not tuned on.
     "holdout/chatglm2-6b.jsonl": "model outputs",
