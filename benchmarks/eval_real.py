@@ -132,6 +132,10 @@ def precision(c: Counter) -> float | None:
     return c["right"] / judged if judged else None
 
 
+def precision_base(c: Counter) -> int:
+    return c["right"] + c["wrong"]
+
+
 def recall(c: Counter) -> float | None:
     known = c["right"] + c["missed"]
     return c["right"] / known if known else None
@@ -163,7 +167,7 @@ def main() -> int:
                      "right": c["right"], "wrong": c["wrong"], "unjudged": c["unjudged"], "missed": c["missed"],
                      "precision": p, "recall": recall(c),
                      "held_out_precision": precision(scores["held_out"][code]),
-                     "held_out_judged": scores["held_out"][code]["right"] + scores["held_out"][code]["wrong"]})  # fmt: skip
+                     "held_out_judged": precision_base(scores["held_out"][code])})  # fmt: skip
     unjudged = sorted((k for k in found if k not in labels), key=lambda k: (k.dataset, k.code, k.line or 0))
     if unjudged:
         failing.append(f"{len(unjudged)} findings are not judged yet")

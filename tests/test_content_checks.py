@@ -15,7 +15,6 @@ from sftlint.checks import off_task
 ALPACA_EVAL = REAL_DATA / "alpaca_eval"
 
 
-
 GEN = sample_generator()
 
 
@@ -106,7 +105,6 @@ def test_off_task_quiet_on_clean_generated_data(lint, tmp_path):
     assert len(_found(out, "SFT106")) <= 0.002 * 2000
 
 
-
 @pytest.mark.parametrize("postings", [None, 20], ids=["default", "large-file-search"])
 def test_off_task_on_real_answers_flags_swaps_and_names_the_record_they_belong_to(lint, monkeypatch, postings):
     """With `postings`, the search for the prompt a response fits uses rarer terms only, as in
@@ -129,11 +127,9 @@ def test_off_task_on_real_answers_flags_swaps_and_names_the_record_they_belong_t
     assert sum(f["related"][0]["line"] == swaps[f["line"]] for f in related) >= 0.5 * len(related) > 0
 
 
-
 def test_off_task_quiet_on_real_clean_answers(lint):
     _, out = lint(None, "--select", "SFT106", "--min-pairs", "1", path=ALPACA_EVAL / "gpt4_1106_preview.jsonl")
     assert len(_found(out, "SFT106")) <= 0.01 * out["stats"]["records"]
-
 
 
 def test_off_task_finds_responses_shuffled_among_real_records(lint):
@@ -161,14 +157,12 @@ def test_off_task_does_not_judge_short_answers(lint, tmp_path):
 # -- SFT107-SFT109 on real data ---------------------------------------------------------------
 
 
-
 def test_real_clean_answers_are_not_echoes_loops_or_other_languages(lint):
     path = ALPACA_EVAL / "gpt4_1106_preview.jsonl"
     _, out = lint(None, "--select", "SFT107,SFT109", "--min-pairs", "1", path=path)
     assert out["findings"] == []
     summary = out["summaries"]["language-mismatch"]
     assert summary["languages"]["en"] == summary["checked"] > 500
-
 
 
 def test_garbage_model_output_is_degenerate(lint):
@@ -268,7 +262,6 @@ def test_long_form_answers_that_differ_are_not_label_conflicts(lint, tmp_path):
     _, out = lint(items, "--select", "SFT110,SFT202", "--min-pairs", "1")
     assert out["findings"] == []
     assert out["summaries"]["label-inconsistency"]["classification_like"] is False
-
 
 
 def test_same_instructions_answered_by_two_models_are_not_conflicts(lint, tmp_path):

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import REPO, REAL_DATA
+from conftest import REAL_DATA, REPO
 
 REAL = REAL_DATA / "alpaca_eval" / "gpt4_1106_preview.jsonl"
 NOT_COPIED = shutil.ignore_patterns(

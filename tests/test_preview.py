@@ -16,7 +16,8 @@ PREVIEW = sorted(code for code, cls in discover().items() if cls.preview)
 
 
 def _codes_run(tmp_path, *args: str) -> set[str]:
-    path = write_jsonl(tmp_path / "d.jsonl", [{"instruction": f"Question {i}?", "output": "An answer."} for i in range(5)])
+    records = [{"instruction": f"Question {i}?", "output": "An answer."} for i in range(5)]
+    path = write_jsonl(tmp_path / "d.jsonl", records)
     result = CliRunner().invoke(cli, ["lint", str(path), "--format", "json", *args])
     assert result.exit_code in (0, 1), result.output
     return {row["code"] for row in json.loads(result.output)["checks"]}

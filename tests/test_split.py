@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from readiness_support import sftlint, real_data
+from readiness_support import real_data, sftlint
 from sftlint.cli import cli
 from sftlint.records import Record
 from sftlint.split import split

@@ -313,7 +313,8 @@ def rules(fmt: str, plugins: tuple[str, ...]) -> None:
         click.echo(json.dumps(rows, indent=2))
         return
     for c in checks.values():
-        click.echo(f"{c.code}  {c.slug:<24} {c.severity.value:<8} {'preview' if c.preview else 'on':<8} {c.summary_line()}")
+        status = "preview" if c.preview else "on"
+        click.echo(f"{c.code}  {c.slug:<24} {c.severity.value:<8} {status:<8} {c.summary_line()}")
         if c.preview and c.preview_note:
             click.echo(f"{'':<34}{'':<8} preview: {c.preview_note}")
 

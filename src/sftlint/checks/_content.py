@@ -52,7 +52,8 @@ _CODE_LINE = re.compile(
     r"^\s*(?:def|class|import|from\s+\S+\s+import|return|elif|else:|try:|except|finally:|raise|yield|async|await|"
     r"#include|#define|package|using|namespace|public|private|protected|static|void|int|var|let|const|function|"
     r"fn|impl|struct|enum|func|SELECT|INSERT|UPDATE|DELETE|CREATE|print|console\.|System\.|@\w+)\b"
-    r"|^\s*(?:with|for|while|if)\b.*[:{]\s*$|[{}]\s*$|^[\x00-\x7f]*[=(].*;\s*$|^\s*[}\])]|\)\s*:\s*$|^\s*(?:#|//|/\*|\*|--|>>>|\$ )|^\s*\w+(?:\.\w+)*\s*(?:[-+*/]?=|\()"
+    r"|^\s*(?:with|for|while|if)\b.*[:{]\s*$|[{}]\s*$|^[\x00-\x7f]*[=(].*;\s*$|^\s*[}\])]|\)\s*:\s*$"
+    r"|^\s*(?:#|//|/\*|\*|--|>>>|\$ )|^\s*\w+(?:\.\w+)*\s*(?:[-+*/]?=|\()"
 )
 _CODE_CHARS = frozenset("{}[]()<>=;_$\\|&^~#@*/")
 _LIST_MARK = re.compile(r"^\s*(?:[-*+•]\s+|\d{1,3}[.)、]\s*|[a-z][.)]\s+)")

@@ -451,7 +451,8 @@ class LanguageMismatch(Check):
         if script is not None and script != "latin" and (other_is_clear or _script(other) != script):
             self.by_script += 1
             return script_language(text, script), 1.0, f"{script} script"
-        if (script is None or script == "latin") and sum(not w.isdigit() and w.isalnum() for w in text.split()) < _LANGDETECT_WORDS:
+        words = sum(not w.isdigit() and w.isalnum() for w in text.split())
+        if (script is None or script == "latin") and words < _LANGDETECT_WORDS:
             return None
         detected = self._detect(text)
         return None if detected is None else (detected[0], detected[1], f"langdetect p={detected[1]:.2f}")

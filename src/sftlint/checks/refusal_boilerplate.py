@@ -39,7 +39,8 @@ DEFAULT_PHRASES = [
 # Speaking as an AI about itself: right where the prompt asks about the assistant's own nature or
 # casts it as an AI, and boilerplate elsewhere.
 _IDENTITY = re.compile(
-    r"(?i)\bas an? (?:ai|artificial)|\bas a (?:large )?language model|\bi(?: am|'m) (?:just |only |merely )?(?:an ai|a (?:large )?language model|an "
+    r"(?i)\bas an? (?:ai|artificial)|\bas a (?:large )?language model"
+    r"|\bi(?: am|'m) (?:just |only |merely )?(?:an ai|a (?:large )?language model|an "
     r"artificial)|\bi (?:do not|don't) have (?:personal |any )?(?:opinions|feelings|emotions|beliefs|preferences|"
     r"personal experiences|consciousness|a physical body)|作为|我(?:只)?是"
 )
