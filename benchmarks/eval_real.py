@@ -149,6 +149,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--unjudged", type=Path, help="write the unjudged findings here as CSV rows to fill in")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    parser.add_argument("--markdown", action="store_true", help="print the per-check table as Markdown (README)")
     parser.add_argument("--show", metavar="CODE", help="list this check's wrong findings and missed defects")
     args = parser.parse_args()
 
@@ -174,6 +175,13 @@ def main() -> int:
 
     if args.json:
         print(json.dumps({"checks": rows, "failing": failing}, indent=2))
+    elif args.markdown:
+        print("| check | default | findings judged | precision | held-out precision | recall on known defects |")
+        print("|---|---|---|---|---|---|")
+        for r in rows:
+            held = f"{fmt(r['held_out_precision'])} ({r['held_out_judged']})" if r["held_out_judged"] else "-"
+            print(f"| {r['code']} | {r['status']} | {r['right'] + r['wrong']} | {fmt(r['precision'])} | {held} "
+                  f"| {fmt(r['recall'])} |")  # fmt: skip
     else:
         print(f"real-data review: {len(DATASETS)} datasets, {len(labels)} judged findings ({LABELS.name})\n")
         print(f"{'code':8} {'status':8} {'findings':>8} {'right':>6} {'wrong':>6} {'unjudged':>8} "
