@@ -1,0 +1,37 @@
+"""SFT115-SFT117 and SFT206 on the real public data of tests/data/real: where they must fire
+and the kinds of real records (code, letter templates, tool calls, Chinese chat) they must not flag."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from conftest import REAL_DATA
+
+
+def _flagged(lint, name: str, code: str) -> set[int]:
+    _, out = lint(None, "--select", code, "--min-pairs", "1", path=REAL_DATA / name)
+    return {f["line"] for f in out["findings"] if f["code"] == code}
+
+
+def _lines_where(name: str, test) -> set[int]:
+    with open(REAL_DATA / name, encoding="utf-8") as file:
+        return {i for i, line in enumerate(file, start=1) if test(json.loads(line))}
+
+
+def test_unfilled_placeholder_fires_on_every_identity_answer_with_name_or_author(lint):
+    with_slots = _lines_where(
+        "identity/self_cognition.jsonl", lambda r: "<NAME>" in r["output"] or "<AUTHOR>" in r["output"]
+    )
+    assert len(with_slots) == 74
+    assert _flagged(lint, "identity/self_cognition.jsonl", "SFT115") == with_slots
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["code/humaneval.jsonl", "alpaca_eval/gpt4_1106_preview.jsonl", "tools/glaive_toolcall_en.jsonl", "zh/oasst_sft_zh.jsonl"],
+)
+def test_unfilled_placeholder_quiet_on_code_letter_templates_and_tool_calls(lint, name):
+    """f-strings, `<URL>` in a code block, "[Your Name]" letters, a user-defined "{your answer}" format."""
+    assert _flagged(lint, name, "SFT115") == set()
