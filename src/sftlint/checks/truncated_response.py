@@ -1,0 +1,162 @@
+"""SFT116: responses cut off before their end (a generation's token limit, a bad export)."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+
+from sftlint.check import Check
+from sftlint.checks._prose import looks_like_code
+from sftlint.checks._text import excerpt
+from sftlint.findings import Finding, Severity
+from sftlint.records import Record
+
+_FENCE_LINE = re.compile(r"^[ \t]*(?:```|~~~)", re.MULTILINE)
+_LIST_ITEM = re.compile(r"^\s*(?:[-*•+]|\d{1,3}[.)]|[A-Za-z][.)])\s")
+_EMPTY_ITEM = re.compile(r"^\s*(?:[-*•+]|\d{1,3}[.)])\s*$")
+# A line that is not a sentence: a table row, a heading, a quote, hashtags, a link.
+_NOT_SENTENCE = re.compile(r"\|.*\||^\s*#|^\s*>|#\w+\s*$|https?://|www\.")
+# A sentence end: . ! ? … (after a word of 3 or more letters, not an initial or "Dr."),
+# CJK full stops, and a closing quote or bracket after one of them.
+_SENTENCE_END = re.compile(r"(?:(?<=[^\W\d_]{3})[.!?]|[!?…。！？；])[\"'”’)\]]*(?=\s|$)")
+_FINISHED = re.compile(r"[.!?…。！？][\"'”’)\]]*$")
+_WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
+# Words that never end an English sentence: articles, prepositions, conjunctions, auxiliaries.
+_NEVER_LAST = frozenset(
+    """the a an of to in on at for with from by into onto about than and or but nor that which whose
+    whether because although though while if as is are was were be been being has have had will would
+    shall should can could may might must my your our their its his her we they you i""".split()
+) - {"you", "i", "her", "his"}  # "thank you", "after I", "to her", "is his" end sentences
+_C_LIKE = re.compile(r"[;{]\s*$", re.MULTILINE)
+FRAGMENT_WORDS = 3  # words after the last sentence end that make an unfinished sentence
+
+
+def _open_brackets(code: str) -> int:
+    """Brackets opened and never closed in `code`, outside string literals and comments.
+
+    A program whose lines end in ; or { has // comments (and # is not one: #include);
+    any other has # comments (and // is Python's floor division).
+    """
+    comment = "//" if _C_LIKE.search(code) else "#"
+    depth = 0
+    quote = ""
+    i = 0
+    while i < len(code):
+        ch = code[i]
+        if quote:
+            if ch == "\\":
+                i += 1
+            elif ch == quote or ch == "\n":
+                quote = ""
+        elif ch in "\"'":
+            quote = ch
+        elif code.startswith(comment, i):
+            end = code.find("\n", i)
+            i = len(code) if end < 0 else end
+            continue
+        elif ch in "([{":
+            depth += 1
+        elif ch in ")]}":
+            depth -= 1
+        i += 1
+    return depth
+
+
+def _cut_json(text: str) -> bool:
+    """Whether `text` is JSON that stops before its brackets close (a parse that fails at the end)."""
+    try:
+        json.loads(text)
+    except json.JSONDecodeError as error:
+        return error.pos >= len(text) and _open_brackets(text) > 0
+    return False
+
+
+def _unclosed_fence(text: str) -> bool:
+    """Whether the last ``` fence opens a block that never closes: an odd count of fences, with
+    code or an unfinished line after the last one (a stray closing fence ends the text, or is
+    followed by finished prose)."""
+    fences = list(_FENCE_LINE.finditer(text))
+    if len(fences) % 2 == 0:
+        return False
+    after = text[fences[-1].end() :].partition("\n")[2].strip()
+    return bool(after) and (looks_like_code(after) or not _FINISHED.search(after))
+
+
+def _sentence_problem(line: str) -> str | None:
+    """Why the last line of a prose response reads as cut off mid-sentence, or None."""
+    stripped = line.rstrip()
+    words = _WORD.findall(stripped)
+    if not words or _NOT_SENTENCE.search(stripped):
+        return None
+    last = stripped[-1]
+    if last in ":：" and not _LIST_ITEM.match(stripped):
+        return f"ends on a lead-in with nothing after it: {excerpt(stripped[-60:])!r}"
+    if last in ",，、" and len(words) > 3:
+        return f"ends on a comma: {excerpt(stripped[-60:])!r}"
+    if not last.isalpha():
+        return None
+    if words[-1].lower() in _NEVER_LAST and len(words) >= 2:
+        return f"ends mid-sentence on {words[-1]!r}: {excerpt(stripped[-60:])!r}"
+    if _LIST_ITEM.match(stripped) or not last.isascii():
+        return None
+    ends = list(_SENTENCE_END.finditer(stripped))
+    if ends and len(_WORD.findall(stripped[ends[-1].end() :])) >= FRAGMENT_WORDS:
+        return f"ends mid-sentence: {excerpt(stripped[ends[-1].end():].strip()[-60:])!r}"
+    return None
+
+
+def truncation(text: str) -> str | None:
+    """Why a response reads as cut off before its end, or None."""
+    text = text.rstrip()
+    if not text:
+        return None
+    if _unclosed_fence(text):
+        return "has a code block that is never closed"
+    if text.endswith(("```", "~~~")):
+        return None
+    head = text.lstrip()
+    if head[:1] in "{[" and _cut_json(head):
+        return "is JSON with brackets that are never closed"
+    if "```" not in text and looks_like_code(text):
+        return "is code with brackets that are never closed" if _open_brackets(text) > 0 else None
+    last_line = text.rsplit("\n", 1)[-1]
+    if _EMPTY_ITEM.match(last_line):
+        return f"stops at an empty list item: {last_line.strip()!r}"
+    return _sentence_problem(last_line)
+
+
+class TruncatedResponse(Check):
+    """A response cut off before its end: mid-sentence, in an open code block, after a lead-in.
+
+    What it does: Reads the end of every response (for chat: each assistant turn) and reports
+    one that ends inside a sentence (three or more words after the last full stop, or a last
+    word that never ends an English sentence: "the", "of", "and", "is"), on a comma, on a
+    lead-in with nothing after it ("here are the steps:"), on an empty list item ("1."), inside
+    a code block whose ``` fence is never closed, or with brackets left open in a JSON
+    response or a program. It is conservative: code, list items, table rows, headings,
+    hashtags, links and short lines are not judged as sentences, and text that ends in Chinese
+    or Japanese characters is judged only by its punctuation (casual Chinese often drops the
+    final 。), so many cuts are missed rather than complete answers flagged.
+
+    Why it matters: A model trained on cut answers learns to stop mid-thought. Truncation
+    comes from a generation step's token limit or a length filter that cuts instead of
+    dropping, so it usually hits the longest, most valuable answers.
+
+    How to fix: Regenerate the response with a larger token limit, or drop the record. If
+    the data was cut at export, export it again.
+    """
+
+    code = "SFT116"
+    slug = "truncated-response"
+    severity = Severity.WARNING
+
+    def check_record(self, record: Record) -> Iterator[Finding]:
+        if record.turns is None:
+            problem = truncation(record.response)
+            if problem:
+                yield self.finding(f"response {problem}", record)
+            return
+        for turn in record.turns:
+            if turn.role == "assistant" and (problem := truncation(turn.content)):
+                yield self.finding(f"turn {turn.index} (assistant) {problem}", record)
