@@ -56,3 +56,22 @@ def test_truncated_response_quiet_on_code_lists_lyrics_letters_and_casual_chines
     """Python's // is not a comment, lists and lyrics have no full stops, letters end on a name,
     and casual Chinese drops the final 。."""
     assert _flagged(lint, name, "SFT116") == set()
+
+
+@pytest.mark.parametrize(
+    "name", ["alpaca_eval/gpt4_1106_preview.jsonl", "code/humaneval.jsonl", "zh/oasst_sft_zh.jsonl"]
+)
+def test_missing_input_quiet_where_the_material_is_there(lint, name):
+    """AlpacaEval's "the following ...:" prompts carry their material, HumanEval's "Complete the
+    following Python function." has it in the input, "How many horses are in this story?" follows the story."""
+    assert _flagged(lint, name, "SFT117") == set()
+
+
+def test_missing_input_fires_when_the_real_input_is_dropped(lint, tmp_path):
+    records = [json.loads(line) for line in (REAL_DATA / "code/humaneval.jsonl").read_text().splitlines()[:20]]
+    for record in records[::2]:
+        record["input"] = ""
+    path = tmp_path / "dropped.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in records))
+    _, out = lint(None, "--select", "SFT117", "--min-pairs", "1", path=path)
+    assert {f["line"] for f in out["findings"]} == set(range(1, 21, 2))
