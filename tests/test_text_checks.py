@@ -75,3 +75,37 @@ def test_missing_input_fires_when_the_real_input_is_dropped(lint, tmp_path):
     path.write_text("".join(json.dumps(r) + "\n" for r in records))
     _, out = lint(None, "--select", "SFT117", "--min-pairs", "1", path=path)
     assert {f["line"] for f in out["findings"]} == set(range(1, 21, 2))
+
+
+def test_response_diversity_reports_one_answer_for_every_prompt(lint):
+    """AlpacaEval's NullModel answers all 150 instructions with one garbage string."""
+    _, out = lint(None, "--select", "SFT206", "--min-pairs", "1", path=REAL_DATA / "alpaca_eval/NullModel.jsonl")
+    (finding,) = out["findings"]
+    assert finding["line"] is None
+    assert finding["message"].startswith("150 of 150 records (100%) answer with another prompt's exact response")
+    assert [r["line"] for r in finding["related"]] == [1, 2, 3]
+    assert out["summaries"]["response-diversity"]["distinct_answers"] == 1
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "alpaca_eval/gpt4_1106_preview.jsonl",
+        "identity/self_cognition.jsonl",
+        "tools/glaive_toolcall_en.jsonl",
+        "zh/oasst_sft_zh.jsonl",
+    ],
+)
+def test_response_diversity_quiet_on_real_varied_answers(lint, name):
+    """Identity answers repeat a little (6 %), glaive's copied conversations are SFT103's."""
+    assert _flagged(lint, name, "SFT206") == set()
+
+
+def test_response_diversity_threshold_is_an_option(lint, tmp_path):
+    config = tmp_path / "sftlint.toml"
+    config.write_text("[checks.response-diversity]\nmax_repeated_share = 1.0\n")
+    _, out = lint(
+        None, "--select", "SFT206", "--min-pairs", "1", "--config", str(config),
+        path=REAL_DATA / "alpaca_eval/NullModel.jsonl",
+    )  # fmt: skip
+    assert out["findings"] == []
