@@ -19,11 +19,24 @@ _MATERIAL = (
     r"problem|options|choices|items)"
 )
 _KIND = r"(?:\s+[A-Za-z+#-]+){0,2}?\s+" + _MATERIAL  # "the following Python function"
-# Material that follows the reference: "the following sentence", "the text below", "below:".
-_FORWARD = re.compile(r"\b(?:the|these) following" + _KIND + r"\b|\b" + _MATERIAL + r" (?:given |listed )?below\b", re.I)
+# Material that follows the reference: "the following sentence", "the text below". Whatever
+# "the following" names, it comes next, unless it is a time ("the following day").
+_TIME = r"(?:day|days|week|weeks|month|months|year|years|morning|night|evening|weekend|season|decade|century)"
+_FORWARD = re.compile(
+    r"\b(?:the|these) following\b(?!\s+"
+    + _TIME
+    + r"\b)(?:\s+[A-Za-z+#-]+)?|\b"
+    + _MATERIAL
+    + r" (?:given |listed )?below\b",
+    re.I,
+)
 # Material anywhere: "this paragraph", "the given text", "the provided code", "the table above".
 _ANYWHERE = re.compile(
-    r"\b(?:this|these|the (?:given|provided|attached|above|aforementioned))" + _KIND + r"\b|\b" + _MATERIAL + r" above\b",
+    r"\b(?:this|these|the (?:given|provided|attached|above|aforementioned))"
+    + _KIND
+    + r"\b|\b"
+    + _MATERIAL
+    + r" above\b",
     re.I,
 )
 # Where the material would start after a forward reference: a colon, a new line, a quote, or
@@ -73,7 +86,8 @@ class MissingInput(Check):
     """An instruction that refers to material ("the following sentence") that is not there.
 
     What it does: Finds instructions that point at material the model must be given: "the
-    following sentence", "the text below" (material expected after the reference), or "this
+    following sentence", "the following companies", "the text below" (material expected after
+    the reference), or "this
     paragraph", "the given code", "the table above" (material anywhere). A record is reported
     when its input is empty and the instruction does not hold the material either: nothing
     follows a forward reference after a colon, a new line, a quote or the end of its sentence
@@ -109,8 +123,7 @@ class MissingInput(Check):
         reference = missing_material(prompt)
         if reference:
             yield self.finding(
-                f"{name} refers to {reference.strip()!r} but the record holds no such material: "
-                f"{excerpt(prompt)!r}",
+                f"{name} refers to {reference.strip()!r} but the record holds no such material: {excerpt(prompt)!r}",
                 record,
                 reference=reference.strip(),
             )
