@@ -41,9 +41,9 @@ def _slots(text: str) -> list[str]:
     """The unfilled slots in the prose of `text`, in order, each once."""
     if not any(c in text for c in "{<"):
         return []
+    text = prose(text)
     if looks_like_code(text):
         return []
-    text = prose(text)
     found = [m.group() for m in _MUSTACHE.finditer(text)]
     found += [m.group() for m in _CAPS_TAG.finditer(text) if m.group(1) not in _NOT_SLOTS]
     found += [m.group() for m in _BRACE.finditer(text) if len(m.group(1)) >= 3]
