@@ -17,9 +17,12 @@ _LIST_ITEM = re.compile(r"^\s*(?:[-*•+]|\d{1,3}[.)]|[A-Za-z][.)])\s")
 _EMPTY_ITEM = re.compile(r"^\s*(?:[-*•+]|\d{1,3}[.)])\s*$")
 # A line that is not a sentence: a table row, a heading, a quote, hashtags, a link.
 _NOT_SENTENCE = re.compile(r"\|.*\||^\s*#|^\s*>|#\w+\s*$|https?://|www\.")
-# A sentence end: . ! ? … (after a word of 3 or more letters, not an initial or "Dr."),
+# A sentence end: . ! ? … (after a word of 3 or more letters, not an initial, "Dr." or "Mrs."),
 # CJK full stops, and a closing quote or bracket after one of them.
-_SENTENCE_END = re.compile(r"(?:(?<=[^\W\d_]{3})[.!?]|[!?…。！？；])[\"'”’)\]]*(?=\s|$)")
+_SENTENCE_END = re.compile(
+    r"(?:(?<=[^\W\d_]{3})(?<!Mrs|Inc|Ltd|Gen|Sen|Rev|Col|Sgt)(?<!Capt|Prof|Dept)[.!?]|[!?…。！？；])"
+    r"[\"'”’)\]]*(?=\s|$)"
+)
 _FINISHED = re.compile(r"[.!?…。！？][\"'”’)\]]*$")
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
 # Words that never end an English sentence: articles, prepositions, conjunctions, auxiliaries.
@@ -29,7 +32,10 @@ _NEVER_LAST = frozenset(
     shall should can could may might must my your our their its his her we they you i""".split()
 ) - {"you", "i", "her", "his"}  # "thank you", "after I", "to her", "is his" end sentences
 _C_LIKE = re.compile(r"[;{]\s*$", re.MULTILINE)
-FRAGMENT_WORDS = 3  # words after the last sentence end that make an unfinished sentence
+FRAGMENT_WORDS = 3  # words after the last sentence end that make an unfinished sentence (a list item: 4)
+LONG_LINE_WORDS = 8  # a last line this long without a full stop, where its siblings have one, is cut
+MIN_SIBLINGS = 2
+SIBLING_SHARE = 0.8
 
 
 def _open_brackets(code: str) -> int:
@@ -83,7 +89,21 @@ def _unclosed_fence(text: str) -> bool:
     return bool(after) and (looks_like_code(after) or not _FINISHED.search(after))
 
 
-def _sentence_problem(line: str) -> str | None:
+def _siblings_finished(lines: list[str], item: bool) -> bool:
+    """Whether the earlier long lines of the same kind (list items, or prose) end with a full stop:
+    at least `MIN_SIBLINGS` of them, and `SIBLING_SHARE` of them finished."""
+    siblings = [
+        line.rstrip()
+        for line in lines
+        if bool(_LIST_ITEM.match(line)) == item
+        and len(_WORD.findall(line)) >= LONG_LINE_WORDS
+        and not _NOT_SENTENCE.search(line)
+    ]
+    finished = sum(1 for line in siblings if _FINISHED.search(line))
+    return len(siblings) >= MIN_SIBLINGS and finished >= SIBLING_SHARE * len(siblings)
+
+
+def _sentence_problem(line: str, earlier: list[str]) -> str | None:
     """Why the last line of a prose response reads as cut off mid-sentence, or None."""
     stripped = line.rstrip()
     words = _WORD.findall(stripped)
@@ -98,11 +118,15 @@ def _sentence_problem(line: str) -> str | None:
         return None
     if words[-1].lower() in _NEVER_LAST and len(words) >= 2:
         return f"ends mid-sentence on {words[-1]!r}: {excerpt(stripped[-60:])!r}"
-    if _LIST_ITEM.match(stripped) or not last.isascii():
+    if not last.isascii():
         return None
+    item = bool(_LIST_ITEM.match(stripped))
     ends = list(_SENTENCE_END.finditer(stripped))
-    if ends and len(_WORD.findall(stripped[ends[-1].end() :])) >= FRAGMENT_WORDS:
-        return f"ends mid-sentence: {excerpt(stripped[ends[-1].end():].strip()[-60:])!r}"
+    if ends and len(_WORD.findall(stripped[ends[-1].end() :])) >= FRAGMENT_WORDS + item:
+        return f"ends mid-sentence: {excerpt(stripped[ends[-1].end() :].strip()[-60:])!r}"
+    if len(words) >= LONG_LINE_WORDS and _siblings_finished(earlier, item):
+        kind = "list items" if item else "paragraphs"
+        return f"ends mid-sentence where the other {kind} end with a full stop: {excerpt(stripped[-60:])!r}"
     return None
 
 
@@ -123,21 +147,24 @@ def truncation(text: str) -> str | None:
     last_line = text.rsplit("\n", 1)[-1]
     if _EMPTY_ITEM.match(last_line):
         return f"stops at an empty list item: {last_line.strip()!r}"
-    return _sentence_problem(last_line)
+    return _sentence_problem(last_line, text.split("\n")[:-1])
 
 
 class TruncatedResponse(Check):
     """A response cut off before its end: mid-sentence, in an open code block, after a lead-in.
 
     What it does: Reads the end of every response (for chat: each assistant turn) and reports
-    one that ends inside a sentence (three or more words after the last full stop, or a last
-    word that never ends an English sentence: "the", "of", "and", "is"), on a comma, on a
-    lead-in with nothing after it ("here are the steps:"), on an empty list item ("1."), inside
-    a code block whose ``` fence is never closed, or with brackets left open in a JSON
-    response or a program. It is conservative: code, list items, table rows, headings,
-    hashtags, links and short lines are not judged as sentences, and text that ends in Chinese
-    or Japanese characters is judged only by its punctuation (casual Chinese often drops the
-    final 。), so many cuts are missed rather than complete answers flagged.
+    one that ends inside a sentence (three or more words after the last full stop, four in a
+    list item; a last word that never ends an English sentence: "the", "of", "and", "during";
+    or a long last line without a full stop where the other list items or paragraphs of the
+    response have one), on a comma, on a lead-in with nothing after it ("here are the
+    steps:"), on an empty list item ("1."), inside a code block whose ``` fence is never
+    closed, or with brackets left open in a JSON response or a program. It is conservative:
+    code, table rows, headings, hashtags, links and short lines are not judged as sentences,
+    and text that ends in Chinese or Japanese characters is judged only by its punctuation
+    (casual Chinese often drops the final 。), so a cut is missed rather than a complete
+    answer flagged: a response cut exactly at a sentence end, or inside a line of code, reads
+    as finished.
 
     Why it matters: A model trained on cut answers learns to stop mid-thought. Truncation
     comes from a generation step's token limit or a length filter that cuts instead of
