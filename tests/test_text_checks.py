@@ -30,7 +30,12 @@ def test_unfilled_placeholder_fires_on_every_identity_answer_with_name_or_author
 
 @pytest.mark.parametrize(
     "name",
-    ["code/humaneval.jsonl", "alpaca_eval/gpt4_1106_preview.jsonl", "tools/glaive_toolcall_en.jsonl", "zh/oasst_sft_zh.jsonl"],
+    [
+        "code/humaneval.jsonl",
+        "alpaca_eval/gpt4_1106_preview.jsonl",
+        "tools/glaive_toolcall_en.jsonl",
+        "zh/oasst_sft_zh.jsonl",
+    ],
 )
 def test_unfilled_placeholder_quiet_on_code_letter_templates_and_tool_calls(lint, name):
     """f-strings, `<URL>` in a code block, "[Your Name]" letters, a user-defined "{your answer}" format."""

@@ -23,7 +23,9 @@ _EXAMPLE_LINES = 3
 
 
 def _key(text: str) -> int:
-    return int.from_bytes(hashlib.blake2b(squash(text).encode("utf-8", "surrogatepass"), digest_size=8).digest(), "little")
+    return int.from_bytes(
+        hashlib.blake2b(squash(text).encode("utf-8", "surrogatepass"), digest_size=8).digest(), "little"
+    )
 
 
 class ResponseDiversityOptions(BaseModel):
