@@ -1,5 +1,6 @@
-"""SFT115-SFT117 and SFT206 on the real public data of tests/data/real: where they must fire
-and the kinds of real records (code, letter templates, tool calls, Chinese chat) they must not flag."""
+"""SFT115-SFT117, SFT206 and SFT111's turn markers on the real public data of tests/data/real:
+where they must fire, and the kinds of real records (code, letter templates, tool calls,
+Chinese chat) they must not flag."""
 
 from __future__ import annotations
 
@@ -114,3 +115,14 @@ def test_response_diversity_threshold_is_an_option(lint, tmp_path):
         path=REAL_DATA / "alpaca_eval/NullModel.jsonl",
     )  # fmt: skip
     assert out["findings"] == []
+
+
+def test_template_leakage_fires_on_real_answers_that_run_into_the_next_turn(lint):
+    """falcon-7b-instruct ends answers with "User" or "###" on a line of their own."""
+    assert _flagged(lint, "alpaca_eval/falcon-7b-instruct.jsonl", "SFT111") == {131, 139, 207, 251, 266, 377, 467}
+
+
+@pytest.mark.parametrize("name", ["alpaca_eval/gpt4_1106_preview.jsonl", "alpaca_eval/alpaca-7b.jsonl"])
+def test_template_leakage_quiet_on_real_lists_ending_in_user(lint, name):
+    """alpaca-7b's list of 100 items ends "Translatable User Interface": a word, not a turn."""
+    assert _flagged(lint, name, "SFT111") == set()
