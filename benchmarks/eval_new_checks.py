@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Planted-defect precision and recall of SFT115-SFT117 and SFT206, on damaged real records.
+"""Planted-defect precision and recall of SFT115-SFT118 and SFT206, on damaged real records.
 
 The corpora are built from the real public records in tests/data/real (AlpacaEval's GPT-4
 answers, HumanEval, Chinese OpenAssistant chat, glaive tool calls): a share of the records is
@@ -15,6 +15,8 @@ are left out). Per check:
   its "the following ...:" so the material is gone;
 - SFT116 again, with responses cut at a random word wherever it falls (inside a list item, a
   table, a line of code): the recall a conservative check gives up, printed apart;
+- SFT118: the passage after a short lead-in ("I have this text:") replaced by
+  `<Picture Attached>`, `[image]` or a markdown image, the response left as it was;
 - SFT206: 20 datasets of 100 GPT-4 records, 10 of them with 30-90 % of the responses replaced
   by 3 to 30 answers of other records, 10 untouched: scored per dataset.
 
@@ -167,6 +169,18 @@ def cut_anywhere(record: dict, kind: int, rng: random.Random) -> dict | None:
     return {**record, "output": " ".join(words[: rng.randrange(len(words) // 10, len(words) - 1)])}
 
 
+_BLOCK = re.compile(r"^(.{10,}?[:\n])\s*(\S.*)$", re.S)
+_HIDDEN = ["<Picture Attached>", "[image]", "![scan](https://example.com/scan.png)"]
+
+
+def hide_material(record: dict, kind: int, rng: random.Random) -> dict | None:
+    """The passage after a short lead-in ("Rewrite this text:") replaced by an image the model cannot see."""
+    match = _BLOCK.match(record.get("instruction", ""))
+    if match is None or len(match.group(1).split()) > 25 or len(match.group(2).split()) < 15:
+        return None
+    return {**record, "instruction": f"{match.group(1)}\n{_HIDDEN[kind]}"}
+
+
 def drop_input(record: dict, kind: int, rng: random.Random) -> dict | None:
     if record.get("input"):
         return {**record, "input": ""}
@@ -253,6 +267,8 @@ def main() -> None:
         ("SFT116", cut_anywhere, 1, args.rate, ["cut at a random word"]),
         # few records hold material to drop (HumanEval's inputs, a few AlpacaEval prompts): damage half
         ("SFT117", drop_input, 1, 0.5, ["material dropped"]),
+        # only prompts with a passage after a short lead-in can lose it to an image: damage them all
+        ("SFT118", hide_material, 3, 1.0, _HIDDEN),
     ]
     for code, damage, kinds, rate, names in plans:
         known = known_defects(code)

@@ -126,3 +126,22 @@ def test_template_leakage_fires_on_real_answers_that_run_into_the_next_turn(lint
 def test_template_leakage_quiet_on_real_lists_ending_in_user(lint, name):
     """alpaca-7b's list of 100 items ends "Translatable User Interface": a word, not a turn."""
     assert _flagged(lint, name, "SFT111") == set()
+
+
+@pytest.mark.parametrize(
+    "name", ["alpaca_eval/gpt4_1106_preview.jsonl", "alpaca_eval/alpaca-7b.jsonl", "tools/glaive_toolcall_en.jsonl"]
+)
+def test_unseeable_context_quiet_on_real_links_and_photos_named_in_text(lint, name):
+    """ "Shortcuts do not work on this website: https://..." needs no sight of the site; "use the
+    photo delivery system" names a thing; glaive's "Please find attached" is an e-mail being written."""
+    assert _flagged(lint, name, "SFT118") == set()
+
+
+def test_unseeable_context_fires_when_a_real_passage_becomes_an_attachment(lint, tmp_path):
+    record = json.loads((REAL_DATA / "alpaca_eval/gpt4_1106_preview.jsonl").read_text().splitlines()[146])
+    assert record["instruction"].startswith("I have this text:")
+    damaged = {**record, "instruction": "I have this text: <Picture Attached>\nRewrite it in professional style."}
+    path = tmp_path / "attached.jsonl"
+    path.write_text(json.dumps(record) + "\n" + json.dumps(damaged) + "\n")
+    _, out = lint(None, "--select", "SFT118", "--min-pairs", "1", path=path)
+    assert [f["line"] for f in out["findings"]] == [2]
