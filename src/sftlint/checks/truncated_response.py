@@ -24,7 +24,7 @@ _SENTENCE_END = re.compile(
     r"[\"'”’)\]]*(?=\s|$)"
 )
 _FINISHED = re.compile(r"[.!?…。！？][\"'”’)\]]*$")
-_WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
+_WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")  # "don't", "how-to": one word
 # Words that never end an English sentence: articles, prepositions, conjunctions, auxiliaries.
 _NEVER_LAST = frozenset(
     """the a an of to in on at for with from by into onto about than and or but nor that which whose
@@ -35,6 +35,7 @@ _C_LIKE = re.compile(r"[;{]\s*$", re.MULTILINE)
 FRAGMENT_WORDS = 3  # words after the last sentence end that make an unfinished sentence (a list item: 4)
 LONG_LINE_WORDS = 8  # a last line this long without a full stop, where its siblings have one, is cut
 MIN_SIBLINGS = 2
+MIN_ANSWER_WORDS = 5  # shorter responses are labels or short answers, never judged as sentences
 SIBLING_SHARE = 0.8
 
 
@@ -145,8 +146,10 @@ def truncation(text: str) -> str | None:
     if "```" not in text and looks_like_code(text):
         return "is code with brackets that are never closed" if _open_brackets(text) > 0 else None
     last_line = text.rsplit("\n", 1)[-1]
-    if _EMPTY_ITEM.match(last_line):
+    if _EMPTY_ITEM.match(last_line) and "\n" in text:
         return f"stops at an empty list item: {last_line.strip()!r}"
+    if len(_WORD.findall(text)) < MIN_ANSWER_WORDS:
+        return None  # a label or a short answer ("how-to", "Paris") is not a sentence
     return _sentence_problem(last_line, text.split("\n")[:-1])
 
 
