@@ -23,6 +23,7 @@ _SENTENCE_END = re.compile(
     r"(?:(?<=[^\W\d_]{3})(?<!Mrs|Inc|Ltd|Gen|Sen|Rev|Col|Sgt)(?<!Capt|Prof|Dept)[.!?]|[!?…。！？；])"
     r"[\"'”’)\]]*(?=\s|$)"
 )
+_FULL_STOPS = frozenset(".!?…。！？")
 _FINISHED = re.compile(r"[.!?…。！？][\"'”’)\]]*$")
 _WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")  # "don't", "how-to": one word
 # Words that never end an English sentence: articles, prepositions, conjunctions, auxiliaries.
@@ -131,11 +132,22 @@ def _sentence_problem(line: str, earlier: list[str]) -> str | None:
     return None
 
 
+def _empty_item(text: str) -> str | None:
+    """A response of several lines whose last line is an empty list item ("4."), or None."""
+    body, _, last_line = text.rpartition("\n")
+    if body and _EMPTY_ITEM.match(last_line):
+        return f"stops at an empty list item: {last_line.strip()!r}"
+    return None
+
+
 def truncation(text: str) -> str | None:
     """Why a response reads as cut off before its end, or None."""
     text = text.rstrip()
     if not text:
         return None
+    if text[-1] in _FULL_STOPS and "```" not in text and "~~~" not in text and text.lstrip()[:1] not in "{[":
+        # Ends on a full stop, and no fence or JSON to cut: only an empty last item ("4.") is left.
+        return _empty_item(text)
     if _unclosed_fence(text):
         return "has a code block that is never closed"
     if text.endswith(("```", "~~~")):
@@ -145,11 +157,12 @@ def truncation(text: str) -> str | None:
         return "is JSON with brackets that are never closed"
     if "```" not in text and looks_like_code(text):
         return "is code with brackets that are never closed" if _open_brackets(text) > 0 else None
-    last_line = text.rsplit("\n", 1)[-1]
-    if _EMPTY_ITEM.match(last_line) and "\n" in text:
-        return f"stops at an empty list item: {last_line.strip()!r}"
-    if len(_WORD.findall(text)) < MIN_ANSWER_WORDS:
+    empty = _empty_item(text)
+    if empty is not None:
+        return empty
+    if len(text.split(None, MIN_ANSWER_WORDS)) < MIN_ANSWER_WORDS:
         return None  # a label or a short answer ("how-to", "Paris") is not a sentence
+    last_line = text.rsplit("\n", 1)[-1]
     return _sentence_problem(last_line, text.split("\n")[:-1])
 
 

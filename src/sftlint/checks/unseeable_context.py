@@ -37,6 +37,12 @@ _LINKED = re.compile(
     r"repo|repository|story|report|review|text|content|passage)\b",
     re.IGNORECASE,
 )
+# Every sign above contains one of these: most prompts are ruled out without a regular expression.
+_KEYS = (
+    "attach", "upload", "image", "picture", "photo", "screenshot", "diagram", "chart", "graph", "figure", "video",
+    "clip", "audio", "recording", "pdf", "spreadsheet", "scan", "drawing", "painting", "map", "http", "www.", "<img",
+    "![",
+)  # fmt: skip
 MAX_ASK_WORDS = 25  # a prompt with more words than this carries its own material
 # A response that says it cannot see the material, or asks for it.
 _DECLINES = re.compile(
@@ -65,6 +71,9 @@ _AS_SEEN = re.compile(
 def unseeable(prompt: str) -> tuple[str, bool] | None:
     """What the prompt asks about that a text model cannot see, and whether the sign is strong
     (an attachment marker, an attached file, a linked page) rather than a mention ("this chart")."""
+    lower = prompt.lower()
+    if not any(key in lower for key in _KEYS):
+        return None
     match = _UNSEEABLE.search(prompt)
     if match:
         return match.group(), True
