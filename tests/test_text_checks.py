@@ -9,6 +9,7 @@ import json
 import pytest
 
 from conftest import REAL_DATA
+from readiness_support import sftlint
 
 
 def _flagged(lint, name: str, code: str) -> set[int]:
@@ -145,3 +146,20 @@ def test_unseeable_context_fires_when_a_real_passage_becomes_an_attachment(lint,
     path.write_text(json.dumps(record) + "\n" + json.dumps(damaged) + "\n")
     _, out = lint(None, "--select", "SFT118", "--min-pairs", "1", path=path)
     assert [f["line"] for f in out["findings"]] == [2]
+
+
+@pytest.mark.parametrize("option", ["header_pattern", "trailing_pattern"])
+def test_template_leakage_pattern_that_does_not_compile_is_one_line_error(tmp_path, option):
+    (tmp_path / "sftlint.toml").write_text(f'[checks.template-leakage]\n{option} = "("\n')
+    done = sftlint("lint", str(REAL_DATA / "alpaca_eval/falcon-7b-instruct.jsonl"), cwd=tmp_path)
+    assert done.returncode == 2
+    assert done.stderr.startswith("sftlint: error: invalid config: checks.template-leakage.")
+    assert len(done.stderr.strip().splitlines()) == 1
+
+
+def test_template_leakage_trailing_rule_can_be_turned_off(lint, tmp_path):
+    config = tmp_path / "sftlint.toml"
+    config.write_text('[checks.template-leakage]\ntrailing_pattern = ""\n')
+    path = REAL_DATA / "alpaca_eval/falcon-7b-instruct.jsonl"
+    _, out = lint(None, "--select", "SFT111", "--min-pairs", "1", "--config", str(config), path=path)
+    assert {f["line"] for f in out["findings"]} == {467}  # its "### Output:" header

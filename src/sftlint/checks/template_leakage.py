@@ -3,7 +3,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from sftlint.check import Check
 from sftlint.findings import Finding, Severity
@@ -34,6 +34,16 @@ class TemplateLeakageOptions(BaseModel):
     trailing_pattern: str = Field(
         DEFAULT_TRAILING_PATTERN, description="regular expression for a turn marker on a response's last line"
     )
+
+    @field_validator("header_pattern", "trailing_pattern")
+    @classmethod
+    def _compiles(cls, pattern: str) -> str:
+        """A pattern that does not compile is a config error (exit 2), not a crash."""
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            raise ValueError(f"invalid regular expression {pattern!r}: {exc}") from None
+        return pattern
 
 
 class TemplateLeakage(Check):
