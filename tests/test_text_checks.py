@@ -45,8 +45,9 @@ def test_unfilled_placeholder_quiet_on_code_letter_templates_and_tool_calls(lint
 
 
 def test_truncated_response_fires_on_real_cut_answers(lint):
-    """chatglm2's answers stop at its token limit: "It is a powerful tool for solving", "key points of"."""
-    assert _flagged(lint, "alpaca_eval/chatglm2-6b.jsonl", "SFT116") == {13, 33, 108, 111, 136, 180, 195}
+    """chatglm2's answers stop at its token limit: "It is a powerful tool for solving", "key points of",
+    a looping ingredient list cut at "* 1 cup rolled"."""
+    assert _flagged(lint, "alpaca_eval/chatglm2-6b.jsonl", "SFT116") == {13, 33, 93, 108, 111, 136, 180, 195}
 
 
 @pytest.mark.parametrize(

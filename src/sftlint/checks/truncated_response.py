@@ -36,6 +36,8 @@ _C_LIKE = re.compile(r"[;{]\s*$", re.MULTILINE)
 FRAGMENT_WORDS = 3  # words after the last sentence end that make an unfinished sentence (a list item: 4)
 LONG_LINE_WORDS = 8  # a last line this long without a full stop, where its siblings have one, is cut
 MIN_SIBLINGS = 2
+_GOES_ON = re.compile(r" ?[^\W\d_]")  # the rest of a word, or a next word: not ", yeah"
+MIN_CUT_COPY_CHARS = 8  # a shorter last line may begin an earlier one by chance ("- Salt")
 MIN_ANSWER_WORDS = 5  # shorter responses are labels or short answers, never judged as sentences
 SIBLING_SHARE = 0.8
 
@@ -105,6 +107,23 @@ def _siblings_finished(lines: list[str], item: bool) -> bool:
     return len(siblings) >= MIN_SIBLINGS and finished >= SIBLING_SHARE * len(siblings)
 
 
+def _cut_copy(line: str, earlier: list[str]) -> str | None:
+    """A last line that is the start of an earlier, longer line: a repeated item cut off
+    ("* 1 cup rolled" after "* 1 cup rolled oats"), as a looping answer ends at its token limit.
+    Not when the earlier line goes on after a comma or a stop, nor when the same line came
+    earlier whole: a song's refrain ("Another one bites the dust, yeah") ends as it began."""
+    stripped = line.strip()
+    if len(stripped) < MIN_CUT_COPY_CHARS:
+        return None
+    others = {other.strip() for other in earlier}
+    if stripped in others:
+        return None
+    for other in others:
+        if len(other) > len(stripped) and other.startswith(stripped) and _GOES_ON.match(other, len(stripped)):
+            return f"ends on a copy of an earlier line, cut short: {excerpt(stripped[-60:])!r}"
+    return None
+
+
 def _sentence_problem(line: str, earlier: list[str]) -> str | None:
     """Why the last line of a prose response reads as cut off mid-sentence, or None."""
     stripped = line.rstrip()
@@ -163,7 +182,8 @@ def truncation(text: str) -> str | None:
     if len(text.split(None, MIN_ANSWER_WORDS)) < MIN_ANSWER_WORDS:
         return None  # a label or a short answer ("how-to", "Paris") is not a sentence
     last_line = text.rsplit("\n", 1)[-1]
-    return _sentence_problem(last_line, text.split("\n")[:-1])
+    earlier = text.split("\n")[:-1]
+    return _sentence_problem(last_line, earlier) or _cut_copy(last_line, earlier)
 
 
 class TruncatedResponse(Check):
@@ -174,8 +194,10 @@ class TruncatedResponse(Check):
     list item; a last word that never ends an English sentence: "the", "of", "and", "during";
     or a long last line without a full stop where the other list items or paragraphs of the
     response have one), on a comma, on a lead-in with nothing after it ("here are the
-    steps:"), on an empty list item ("1."), inside a code block whose ``` fence is never
-    closed, or with brackets left open in a JSON response or a program. It is conservative:
+    steps:"), on an empty list item ("1."), on the start of an earlier line ("* 1 cup
+    rolled" after "* 1 cup rolled oats": a looping answer cut at its token limit), inside a
+    code block whose ``` fence is never closed, or with brackets left open in a JSON response
+    or a program. It is conservative:
     code, table rows, headings, hashtags, links and short lines are not judged as sentences,
     and text that ends in Chinese or Japanese characters is judged only by its punctuation
     (casual Chinese often drops the final 。), so a cut is missed rather than a complete
