@@ -1,0 +1,227 @@
+"""SFT116: responses cut off before their end (a generation's token limit, a bad export)."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+
+from sftlint.check import Check
+from sftlint.checks._prose import looks_like_code
+from sftlint.checks._text import excerpt
+from sftlint.findings import Finding, Severity
+from sftlint.records import Record
+
+_FENCE_LINE = re.compile(r"^[ \t]*(?:```|~~~)", re.MULTILINE)
+_LIST_ITEM = re.compile(r"^\s*(?:[-*•+]|\d{1,3}[.)]|[A-Za-z][.)])\s")
+_EMPTY_ITEM = re.compile(r"^\s*(?:[-*•+]|\d{1,3}[.)])\s*$")
+# A line that is not a sentence: a table row, a heading, a quote, hashtags, a link.
+_NOT_SENTENCE = re.compile(r"\|.*\||^\s*#|^\s*>|#\w+\s*$|https?://|www\.")
+# A sentence end: . ! ? … (after a word of 3 or more letters, not an initial, "Dr." or "Mrs."),
+# CJK full stops, and a closing quote or bracket after one of them.
+_SENTENCE_END = re.compile(
+    r"(?:(?<=[^\W\d_]{3})(?<!Mrs|Inc|Ltd|Gen|Sen|Rev|Col|Sgt)(?<!Capt|Prof|Dept)[.!?]|[!?…。！？；])"
+    r"[\"'”’)\]]*(?=\s|$)"
+)
+_FULL_STOPS = frozenset(".!?…。！？")
+_FINISHED = re.compile(r"[.!?…。！？][\"'”’)\]]*$")
+_WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")  # "don't", "how-to": one word
+# Words that never end an English sentence: articles, prepositions, conjunctions, auxiliaries.
+_NEVER_LAST = frozenset(
+    """the a an of to in on at for with from by into onto about than and or but nor that which whose
+    whether because although though while if as is are was were be been being has have had will would
+    shall should can could may might must my your our their its his her we they you i""".split()
+) - {"you", "i", "her", "his"}  # "thank you", "after I", "to her", "is his" end sentences
+_C_LIKE = re.compile(r"[;{]\s*$", re.MULTILINE)
+FRAGMENT_WORDS = 3  # words after the last sentence end that make an unfinished sentence (a list item: 4)
+LONG_LINE_WORDS = 8  # a last line this long without a full stop, where its siblings have one, is cut
+MIN_SIBLINGS = 2
+_GOES_ON = re.compile(r" ?[^\W\d_]")  # the rest of a word, or a next word: not ", yeah"
+MIN_CUT_COPY_CHARS = 8  # a shorter last line may begin an earlier one by chance ("- Salt")
+MIN_ANSWER_WORDS = 5  # shorter responses are labels or short answers, never judged as sentences
+SIBLING_SHARE = 0.8
+
+
+def _open_brackets(code: str) -> int:
+    """Brackets opened and never closed in `code`, outside string literals and comments.
+
+    A program whose lines end in ; or { has // comments (and # is not one: #include);
+    any other has # comments (and // is Python's floor division).
+    """
+    comment = "//" if _C_LIKE.search(code) else "#"
+    depth = 0
+    quote = ""
+    i = 0
+    while i < len(code):
+        ch = code[i]
+        if quote:
+            if ch == "\\":
+                i += 1
+            elif ch == quote or ch == "\n":
+                quote = ""
+        elif ch in "\"'":
+            quote = ch
+        elif code.startswith(comment, i):
+            end = code.find("\n", i)
+            i = len(code) if end < 0 else end
+            continue
+        elif ch in "([{":
+            depth += 1
+        elif ch in ")]}":
+            depth -= 1
+        i += 1
+    return depth
+
+
+def _cut_json(text: str) -> bool:
+    """Whether `text` is JSON that stops before its brackets close (a parse that fails at the end)."""
+    try:
+        json.loads(text)
+    except json.JSONDecodeError as error:
+        return error.pos >= len(text) and _open_brackets(text) > 0
+    return False
+
+
+def _unclosed_fence(text: str) -> bool:
+    """Whether the last ``` fence opens a block that never closes: an odd count of fences, with
+    code or an unfinished line after the last one (a stray closing fence ends the text, or is
+    followed by finished prose)."""
+    fences = list(_FENCE_LINE.finditer(text))
+    if len(fences) % 2 == 0:
+        return False
+    after = text[fences[-1].end() :].partition("\n")[2].strip()
+    return bool(after) and (looks_like_code(after) or not _FINISHED.search(after))
+
+
+def _siblings_finished(lines: list[str], item: bool) -> bool:
+    """Whether the earlier long lines of the same kind (list items, or prose) end with a full stop:
+    at least `MIN_SIBLINGS` of them, and `SIBLING_SHARE` of them finished."""
+    siblings = [
+        line.rstrip()
+        for line in lines
+        if bool(_LIST_ITEM.match(line)) == item
+        and len(_WORD.findall(line)) >= LONG_LINE_WORDS
+        and not _NOT_SENTENCE.search(line)
+    ]
+    finished = sum(1 for line in siblings if _FINISHED.search(line))
+    return len(siblings) >= MIN_SIBLINGS and finished >= SIBLING_SHARE * len(siblings)
+
+
+def _cut_copy(line: str, earlier: list[str]) -> str | None:
+    """A last line that is the start of an earlier, longer line: a repeated item cut off
+    ("* 1 cup rolled" after "* 1 cup rolled oats"), as a looping answer ends at its token limit.
+    Not when the earlier line goes on after a comma or a stop, nor when the same line came
+    earlier whole: a song's refrain ("Another one bites the dust, yeah") ends as it began."""
+    stripped = line.strip()
+    if len(stripped) < MIN_CUT_COPY_CHARS:
+        return None
+    others = {other.strip() for other in earlier}
+    if stripped in others:
+        return None
+    for other in others:
+        if len(other) > len(stripped) and other.startswith(stripped) and _GOES_ON.match(other, len(stripped)):
+            return f"ends on a copy of an earlier line, cut short: {excerpt(stripped[-60:])!r}"
+    return None
+
+
+def _sentence_problem(line: str, earlier: list[str]) -> str | None:
+    """Why the last line of a prose response reads as cut off mid-sentence, or None."""
+    stripped = line.rstrip()
+    words = _WORD.findall(stripped)
+    if not words or _NOT_SENTENCE.search(stripped):
+        return None
+    last = stripped[-1]
+    if last in ":：" and not _LIST_ITEM.match(stripped):
+        return f"ends on a lead-in with nothing after it: {excerpt(stripped[-60:])!r}"
+    if last in ",，、" and len(words) > 3:
+        return f"ends on a comma: {excerpt(stripped[-60:])!r}"
+    if not last.isalpha():
+        return None
+    if words[-1].lower() in _NEVER_LAST and len(words) >= 2:
+        return f"ends mid-sentence on {words[-1]!r}: {excerpt(stripped[-60:])!r}"
+    if not last.isascii():
+        return None
+    item = bool(_LIST_ITEM.match(stripped))
+    ends = list(_SENTENCE_END.finditer(stripped))
+    if ends and len(_WORD.findall(stripped[ends[-1].end() :])) >= FRAGMENT_WORDS + item:
+        return f"ends mid-sentence: {excerpt(stripped[ends[-1].end() :].strip()[-60:])!r}"
+    if len(words) >= LONG_LINE_WORDS and _siblings_finished(earlier, item):
+        kind = "list items" if item else "paragraphs"
+        return f"ends mid-sentence where the other {kind} end with a full stop: {excerpt(stripped[-60:])!r}"
+    return None
+
+
+def _empty_item(text: str) -> str | None:
+    """A response of several lines whose last line is an empty list item ("4."), or None."""
+    body, _, last_line = text.rpartition("\n")
+    if body and _EMPTY_ITEM.match(last_line):
+        return f"stops at an empty list item: {last_line.strip()!r}"
+    return None
+
+
+def truncation(text: str) -> str | None:
+    """Why a response reads as cut off before its end, or None."""
+    text = text.rstrip()
+    if not text:
+        return None
+    if text[-1] in _FULL_STOPS and "```" not in text and "~~~" not in text and text.lstrip()[:1] not in "{[":
+        # Ends on a full stop, and no fence or JSON to cut: only an empty last item ("4.") is left.
+        return _empty_item(text)
+    if _unclosed_fence(text):
+        return "has a code block that is never closed"
+    if text.endswith(("```", "~~~")):
+        return None
+    head = text.lstrip()
+    if head[:1] in "{[" and _cut_json(head):
+        return "is JSON with brackets that are never closed"
+    if "```" not in text and looks_like_code(text):
+        return "is code with brackets that are never closed" if _open_brackets(text) > 0 else None
+    empty = _empty_item(text)
+    if empty is not None:
+        return empty
+    if len(text.split(None, MIN_ANSWER_WORDS)) < MIN_ANSWER_WORDS:
+        return None  # a label or a short answer ("how-to", "Paris") is not a sentence
+    last_line = text.rsplit("\n", 1)[-1]
+    earlier = text.split("\n")[:-1]
+    return _sentence_problem(last_line, earlier) or _cut_copy(last_line, earlier)
+
+
+class TruncatedResponse(Check):
+    """A response cut off before its end: mid-sentence, in an open code block, after a lead-in.
+
+    What it does: Reads the end of every response (for chat: each assistant turn) and reports
+    one that ends inside a sentence (three or more words after the last full stop, four in a
+    list item; a last word that never ends an English sentence: "the", "of", "and", "during";
+    or a long last line without a full stop where the other list items or paragraphs of the
+    response have one), on a comma, on a lead-in with nothing after it ("here are the
+    steps:"), on an empty list item ("1."), on the start of an earlier line ("* 1 cup
+    rolled" after "* 1 cup rolled oats": a looping answer cut at its token limit), inside a
+    code block whose ``` fence is never closed, or with brackets left open in a JSON response
+    or a program. It is conservative:
+    code, table rows, headings, hashtags, links and short lines are not judged as sentences,
+    and text that ends in Chinese or Japanese characters is judged only by its punctuation
+    (casual Chinese often drops the final 。), so a cut is missed rather than a complete
+    answer flagged: a response cut exactly at a sentence end, or inside a line of code, reads
+    as finished.
+
+    Why it matters: A model trained on cut answers learns to stop mid-thought. Truncation
+    comes from a generation step's token limit or a length filter that cuts instead of
+    dropping, so it usually hits the longest, most valuable answers.
+
+    How to fix: Regenerate the response with a larger token limit, or drop the record. If
+    the data was cut at export, export it again.
+    """
+
+    code = "SFT116"
+    slug = "truncated-response"
+    severity = Severity.WARNING
+
+    def check_record(self, record: Record) -> Iterator[Finding]:
+        if record.turns is None:
+            problem = truncation(record.response)
+            if problem:
+                yield self.finding(f"response {problem}", record)
+            return
+        for turn in record.turns:
+            if turn.role == "assistant" and (problem := truncation(turn.content)):
+                yield self.finding(f"turn {turn.index} (assistant) {problem}", record)
