@@ -110,6 +110,11 @@ class MissingInput(Check):
     code = "SFT117"
     slug = "missing-input"
     severity = Severity.WARNING
+    preview = True
+    preview_note = (
+        "real-data precision not known yet: no finding on the 22 real datasets, where every prompt that "
+        "points at material carries it (planted precision 1.00, recall 1.00)"
+    )
 
     def check_record(self, record: Record) -> Iterator[Finding]:
         if record.raw.get("history"):
