@@ -102,8 +102,8 @@ class LengthOutlier(Check):
     severity = Severity.WARNING
     preview = True
     preview_note = (
-        "real-data precision 0.08 (7 of 83 findings right): it compares a response with the whole file, "
-        "so a correct one-word answer to a short question is an outlier"
+        "real-data precision 0.10 (13 of 128 findings right; 2 of 29 held out): it compares a response "
+        "with the whole file, so a correct one-word answer to a short question is an outlier"
     )
     Options = LengthOutlierOptions
 

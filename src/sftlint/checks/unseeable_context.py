@@ -117,7 +117,10 @@ class UnseeableContext(Check):
     slug = "unseeable-context"
     severity = Severity.WARNING
     preview = True
-    preview_note = "real-data precision not known yet: the real review set holds no such record"
+    preview_note = (
+        "real-data precision 0.00 (0 of 2 findings right: a user dictating an e-mail that says "
+        '"please find attached")'
+    )
 
     def check_record(self, record: Record) -> Iterator[Finding]:
         if record.turns is None:
