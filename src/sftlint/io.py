@@ -12,6 +12,7 @@ engine reports it and reading goes on. Only a file that cannot be read at all ra
 from __future__ import annotations
 
 import gzip
+import io
 import json
 import os
 import sys
@@ -28,6 +29,10 @@ import orjson
 from sftlint.errors import InputError, SftlintError
 
 BOM = b"\xef\xbb\xbf"
+#: The one definition of a line, for every command (reader, fix, split, excerpts): a line ends
+#: after b"\n" and nowhere else. A bare "\r", "\x0b", "\x0c", "\x1c"-"\x1e", "\x85" or
+#: "\u2028" is part of its line, so a record's number never depends on who counts.
+LINE_END = b"\n"
 #: A JSONL line longer than this is reported as oversized instead of being parsed: no training
 #: example is this large, and parsing it would hold it in memory in every check.
 MAX_LINE_BYTES = 8 * 1024 * 1024
@@ -132,6 +137,11 @@ def _reading(path: str, stream: BinaryIO, lines_read: Callable[[], int]) -> Iter
             stream.close()
 
 
+def split_lines(buffer: bytes) -> list[bytes]:
+    """`buffer` cut into lines (each keeping its `LINE_END`) exactly as a stream's readline cuts them."""
+    return io.BytesIO(buffer).readlines()
+
+
 def iter_lines(path: str) -> Iterator[tuple[int, bytes]]:
     """Every physical line of `path` as (1-based number, bytes with their line ending), BOM removed.
 
@@ -185,11 +195,11 @@ def _read_stream(stream: BinaryIO, stats: ReadStats, limit: int = MAX_LINE_BYTES
             stats.blank += 1
             continue
         if number - stats.blank == 1 and data.lstrip().startswith((b"[", b"{")):
-            document = _try_document(data, lines, stats)
-            if isinstance(document, list):
+            document, read = _try_document(data, lines, stats)
+            if document is not None:
                 yield from document
                 return
-            yield from _jsonl(document, start=number, stats=stats)
+            yield from _jsonl(read, start=number, stats=stats)
             continue
         # `_parse_line`, inlined: this runs once per line.
         data = data.rstrip(b"\r\n")
@@ -227,54 +237,62 @@ def _parse_with_json(number: int, data: bytes) -> RawLine:
     return RawLine(number, value, error, encoding_error, data=data)
 
 
-def _jsonl(buffer: bytes, start: int, stats: ReadStats) -> Iterator[RawLine]:
-    """Parse already-read lines as JSON Lines (after an array attempt failed)."""
-    for offset, data in enumerate(buffer.splitlines(keepends=True)):
-        if not data.strip():
+def _jsonl(lines: list[bytes | int], start: int, stats: ReadStats) -> Iterator[RawLine]:
+    """Parse already-read lines as JSON Lines (after an attempt to read one document failed)."""
+    for number, data in enumerate(lines, start=start):
+        if isinstance(data, int):
+            yield RawLine(number, oversized=data)
+        elif data.strip():
+            yield _parse_line(number, data)
+        else:
             stats.blank += 1
-            continue
-        yield _parse_line(start + offset, data)
 
 
-def _try_document(first: bytes, rest: Iterator[bytes | int], stats: ReadStats) -> list[RawLine] | bytes:
+def _try_document(
+    first: bytes, rest: Iterator[bytes | int], stats: ReadStats
+) -> tuple[list[RawLine] | None, list[bytes | int]]:
     """Read a file whose first line starts with '[' or '{' as one JSON document, if it is one.
 
     A JSON array gives its elements (line = where each starts); a single object spread over
-    several lines gives one record. Returns the bytes read so far when the file is JSON Lines
-    after all (each line is an array, or the first record is broken); at most
-    `MAX_DOCUMENT_BYTES` are read before giving up and streaming on.
+    several lines gives one record. Returns (records, []) for a document, else (None, the lines
+    read so far) when the file is JSON Lines after all: each line is an array, the first record
+    is broken, a line is oversized (no document holds one: it is reported, never dropped), or
+    `MAX_DOCUMENT_BYTES` were read without finding the end.
     """
     text, _ = _decode(first.rstrip(b"\r\n"))
     value, error = parse_json(text)
     if error is None:
         if isinstance(value, dict):
-            return first
+            return None, [first]
         following = next(rest, None)
         if following is not None:  # one array per line: JSON Lines
             stats.lines += 1
-            return first + (following if isinstance(following, bytes) else b"\n")
+            return None, [first, following]
         stats.array = True
-        return [RawLine(stats.lines, v) for v in value]
-    chunks, size = [first], len(first)
+        return [RawLine(stats.lines, v) for v in value], []
+    chunks: list[bytes | int] = [first]
+    size = len(first)
     for data in rest:
         stats.lines += 1
-        chunks.append(data if isinstance(data, bytes) else b"\n")  # an oversized line cannot be in a document
-        size += len(chunks[-1])
+        chunks.append(data)
+        if isinstance(data, int):
+            return None, chunks
+        size += len(data)
         if size > MAX_DOCUMENT_BYTES:
-            return b"".join(chunks)
-    buffer = b"".join(chunks)
+            return None, chunks
+    buffer = b"".join(c for c in chunks if isinstance(c, bytes))  # all of them: an int returned above
     text, encoding_error = _decode(buffer)
     if encoding_error is not None:
-        return buffer
+        return None, chunks
     first_line = stats.lines - len(chunks) + 1
     if text.lstrip(" \t\r\n").startswith("{"):
         value, error = parse_json(text)
-        return [RawLine(first_line, value)] if error is None else buffer
+        return ([RawLine(first_line, value)], []) if error is None else (None, chunks)
     elements = _array_elements(text, first_line)
     if elements is None:
-        return buffer
+        return None, chunks
     stats.array = True
-    return elements
+    return elements, []
 
 
 def _array_elements(text: str, first_line: int) -> list[RawLine] | None:
@@ -370,23 +388,16 @@ def read_lines(path: str, wanted: set[int]) -> Iterator[tuple[int, str]]:
     if not wanted:
         return
     last = max(wanted)
-    stream = _open(path)
-    try:
-        head = b""
-        for number, data in enumerate(stream, start=1):
-            if number == 1 and data.startswith(BOM):
-                data = data[len(BOM) :]
-            if not head and data.strip():
-                head = data.lstrip()[:1]
-                if head == b"[":
-                    break
-            if number in wanted:
-                yield number, _decode(data.rstrip(b"\r\n"))[0]
-                if number >= last:
-                    return
-    finally:
-        if stream is not sys.stdin.buffer:
-            stream.close()
+    head = b""
+    for number, data in iter_lines(path):
+        if not head and data.strip():
+            head = data.lstrip()[:1]
+            if head == b"[":
+                break
+        if number in wanted:
+            yield number, _decode(data.rstrip(b"\r\n"))[0]
+            if number >= last:
+                return
     if head == b"[":
         for raw in read_file(path):
             if raw.line in wanted and raw.error is None:
