@@ -3,17 +3,22 @@ run reads overwritten, no injected terminal or CI output, no traceback."""
 
 from __future__ import annotations
 
+import errno
+import io
 import json
 import os
+import stat
 import subprocess
 import sys
 from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
+from click.testing import CliRunner
 from hypothesis import strategies as st
 
 from conftest import pair, write_jsonl
 from sftlint import split as splitting
+from sftlint.cli import cli
 from sftlint.io import BOM, MAX_LINE_BYTES, ReadStats, iter_lines, read_file, read_lines
 
 
@@ -78,7 +83,7 @@ def test_every_command_numbers_lines_alike_on_arbitrary_bytes(tmp_path, head, bo
     copied = {number: line.rstrip(b"\r\n") for number, line in iter_lines(str(path)) if line.strip()}
     assert copied == expected
     assert {number: line.rstrip(b"\r\n") for number, line in splitting.read_lines(str(path))} == expected
-    if any(r.data is None and r.oversized is None for r in records):  # one JSON document: records are its elements
+    if stats.array or any(r.data is None and r.oversized is None for r in records):  # one JSON document
         return
     assert {r.line: r.data for r in records} == expected
     assert stats.lines - stats.blank == len(expected)
@@ -106,3 +111,140 @@ def test_oversized_line_in_a_json_array_is_reported(tmp_path):
     out = json.loads(sftlint("lint", data, "--format", "json", "--select", "SFT0").stdout)
     assert ("SFT002", 3) in [(f["code"], f["line"]) for f in out["findings"]]
     assert out["stats"]["blank_lines"] == 0
+
+
+# 2. No output overwrites a file the run reads ------------------------------------------------
+
+
+def _dataset(folder: Path, name: str = "d.jsonl") -> Path:
+    records = [pair(f"How do I export batch {i}?", f"Open batch {i} and choose Export.") for i in range(12)]
+    return write_jsonl(folder / name, [*records, records[0], pair(output="")])
+
+
+def test_output_never_overwrites_the_baseline(tmp_path):
+    data = _dataset(tmp_path)
+    baseline = tmp_path / "b.json"
+    sftlint("lint", data, "--write-baseline", baseline)
+    before = baseline.read_bytes()
+    for option in ("-o", "--report"):
+        err = one_error_line(sftlint("lint", data, "--baseline", baseline, option, baseline))
+        assert "refusing to overwrite an input file" in err
+    assert baseline.read_bytes() == before
+    # rewriting the configured baseline with --write-baseline is the documented way to shrink it
+    (tmp_path / "sftlint.toml").write_text('baseline = "b.json"\n')
+    assert sftlint("lint", data, "--write-baseline", baseline, cwd=tmp_path).returncode in (0, 1)
+
+
+def test_output_never_overwrites_the_config_in_use(tmp_path):
+    data = _dataset(tmp_path)
+    config = tmp_path / "sftlint.toml"
+    config.write_text("examples_per_check = 3\n")
+    (tmp_path / "link.toml").symlink_to(config)
+    os.link(config, tmp_path / "hard.toml")
+    for target in ("sftlint.toml", "link.toml", "hard.toml"):
+        for command in (["lint", data, "-o", target], ["fix", data, "-o", target], ["split", data, "-o", target, "-e", "e.jsonl"]):
+            one_error_line(sftlint(*command, cwd=tmp_path))
+    assert config.read_text() == "examples_per_check = 3\n"
+
+
+def test_output_never_overwrites_an_evaluation_set_named_in_config(tmp_path):
+    train = _dataset(tmp_path, "tr.jsonl")
+    evaluation = write_jsonl(tmp_path / "ev.jsonl", [pair("How do I export batch 1?")])
+    before = evaluation.read_bytes()
+    (tmp_path / "sftlint.toml").write_text('against = ["ev.jsonl"]\n')
+    one_error_line(sftlint("fix", train, "-o", "ev.jsonl", cwd=tmp_path))
+    one_error_line(sftlint("fix", train, "-o", "clean.jsonl", "--rejects", "ev.jsonl", cwd=tmp_path))
+    one_error_line(sftlint("lint", train, "--report", "ev.jsonl", cwd=tmp_path))
+    assert evaluation.read_bytes() == before
+
+
+def test_output_never_overwrites_a_plugin_module(tmp_path):
+    data = _dataset(tmp_path)
+    plugins = tmp_path / "plugins"
+    plugins.mkdir()
+    module = plugins / "team.py"
+    module.write_text((Path(__file__).parent.parent / "checks" / "no_email_in_response.py").read_text())
+    before = module.read_bytes()
+    one_error_line(sftlint("lint", data, "--plugins", plugins, "-o", module))
+    one_error_line(sftlint("fix", data, "--plugins", plugins, "-o", module))
+    assert module.read_bytes() == before
+
+
+# 3. split replaces train and eval together ---------------------------------------------------
+
+
+def test_split_never_leaves_a_train_file_that_does_not_match_its_eval_file(tmp_path):
+    data = _dataset(tmp_path)
+    train, evaluation = tmp_path / "train.jsonl", tmp_path / "eval.jsonl"
+    assert sftlint("split", data, "-o", train, "-e", evaluation).returncode == 0
+    before = train.read_bytes()
+    other = write_jsonl(tmp_path / "other.jsonl", [pair(f"Other question {i}?") for i in range(20)])
+    one_error_line(sftlint("split", other, "-o", train, "-e", "/dev/full"))  # eval cannot be written
+    assert train.read_bytes() == before
+    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
+
+
+# 4. Device nodes and FIFOs are written in place; permissions are kept --------------------------
+
+
+def test_output_to_a_fifo_writes_into_it_and_keeps_it(tmp_path):
+    data = _dataset(tmp_path)
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    reader = subprocess.Popen(["cat", str(fifo)], stdout=subprocess.PIPE)
+    proc = sftlint("lint", data, "--format", "json", "-o", fifo)
+    received = reader.communicate(timeout=60)[0]
+    assert proc.returncode == 1 and json.loads(received)["verdict"] == "no-go"
+    assert stat.S_ISFIFO(os.stat(fifo).st_mode)
+
+
+def test_output_through_a_link_to_a_device_keeps_the_device(tmp_path):
+    data = _dataset(tmp_path)
+    link = tmp_path / "null"
+    link.symlink_to("/dev/null")
+    for command in (["lint", data, "-o", link], ["fix", data, "-o", tmp_path / "c.jsonl", "--rejects", link]):
+        assert sftlint(*command).returncode in (0, 1)
+    assert stat.S_ISCHR(os.stat("/dev/null").st_mode) and link.is_symlink()
+
+
+def test_a_replaced_output_keeps_its_permissions(tmp_path):
+    data = _dataset(tmp_path)
+    for name, command in (("r.txt", ["lint", data, "-o"]), ("c.jsonl", ["fix", data, "-o"])):
+        out = tmp_path / name
+        out.write_text("old")
+        out.chmod(0o600)
+        assert sftlint(*command, out).returncode in (0, 1)
+        assert out.read_text() != "old" and stat.S_IMODE(out.stat().st_mode) == 0o600
+
+
+# 11. A full disk: exit 2 with one line, the previous output intact ---------------------------
+
+
+class _FullDisk(io.FileIO):
+    def write(self, data: object) -> int:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+
+def test_full_disk_keeps_the_previous_output(tmp_path, monkeypatch):
+    data = _dataset(tmp_path)
+    clean, train, evaluation, result = (tmp_path / n for n in ("c.jsonl", "t.jsonl", "e.jsonl", "r.json"))
+    for path in (clean, train, evaluation, result):
+        path.write_text("previous\n")
+    monkeypatch.setattr("sftlint.io.os.fdopen", lambda fd, mode: _FullDisk(fd, "wb"))
+    for command in (
+        ["fix", data, "-o", clean],
+        ["split", data, "-o", train, "-e", evaluation],
+        ["lint", data, "--format", "json", "-o", result],
+    ):
+        outcome = CliRunner().invoke(cli, list(map(str, command)))
+        assert outcome.exit_code == 2 and outcome.output.count("\n") == 1, outcome.output
+        assert outcome.output.startswith("sftlint: error: ") and "No space left on device" in outcome.output
+    for path in (clean, train, evaluation, result):
+        assert path.read_text() == "previous\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["c.jsonl", "d.jsonl", "e.jsonl", "r.json", "t.jsonl"]
+
+
+def test_output_to_dev_full_is_one_error_line(tmp_path):
+    data = _dataset(tmp_path)
+    for command in (["lint", data, "-o", "/dev/full"], ["fix", data, "-o", "/dev/full"]):
+        assert "No space left on device" in one_error_line(sftlint(*command))

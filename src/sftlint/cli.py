@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +17,7 @@ from sftlint.config import Config, check_settings, load_config, selected
 from sftlint.engine import Result, run
 from sftlint.errors import SftlintError
 from sftlint.examples import collect_examples
-from sftlint.io import write_atomic
+from sftlint.io import refuse_inputs, write_atomic, write_together
 from sftlint.output import FORMATS, RENDERERS, to_dict
 from sftlint.parallel import choose_jobs
 from sftlint.progress import Progress
@@ -92,8 +93,8 @@ def run_config(
     plugins: tuple[str, ...],
     jobs: int | None = None,
     **more: Any,
-) -> Config:
-    """The config file with the `check_options` (and any `more` settings) applied over it."""
+) -> tuple[Config, Path | None]:
+    """The config file with the `check_options` (and any `more` settings) applied over it, and its path."""
     overrides: dict[str, Any] = {
         "select": _split(select),
         "ignore": _split(ignore),
@@ -104,7 +105,27 @@ def run_config(
         "jobs": jobs,
         **more,
     }
-    return load_config(config_file, overrides)[0]
+    return load_config(config_file, overrides)
+
+
+def read_paths(
+    files: Iterable[str | Path],
+    config: Config | None = None,
+    config_path: Path | None = None,
+    template_dir: Path | None = None,
+) -> list[Path]:
+    """Every file a run reads, which none of its outputs may overwrite: the inputs, the config
+    file, the baseline, the evaluation sets, the plugin modules and the report templates."""
+    paths = [Path(f) for f in files if str(f) != "-"]
+    if config_path is not None:
+        paths.append(config_path)
+    if config is not None:
+        paths += [Path(f) for f in config.against]
+        paths += [Path(config.baseline)] if config.baseline else []
+        paths += [module for folder in config.plugins for module in sorted(Path(folder).glob("*.py"))]
+    if template_dir is not None:
+        paths += sorted(p for p in template_dir.iterdir() if p.is_file())
+    return paths
 
 
 def build_checks(config: Config) -> list[Check]:
@@ -252,7 +273,7 @@ def lint(
     write_baseline: Path | None,
 ) -> None:
     """Lint JSONL datasets (FILES, or - for standard input) and print the verdict."""
-    config = run_config(
+    config, config_path = run_config(
         select,
         ignore,
         fail_on,
@@ -265,18 +286,22 @@ def lint(
         against=list(against),
         baseline=baseline_file,
     )
+    reads = read_paths(  # --write-baseline writes the baseline instead of reading it
+        files, config.model_copy(update={"baseline": None}) if write_baseline else config, config_path, template_dir
+    )
+    outputs = [Path(output)] if output and output != "-" else []
+    refuse_inputs([*outputs, *[p for p in (report_path, write_baseline) if p is not None]], reads)
     show_progress = not quiet and fmt != "json" and sys.stderr.isatty()
     wants_examples = fmt == "json" or report_path is not None
     progress = Progress() if show_progress else None
     result = lint_paths(list(files), config, progress, examples=wants_examples, write_baseline=write_baseline)
     text = RENDERERS[fmt](result)
-    inputs = [Path(f) for f in [*files, *config.against] if f != "-"]
     if report_path is not None:
         from sftlint.report import render_report
 
-        write_atomic(report_path, render_report(to_dict(result), template_dir), inputs=inputs)
-    if output and output != "-":
-        write_atomic(Path(output), text + "\n", inputs=inputs)
+        write_atomic(report_path, render_report(to_dict(result), template_dir), inputs=reads)
+    if outputs:
+        write_atomic(outputs[0], text + "\n", inputs=reads)
     else:
         click.echo(text)
     sys.exit(EXIT_NO_GO if result.verdict == "no-go" else EXIT_GO)
@@ -332,7 +357,9 @@ def report(result_file: str, output: Path, template_dir: Path | None) -> None:
     from sftlint.report import load_result, render_report
 
     data = load_result(result_file)
-    write_atomic(output, render_report(data, template_dir), inputs=[Path(result_file)] if result_file != "-" else [])
+    reads = read_paths([result_file], template_dir=template_dir)
+    refuse_inputs([output], reads)
+    write_atomic(output, render_report(data, template_dir), inputs=reads)
 
 
 @cli.command()
@@ -403,15 +430,15 @@ def split_command(
 
     if train_path.resolve() == eval_path.resolve():
         raise SftlintError(f"{train_path}: train and eval must be different files")
-    config, _ = load_config(config_file, {"fields": _fields(fields)})
+    config, config_path = load_config(config_file, {"fields": _fields(fields)})
+    reads = read_paths([file], config, config_path)
+    refuse_inputs([train_path, eval_path], reads)
     groupers: list[Any] = [SamePrompt()]
     if not no_near_duplicates:
         near = check_settings(config, discover(config.plugins))["SFT104"][0]  # the linter's own settings
         groupers.append(NearDuplicates(near.threshold, near.on, near.num_perm))
     done = split(file, eval_fraction, seed, dict(config.fields), stratify=not no_stratify, groupers=groupers)
-    inputs = [Path(file)] if file != "-" else []
-    write_atomic(train_path, done.data(done.train), inputs=inputs)
-    write_atomic(eval_path, done.data(done.eval), inputs=inputs)
+    write_together([(train_path, done.data(done.train)), (eval_path, done.data(done.eval))], inputs=reads)
     total = len(done.lines)
     click.echo(
         f"{train_path}: {len(done.train)} records; {eval_path}: {len(done.eval)} records "
@@ -476,11 +503,14 @@ def fix(
     """
     from sftlint.fix import codes_to_drop, default_rejects, fix_file, summary
 
-    config = run_config(select, ignore, fail_on, min_pairs, fields, config_file, plugins, jobs)
+    config, config_path = run_config(select, ignore, fail_on, min_pairs, fields, config_file, plugins, jobs)
     config = config.model_copy(update={"baseline": None})  # fix drops defects whether accepted or not
-    drop_codes = codes_to_drop(build_checks(config), _split(drop))
     rejects = rejects or default_rejects(output)
-    report = fix_file(source, output, rejects, drop_codes, lambda paths: lint_paths(paths, config, examples=False))
+    reads = read_paths([source], config, config_path)
+    drop_codes = codes_to_drop(build_checks(config), _split(drop))
+    report = fix_file(
+        source, output, rejects, drop_codes, lambda paths: lint_paths(paths, config, examples=False), reads=reads
+    )
     click.echo(summary(report))
     sys.exit(EXIT_NO_GO if report.cleaned is not None and report.cleaned.verdict == "no-go" else EXIT_GO)
 

@@ -11,15 +11,17 @@ engine reports it and reading goes on. Only a file that cannot be read at all ra
 
 from __future__ import annotations
 
+import errno
 import gzip
 import io
 import json
 import os
+import stat
 import sys
 import tempfile
 import zlib
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -331,10 +333,17 @@ def _array_elements(text: str, first_line: int) -> list[RawLine] | None:
         expect_value = False
 
 
-def write_atomic(path: Path, data: str | bytes, inputs: list[Path] | tuple[Path, ...] = ()) -> None:
+def write_atomic(path: Path, data: str | bytes, inputs: Sequence[Path] = ()) -> None:
     """Write `data` to `path` through a temporary file and a rename; refuse to write over an input."""
     with open_atomic(path, inputs) as handle:
         handle.write(data.encode("utf-8", "surrogatepass") if isinstance(data, str) else data)
+
+
+def write_together(files: Sequence[tuple[Path, bytes]], inputs: Sequence[Path] = ()) -> None:
+    """Write several files that belong together (train and eval): none is replaced unless all are complete."""
+    with open_outputs([path for path, _ in files], inputs) as handles:
+        for handle, (_, data) in zip(handles, files, strict=True):
+            handle.write(data)
 
 
 def _new_file_mode() -> int:
@@ -344,9 +353,16 @@ def _new_file_mode() -> int:
     return 0o666 & ~umask
 
 
+def _resolve(path: Path) -> Path:
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError) as exc:  # a symlink loop, a name too long
+        raise SftlintError(f"{path}: cannot resolve the path ({getattr(exc, 'strerror', None) or exc})") from None
+
+
 def same_file(a: Path, b: Path) -> bool:
     """Whether two paths name one file: equal once symlinks are resolved, or hard links."""
-    if a.resolve() == b.resolve():
+    if _resolve(a) == _resolve(b):
         return True
     try:
         return os.path.samefile(a, b)
@@ -354,29 +370,111 @@ def same_file(a: Path, b: Path) -> bool:
         return False
 
 
+def refuse_inputs(outputs: Iterable[Path], inputs: Sequence[Path]) -> None:
+    """Refuse to write any of `outputs` over a file the run reads (also through symlinks and hard links)."""
+    for output in outputs:
+        if any(same_file(output, p) for p in inputs):
+            raise SftlintError(f"{output}: refusing to overwrite an input file of this run")
+
+
+class _Output:
+    """A file being written: a failed write (a full disk, a closed pipe) is one error naming it."""
+
+    def __init__(self, path: Path, handle: BinaryIO) -> None:
+        self.path = path
+        self.handle = handle
+
+    def write(self, data: bytes) -> int:
+        try:
+            return self.handle.write(data)
+        except OSError as exc:
+            raise write_error(self.path, exc) from None
+
+    def flush(self) -> None:
+        try:
+            self.handle.flush()
+        except OSError as exc:
+            raise write_error(self.path, exc) from None
+
+    def finish(self) -> None:
+        """Flush, sync and close: after this the bytes are on disk, or the error is raised."""
+        try:
+            self.handle.flush()
+            try:
+                os.fsync(self.handle.fileno())
+            except OSError as exc:
+                if exc.errno not in (errno.EINVAL, errno.EROFS):  # a device or a pipe cannot be synced
+                    raise
+            self.handle.close()
+        except OSError as exc:
+            raise write_error(self.path, exc) from None
+
+
+def _discard(handle: BinaryIO) -> None:
+    """Close a file the run gave up on; its own error would only hide the first one."""
+    try:
+        handle.close()
+    except OSError:
+        pass
+
+
+def write_error(path: Path | str, exc: OSError) -> SftlintError:
+    return SftlintError(f"{path}: cannot write ({exc.strerror or exc})")
+
+
 @contextmanager
-def open_atomic(path: Path, inputs: list[Path] | tuple[Path, ...] = ()) -> Iterator[BinaryIO]:
+def open_atomic(path: Path, inputs: Sequence[Path] = ()) -> Iterator[BinaryIO]:
     """Stream into a temporary file beside `path`, renamed over it only if the block succeeds.
 
-    For outputs too large to build in memory (`write_atomic` takes the whole content); refuses
-    to write over an input, also through symlinks and hard links.
+    For outputs too large to build in memory (`write_atomic` takes the whole content); see
+    `open_outputs`.
     """
-    if any(same_file(path, p) for p in inputs):
-        raise SftlintError(f"{path}: refusing to overwrite an input file")
-    target = path.resolve()
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    except OSError as exc:
-        raise SftlintError(f"{path}: cannot write ({exc.strerror or exc})") from None
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            yield handle
-        os.chmod(tmp, _new_file_mode())
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with open_outputs([path], inputs) as (handle,):
+        yield handle
+
+
+@contextmanager
+def open_outputs(paths: Sequence[Path], inputs: Sequence[Path] = ()) -> Iterator[list[BinaryIO]]:
+    """Streams for `paths`, each into a temporary file beside it; all are renamed into place only
+    when the block succeeds and every file is written, flushed and synced, so a failed run (a
+    full disk, Ctrl-C) leaves every previous file as it was.
+
+    Refuses a path the run reads (`inputs`). A replaced file keeps its permission bits. A path
+    that is no regular file (a device such as /dev/null, a FIFO, `>(cmd)`) is written in place:
+    renaming over it would replace the device with a file.
+    """
+    refuse_inputs(paths, inputs)
+    with ExitStack() as stack:
+        handles: list[BinaryIO] = []
+        renames: list[tuple[str, Path]] = []
+        for path in paths:
+            try:
+                existing = os.stat(path)
+            except OSError:
+                existing = None
+            try:
+                if existing is not None and not stat.S_ISREG(existing.st_mode):
+                    handle = open(path, "wb")  # noqa: SIM115 - closed below, or by the stack on failure
+                else:
+                    target = _resolve(path)
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+                    stack.callback(Path(tmp).unlink, missing_ok=True)
+                    handle = os.fdopen(fd, "wb")
+                    os.chmod(fd, stat.S_IMODE(existing.st_mode) if existing is not None else _new_file_mode())
+                    renames.append((tmp, target))
+            except OSError as exc:
+                raise write_error(path, exc) from None
+            stack.callback(_discard, handle)
+            handles.append(_Output(path, handle))
+        yield handles  # type: ignore[misc]
+        for output in handles:
+            output.finish()
+        for tmp, target in renames:
+            try:
+                os.replace(tmp, target)
+            except OSError as exc:
+                raise write_error(target, exc) from None
 
 
 def read_lines(path: str, wanted: set[int]) -> Iterator[tuple[int, str]]:
