@@ -7,9 +7,11 @@ import errno
 import io
 import json
 import os
+import signal
 import stat
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
@@ -248,3 +250,54 @@ def test_output_to_dev_full_is_one_error_line(tmp_path):
     data = _dataset(tmp_path)
     for command in (["lint", data, "-o", "/dev/full"], ["fix", data, "-o", "/dev/full"]):
         assert "No space left on device" in one_error_line(sftlint(*command))
+
+
+# 5. A pipe is read by one process --------------------------------------------------------------
+
+
+def test_jobs_on_a_fifo_reads_the_stream_in_one_process(tmp_path):
+    records = [pair(f"How do I export batch {i}?", f"Open batch {i} and choose Export.") for i in range(300)]
+    data = write_jsonl(tmp_path / "d.jsonl", [*records, records[7], pair(output=""), "{broken"])
+    expected = json.loads(sftlint("lint", data, "--format", "json", "--jobs", "1").stdout)
+    fifo = tmp_path / "pipe.jsonl"
+    os.mkfifo(fifo)
+    writer = subprocess.Popen(["sh", "-c", 'cat "$1" > "$2"', "sh", str(data), str(fifo)])
+    out = json.loads(sftlint("lint", fifo, "--format", "json", "--jobs", "2").stdout)
+    writer.wait(timeout=60)
+    assert out["stats"]["jobs"] == 1 and out["stats"]["records"] == expected["stats"]["records"] == 303
+    assert [(f["code"], f["line"]) for f in out["findings"]] == [(f["code"], f["line"]) for f in expected["findings"]]
+
+
+# 12. SIGTERM ends every worker -----------------------------------------------------------------
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        return [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except FileNotFoundError:
+        return []
+
+
+def _running(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+def test_sigterm_ends_every_worker_process(tmp_path):
+    from test_progress_and_interrupt import big_dataset
+
+    data = big_dataset(tmp_path / "big.jsonl", 200_000)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "sftlint", "lint", str(data), "--jobs", "2"], stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    deadline = time.monotonic() + 60
+    while not (workers := _children(proc.pid)) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert workers and proc.poll() is None, "the run ended before it could be terminated"
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 2 and err.decode().strip().splitlines()[-1] == "sftlint: terminated"
+    time.sleep(0.5)
+    assert not [pid for pid in workers if _running(pid)]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import signal
 import sys
 from collections.abc import Iterable
 from pathlib import Path
@@ -515,18 +516,28 @@ def fix(
     sys.exit(EXIT_NO_GO if report.cleaned is not None and report.cleaned.verdict == "no-go" else EXIT_GO)
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM: stops the run the way Ctrl-C does (workers ended, no output half-written)."""
+
+
+def _terminate(signum: int, frame: Any) -> None:
+    raise Terminated
+
+
 def main() -> None:
     """Console entry point: turns sftlint's own errors into one line and exit code 2."""
     for stream in (sys.stdout, sys.stderr):
         if hasattr(stream, "reconfigure"):
             stream.reconfigure(errors="backslashreplace")
+    signal.signal(signal.SIGTERM, _terminate)
     try:
         code = cli.main(standalone_mode=False)
     except click.ClickException as exc:
         exc.show()
         code = exc.exit_code
-    except (click.exceptions.Abort, KeyboardInterrupt):
-        click.echo("sftlint: interrupted", err=True)
+    except (click.exceptions.Abort, KeyboardInterrupt) as exc:
+        terminated = isinstance(exc, Terminated) or isinstance(exc.__cause__, Terminated)  # Click wraps it in Abort
+        click.echo(f"sftlint: {'terminated' if terminated else 'interrupted'}", err=True)
         code = EXIT_ERROR
     except BrokenPipeError:
         code = EXIT_ERROR

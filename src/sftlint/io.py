@@ -74,6 +74,15 @@ def display_name(path: str) -> str:
     return "<stdin>" if path == "-" else path
 
 
+def rereadable(path: str) -> bool:
+    """Whether `path` can be read more than once: a regular file, not standard input, a pipe
+    (`<(cmd)`), a FIFO or a device, which give their bytes to the first reader only."""
+    try:
+        return path != "-" and stat.S_ISREG(os.stat(path).st_mode)
+    except OSError:
+        return False
+
+
 def _open(path: str) -> BinaryIO:
     if path == "-":
         stream: BinaryIO = sys.stdin.buffer
