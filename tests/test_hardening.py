@@ -301,3 +301,58 @@ def test_sigterm_ends_every_worker_process(tmp_path):
     assert proc.returncode == 2 and err.decode().strip().splitlines()[-1] == "sftlint: terminated"
     time.sleep(0.5)
     assert not [pid for pid in workers if _running(pid)]
+
+
+# 7. No terminal or CI injection -----------------------------------------------------------------
+
+FORGED = "\n::error file=README.md,line=1::forged\n"
+TITLE = "\x1b]0;TITLE\x07"
+CLEAR = "\x1b[2J"
+
+
+def _injected_dataset(folder: Path) -> Path:
+    """Escape sequences and forged workflow commands in a file name, roles, keys, labels and text."""
+    records = [
+        {"messages": [{"role": "user" + FORGED, "content": "hi"}, {"role": "assistant", "content": "hello"}]},
+        {"instruction": "What is this?" + TITLE, "output": "A test." + FORGED, TITLE + "key" + FORGED: "x"},
+        *[{"instruction": f"Classify review {i}", "output": "pos" + CLEAR + FORGED} for i in range(3)],
+        {"instruction": "Classify review 9", "output": "neg"},
+        {"instruction": "", "output": ""},
+    ]
+    return write_jsonl(folder / f"data{TITLE}{CLEAR}{FORGED}.jsonl", records)
+
+
+def _shows_no_control(proc: subprocess.CompletedProcess) -> None:
+    for stream in (proc.stdout, proc.stderr):
+        assert not any(c < 0x20 and c != 0x0A or c == 0x7F for c in stream), stream
+        assert not any(line.startswith(b"::error file=README.md") for line in stream.splitlines()), stream
+
+
+def test_control_characters_in_content_names_and_baseline_are_escaped(tmp_path):
+    data = _injected_dataset(tmp_path)
+    baseline = tmp_path / "b.json"
+    stale = {"code": "SFT101", "key": "0" * 16, "count": 1, "file": f"x{TITLE}.jsonl", "line": 1, "message": CLEAR + FORGED}
+    baseline.write_text(json.dumps({"tool": "sftlint", "format": 1, "findings": [stale]}))
+    for fmt in ("text", "github"):
+        proc = sftlint("lint", data, "--format", fmt, "--baseline", baseline, "--min-pairs", "1")
+        assert proc.returncode == 1
+        _shows_no_control(proc)
+        assert b"\\x1b]0;TITLE\\x07" in proc.stdout
+        assert (b"%0A::error file=README.md" if fmt == "github" else b"\\n::error file=README.md") in proc.stdout
+    github = sftlint("lint", data, "--format", "github", "--baseline", baseline).stdout.splitlines()
+    assert all(line.startswith((b"::", b"sftlint ")) for line in github)
+    assert github[-1].startswith(b"sftlint NO-GO: ")
+
+
+def test_control_characters_in_error_lines_fix_and_split_are_escaped(tmp_path):
+    data = _injected_dataset(tmp_path)
+    missing = one_error_line(sftlint("lint", tmp_path / f"missing{TITLE}{FORGED}.jsonl"))
+    assert "\\x1b]0;TITLE\\x07" in missing
+    for command in (
+        ["fix", data, "-o", tmp_path / f"clean{CLEAR}{FORGED}.jsonl"],
+        ["split", data, "-o", tmp_path / f"t{CLEAR}{FORGED}.jsonl", "-e", tmp_path / "e.jsonl"],
+        ["lint", data, "--write-baseline", tmp_path / f"b{TITLE}.json"],
+    ):
+        proc = sftlint(*command)
+        assert proc.returncode in (0, 1), proc.stderr
+        _shows_no_control(proc)

@@ -19,7 +19,7 @@ from sftlint.engine import Result, run
 from sftlint.errors import SftlintError
 from sftlint.examples import collect_examples
 from sftlint.io import refuse_inputs, write_atomic, write_together
-from sftlint.output import FORMATS, RENDERERS, to_dict
+from sftlint.output import FORMATS, RENDERERS, printable, to_dict
 from sftlint.parallel import choose_jobs
 from sftlint.progress import Progress
 from sftlint.registry import discover, resolve
@@ -173,7 +173,7 @@ def _apply_baseline(result: Result, config: Config, write_to: Path | None, input
         accepted = baselines.from_findings(result.findings)
         baselines.write(write_to, accepted, inputs)
         count = sum(e.count for e in accepted.findings)
-        click.echo(f"sftlint: wrote {count} accepted finding(s) to {write_to}", err=True)
+        click.echo(printable(f"sftlint: wrote {count} accepted finding(s) to {write_to}"), err=True)
         baselines.apply(result, accepted, write_to)
     elif config.baseline:
         path = Path(config.baseline)
@@ -189,7 +189,7 @@ class ToolError(click.ClickException):
         return self.message
 
     def show(self, file: Any = None) -> None:
-        click.echo(f"sftlint: error: {self.format_message()}", err=True)
+        click.echo(f"sftlint: error: {printable(self.format_message())}", err=True)
 
 
 class _Group(click.Group):
@@ -322,7 +322,7 @@ def rules(fmt: str, plugins: tuple[str, ...]) -> None:
         click.echo(json.dumps(rows, indent=2))
         return
     for c in checks.values():
-        click.echo(f"{c.code}  {c.slug:<24} {c.severity.value:<8} {c.summary_line()}")
+        click.echo(printable(f"{c.code}  {c.slug:<24} {c.severity.value:<8} {c.summary_line()}"))
 
 
 @cli.command()
@@ -442,8 +442,10 @@ def split_command(
     write_together([(train_path, done.data(done.train)), (eval_path, done.data(done.eval))], inputs=reads)
     total = len(done.lines)
     click.echo(
-        f"{train_path}: {len(done.train)} records; {eval_path}: {len(done.eval)} records "
-        f"({len(done.eval) / total if total else 0:.1%} of {total}, seed {seed})"
+        printable(
+            f"{train_path}: {len(done.train)} records; {eval_path}: {len(done.eval)} records "
+            f"({len(done.eval) / total if total else 0:.1%} of {total}, seed {seed})"
+        )
     )
     if done.groups:
         click.echo(
@@ -453,7 +455,9 @@ def split_command(
     if done.strata:
         click.echo(f"stratified by label: {len(done.strata)} labels")
     if done.invalid:
-        click.echo(f"{done.invalid} lines that are not valid records went to {train_path} (run `sftlint lint` on it)")
+        click.echo(
+            printable(f"{done.invalid} lines that are not valid records went to {train_path} (run `sftlint lint` on it)")
+        )
     recommended = recommended_eval_size(total - done.invalid)
     if len(done.eval) < recommended:
         margin = margin_points(len(done.eval))
@@ -532,9 +536,13 @@ def main() -> None:
     signal.signal(signal.SIGTERM, _terminate)
     try:
         code = cli.main(standalone_mode=False)
-    except click.ClickException as exc:
+    except (ToolError, getattr(click.exceptions, "NoArgsIsHelpError", ToolError)) as exc:  # the latter: the help
         exc.show()
         code = exc.exit_code
+    except click.ClickException as exc:  # a usage error: one line too, with where to find help
+        command = exc.ctx.command_path if isinstance(exc, click.UsageError) and exc.ctx else "sftlint"
+        click.echo(f"sftlint: error: {printable(exc.format_message())} (see `{command} --help`)", err=True)
+        code = EXIT_ERROR
     except (click.exceptions.Abort, KeyboardInterrupt) as exc:
         terminated = isinstance(exc, Terminated) or isinstance(exc.__cause__, Terminated)  # Click wraps it in Abort
         click.echo(f"sftlint: {'terminated' if terminated else 'interrupted'}", err=True)

@@ -32,6 +32,7 @@ from sftlint.check import Check
 from sftlint.engine import Result
 from sftlint.errors import SftlintError
 from sftlint.findings import Finding
+from sftlint.output import printable
 from sftlint.io import (
     RawLine,
     ReadStats,
@@ -242,7 +243,7 @@ def _reject_entry(file: str, line: int, data: bytes, reasons: list[Finding], ele
 
 
 def summary(report: FixReport) -> str:
-    """What was removed and why, then the verdict of the cleaned file."""
+    """What was removed and why, then the verdict of the cleaned file (controls shown as escapes)."""
     lines = [f"sftlint fix: {report.source} -> {report.output}"]
     if report.document:
         lines.append("the input is one JSON document: its records were written as JSON Lines, one per line")
@@ -260,4 +261,4 @@ def summary(report: FixReport) -> str:
         else:
             lines.append("NO-GO: " + "; ".join(cleaned.reasons()))
             lines.append(f"(run `sftlint lint {report.output}` for every remaining finding)")
-    return "\n".join(lines)
+    return "\n".join(printable(line) for line in lines)
