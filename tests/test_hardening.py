@@ -356,3 +356,59 @@ def test_control_characters_in_error_lines_fix_and_split_are_escaped(tmp_path):
         proc = sftlint(*command)
         assert proc.returncode in (0, 1), proc.stderr
         _shows_no_control(proc)
+
+
+# 8. `sftlint report` validates what it reads ----------------------------------------------------
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def _result(*args: str) -> dict:
+    return json.loads(CliRunner().invoke(cli, ["lint", *args, "--format", "json"]).output)
+
+
+RESULTS = [
+    _result(str(REPO / "sample_data" / "support_nogo.jsonl"), "--against", str(REPO / "sample_data" / "support_go.jsonl")),
+    _result(str(REPO / "sample_data" / "tickets.jsonl")),
+]
+
+
+def _nodes(value: object, path: tuple = ()) -> list[tuple]:
+    """The path of every value in a JSON document."""
+    out = [path]
+    if isinstance(value, dict):
+        for key, item in value.items():
+            out += _nodes(item, (*path, key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value[:3]):
+            out += _nodes(item, (*path, index))
+    return out
+
+
+def test_report_refuses_a_crafted_summary_naming_the_field(tmp_path):
+    crafted = json.loads(json.dumps(RESULTS[0]))
+    crafted["summaries"]["dataset-size"] = 5
+    path = tmp_path / "r.json"
+    path.write_text(json.dumps(crafted))
+    err = one_error_line(sftlint("report", path, "-o", tmp_path / "r.html"))
+    assert "summaries.dataset-size" in err and not (tmp_path / "r.html").exists()
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_report_on_any_crafted_result_renders_or_names_the_bad_field(tmp_path, data):
+    """Any value of a real result replaced by one of another type: a report, or exit 2 with one line."""
+    crafted = json.loads(json.dumps(data.draw(st.sampled_from(RESULTS))))
+    where = data.draw(st.sampled_from(_nodes(crafted)[1:]))
+    value = data.draw(st.sampled_from([5, -1, 1.5, "x", None, True, [], {}, ["x"], {"a": 1}, [{"file": 3}]]))
+    parent = crafted
+    for key in where[:-1]:
+        parent = parent[key]
+    parent[where[-1]] = value
+    path = tmp_path / "r.json"
+    path.write_text(json.dumps(crafted))
+    outcome = CliRunner().invoke(cli, ["report", str(path), "-o", str(tmp_path / "r.html")])
+    assert outcome.exception is None or isinstance(outcome.exception, SystemExit), (where, value, outcome.exception)
+    assert outcome.exit_code in (0, 2), outcome.output
+    if outcome.exit_code == 2:
+        assert outcome.output.startswith("sftlint: error: ") and outcome.output.count("\n") == 1
