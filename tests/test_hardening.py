@@ -412,3 +412,29 @@ def test_report_on_any_crafted_result_renders_or_names_the_bad_field(tmp_path, d
     assert outcome.exit_code in (0, 2), outcome.output
     if outcome.exit_code == 2:
         assert outcome.output.startswith("sftlint: error: ") and outcome.output.count("\n") == 1
+
+
+# 9. --isolated reads no config file, so no configured plugin runs ------------------------------
+
+
+def test_isolated_reads_no_config_and_runs_no_configured_plugin(tmp_path):
+    data = _dataset(tmp_path)
+    plugins = tmp_path / "p"
+    plugins.mkdir()
+    (plugins / "marker.py").write_text("from pathlib import Path\nPath(__file__).with_name('RAN').touch()\n")
+    (tmp_path / "sftlint.toml").write_text('plugins = ["p"]\nfail_on = "advice"\n')
+    commands = [
+        ["lint", data, "--min-pairs", "1"],
+        ["fix", data, "-o", tmp_path / "c.jsonl", "--min-pairs", "1"],
+        ["split", data, "-o", tmp_path / "t.jsonl", "-e", tmp_path / "e.jsonl"],
+    ]
+    for command in commands:
+        assert sftlint(*command, "--isolated", cwd=tmp_path).returncode in (0, 1)
+        assert not (plugins / "RAN").exists()
+    isolated = json.loads(sftlint("lint", data, "--isolated", "--format", "json", cwd=tmp_path).stdout)
+    assert isolated["config"]["fail_on"] == "error" and isolated["config"]["plugins"] == []
+    for command in commands:  # without it, the configured plugin is code that runs
+        sftlint(*command, cwd=tmp_path)
+        assert (plugins / "RAN").exists()
+        (plugins / "RAN").unlink()
+    assert "--isolated" in one_error_line(sftlint("lint", data, "--isolated", "--config", tmp_path / "sftlint.toml"))

@@ -66,6 +66,7 @@ _CHECK_OPTIONS = [
         type=click.Path(dir_okay=False, path_type=Path),
         help="Config file (default: sftlint.toml or pyproject.toml, searched upward).",
     ),
+    click.option("--isolated", is_flag=True, help="Read no config file: defaults and these options only."),
     click.option("--plugins", multiple=True, type=click.Path(), help="Folder of local check modules (repeatable)."),
     click.option(
         "--jobs",
@@ -91,6 +92,7 @@ def run_config(
     min_pairs: int | None,
     fields: tuple[str, ...],
     config_file: Path | None,
+    isolated: bool,
     plugins: tuple[str, ...],
     jobs: int | None = None,
     **more: Any,
@@ -106,7 +108,7 @@ def run_config(
         "jobs": jobs,
         **more,
     }
-    return load_config(config_file, overrides)
+    return load_config(config_file, overrides, isolated=isolated)
 
 
 def read_paths(
@@ -262,6 +264,7 @@ def lint(
     min_pairs: int | None,
     fields: tuple[str, ...],
     config_file: Path | None,
+    isolated: bool,
     plugins: tuple[str, ...],
     jobs: int | None,
     against: tuple[str, ...],
@@ -281,6 +284,7 @@ def lint(
         min_pairs,
         fields,
         config_file,
+        isolated,
         plugins,
         jobs,
         examples_per_check=examples_per_check,
@@ -414,6 +418,7 @@ def schema() -> None:
     type=click.Path(dir_okay=False, path_type=Path),
     help="Config file (default: sftlint.toml or pyproject.toml, searched upward).",
 )
+@click.option("--isolated", is_flag=True, help="Read no config file: defaults and these options only.")
 def split_command(
     file: str,
     eval_fraction: float,
@@ -424,6 +429,7 @@ def split_command(
     no_near_duplicates: bool,
     fields: tuple[str, ...],
     config_file: Path | None,
+    isolated: bool,
 ) -> None:
     """Split FILE into train and eval JSONL, keeping duplicates, near-duplicate clusters and
     same-prompt groups on one side."""
@@ -431,7 +437,7 @@ def split_command(
 
     if train_path.resolve() == eval_path.resolve():
         raise SftlintError(f"{train_path}: train and eval must be different files")
-    config, config_path = load_config(config_file, {"fields": _fields(fields)})
+    config, config_path = load_config(config_file, {"fields": _fields(fields)}, isolated=isolated)
     reads = read_paths([file], config, config_path)
     refuse_inputs([train_path, eval_path], reads)
     groupers: list[Any] = [SamePrompt()]
@@ -497,6 +503,7 @@ def fix(
     min_pairs: int | None,
     fields: tuple[str, ...],
     config_file: Path | None,
+    isolated: bool,
     plugins: tuple[str, ...],
     jobs: int | None,
 ) -> None:
@@ -508,7 +515,9 @@ def fix(
     """
     from sftlint.fix import codes_to_drop, default_rejects, fix_file, summary
 
-    config, config_path = run_config(select, ignore, fail_on, min_pairs, fields, config_file, plugins, jobs)
+    config, config_path = run_config(
+        select, ignore, fail_on, min_pairs, fields, config_file, isolated, plugins, jobs
+    )
     config = config.model_copy(update={"baseline": None})  # fix drops defects whether accepted or not
     rejects = rejects or default_rejects(output)
     reads = read_paths([source], config, config_path)

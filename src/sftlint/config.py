@@ -90,10 +90,18 @@ def load_table(path: Path) -> dict[str, Any]:
     return data
 
 
-def load_config(path: Path | None, overrides: dict[str, Any], cwd: Path | None = None) -> tuple[Config, Path | None]:
-    """Read the config file (given or found), apply command-line overrides, validate."""
-    cwd = cwd or Path.cwd()
-    path = path or find_config_file(cwd)
+def load_config(
+    path: Path | None, overrides: dict[str, Any], cwd: Path | None = None, isolated: bool = False
+) -> tuple[Config, Path | None]:
+    """Read the config file (given or found), apply command-line overrides, validate.
+
+    `isolated` reads no config file at all (`--isolated`): only defaults and the command line,
+    so no plugin a config names runs.
+    """
+    if isolated and path is not None:
+        raise ConfigError("--isolated reads no config file: drop --config or --isolated")
+    if not isolated:
+        path = path or find_config_file(cwd or Path.cwd())
     table = load_table(path) if path else {}
     prefix = f"{path.name}: " if path else ""
     try:
