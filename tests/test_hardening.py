@@ -4,6 +4,7 @@ run reads overwritten, no injected terminal or CI output, no traceback."""
 from __future__ import annotations
 
 import errno
+import gzip
 import io
 import json
 import os
@@ -438,3 +439,101 @@ def test_isolated_reads_no_config_and_runs_no_configured_plugin(tmp_path):
         assert (plugins / "RAN").exists()
         (plugins / "RAN").unlink()
     assert "--isolated" in one_error_line(sftlint("lint", data, "--isolated", "--config", tmp_path / "sftlint.toml"))
+
+
+# 10. Every error path: exit 2, one `sftlint: error:` line ----------------------------------------
+
+WRONG_VALUES = [5, -1, 1.5, "x", True, [1], ["x", 2], {"a": 1}, {"a": {"b": [1]}}, [{"a": 1}]]
+
+
+def _toml(value: object) -> str:
+    return json.dumps(value) if not isinstance(value, dict) else "{" + ", ".join(f'"{k}" = {_toml(v)}' for k, v in value.items()) + "}"
+
+
+def _config_keys() -> list[tuple[str, ...]]:
+    from sftlint.config import Config
+    from sftlint.registry import discover
+
+    keys = [(name,) for name in Config.model_fields]
+    for check in discover().values():
+        keys += [("checks", check.slug), ("checks", check.slug, "severity")]
+        keys += [("checks", check.slug, option) for option in check.Options.model_fields]
+    return keys
+
+
+CONFIG_KEYS = _config_keys()
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(key=st.sampled_from(CONFIG_KEYS), value=st.sampled_from(WRONG_VALUES), pyproject=st.booleans())
+def test_config_values_of_the_wrong_type_at_any_level_are_one_error_line(tmp_path, key, value, pyproject):
+    data = write_jsonl(tmp_path / "d.jsonl", [pair()])
+    section = ".".join(("tool", "sftlint", *key[:-1]) if pyproject else key[:-1])
+    text = (f"[{section}]\n" if section else "") + f'"{key[-1]}" = {_toml(value)}\n'
+    config = tmp_path / ("pyproject.toml" if pyproject else "sftlint.toml")
+    config.write_text(text)
+    for command in (["lint", str(data), "--select", "SFT001"], ["split", str(data), "-o", "t", "-e", "e"]):
+        outcome = CliRunner().invoke(cli, [*command, "--config", str(config)])
+        assert outcome.exception is None or isinstance(outcome.exception, SystemExit), (text, outcome.exception)
+        if outcome.exit_code == 2:
+            assert outcome.output.startswith("sftlint: error: ") and outcome.output.count("\n") == 1, outcome.output
+
+
+def test_a_pyproject_tool_table_of_the_wrong_type_is_one_error_line(tmp_path):
+    data = _dataset(tmp_path)
+    for body, where in (("tool = 5", "tool"), ('[tool]\nsftlint = "x"', "tool.sftlint"), ("[tool]\nsftlint = [1]", "tool.sftlint")):
+        (tmp_path / "pyproject.toml").write_text(body + "\n")
+        assert f"{where}: expected a table" in one_error_line(sftlint("lint", data, "--config", tmp_path / "pyproject.toml"))
+    (tmp_path / "pyproject.toml").write_text("tool = 5\n")  # found while searching upward: not sftlint's, skipped
+    assert sftlint("lint", data, cwd=tmp_path).returncode == 1
+
+
+def test_standard_output_full_closed_or_gone_is_one_error_line(tmp_path):
+    data = write_jsonl(tmp_path / "d.jsonl", [pair(f"Question {i}?", "") for i in range(3000)])
+    with open("/dev/full", "w") as full:
+        proc = subprocess.run([sys.executable, "-m", "sftlint", "lint", str(data)], stdout=full, stderr=subprocess.PIPE)
+    assert "No space left on device" in one_error_line(proc)
+    proc = subprocess.run(["sh", "-c", '"$0" -m sftlint lint "$1" >&-', sys.executable, data], stderr=subprocess.PIPE)
+    assert "standard output: cannot write" in one_error_line(proc)
+    reader = subprocess.Popen(
+        [sys.executable, "-m", "sftlint", "lint", str(data)], stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    assert reader.stdout.readline()  # `| head -1`: the reader goes away after one line
+    reader.stdout.close()
+    err = reader.stderr.read()
+    reader.wait(timeout=60)
+    assert "Broken pipe" in one_error_line(subprocess.CompletedProcess(reader.args, reader.returncode, b"", err))
+
+
+def test_closed_standard_input_and_unresolvable_output_paths_are_one_error_line(tmp_path):
+    data = _dataset(tmp_path)
+    proc = subprocess.run([sys.executable, "-m", "sftlint", "lint", "-"], stdin=subprocess.DEVNULL, capture_output=True)
+    assert proc.returncode == 1  # an empty standard input is an empty dataset
+    proc = subprocess.run(["sh", "-c", '"$0" -m sftlint lint - <&-', sys.executable], capture_output=True)
+    assert "standard input is closed" in one_error_line(proc)
+    loop = tmp_path / "loop"
+    loop.symlink_to(loop)
+    for command in (
+        ["lint", data, "-o", loop],
+        ["fix", data, "-o", loop],
+        ["split", data, "-o", loop, "-e", tmp_path / "e.jsonl"],
+        ["lint", data, "-o", tmp_path / ("x" * 300) / "r.txt"],
+    ):
+        one_error_line(sftlint(*command))
+
+
+def test_corrupt_gzip_input_is_one_error_line_in_every_command(tmp_path):
+    whole = gzip.compress(jsonl(*[pair(f"Question {i}?") for i in range(3000)]))
+    good = _dataset(tmp_path)
+    for name, content in (("truncated", whole[:-30]), ("garbage", whole[: len(whole) // 2] + b"garbage" * 10)):
+        bad = tmp_path / f"{name}.jsonl.gz"
+        bad.write_bytes(content)
+        for command in (
+            ["lint", bad],
+            ["lint", bad, "--jobs", "2"],
+            ["fix", bad, "-o", tmp_path / "c.jsonl"],
+            ["split", bad, "-o", tmp_path / "t.jsonl", "-e", tmp_path / "e.jsonl"],
+            ["lint", good, "--against", bad],
+        ):
+            assert "corrupt gzip data" in one_error_line(sftlint(*command))
+        assert not (tmp_path / "c.jsonl").exists() and not (tmp_path / "t.jsonl").exists()

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import errno
 import json
+import os
 import signal
 import sys
 from collections.abc import Iterable
@@ -18,7 +20,7 @@ from sftlint.config import Config, check_settings, load_config, selected
 from sftlint.engine import Result, run
 from sftlint.errors import SftlintError
 from sftlint.examples import collect_examples
-from sftlint.io import refuse_inputs, write_atomic, write_together
+from sftlint.io import refuse_inputs, same_file, write_atomic, write_together
 from sftlint.output import FORMATS, RENDERERS, printable, to_dict
 from sftlint.parallel import choose_jobs
 from sftlint.progress import Progress
@@ -306,7 +308,7 @@ def lint(
 
         write_atomic(report_path, render_report(to_dict(result), template_dir), inputs=reads)
     if outputs:
-        write_atomic(outputs[0], text + "\n", inputs=reads)
+        write_atomic(outputs[0], click.unstyle(text) + "\n", inputs=reads)  # colours are for terminals
     else:
         click.echo(text)
     sys.exit(EXIT_NO_GO if result.verdict == "no-go" else EXIT_GO)
@@ -435,7 +437,7 @@ def split_command(
     same-prompt groups on one side."""
     from sftlint.split import NearDuplicates, SamePrompt, margin_points, recommended_eval_size, split
 
-    if train_path.resolve() == eval_path.resolve():
+    if same_file(train_path, eval_path):
         raise SftlintError(f"{train_path}: train and eval must be different files")
     config, config_path = load_config(config_file, {"fields": _fields(fields)}, isolated=isolated)
     reads = read_paths([file], config, config_path)
@@ -537,11 +539,74 @@ def _terminate(signum: int, frame: Any) -> None:
     raise Terminated
 
 
+def _silence(fd: int) -> None:
+    """Point a standard stream's descriptor at /dev/null: it is closed or failed, and a file the
+    run opens must not take its number, nor the interpreter's last flush print a traceback."""
+    devnull = os.open(os.devnull, os.O_RDWR)
+    if devnull != fd:
+        os.dup2(devnull, fd)
+        os.close(devnull)
+
+
+class _StandardStream:
+    """A standard stream for the run: a write that fails (closed, a full disk, `| head` gone)
+    stops the run with one error line on standard output, and is dropped on standard error,
+    where there is nowhere left to say anything."""
+
+    def __init__(self, stream: Any, fd: int) -> None:
+        self.stream = stream
+        self.fd = fd
+
+    def write(self, text: str) -> int:
+        if not isinstance(text, str):  # a text stream (Click probes with b"" to tell)
+            raise TypeError(f"write() argument must be str, not {type(text).__name__}")
+        if not text:  # ... and then with "": nothing to write, nothing to fail
+            return 0
+        if self.stream is None:
+            return self._failed(OSError(errno.EBADF, "it is closed"))
+        data = text.encode(self.stream.encoding or "utf-8", self.stream.errors or "strict")
+        try:
+            self.stream.flush()
+            while data:  # written here, not buffered: a pipe whose reader left can end a buffered write silently
+                data = data[os.write(self.fd, data) :]
+        except OSError as exc:
+            return self._failed(exc)
+        return len(text)
+
+    def flush(self) -> None:
+        if self.stream is not None:
+            try:
+                self.stream.flush()
+            except OSError as exc:
+                self._failed(exc)
+
+    def isatty(self) -> bool:
+        return self.stream is not None and self.stream.isatty()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.stream, name)
+
+    def _failed(self, exc: OSError) -> int:
+        self.stream = None
+        _silence(self.fd)
+        if self.fd == 1:
+            raise SftlintError(f"standard output: cannot write ({exc.strerror or exc})")
+        return 0
+
+
 def main() -> None:
     """Console entry point: turns sftlint's own errors into one line and exit code 2."""
-    for stream in (sys.stdout, sys.stderr):
-        if hasattr(stream, "reconfigure"):
+    for fd, name in ((1, "stdout"), (2, "stderr")):
+        stream = getattr(sys, name)
+        try:
+            os.fstat(fd)
+        except OSError:
+            stream = None
+        if stream is None:  # closed by the caller
+            _silence(fd)
+        elif hasattr(stream, "reconfigure"):
             stream.reconfigure(errors="backslashreplace")
+        setattr(sys, name, _StandardStream(stream, fd))
     signal.signal(signal.SIGTERM, _terminate)
     try:
         code = cli.main(standalone_mode=False)
@@ -556,6 +621,7 @@ def main() -> None:
         terminated = isinstance(exc, Terminated) or isinstance(exc.__cause__, Terminated)  # Click wraps it in Abort
         click.echo(f"sftlint: {'terminated' if terminated else 'interrupted'}", err=True)
         code = EXIT_ERROR
-    except BrokenPipeError:
+    except SftlintError as exc:  # standard output failed outside a command (Click's own messages)
+        ToolError(str(exc)).show()
         code = EXIT_ERROR
     sys.exit(code if isinstance(code, int) else EXIT_GO)

@@ -65,7 +65,8 @@ def find_config_file(start: Path) -> Path | None:
                 continue
             if name == "sftlint.toml":
                 return candidate
-            if "sftlint" in load_toml(candidate).get("tool", {}):
+            tool = load_toml(candidate).get("tool")
+            if isinstance(tool, dict) and "sftlint" in tool:
                 return candidate
     return None
 
@@ -85,9 +86,15 @@ def load_toml(path: Path) -> dict[str, Any]:
 def load_table(path: Path) -> dict[str, Any]:
     """The sftlint settings table of a config file."""
     data = load_toml(path)
-    if path.name == "pyproject.toml":
-        return data.get("tool", {}).get("sftlint", {})
-    return data
+    if path.name != "pyproject.toml":
+        return data
+    table: Any = data
+    for key in ("tool", "sftlint"):
+        table = table.get(key, {})
+        if not isinstance(table, dict):
+            where = "tool" if key == "tool" else "tool.sftlint"
+            raise ConfigError(f"invalid config: {path.name}: {where}: expected a table, got {type(table).__name__}")
+    return table
 
 
 def load_config(

@@ -85,6 +85,8 @@ def rereadable(path: str) -> bool:
 
 def _open(path: str) -> BinaryIO:
     if path == "-":
+        if sys.stdin is None:
+            raise InputError("<stdin>: standard input is closed")
         stream: BinaryIO = sys.stdin.buffer
     else:
         if os.path.isdir(path):
