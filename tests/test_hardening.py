@@ -15,8 +15,8 @@ import sys
 import time
 from pathlib import Path
 
-from hypothesis import HealthCheck, given, settings
 from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import pair, write_jsonl
@@ -46,7 +46,8 @@ def jsonl(*records: object) -> bytes:
 # 1. One definition of a line -----------------------------------------------------------------
 
 BROKEN_THEN_BARE_CR = (
-    b'{"broken\n{"instruction":"a","output":"b"}\r\r\n{"instruction":"c","output":""}\n{"instruction":"d","output":"e"}\n'
+    b'{"broken\n{"instruction":"a","output":"b"}\r\r\n'
+    b'{"instruction":"c","output":""}\n{"instruction":"d","output":"e"}\n'
 )
 
 
@@ -62,7 +63,19 @@ def test_bare_cr_after_broken_first_line_keeps_line_numbers(tmp_path):
     assert [(r["line"], r["codes"]) for r in rejected] == [(1, ["SFT001"]), (3, ["SFT101"])]
 
 
-SEPARATORS = [b"\r", b"\n", b"\r\n", b"\x0b", b"\x0c", b"\x1c", b"\x1d", b"\x1e", b"\x85", "\x85".encode(), "\u2028".encode()]
+SEPARATORS = [
+    b"\r",
+    b"\n",
+    b"\r\n",
+    b"\x0b",
+    b"\x0c",
+    b"\x1c",
+    b"\x1d",
+    b"\x1e",
+    b"\x85",
+    "\x85".encode(),
+    "\u2028".encode(),
+]
 PIECES = [b'{"instruction":"a","output":"b"}', b'{"x":1}', b"[1]", b"{", b"}", b"[", b"]", b" ", b'"s', b",", b"\xff"]
 
 
@@ -110,7 +123,9 @@ def test_oversized_line_after_broken_first_line_is_reported(tmp_path):
 def test_oversized_line_in_a_json_array_is_reported(tmp_path):
     data = tmp_path / "big.json"
     huge = b'{"instruction": "Q", "output": "' + b"x" * (MAX_LINE_BYTES + 10) + b'"},\n'
-    data.write_bytes(b"[\n" + json.dumps(pair("First?")).encode() + b",\n" + huge + json.dumps(pair()).encode() + b"\n]\n")
+    data.write_bytes(
+        b"[\n" + json.dumps(pair("First?")).encode() + b",\n" + huge + json.dumps(pair()).encode() + b"\n]\n"
+    )
     out = json.loads(sftlint("lint", data, "--format", "json", "--select", "SFT0").stdout)
     assert ("SFT002", 3) in [(f["code"], f["line"]) for f in out["findings"]]
     assert out["stats"]["blank_lines"] == 0
@@ -145,7 +160,11 @@ def test_output_never_overwrites_the_config_in_use(tmp_path):
     (tmp_path / "link.toml").symlink_to(config)
     os.link(config, tmp_path / "hard.toml")
     for target in ("sftlint.toml", "link.toml", "hard.toml"):
-        for command in (["lint", data, "-o", target], ["fix", data, "-o", target], ["split", data, "-o", target, "-e", "e.jsonl"]):
+        for command in (
+            ["lint", data, "-o", target],
+            ["fix", data, "-o", target],
+            ["split", data, "-o", target, "-e", "e.jsonl"],
+        ):
             one_error_line(sftlint(*command, cwd=tmp_path))
     assert config.read_text() == "examples_per_check = 3\n"
 
@@ -291,7 +310,9 @@ def test_sigterm_ends_every_worker_process(tmp_path):
 
     data = big_dataset(tmp_path / "big.jsonl", 200_000)
     proc = subprocess.Popen(
-        [sys.executable, "-m", "sftlint", "lint", str(data), "--jobs", "2"], stdout=subprocess.PIPE, stderr=subprocess.PIPE
+        [sys.executable, "-m", "sftlint", "lint", str(data), "--jobs", "2"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
     )
     deadline = time.monotonic() + 60
     while not (workers := _children(proc.pid)) and time.monotonic() < deadline:
@@ -332,7 +353,14 @@ def _shows_no_control(proc: subprocess.CompletedProcess) -> None:
 def test_control_characters_in_content_names_and_baseline_are_escaped(tmp_path):
     data = _injected_dataset(tmp_path)
     baseline = tmp_path / "b.json"
-    stale = {"code": "SFT101", "key": "0" * 16, "count": 1, "file": f"x{TITLE}.jsonl", "line": 1, "message": CLEAR + FORGED}
+    stale = {
+        "code": "SFT101",
+        "key": "0" * 16,
+        "count": 1,
+        "file": f"x{TITLE}.jsonl",
+        "line": 1,
+        "message": CLEAR + FORGED,
+    }
     baseline.write_text(json.dumps({"tool": "sftlint", "format": 1, "findings": [stale]}))
     for fmt in ("text", "github"):
         proc = sftlint("lint", data, "--format", fmt, "--baseline", baseline, "--min-pairs", "1")
@@ -369,7 +397,9 @@ def _result(*args: str) -> dict:
 
 
 RESULTS = [
-    _result(str(REPO / "sample_data" / "support_nogo.jsonl"), "--against", str(REPO / "sample_data" / "support_go.jsonl")),
+    _result(
+        str(REPO / "sample_data" / "support_nogo.jsonl"), "--against", str(REPO / "sample_data" / "support_go.jsonl")
+    ),
     _result(str(REPO / "sample_data" / "tickets.jsonl")),
 ]
 
@@ -447,7 +477,11 @@ WRONG_VALUES = [5, -1, 1.5, "x", True, [1], ["x", 2], {"a": 1}, {"a": {"b": [1]}
 
 
 def _toml(value: object) -> str:
-    return json.dumps(value) if not isinstance(value, dict) else "{" + ", ".join(f'"{k}" = {_toml(v)}' for k, v in value.items()) + "}"
+    return (
+        json.dumps(value)
+        if not isinstance(value, dict)
+        else "{" + ", ".join(f'"{k}" = {_toml(v)}' for k, v in value.items()) + "}"
+    )
 
 
 def _config_keys() -> list[tuple[str, ...]]:
@@ -472,7 +506,10 @@ def test_config_values_of_the_wrong_type_at_any_level_are_one_error_line(tmp_pat
     text = (f"[{section}]\n" if section else "") + f'"{key[-1]}" = {_toml(value)}\n'
     config = tmp_path / ("pyproject.toml" if pyproject else "sftlint.toml")
     config.write_text(text)
-    for command in (["lint", str(data), "--select", "SFT001"], ["split", str(data), "-o", "t", "-e", "e"]):
+    for command in (
+        ["lint", str(data), "--select", "SFT001"],
+        ["split", str(data), "-o", str(tmp_path / "t.jsonl"), "-e", str(tmp_path / "e.jsonl")],
+    ):
         outcome = CliRunner().invoke(cli, [*command, "--config", str(config)])
         assert outcome.exception is None or isinstance(outcome.exception, SystemExit), (text, outcome.exception)
         if outcome.exit_code == 2:
@@ -481,9 +518,15 @@ def test_config_values_of_the_wrong_type_at_any_level_are_one_error_line(tmp_pat
 
 def test_a_pyproject_tool_table_of_the_wrong_type_is_one_error_line(tmp_path):
     data = _dataset(tmp_path)
-    for body, where in (("tool = 5", "tool"), ('[tool]\nsftlint = "x"', "tool.sftlint"), ("[tool]\nsftlint = [1]", "tool.sftlint")):
+    for body, where in (
+        ("tool = 5", "tool"),
+        ('[tool]\nsftlint = "x"', "tool.sftlint"),
+        ("[tool]\nsftlint = [1]", "tool.sftlint"),
+    ):
         (tmp_path / "pyproject.toml").write_text(body + "\n")
-        assert f"{where}: expected a table" in one_error_line(sftlint("lint", data, "--config", tmp_path / "pyproject.toml"))
+        assert f"{where}: expected a table" in one_error_line(
+            sftlint("lint", data, "--config", tmp_path / "pyproject.toml")
+        )
     (tmp_path / "pyproject.toml").write_text("tool = 5\n")  # found while searching upward: not sftlint's, skipped
     assert sftlint("lint", data, cwd=tmp_path).returncode == 1
 

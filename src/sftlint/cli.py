@@ -464,7 +464,9 @@ def split_command(
         click.echo(f"stratified by label: {len(done.strata)} labels")
     if done.invalid:
         click.echo(
-            printable(f"{done.invalid} lines that are not valid records went to {train_path} (run `sftlint lint` on it)")
+            printable(
+                f"{done.invalid} lines that are not valid records went to {train_path} (run `sftlint lint` on it)"
+            )
         )
     recommended = recommended_eval_size(total - done.invalid)
     if len(done.eval) < recommended:
@@ -517,9 +519,7 @@ def fix(
     """
     from sftlint.fix import codes_to_drop, default_rejects, fix_file, summary
 
-    config, config_path = run_config(
-        select, ignore, fail_on, min_pairs, fields, config_file, isolated, plugins, jobs
-    )
+    config, config_path = run_config(select, ignore, fail_on, min_pairs, fields, config_file, isolated, plugins, jobs)
     config = config.model_copy(update={"baseline": None})  # fix drops defects whether accepted or not
     rejects = rejects or default_rejects(output)
     reads = read_paths([source], config, config_path)

@@ -32,7 +32,6 @@ from sftlint.check import Check
 from sftlint.engine import Result
 from sftlint.errors import SftlintError
 from sftlint.findings import Finding
-from sftlint.output import printable
 from sftlint.io import (
     RawLine,
     ReadStats,
@@ -44,6 +43,7 @@ from sftlint.io import (
     same_file,
     write_error,
 )
+from sftlint.output import printable
 
 #: lines that are no usable record at all: dropped by default, like records of disqualifying checks.
 INVALID = ("SFT001", "SFT002")

@@ -20,9 +20,7 @@ FORMATS = ("text", "json", "github")
 #: and bidirectional overrides that reorder what is shown.
 _UNPRINTABLE = [*range(0x20), 0x7F, *range(0x80, 0xA0), 0x2028, 0x2029, *range(0x202A, 0x202F), *range(0x2066, 0x206A)]
 _SHOWN = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
-_PRINTABLE = str.maketrans(
-    {c: _SHOWN.get(chr(c), f"\\x{c:02x}" if c < 0x100 else f"\\u{c:04x}") for c in _UNPRINTABLE}
-)
+_PRINTABLE = str.maketrans({c: _SHOWN.get(chr(c), f"\\x{c:02x}" if c < 0x100 else f"\\u{c:04x}") for c in _UNPRINTABLE})
 
 
 def printable(text: str) -> str:
