@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import errno
 import gzip
-import io
 import json
 import os
 import stat
@@ -148,11 +147,6 @@ def _reading(path: str, stream: BinaryIO, lines_read: Callable[[], int]) -> Iter
     finally:
         if stream is not sys.stdin.buffer:
             stream.close()
-
-
-def split_lines(buffer: bytes) -> list[bytes]:
-    """`buffer` cut into lines (each keeping its `LINE_END`) exactly as a stream's readline cuts them."""
-    return io.BytesIO(buffer).readlines()
 
 
 def iter_lines(path: str) -> Iterator[tuple[int, bytes]]:
