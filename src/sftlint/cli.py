@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import errno
 import json
+import os
+import signal
 import sys
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -16,8 +20,8 @@ from sftlint.config import Config, check_settings, load_config, selected
 from sftlint.engine import Result, run
 from sftlint.errors import SftlintError
 from sftlint.examples import collect_examples
-from sftlint.io import write_atomic
-from sftlint.output import FORMATS, RENDERERS, to_dict
+from sftlint.io import refuse_inputs, same_file, write_atomic, write_together
+from sftlint.output import FORMATS, RENDERERS, printable, to_dict
 from sftlint.parallel import choose_jobs
 from sftlint.progress import Progress
 from sftlint.registry import discover, resolve
@@ -70,6 +74,7 @@ _CHECK_OPTIONS = [
         type=click.Path(dir_okay=False, path_type=Path),
         help="Config file (default: sftlint.toml or pyproject.toml, searched upward).",
     ),
+    click.option("--isolated", is_flag=True, help="Read no config file: defaults and these options only."),
     click.option("--plugins", multiple=True, type=click.Path(), help="Folder of local check modules (repeatable)."),
     click.option(
         "--jobs",
@@ -95,12 +100,13 @@ def run_config(
     min_pairs: int | None,
     fields: tuple[str, ...],
     config_file: Path | None,
+    isolated: bool,
     plugins: tuple[str, ...],
     jobs: int | None = None,
     preview: bool | None = None,
     **more: Any,
-) -> Config:
-    """The config file with the `check_options` (and any `more` settings) applied over it."""
+) -> tuple[Config, Path | None]:
+    """The config file with the `check_options` (and any `more` settings) applied over it, and its path."""
     overrides: dict[str, Any] = {
         "select": _split(select),
         "ignore": _split(ignore),
@@ -112,7 +118,27 @@ def run_config(
         "preview": preview,
         **more,
     }
-    return load_config(config_file, overrides)[0]
+    return load_config(config_file, overrides, isolated=isolated)
+
+
+def read_paths(
+    files: Iterable[str | Path],
+    config: Config | None = None,
+    config_path: Path | None = None,
+    template_dir: Path | None = None,
+) -> list[Path]:
+    """Every file a run reads, which none of its outputs may overwrite: the inputs, the config
+    file, the baseline, the evaluation sets, the plugin modules and the report templates."""
+    paths = [Path(f) for f in files if str(f) != "-"]
+    if config_path is not None:
+        paths.append(config_path)
+    if config is not None:
+        paths += [Path(f) for f in config.against]
+        paths += [Path(config.baseline)] if config.baseline else []
+        paths += [module for folder in config.plugins for module in sorted(Path(folder).glob("*.py"))]
+    if template_dir is not None:
+        paths += sorted(p for p in template_dir.iterdir() if p.is_file())
+    return paths
 
 
 def build_checks(config: Config) -> list[Check]:
@@ -159,7 +185,7 @@ def _apply_baseline(result: Result, config: Config, write_to: Path | None, input
         accepted = baselines.from_findings(result.findings)
         baselines.write(write_to, accepted, inputs)
         count = sum(e.count for e in accepted.findings)
-        click.echo(f"sftlint: wrote {count} accepted finding(s) to {write_to}", err=True)
+        click.echo(printable(f"sftlint: wrote {count} accepted finding(s) to {write_to}"), err=True)
         baselines.apply(result, accepted, write_to)
     elif config.baseline:
         path = Path(config.baseline)
@@ -175,7 +201,7 @@ class ToolError(click.ClickException):
         return self.message
 
     def show(self, file: Any = None) -> None:
-        click.echo(f"sftlint: error: {self.format_message()}", err=True)
+        click.echo(f"sftlint: error: {printable(self.format_message())}", err=True)
 
 
 class _Group(click.Group):
@@ -249,6 +275,7 @@ def lint(
     min_pairs: int | None,
     fields: tuple[str, ...],
     config_file: Path | None,
+    isolated: bool,
     plugins: tuple[str, ...],
     jobs: int | None,
     against: tuple[str, ...],
@@ -261,13 +288,14 @@ def lint(
     write_baseline: Path | None,
 ) -> None:
     """Lint JSONL datasets (FILES, or - for standard input) and print the verdict."""
-    config = run_config(
+    config, config_path = run_config(
         select,
         ignore,
         fail_on,
         min_pairs,
         fields,
         config_file,
+        isolated,
         plugins,
         jobs,
         preview,
@@ -275,18 +303,22 @@ def lint(
         against=list(against),
         baseline=baseline_file,
     )
+    reads = read_paths(  # --write-baseline writes the baseline instead of reading it
+        files, config.model_copy(update={"baseline": None}) if write_baseline else config, config_path, template_dir
+    )
+    outputs = [Path(output)] if output and output != "-" else []
+    refuse_inputs([*outputs, *[p for p in (report_path, write_baseline) if p is not None]], reads)
     show_progress = not quiet and fmt != "json" and sys.stderr.isatty()
     wants_examples = fmt == "json" or report_path is not None
     progress = Progress() if show_progress else None
     result = lint_paths(list(files), config, progress, examples=wants_examples, write_baseline=write_baseline)
     text = RENDERERS[fmt](result)
-    inputs = [Path(f) for f in [*files, *config.against] if f != "-"]
     if report_path is not None:
         from sftlint.report import render_report
 
-        write_atomic(report_path, render_report(to_dict(result), template_dir), inputs=inputs)
-    if output and output != "-":
-        write_atomic(Path(output), text + "\n", inputs=inputs)
+        write_atomic(report_path, render_report(to_dict(result), template_dir), inputs=reads)
+    if outputs:
+        write_atomic(outputs[0], click.unstyle(text) + "\n", inputs=reads)  # colours are for terminals
     else:
         click.echo(text)
     sys.exit(EXIT_NO_GO if result.verdict == "no-go" else EXIT_GO)
@@ -314,9 +346,9 @@ def rules(fmt: str, plugins: tuple[str, ...]) -> None:
         return
     for c in checks.values():
         status = "preview" if c.preview else "on"
-        click.echo(f"{c.code}  {c.slug:<24} {c.severity.value:<8} {status:<8} {c.summary_line()}")
+        click.echo(printable(f"{c.code}  {c.slug:<24} {c.severity.value:<8} {status:<8} {c.summary_line()}"))
         if c.preview and c.preview_note:
-            click.echo(f"{'':<34}{'':<8} preview: {c.preview_note}")
+            click.echo(printable(f"{'':<34}{'':<8} preview: {c.preview_note}"))
 
 
 @cli.command()
@@ -354,7 +386,9 @@ def report(result_file: str, output: Path, template_dir: Path | None) -> None:
     from sftlint.report import load_result, render_report
 
     data = load_result(result_file)
-    write_atomic(output, render_report(data, template_dir), inputs=[Path(result_file)] if result_file != "-" else [])
+    reads = read_paths([result_file], template_dir=template_dir)
+    refuse_inputs([output], reads)
+    write_atomic(output, render_report(data, template_dir), inputs=reads)
 
 
 @cli.command()
@@ -408,6 +442,7 @@ def schema() -> None:
     type=click.Path(dir_okay=False, path_type=Path),
     help="Config file (default: sftlint.toml or pyproject.toml, searched upward).",
 )
+@click.option("--isolated", is_flag=True, help="Read no config file: defaults and these options only.")
 def split_command(
     file: str,
     eval_fraction: float,
@@ -418,26 +453,29 @@ def split_command(
     no_near_duplicates: bool,
     fields: tuple[str, ...],
     config_file: Path | None,
+    isolated: bool,
 ) -> None:
     """Split FILE into train and eval JSONL, keeping duplicates, near-duplicate clusters and
     same-prompt groups on one side."""
     from sftlint.split import NearDuplicates, SamePrompt, margin_points, recommended_eval_size, split
 
-    if train_path.resolve() == eval_path.resolve():
+    if same_file(train_path, eval_path):
         raise SftlintError(f"{train_path}: train and eval must be different files")
-    config, _ = load_config(config_file, {"fields": _fields(fields)})
+    config, config_path = load_config(config_file, {"fields": _fields(fields)}, isolated=isolated)
+    reads = read_paths([file], config, config_path)
+    refuse_inputs([train_path, eval_path], reads)
     groupers: list[Any] = [SamePrompt()]
     if not no_near_duplicates:
         near = check_settings(config, discover(config.plugins))["SFT104"][0]  # the linter's own settings
         groupers.append(NearDuplicates(near.threshold, near.on, near.num_perm))
     done = split(file, eval_fraction, seed, dict(config.fields), stratify=not no_stratify, groupers=groupers)
-    inputs = [Path(file)] if file != "-" else []
-    write_atomic(train_path, done.data(done.train), inputs=inputs)
-    write_atomic(eval_path, done.data(done.eval), inputs=inputs)
+    write_together([(train_path, done.data(done.train)), (eval_path, done.data(done.eval))], inputs=reads)
     total = len(done.lines)
     click.echo(
-        f"{train_path}: {len(done.train)} records; {eval_path}: {len(done.eval)} records "
-        f"({len(done.eval) / total if total else 0:.1%} of {total}, seed {seed})"
+        printable(
+            f"{train_path}: {len(done.train)} records; {eval_path}: {len(done.eval)} records "
+            f"({len(done.eval) / total if total else 0:.1%} of {total}, seed {seed})"
+        )
     )
     if done.groups:
         click.echo(
@@ -447,7 +485,11 @@ def split_command(
     if done.strata:
         click.echo(f"stratified by label: {len(done.strata)} labels")
     if done.invalid:
-        click.echo(f"{done.invalid} lines that are not valid records went to {train_path} (run `sftlint lint` on it)")
+        click.echo(
+            printable(
+                f"{done.invalid} lines that are not valid records went to {train_path} (run `sftlint lint` on it)"
+            )
+        )
     recommended = recommended_eval_size(total - done.invalid)
     if len(done.eval) < recommended:
         margin = margin_points(len(done.eval))
@@ -488,6 +530,7 @@ def fix(
     min_pairs: int | None,
     fields: tuple[str, ...],
     config_file: Path | None,
+    isolated: bool,
     plugins: tuple[str, ...],
     jobs: int | None,
 ) -> None:
@@ -499,28 +542,111 @@ def fix(
     """
     from sftlint.fix import codes_to_drop, default_rejects, fix_file, summary
 
-    config = run_config(select, ignore, fail_on, min_pairs, fields, config_file, plugins, jobs, preview)
+    config, config_path = run_config(
+        select, ignore, fail_on, min_pairs, fields, config_file, isolated, plugins, jobs, preview
+    )
     config = config.model_copy(update={"baseline": None})  # fix drops defects whether accepted or not
-    drop_codes = codes_to_drop(build_checks(config), _split(drop))
     rejects = rejects or default_rejects(output)
-    report = fix_file(source, output, rejects, drop_codes, lambda paths: lint_paths(paths, config, examples=False))
+    reads = read_paths([source], config, config_path)
+    drop_codes = codes_to_drop(build_checks(config), _split(drop))
+    report = fix_file(
+        source, output, rejects, drop_codes, lambda paths: lint_paths(paths, config, examples=False), reads=reads
+    )
     click.echo(summary(report))
     sys.exit(EXIT_NO_GO if report.cleaned is not None and report.cleaned.verdict == "no-go" else EXIT_GO)
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM: stops the run the way Ctrl-C does (workers ended, no output half-written)."""
+
+
+def _terminate(signum: int, frame: Any) -> None:
+    raise Terminated
+
+
+def _silence(fd: int) -> None:
+    """Point a standard stream's descriptor at /dev/null: it is closed or failed, and a file the
+    run opens must not take its number, nor the interpreter's last flush print a traceback."""
+    devnull = os.open(os.devnull, os.O_RDWR)
+    if devnull != fd:
+        os.dup2(devnull, fd)
+        os.close(devnull)
+
+
+class _StandardStream:
+    """A standard stream for the run: a write that fails (closed, a full disk, `| head` gone)
+    stops the run with one error line on standard output, and is dropped on standard error,
+    where there is nowhere left to say anything."""
+
+    def __init__(self, stream: Any, fd: int) -> None:
+        self.stream = stream
+        self.fd = fd
+
+    def write(self, text: str) -> int:
+        if not isinstance(text, str):  # a text stream (Click probes with b"" to tell)
+            raise TypeError(f"write() argument must be str, not {type(text).__name__}")
+        if not text:  # ... and then with "": nothing to write, nothing to fail
+            return 0
+        if self.stream is None:
+            return self._failed(OSError(errno.EBADF, "it is closed"))
+        data = text.encode(self.stream.encoding or "utf-8", self.stream.errors or "strict")
+        try:
+            self.stream.flush()
+            while data:  # written here, not buffered: a pipe whose reader left can end a buffered write silently
+                data = data[os.write(self.fd, data) :]
+        except OSError as exc:
+            return self._failed(exc)
+        return len(text)
+
+    def flush(self) -> None:
+        if self.stream is not None:
+            try:
+                self.stream.flush()
+            except OSError as exc:
+                self._failed(exc)
+
+    def isatty(self) -> bool:
+        return self.stream is not None and self.stream.isatty()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.stream, name)
+
+    def _failed(self, exc: OSError) -> int:
+        self.stream = None
+        _silence(self.fd)
+        if self.fd == 1:
+            raise SftlintError(f"standard output: cannot write ({exc.strerror or exc})")
+        return 0
+
+
 def main() -> None:
     """Console entry point: turns sftlint's own errors into one line and exit code 2."""
-    for stream in (sys.stdout, sys.stderr):
-        if hasattr(stream, "reconfigure"):
+    for fd, name in ((1, "stdout"), (2, "stderr")):
+        stream = getattr(sys, name)
+        try:
+            os.fstat(fd)
+        except OSError:
+            stream = None
+        if stream is None:  # closed by the caller
+            _silence(fd)
+        elif hasattr(stream, "reconfigure"):
             stream.reconfigure(errors="backslashreplace")
+        setattr(sys, name, _StandardStream(stream, fd))
+    signal.signal(signal.SIGTERM, _terminate)
     try:
         code = cli.main(standalone_mode=False)
-    except click.ClickException as exc:
+    except (ToolError, getattr(click.exceptions, "NoArgsIsHelpError", ToolError)) as exc:  # the latter: the help
         exc.show()
         code = exc.exit_code
-    except (click.exceptions.Abort, KeyboardInterrupt):
-        click.echo("sftlint: interrupted", err=True)
+    except click.ClickException as exc:  # a usage error: one line too, with where to find help
+        command = exc.ctx.command_path if isinstance(exc, click.UsageError) and exc.ctx else "sftlint"
+        click.echo(f"sftlint: error: {printable(exc.format_message())} (see `{command} --help`)", err=True)
         code = EXIT_ERROR
-    except BrokenPipeError:
+    except (click.exceptions.Abort, KeyboardInterrupt) as exc:
+        terminated = isinstance(exc, Terminated) or isinstance(exc.__cause__, Terminated)  # Click wraps it in Abort
+        click.echo(f"sftlint: {'terminated' if terminated else 'interrupted'}", err=True)
+        code = EXIT_ERROR
+    except SftlintError as exc:  # standard output failed outside a command (Click's own messages)
+        ToolError(str(exc)).show()
         code = EXIT_ERROR
     sys.exit(code if isinstance(code, int) else EXIT_GO)

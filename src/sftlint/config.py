@@ -66,7 +66,8 @@ def find_config_file(start: Path) -> Path | None:
                 continue
             if name == "sftlint.toml":
                 return candidate
-            if "sftlint" in load_toml(candidate).get("tool", {}):
+            tool = load_toml(candidate).get("tool")
+            if isinstance(tool, dict) and "sftlint" in tool:
                 return candidate
     return None
 
@@ -86,15 +87,29 @@ def load_toml(path: Path) -> dict[str, Any]:
 def load_table(path: Path) -> dict[str, Any]:
     """The sftlint settings table of a config file."""
     data = load_toml(path)
-    if path.name == "pyproject.toml":
-        return data.get("tool", {}).get("sftlint", {})
-    return data
+    if path.name != "pyproject.toml":
+        return data
+    table: Any = data
+    for key in ("tool", "sftlint"):
+        table = table.get(key, {})
+        if not isinstance(table, dict):
+            where = "tool" if key == "tool" else "tool.sftlint"
+            raise ConfigError(f"invalid config: {path.name}: {where}: expected a table, got {type(table).__name__}")
+    return table
 
 
-def load_config(path: Path | None, overrides: dict[str, Any], cwd: Path | None = None) -> tuple[Config, Path | None]:
-    """Read the config file (given or found), apply command-line overrides, validate."""
-    cwd = cwd or Path.cwd()
-    path = path or find_config_file(cwd)
+def load_config(
+    path: Path | None, overrides: dict[str, Any], cwd: Path | None = None, isolated: bool = False
+) -> tuple[Config, Path | None]:
+    """Read the config file (given or found), apply command-line overrides, validate.
+
+    `isolated` reads no config file at all (`--isolated`): only defaults and the command line,
+    so no plugin a config names runs.
+    """
+    if isolated and path is not None:
+        raise ConfigError("--isolated reads no config file: drop --config or --isolated")
+    if not isolated:
+        path = path or find_config_file(cwd or Path.cwd())
     table = load_table(path) if path else {}
     prefix = f"{path.name}: " if path else ""
     try:

@@ -4,8 +4,8 @@ Findings carry only file:line, and most dataset checks only know which lines the
 every record has been read, so excerpts cannot be cut during the engine's pass without keeping
 text for every record. Instead, after the pass, the wanted lines are picked out in one more
 streaming read of each input (`sftlint.io.read_lines`): lines that are not wanted are counted,
-never parsed, and memory holds only the few excerpts kept. Standard input cannot be read twice,
-so records read from it get no excerpts.
+never parsed, and memory holds only the few excerpts kept. Standard input, a pipe or a FIFO
+cannot be read twice, so records read from them get no excerpts.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from typing import Any
 
 from sftlint.errors import SftlintError
 from sftlint.findings import Finding
-from sftlint.io import display_name, parse_json, read_lines
+from sftlint.io import display_name, parse_json, read_lines, rereadable
 from sftlint.records import normalise
 
 #: characters kept of each field; longer text keeps its head and its tail around an ellipsis.
@@ -96,7 +96,7 @@ def collect_examples(
     out: list[dict[str, Any]] = []
     for path in dict.fromkeys(paths):
         name = display_name(path)
-        if path == "-" or name not in wanted:
+        if name not in wanted or not rereadable(path):
             continue
         try:
             for line, text in read_lines(path, wanted[name]):

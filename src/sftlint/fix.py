@@ -22,7 +22,7 @@ import json
 import os
 import tempfile
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,7 +32,18 @@ from sftlint.check import Check
 from sftlint.engine import Result
 from sftlint.errors import SftlintError
 from sftlint.findings import Finding
-from sftlint.io import RawLine, ReadStats, iter_lines, open_atomic, parse_json, read_file, same_file
+from sftlint.io import (
+    RawLine,
+    ReadStats,
+    iter_lines,
+    open_outputs,
+    parse_json,
+    read_file,
+    refuse_inputs,
+    same_file,
+    write_error,
+)
+from sftlint.output import printable
 
 #: lines that are no usable record at all: dropped by default, like records of disqualifying checks.
 INVALID = ("SFT001", "SFT002")
@@ -97,17 +108,26 @@ def check_paths(source: Path, output: Path, rejects: Path) -> None:
 
 
 def fix_file(
-    source: Path, output: Path, rejects: Path, drop: list[str], lint: Callable[[list[str]], Result]
+    source: Path,
+    output: Path,
+    rejects: Path,
+    drop: list[str],
+    lint: Callable[[list[str]], Result],
+    reads: Sequence[Path] = (),
 ) -> FixReport:
-    """Write the kept records of `source` to `output` and the dropped ones to `rejects`."""
+    """Write the kept records of `source` to `output` and the dropped ones to `rejects`.
+
+    `reads`: the other files the run reads (config, evaluation sets...), never overwritten either.
+    """
     check_paths(source, output, rejects)
+    refuse_inputs([output, rejects], reads)
     report = FixReport(source, output, rejects)
     with ExitStack() as stack:
         lines_source, origin = str(source), None
         elements = _document_records(source)
         if elements is not None:
             report.document = True
-            lines_source = _write_jsonl(elements, output.parent)
+            lines_source = _write_jsonl(elements)
             stack.callback(Path(lines_source).unlink, missing_ok=True)
             origin = [raw.line for raw in elements]
             del elements
@@ -115,8 +135,8 @@ def fix_file(
         flagged = _flagged(result, lines_source, set(drop))
         records_read = result.stats["records"]
         del result
-        kept = stack.enter_context(_open_output(output, [source]))
-        rejected = stack.enter_context(_open_output(rejects, [source]))
+        files = stack.enter_context(open_outputs([output, rejects], [source, *reads]))
+        kept, rejected = (stack.enter_context(_compressed(h, p)) for h, p in zip(files, (output, rejects), strict=True))
         for number, data in iter_lines(lines_source):
             if not data.strip():
                 report.blank += 1
@@ -166,14 +186,16 @@ def _document_records(source: Path) -> list[RawLine] | None:
         records.close()
 
 
-def _write_jsonl(elements: list[RawLine], folder: Path) -> str:
+def _write_jsonl(elements: list[RawLine]) -> str:
     """A temporary JSON Lines copy of a document's records, one compact record per line."""
-    folder.mkdir(parents=True, exist_ok=True)
-    fd, path = tempfile.mkstemp(prefix=".sftlint-fix.", suffix=".jsonl", dir=folder)
+    fd, path = tempfile.mkstemp(prefix="sftlint-fix.", suffix=".jsonl")
     try:
         with os.fdopen(fd, "wb") as handle:
             for raw in elements:
                 handle.write(_dump(raw.value) + b"\n")
+    except OSError as exc:
+        Path(path).unlink(missing_ok=True)
+        raise write_error(path, exc) from None
     except BaseException:
         Path(path).unlink(missing_ok=True)
         raise
@@ -181,14 +203,13 @@ def _write_jsonl(elements: list[RawLine], folder: Path) -> str:
 
 
 @contextmanager
-def _open_output(path: Path, inputs: list[Path]) -> Iterator[BinaryIO]:
-    """An atomic output stream, gzip-compressed when the name ends in .gz."""
-    with open_atomic(path, inputs) as handle:
-        if not path.name.endswith(".gz"):
-            yield handle
-            return
-        with gzip.GzipFile(filename="", fileobj=handle, mode="wb", mtime=0) as compressed:
-            yield compressed  # type: ignore[misc]
+def _compressed(handle: BinaryIO, path: Path) -> Iterator[BinaryIO]:
+    """`handle` itself, or a gzip stream into it when the name ends in .gz."""
+    if not path.name.endswith(".gz"):
+        yield handle
+        return
+    with gzip.GzipFile(filename="", fileobj=handle, mode="wb", mtime=0) as compressed:
+        yield compressed  # type: ignore[misc]
 
 
 def _dump(value: object) -> bytes:
@@ -222,7 +243,7 @@ def _reject_entry(file: str, line: int, data: bytes, reasons: list[Finding], ele
 
 
 def summary(report: FixReport) -> str:
-    """What was removed and why, then the verdict of the cleaned file."""
+    """What was removed and why, then the verdict of the cleaned file (controls shown as escapes)."""
     lines = [f"sftlint fix: {report.source} -> {report.output}"]
     if report.document:
         lines.append("the input is one JSON document: its records were written as JSON Lines, one per line")
@@ -240,4 +261,4 @@ def summary(report: FixReport) -> str:
         else:
             lines.append("NO-GO: " + "; ".join(cleaned.reasons()))
             lines.append(f"(run `sftlint lint {report.output}` for every remaining finding)")
-    return "\n".join(lines)
+    return "\n".join(printable(line) for line in lines)

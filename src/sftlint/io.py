@@ -11,14 +11,16 @@ engine reports it and reading goes on. Only a file that cannot be read at all ra
 
 from __future__ import annotations
 
+import errno
 import gzip
 import json
 import os
+import stat
 import sys
 import tempfile
 import zlib
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -28,6 +30,10 @@ import orjson
 from sftlint.errors import InputError, SftlintError
 
 BOM = b"\xef\xbb\xbf"
+#: The one definition of a line, for every command (reader, fix, split, excerpts): a line ends
+#: after b"\n" and nowhere else. A bare "\r", "\x0b", "\x0c", "\x1c"-"\x1e", "\x85" or
+#: "\u2028" is part of its line, so a record's number never depends on who counts.
+LINE_END = b"\n"
 #: A JSONL line longer than this is reported as oversized instead of being parsed: no training
 #: example is this large, and parsing it would hold it in memory in every check.
 MAX_LINE_BYTES = 8 * 1024 * 1024
@@ -67,8 +73,19 @@ def display_name(path: str) -> str:
     return "<stdin>" if path == "-" else path
 
 
+def rereadable(path: str) -> bool:
+    """Whether `path` can be read more than once: a regular file, not standard input, a pipe
+    (`<(cmd)`), a FIFO or a device, which give their bytes to the first reader only."""
+    try:
+        return path != "-" and stat.S_ISREG(os.stat(path).st_mode)
+    except OSError:
+        return False
+
+
 def _open(path: str) -> BinaryIO:
     if path == "-":
+        if sys.stdin is None:
+            raise InputError("<stdin>: standard input is closed")
         stream: BinaryIO = sys.stdin.buffer
     else:
         if os.path.isdir(path):
@@ -185,11 +202,11 @@ def _read_stream(stream: BinaryIO, stats: ReadStats, limit: int = MAX_LINE_BYTES
             stats.blank += 1
             continue
         if number - stats.blank == 1 and data.lstrip().startswith((b"[", b"{")):
-            document = _try_document(data, lines, stats)
-            if isinstance(document, list):
+            document, read = _try_document(data, lines, stats)
+            if document is not None:
                 yield from document
                 return
-            yield from _jsonl(document, start=number, stats=stats)
+            yield from _jsonl(read, start=number, stats=stats)
             continue
         # `_parse_line`, inlined: this runs once per line.
         data = data.rstrip(b"\r\n")
@@ -227,54 +244,62 @@ def _parse_with_json(number: int, data: bytes) -> RawLine:
     return RawLine(number, value, error, encoding_error, data=data)
 
 
-def _jsonl(buffer: bytes, start: int, stats: ReadStats) -> Iterator[RawLine]:
-    """Parse already-read lines as JSON Lines (after an array attempt failed)."""
-    for offset, data in enumerate(buffer.splitlines(keepends=True)):
-        if not data.strip():
+def _jsonl(lines: list[bytes | int], start: int, stats: ReadStats) -> Iterator[RawLine]:
+    """Parse already-read lines as JSON Lines (after an attempt to read one document failed)."""
+    for number, data in enumerate(lines, start=start):
+        if isinstance(data, int):
+            yield RawLine(number, oversized=data)
+        elif data.strip():
+            yield _parse_line(number, data)
+        else:
             stats.blank += 1
-            continue
-        yield _parse_line(start + offset, data)
 
 
-def _try_document(first: bytes, rest: Iterator[bytes | int], stats: ReadStats) -> list[RawLine] | bytes:
+def _try_document(
+    first: bytes, rest: Iterator[bytes | int], stats: ReadStats
+) -> tuple[list[RawLine] | None, list[bytes | int]]:
     """Read a file whose first line starts with '[' or '{' as one JSON document, if it is one.
 
     A JSON array gives its elements (line = where each starts); a single object spread over
-    several lines gives one record. Returns the bytes read so far when the file is JSON Lines
-    after all (each line is an array, or the first record is broken); at most
-    `MAX_DOCUMENT_BYTES` are read before giving up and streaming on.
+    several lines gives one record. Returns (records, []) for a document, else (None, the lines
+    read so far) when the file is JSON Lines after all: each line is an array, the first record
+    is broken, a line is oversized (no document holds one: it is reported, never dropped), or
+    `MAX_DOCUMENT_BYTES` were read without finding the end.
     """
     text, _ = _decode(first.rstrip(b"\r\n"))
     value, error = parse_json(text)
     if error is None:
         if isinstance(value, dict):
-            return first
+            return None, [first]
         following = next(rest, None)
         if following is not None:  # one array per line: JSON Lines
             stats.lines += 1
-            return first + (following if isinstance(following, bytes) else b"\n")
+            return None, [first, following]
         stats.array = True
-        return [RawLine(stats.lines, v) for v in value]
-    chunks, size = [first], len(first)
+        return [RawLine(stats.lines, v) for v in value], []
+    chunks: list[bytes | int] = [first]
+    size = len(first)
     for data in rest:
         stats.lines += 1
-        chunks.append(data if isinstance(data, bytes) else b"\n")  # an oversized line cannot be in a document
-        size += len(chunks[-1])
+        chunks.append(data)
+        if isinstance(data, int):
+            return None, chunks
+        size += len(data)
         if size > MAX_DOCUMENT_BYTES:
-            return b"".join(chunks)
-    buffer = b"".join(chunks)
+            return None, chunks
+    buffer = b"".join(c for c in chunks if isinstance(c, bytes))  # all of them: an int returned above
     text, encoding_error = _decode(buffer)
     if encoding_error is not None:
-        return buffer
+        return None, chunks
     first_line = stats.lines - len(chunks) + 1
     if text.lstrip(" \t\r\n").startswith("{"):
         value, error = parse_json(text)
-        return [RawLine(first_line, value)] if error is None else buffer
+        return ([RawLine(first_line, value)], []) if error is None else (None, chunks)
     elements = _array_elements(text, first_line)
     if elements is None:
-        return buffer
+        return None, chunks
     stats.array = True
-    return elements
+    return elements, []
 
 
 def _array_elements(text: str, first_line: int) -> list[RawLine] | None:
@@ -313,10 +338,17 @@ def _array_elements(text: str, first_line: int) -> list[RawLine] | None:
         expect_value = False
 
 
-def write_atomic(path: Path, data: str | bytes, inputs: list[Path] | tuple[Path, ...] = ()) -> None:
+def write_atomic(path: Path, data: str | bytes, inputs: Sequence[Path] = ()) -> None:
     """Write `data` to `path` through a temporary file and a rename; refuse to write over an input."""
     with open_atomic(path, inputs) as handle:
         handle.write(data.encode("utf-8", "surrogatepass") if isinstance(data, str) else data)
+
+
+def write_together(files: Sequence[tuple[Path, bytes]], inputs: Sequence[Path] = ()) -> None:
+    """Write several files that belong together (train and eval): none is replaced unless all are complete."""
+    with open_outputs([path for path, _ in files], inputs) as handles:
+        for handle, (_, data) in zip(handles, files, strict=True):
+            handle.write(data)
 
 
 def _new_file_mode() -> int:
@@ -326,9 +358,16 @@ def _new_file_mode() -> int:
     return 0o666 & ~umask
 
 
+def _resolve(path: Path) -> Path:
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError) as exc:  # a symlink loop, a name too long
+        raise SftlintError(f"{path}: cannot resolve the path ({getattr(exc, 'strerror', None) or exc})") from None
+
+
 def same_file(a: Path, b: Path) -> bool:
     """Whether two paths name one file: equal once symlinks are resolved, or hard links."""
-    if a.resolve() == b.resolve():
+    if _resolve(a) == _resolve(b):
         return True
     try:
         return os.path.samefile(a, b)
@@ -336,29 +375,111 @@ def same_file(a: Path, b: Path) -> bool:
         return False
 
 
+def refuse_inputs(outputs: Iterable[Path], inputs: Sequence[Path]) -> None:
+    """Refuse to write any of `outputs` over a file the run reads (also through symlinks and hard links)."""
+    for output in outputs:
+        if any(same_file(output, p) for p in inputs):
+            raise SftlintError(f"{output}: refusing to overwrite an input file of this run")
+
+
+class _Output:
+    """A file being written: a failed write (a full disk, a closed pipe) is one error naming it."""
+
+    def __init__(self, path: Path, handle: BinaryIO) -> None:
+        self.path = path
+        self.handle = handle
+
+    def write(self, data: bytes) -> int:
+        try:
+            return self.handle.write(data)
+        except OSError as exc:
+            raise write_error(self.path, exc) from None
+
+    def flush(self) -> None:
+        try:
+            self.handle.flush()
+        except OSError as exc:
+            raise write_error(self.path, exc) from None
+
+    def finish(self) -> None:
+        """Flush, sync and close: after this the bytes are on disk, or the error is raised."""
+        try:
+            self.handle.flush()
+            try:
+                os.fsync(self.handle.fileno())
+            except OSError as exc:
+                if exc.errno not in (errno.EINVAL, errno.EROFS):  # a device or a pipe cannot be synced
+                    raise
+            self.handle.close()
+        except OSError as exc:
+            raise write_error(self.path, exc) from None
+
+
+def _discard(handle: BinaryIO) -> None:
+    """Close a file the run gave up on; its own error would only hide the first one."""
+    try:
+        handle.close()
+    except OSError:
+        pass
+
+
+def write_error(path: Path | str, exc: OSError) -> SftlintError:
+    return SftlintError(f"{path}: cannot write ({exc.strerror or exc})")
+
+
 @contextmanager
-def open_atomic(path: Path, inputs: list[Path] | tuple[Path, ...] = ()) -> Iterator[BinaryIO]:
+def open_atomic(path: Path, inputs: Sequence[Path] = ()) -> Iterator[BinaryIO]:
     """Stream into a temporary file beside `path`, renamed over it only if the block succeeds.
 
-    For outputs too large to build in memory (`write_atomic` takes the whole content); refuses
-    to write over an input, also through symlinks and hard links.
+    For outputs too large to build in memory (`write_atomic` takes the whole content); see
+    `open_outputs`.
     """
-    if any(same_file(path, p) for p in inputs):
-        raise SftlintError(f"{path}: refusing to overwrite an input file")
-    target = path.resolve()
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    except OSError as exc:
-        raise SftlintError(f"{path}: cannot write ({exc.strerror or exc})") from None
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            yield handle
-        os.chmod(tmp, _new_file_mode())
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with open_outputs([path], inputs) as (handle,):
+        yield handle
+
+
+@contextmanager
+def open_outputs(paths: Sequence[Path], inputs: Sequence[Path] = ()) -> Iterator[list[BinaryIO]]:
+    """Streams for `paths`, each into a temporary file beside it; all are renamed into place only
+    when the block succeeds and every file is written, flushed and synced, so a failed run (a
+    full disk, Ctrl-C) leaves every previous file as it was.
+
+    Refuses a path the run reads (`inputs`). A replaced file keeps its permission bits. A path
+    that is no regular file (a device such as /dev/null, a FIFO, `>(cmd)`) is written in place:
+    renaming over it would replace the device with a file.
+    """
+    refuse_inputs(paths, inputs)
+    with ExitStack() as stack:
+        handles: list[BinaryIO] = []
+        renames: list[tuple[str, Path]] = []
+        for path in paths:
+            try:
+                existing = os.stat(path)
+            except OSError:
+                existing = None
+            try:
+                if existing is not None and not stat.S_ISREG(existing.st_mode):
+                    handle = open(path, "wb")  # noqa: SIM115 - closed below, or by the stack on failure
+                else:
+                    target = _resolve(path)
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+                    stack.callback(Path(tmp).unlink, missing_ok=True)
+                    handle = os.fdopen(fd, "wb")
+                    os.chmod(fd, stat.S_IMODE(existing.st_mode) if existing is not None else _new_file_mode())
+                    renames.append((tmp, target))
+            except OSError as exc:
+                raise write_error(path, exc) from None
+            stack.callback(_discard, handle)
+            handles.append(_Output(path, handle))
+        yield handles  # type: ignore[misc]
+        for output in handles:
+            output.finish()
+        for tmp, target in renames:
+            try:
+                os.replace(tmp, target)
+            except OSError as exc:
+                raise write_error(target, exc) from None
 
 
 def read_lines(path: str, wanted: set[int]) -> Iterator[tuple[int, str]]:
@@ -370,23 +491,16 @@ def read_lines(path: str, wanted: set[int]) -> Iterator[tuple[int, str]]:
     if not wanted:
         return
     last = max(wanted)
-    stream = _open(path)
-    try:
-        head = b""
-        for number, data in enumerate(stream, start=1):
-            if number == 1 and data.startswith(BOM):
-                data = data[len(BOM) :]
-            if not head and data.strip():
-                head = data.lstrip()[:1]
-                if head == b"[":
-                    break
-            if number in wanted:
-                yield number, _decode(data.rstrip(b"\r\n"))[0]
-                if number >= last:
-                    return
-    finally:
-        if stream is not sys.stdin.buffer:
-            stream.close()
+    head = b""
+    for number, data in iter_lines(path):
+        if not head and data.strip():
+            head = data.lstrip()[:1]
+            if head == b"[":
+                break
+        if number in wanted:
+            yield number, _decode(data.rstrip(b"\r\n"))[0]
+            if number >= last:
+                return
     if head == b"[":
         for raw in read_file(path):
             if raw.line in wanted and raw.error is None:

@@ -15,6 +15,22 @@ from sftlint.findings import Finding, Severity
 
 FORMATS = ("text", "json", "github")
 
+#: Characters a terminal or a CI log would act on rather than show: C0 and C1 controls (escape
+#: sequences, newlines that forge a GitHub workflow command), DEL, line and paragraph separators,
+#: and bidirectional overrides that reorder what is shown.
+_UNPRINTABLE = [*range(0x20), 0x7F, *range(0x80, 0xA0), 0x2028, 0x2029, *range(0x202A, 0x202F), *range(0x2066, 0x206A)]
+_SHOWN = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+_PRINTABLE = str.maketrans({c: _SHOWN.get(chr(c), f"\\x{c:02x}" if c < 0x100 else f"\\u{c:04x}") for c in _UNPRINTABLE})
+
+
+def printable(text: str) -> str:
+    """`text` safe to print for people: every control character shown as an escape (`\\x1b`, `\\n`).
+
+    Record content, file names and messages are data: raw, they could move the cursor, retitle
+    the terminal, clear the screen or print a line a CI runner takes for a command.
+    """
+    return text.translate(_PRINTABLE)
+
 
 def to_dict(result: Result) -> dict[str, Any]:
     """The JSON document of DESIGN.md's output contract (validated by `sftlint.schema`)."""
@@ -57,15 +73,19 @@ _COLOURS = {Severity.ERROR: "red", Severity.WARNING: "yellow", Severity.INFO: "b
 
 
 def render_text(result: Result) -> str:
-    """`file:line: CODE slug message` lines, a per-check summary and the verdict line."""
+    """`file:line: CODE slug message` lines, a per-check summary and the verdict line.
+
+    Everything but sftlint's own colours goes through `printable`.
+    """
     lines = []
     defects = [f for f in result.findings if f.severity is not Severity.ADVICE]
     advice = [f for f in result.findings if f.severity is Severity.ADVICE]
     for f in defects:
-        lines.append(f"{_where(f)}: {click.style(f.code, fg=_COLOURS[f.severity], bold=True)} {f.slug} {f.message}")
+        code = click.style(printable(f.code), fg=_COLOURS[f.severity], bold=True)
+        lines.append(f"{printable(_where(f))}: {code} {printable(f.slug)} {printable(f.message)}")
     if advice:
         lines += ["", "Before you fine-tune:"]
-        lines += [f"  {f.code} {f.slug}: {f.message}" for f in advice]
+        lines += [printable(f"  {f.code} {f.slug}: {f.message}") for f in advice]
     stats = result.stats
     lines += [
         "",
@@ -77,19 +97,21 @@ def render_text(result: Result) -> str:
         lines.append(f"{'code':<8} {'check':<24} {'severity':<9} {'count':>7} {'rate':>8}")
         for r in rows:
             rate = f"{r['rate']:.1%}" if r["records"] else "-"  # dataset-wide findings have no rate
-            lines.append(f"{r['code']:<8} {r['slug']:<24} {r['severity']:<9} {r['count']:>7} {rate:>8}")
+            lines.append(printable(f"{r['code']:<8} {r['slug']:<24} {r['severity']:<9} {r['count']:>7} {rate:>8}"))
     lines.append(f"{len(result.checks)} checks ran, {len(rows)} with findings")
     if result.baseline is not None:
-        lines += describe_baseline(result.baseline)
+        lines += [printable(line) for line in describe_baseline(result.baseline)]
     if result.verdict == "go":
         lines.append(click.style("GO", fg="green", bold=True) + f": nothing at or above {result.fail_on.value}")
     else:
-        lines.append(click.style("NO-GO", fg="red", bold=True) + ": " + "; ".join(result.reasons()))
+        lines.append(click.style("NO-GO", fg="red", bold=True) + ": " + printable("; ".join(result.reasons())))
     return "\n".join(lines)
 
 
 def _escape(value: str, properties: bool = False) -> str:
-    value = value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    """A workflow command's data: GitHub's own escapes (a newline is %0A, shown as a line break in
+    the annotation, never read as a command), every other control shown (`printable`)."""
+    value = printable(value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A"))
     return value.replace(":", "%3A").replace(",", "%2C") if properties else value
 
 
@@ -108,9 +130,9 @@ def render_github(result: Result) -> str:
         props.append(f"title={_escape(f'{f.code} {f.slug}', True)}")
         lines.append(f"::{_LEVELS[f.severity]} {','.join(props)}::{_escape(f.message)}")
     if result.baseline is not None:
-        lines += [f"sftlint {line.strip()}" for line in describe_baseline(result.baseline)]
+        lines += [f"sftlint {printable(line.strip())}" for line in describe_baseline(result.baseline)]
     verdict = "GO" if result.verdict == "go" else "NO-GO: " + "; ".join(result.reasons())
-    lines.append(f"sftlint {verdict}")
+    lines.append(f"sftlint {printable(verdict)}")
     return "\n".join(lines)
 
 

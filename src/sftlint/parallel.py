@@ -9,7 +9,7 @@ process parses the input once more, which costs far less than the checks themsel
 The checks are dealt to the processes by their declared `cost` (heaviest first, each to the
 least loaded process), so the split is the same on every run. Processes are forked (the
 checks are already configured and started in the parent) and ignore Ctrl-C: the parent
-stops them when it is interrupted.
+stops them when it is interrupted or terminated.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from typing import Any
 
 from sftlint.check import Check
 from sftlint.errors import SftlintError
+from sftlint.io import rereadable
 
 #: inputs smaller than this (bytes, in all) are linted in one process unless --jobs says otherwise:
 #: below it, starting processes costs about as much as it saves.
@@ -45,18 +46,15 @@ def can_fork() -> bool:
 def choose_jobs(jobs: int | None, paths: Sequence[str]) -> int:
     """Processes for a run: `jobs` if given, else every core for inputs of AUTO_MIN_BYTES or more.
 
-    Standard input can be read only once, so a run that reads it uses one process.
+    Every process reads the whole input, so an input that can be read only once (standard
+    input, a pipe, a FIFO, a device: anything but a regular file) makes it one process: several
+    would share the stream out among themselves.
     """
-    if "-" in paths or not can_fork():
-        return 1
+    if not can_fork() or not all(rereadable(path) for path in paths):
+        return 1  # a file that cannot be read (the reader reports it) included
     if jobs is not None:
         return jobs
-    size = 0
-    for path in paths:
-        try:
-            size += os.path.getsize(path)
-        except OSError:
-            return 1  # the reader reports the problem
+    size = sum(os.path.getsize(path) for path in paths)
     return available_cores() if size >= AUTO_MIN_BYTES else 1
 
 
@@ -124,8 +122,13 @@ class Workers:
 
 
 def _serve(work: Callable[[list[Check]], Any], group: list[Check], send: Connection) -> None:
-    """A worker's life: run its checks, send the result (or the exception), exit."""
+    """A worker's life: run its checks, send the result (or the exception), exit.
+
+    Ctrl-C reaches the whole process group: the parent decides, and stops the workers with
+    SIGTERM, which ends a worker at once.
+    """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     try:
         message = (True, work(group))
     except BaseException as exc:  # noqa: BLE001 - every failure goes back to the parent

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 
 class _Strict(BaseModel):
@@ -90,6 +90,144 @@ class BaselineSummaryModel(_Strict):
     stale: list[BaselineEntryModel]
 
 
+class _Open(BaseModel):
+    """A part other tools may extend: the fields sftlint reads are typed, others are kept as they are."""
+
+    model_config = ConfigDict(extra="allow", populate_by_name=True)
+
+
+# The summaries the report reads, by check slug. A summary is the check's own; these models
+# type only what the report relies on, so a crafted result is refused up front, naming the field.
+
+
+class DatasetSizeSummary(_Open):
+    min_pairs: int
+
+
+class EvaluationSetSummary(_Open):
+    present: bool = False
+    files: list[str] | None = None
+    recommended_size: int | None = None
+
+
+class FitsInContextSummary(_Open):
+    total_tokens: int
+    budget: int
+    fits: bool = False
+
+
+class FormSummary(_Open):
+    dominant: str
+    share: float = 0.0
+    structured: bool = False
+    responses: int = 0
+    consistent_share: float = 0.0
+
+
+class LabelImbalanceSummary(_Open):
+    labels: dict[str, int] | None = None
+    majority_share: float = 0.0
+    spellings: dict[str, str] = {}
+
+
+class LanguageSummary(_Open):
+    languages: dict[str, int]
+    checked: int
+    skipped: int
+
+
+class Histogram(_Open):
+    edges: list[float]
+    counts: list[int]
+
+    @model_validator(mode="after")
+    def _bins(self) -> Histogram:
+        if self.counts and len(self.edges) != len(self.counts) + 1:
+            raise ValueError("edges must be one more than counts")
+        return self
+
+
+class LengthPart(_Open):
+    histogram: Histogram | None = None
+    median: float | None = None
+    low: float | None = None
+    high: float | None = None
+
+
+class LengthSummary(_Open):
+    max_tokens: int | None = None
+    instruction: LengthPart | None = None
+    response: LengthPart | None = None
+
+
+class ClusterModel(_Open):
+    size: int = 0
+    members: list[LocationModel] = []
+
+
+class NearDuplicateSummary(_Open):
+    clusters: int
+    redundant: int
+    rate: float
+    max_rate: float
+    threshold: float
+    largest: list[ClusterModel] = []
+
+
+class LabelMemberModel(_Open):
+    file: str | None = None
+    line: int | None = None
+    label: str | None = None
+
+
+class LabelGroupModel(_Open):
+    prompt: str = ""
+    labels: dict[str, int] = {}
+    members: list[LabelMemberModel] = []
+
+
+class LabelConflictSummary(_Open):
+    classification_like: bool = False
+    groups: list[LabelGroupModel] = []
+
+
+class ContaminationSummary(_Open):
+    contaminated: int
+    eval_records: int
+    rate: float
+    against: list[str]
+
+
+class SummariesModel(_Open):
+    """Each check's summary by slug; checks (plugins too) may add their own."""
+
+    dataset_size: DatasetSizeSummary | None = Field(None, alias="dataset-size")
+    no_evaluation_set: EvaluationSetSummary | None = Field(None, alias="no-evaluation-set")
+    fits_in_context: FitsInContextSummary | None = Field(None, alias="fits-in-context")
+    format_inconsistency: FormSummary | None = Field(None, alias="format-inconsistency")
+    label_imbalance: LabelImbalanceSummary | None = Field(None, alias="label-imbalance")
+    language_mismatch: LanguageSummary | None = Field(None, alias="language-mismatch")
+    length_outlier: LengthSummary | None = Field(None, alias="length-outlier")
+    near_duplicate: NearDuplicateSummary | None = Field(None, alias="near-duplicate")
+    label_inconsistency: LabelConflictSummary | None = Field(None, alias="label-inconsistency")
+    contamination: ContaminationSummary | None = None
+
+
+class DatasetSizeOptions(_Open):
+    min_pairs: int | None = None
+
+
+class CheckOptionsModel(_Open):
+    dataset_size: DatasetSizeOptions | None = Field(None, alias="dataset-size")
+
+
+class ConfigModel(_Open):
+    """The run's settings (see `sftlint.config.Config`); the report reads these."""
+
+    examples_per_check: int = Field(20, ge=0)
+    checks: CheckOptionsModel = CheckOptionsModel()
+
+
 class ResultModel(_Strict):
     tool: Literal["sftlint"]
     version: str
@@ -100,8 +238,8 @@ class ResultModel(_Strict):
     stats: StatsModel
     checks: list[CheckRowModel]
     findings: list[FindingModel]
-    summaries: dict[str, Any]
-    config: dict[str, Any]
+    summaries: SummariesModel
+    config: ConfigModel
     examples: list[ExampleModel] = []
     baseline: BaselineSummaryModel | None = None
 

@@ -26,7 +26,7 @@ import numpy as np
 from sftlint.checks._text import squash
 from sftlint.checks.near_duplicate import Compared, compared_text
 from sftlint.errors import SftlintError
-from sftlint.io import BOM, _open, parse_json
+from sftlint.io import LINE_END, iter_lines, parse_json
 from sftlint.minhash import NUM_PERM, MinHasher, SignedCorpus, find_clusters, lsh_params, normalise_text
 from sftlint.records import Record, normalise
 
@@ -159,18 +159,12 @@ def _label(record: Record) -> str | None:
     return None
 
 
-def read_lines(path: str) -> Iterator[bytes]:
-    """Physical non-blank lines of a JSON Lines file, as bytes, each ending in a newline."""
-    stream = _open(path)
-    try:
-        for data in stream:
-            if data.strip():
-                yield data if data.endswith(b"\n") else data + b"\n"
-    except OSError as exc:
-        raise SftlintError(f"{path}: read failed ({exc.strerror or exc})") from None
-    finally:
-        if path != "-":
-            stream.close()
+def read_lines(path: str) -> Iterator[tuple[int, bytes]]:
+    """Physical non-blank lines of a JSON Lines file (numbered as `sftlint.io.iter_lines`
+    numbers them), each ending in a newline."""
+    for number, data in iter_lines(path):
+        if data.strip():
+            yield number, data if data.endswith(LINE_END) else data + LINE_END
 
 
 def split(
@@ -191,13 +185,12 @@ def split(
     lines: list[bytes] = []
     labels: list[str | None] = []
     valid: list[int] = []
-    for number, data in enumerate(read_lines(path), start=1):
+    for number, data in read_lines(path):
         index = len(lines)
         lines.append(data)
         labels.append(None)
-        body = data[len(BOM) :] if index == 0 and data.startswith(BOM) else data
-        value, error = parse_json(body.decode("utf-8", errors="replace").rstrip("\r\n"))
-        if index == 0 and body.lstrip().startswith(b"[") and (error or isinstance(value, list)):
+        value, error = parse_json(data.decode("utf-8", errors="replace").rstrip("\r\n"))
+        if index == 0 and data.lstrip().startswith(b"[") and (error or isinstance(value, list)):
             raise SftlintError(f"{path}: split needs JSON Lines (one record per line), not a JSON array")
         record = None if error else normalise(value, path, number, fields)[0]
         if record is None:

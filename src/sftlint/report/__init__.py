@@ -109,7 +109,8 @@ def load_result(path: str) -> dict[str, Any]:
     except (OSError, UnicodeDecodeError) as exc:
         raise SftlintError(f"{name}: cannot read ({exc})") from None
     try:
-        return ResultModel.model_validate(json.loads(text)).model_dump(mode="json")
+        # as read (exclude_unset: no defaults added), every field the report relies on typed
+        return ResultModel.model_validate(json.loads(text)).model_dump(mode="json", by_alias=True, exclude_unset=True)
     except json.JSONDecodeError as exc:
         raise SftlintError(f"{name}: not JSON ({exc.msg} at line {exc.lineno})") from None
     except ValidationError as exc:

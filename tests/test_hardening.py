@@ -1,0 +1,582 @@
+"""Hardening, item by item, through the real command line: no wrong record dropped, no file the
+run reads overwritten, no injected terminal or CI output, no traceback."""
+
+from __future__ import annotations
+
+import errno
+import gzip
+import io
+import json
+import os
+import signal
+import stat
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from conftest import pair, write_jsonl
+from sftlint import split as splitting
+from sftlint.cli import cli
+from sftlint.io import BOM, MAX_LINE_BYTES, ReadStats, iter_lines, read_file, read_lines
+
+
+def sftlint(*args: object, stdin: bytes | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "sftlint", *map(os.fsdecode, args)], input=stdin, capture_output=True, cwd=cwd
+    )
+
+
+def one_error_line(proc: subprocess.CompletedProcess) -> str:
+    """The run failed as sftlint fails: exit 2, one `sftlint: error:` line, no traceback."""
+    err = proc.stderr.decode("utf-8", "replace")
+    assert proc.returncode == 2, (proc.returncode, err)
+    assert err.startswith("sftlint: error: ") and err.count("\n") == 1 and "Traceback" not in err, err
+    return err
+
+
+def jsonl(*records: object) -> bytes:
+    return b"".join(json.dumps(r).encode() + b"\n" for r in records)
+
+
+# 1. One definition of a line -----------------------------------------------------------------
+
+BROKEN_THEN_BARE_CR = (
+    b'{"broken\n{"instruction":"a","output":"b"}\r\r\n'
+    b'{"instruction":"c","output":""}\n{"instruction":"d","output":"e"}\n'
+)
+
+
+def test_bare_cr_after_broken_first_line_keeps_line_numbers(tmp_path):
+    data = tmp_path / "x.jsonl"
+    data.write_bytes(BROKEN_THEN_BARE_CR)
+    out = json.loads(sftlint("lint", data, "--format", "json", "--select", "SFT0,SFT101").stdout)
+    assert [(f["code"], f["line"]) for f in out["findings"]] == [("SFT001", 1), ("SFT101", 3)]
+    clean = tmp_path / "c.jsonl"
+    sftlint("fix", data, "-o", clean, "--min-pairs", "1")
+    assert clean.read_bytes() == b'{"instruction":"a","output":"b"}\r\r\n{"instruction":"d","output":"e"}\n'
+    rejected = [json.loads(line) for line in (tmp_path / "c.rejected.jsonl").read_bytes().splitlines()]
+    assert [(r["line"], r["codes"]) for r in rejected] == [(1, ["SFT001"]), (3, ["SFT101"])]
+
+
+SEPARATORS = [
+    b"\r",
+    b"\n",
+    b"\r\n",
+    b"\x0b",
+    b"\x0c",
+    b"\x1c",
+    b"\x1d",
+    b"\x1e",
+    b"\x85",
+    "\x85".encode(),
+    "\u2028".encode(),
+]
+PIECES = [b'{"instruction":"a","output":"b"}', b'{"x":1}', b"[1]", b"{", b"}", b"[", b"]", b" ", b'"s', b",", b"\xff"]
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    head=st.sampled_from([b"", b'{"broken\n', b"[\n", BOM, BOM + b'{"broken\r\n']),
+    body=st.lists(st.sampled_from(SEPARATORS + PIECES), max_size=30),
+)
+def test_every_command_numbers_lines_alike_on_arbitrary_bytes(tmp_path, head, body):
+    """The reader, fix's copier, split and the excerpts agree with the definition: a line ends after b"\\n"."""
+    data = head + b"".join(body)
+    path = tmp_path / "mixed.jsonl"
+    path.write_bytes(data)
+    expected = {
+        number: line.rstrip(b"\r")
+        for number, line in enumerate(data.removeprefix(BOM).split(b"\n"), start=1)
+        if line.strip()
+    }
+    stats = ReadStats()
+    records = list(read_file(str(path), stats))
+    copied = {number: line.rstrip(b"\r\n") for number, line in iter_lines(str(path)) if line.strip()}
+    assert copied == expected
+    assert {number: line.rstrip(b"\r\n") for number, line in splitting.read_lines(str(path))} == expected
+    if stats.array or any(r.data is None and r.oversized is None for r in records):  # one JSON document
+        return
+    assert {r.line: r.data for r in records} == expected
+    assert stats.lines - stats.blank == len(expected)
+    if not data.removeprefix(BOM).lstrip().startswith(b"["):
+        excerpts = dict(read_lines(str(path), set(expected)))
+        assert set(excerpts) == set(expected)
+
+
+# 6. An oversized line is reported wherever it is ---------------------------------------------
+
+
+def test_oversized_line_after_broken_first_line_is_reported(tmp_path):
+    data = tmp_path / "big.jsonl"
+    huge = b'{"instruction": "Q", "output": "' + b"x" * (MAX_LINE_BYTES + 10) + b'"}\n'
+    data.write_bytes(b'{"broken\n' + huge + jsonl(pair("Last?")))
+    out = json.loads(sftlint("lint", data, "--format", "json", "--select", "SFT0").stdout)
+    assert [(f["line"], f["code"]) for f in out["findings"]] == [(1, "SFT001"), (2, "SFT002")]
+    assert out["stats"]["records"] == 3 and out["stats"]["blank_lines"] == 0
+
+
+def test_oversized_line_in_a_json_array_is_reported(tmp_path):
+    data = tmp_path / "big.json"
+    huge = b'{"instruction": "Q", "output": "' + b"x" * (MAX_LINE_BYTES + 10) + b'"},\n'
+    data.write_bytes(
+        b"[\n" + json.dumps(pair("First?")).encode() + b",\n" + huge + json.dumps(pair()).encode() + b"\n]\n"
+    )
+    out = json.loads(sftlint("lint", data, "--format", "json", "--select", "SFT0").stdout)
+    assert ("SFT002", 3) in [(f["code"], f["line"]) for f in out["findings"]]
+    assert out["stats"]["blank_lines"] == 0
+
+
+# 2. No output overwrites a file the run reads ------------------------------------------------
+
+
+def _dataset(folder: Path, name: str = "d.jsonl") -> Path:
+    records = [pair(f"How do I export batch {i}?", f"Open batch {i} and choose Export.") for i in range(12)]
+    return write_jsonl(folder / name, [*records, records[0], pair(output="")])
+
+
+def test_output_never_overwrites_the_baseline(tmp_path):
+    data = _dataset(tmp_path)
+    baseline = tmp_path / "b.json"
+    sftlint("lint", data, "--write-baseline", baseline)
+    before = baseline.read_bytes()
+    for option in ("-o", "--report"):
+        err = one_error_line(sftlint("lint", data, "--baseline", baseline, option, baseline))
+        assert "refusing to overwrite an input file" in err
+    assert baseline.read_bytes() == before
+    # rewriting the configured baseline with --write-baseline is the documented way to shrink it
+    (tmp_path / "sftlint.toml").write_text('baseline = "b.json"\n')
+    assert sftlint("lint", data, "--write-baseline", baseline, cwd=tmp_path).returncode in (0, 1)
+
+
+def test_output_never_overwrites_the_config_in_use(tmp_path):
+    data = _dataset(tmp_path)
+    config = tmp_path / "sftlint.toml"
+    config.write_text("examples_per_check = 3\n")
+    (tmp_path / "link.toml").symlink_to(config)
+    os.link(config, tmp_path / "hard.toml")
+    for target in ("sftlint.toml", "link.toml", "hard.toml"):
+        for command in (
+            ["lint", data, "-o", target],
+            ["fix", data, "-o", target],
+            ["split", data, "-o", target, "-e", "e.jsonl"],
+        ):
+            one_error_line(sftlint(*command, cwd=tmp_path))
+    assert config.read_text() == "examples_per_check = 3\n"
+
+
+def test_output_never_overwrites_an_evaluation_set_named_in_config(tmp_path):
+    train = _dataset(tmp_path, "tr.jsonl")
+    evaluation = write_jsonl(tmp_path / "ev.jsonl", [pair("How do I export batch 1?")])
+    before = evaluation.read_bytes()
+    (tmp_path / "sftlint.toml").write_text('against = ["ev.jsonl"]\n')
+    one_error_line(sftlint("fix", train, "-o", "ev.jsonl", cwd=tmp_path))
+    one_error_line(sftlint("fix", train, "-o", "clean.jsonl", "--rejects", "ev.jsonl", cwd=tmp_path))
+    one_error_line(sftlint("lint", train, "--report", "ev.jsonl", cwd=tmp_path))
+    assert evaluation.read_bytes() == before
+
+
+def test_output_never_overwrites_a_plugin_module(tmp_path):
+    data = _dataset(tmp_path)
+    plugins = tmp_path / "plugins"
+    plugins.mkdir()
+    module = plugins / "team.py"
+    module.write_text((Path(__file__).parent.parent / "checks" / "no_email_in_response.py").read_text())
+    before = module.read_bytes()
+    one_error_line(sftlint("lint", data, "--plugins", plugins, "-o", module))
+    one_error_line(sftlint("fix", data, "--plugins", plugins, "-o", module))
+    assert module.read_bytes() == before
+
+
+# 3. split replaces train and eval together ---------------------------------------------------
+
+
+def test_split_never_leaves_a_train_file_that_does_not_match_its_eval_file(tmp_path):
+    data = _dataset(tmp_path)
+    train, evaluation = tmp_path / "train.jsonl", tmp_path / "eval.jsonl"
+    assert sftlint("split", data, "-o", train, "-e", evaluation).returncode == 0
+    before = train.read_bytes()
+    other = write_jsonl(tmp_path / "other.jsonl", [pair(f"Other question {i}?") for i in range(20)])
+    one_error_line(sftlint("split", other, "-o", train, "-e", "/dev/full"))  # eval cannot be written
+    assert train.read_bytes() == before
+    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
+
+
+# 4. Device nodes and FIFOs are written in place; permissions are kept --------------------------
+
+
+def test_output_to_a_fifo_writes_into_it_and_keeps_it(tmp_path):
+    data = _dataset(tmp_path)
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    reader = subprocess.Popen(["cat", str(fifo)], stdout=subprocess.PIPE)
+    proc = sftlint("lint", data, "--format", "json", "-o", fifo)
+    received = reader.communicate(timeout=60)[0]
+    assert proc.returncode == 1 and json.loads(received)["verdict"] == "no-go"
+    assert stat.S_ISFIFO(os.stat(fifo).st_mode)
+
+
+def test_output_through_a_link_to_a_device_keeps_the_device(tmp_path):
+    data = _dataset(tmp_path)
+    link = tmp_path / "null"
+    link.symlink_to("/dev/null")
+    for command in (["lint", data, "-o", link], ["fix", data, "-o", tmp_path / "c.jsonl", "--rejects", link]):
+        assert sftlint(*command).returncode in (0, 1)
+    assert stat.S_ISCHR(os.stat("/dev/null").st_mode) and link.is_symlink()
+
+
+def test_a_replaced_output_keeps_its_permissions(tmp_path):
+    data = _dataset(tmp_path)
+    for name, command in (("r.txt", ["lint", data, "-o"]), ("c.jsonl", ["fix", data, "-o"])):
+        out = tmp_path / name
+        out.write_text("old")
+        out.chmod(0o600)
+        assert sftlint(*command, out).returncode in (0, 1)
+        assert out.read_text() != "old" and stat.S_IMODE(out.stat().st_mode) == 0o600
+
+
+# 11. A full disk: exit 2 with one line, the previous output intact ---------------------------
+
+
+class _FullDisk(io.FileIO):
+    def write(self, data: object) -> int:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+
+def test_full_disk_keeps_the_previous_output(tmp_path, monkeypatch):
+    data = _dataset(tmp_path)
+    clean, train, evaluation, result = (tmp_path / n for n in ("c.jsonl", "t.jsonl", "e.jsonl", "r.json"))
+    for path in (clean, train, evaluation, result):
+        path.write_text("previous\n")
+    monkeypatch.setattr("sftlint.io.os.fdopen", lambda fd, mode: _FullDisk(fd, "wb"))
+    for command in (
+        ["fix", data, "-o", clean],
+        ["split", data, "-o", train, "-e", evaluation],
+        ["lint", data, "--format", "json", "-o", result],
+    ):
+        outcome = CliRunner().invoke(cli, list(map(str, command)))
+        assert outcome.exit_code == 2 and outcome.output.count("\n") == 1, outcome.output
+        assert outcome.output.startswith("sftlint: error: ") and "No space left on device" in outcome.output
+    for path in (clean, train, evaluation, result):
+        assert path.read_text() == "previous\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["c.jsonl", "d.jsonl", "e.jsonl", "r.json", "t.jsonl"]
+
+
+def test_output_to_dev_full_is_one_error_line(tmp_path):
+    data = _dataset(tmp_path)
+    for command in (["lint", data, "-o", "/dev/full"], ["fix", data, "-o", "/dev/full"]):
+        assert "No space left on device" in one_error_line(sftlint(*command))
+
+
+# 5. A pipe is read by one process --------------------------------------------------------------
+
+
+def test_jobs_on_a_fifo_reads_the_stream_in_one_process(tmp_path):
+    records = [pair(f"How do I export batch {i}?", f"Open batch {i} and choose Export.") for i in range(300)]
+    data = write_jsonl(tmp_path / "d.jsonl", [*records, records[7], pair(output=""), "{broken"])
+    expected = json.loads(sftlint("lint", data, "--format", "json", "--jobs", "1").stdout)
+    fifo = tmp_path / "pipe.jsonl"
+    os.mkfifo(fifo)
+    writer = subprocess.Popen(["sh", "-c", 'cat "$1" > "$2"', "sh", str(data), str(fifo)])
+    out = json.loads(sftlint("lint", fifo, "--format", "json", "--jobs", "2").stdout)
+    writer.wait(timeout=60)
+    assert out["stats"]["jobs"] == 1 and out["stats"]["records"] == expected["stats"]["records"] == 303
+    assert [(f["code"], f["line"]) for f in out["findings"]] == [(f["code"], f["line"]) for f in expected["findings"]]
+
+
+# 12. SIGTERM ends every worker -----------------------------------------------------------------
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        return [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except FileNotFoundError:
+        return []
+
+
+def _running(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+def test_sigterm_ends_every_worker_process(tmp_path):
+    from test_progress_and_interrupt import big_dataset
+
+    data = big_dataset(tmp_path / "big.jsonl", 200_000)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "sftlint", "lint", str(data), "--jobs", "2"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    deadline = time.monotonic() + 60
+    while not (workers := _children(proc.pid)) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert workers and proc.poll() is None, "the run ended before it could be terminated"
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 2 and err.decode().strip().splitlines()[-1] == "sftlint: terminated"
+    time.sleep(0.5)
+    assert not [pid for pid in workers if _running(pid)]
+
+
+# 7. No terminal or CI injection -----------------------------------------------------------------
+
+FORGED = "\n::error file=README.md,line=1::forged\n"
+TITLE = "\x1b]0;TITLE\x07"
+CLEAR = "\x1b[2J"
+
+
+def _injected_dataset(folder: Path) -> Path:
+    """Escape sequences and forged workflow commands in a file name, roles, keys, labels and text."""
+    records = [
+        {"messages": [{"role": "user" + FORGED, "content": "hi"}, {"role": "assistant", "content": "hello"}]},
+        {"instruction": "What is this?" + TITLE, "output": "A test." + FORGED, TITLE + "key" + FORGED: "x"},
+        *[{"instruction": f"Classify review {i}", "output": "pos" + CLEAR + FORGED} for i in range(3)],
+        {"instruction": "Classify review 9", "output": "neg"},
+        {"instruction": "", "output": ""},
+    ]
+    return write_jsonl(folder / f"data{TITLE}{CLEAR}{FORGED}.jsonl", records)
+
+
+def _shows_no_control(proc: subprocess.CompletedProcess) -> None:
+    for stream in (proc.stdout, proc.stderr):
+        assert not any(c < 0x20 and c != 0x0A or c == 0x7F for c in stream), stream
+        assert not any(line.startswith(b"::error file=README.md") for line in stream.splitlines()), stream
+
+
+def test_control_characters_in_content_names_and_baseline_are_escaped(tmp_path):
+    data = _injected_dataset(tmp_path)
+    baseline = tmp_path / "b.json"
+    stale = {
+        "code": "SFT101",
+        "key": "0" * 16,
+        "count": 1,
+        "file": f"x{TITLE}.jsonl",
+        "line": 1,
+        "message": CLEAR + FORGED,
+    }
+    baseline.write_text(json.dumps({"tool": "sftlint", "format": 1, "findings": [stale]}))
+    for fmt in ("text", "github"):
+        proc = sftlint("lint", data, "--format", fmt, "--baseline", baseline, "--min-pairs", "1")
+        assert proc.returncode == 1
+        _shows_no_control(proc)
+        assert b"\\x1b]0;TITLE\\x07" in proc.stdout
+        assert (b"%0A::error file=README.md" if fmt == "github" else b"\\n::error file=README.md") in proc.stdout
+    github = sftlint("lint", data, "--format", "github", "--baseline", baseline).stdout.splitlines()
+    assert all(line.startswith((b"::", b"sftlint ")) for line in github)
+    assert github[-1].startswith(b"sftlint NO-GO: ")
+
+
+def test_control_characters_in_error_lines_fix_and_split_are_escaped(tmp_path):
+    data = _injected_dataset(tmp_path)
+    missing = one_error_line(sftlint("lint", tmp_path / f"missing{TITLE}{FORGED}.jsonl"))
+    assert "\\x1b]0;TITLE\\x07" in missing
+    for command in (
+        ["fix", data, "-o", tmp_path / f"clean{CLEAR}{FORGED}.jsonl"],
+        ["split", data, "-o", tmp_path / f"t{CLEAR}{FORGED}.jsonl", "-e", tmp_path / "e.jsonl"],
+        ["lint", data, "--write-baseline", tmp_path / f"b{TITLE}.json"],
+    ):
+        proc = sftlint(*command)
+        assert proc.returncode in (0, 1), proc.stderr
+        _shows_no_control(proc)
+
+
+# 8. `sftlint report` validates what it reads ----------------------------------------------------
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def _result(*args: str) -> dict:
+    return json.loads(CliRunner().invoke(cli, ["lint", *args, "--format", "json"]).output)
+
+
+RESULTS = [
+    _result(
+        str(REPO / "sample_data" / "support_nogo.jsonl"), "--against", str(REPO / "sample_data" / "support_go.jsonl")
+    ),
+    _result(str(REPO / "sample_data" / "tickets.jsonl")),
+]
+
+
+def _nodes(value: object, path: tuple = ()) -> list[tuple]:
+    """The path of every value in a JSON document."""
+    out = [path]
+    if isinstance(value, dict):
+        for key, item in value.items():
+            out += _nodes(item, (*path, key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value[:3]):
+            out += _nodes(item, (*path, index))
+    return out
+
+
+def test_report_refuses_a_crafted_summary_naming_the_field(tmp_path):
+    crafted = json.loads(json.dumps(RESULTS[0]))
+    crafted["summaries"]["dataset-size"] = 5
+    path = tmp_path / "r.json"
+    path.write_text(json.dumps(crafted))
+    err = one_error_line(sftlint("report", path, "-o", tmp_path / "r.html"))
+    assert "summaries.dataset-size" in err and not (tmp_path / "r.html").exists()
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_report_on_any_crafted_result_renders_or_names_the_bad_field(tmp_path, data):
+    """Any value of a real result replaced by one of another type: a report, or exit 2 with one line."""
+    crafted = json.loads(json.dumps(data.draw(st.sampled_from(RESULTS))))
+    where = data.draw(st.sampled_from(_nodes(crafted)[1:]))
+    value = data.draw(st.sampled_from([5, -1, 1.5, "x", None, True, [], {}, ["x"], {"a": 1}, [{"file": 3}]]))
+    parent = crafted
+    for key in where[:-1]:
+        parent = parent[key]
+    parent[where[-1]] = value
+    path = tmp_path / "r.json"
+    path.write_text(json.dumps(crafted))
+    outcome = CliRunner().invoke(cli, ["report", str(path), "-o", str(tmp_path / "r.html")])
+    assert outcome.exception is None or isinstance(outcome.exception, SystemExit), (where, value, outcome.exception)
+    assert outcome.exit_code in (0, 2), outcome.output
+    if outcome.exit_code == 2:
+        assert outcome.output.startswith("sftlint: error: ") and outcome.output.count("\n") == 1
+
+
+# 9. --isolated reads no config file, so no configured plugin runs ------------------------------
+
+
+def test_isolated_reads_no_config_and_runs_no_configured_plugin(tmp_path):
+    data = _dataset(tmp_path)
+    plugins = tmp_path / "p"
+    plugins.mkdir()
+    (plugins / "marker.py").write_text("from pathlib import Path\nPath(__file__).with_name('RAN').touch()\n")
+    (tmp_path / "sftlint.toml").write_text('plugins = ["p"]\nfail_on = "advice"\n')
+    commands = [
+        ["lint", data, "--min-pairs", "1"],
+        ["fix", data, "-o", tmp_path / "c.jsonl", "--min-pairs", "1"],
+        ["split", data, "-o", tmp_path / "t.jsonl", "-e", tmp_path / "e.jsonl"],
+    ]
+    for command in commands:
+        assert sftlint(*command, "--isolated", cwd=tmp_path).returncode in (0, 1)
+        assert not (plugins / "RAN").exists()
+    isolated = json.loads(sftlint("lint", data, "--isolated", "--format", "json", cwd=tmp_path).stdout)
+    assert isolated["config"]["fail_on"] == "error" and isolated["config"]["plugins"] == []
+    for command in commands:  # without it, the configured plugin is code that runs
+        sftlint(*command, cwd=tmp_path)
+        assert (plugins / "RAN").exists()
+        (plugins / "RAN").unlink()
+    assert "--isolated" in one_error_line(sftlint("lint", data, "--isolated", "--config", tmp_path / "sftlint.toml"))
+
+
+# 10. Every error path: exit 2, one `sftlint: error:` line ----------------------------------------
+
+WRONG_VALUES = [5, -1, 1.5, "x", True, [1], ["x", 2], {"a": 1}, {"a": {"b": [1]}}, [{"a": 1}]]
+
+
+def _toml(value: object) -> str:
+    return (
+        json.dumps(value)
+        if not isinstance(value, dict)
+        else "{" + ", ".join(f'"{k}" = {_toml(v)}' for k, v in value.items()) + "}"
+    )
+
+
+def _config_keys() -> list[tuple[str, ...]]:
+    from sftlint.config import Config
+    from sftlint.registry import discover
+
+    keys = [(name,) for name in Config.model_fields]
+    for check in discover().values():
+        keys += [("checks", check.slug), ("checks", check.slug, "severity")]
+        keys += [("checks", check.slug, option) for option in check.Options.model_fields]
+    return keys
+
+
+CONFIG_KEYS = _config_keys()
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(key=st.sampled_from(CONFIG_KEYS), value=st.sampled_from(WRONG_VALUES), pyproject=st.booleans())
+def test_config_values_of_the_wrong_type_at_any_level_are_one_error_line(tmp_path, key, value, pyproject):
+    data = write_jsonl(tmp_path / "d.jsonl", [pair()])
+    section = ".".join(("tool", "sftlint", *key[:-1]) if pyproject else key[:-1])
+    text = (f"[{section}]\n" if section else "") + f'"{key[-1]}" = {_toml(value)}\n'
+    config = tmp_path / ("pyproject.toml" if pyproject else "sftlint.toml")
+    config.write_text(text)
+    for command in (
+        ["lint", str(data), "--select", "SFT001"],
+        ["split", str(data), "-o", str(tmp_path / "t.jsonl"), "-e", str(tmp_path / "e.jsonl")],
+    ):
+        outcome = CliRunner().invoke(cli, [*command, "--config", str(config)])
+        assert outcome.exception is None or isinstance(outcome.exception, SystemExit), (text, outcome.exception)
+        if outcome.exit_code == 2:
+            assert outcome.output.startswith("sftlint: error: ") and outcome.output.count("\n") == 1, outcome.output
+
+
+def test_a_pyproject_tool_table_of_the_wrong_type_is_one_error_line(tmp_path):
+    data = _dataset(tmp_path)
+    for body, where in (
+        ("tool = 5", "tool"),
+        ('[tool]\nsftlint = "x"', "tool.sftlint"),
+        ("[tool]\nsftlint = [1]", "tool.sftlint"),
+    ):
+        (tmp_path / "pyproject.toml").write_text(body + "\n")
+        assert f"{where}: expected a table" in one_error_line(
+            sftlint("lint", data, "--config", tmp_path / "pyproject.toml")
+        )
+    (tmp_path / "pyproject.toml").write_text("tool = 5\n")  # found while searching upward: not sftlint's, skipped
+    assert sftlint("lint", data, cwd=tmp_path).returncode == 1
+
+
+def test_standard_output_full_closed_or_gone_is_one_error_line(tmp_path):
+    data = write_jsonl(tmp_path / "d.jsonl", [pair(f"Question {i}?", "") for i in range(3000)])
+    with open("/dev/full", "w") as full:
+        proc = subprocess.run([sys.executable, "-m", "sftlint", "lint", str(data)], stdout=full, stderr=subprocess.PIPE)
+    assert "No space left on device" in one_error_line(proc)
+    proc = subprocess.run(["sh", "-c", '"$0" -m sftlint lint "$1" >&-', sys.executable, data], stderr=subprocess.PIPE)
+    assert "standard output: cannot write" in one_error_line(proc)
+    reader = subprocess.Popen(
+        [sys.executable, "-m", "sftlint", "lint", str(data)], stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    assert reader.stdout.readline()  # `| head -1`: the reader goes away after one line
+    reader.stdout.close()
+    err = reader.stderr.read()
+    reader.wait(timeout=60)
+    assert "Broken pipe" in one_error_line(subprocess.CompletedProcess(reader.args, reader.returncode, b"", err))
+
+
+def test_closed_standard_input_and_unresolvable_output_paths_are_one_error_line(tmp_path):
+    data = _dataset(tmp_path)
+    proc = subprocess.run([sys.executable, "-m", "sftlint", "lint", "-"], stdin=subprocess.DEVNULL, capture_output=True)
+    assert proc.returncode == 1  # an empty standard input is an empty dataset
+    proc = subprocess.run(["sh", "-c", '"$0" -m sftlint lint - <&-', sys.executable], capture_output=True)
+    assert "standard input is closed" in one_error_line(proc)
+    loop = tmp_path / "loop"
+    loop.symlink_to(loop)
+    for command in (
+        ["lint", data, "-o", loop],
+        ["fix", data, "-o", loop],
+        ["split", data, "-o", loop, "-e", tmp_path / "e.jsonl"],
+        ["lint", data, "-o", tmp_path / ("x" * 300) / "r.txt"],
+    ):
+        one_error_line(sftlint(*command))
+
+
+def test_corrupt_gzip_input_is_one_error_line_in_every_command(tmp_path):
+    whole = gzip.compress(jsonl(*[pair(f"Question {i}?") for i in range(3000)]))
+    good = _dataset(tmp_path)
+    for name, content in (("truncated", whole[:-30]), ("garbage", whole[: len(whole) // 2] + b"garbage" * 10)):
+        bad = tmp_path / f"{name}.jsonl.gz"
+        bad.write_bytes(content)
+        for command in (
+            ["lint", bad],
+            ["lint", bad, "--jobs", "2"],
+            ["fix", bad, "-o", tmp_path / "c.jsonl"],
+            ["split", bad, "-o", tmp_path / "t.jsonl", "-e", tmp_path / "e.jsonl"],
+            ["lint", good, "--against", bad],
+        ):
+            assert "corrupt gzip data" in one_error_line(sftlint(*command))
+        assert not (tmp_path / "c.jsonl").exists() and not (tmp_path / "t.jsonl").exists()
