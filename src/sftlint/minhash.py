@@ -1,7 +1,7 @@
 """MinHash signatures and LSH banding for many texts at once, compatible with datasketch.
 
 A text is normalised (Unicode NFKC, lower case, punctuation deleted, whitespace collapsed)
-and cut into shingles: word 5-grams, or character 5-grams when it has fewer than 5 words.
+and cut into shingles: word 2-grams, or character 5-grams when it has fewer than 5 words.
 Each shingle is hashed to 32 bits by `shingle_hash`, and a batch of texts gets its signatures
 in a few numpy operations. The result equals datasketch's
 ``MinHash(num_perm, seed, hashfunc=shingle_hash)`` updated shingle by shingle (its default
@@ -29,7 +29,12 @@ import numpy as np
 
 SEED = 1  # datasketch's default seed
 NUM_PERM = 128  # datasketch's default number of permutations
-SHINGLE = 5  # words per shingle (characters for texts of fewer words)
+#: words per shingle. A substituted word breaks every shingle it is in, so a copy with a share
+#: e of its words edited keeps about (1 - e)**k of its k-word shingles: word pairs keep 85 % at
+#: e = 8 % (Jaccard ~0.73) where 5-grams kept 66 % (Jaccard ~0.49).
+WORD_SHINGLE = 2
+SHORT_TEXT = 5  # texts of fewer words are cut into character shingles instead
+CHAR_SHINGLE = 5  # characters per shingle of a short text
 #: LSH bands/rows are chosen so that a pair exactly at the threshold becomes a candidate with
 #: at least this probability (pairs above it far more often: 16 x 8 at 0.8 catches ~99 %).
 RECALL_AT_THRESHOLD = 0.94
@@ -80,13 +85,13 @@ def fold_text(text: str) -> str | bytes:
 def shingles(normalised: str) -> list[str]:
     """The shingles of a normalised text, spelled out (the definition `MinHasher` computes)."""
     words = normalised.split(" ")
-    if len(words) >= SHINGLE:
-        return [" ".join(words[i : i + SHINGLE]) for i in range(len(words) - SHINGLE + 1)]
+    if len(words) >= SHORT_TEXT:
+        return [" ".join(words[i : i + WORD_SHINGLE]) for i in range(len(words) - WORD_SHINGLE + 1)]
     if not normalised:
         return []
-    if len(normalised) <= SHINGLE:
+    if len(normalised) <= CHAR_SHINGLE:
         return [normalised]
-    return [normalised[i : i + SHINGLE] for i in range(len(normalised) - SHINGLE + 1)]
+    return [normalised[i : i + CHAR_SHINGLE] for i in range(len(normalised) - CHAR_SHINGLE + 1)]
 
 
 def shingle_hash(shingle: str | bytes) -> int:
@@ -203,17 +208,17 @@ class MinHasher:
         np.cumsum(codes[breaks] == 0, out=word_text[1:])
         words_per_text = np.bincount(word_text, minlength=len(texts))
         words_per_text[lengths == 0] = 0
-        # Word shingles: words k .. k+4 of the same text.
-        k = np.arange(len(word_start) - SHINGLE + 1)
-        same = word_text[k] == word_text[k + SHINGLE - 1]
-        k = k[same]
-        starts, ends, owner = [word_start[k]], [word_end[k + SHINGLE - 1]], [word_text[k]]
-        # Character shingles for texts of 1 to 4 words.
-        for i in np.flatnonzero((words_per_text < SHINGLE) & (lengths > 0)):
-            count = max(int(lengths[i]) - SHINGLE + 1, 1)
+        # Word shingles: words k .. k+WORD_SHINGLE-1 of the same text, if it is not a short one.
+        k = np.arange(len(word_start) - WORD_SHINGLE + 1)
+        owner_k = word_text[k]
+        k = k[(owner_k == word_text[k + WORD_SHINGLE - 1]) & (words_per_text[owner_k] >= SHORT_TEXT)]
+        starts, ends, owner = [word_start[k]], [word_end[k + WORD_SHINGLE - 1]], [word_text[k]]
+        # Character shingles for texts of 1 to SHORT_TEXT - 1 words.
+        for i in np.flatnonzero((words_per_text < SHORT_TEXT) & (lengths > 0)):
+            count = max(int(lengths[i]) - CHAR_SHINGLE + 1, 1)
             first = text_start[i] + np.arange(count)
             starts.append(first)
-            ends.append(first + min(SHINGLE, int(lengths[i])))
+            ends.append(first + min(CHAR_SHINGLE, int(lengths[i])))
             owner.append(np.full(count, i))
         return codes, np.concatenate(starts), np.concatenate(ends), np.concatenate(owner)
 
