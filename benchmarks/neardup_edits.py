@@ -189,7 +189,9 @@ def main() -> None:
         print(f"\nedited copies (recall: copy in its original's cluster), {len(originals)} records per case")
         for rate in RATES:
             for label, ops in (("substituted", "s"), ("inserted", "i"), ("deleted", "d"), ("mixed", "sid")):
-                pairs = [(r, edit_record(r, spread(rng, v, rate, ops))) for r, v in zip(originals, vocabularies, strict=True)]
+                pairs = [
+                    (r, edit_record(r, spread(rng, v, rate, ops))) for r, v in zip(originals, vocabularies, strict=True)
+                ]
                 share, similarities = run_case(folder, f"{label}-{rate}", pairs, options)
                 report(f"{rate:.0%} of words {label}", share, similarities, "recall")
             pairs = [(r, edit_record(r, clustered(rng, v, rate))) for r, v in zip(originals, vocabularies, strict=True)]
@@ -197,7 +199,9 @@ def main() -> None:
             report(f"{rate:.0%} of words in one run", share, similarities, "recall")
         print("\ncontrols (false-pair rate: pair in one cluster)")
         for rate in CONTROL_RATES:
-            pairs = [(r, edit_record(r, spread(rng, v, rate, "s"))) for r, v in zip(originals, vocabularies, strict=True)]
+            pairs = [
+                (r, edit_record(r, spread(rng, v, rate, "s"))) for r, v in zip(originals, vocabularies, strict=True)
+            ]
             share, similarities = run_case(folder, f"control-{rate}", pairs, options)
             report(f"{rate:.0%} of words substituted", share, similarities, "false ")
         frames = [r["instruction"] for r in load(SOURCES["gpt4_1106_preview"]) if len(r["instruction"].split()) >= 25]

@@ -163,7 +163,10 @@ def test_band_buckets_find_the_pairs_datasketch_lsh_finds(bands: int, rows: int)
     keys = band_keys(signatures, bands, rows)
     ids = np.arange(len(texts))
     found = {
-        pair for band in range(bands) for group in buckets(keys[:, band], ids) for pair in combinations(group.tolist(), 2)
+        pair
+        for band in range(bands)
+        for group in buckets(keys[:, band], ids)
+        for pair in combinations(group.tolist(), 2)
     }
     assert found == expected
     assert len(found) >= 5  # some edited copies are candidates, so the comparison is not vacuous

@@ -113,7 +113,9 @@ def test_real_cross_file_copies_are_found() -> None:
 
 def substituted(record: dict, share: float, pool: list[str]) -> dict:
     """The record with `share` of its instruction and output words replaced, evenly spread (the hardest case)."""
-    words = [("instruction", w) for w in record["instruction"].split()] + [("output", w) for w in record["output"].split()]
+    words = [("instruction", w) for w in record["instruction"].split()] + [
+        ("output", w) for w in record["output"].split()
+    ]
     count = max(1, round(share * len(words)))
     for k in range(count):
         at = int((k + 0.5) * len(words) / count)
