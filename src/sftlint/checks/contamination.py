@@ -340,15 +340,15 @@ class Contamination(Check):
         for row, runs in self.runs.find(self.pending, self.eval_texts).items():
             self.run_counts.update(set().union(*(run.keys for run in runs)))
             if row not in flagged:
-                similarity = {
-                    ev: jaccard(self._shingles(batch, row), self._eval_set(ev)) for ev in {r.eval for r in runs}
-                }
+                shingles = self._shingles(batch, row)
+                similarity = {run.eval: jaccard(shingles, self._eval_set(run.eval)) for run in runs}
                 self.run_suspects.append(RunSuspect(self.seen + row, self.pending_at[row], runs, similarity))
         self.seen += len(self.pending)
         self.pending, self.pending_at = [], []
 
     @staticmethod
     def _shingles(batch: Batch, row: int) -> np.ndarray:
+        """Training text `row`'s shingle set."""
         return distinct(batch.hashes[batch.offsets[row] : batch.offsets[row + 1]])
 
     def _finding(self, here: Location, matches: list[tuple[float, int]]) -> Finding:
