@@ -38,12 +38,10 @@ from neardup_corpus import generate  # noqa: E402
 
 from sftlint.check import Context  # noqa: E402
 from sftlint.checks.exact_duplicate import content_key  # noqa: E402
-from sftlint.checks.near_duplicate import NearDuplicate, compared_text  # noqa: E402
+from sftlint.checks.near_duplicate import THRESHOLD, NearDuplicate, compared_text  # noqa: E402
 from sftlint.io import read_file  # noqa: E402
 from sftlint.minhash import normalise_text, shingles  # noqa: E402
 from sftlint.records import normalise  # noqa: E402
-
-THRESHOLD = 0.8
 
 
 class Timer:

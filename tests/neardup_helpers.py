@@ -6,7 +6,7 @@ import json
 import random
 from pathlib import Path
 
-from sftlint.minhash import normalise_text, shingles
+from sftlint.minhash import WORD_SHINGLE, normalise_text, shingles
 
 _SYLLABLES = ["ka", "lo", "mi", "ne", "ru", "sa", "to", "vi", "pe", "do", "la", "ri", "co", "ma", "te", "fu"]
 
@@ -36,16 +36,16 @@ def prose(rng: random.Random, words: int) -> str:
 
 
 def edit(rng: random.Random, text: str, changes: int) -> str:
-    """Replace `changes` words at random positions (each change breaks up to five 5-grams)."""
+    """Replace `changes` words at random positions (each change breaks up to k shingles of k words)."""
     words = text.split(" ")
     for i in rng.sample(range(len(words)), changes):
         words[i] = rng.choice(VOCAB)
     return " ".join(words)
 
 
-def exact_jaccard(a: str, b: str) -> float:
+def exact_jaccard(a: str, b: str, word_shingle: int = WORD_SHINGLE) -> float:
     """Jaccard of the two texts' shingle sets, the slow obvious way."""
-    x, y = set(shingles(normalise_text(a))), set(shingles(normalise_text(b)))
+    x, y = set(shingles(normalise_text(a), word_shingle)), set(shingles(normalise_text(b), word_shingle))
     return len(x & y) / len(x | y) if x | y else 0.0
 
 

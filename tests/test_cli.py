@@ -18,9 +18,26 @@ def invoke(*args, input=None):
     return CliRunner().invoke(cli, [str(a) for a in args], input=input)
 
 
+ITEMS = "invoice receipt order refund payment quote contract ticket report budget memo claim voucher bill lease deposit"
+ITEMS += " grant"
+TEAMS = (
+    "sales support finance legal design research marketing audit billing travel payroll security data hiring ops web "
+    "mobile tax sourcing"
+)
+FORMATS = "CSV PDF Excel JSON XML HTML text Markdown ZIP ODS TSV YAML Parquet SQL RTF DOCX Avro Feather LaTeX EPUB XLSX"
+FORMATS += " PNG SVG"
+
+
 def good_records(n=310):
+    """Distinct records: any two differ in at least two of item, team and format (17, 19 and 23
+    of them), besides the number. Records that differ only in a number or a name are near-duplicates."""
+    items, teams, formats = ITEMS.split(), TEAMS.split(), FORMATS.split()
     return [
-        pair(f"How do I export invoice batch {i} to CSV?", f"Open batch {i}, choose Export, then CSV.")
+        pair(
+            f"How do I export {items[i % 17]} batch {i} of the {teams[i % 19]} team to {formats[i % 23]}?",
+            f"Open {items[i % 17]} batch {i}, filter by the {teams[i % 19]} team, "
+            f"choose Export, then {formats[i % 23]}.",
+        )
         for i in range(n)
     ]
 

@@ -12,6 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from neardup_helpers import edit, exact_jaccard, prose, write_jsonl
+from sftlint.checks.contamination import WORD_SHINGLE
 from sftlint.cli import cli, lint_paths
 from sftlint.config import Config, load_config
 
@@ -52,7 +53,7 @@ def test_training_records_copying_eval_prompts_are_errors(tmp_path: Path) -> Non
         assert finding.related[0].file == str(evals) and finding.related[0].line == leaks[line]
         prompt = lambda r: f"{r['instruction']}\n{r['input']}"  # noqa: E731
         assert finding.score == pytest.approx(
-            exact_jaccard(prompt(train_rows[line - 1]), prompt(eval_rows[leaks[line] - 1])), abs=1e-4
+            exact_jaccard(prompt(train_rows[line - 1]), prompt(eval_rows[leaks[line] - 1]), WORD_SHINGLE), abs=1e-4
         )
         assert f"{evals}:{leaks[line]}" in finding.message
     assert found[10].score == 1.0 and "is the same as" in found[10].message
@@ -64,7 +65,10 @@ def test_training_records_copying_eval_prompts_are_errors(tmp_path: Path) -> Non
         "contaminated": 4,
         "rate": round(4 / 40, 4),
         "training_records": 4,
+        "by_shared_run": 0,
         "threshold": 0.8,
+        "ngram": 13,
+        "short_ngram": 8,
         "on": "prompt",
     }
 
@@ -159,3 +163,100 @@ def test_a_missing_eval_set_is_a_usage_error(tmp_path: Path) -> None:
     )  # fmt: skip
     assert proc.returncode == 2
     assert proc.stderr.strip() == f"sftlint: error: {tmp_path / 'nope.jsonl'}: no such file"
+
+
+REAL = Path(__file__).resolve().parent / "data" / "real"
+ALPACA_EVAL = REAL / "alpaca_eval" / "gpt4_1106_preview.jsonl"
+
+
+def real_rows(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+def lint_against(train: Path, *options: str) -> dict:
+    """`sftlint lint train --select SFT203 --against` the real AlpacaEval file, through the CLI."""
+    args = ["lint", str(train), "--select", "SFT203", "--against", str(ALPACA_EVAL), "--format", "json", *options]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code in (0, 1), result.output
+    return json.loads(result.output)
+
+
+def unrelated_training_records() -> list[dict]:
+    """Real records that are not AlpacaEval's: HumanEval tasks as alpaca records."""
+    return [
+        {"instruction": r["instruction"], "output": r["output"]}
+        for r in real_rows(REAL / "code" / "humaneval.jsonl")[:40]
+    ]
+
+
+def test_a_question_with_one_name_swapped_and_the_same_answer_is_contamination(tmp_path: Path) -> None:
+    evals = real_rows(ALPACA_EVAL)
+    swaps = {183: ("Anakin", "Luke"), 275: ("Robert Frost", "Emily Dickinson")}
+    train = unrelated_training_records()
+    for line, (name, other) in swaps.items():
+        assert name in evals[line - 1]["instruction"]
+        train.append(
+            {"instruction": evals[line - 1]["instruction"].replace(name, other), "output": evals[line - 1]["output"]}
+        )
+    path = write_jsonl(tmp_path / "train.jsonl", train)
+    doc = lint_against(path)
+    found = {f["line"]: f for f in doc["findings"]}
+    assert sorted(found) == [41, 42]
+    anakin, frost = found[41], found[42]
+    shown = anakin["related"][0]["file"]  # the evaluation file as the message names it
+    assert Path(shown).resolve() == ALPACA_EVAL
+    assert anakin["related"][0]["line"] == 183 and frost["related"][0] == {"file": shown, "line": 275}
+    run = "skywalker encountering a jedi who speaks and acts like a 1920s british aristocrat"
+    assert f'shares a run of 13 words with the evaluation record at {shown}:183: "{run}"' in anakin["message"]
+    assert frost["data"]["shared_run"] == "write a poem about a family sailing vacation in bora bora in the style of"
+    assert all(f["score"] < 0.8 for f in found.values())  # the whole-prompt Jaccard alone misses both
+    assert doc["summaries"]["contamination"]["by_shared_run"] == 2
+    assert doc["verdict"] == "no-go"
+    (tmp_path / "off.toml").write_text("[checks.contamination]\nngram = 0\n", encoding="utf-8")
+    assert lint_against(path, "--config", str(tmp_path / "off.toml"))["findings"] == []
+
+
+def test_a_shared_template_or_phrase_is_not_contamination(tmp_path: Path) -> None:
+    """AlpacaEval's recipe frame with other dishes, and a set phrase of one short evaluation prompt elsewhere."""
+    evals = real_rows(ALPACA_EVAL)
+    frame = next(r["instruction"] for r in evals if r["instruction"].startswith("I like to host guests"))
+    assert sum(r["instruction"].startswith(frame[:60]) for r in evals) >= 10  # a template of the evaluation set
+    head = frame[: frame.index("I am interested in trying")]
+    train = unrelated_training_records()
+    for cuisine, dish in (("Peruvian", "Lomo Saltado"), ("Hungarian", "Lecsó"), ("Vietnamese", "Bún chả")):
+        train.append(
+            {
+                "instruction": f"{head}I am interested in trying some {cuisine} dishes. "
+                f"Can you give me a recipe for {dish}?",
+                "output": "Sure.",
+            }
+        )
+    boilerplate = "Do not offer any explanation or out of character notes."
+    assert sum(boilerplate in r["instruction"] for r in evals) == 1  # one evaluation prompt has it
+    tasks = [
+        "Write a monologue of a pirate captain at dawn.",
+        "Write a dialogue between two knights after a battle.",
+        "Write a letter from a lighthouse keeper to his sister.",
+        "Write a diary entry of a tired dragon.",
+    ]
+    for task in tasks:
+        train.append({"instruction": f"{task} {boilerplate}", "output": "..."})
+    doc = lint_against(write_jsonl(tmp_path / "train.jsonl", train))
+    assert doc["findings"] == []
+    assert doc["summaries"]["contamination"]["training_records"] == 0
+
+
+def test_a_passage_of_an_evaluation_prompt_is_contamination_unless_many_training_records_share_it(
+    tmp_path: Path,
+) -> None:
+    """Two sentences of a 38-word AlpacaEval prompt in one training prompt leak it; in four, they are boilerplate."""
+    passage = "Your job is coming up with viral TikTok ideas. "
+    passage += "Your ideas are always, creative, and the TikTok audience loves them."
+    assert sum(passage in r["instruction"] for r in real_rows(ALPACA_EVAL)) == 1
+    tasks = [f"Write a script about {topic}." for topic in ("a cat café", "street food", "old cameras", "morning runs")]
+    records = [{"instruction": f"You are a video creator. {passage} {task}", "output": "..."} for task in tasks]
+    train = unrelated_training_records()
+    once = lint_against(write_jsonl(tmp_path / "once.jsonl", train + records[:1]))
+    assert [f["line"] for f in once["findings"]] == [41]
+    assert once["findings"][0]["data"]["shared_words"] == 24 and once["findings"][0]["related"][0]["line"] == 202
+    assert lint_against(write_jsonl(tmp_path / "four.jsonl", train + records))["findings"] == []

@@ -90,8 +90,9 @@ def test_shingle_hashes_are_the_hashes_of_the_spelled_out_shingles() -> None:
         assert distinct(batch.hashes[batch.offsets[i] : batch.offsets[i + 1]]).tolist() == expected
 
 
-def test_shingles_are_word_5grams_or_character_5grams_for_short_texts() -> None:
-    assert shingles("a b c d e f") == ["a b c d e", "b c d e f"]
+def test_shingles_are_word_pairs_or_character_5grams_for_short_texts() -> None:
+    assert shingles("a b c d e f") == ["a b", "b c", "c d", "d e", "e f"]
+    assert shingles("a b c d e") == ["a b", "b c", "c d", "d e"]
     assert shingles("four words right here") == [
         "four ",
         "our w",
@@ -137,6 +138,7 @@ def test_batches_do_not_change_signatures() -> None:
 
 
 def test_lsh_params_favour_recall() -> None:
+    assert lsh_params(0.6) == (32, 4)
     assert lsh_params(0.8) == (16, 8)
     for threshold in (0.5, 0.7, 0.8, 0.9, 0.95):
         bands, rows = lsh_params(threshold)
@@ -144,23 +146,27 @@ def test_lsh_params_favour_recall() -> None:
         assert 1 - (1 - threshold**rows) ** bands >= 0.94
 
 
-def test_band_buckets_find_the_pairs_datasketch_lsh_finds() -> None:
+@pytest.mark.parametrize(("bands", "rows"), [(16, 8), (32, 4)])
+def test_band_buckets_find_the_pairs_datasketch_lsh_finds(bands: int, rows: int) -> None:
     rng = random.Random(5)
     base = realistic_texts(30, seed=9)
     texts = base + [edit(rng, t, rng.randint(1, 6)) for t in base if len(t.split()) > 20]
     normalised = [normalise_text(t) for t in texts]
     signatures = MinHasher().batch(normalised).signatures
-    lsh = MinHashLSH(num_perm=128, params=(16, 8))
+    lsh = MinHashLSH(num_perm=128, params=(bands, rows))
     minhashes = []
     for i, sig in enumerate(signatures):
         m = MinHash(num_perm=128, hashvalues=sig, scheme="affine32")
         lsh.insert(i, m)
         minhashes.append(m)
     expected = {(min(i, j), max(i, j)) for i, m in enumerate(minhashes) for j in lsh.query(m) if i != j}
-    keys = band_keys(signatures, 16, 8)
+    keys = band_keys(signatures, bands, rows)
     ids = np.arange(len(texts))
     found = {
-        pair for band in range(16) for group in buckets(keys[:, band], ids) for pair in combinations(group.tolist(), 2)
+        pair
+        for band in range(bands)
+        for group in buckets(keys[:, band], ids)
+        for pair in combinations(group.tolist(), 2)
     }
     assert found == expected
     assert len(found) >= 5  # some edited copies are candidates, so the comparison is not vacuous

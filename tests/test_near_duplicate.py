@@ -59,8 +59,8 @@ def test_planted_near_duplicates_are_found_with_their_partner(tmp_path: Path) ->
         assert finding["related"][0] == {"file": str(path), "line": source}
         copy, original = (f"{r['instruction']}\n{r['output']}" for r in (records[line - 1], records[source - 1]))
         assert finding["score"] == pytest.approx(exact_jaccard(copy, original), abs=1e-4)
-        assert finding["score"] >= 0.8
-        assert f"line {source}" in finding["message"] and "threshold 0.8" in finding["message"]
+        assert finding["score"] >= 0.6
+        assert f"line {source}" in finding["message"] and "threshold 0.6" in finding["message"]
         assert finding["severity"] == "warning"
         assert finding["data"]["cluster_size"] == 2
         assert finding["data"]["partner"] == {"file": str(path), "line": source}
@@ -71,7 +71,7 @@ def test_planted_near_duplicates_are_found_with_their_partner(tmp_path: Path) ->
 
 
 def test_clean_data_with_a_shared_template_is_not_reported(tmp_path: Path) -> None:
-    """Records built on one prompt template, and pairs edited just below the threshold, stay quiet."""
+    """Records built on one prompt template, and a pair with a quarter of its words replaced, stay quiet."""
     rng = random.Random(3)
     template = (
         "Read the customer review below and classify its sentiment as positive, negative or neutral."
@@ -79,15 +79,15 @@ def test_clean_data_with_a_shared_template_is_not_reported(tmp_path: Path) -> No
     )
     records = [{"instruction": template, "input": prose(rng, 40), "output": prose(rng, 15)} for _ in range(300)]
     source = prose(rng, 150)
-    below = edit(random.Random(9), source, 4)
-    assert 0.5 < exact_jaccard(source, below) < 0.8
+    below = edit(random.Random(9), source, 38)
+    assert 0.3 < exact_jaccard(source, below) < 0.6
     records += [
         {"instruction": "Summarise.", "input": "", "output": source},
         {"instruction": "Summarise.", "input": "", "output": below},
     ]
     for i, j in ((0, 1), (5, 17), (100, 200)):
         a, b = (f"{records[k]['instruction']}\n{records[k]['input']}\n{records[k]['output']}" for k in (i, j))
-        assert 0.05 < exact_jaccard(a, b) < 0.8  # they do share the template
+        assert 0.05 < exact_jaccard(a, b) < 0.6  # they do share the template
     out = lint(write_jsonl(tmp_path / "templated.jsonl", records))
     assert out["findings"] == []
     assert out["summary"]["clusters"] == 0 and out["summary"]["rate"] == 0.0
@@ -109,6 +109,49 @@ def test_real_cross_file_copies_are_found() -> None:
     for f in near:
         assert f.file.endswith("alpaca-7b.jsonl") and f.related[0].file.endswith("gpt4_1106_preview.jsonl")
         assert f.related[0].line == f.line  # the same instruction, same line in both files
+
+
+def substituted(record: dict, share: float, pool: list[str]) -> dict:
+    """The record with `share` of its instruction and output words replaced, evenly spread (the hardest case)."""
+    words = [("instruction", w) for w in record["instruction"].split()] + [
+        ("output", w) for w in record["output"].split()
+    ]
+    count = max(1, round(share * len(words)))
+    for k in range(count):
+        at = int((k + 0.5) * len(words) / count)
+        words[at] = (words[at][0], pool[(at * 7919 + k) % len(pool)])
+    return {key: " ".join(w for field, w in words if field == key) for key in ("instruction", "output")}
+
+
+def edited_copies(tmp_path: Path, share: float) -> tuple[Path, int]:
+    """40 short real AlpacaEval records (20 to 60 words), then a copy of each with `share` of its words replaced."""
+    rows = [json.loads(line) for line in (REAL_DATA / "alpaca-7b.jsonl").read_text().splitlines()]
+    short = [
+        {"instruction": r["instruction"], "output": r["output"]}
+        for r in rows
+        if 20 <= len(f"{r['instruction']} {r['output']}".split()) <= 60
+    ]
+    originals = random.Random(13).sample(short, 40)
+    pool = [w for r in short for w in r["output"].split() if w.isalpha() and len(w) > 3]
+    copies = [substituted(r, share, pool) for r in originals]
+    return write_jsonl(tmp_path / f"edited-{share}.jsonl", originals + copies), len(originals)
+
+
+@pytest.mark.parametrize("share", [0.03, 0.05, 0.08])
+def test_real_records_with_3_to_8_percent_of_words_replaced_are_found(tmp_path: Path, share: float) -> None:
+    path, n = edited_copies(tmp_path, share)
+    result = CliRunner().invoke(cli, ["lint", str(path), "--select", "SFT104", "--format", "json"])
+    found = {
+        (f["related"][0]["line"], f["line"]) for f in json.loads(result.output)["findings"] if f["line"] is not None
+    }
+    assert found == {(i, n + i) for i in range(1, n + 1)}
+
+
+def test_real_records_with_a_quarter_of_words_replaced_stay_apart(tmp_path: Path) -> None:
+    path, _ = edited_copies(tmp_path, 0.25)
+    result = CliRunner().invoke(cli, ["lint", str(path), "--select", "SFT104", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["findings"] == []
 
 
 def test_exact_copies_are_left_to_sft103(tmp_path: Path) -> None:

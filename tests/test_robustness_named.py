@@ -33,7 +33,7 @@ def test_a_50_mb_line_is_reported_as_oversized(tmp_path):
     with open(data, "wb") as handle:
         handle.write(json.dumps(pair()).encode() + b"\n")
         handle.write(b'{"instruction": "Q", "output": "' + b"x" * (50 * 1024 * 1024) + b'"}\n')
-        handle.write(json.dumps(pair("Last?")).encode() + b"\n")
+        handle.write(json.dumps(pair("What is the last step?", "Select Download.")).encode() + b"\n")
     proc = sftlint("lint", data, "--format", "json", "--select", "SFT0,SFT1")
     no_traceback(proc)
     out = json.loads(proc.stdout)

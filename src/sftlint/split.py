@@ -24,7 +24,7 @@ from typing import Protocol
 import numpy as np
 
 from sftlint.checks._text import squash
-from sftlint.checks.near_duplicate import Compared, compared_text
+from sftlint.checks.near_duplicate import THRESHOLD, Compared, compared_text
 from sftlint.errors import SftlintError
 from sftlint.io import LINE_END, iter_lines, parse_json
 from sftlint.minhash import NUM_PERM, MinHasher, SignedCorpus, find_clusters, lsh_params, normalise_text
@@ -97,7 +97,7 @@ class NearDuplicates:
     as they stream in; the shingle sets wait in a temporary file (see `SignedCorpus`).
     """
 
-    def __init__(self, threshold: float = 0.8, on: Compared = "pair", num_perm: int = NUM_PERM) -> None:
+    def __init__(self, threshold: float = THRESHOLD, on: Compared = "pair", num_perm: int = NUM_PERM) -> None:
         self.threshold = threshold
         self.on = on
         bands, rows = lsh_params(threshold, num_perm)
