@@ -6,6 +6,7 @@ import json
 import random
 from pathlib import Path
 
+import numpy as np
 import pytest
 from click.testing import CliRunner
 
@@ -291,3 +292,55 @@ def test_records_with_different_labels_are_left_to_label_inconsistency(tmp_path:
     records.append(dict(records[7], input=records[7]["input"] + " Thanks!"))  # same ticket, same label, retyped
     out = lint(write_jsonl(tmp_path / "tickets.jsonl", records))
     assert [(f["line"], f["related"][0]["line"]) for f in out["findings"]] == [(62, 8)]
+
+
+def _conversation(history: list[tuple[str, str]], prompt: str, answer: str) -> dict:
+    return {"instruction": prompt, "input": "", "output": answer, "history": [list(turn) for turn in history]}
+
+
+def test_branches_of_one_conversation_with_other_last_replies_are_not_near_duplicates(tmp_path: Path) -> None:
+    """Conversation trees export each branch as a record: the shared history is not a copy."""
+    rng = random.Random(5)
+    history = [(prose(rng, 25), prose(rng, 120)), (prose(rng, 20), prose(rng, 110))]
+    prompt = prose(rng, 12)
+    records = clean_records(40) + [_conversation(history, prompt, prose(rng, 30)) for _ in range(3)]
+    out = lint(write_jsonl(tmp_path / "branches.jsonl", records))
+    assert out["findings"] == []
+
+
+def test_a_conversation_copied_with_a_few_words_of_its_last_reply_edited_is_found(tmp_path: Path) -> None:
+    rng = random.Random(6)
+    history = [(prose(rng, 25), prose(rng, 120))]
+    prompt, answer = prose(rng, 12), prose(rng, 80)
+    copy = _conversation(history, prompt, edit(rng, answer, 4))
+    records = clean_records(40) + [_conversation(history, prompt, answer), copy]
+    out = lint(write_jsonl(tmp_path / "copied.jsonl", records))
+    assert [f["line"] for f in out["findings"]] == [42]
+
+
+def test_chinese_replies_reworded_by_a_few_characters_still_match(tmp_path: Path) -> None:
+    """Text without spaces is compared by its characters, so an edited Chinese reply is still a copy."""
+    answer = "通货膨胀是一种经济现象，指的是货币购买力下降，导致一般物价水平持续上升。通常用消费者物价指数来衡量。"
+    records = clean_records(40) + [
+        {"instruction": "请解释一下什么是通货膨胀", "output": answer},
+        {"instruction": "请解释一下什么是通货膨胀", "output": "#zh-hant\n" + answer.replace("持续", "")},
+    ]
+    out = lint(write_jsonl(tmp_path / "zh.jsonl", records))
+    assert [f["line"] for f in out["findings"]] == [42]
+
+
+def test_answer_sketches_estimate_jaccard_within_their_error() -> None:
+    from sftlint.minhash import MinHasher, Sketches, fold_text, jaccard
+
+    rng = random.Random(7)
+    base = prose(rng, 200)
+    texts = [base] + [edit(rng, base, changes) for changes in (4, 20, 60)] + [prose(rng, 200)]
+    sketches = Sketches()
+    for text in texts:
+        sketches.add(fold_text(text))
+    sketches.freeze()
+    batch = MinHasher().batch([fold_text(t) for t in texts])
+    sets = [np.unique(batch.hashes[batch.offsets[i] : batch.offsets[i + 1]]) for i in range(len(texts))]
+    for j in range(1, len(texts)):
+        assert abs(sketches.similarity(0, j) - jaccard(sets[0], sets[j])) <= 0.3
+    assert sketches.similarity(0, 1) > 0.6 > sketches.similarity(0, 4)

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from array import array
 from collections.abc import Iterator
 from typing import Any, Literal
@@ -11,13 +12,16 @@ from pydantic import BaseModel, ConfigDict, Field
 from sftlint.check import Check, Context
 from sftlint.checks.exact_duplicate import content_key
 from sftlint.findings import Finding, Location, Severity
-from sftlint.minhash import NUM_PERM, MinHasher, SignedCorpus, find_clusters, fold_text, lsh_params
+from sftlint.minhash import NUM_PERM, MinHasher, SignedCorpus, Sketches, find_clusters, fold_text, lsh_params
 from sftlint.records import Record
 
 Compared = Literal["pair", "prompt", "response"]
 #: members of a cluster named in `related` and in the summary
 SHOWN_MEMBERS = 5
 SHOWN_CLUSTERS = 10
+_CJK_CHAR = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
+#: how much less alike than the whole records two answers may be (the sketch's error, with room)
+ANSWER_MARGIN = 0.15
 #: Jaccard of word-pair sets at which two records are near-duplicates: a copy of 20 words with
 #: 2 words substituted far apart (the worst case of 8 %, rounded up to 10 %) is at 15/23 = 0.65
 THRESHOLD = 0.6
@@ -35,6 +39,17 @@ def compared_text(record: Record, on: Compared) -> str:
         record.instruction if record.turns is not None or not record.input else f"{record.instruction}\n{record.input}"
     )
     return prompt if on == "prompt" else f"{prompt}\n{record.response}"
+
+
+def last_answer(record: Record) -> str:
+    """The answer a record ends on (its last assistant turn, or its response), with each Chinese,
+    Japanese or Korean character a word of its own: text without spaces is compared by its
+    character pairs, so a reworded Chinese reply still looks like the one it rewords."""
+    if record.turns is not None:
+        answer = next((t.content for t in reversed(record.turns) if t.role == "assistant"), "")
+    else:
+        answer = record.response
+    return answer if answer.isascii() else _CJK_CHAR.sub(r" \g<0> ", answer)
 
 
 def _label_group(label: str | None) -> int:
@@ -67,7 +82,10 @@ class NearDuplicate(Check):
     The default threshold 0.6 finds copies with 3-8 % of their words substituted, inserted or
     deleted (recall >= 0.996 on edited real records, `benchmarks/neardup_edits.py`), while
     records sharing only a template, or a quarter of their words replaced, stay apart.
-    Verified pairs are grouped
+    With `on = "pair"`, the two answers must be alike as well (their estimated Jaccard at least
+    `threshold` - 0.15, from a 32-value sketch of each record's last answer): two branches of
+    one conversation share their history but not their last reply, and the same question with
+    another answer is an alternative, not a copy. Verified pairs are grouped
     into clusters; each record but the first of its cluster is reported with the first (and a
     few other members) in `related`, its Jaccard with the record it was verified against in
     `score`, and the cluster id and that partner in `data`.
@@ -100,6 +118,7 @@ class NearDuplicate(Check):
         super().__init__(options, severity)
         self.bands, self.rows = lsh_params(self.options.threshold, self.options.num_perm)
         self.corpus = SignedCorpus(MinHasher(self.options.num_perm), self.bands, self.rows, keys_on_disk=True)
+        self.answers = Sketches() if self.options.on == "pair" else None
         self.files: list[str] = []
         self.file_index: dict[str, int] = {}
         self.file_ids = array("i")
@@ -116,6 +135,8 @@ class NearDuplicate(Check):
         self.lines.append(record.line)
         self.content += content_key(record)[:8]
         self.corpus.add(fold_text(compared_text(record, self.options.on)), _label_group(record.label))
+        if self.answers is not None:
+            self.answers.add(fold_text(last_answer(record)))
 
     def location(self, i: int) -> Location:
         return Location(self.files[self.file_ids[i]], self.lines[i])
@@ -128,7 +149,12 @@ class NearDuplicate(Check):
         exact_copy[first] = False  # SFT103 reports these; they are not near-duplicates again
         ids = np.flatnonzero(~exact_copy & (self.corpus.store.sizes() > 0))
         threshold = self.options.threshold
-        clusters = find_clusters(keys, ids, self.corpus.store, threshold)
+        accept = None
+        if self.answers is not None:
+            self.answers.freeze()
+            answers, alike = self.answers, threshold - ANSWER_MARGIN
+            accept = lambda i, j: answers.similarity(i, j) >= alike  # noqa: E731
+        clusters = find_clusters(keys, ids, self.corpus.store, threshold, accept=accept)
         self.corpus.close()
         redundant = 0
         for number, cluster in enumerate(clusters, start=1):
