@@ -8,6 +8,7 @@ import gzip
 import io
 import json
 import os
+import random
 import signal
 import stat
 import subprocess
@@ -200,7 +201,12 @@ def test_split_never_leaves_a_train_file_that_does_not_match_its_eval_file(tmp_p
     train, evaluation = tmp_path / "train.jsonl", tmp_path / "eval.jsonl"
     assert sftlint("split", data, "-o", train, "-e", evaluation).returncode == 0
     before = train.read_bytes()
-    other = write_jsonl(tmp_path / "other.jsonl", [pair(f"Other question {i}?") for i in range(20)])
+    words = "apple river stone cloud engine violet harbor pencil garden copper meadow signal lamp".split()
+    distinct = [  # records that are not near-duplicates of each other, so both sides get some
+        pair(" ".join(random.Random(i).sample(words, 5)) + "?", " ".join(random.Random(-i).sample(words, 9)))
+        for i in range(20)
+    ]
+    other = write_jsonl(tmp_path / "other.jsonl", distinct)
     one_error_line(sftlint("split", other, "-o", train, "-e", "/dev/full"))  # eval cannot be written
     assert train.read_bytes() == before
     assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]

@@ -118,18 +118,23 @@ class UnseeableContext(Check):
     severity = Severity.WARNING
     preview = True
     preview_note = (
-        "real-data precision 0.00 (0 of 2 findings right: a user dictating an e-mail that says "
-        '"please find attached")'
+        "real-data precision not known: no finding on the 22 real datasets (its two earlier ones, "
+        "both wrong, were a tool call sending a dictated e-mail that says 'please find attached')"
     )
 
     def check_record(self, record: Record) -> Iterator[Finding]:
         if record.turns is None:
             pairs = [("response", record.prompt, record.response)]
         else:
+            # A turn that calls a tool acts on the request ("send the e-mail that says 'please find
+            # attached ...'"); it does not describe material it was not given.
+            calls = {call.turn for call in record.tool_use.calls} if record.tool_use is not None else set()
             pairs, asked = [], ""
             for turn in record.turns:
                 if turn.role == "user":
                     asked = turn.content
+                elif turn.index in calls:
+                    asked = ""  # the request was acted on; the answer after the result reports it
                 elif turn.role == "assistant" and asked:
                     pairs.append((f"turn {turn.index} (assistant)", asked, turn.content))
                     asked = ""
