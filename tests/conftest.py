@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import importlib.util
 import json
+import signal
 import sys
 from pathlib import Path
 from types import ModuleType
@@ -27,6 +28,12 @@ def sample_generator() -> ModuleType:
     sys.modules[spec.name] = module
     spec.loader.exec_module(module)
     return module
+
+
+def as_from_a_terminal() -> None:
+    """`preexec_fn` of a run a test will Ctrl-C: a test suite started in the background (`make
+    test &`) hands its children an ignored SIGINT, which a run started from a terminal never has."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def to_line(item: object) -> bytes:

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from conftest import REPO
+from conftest import REPO, as_from_a_terminal
 from sftlint.check import Check
 from sftlint.cli import cli
 from sftlint.findings import Severity
@@ -216,6 +216,7 @@ def test_ctrl_c_with_several_processes_stops_them_all(tmp_path):
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        preexec_fn=as_from_a_terminal,
     )
     _wait_until_reading(proc.pid, data)
     deadline = time.monotonic() + 30

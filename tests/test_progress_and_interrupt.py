@@ -8,6 +8,7 @@ import subprocess
 import sys
 import time
 
+from conftest import as_from_a_terminal
 from sftlint.progress import Progress
 
 
@@ -52,7 +53,11 @@ def big_dataset(path, records: int):
 def test_ctrl_c_stops_cleanly_with_exit_2(tmp_path):
     data = big_dataset(tmp_path / "big.jsonl", 400_000)
     proc = subprocess.Popen(
-        [sys.executable, "-m", "sftlint", "lint", str(data)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        [sys.executable, "-m", "sftlint", "lint", str(data)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=as_from_a_terminal,
     )
     _wait_until_reading(proc.pid, data)
     assert proc.poll() is None, "the run ended before it could be interrupted"

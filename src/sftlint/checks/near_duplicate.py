@@ -162,7 +162,8 @@ class NearDuplicate(Check):
             for member in cluster.members[1:]:
                 redundant += 1
                 partner, similarity = cluster.links[member]
-                shown = [cluster.members[0], partner] + cluster.members[1:]
+                # A few members are named; a slice keeps a cluster of 100,000 copies linear.
+                shown = [cluster.members[0], partner, *cluster.members[1 : SHOWN_MEMBERS + 2]]
                 shown = list(dict.fromkeys(m for m in shown if m != member))[:SHOWN_MEMBERS]
                 related = [self.location(m) for m in shown]
                 here = self.location(member)
