@@ -81,3 +81,53 @@ def test_pretty_printed_json_and_arrays_are_still_read(tmp_path):
     path.write_text(json.dumps([pair("First?"), pair("Second?")], indent=2))
     proc = sftlint("lint", path, "--format", "json", "--select", "SFT0")
     assert proc.returncode == 0 and json.loads(proc.stdout)["stats"]["valid"] == 2
+
+
+# 2. Unmapped fields ---------------------------------------------------------------------------
+
+
+def test_records_without_known_fields_are_one_dataset_finding_with_the_fields_to_map(lint):
+    records = [{"Query": f"Question {i}?", "reply": f"Answer {i}.", "id": i} for i in range(40)]
+    code, out = lint(records, "--select", "SFT0")
+    assert code == 1
+    assert [(f["code"], f["line"]) for f in out["findings"]] == [("SFT002", None)]
+    assert out["findings"][0]["message"] == (
+        "no record has instruction/response fields (keys: Query, id, reply); "
+        "map them with --field instruction=Query --field response=reply or [tool.sftlint.fields]"
+    )
+    code, out = lint(records, "--select", "SFT0", "--field", "instruction=Query", "--field", "response=reply")
+    assert code == 0 and out["stats"]["valid"] == 40
+
+
+@pytest.mark.parametrize(
+    ("keys", "suggested"),
+    [
+        (("question", "output"), "--field instruction=question --field response=output"),
+        (("input", "target"), "--field instruction=input --field response=target"),
+        (("text", "label"), "--field instruction=text --field response=NAME"),
+    ],
+)
+def test_the_suggestion_comes_from_common_names(lint, keys, suggested):
+    code, out = lint([dict.fromkeys(keys, "x")], "--select", "SFT002")
+    assert suggested in out["findings"][0]["message"]
+
+
+def test_mapping_input_as_the_instruction_reads_it_once(lint):
+    code, out = lint([{"input": "Translate 'chat' to English.", "output": ""}], "--field", "instruction=input")
+    (example,) = out["examples"]
+    assert (example["shape"], example["instruction"], example["input"]) == ("custom", "Translate 'chat' to English.", "")
+
+
+def test_some_unmapped_records_among_good_ones_are_each_a_finding(lint):
+    records = [pair("First?"), {"query": "q", "reply": "r"}, pair("Second?"), {"query": "q2", "reply": "r2"}]
+    code, out = lint(records, "--select", "SFT002")
+    assert [(f["code"], f["line"]) for f in out["findings"]] == [("SFT002", 2), ("SFT002", 4)]
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_field_mapped_to_a_key_no_record_has_is_a_usage_error(tmp_path, jobs):
+    path = tmp_path / "data.jsonl"
+    path.write_bytes(jsonl(*({"query": f"q{i}", "reply": f"r{i}"} for i in range(5))))
+    proc = sftlint("lint", path, "--field", "instruction=query", "--field", "response=replay", "--jobs", jobs)
+    assert one_error_line(proc) == "field mapping response=replay: no record has this key (keys: query, reply)"
+    assert proc.stdout == b""
