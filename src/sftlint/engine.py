@@ -213,7 +213,7 @@ class _Runner:
             if raw.encoding_error:
                 self.emit("SFT003", raw.encoding_error, name, raw.line)
             if raw.error is not None:
-                self.emit("SFT001", f"invalid JSON: {raw.error}", name, raw.line)
+                self.emit("SFT001", f"invalid {raw.syntax}: {raw.error}", name, raw.line)
                 continue
             record, problems = normalise(raw.value, name, raw.line, self.fields)
             if type(raw.value) is dict:

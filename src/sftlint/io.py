@@ -59,6 +59,8 @@ class RawLine:
     oversized: int | None = None  # the line's size in bytes when it was too large to parse
     #: the line's bytes without its line ending (None for the elements of a JSON document).
     data: bytes | None = None
+    #: what `error` is an error of: "JSON", or "CSV" for a row of a CSV file.
+    syntax: str = "JSON"
 
 
 @dataclass
@@ -74,6 +76,7 @@ class ReadStats:
 _NOT_JSONL = (
     (b"PAR1", "a Parquet file"),
     (b"ARROW1", "an Arrow file"),
+    (b"\xff\xff\xff\xff", "an Arrow stream"),
     (b"PK\x03\x04", "a zip archive (a spreadsheet, a wheel, ...)"),
     (b"%PDF", "a PDF document"),
     (b"\x89PNG", "a PNG image"),
@@ -95,11 +98,14 @@ def display_name(path: str) -> str:
 
 
 def rereadable(path: str) -> bool:
-    """Whether `path` can be read more than once: a regular file, not standard input, a pipe
-    (`<(cmd)`), a FIFO or a device, which give their bytes to the first reader only."""
+    """Whether `path` can be read more than once: a regular file or a `datasets` folder, not
+    standard input, a pipe (`<(cmd)`), a FIFO or a device, which give their bytes to the first
+    reader only."""
+    from sftlint import tables
+
     try:
-        return path != "-" and stat.S_ISREG(os.stat(path).st_mode)
-    except OSError:
+        return path != "-" and (stat.S_ISREG(os.stat(path).st_mode) or tables.input_format(path) == "datasets")
+    except (OSError, SftlintError):
         return False
 
 
@@ -151,8 +157,17 @@ def parse_json(text: str) -> tuple[Any, str | None]:
 
 
 def read_file(path: str, stats: ReadStats | None = None) -> Iterator[RawLine]:
-    """Yield every non-blank record of `path` in order. Raises InputError if it cannot be read."""
+    """Yield every non-blank record of `path` in order (the rows of a table: `sftlint.tables`).
+
+    Raises InputError if it cannot be read.
+    """
+    from sftlint import tables
+
     stats = stats if stats is not None else ReadStats()
+    kind = tables.input_format(path)
+    if kind is not None:
+        yield from tables.read_table(path, kind, stats)
+        return
     stream = _open(path)
     with _reading(path, stream, lambda: stats.lines):
         yield from _read_stream(_looking_like_json(path, _bounded_lines(stream, MAX_LINE_BYTES)), stats)
@@ -548,7 +563,13 @@ def read_lines(path: str, wanted: set[int]) -> Iterator[tuple[int, str]]:
     A cheap second pass for excerpts: other lines are counted, not decoded or parsed. A JSON
     array file is read whole as in `read_file`, each wanted element re-serialised as JSON.
     """
+    from sftlint import tables
+
     if not wanted:
+        return
+    kind = tables.input_format(path)
+    if kind is not None:
+        yield from tables.read_rows(path, kind, wanted)
         return
     last = max(wanted)
     head = b""
