@@ -6,7 +6,10 @@ skipped and counted. A file that is one JSON array, or one object spread over se
 is accepted too (read whole, up to 256 MiB, since it cannot be split into lines). A line that
 does not parse, or that holds bytes that are not UTF-8, is returned with the reason so the
 engine reports it and reading goes on. Only a file that cannot be read at all raises
-`InputError`.
+`InputError`; so does a file that is no dataset, known from its first bytes (Parquet on
+standard input, a PDF, an image, an archive, UTF-16) or from its first non-blank lines (none of
+them JSON: a README, a CSV file not named .csv). Parquet, CSV/TSV and Arrow inputs are read by
+`sftlint.tables`, through `read_file` and `read_lines` as well.
 """
 
 from __future__ import annotations
