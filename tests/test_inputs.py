@@ -5,10 +5,10 @@ All through the real CLI: what is not a dataset is one error line (exit 2), not 
 
 from __future__ import annotations
 
+import csv
 import gzip
 import json
 import os
-import csv
 import subprocess
 import sys
 from pathlib import Path
@@ -117,7 +117,11 @@ def test_the_suggestion_comes_from_common_names(lint, keys, suggested):
 def test_mapping_input_as_the_instruction_reads_it_once(lint):
     code, out = lint([{"input": "Translate 'chat' to English.", "output": ""}], "--field", "instruction=input")
     (example,) = out["examples"]
-    assert (example["shape"], example["instruction"], example["input"]) == ("custom", "Translate 'chat' to English.", "")
+    assert (example["shape"], example["instruction"], example["input"]) == (
+        "custom",
+        "Translate 'chat' to English.",
+        "",
+    )
 
 
 def test_some_unmapped_records_among_good_ones_are_each_a_finding(lint):
@@ -190,7 +194,13 @@ def findings_of(path: Path, *args: str) -> tuple[list[tuple], dict, list[dict]]:
     assert proc.returncode in (0, 1), proc.stderr
     out = json.loads(proc.stdout)
     found = [
-        (f["code"], f["line"], f["severity"], f["message"].replace(str(path), "FILE"), [r["line"] for r in f["related"]])
+        (
+            f["code"],
+            f["line"],
+            f["severity"],
+            f["message"].replace(str(path), "FILE"),
+            [r["line"] for r in f["related"]],
+        )
         for f in out["findings"]
     ]
     stats = {key: out["stats"][key] for key in ("records", "valid", "usable_pairs", "shapes", "unusable")}
@@ -234,8 +244,10 @@ def test_a_null_is_a_missing_field_and_dates_or_bytes_are_text(tmp_path):
     path = tmp_path / "data.parquet"
     pq.write_table(pa.Table.from_pylist(records), path)
     found, stats, _ = findings_of(path, "--select", "SFT0")
-    (code, line, _, message, _), = found  # as for {"instruction": "Q2?"} in JSON Lines: the nulls are absent
-    assert (code, line) == ("SFT002", 2) and message.startswith("no instruction/response fields found (keys: instruction);")
+    ((code, line, _, message, _),) = found  # as for {"instruction": "Q2?"} in JSON Lines: the nulls are absent
+    assert (code, line) == ("SFT002", 2) and message.startswith(
+        "no instruction/response fields found (keys: instruction);"
+    )
     baseline = tmp_path / "base.json"  # fingerprints hash each record as JSON: dates and bytes too
     assert sftlint("lint", path, "--select", "SFT0", "--write-baseline", baseline).returncode == 0
     assert json.loads(baseline.read_text())["findings"][0]["code"] == "SFT002"
@@ -266,7 +278,9 @@ def test_a_csv_row_whose_cells_do_not_match_the_header_is_a_finding_at_its_row(t
 def test_fix_and_split_refuse_tables_in_one_line(tmp_path, command):
     path = tmp_path / "data.parquet"
     pq.write_table(pa.Table.from_pylist([pair()]), path)
-    outputs = ["-o", tmp_path / "out.jsonl"] if command == "fix" else ["--train", tmp_path / "t", "--eval", tmp_path / "e"]
+    outputs = (
+        ["-o", tmp_path / "out.jsonl"] if command == "fix" else ["--train", tmp_path / "t", "--eval", tmp_path / "e"]
+    )
     message = one_error_line(sftlint(command, path, *outputs))
     assert message == f"{path} is a Parquet file: {command} writes JSON Lines; convert it first"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["data.parquet"]
@@ -312,4 +326,7 @@ def test_without_pyarrow_a_parquet_file_says_which_extra_to_install(tmp_path):
         capture_output=True,
         env={**os.environ, "PYTHONPATH": str(tmp_path / "shim")},
     )
-    assert one_error_line(proc) == f"{path} looks like a Parquet file: install the extra with pip install 'sftlint[formats]'"
+    assert (
+        one_error_line(proc)
+        == f"{path} looks like a Parquet file: install the extra with pip install 'sftlint[formats]'"
+    )

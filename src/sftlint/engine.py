@@ -16,12 +16,12 @@ from time import perf_counter
 from typing import Any
 
 from sftlint.check import Check, Context
+from sftlint.errors import SftlintError
 from sftlint.findings import Finding, Severity
 from sftlint.fingerprint import FingerprintIndex
 from sftlint.io import MAX_LINE_BYTES, ReadStats, display_name, read_file
 from sftlint.parallel import Workers, deal
 from sftlint.progress import Progress
-from sftlint.errors import SftlintError
 from sftlint.records import UNMAPPED, FieldSurvey, Record, normalise
 
 

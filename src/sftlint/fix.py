@@ -43,8 +43,8 @@ from sftlint.io import (
     same_file,
     write_error,
 )
-from sftlint.tables import require_jsonl
 from sftlint.output import printable
+from sftlint.tables import require_jsonl
 
 #: lines that are no usable record at all: dropped by default, like records of disqualifying checks.
 INVALID = ("SFT001", "SFT002")

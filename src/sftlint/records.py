@@ -333,8 +333,7 @@ def _normalise(
         return None, [
             (
                 "SFT002",
-                f"{UNMAPPED} (keys: "
-                f"{keys}); map them with --field response=NAME or [tool.sftlint.fields]",
+                f"{UNMAPPED} (keys: {keys}); map them with --field response=NAME or [tool.sftlint.fields]",
             )
         ]
     problems: list[Problem] = []

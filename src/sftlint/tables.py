@@ -122,7 +122,9 @@ def _pyarrow(path: str, kind: str) -> Any:
     try:
         import pyarrow
     except ImportError:
-        raise InputError(f"{display_name(path)} looks like {DESCRIPTIONS[kind]}: install the extra with {EXTRA}") from None
+        raise InputError(
+            f"{display_name(path)} looks like {DESCRIPTIONS[kind]}: install the extra with {EXTRA}"
+        ) from None
     return pyarrow
 
 
