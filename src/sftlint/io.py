@@ -107,7 +107,8 @@ def rereadable(path: str) -> bool:
     from sftlint import tables
 
     try:
-        return path != "-" and (stat.S_ISREG(os.stat(path).st_mode) or tables.input_format(path) == "datasets")
+        mode = os.stat(path).st_mode if path != "-" else 0
+        return stat.S_ISREG(mode) or (stat.S_ISDIR(mode) and tables.input_format(path) == "datasets")
     except (OSError, SftlintError):
         return False
 

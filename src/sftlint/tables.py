@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import json
 import os
+import stat
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -54,6 +55,8 @@ def input_format(path: str) -> str | None:
     if suffix in ("csv", "tsv"):
         return suffix
     try:
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            return None  # a pipe or a FIFO: its first bytes are the reader's, and JSON Lines
         with open(path, "rb") as handle:
             head = handle.read(6)
     except OSError:
