@@ -139,7 +139,7 @@ def test_an_oversized_line_is_skipped_in_bounded_memory(tmp_path):
 
     p = tmp_path / "d.jsonl"
     p.write_bytes(b'{"a": 1}\n{"a": "' + b"x" * 5000 + b'"}\n{"a": 3}\n')
-    raws = list(sio._read_stream(open(p, "rb"), ReadStats(), limit=1000))
+    raws = list(sio._read_stream(sio._bounded_lines(open(p, "rb"), 1000), ReadStats()))
     assert [(r.line, r.oversized) for r in raws] == [(1, None), (2, 5010), (3, None)]  # with its newline
     assert raws[2].value == {"a": 3}
 
@@ -149,7 +149,7 @@ def test_a_minified_array_on_one_long_line_is_still_an_array(tmp_path):
 
     p = tmp_path / "d.json"
     p.write_bytes(json.dumps([{"a": "x" * 600}, {"a": "y" * 600}]).encode())
-    raws = list(sio._read_stream(open(p, "rb"), ReadStats(), limit=1000))
+    raws = list(sio._read_stream(sio._bounded_lines(open(p, "rb"), 1000), ReadStats()))
     assert [len(r.value["a"]) for r in raws] == [600, 600]
 
 

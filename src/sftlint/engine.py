@@ -16,12 +16,13 @@ from time import perf_counter
 from typing import Any
 
 from sftlint.check import Check, Context
+from sftlint.errors import SftlintError
 from sftlint.findings import Finding, Severity
 from sftlint.fingerprint import FingerprintIndex
 from sftlint.io import MAX_LINE_BYTES, ReadStats, display_name, read_file
 from sftlint.parallel import Workers, deal
 from sftlint.progress import Progress
-from sftlint.records import Record, normalise
+from sftlint.records import UNMAPPED, FieldSurvey, Record, normalise
 
 
 @dataclass
@@ -143,6 +144,10 @@ class _Runner:
         self.valid = 0
         self.blank = 0
         self.shapes: Counter[str] = Counter()
+        self.survey = FieldSurvey(fields)
+        #: SFT002 findings of records without instruction/response fields, held until the end of
+        #: reading: when every record is so, one dataset-wide finding replaces them.
+        self.unmapped: list[Finding] = []
         self.fingerprints = FingerprintIndex() if fingerprints else None
         #: seconds spent in each check's hooks, by code, and in reading (everything else in the pass).
         self.timings: defaultdict[str, float] = defaultdict(float)
@@ -208,9 +213,15 @@ class _Runner:
             if raw.encoding_error:
                 self.emit("SFT003", raw.encoding_error, name, raw.line)
             if raw.error is not None:
-                self.emit("SFT001", f"invalid JSON: {raw.error}", name, raw.line)
+                self.emit("SFT001", f"invalid {raw.syntax}: {raw.error}", name, raw.line)
                 continue
             record, problems = normalise(raw.value, name, raw.line, self.fields)
+            if type(raw.value) is dict:
+                unmapped = bool(problems) and problems[0][1].startswith(UNMAPPED)
+                self.survey.see(raw.value, unmapped)
+                if unmapped and "SFT002" in self.own:
+                    self.unmapped.append(self.own["SFT002"].finding(problems[0][1], file=name, line=raw.line))
+                    continue
             for code, message in problems:
                 self.emit(code, message, name, raw.line)
             if record is None:
@@ -220,6 +231,20 @@ class _Runner:
             self.shapes[record.shape] += 1
             self.visit(record)
         self.blank += stats.blank
+
+    def done_reading(self) -> None:
+        """Report the records without instruction/response fields: once for the dataset when none
+        has them, else each. A mapped name that no record has stops the run (a mistyped --field)."""
+        unused = self.survey.unused()
+        if unused:
+            raise SftlintError(
+                f"field mapping {', '.join(unused)}: no record has "
+                f"{'this key' if len(unused) == 1 else 'these keys'} (keys: {self.survey.key_list()})"
+            )
+        if self.unmapped and self.survey.all_unmapped():
+            self.findings.append(self.own["SFT002"].finding(self.survey.suggestion()))
+        else:
+            self.findings.extend(self.unmapped)
 
     def visit(self, record: Record) -> None:
         """Every record and dataset check's hook on one record, each timed and guarded.
@@ -315,6 +340,7 @@ def run(
         worker = _Runner(checks, fields, own=group)
         for path in paths:
             worker.read(path)
+        worker.done_reading()
         worker.finish(worker.context(files, extra))
         return worker.part()
 
@@ -323,6 +349,7 @@ def run(
     try:
         for path in paths:
             runner.read(path)
+        runner.done_reading()
         context = runner.context(files, extra)
         runner.finish(context)
         if workers is not None:

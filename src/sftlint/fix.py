@@ -44,6 +44,7 @@ from sftlint.io import (
     write_error,
 )
 from sftlint.output import printable
+from sftlint.tables import require_jsonl
 
 #: lines that are no usable record at all: dropped by default, like records of disqualifying checks.
 INVALID = ("SFT001", "SFT002")
@@ -96,6 +97,7 @@ def check_paths(source: Path, output: Path, rejects: Path) -> None:
     """Refuse an output that is the input (also through a symlink) or two outputs that are one file."""
     if str(source) == "-":
         raise SftlintError("fix reads a file, not standard input (it reads the input twice)")
+    require_jsonl(str(source), "fix")
     if not source.is_file():
         raise SftlintError(f"{source}: no such file")
     for what, path in (("output", output), ("rejects file", rejects)):

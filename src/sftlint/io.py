@@ -6,13 +6,17 @@ skipped and counted. A file that is one JSON array, or one object spread over se
 is accepted too (read whole, up to 256 MiB, since it cannot be split into lines). A line that
 does not parse, or that holds bytes that are not UTF-8, is returned with the reason so the
 engine reports it and reading goes on. Only a file that cannot be read at all raises
-`InputError`.
+`InputError`; so does a file that is no dataset, known from its first bytes (Parquet on
+standard input, a PDF, an image, an archive, UTF-16) or from its first non-blank lines (none of
+them JSON: a README, a CSV file not named .csv). Parquet, CSV/TSV and Arrow inputs are read by
+`sftlint.tables`, through `read_file` and `read_lines` as well.
 """
 
 from __future__ import annotations
 
 import errno
 import gzip
+import itertools
 import json
 import os
 import stat
@@ -58,6 +62,8 @@ class RawLine:
     oversized: int | None = None  # the line's size in bytes when it was too large to parse
     #: the line's bytes without its line ending (None for the elements of a JSON document).
     data: bytes | None = None
+    #: what `error` is an error of: "JSON", or "CSV" for a row of a CSV file.
+    syntax: str = "JSON"
 
 
 @dataclass
@@ -69,16 +75,41 @@ class ReadStats:
     array: bool = False
 
 
+#: Leading bytes of files that are not JSON Lines, and what they look like (for the error).
+_NOT_JSONL = (
+    (b"PAR1", "a Parquet file"),
+    (b"ARROW1", "an Arrow file"),
+    (b"\xff\xff\xff\xff", "an Arrow stream"),
+    (b"PK\x03\x04", "a zip archive (a spreadsheet, a wheel, ...)"),
+    (b"%PDF", "a PDF document"),
+    (b"\x89PNG", "a PNG image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"GIF8", "a GIF image"),
+    (b"\xfd7zXZ\x00", "an xz archive"),
+    (b"\x28\xb5\x2f\xfd", "a zstd archive"),
+    (b"7z\xbc\xaf\x27\x1c", "a 7z archive"),
+    (b"SQLite format 3\x00", "an SQLite database"),
+    (b"\xff\xfe", "UTF-16 text (convert it to UTF-8)"),
+    (b"\xfe\xff", "UTF-16 text (convert it to UTF-8)"),
+)
+#: How many non-blank lines decide whether a text file is JSON at all.
+SNIFF_LINES = 5
+
+
 def display_name(path: str) -> str:
     return "<stdin>" if path == "-" else path
 
 
 def rereadable(path: str) -> bool:
-    """Whether `path` can be read more than once: a regular file, not standard input, a pipe
-    (`<(cmd)`), a FIFO or a device, which give their bytes to the first reader only."""
+    """Whether `path` can be read more than once: a regular file or a `datasets` folder, not
+    standard input, a pipe (`<(cmd)`), a FIFO or a device, which give their bytes to the first
+    reader only."""
+    from sftlint import tables
+
     try:
-        return path != "-" and stat.S_ISREG(os.stat(path).st_mode)
-    except OSError:
+        mode = os.stat(path).st_mode if path != "-" else 0
+        return stat.S_ISREG(mode) or (stat.S_ISDIR(mode) and tables.input_format(path) == "datasets")
+    except (OSError, SftlintError):
         return False
 
 
@@ -98,8 +129,13 @@ def _open(path: str) -> BinaryIO:
             raise InputError(f"{path}: permission denied") from None
         except OSError as exc:
             raise InputError(f"{path}: cannot open ({exc.strerror or exc})") from None
-    head = stream.peek(2)[:2] if hasattr(stream, "peek") else b""
-    if path.endswith(".gz") or head == b"\x1f\x8b":
+    head = stream.peek(16)[:16] if hasattr(stream, "peek") else b""
+    for magic, looks_like in _NOT_JSONL:
+        if head.startswith(magic):
+            if stream is not sys.stdin.buffer:
+                stream.close()
+            raise InputError(f"{display_name(path)} looks like {looks_like}, not JSON Lines")
+    if path.endswith(".gz") or head[:2] == b"\x1f\x8b":
         return gzip.GzipFile(fileobj=stream, mode="rb")  # type: ignore[return-value]
     return stream
 
@@ -125,11 +161,55 @@ def parse_json(text: str) -> tuple[Any, str | None]:
 
 
 def read_file(path: str, stats: ReadStats | None = None) -> Iterator[RawLine]:
-    """Yield every non-blank record of `path` in order. Raises InputError if it cannot be read."""
+    """Yield every non-blank record of `path` in order (the rows of a table: `sftlint.tables`).
+
+    Raises InputError if it cannot be read.
+    """
+    from sftlint import tables
+
     stats = stats if stats is not None else ReadStats()
+    kind = tables.input_format(path)
+    if kind is not None:
+        yield from tables.read_table(path, kind, stats)
+        return
     stream = _open(path)
     with _reading(path, stream, lambda: stats.lines):
-        yield from _read_stream(stream, stats)
+        yield from _read_stream(_looking_like_json(path, _bounded_lines(stream, MAX_LINE_BYTES)), stats)
+
+
+def _looking_like_json(path: str, lines: Iterator[bytes | int]) -> Iterator[bytes | int]:
+    """`lines`, once their first non-blank ones show a JSON file: a README or a CSV file is one
+    error, not a finding per line. One JSON-looking line among them is enough, so a JSON Lines
+    file with a broken first line is still read (and the line reported)."""
+    head: list[bytes | int] = []
+    texts: list[bytes] = []
+    for data in lines:
+        head.append(data)
+        if isinstance(data, int):  # an oversized line: reported as such, whatever the file is
+            return itertools.chain(head, lines)
+        text = data[len(BOM) :] if len(head) == 1 and data.startswith(BOM) else data
+        if not text.strip():
+            continue
+        if _json_like(text):
+            return itertools.chain(head, lines)
+        texts.append(text)
+        if len(texts) == SNIFF_LINES:
+            break
+    if texts:
+        name = display_name(path)
+        if any(b"\x00" in text for text in texts):
+            raise InputError(f"{name} looks like a binary file, not JSON Lines")
+        which = "its first line is" if len(texts) == 1 else f"none of its first {len(texts)} lines is"
+        raise InputError(f"{name} does not look like JSON Lines: {which} not JSON")
+    return itertools.chain(head, lines)
+
+
+def _json_like(data: bytes) -> bool:
+    """Whether a line starts a JSON object or array, or is JSON itself (a broken record is still JSON-like)."""
+    text = data.strip()
+    if text.startswith(b"{") or (text.startswith(b"[") and text[1:].lstrip()[:1] in (b"{", b"[", b"]", b'"', b"")):
+        return True
+    return parse_json(_decode(text)[0])[1] is None
 
 
 @contextmanager
@@ -188,8 +268,7 @@ def _bounded_lines(stream: BinaryIO, limit: int) -> Iterator[bytes | int]:
         yield data
 
 
-def _read_stream(stream: BinaryIO, stats: ReadStats, limit: int = MAX_LINE_BYTES) -> Iterator[RawLine]:
-    lines = _bounded_lines(stream, limit)
+def _read_stream(lines: Iterator[bytes | int], stats: ReadStats) -> Iterator[RawLine]:
     loads, decode_error, long_number, digits = orjson.loads, orjson.JSONDecodeError, _LONG_NUMBER, _DIGITS
     for data in lines:
         number = stats.lines = stats.lines + 1
@@ -488,7 +567,13 @@ def read_lines(path: str, wanted: set[int]) -> Iterator[tuple[int, str]]:
     A cheap second pass for excerpts: other lines are counted, not decoded or parsed. A JSON
     array file is read whole as in `read_file`, each wanted element re-serialised as JSON.
     """
+    from sftlint import tables
+
     if not wanted:
+        return
+    kind = tables.input_format(path)
+    if kind is not None:
+        yield from tables.read_rows(path, kind, wanted)
         return
     last = max(wanted)
     head = b""

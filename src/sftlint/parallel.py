@@ -25,6 +25,7 @@ from typing import Any
 from sftlint.check import Check
 from sftlint.errors import SftlintError
 from sftlint.io import rereadable
+from sftlint.tables import input_size
 
 #: inputs smaller than this (bytes, in all) are linted in one process unless --jobs says otherwise:
 #: below it, starting processes costs about as much as it saves.
@@ -54,7 +55,7 @@ def choose_jobs(jobs: int | None, paths: Sequence[str]) -> int:
         return 1  # a file that cannot be read (the reader reports it) included
     if jobs is not None:
         return jobs
-    size = sum(os.path.getsize(path) for path in paths)
+    size = sum(input_size(path) for path in paths)
     return available_cores() if size >= AUTO_MIN_BYTES else 1
 
 

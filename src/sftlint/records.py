@@ -8,6 +8,7 @@ from being normalised are returned as (code, message) pairs for the engine to re
 from __future__ import annotations
 
 import json
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -21,6 +22,13 @@ FLAT_SHAPES: dict[str, dict[str, tuple[str, ...]]] = {
     "question-answer": {"instruction": ("question",), "input": (), "response": ("answer",)},
 }
 FIELD_NAMES = ("instruction", "input", "response", "label")
+#: How the SFT002 message of a record without instruction/response fields starts.
+UNMAPPED = "no instruction/response fields found"
+#: Common names of the fields of no known shape, in the order a `--field` is suggested from them.
+LIKELY_NAMES = {
+    "instruction": ("query", "question", "prompt", "input", "text", "instruction"),
+    "response": ("reply", "answer", "output", "completion", "target", "response"),
+}
 
 CHAT_ROLES = {"system", "user", "assistant", "tool"}
 # OpenAI's legacy role "function" is a tool's result, as "tool" is.
@@ -316,6 +324,8 @@ def _normalise(
     names["label"] = ("label",)
     for key, name in fields.items():
         names[key] = (name,)
+    if "input" not in fields:  # `--field instruction=input` reads "input" once, as the instruction
+        names["input"] = tuple(n for n in names["input"] if n not in fields.values())
     if any(key != "label" for key in fields):
         shape = "custom"
     if shape is None:
@@ -323,8 +333,7 @@ def _normalise(
         return None, [
             (
                 "SFT002",
-                "no instruction/response fields found (keys: "
-                f"{keys}); map them with --field response=NAME or [tool.sftlint.fields]",
+                f"{UNMAPPED} (keys: {keys}); map them with --field response=NAME or [tool.sftlint.fields]",
             )
         ]
     problems: list[Problem] = []
@@ -585,3 +594,57 @@ def _order_problems(turns: list[Turn], call_turns: set[int]) -> list[Problem]:
             problems.append(("SFT002", f"turn {t.index} ({t.role}) follows another {t.role} turn"))
         previous = t
     return problems
+
+
+class FieldSurvey:
+    """What the records' keys say about the field mapping, gathered while reading.
+
+    When no record has instruction/response fields, one finding with the `--field` options to
+    use says more than the same finding on every record; a mapped name that no record has is a
+    mistyped `--field`, which only the whole dataset can tell.
+    """
+
+    KEYS_KEPT = 50  # distinct keys remembered for the suggestion and the error: enough to name them
+
+    def __init__(self, fields: Mapping[str, str]) -> None:
+        self.fields = dict(fields)
+        self.objects = 0
+        self.unmapped = 0
+        self.keys: Counter[str] = Counter()
+        self.absent = set(fields.values())
+
+    def see(self, value: dict[str, Any], unmapped: bool) -> None:
+        """Take in one record that is a JSON object (`unmapped`: it has no instruction/response fields)."""
+        self.objects += 1
+        if self.absent:
+            self.absent.difference_update([name for name in self.absent if name in value])
+        if unmapped:
+            self.unmapped += 1
+        if unmapped or self.absent:
+            for key in value:
+                if key in self.keys or len(self.keys) < self.KEYS_KEPT:
+                    self.keys[key] += 1
+
+    def all_unmapped(self) -> bool:
+        return self.objects > 0 and self.unmapped == self.objects
+
+    def suggestion(self) -> str:
+        """The dataset-wide SFT002 message: the keys the records have and the `--field` options to try."""
+        chosen: dict[str, str] = {}
+        for field, likely in LIKELY_NAMES.items():
+            by_name = {key.lower(): key for key, _ in reversed(self.keys.most_common()) if key not in chosen.values()}
+            chosen[field] = next((by_name[n] for n in likely if n in by_name), "NAME")
+        options = " ".join(f"--field {field}={name}" for field, name in chosen.items())
+        return (
+            f"no record has instruction/response fields (keys: {self.key_list()}); "
+            f"map them with {options} or [tool.sftlint.fields]"
+        )
+
+    def unused(self) -> list[str]:
+        """The mappings (FIELD=NAME) whose NAME no record has, once at least one record was read."""
+        if not self.objects:
+            return []
+        return [f"{field}={name}" for field, name in self.fields.items() if name in self.absent]
+
+    def key_list(self) -> str:
+        return ", ".join(sorted(self.keys)[:8]) or "none"

@@ -29,6 +29,7 @@ from sftlint.errors import SftlintError
 from sftlint.io import LINE_END, iter_lines, parse_json
 from sftlint.minhash import NUM_PERM, MinHasher, SignedCorpus, find_clusters, lsh_params, normalise_text
 from sftlint.records import Record, normalise
+from sftlint.tables import require_jsonl
 
 # Evaluation set sizing: 10 % of the data, at least 100 records (a 95 % margin of about
 # +/-10 points on an accuracy-like score) but never more than 20 % of a small dataset, and at
@@ -181,6 +182,7 @@ def split(
     """
     if not 0 < eval_fraction < 1:
         raise SftlintError(f"--eval-fraction must be between 0 and 1, got {eval_fraction}")
+    require_jsonl(path, "split")
     groupers = list(groupers) if groupers is not None else [SamePrompt(), NearDuplicates()]
     lines: list[bytes] = []
     labels: list[str | None] = []

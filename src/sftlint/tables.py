@@ -1,0 +1,198 @@
+"""Tabular inputs: Parquet, CSV/TSV and Arrow (a Hugging Face `datasets` folder written by
+`save_to_disk`, or one `.arrow` file), read as the records the same rows would be in JSON Lines.
+
+Each row is one record and its 1-based row number is the record's `line` (a CSV header is no
+row), so findings, baselines and excerpts name rows as they name lines. Parquet and Arrow are
+read with pyarrow (the `formats` extra) one record batch at a time, so memory stays bounded
+whatever the file's size; CSV and TSV with the standard library, one row at a time. A null in
+Parquet or Arrow is a field the record does not have, as a key missing from a JSON object.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import stat
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from sftlint.errors import InputError, SftlintError
+from sftlint.io import MAX_LINE_BYTES, RawLine, ReadStats, display_name
+
+#: What each format looks like, for messages.
+DESCRIPTIONS = {
+    "parquet": "a Parquet file",
+    "arrow": "an Arrow file",
+    "datasets": "a Hugging Face datasets folder",
+    "csv": "a CSV file",
+    "tsv": "a TSV file",
+}
+EXTRA = "pip install 'sftlint[formats]'"
+#: Rows per record batch read from Parquet: bounded memory at a small cost in calls.
+BATCH_ROWS = 1024
+
+
+def input_format(path: str) -> str | None:
+    """The tabular format of `path` (a key of DESCRIPTIONS), or None for JSON Lines.
+
+    Parquet and Arrow are known by their first bytes whatever the file is called; CSV and TSV
+    by their names; a `datasets` folder by its `state.json` and `dataset_info.json`.
+    """
+    if path == "-":
+        return None
+    if os.path.isdir(path):
+        try:
+            names = set(os.listdir(path))
+        except OSError:
+            return None  # the reader reports it
+        if "dataset_dict.json" in names:
+            splits = ", ".join(sorted(n for n in names if os.path.isdir(os.path.join(path, n))))
+            raise InputError(f"{path} is a Hugging Face DatasetDict folder: lint one of its splits ({splits})")
+        return "datasets" if {"state.json", "dataset_info.json"} <= names else None
+    suffix = path.lower().rsplit(".", 1)[-1]
+    if suffix in ("csv", "tsv"):
+        return suffix
+    try:
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            return None  # a pipe or a FIFO: its first bytes are the reader's, and JSON Lines
+        with open(path, "rb") as handle:
+            head = handle.read(6)
+    except OSError:
+        return None
+    if head.startswith(b"PAR1"):
+        return "parquet"
+    if head.startswith((b"ARROW1", b"\xff\xff\xff\xff")):  # the file and the stream format
+        return "arrow"
+    return None
+
+
+def input_size(path: str) -> int:
+    """Bytes a run reads from `path`: a `datasets` folder counts its Arrow files."""
+    if os.path.isdir(path):
+        return sum(os.path.getsize(file) for file in _arrow_files(path))
+    return os.path.getsize(path)
+
+
+def require_jsonl(path: str, command: str) -> None:
+    """Refuse a tabular input in a command that copies records through as JSON Lines lines."""
+    kind = input_format(path)
+    if kind is not None:
+        raise SftlintError(f"{path} is {DESCRIPTIONS[kind]}: {command} writes JSON Lines; convert it first")
+
+
+def read_table(path: str, kind: str, stats: ReadStats) -> Iterator[RawLine]:
+    """Every row of `path` as a record numbered from 1. Raises InputError if it cannot be read."""
+    if kind in ("csv", "tsv"):
+        yield from _csv_rows(path, "\t" if kind == "tsv" else ",", stats)
+        return
+    for value in _arrow_rows(path, kind):
+        stats.lines += 1
+        yield RawLine(stats.lines, value)
+
+
+def _csv_rows(path: str, delimiter: str, stats: ReadStats) -> Iterator[RawLine]:
+    """CSV rows as records keyed by the header; a row whose cells do not match the header is SFT001."""
+    csv.field_size_limit(MAX_LINE_BYTES)
+    try:
+        with open(path, encoding="utf-8-sig", newline="") as handle:
+            rows = csv.reader(handle, delimiter=delimiter, strict=True)
+            header = next(rows, None)
+            if header is None:
+                return
+            for row in rows:
+                if not any(row):
+                    stats.blank += 1
+                    continue
+                stats.lines += 1
+                if len(row) != len(header):
+                    error = f"row has {len(row)} cells where the header has {len(header)}"
+                    yield RawLine(stats.lines, error=error, syntax="CSV")
+                else:
+                    yield RawLine(stats.lines, dict(zip(header, row, strict=True)))
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such file") from None
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{path}: not UTF-8 text after row {stats.lines} ({exc.reason})") from None
+    except csv.Error as exc:
+        raise InputError(f"{path}: unreadable CSV after row {stats.lines} ({exc})") from None
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read ({exc.strerror or exc})") from None
+
+
+def _pyarrow(path: str, kind: str) -> Any:
+    try:
+        import pyarrow
+    except ImportError:
+        raise InputError(
+            f"{display_name(path)} looks like {DESCRIPTIONS[kind]}: install the extra with {EXTRA}"
+        ) from None
+    return pyarrow
+
+
+def _arrow_files(folder: str) -> list[str]:
+    """The Arrow files of a `save_to_disk` folder, in the order `state.json` lists them."""
+    try:
+        state = json.loads(Path(folder, "state.json").read_text(encoding="utf-8"))
+        names = [entry["filename"] for entry in state["_data_files"]]
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise InputError(f"{folder}: unreadable state.json of a datasets folder ({exc})") from None
+    return [os.path.join(folder, name) for name in names]
+
+
+def _arrow_rows(path: str, kind: str) -> Iterator[dict[str, Any]]:
+    pa = _pyarrow(path, kind)
+    try:
+        for batch in _batches(pa, path, kind):
+            rows = batch.to_pylist()
+            if not all(_json_native(pa, field.type) for field in batch.schema):
+                rows = json.loads(json.dumps(rows, default=str))  # dates, decimals, bytes: as text
+            for row in rows:
+                yield {key: value for key, value in row.items() if value is not None}
+    except (pa.ArrowException, OSError) as exc:
+        raise InputError(f"{path}: cannot read {DESCRIPTIONS[kind]} ({exc})") from None
+
+
+def _batches(pa: Any, path: str, kind: str) -> Iterator[Any]:
+    if kind == "parquet":
+        import pyarrow.parquet
+
+        yield from pyarrow.parquet.ParquetFile(path).iter_batches(batch_size=BATCH_ROWS)
+        return
+    for file in _arrow_files(path) if kind == "datasets" else [path]:
+        with pa.memory_map(file) as source:
+            if source.read(6) == b"ARROW1":
+                reader = pa.ipc.open_file(source)
+                for index in range(reader.num_record_batches):
+                    yield reader.get_batch(index)
+            else:
+                source.seek(0)
+                yield from pa.ipc.open_stream(source)  # what `datasets` writes
+
+
+def _json_native(pa: Any, kind: Any) -> bool:
+    """Whether values of this Arrow type become JSON values in `to_pylist` (no dates, bytes, decimals)."""
+    types = pa.types
+    if types.is_list(kind) or types.is_large_list(kind) or types.is_fixed_size_list(kind):
+        return _json_native(pa, kind.value_type)
+    if types.is_struct(kind):
+        return all(_json_native(pa, kind.field(i).type) for i in range(kind.num_fields))
+    return bool(
+        types.is_string(kind)
+        or types.is_large_string(kind)
+        or types.is_integer(kind)
+        or types.is_floating(kind)
+        or types.is_boolean(kind)
+        or types.is_null(kind)
+    )
+
+
+def read_rows(path: str, kind: str, wanted: set[int]) -> Iterator[tuple[int, str]]:
+    """(row, the row as JSON) for the `wanted` rows, for excerpts; stops after the last one."""
+    last = max(wanted)
+    for raw in read_table(path, kind, ReadStats()):
+        if raw.line in wanted and raw.error is None:
+            yield raw.line, json.dumps(raw.value, ensure_ascii=False)
+        if raw.line >= last:
+            return

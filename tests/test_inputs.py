@@ -1,0 +1,332 @@
+"""The inputs users have: files that are no dataset, unmapped fields, Parquet, CSV/TSV and Arrow folders.
+
+All through the real CLI: what is not a dataset is one error line (exit 2), not a finding per line.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from conftest import REPO, pair
+
+
+def sftlint(*args: object, stdin: bytes | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "sftlint", *map(os.fsdecode, args)], input=stdin, capture_output=True)
+
+
+def one_error_line(proc: subprocess.CompletedProcess) -> str:
+    """The run failed as sftlint fails: exit 2, one `sftlint: error:` line, no traceback."""
+    err = proc.stderr.decode("utf-8", "replace")
+    assert proc.returncode == 2, (proc.returncode, err, proc.stdout[:300])
+    assert err.startswith("sftlint: error: ") and err.count("\n") == 1 and "Traceback" not in err, err
+    return err.removeprefix("sftlint: error: ").rstrip("\n")
+
+
+def jsonl(*records: object) -> bytes:
+    return b"".join(json.dumps(r).encode() + b"\n" for r in records)
+
+
+# 1. Not a dataset -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "says"),
+    [
+        ("report.pdf", b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog >>\n", "looks like a PDF document"),
+        ("chart.png", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(200), "looks like a PNG image"),
+        ("photo.jsonl", b"\xff\xd8\xff\xe0\x00\x10JFIF" + bytes(100), "looks like a JPEG image"),
+        ("data.xlsx", b"PK\x03\x04\x14\x00\x06\x00" + bytes(100), "looks like a zip archive"),
+        ("utf16.jsonl", '{"instruction": "Q", "output": "A"}\n'.encode("utf-16"), "looks like UTF-16 text"),
+        ("blob.bin", b"\x01\x02\x00\x00garbage\n\x00\x00\x07\n", "looks like a binary file, not JSON Lines"),
+        ("README.md", b"# My dataset\n\nSome words.\n", "does not look like JSON Lines: none of its first 2 lines"),
+        ("one.txt", b"hello\n", "does not look like JSON Lines: its first line is not JSON"),
+        ("table.txt", b"instruction,output\nQ,A\nQ2,A2\n", "does not look like JSON Lines"),
+        ("notes.md", b"[link](http://example.com)\ntext\n", "does not look like JSON Lines"),
+    ],
+)
+def test_a_file_that_is_no_dataset_is_one_error_saying_what_it_looks_like(tmp_path, name, data, says):
+    path = tmp_path / name
+    path.write_bytes(data)
+    message = one_error_line(sftlint("lint", path))
+    assert message.startswith(str(path)) and says in message, message
+
+
+def test_a_readme_compressed_or_on_standard_input_is_refused_too(tmp_path):
+    readme = b"# Title\n\nNot data at all.\n"
+    path = tmp_path / "README.md.gz"
+    path.write_bytes(gzip.compress(readme))
+    assert "does not look like JSON Lines" in one_error_line(sftlint("lint", path))
+    assert "<stdin> does not look like JSON Lines" in one_error_line(sftlint("lint", "-", stdin=readme))
+    assert "<stdin> looks like a PDF document" in one_error_line(sftlint("lint", "-", stdin=b"%PDF-1.4\n"))
+
+
+def test_broken_lines_among_good_ones_are_still_findings(tmp_path):
+    """A JSON Lines file whose first lines are broken is still read: one JSON line among the first five is enough."""
+    path = tmp_path / "data.jsonl"
+    path.write_bytes(b"oops\nnot json either\n" + jsonl(pair("First?"), pair("Second?")) + b"garbage\n")
+    proc = sftlint("lint", path, "--format", "json", "--select", "SFT001")
+    found = [(f["code"], f["line"]) for f in json.loads(proc.stdout)["findings"]]
+    assert found == [("SFT001", 1), ("SFT001", 2), ("SFT001", 5)]
+
+
+def test_pretty_printed_json_and_arrays_are_still_read(tmp_path):
+    path = tmp_path / "data.json"
+    path.write_text(json.dumps([pair("First?"), pair("Second?")], indent=2))
+    proc = sftlint("lint", path, "--format", "json", "--select", "SFT0")
+    assert proc.returncode == 0 and json.loads(proc.stdout)["stats"]["valid"] == 2
+
+
+# 2. Unmapped fields ---------------------------------------------------------------------------
+
+
+def test_records_without_known_fields_are_one_dataset_finding_with_the_fields_to_map(lint):
+    records = [{"Query": f"Question {i}?", "reply": f"Answer {i}.", "id": i} for i in range(40)]
+    code, out = lint(records, "--select", "SFT0")
+    assert code == 1
+    assert [(f["code"], f["line"]) for f in out["findings"]] == [("SFT002", None)]
+    assert out["findings"][0]["message"] == (
+        "no record has instruction/response fields (keys: Query, id, reply); "
+        "map them with --field instruction=Query --field response=reply or [tool.sftlint.fields]"
+    )
+    code, out = lint(records, "--select", "SFT0", "--field", "instruction=Query", "--field", "response=reply")
+    assert code == 0 and out["stats"]["valid"] == 40
+
+
+@pytest.mark.parametrize(
+    ("keys", "suggested"),
+    [
+        (("question", "output"), "--field instruction=question --field response=output"),
+        (("input", "target"), "--field instruction=input --field response=target"),
+        (("text", "label"), "--field instruction=text --field response=NAME"),
+    ],
+)
+def test_the_suggestion_comes_from_common_names(lint, keys, suggested):
+    code, out = lint([dict.fromkeys(keys, "x")], "--select", "SFT002")
+    assert suggested in out["findings"][0]["message"]
+
+
+def test_mapping_input_as_the_instruction_reads_it_once(lint):
+    code, out = lint([{"input": "Translate 'chat' to English.", "output": ""}], "--field", "instruction=input")
+    (example,) = out["examples"]
+    assert (example["shape"], example["instruction"], example["input"]) == (
+        "custom",
+        "Translate 'chat' to English.",
+        "",
+    )
+
+
+def test_some_unmapped_records_among_good_ones_are_each_a_finding(lint):
+    records = [pair("First?"), {"query": "q", "reply": "r"}, pair("Second?"), {"query": "q2", "reply": "r2"}]
+    code, out = lint(records, "--select", "SFT002")
+    assert [(f["code"], f["line"]) for f in out["findings"]] == [("SFT002", 2), ("SFT002", 4)]
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_field_mapped_to_a_key_no_record_has_is_a_usage_error(tmp_path, jobs):
+    path = tmp_path / "data.jsonl"
+    path.write_bytes(jsonl(*({"query": f"q{i}", "reply": f"r{i}"} for i in range(5))))
+    proc = sftlint("lint", path, "--field", "instruction=query", "--field", "response=replay", "--jobs", jobs)
+    assert one_error_line(proc) == "field mapping response=replay: no record has this key (keys: query, reply)"
+    assert proc.stdout == b""
+
+
+# 3. Parquet, CSV/TSV and datasets folders -----------------------------------------------------
+
+pa = pytest.importorskip("pyarrow", reason="Parquet and Arrow inputs need the formats extra")
+import pyarrow.parquet as pq  # noqa: E402 - only once pyarrow is known to be there
+
+COLUMNS = ("instruction", "input", "output")
+
+
+def flat_records(name: str) -> list[dict[str, str]]:
+    """The sample file's records that a table can hold as they are: objects of string fields."""
+    records = []
+    for line in (REPO / "sample_data" / name).read_bytes().splitlines():
+        try:
+            value = json.loads(line)
+        except ValueError:
+            continue
+        if isinstance(value, dict) and all(isinstance(v, str) for v in value.values()):
+            records.append({key: value.get(key, "") for key in (*COLUMNS, *(("label",) if "label" in value else ()))})
+    return records
+
+
+def write_as(kind: str, folder: Path, records: list[dict[str, Any]]) -> Path:
+    """`records` written as one format: what a user's pipeline would hand sftlint."""
+    table = pa.Table.from_pylist(records)
+    if kind == "jsonl":
+        path = folder / "data.jsonl"
+        path.write_bytes(jsonl(*records))
+    elif kind in ("csv", "tsv"):
+        path = folder / f"data.{kind}"
+        with path.open("w", encoding="utf-8", newline="") as handle:
+            writer = csv.DictWriter(handle, list(records[0]), delimiter="\t" if kind == "tsv" else ",")
+            writer.writeheader()
+            writer.writerows(records)
+    elif kind == "parquet":
+        path = folder / "data.parquet"
+        pq.write_table(table, path, row_group_size=97)  # several row groups and batches
+    else:  # a folder as `datasets.Dataset.save_to_disk` writes it: Arrow streams listed in state.json
+        path = folder / "saved"
+        path.mkdir()
+        files = []
+        for index, start in enumerate(range(0, len(records), 150)):
+            files.append(f"data-{index:05d}-of-00003.arrow")
+            with pa.OSFile(str(path / files[-1]), "wb") as sink, pa.ipc.new_stream(sink, table.schema) as writer:
+                writer.write_table(table.slice(start, 150), max_chunksize=40)
+        (path / "state.json").write_text(json.dumps({"_data_files": [{"filename": f} for f in files]}))
+        (path / "dataset_info.json").write_text("{}")
+    return path
+
+
+def findings_of(path: Path, *args: str) -> tuple[list[tuple], dict, list[dict]]:
+    """Findings without the file name (code, line, severity, message, related lines), stats, excerpts."""
+    proc = sftlint("lint", path, "--format", "json", "--preview", "--examples", "2", *args)
+    assert proc.returncode in (0, 1), proc.stderr
+    out = json.loads(proc.stdout)
+    found = [
+        (
+            f["code"],
+            f["line"],
+            f["severity"],
+            f["message"].replace(str(path), "FILE"),
+            [r["line"] for r in f["related"]],
+        )
+        for f in out["findings"]
+    ]
+    stats = {key: out["stats"][key] for key in ("records", "valid", "usable_pairs", "shapes", "unusable")}
+    excerpts = [{k: v for k, v in e.items() if k != "file"} for e in out["examples"]]
+    return found, stats, excerpts
+
+
+@pytest.mark.parametrize("sample", ["support_nogo.jsonl", "tickets.jsonl"])
+def test_every_format_gives_the_findings_of_the_same_records_in_json_lines(tmp_path, sample):
+    records = flat_records(sample)
+    assert len(records) > 300
+    results = {}
+    for kind in ("jsonl", "csv", "tsv", "parquet", "datasets"):
+        (tmp_path / kind).mkdir()
+        results[kind] = findings_of(write_as(kind, tmp_path / kind, records))
+    expected_findings, expected_stats, expected_excerpts = results.pop("jsonl")
+    assert len({code for code, *_ in expected_findings}) >= 3 and expected_excerpts
+    for kind, (found, stats, excerpts) in results.items():
+        assert found == expected_findings, kind
+        assert stats == expected_stats, kind
+        assert excerpts == expected_excerpts, kind
+
+
+def test_chat_records_in_parquet_and_a_datasets_folder_are_read_as_in_json_lines(tmp_path):
+    records = [json.loads(line) for line in (REPO / "sample_data" / "chat.jsonl").read_bytes().splitlines()]
+    results = {}
+    for kind in ("jsonl", "parquet", "datasets"):
+        (tmp_path / kind).mkdir()
+        results[kind] = findings_of(write_as(kind, tmp_path / kind, records))
+    assert results["jsonl"][1]["shapes"] == {"chat": len(records)}
+    assert results["parquet"] == results["jsonl"] == results["datasets"]
+
+
+def test_a_null_is_a_missing_field_and_dates_or_bytes_are_text(tmp_path):
+    import datetime
+
+    records = [
+        {"instruction": "Q1?", "output": "A1.", "when": datetime.datetime(2024, 5, 1), "blob": b"\x00\x01"},
+        {"instruction": "Q2?", "output": None, "when": None, "blob": None},
+    ]
+    path = tmp_path / "data.parquet"
+    pq.write_table(pa.Table.from_pylist(records), path)
+    found, stats, _ = findings_of(path, "--select", "SFT0")
+    ((code, line, _, message, _),) = found  # as for {"instruction": "Q2?"} in JSON Lines: the nulls are absent
+    assert (code, line) == ("SFT002", 2) and message.startswith(
+        "no instruction/response fields found (keys: instruction);"
+    )
+    baseline = tmp_path / "base.json"  # fingerprints hash each record as JSON: dates and bytes too
+    assert sftlint("lint", path, "--select", "SFT0", "--write-baseline", baseline).returncode == 0
+    assert json.loads(baseline.read_text())["findings"][0]["code"] == "SFT002"
+
+
+def test_an_arrow_file_is_read_whatever_its_name(tmp_path):
+    table = pa.Table.from_pylist([pair("First?"), pair("Second?", "")])
+    path = tmp_path / "export.jsonl"  # misnamed: its first bytes say what it is
+    with pa.OSFile(str(path), "wb") as sink, pa.ipc.new_file(sink, table.schema) as writer:
+        writer.write_table(table)
+    found, stats, _ = findings_of(path, "--select", "SFT101")
+    assert [(code, line) for code, line, *_ in found] == [("SFT101", 2)] and stats["valid"] == 2
+
+
+def test_a_csv_row_whose_cells_do_not_match_the_header_is_a_finding_at_its_row(tmp_path):
+    path = tmp_path / "data.csv"
+    path.write_text('instruction,output\n"Q1?","A1."\n\n"Q2?","A2.",extra\n"Q3,\nover two lines?",""\n')
+    found, stats, excerpts = findings_of(path, "--select", "SFT001,SFT101")
+    assert [(code, line, message) for code, line, _, message, _ in found] == [
+        ("SFT001", 2, "invalid CSV: row has 3 cells where the header has 2"),
+        ("SFT101", 3, "response is empty"),
+    ]
+    assert (stats["records"], stats["valid"]) == (3, 2)
+    assert [(e["line"], e["instruction"]) for e in excerpts] == [(3, "Q3,\nover two lines?")]
+
+
+@pytest.mark.parametrize("command", ["fix", "split"])
+def test_fix_and_split_refuse_tables_in_one_line(tmp_path, command):
+    path = tmp_path / "data.parquet"
+    pq.write_table(pa.Table.from_pylist([pair()]), path)
+    outputs = (
+        ["-o", tmp_path / "out.jsonl"] if command == "fix" else ["--train", tmp_path / "t", "--eval", tmp_path / "e"]
+    )
+    message = one_error_line(sftlint(command, path, *outputs))
+    assert message == f"{path} is a Parquet file: {command} writes JSON Lines; convert it first"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["data.parquet"]
+
+
+def test_a_datasets_folder_runs_in_several_processes_like_in_one(tmp_path):
+    records = flat_records("support_nogo.jsonl")
+    path = write_as("datasets", tmp_path, records)
+    assert findings_of(path, "--jobs", "1") == findings_of(path, "--jobs", "2")
+
+
+@pytest.mark.parametrize(
+    ("make", "says"),
+    [
+        (lambda p: p.joinpath("data.parquet").write_bytes(b"PAR1" + bytes(50)), "cannot read a Parquet file"),
+        (lambda p: p.joinpath("data.arrow").write_bytes(b"ARROW1\x00\x00garbage"), "cannot read an Arrow file"),
+        (lambda p: p.joinpath("data.csv").write_bytes(b"a,b\n\xff\xfe,x\n"), "not UTF-8 text after row 0"),
+    ],
+)
+def test_a_corrupt_table_is_one_error_line(tmp_path, make, says):
+    make(tmp_path)
+    (path,) = tmp_path.iterdir()
+    assert says in one_error_line(sftlint("lint", path))
+
+
+def test_a_dataset_dict_folder_names_its_splits(tmp_path):
+    for split in ("train", "test"):
+        (tmp_path / "dd" / split).mkdir(parents=True)
+        write_as("datasets", tmp_path / "dd" / split, [pair()])
+    (tmp_path / "dd" / "dataset_dict.json").write_text('{"splits": ["train", "test"]}')
+    message = one_error_line(sftlint("lint", tmp_path / "dd"))
+    assert message == f"{tmp_path / 'dd'} is a Hugging Face DatasetDict folder: lint one of its splits (test, train)"
+
+
+def test_without_pyarrow_a_parquet_file_says_which_extra_to_install(tmp_path):
+    shim = tmp_path / "shim" / "pyarrow"
+    shim.mkdir(parents=True)
+    (shim / "__init__.py").write_text("raise ImportError('No module named pyarrow')\n")
+    path = tmp_path / "data.parquet"
+    pq.write_table(pa.Table.from_pylist([pair()]), path)
+    proc = subprocess.run(
+        [sys.executable, "-m", "sftlint", "lint", str(path)],
+        capture_output=True,
+        env={**os.environ, "PYTHONPATH": str(tmp_path / "shim")},
+    )
+    assert (
+        one_error_line(proc)
+        == f"{path} looks like a Parquet file: install the extra with pip install 'sftlint[formats]'"
+    )
