@@ -593,3 +593,24 @@ def test_corrupt_gzip_input_is_one_error_line_in_every_command(tmp_path):
         ):
             assert "corrupt gzip data" in one_error_line(sftlint(*command))
         assert not (tmp_path / "c.jsonl").exists() and not (tmp_path / "t.jsonl").exists()
+
+
+# 12. Lone surrogates never become invalid UTF-8 in what sftlint writes --------------------------
+
+
+def test_lone_surrogates_are_written_as_valid_utf8_and_read_back(tmp_path):
+    records = [{"instruction": f"Question {i} about \\ud800 escapes?", "output": f"Answer {i} with \\udc00 inside."}
+               for i in range(3)] + [{"instruction": "Why \\ud800?", "output": ""}]  # fmt: skip
+    data = tmp_path / "s.jsonl"
+    data.write_text("".join(json.dumps(r).replace("\\\\u", "\\u") + "\n" for r in records), encoding="ascii")
+    assert "\ud800" in json.loads(data.read_text().splitlines()[0])["instruction"]  # a real lone surrogate
+    out, report, baseline = tmp_path / "out.json", tmp_path / "r.html", tmp_path / "b.json"
+    assert sftlint("lint", data, "--min-pairs", "1", "--format", "json", "-o", out, "--report", report).returncode == 1
+    assert sftlint("lint", data, "--min-pairs", "1", "--write-baseline", baseline).returncode == 0
+    for path in (out, report, baseline):
+        path.read_bytes().decode("utf-8")  # valid UTF-8, or this raises
+    assert "\ud800" in json.dumps(json.loads(out.read_text(encoding="utf-8")), ensure_ascii=False)
+    assert sftlint("lint", data, "--min-pairs", "1", "--baseline", baseline).returncode == 0  # read back
+    assert sftlint("report", out, "-o", tmp_path / "again.html").returncode == 0
+    stdout = sftlint("lint", data, "--min-pairs", "1", "--format", "json").stdout
+    assert json.loads(stdout.decode("utf-8"))["stats"]["records"] == 4

@@ -418,9 +418,14 @@ def _array_elements(text: str, first_line: int) -> list[RawLine] | None:
 
 
 def write_atomic(path: Path, data: str | bytes, inputs: Sequence[Path] = ()) -> None:
-    """Write `data` to `path` through a temporary file and a rename; refuse to write over an input."""
+    """Write `data` to `path` through a temporary file and a rename; refuse to write over an input.
+
+    A lone surrogate (a record's escaped "\\ud800") is written as that escape, never as the bytes
+    of invalid UTF-8: inside a JSON string it is the same JSON escape, so what sftlint writes it
+    reads back, and in a report or text it shows as the escape.
+    """
     with open_atomic(path, inputs) as handle:
-        handle.write(data.encode("utf-8", "surrogatepass") if isinstance(data, str) else data)
+        handle.write(data.encode("utf-8", "backslashreplace") if isinstance(data, str) else data)
 
 
 def write_together(files: Sequence[tuple[Path, bytes]], inputs: Sequence[Path] = ()) -> None:
