@@ -16,6 +16,7 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -614,3 +615,65 @@ def test_lone_surrogates_are_written_as_valid_utf8_and_read_back(tmp_path):
     assert sftlint("report", out, "-o", tmp_path / "again.html").returncode == 0
     stdout = sftlint("lint", data, "--min-pairs", "1", "--format", "json").stdout
     assert json.loads(stdout.decode("utf-8"))["stats"]["records"] == 4
+
+
+# 13. A plugin that breaks behaves as documented, with any --jobs --------------------------------
+
+_PLUGIN_HEAD = '''import sys, threading
+from sftlint import Check, Severity
+
+class Broken(Check):
+    """A plugin that breaks.
+
+    What it does: breaks.
+    Why it matters: so sftlint must hold.
+    How to fix: fix the plugin.
+    """
+    code = "XPL001"; slug = "broken"; severity = Severity.WARNING
+'''
+_BROKEN = {
+    "start": "    def start(self, config): raise RuntimeError('boom in start')\n"
+    "    def check_record(self, record): return ()\n",
+    "summary": "    def check_record(self, record): return ()\n    def summary(self): raise ValueError('boom')\n",
+    "junk": "    def check_record(self, record): yield 'not a finding'\n",
+    "exit": "    def check_record(self, record): sys.exit(0)\n",
+    "unpicklable": "    def check_record(self, record): return ()\n"
+    "    def summary(self): return {'lock': threading.Lock(), 'n': 1}\n",
+}
+
+
+def _broken_plugin(tmp_path: Path, how: str) -> Path:
+    folder = tmp_path / f"plugin_{how}"
+    folder.mkdir()
+    (folder / "broken.py").write_text(_PLUGIN_HEAD + _BROKEN[how])
+    return folder
+
+
+@pytest.mark.parametrize("jobs", ["1", "3"])
+@pytest.mark.parametrize("how", ["summary", "junk", "exit"])
+def test_a_plugin_that_raises_yields_junk_or_exits_is_one_crash_finding_and_keeps_the_verdict(tmp_path, how, jobs):
+    data = write_jsonl(tmp_path / "d.jsonl", [pair(output=""), pair("How do I print an invoice?")])
+    proc = sftlint("lint", data, "--plugins", _broken_plugin(tmp_path, how), "--select", "XPL001,SFT101",
+                   "--min-pairs", "1", "--jobs", jobs, "--format", "json")  # fmt: skip
+    assert proc.returncode == 1 and b"Traceback" not in proc.stderr, proc.stderr  # SFT101's NO-GO stands
+    crashes = [f for f in json.loads(proc.stdout)["findings"] if f["code"] == "XPL001"]
+    assert len(crashes) == 1 and crashes[0]["message"].startswith("check crashed:"), crashes
+
+
+def test_a_plugin_that_cannot_start_is_one_error_line_naming_it(tmp_path):
+    data = write_jsonl(tmp_path / "d.jsonl", [pair()])
+    err = one_error_line(sftlint("lint", data, "--plugins", _broken_plugin(tmp_path, "start"), "--jobs", "3"))
+    assert "XPL001 could not start: RuntimeError: boom in start" in err
+
+
+def test_a_summary_that_cannot_be_pickled_works_with_three_processes_as_with_one(tmp_path):
+    data = write_jsonl(tmp_path / "d.jsonl", [pair(), pair("How do I print an invoice?")])
+    plugin = _broken_plugin(tmp_path, "unpicklable")
+    summaries, codes = [], set()
+    for jobs in ("1", "3"):
+        proc = sftlint("lint", data, "--plugins", plugin, "--min-pairs", "1", "--jobs", jobs, "--format", "json")
+        assert proc.returncode in (0, 1) and not proc.stderr, proc.stderr
+        codes.add(proc.returncode)
+        summaries.append(json.loads(proc.stdout)["summaries"]["broken"])
+    assert len(codes) == 1
+    assert summaries[0]["n"] == summaries[1]["n"] == 1 and all("lock" in s["lock"] for s in summaries)

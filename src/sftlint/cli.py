@@ -18,7 +18,7 @@ from sftlint import baseline as baselines
 from sftlint.check import Check
 from sftlint.config import Config, check_settings, load_config, selected
 from sftlint.engine import Result, run
-from sftlint.errors import SftlintError
+from sftlint.errors import PluginError, SftlintError
 from sftlint.examples import collect_examples
 from sftlint.io import refuse_inputs, same_file, write_atomic, write_together
 from sftlint.output import FORMATS, RENDERERS, printable, to_dict
@@ -147,7 +147,10 @@ def build_checks(config: Config) -> list[Check]:
     settings = check_settings(config, available)
     checks = [cls(*settings[cls.code]) for cls in selected(available, config.select, config.ignore, config.preview)]
     for check in checks:
-        check.start(config)
+        try:
+            check.start(config)
+        except (Exception, SystemExit) as exc:  # noqa: BLE001 - a check that cannot start is a broken plugin
+            raise PluginError(f"{check.code} could not start: {type(exc).__name__}: {exc}") from None
     return checks
 
 

@@ -8,6 +8,7 @@ of that check, once, and the run goes on.
 
 from __future__ import annotations
 
+import json
 import traceback
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
@@ -91,6 +92,27 @@ class Result:
         return out
 
 
+def _checked(check: Check, hook: Callable[[Record], Iterable[Finding]]) -> Callable[[Record], Iterable[Finding]]:
+    """A plugin's record hook, made to yield only findings (a built-in check's is trusted as it is)."""
+    if type(check).__module__.startswith("sftlint.checks."):
+        return hook
+
+    def findings_only(record: Record) -> list[Finding]:
+        found = list(hook(record) or ())
+        wrong = next((f for f in found if not isinstance(f, Finding)), None)
+        if wrong is not None:
+            raise TypeError(f"it yielded a {type(wrong).__name__}, not a Finding: {wrong!r:.60}")
+        return found
+
+    return findings_only
+
+
+def _plain(summary: object) -> object:
+    """A summary as plain JSON values: what any process can send and the JSON output can hold
+    (an object a plugin put in it becomes its text), so --jobs 3 gives what one process gives."""
+    return json.loads(json.dumps(summary, default=str))
+
+
 def _interrupted(exc: BaseException) -> bool:
     """Whether `exc` stands for a Ctrl-C that a library turned into an ordinary exception.
 
@@ -151,7 +173,7 @@ class _Runner:
         self.fingerprints = FingerprintIndex() if fingerprints else None
         #: seconds spent in each check's hooks, by code, and in reading (everything else in the pass).
         self.timings: defaultdict[str, float] = defaultdict(float)
-        self._record_hooks = [(c, c.code, c.check_record) for c in self.record_checks]
+        self._record_hooks = [(c, c.code, _checked(c, c.check_record)) for c in self.record_checks]
         self._collect_hooks = [(c, c.code, c.collect) for c in self.dataset_checks]
 
     def emit(self, code: str, message: str, file: str, line: int) -> None:
@@ -167,12 +189,12 @@ class _Runner:
         try:
             found = call()
             if found:
-                self.findings.extend(found)
-        except Exception as exc:  # noqa: BLE001 - a broken check must not stop the run
+                self.findings.extend(_checked(check, lambda _: found)(None))  # type: ignore[arg-type]
+        except (Exception, SystemExit) as exc:  # noqa: BLE001 - a broken check must not stop the run
             self.crashed(check, exc, where)
         self.timings[check.code] += perf_counter() - started
 
-    def crashed(self, check: Check, exc: Exception, where: tuple[str | None, int | None]) -> None:
+    def crashed(self, check: Check, exc: BaseException, where: tuple[str | None, int | None]) -> None:
         """Count a crash of `check`; the first one becomes its error finding. A Ctrl-C stops the run."""
         if _interrupted(exc):
             raise KeyboardInterrupt from None
@@ -259,7 +281,7 @@ class _Runner:
                     found = hook(record)
                     if found:
                         findings.extend(found)
-                except Exception as exc:  # noqa: BLE001 - a broken check must not stop the run
+                except (Exception, SystemExit) as exc:  # noqa: BLE001 - a broken check must not stop the run
                     self.crashed(check, exc, (record.file, record.line))
                 timings[code] += perf_counter() - started
 
@@ -276,7 +298,15 @@ class _Runner:
             self.guarded(check, lambda c=check: c.finish(context), (None, None))  # type: ignore[arg-type]
 
     def part(self) -> _Part:
-        summaries = {c.slug: s for c in self.own.values() if (s := c.summary()) is not None}
+        summaries = {}
+        for check in self.own.values():
+            try:
+                summary = check.summary()
+            except (Exception, SystemExit) as exc:  # noqa: BLE001 - a broken summary must not stop the run
+                self.crashed(check, exc, (None, None))
+                continue
+            if summary is not None:
+                summaries[check.slug] = _plain(summary)
         return _Part(self.findings, self.crashes, dict(self.timings), summaries)
 
     def merge(self, part: _Part) -> None:
@@ -292,6 +322,9 @@ class _Runner:
         for check in self.dataset_checks:
             if check.runs_last:
                 self.guarded(check, lambda c=check: c.finish(context), (None, None))  # type: ignore[arg-type]
+
+    def report_crashes(self) -> None:
+        """Each crashed check's first crash becomes a finding (after the summaries: one can crash too)."""
         for count, crash in self.crashes.values():
             if count > 1:
                 crash.message += f"; crashed on {count} records in all"
@@ -366,13 +399,14 @@ def run(
     finally:
         if progress is not None:
             progress.close()
+    summaries = runner.part().summaries
+    for part in parts:
+        summaries.update(part.summaries)
+    runner.report_crashes()
     if runner.fingerprints is not None:
         runner.fingerprints.stamp(runner.findings)
     order = {name: i for i, name in enumerate(files)}
     runner.findings.sort(key=lambda f: (order.get(f.file or "", -1), f.line or 0, f.code, f.message))
-    summaries = runner.part().summaries
-    for part in parts:
-        summaries.update(part.summaries)
     stats = {
         "records": runner.records,
         "valid": runner.valid,
