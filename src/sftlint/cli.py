@@ -149,6 +149,8 @@ def build_checks(config: Config) -> list[Check]:
     for check in checks:
         try:
             check.start(config)
+        except SftlintError:
+            raise  # already one line for the user (SFT203: an evaluation set that cannot be read)
         except (Exception, SystemExit) as exc:  # noqa: BLE001 - a check that cannot start is a broken plugin
             raise PluginError(f"{check.code} could not start: {type(exc).__name__}: {exc}") from None
     return checks
