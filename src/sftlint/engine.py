@@ -92,19 +92,24 @@ class Result:
         return out
 
 
+def _builtin(check: Check) -> bool:
+    return type(check).__module__.startswith("sftlint.checks.")
+
+
+def _only_findings(found: Iterable[Finding]) -> list[Finding]:
+    """What a plugin's hook returned, refused unless every item is a Finding."""
+    found = list(found)
+    wrong = next((f for f in found if not isinstance(f, Finding)), None)
+    if wrong is not None:
+        raise TypeError(f"it yielded a {type(wrong).__name__}, not a Finding: {wrong!r:.60}")
+    return found
+
+
 def _checked(check: Check, hook: Callable[[Record], Iterable[Finding]]) -> Callable[[Record], Iterable[Finding]]:
     """A plugin's record hook, made to yield only findings (a built-in check's is trusted as it is)."""
-    if type(check).__module__.startswith("sftlint.checks."):
+    if _builtin(check):
         return hook
-
-    def findings_only(record: Record) -> list[Finding]:
-        found = list(hook(record) or ())
-        wrong = next((f for f in found if not isinstance(f, Finding)), None)
-        if wrong is not None:
-            raise TypeError(f"it yielded a {type(wrong).__name__}, not a Finding: {wrong!r:.60}")
-        return found
-
-    return findings_only
+    return lambda record: _only_findings(hook(record) or ())
 
 
 def _plain(summary: object) -> object:
@@ -189,7 +194,7 @@ class _Runner:
         try:
             found = call()
             if found:
-                self.findings.extend(_checked(check, lambda _: found)(None))  # type: ignore[arg-type]
+                self.findings.extend(found if _builtin(check) else _only_findings(found))
         except (Exception, SystemExit) as exc:  # noqa: BLE001 - a broken check must not stop the run
             self.crashed(check, exc, where)
         self.timings[check.code] += perf_counter() - started

@@ -1,4 +1,4 @@
-"""Cheap text measures shared by the content checks (SFT105-SFT110, SFT202).
+"""Cheap text measures shared by the content checks (SFT105-SFT110, SFT115-SFT117, SFT202).
 
 Everything here runs once or twice per record on datasets of millions of records, so it
 leans on C-speed string and regex operations and deterministic hashing (never Python's
@@ -86,6 +86,39 @@ def prose(text: str, min_words: int = 4) -> str:
         if len(words) + cjk // 2 >= min_words:
             kept.append(" ".join(words))
     return "\n".join(kept)
+
+
+# Telling a program from prose (SFT115, SFT116): a placeholder inside a format string, a line of
+# code without a full stop and a bracket opened on one line of a program are normal in code.
+_FENCED = re.compile(r"```.*?(?:```|\Z)|~~~.*?(?:~~~|\Z)", re.DOTALL)  # an unclosed fence runs to the end
+_INLINE = re.compile(r"`[^`\n]+`")
+# A line of a program: a statement keyword at its start, an ending in ; { } or a Python block
+# opener, or an indent of four spaces or a tab.
+_PROGRAM_LINE = re.compile(
+    r"^\s*(?:def |class |return\b|import |from \S+ import |for .*:$|if .*:$|elif |else:|while .*:$|try:|except\b|"
+    r"#include|#define|public |private |static |function\b|const |let |var |print\(|console\.|@\w+|"
+    r"[A-Za-z_][\w.\[\]]* ?[-+*/]?= ?\S)"
+    r"|[;{}]\s*$|\)\s*:\s*$|^(?:    |\t)\S",
+    re.MULTILINE,
+)
+PROGRAM_SHARE = 0.5  # share of lines that read as code for a text to be a program
+
+
+def without_code_spans(text: str) -> str:
+    """`text` without fenced code blocks (``` or ~~~) and inline code spans."""
+    if "```" in text or "~~~" in text:
+        text = _FENCED.sub(" ", text)
+    return _INLINE.sub(" ", text) if "`" in text else text
+
+
+def looks_like_code(text: str) -> bool:
+    """Whether an unfenced text is a program (HumanEval's completions are): at least half of
+    its lines read as code."""
+    lines = [line for line in text.splitlines() if line.strip()]
+    if not lines:
+        return False
+    code = sum(1 for line in lines if _PROGRAM_LINE.search(line))
+    return code >= PROGRAM_SHARE * len(lines) and (code >= 2 or len(lines) == 1 and code == 1)
 
 
 def alnum_words(text: str) -> list[str]:

@@ -7,7 +7,7 @@ import re
 from collections.abc import Iterator
 
 from sftlint.check import Check
-from sftlint.checks._prose import looks_like_code
+from sftlint.checks._content import looks_like_code
 from sftlint.checks._text import excerpt
 from sftlint.findings import Finding, Severity
 from sftlint.records import Record

@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterator
 
 from sftlint.check import Check
-from sftlint.checks._prose import looks_like_code, prose
+from sftlint.checks._content import looks_like_code, without_code_spans
 from sftlint.checks._text import squash
 from sftlint.checks.empty_response import DEFAULT_PLACEHOLDERS
 from sftlint.findings import Finding, Severity
@@ -41,7 +41,7 @@ def _slots(text: str) -> list[str]:
     """The unfilled slots in the prose of `text`, in order, each once."""
     if not any(c in text for c in "{<"):
         return []
-    text = prose(text)
+    text = without_code_spans(text)
     if looks_like_code(text):
         return []
     found = [m.group() for m in _MUSTACHE.finditer(text)]
