@@ -456,7 +456,7 @@ def test_sample_nogo_report_lists_every_planted_defect_the_checks_ran_for(tmp_pa
     assert {"SFT001", "SFT101", "SFT102"} <= set(planted)
     for code, lines in planted.items():
         shown = {int(li.find("span", class_="where").text.split()[-1]) for li in _section_findings(page, code)}
-        if code == "SFT106":  # a statistical warning: measured recall, not every line (README)
+        if code == "SFT106":  # a statistical warning: measured recall, not every line (docs/content-checks.md)
             assert len(lines & shown) >= 0.6 * len(lines), code
             continue
         assert lines <= shown, code

@@ -9,7 +9,7 @@ from sftlint.registry import discover
 
 SAMPLES = REPO / "sample_data"
 # Preview checks run too (--preview): the samples plant their defects as well. Off-task (SFT106)
-# is a statistical warning with measured precision and recall (README, "Content checks"): held
+# is a statistical warning with measured precision and recall (docs/content-checks.md): held
 # to rates here, not to every line.
 STATISTICAL = {"SFT106"}
 
