@@ -56,6 +56,7 @@ DATASETS = {
     # above: precision here is measured on data the checks were not tuned on.
     "holdout/chatglm2-6b.jsonl": "model outputs",
     "holdout/Qwen1.5-1.8B-Chat.jsonl": "model outputs",
+    "holdout/Qwen1.5-1.8B-Chat.421-553.jsonl": "model outputs",
     "holdout/llama-2-7b-chat-hf.jsonl": "model outputs",
     "holdout/baize-v2-7b.jsonl": "model outputs",
     "holdout/oasst_sft_zh.jsonl": "non-English chat",
