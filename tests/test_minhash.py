@@ -227,6 +227,6 @@ def test_identical_template_bucket_costs_few_verifications() -> None:
 )
 def test_squash_matches_its_regular_expression_definition(text: str) -> None:
     """SFT103's key (which SFT104 reuses to skip exact copies) collapses whitespace as \\s+ does."""
-    from sftlint.checks._text import squash
+    from sftlint.text.normal import squash
 
     assert squash(text) == re.sub(r"\s+", " ", text).strip().lower()

@@ -47,7 +47,7 @@ class Context:
     valid: int = 0
     usable_pairs: int = 0
     unusable: dict[str, int] = field(default_factory=dict)  # code -> records it disqualified
-    extra: dict[str, Any] = field(default_factory=dict)
+    against: list[str] = field(default_factory=list)  # the evaluation sets given (--against), as given
 
 
 class Check:

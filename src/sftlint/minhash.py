@@ -35,6 +35,10 @@ NUM_PERM = 128  # datasketch's default number of permutations
 WORD_SHINGLE = 2
 SHORT_TEXT = 5  # texts of fewer words are cut into character shingles instead
 CHAR_SHINGLE = 5  # characters per shingle of a short text
+#: Jaccard of word-pair sets at which two records are near-duplicates (SFT104, `sftlint split`): a
+#: copy of 20 words with 2 words substituted far apart (the worst case of 8 %, rounded up to 10 %)
+#: is at 15/23 = 0.65
+THRESHOLD = 0.6
 #: LSH bands/rows are chosen so that a pair exactly at the threshold becomes a candidate with
 #: at least this probability (pairs above it far more often: 16 x 8 at 0.8 catches ~99 %).
 RECALL_AT_THRESHOLD = 0.94
@@ -480,6 +484,17 @@ class UnionFind:
         rx, ry = self.find(x), self.find(y)
         if rx != ry:
             self.parent[max(rx, ry)] = min(rx, ry)
+
+    def roots(self, n: int) -> np.ndarray:
+        """The root of each of 0..n-1 at once (pointer jumping over an array, not a loop per member)."""
+        parent = np.arange(n)
+        if self.parent:
+            parent[np.fromiter(self.parent.keys(), np.int64)] = np.fromiter(self.parent.values(), np.int64)
+        while True:
+            jumped = parent[parent]
+            if np.array_equal(jumped, parent):
+                return parent
+            parent = jumped
 
 
 class SignedCorpus:

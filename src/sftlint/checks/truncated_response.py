@@ -7,10 +7,10 @@ import re
 from collections.abc import Iterator
 
 from sftlint.check import Check
-from sftlint.checks._content import looks_like_code
-from sftlint.checks._text import excerpt
 from sftlint.findings import Finding, Severity
 from sftlint.records import Record
+from sftlint.text.content import looks_like_code
+from sftlint.text.normal import excerpt
 
 _FENCE_LINE = re.compile(r"^[ \t]*(?:```|~~~)", re.MULTILINE)
 _LIST_ITEM = re.compile(r"^\s*(?:[-*•+]|\d{1,3}[.)]|[A-Za-z][.)])\s")

@@ -13,8 +13,9 @@ import re
 from collections import defaultdict
 from typing import Any
 
-from sftlint.examples import ELLIPSIS, excerpt
+from sftlint.examples import EXCERPT_CHARS
 from sftlint.findings import Severity
+from sftlint.text.normal import ELLIPSIS, excerpt
 
 DEFAULT_PER_CHECK = 20
 CLUSTERS_SHOWN = 10
@@ -449,7 +450,7 @@ def _label_conflicts(summary: dict[str, Any] | None, single: bool) -> dict[str, 
         members = group.get("members", [])
         groups.append(
             {
-                "prompt": excerpt(group.get("prompt", "")),
+                "prompt": excerpt(group.get("prompt", ""), EXCERPT_CHARS, keep_tail=True),
                 "labels": sorted(group.get("labels", {}).items(), key=lambda kv: -kv[1]),
                 "members": [
                     {"where": _where(m.get("file"), m.get("line"), single), "label": m.get("label")}
