@@ -82,7 +82,8 @@ class NearDuplicate(Check):
     `score`, and the cluster id and that partner in `data`.
     Exact copies are left to SFT103, and records with different labels to SFT110 (label
     inconsistency): they are never near-duplicates of each other. The dataset summary gives the clusters, the redundant
-    records and their rate; a rate above `max_rate` is itself an error.
+    records and their rate; a rate above `max_rate` is itself an error (or of the severity
+    configured for the check, which is never overridden).
 
     Why it matters: Near-duplicate copies are trained on several times, so the model
     over-weights and memorises them, and they inflate the apparent size of the dataset while
@@ -196,13 +197,12 @@ class NearDuplicate(Check):
             "exact_copies_skipped": int(exact_copy.sum()),
         }
         if rate > self.options.max_rate:
-            finding = self.finding(
+            rate_finding = self.finding(
                 f"{rate:.1%} of records ({redundant} of {context.valid}) are near-duplicate copies; "
                 f"max_rate is {self.options.max_rate:.1%}",
                 score=rate,
             )
-            finding.severity = Severity.ERROR
-            yield finding
+            yield self.escalated(rate_finding, Severity.ERROR)
 
     @staticmethod
     def _where(target: Location, here: Location) -> str:
