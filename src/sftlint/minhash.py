@@ -2,8 +2,9 @@
 
 A text is normalised (Unicode NFKC, lower case, punctuation deleted, whitespace collapsed)
 and cut into shingles: word 2-grams, or character 5-grams when it has fewer than 5 words.
-Each shingle is hashed to 32 bits by `shingle_hash`, and a batch of texts gets its signatures
-in a few numpy operations. The result equals datasketch's
+Each shingle is hashed to 32 bits (`shingle_hash`, spelled out one shingle at a time in
+tests/test_minhash.py), and a batch of texts gets its signatures in a few numpy operations.
+The result equals datasketch's
 ``MinHash(num_perm, seed, hashfunc=shingle_hash)`` updated shingle by shingle (its default
 "affine32" scheme: the same permutations drawn from the same seed, the same MurmurHash3
 pre-mix, the same minimum); tests/test_minhash.py proves it. Shingle hashes are prefix sums
@@ -96,17 +97,6 @@ def shingles(normalised: str, word_shingle: int = WORD_SHINGLE) -> list[str]:
     if len(normalised) <= CHAR_SHINGLE:
         return [normalised]
     return [normalised[i : i + CHAR_SHINGLE] for i in range(len(normalised) - CHAR_SHINGLE + 1)]
-
-
-def shingle_hash(shingle: str | bytes) -> int:
-    """32-bit hash of one shingle; the `hashfunc` to give datasketch for identical signatures."""
-    if isinstance(shingle, bytes):
-        shingle = shingle.decode("utf-8", "surrogatepass")
-    h, power = 0, 1
-    for ch in shingle:
-        h = (h + ord(ch) * power) & _MASK64
-        power = (power * _BASE_INV) & _MASK64
-    return int(_fmix64(np.array([h], dtype=_U64))[0]) >> 32
 
 
 def _fmix32(h: np.ndarray) -> np.ndarray:
