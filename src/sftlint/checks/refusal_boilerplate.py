@@ -6,9 +6,9 @@ from collections.abc import Iterable, Iterator
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from sftlint.check import Check
-from sftlint.checks._text import excerpt
 from sftlint.findings import Finding, Severity
 from sftlint.records import Record
+from sftlint.text.normal import excerpt
 
 # Regular expressions, matched case-insensitively; "'" also matches a typographic apostrophe.
 DEFAULT_PHRASES = [

@@ -7,10 +7,10 @@ import re
 from collections.abc import Iterator
 
 from sftlint.check import Check
-from sftlint.checks._content import looks_like_code
-from sftlint.checks._text import excerpt
 from sftlint.findings import Finding, Severity
 from sftlint.records import Record
+from sftlint.text.content import looks_like_code
+from sftlint.text.normal import excerpt
 
 # A fence opens or closes a line; ```psql``` at a line's start with its closing ticks on the same
 # line is inline code, as some data writes every code span.
