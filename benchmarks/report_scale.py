@@ -21,7 +21,7 @@ sys.path.insert(0, str(ROOT / "sample_data"))
 
 from generate import iter_clean_records  # noqa: E402
 
-from sftlint.cli import build_checks  # noqa: E402
+from sftlint.api import build_checks  # noqa: E402
 from sftlint.config import Config  # noqa: E402
 from sftlint.engine import run  # noqa: E402
 from sftlint.examples import collect_examples  # noqa: E402

@@ -1,6 +1,7 @@
 """sftlint: pre-flight checks for instruction-tuning datasets.
 
-The public API for check authors is what ``__all__`` names; everything else is internal.
+The public API is what ``__all__`` names: `lint`, `fix`, `split` and their `Result` for using
+sftlint from Python, and the check API for check authors. Everything else is internal.
 """
 
 from sftlint.check import Check, Context, NoOptions
@@ -9,6 +10,10 @@ from sftlint.records import Record, Turn
 
 __version__ = "0.1.0"
 
+# After __version__, which the library's modules import. Importing it loads the modules
+# `sftlint.fix` and `sftlint.split` first, so the names `fix` and `split` here are the functions.
+from sftlint.api import Result, fix, lint, split  # noqa: E402
+
 __all__ = [
     "Check",
     "Context",
@@ -16,7 +21,11 @@ __all__ = [
     "Location",
     "NoOptions",
     "Record",
+    "Result",
     "Severity",
     "Turn",
     "__version__",
+    "fix",
+    "lint",
+    "split",
 ]
