@@ -3,6 +3,7 @@ the same records in a JSON Lines file, and the result's views (JSON, pandas, rep
 
 from __future__ import annotations
 
+import io
 import json
 import sys
 from pathlib import Path
@@ -147,6 +148,7 @@ def test_values_json_has_no_type_for_are_written_as_json_would_hold_them(tmp_pat
 
 def test_no_records_is_an_empty_dataset():
     result = sftlint.lint([], config={})
+    assert repr(result) == f"<sftlint.Result NO-GO: 0 records, {len(result.findings)} findings>"
     assert result.stats["records"] == 0 and result.verdict == "no-go"  # too few pairs to train on
     assert any(f.code == "SFT201" for f in result.findings)
 
@@ -273,13 +275,20 @@ def test_the_names_fix_and_split_are_the_functions_and_their_modules_still_impor
     assert sftlint.split.__module__ == "sftlint.api" and recommended_eval_size(1000) == 100
 
 
+class Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
 def test_progress_shows_where_someone_watches(monkeypatch):
     monkeypatch.delenv("CI", raising=False)
-    assert choose_progress(False) is None
-    assert type(choose_progress(True)) is Progress  # asked for: the terminal ticker
-    assert choose_progress(None) is None  # pytest's standard error is no terminal
+    monkeypatch.setattr(sys, "stderr", io.StringIO())  # a pipe or a file
+    assert choose_progress(None) is None and choose_progress(False) is None
+    assert type(choose_progress(True)) is Progress  # asked for: the terminal ticker all the same
+    monkeypatch.setattr(sys, "stderr", Terminal())
+    assert type(choose_progress(None)) is Progress and choose_progress(False) is None
     monkeypatch.setenv("CI", "true")
-    assert choose_progress(None) is None
+    assert choose_progress(None) is None  # a CI log is no terminal to redraw, whatever it claims
 
 
 NOTEBOOK_CELLS = [

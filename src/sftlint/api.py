@@ -103,6 +103,10 @@ class Result(_EngineResult):
     #: the files the run read, which `report` never writes over.
     inputs: list[Path] = field(default_factory=list)
 
+    def __repr__(self) -> str:  # the fields hold every finding and check: too much to show
+        verdict = "GO" if self.go else "NO-GO"
+        return f"<sftlint.Result {verdict}: {self.stats['records']:,} records, {len(self.findings):,} findings>"
+
     def to_dict(self) -> dict[str, Any]:
         """The JSON document of `sftlint lint --format json` (see `sftlint schema`)."""
         return to_dict(self)
@@ -301,6 +305,7 @@ def fix(
     out = Path(output)
     rejected = Path(rejects) if rejects is not None else default_rejects(out)
     drop_codes = codes_to_drop(build_checks(settings), split_names(drop))
+
     def lint_file(paths: list[str]) -> Result:
         return lint_paths(paths, settings, choose_progress(progress), examples=False)
 
