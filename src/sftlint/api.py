@@ -273,8 +273,8 @@ def lint(
     settings, config_path = resolve_config(config, **_overrides(select, ignore, fail_on, against, jobs))
     target = Path(write_baseline) if write_baseline is not None else None
     with records_as_file(source) as (paths, names):
-        if target is not None:
-            refuse_inputs([target], read_paths(paths, settings, config_path))
+        if target is not None:  # written instead of the configured baseline, which is then not read
+            refuse_inputs([target], read_paths(paths, settings.model_copy(update={"baseline": None}), config_path))
         result = lint_paths(paths, settings, choose_progress(progress), examples, target, names)
     if config_path is not None:
         result.inputs.append(config_path)
