@@ -7,33 +7,23 @@ import json
 import os
 import signal
 import sys
-from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 import click
 
-from sftlint import __version__
-from sftlint import baseline as baselines
-from sftlint.check import Check
-from sftlint.config import Config, check_settings, load_config, selected
-from sftlint.engine import Result, run
-from sftlint.errors import PluginError, SftlintError
-from sftlint.examples import collect_examples
-from sftlint.io import refuse_inputs, same_file, write_atomic, write_together
+from sftlint import __version__, api
+from sftlint.api import read_paths
+from sftlint.api import split_names as _split
+from sftlint.config import Config, load_config
+from sftlint.errors import SftlintError
+from sftlint.io import refuse_inputs, write_atomic
 from sftlint.output import FORMATS, RENDERERS, printable, to_dict
-from sftlint.parallel import choose_jobs
-from sftlint.progress import Progress
 from sftlint.registry import discover, resolve
 
 EXIT_GO = 0
 EXIT_NO_GO = 1
 EXIT_ERROR = 2
-
-
-def _split(values: tuple[str, ...]) -> list[str]:
-    """Accept both `--select A,B` and `--select A --select B`."""
-    return [v.strip() for value in values for v in value.split(",") if v.strip()]
 
 
 def _fields(values: tuple[str, ...]) -> dict[str, str]:
@@ -119,88 +109,6 @@ def run_config(
         **more,
     }
     return load_config(config_file, overrides, isolated=isolated)
-
-
-def read_paths(
-    files: Iterable[str | Path],
-    config: Config | None = None,
-    config_path: Path | None = None,
-    template_dir: Path | None = None,
-) -> list[Path]:
-    """Every file a run reads, which none of its outputs may overwrite: the inputs, the config
-    file, the baseline, the evaluation sets, the plugin modules and the report templates."""
-    paths = [Path(f) for f in files if str(f) != "-"]
-    if config_path is not None:
-        paths.append(config_path)
-    if config is not None:
-        paths += [Path(f) for f in config.against]
-        paths += [Path(config.baseline)] if config.baseline else []
-        paths += [module for folder in config.plugins for module in sorted(Path(folder).glob("*.py"))]
-    if template_dir is not None:
-        paths += sorted(p for p in template_dir.iterdir() if p.is_file())
-    return paths
-
-
-def build_checks(config: Config) -> list[Check]:
-    """Discover, select and configure the checks for a run."""
-    available = discover(config.plugins)
-    settings = check_settings(config, available)
-    checks = [cls(*settings[cls.code]) for cls in selected(available, config.select, config.ignore, config.preview)]
-    for check in checks:
-        try:
-            check.start(config)
-        except SftlintError:
-            raise  # already one line for the user (SFT203: an evaluation set that cannot be read)
-        except (Exception, SystemExit) as exc:  # noqa: BLE001 - a check that cannot start is a broken plugin
-            raise PluginError(f"{check.code} could not start: {type(exc).__name__}: {exc}") from None
-    return checks
-
-
-def lint_paths(
-    paths: list[str],
-    config: Config,
-    progress: Progress | None = None,
-    examples: bool = True,
-    write_baseline: Path | None = None,
-) -> Result:
-    """Run the configured checks over `paths` (the library entry point behind `sftlint lint`).
-
-    With `examples`, excerpts of flagged records are read for the JSON result and the report.
-    The baseline (`config.baseline`, or `write_baseline`: accept every finding) applies first.
-    """
-    fingerprints = bool(write_baseline or config.baseline)
-    checks = build_checks(config)
-    jobs = choose_jobs(config.jobs, paths)
-    result = run(
-        paths,
-        checks,
-        dict(config.fields),
-        config.fail_on,
-        progress,
-        against=config.against,
-        fingerprints=fingerprints,
-        jobs=jobs,
-    )
-    result.config = config.model_dump(mode="json")
-    _apply_baseline(result, config, write_baseline, inputs=[Path(p) for p in paths if p != "-"])
-    if examples:
-        result.examples = collect_examples(
-            paths, result.findings, result.summaries, dict(config.fields), config.examples_per_check
-        )
-    return result
-
-
-def _apply_baseline(result: Result, config: Config, write_to: Path | None, inputs: list[Path]) -> None:
-    """Write the baseline (`--write-baseline`: accept every finding) or read it; then apply it."""
-    if write_to is not None:
-        accepted = baselines.from_findings(result.findings)
-        baselines.write(write_to, accepted, inputs)
-        count = sum(e.count for e in accepted.findings)
-        click.echo(printable(f"sftlint: wrote {count} accepted finding(s) to {write_to}"), err=True)
-        baselines.apply(result, accepted, write_to)
-    elif config.baseline:
-        path = Path(config.baseline)
-        baselines.apply(result, baselines.load(path), path)
 
 
 class ToolError(click.ClickException):
@@ -321,8 +229,11 @@ def lint(
     refuse_inputs([*outputs, *[p for p in (report_path, write_baseline) if p is not None]], reads)
     show_progress = not quiet and fmt != "json" and sys.stderr.isatty()
     wants_examples = fmt == "json" or report_path is not None
-    progress = Progress() if show_progress else None
-    result = lint_paths(list(files), config, progress, examples=wants_examples, write_baseline=write_baseline)
+    result = api.lint(
+        list(files), config=config, progress=show_progress, examples=wants_examples, write_baseline=write_baseline
+    )
+    for message in result.messages:
+        click.echo(printable(message), err=True)
     text = RENDERERS[fmt](result)
     if report_path is not None:
         from sftlint.report import render_report
@@ -468,48 +379,22 @@ def split_command(
 ) -> None:
     """Split FILE into train and eval JSONL, keeping duplicates, near-duplicate clusters and
     same-prompt groups on one side."""
-    from sftlint.evalsize import margin_points, recommended_eval_size
-    from sftlint.split import NearDuplicates, SamePrompt, split
-
-    if same_file(train_path, eval_path):
-        raise SftlintError(f"{train_path}: train and eval must be different files")
     config, config_path = load_config(config_file, {"fields": _fields(fields)}, isolated=isolated)
-    reads = read_paths([file], config, config_path)
-    refuse_inputs([train_path, eval_path], reads)
-    groupers: list[Any] = [SamePrompt()]
-    if not no_near_duplicates:
-        near = check_settings(config, discover(config.plugins))["SFT104"][0]  # the linter's own settings
-        groupers.append(NearDuplicates(near.threshold, near.on, near.num_perm))
-    done = split(file, eval_fraction, seed, dict(config.fields), stratify=not no_stratify, groupers=groupers)
-    write_together([(train_path, done.data(done.train)), (eval_path, done.data(done.eval))], inputs=reads)
-    total = len(done.lines)
-    click.echo(
-        printable(
-            f"{train_path}: {len(done.train)} records; {eval_path}: {len(done.eval)} records "
-            f"({len(done.eval) / total if total else 0:.1%} of {total}, seed {seed})"
-        )
+    refuse_inputs([train_path, eval_path], [config_path] if config_path else [])  # the library gets the settings only
+    done = api.split(
+        file,
+        train_path,
+        eval_path,
+        eval_fraction=eval_fraction,
+        seed=seed,
+        stratify=not no_stratify,
+        near_duplicates=not no_near_duplicates,
+        config=config,
     )
-    if done.groups:
-        click.echo(
-            f"{done.groups} groups of duplicates, near-duplicates or same-prompt records kept on one side "
-            f"(largest {done.largest_group})"
-        )
-    if done.strata:
-        click.echo(f"stratified by label: {len(done.strata)} labels")
-    if done.invalid:
-        click.echo(
-            printable(
-                f"{done.invalid} lines that are not valid records went to {train_path} (run `sftlint lint` on it)"
-            )
-        )
-    recommended = recommended_eval_size(total - done.invalid)
-    if len(done.eval) < recommended:
-        margin = margin_points(len(done.eval))
-        click.echo(
-            f"note: {len(done.eval)} evaluation records measure a rate to about ±{margin:.0f} points; "
-            f"{recommended} are recommended for this dataset's size",
-            err=True,
-        )
+    for line in done.lines:
+        click.echo(printable(line))
+    if done.note is not None:
+        click.echo(done.note, err=True)
 
 
 @cli.command()
@@ -552,18 +437,14 @@ def fix(
     rejects file with the codes and messages that removed them. Exits with the verdict of
     the cleaned file: 0 GO, 1 NO-GO.
     """
-    from sftlint.fix import codes_to_drop, default_rejects, fix_file, summary
+    from sftlint.fix import default_rejects, summary
 
     config, config_path = run_config(
         select, ignore, fail_on, min_pairs, fields, config_file, isolated, plugins, jobs, preview
     )
-    config = config.model_copy(update={"baseline": None})  # fix drops defects whether accepted or not
     rejects = rejects or default_rejects(output)
-    reads = read_paths([source], config, config_path)
-    drop_codes = codes_to_drop(build_checks(config), _split(drop))
-    report = fix_file(
-        source, output, rejects, drop_codes, lambda paths: lint_paths(paths, config, examples=False), reads=reads
-    )
+    refuse_inputs([output, rejects], [config_path] if config_path else [])  # the library gets the settings only
+    report = api.fix(source, output, rejects=rejects, drop=drop, config=config, progress=False)
     click.echo(summary(report))
     sys.exit(EXIT_NO_GO if report.cleaned is not None and report.cleaned.verdict == "no-go" else EXIT_GO)
 

@@ -110,18 +110,28 @@ def load_config(
         raise ConfigError("--isolated reads no config file: drop --config or --isolated")
     if not isolated:
         path = path or find_config_file(cwd or Path.cwd())
-    table = load_table(path) if path else {}
-    prefix = f"{path.name}: " if path else ""
+    config = from_table(load_table(path), path) if path else Config()
+    return with_overrides(config, overrides), path
+
+
+def from_table(table: dict[str, Any], path: Path | None = None) -> Config:
+    """A settings table validated: a config file's (`path`: its paths are relative to it) or a dict."""
     try:
         config = Config.model_validate(table)
     except ValidationError as exc:
-        raise ConfigError("invalid config: " + _format_errors(exc, f"{prefix}")) from None
+        raise ConfigError("invalid config: " + _format_errors(exc, f"{path.name}: " if path else "")) from None
     if path is not None:
         base = path.parent
         config.plugins = [str((base / p).resolve()) for p in config.plugins]
         config.against = [str((base / p).resolve()) for p in config.against]
         if config.baseline is not None:
             config.baseline = str((base / config.baseline).resolve())
+    return config
+
+
+def with_overrides(config: Config, overrides: dict[str, Any]) -> Config:
+    """`config` with options given on the command line (or to `sftlint.lint`) over it: None and
+    empty values leave a setting alone; fields and checks merge, plugins and against add up."""
     data = config.model_dump()
     for key, value in overrides.items():
         if value is None or value == [] or value == {}:
@@ -136,7 +146,7 @@ def load_config(
         else:
             data[key] = value
     try:
-        return Config.model_validate(data), path
+        return Config.model_validate(data)
     except ValidationError as exc:
         raise ConfigError("invalid option: " + _format_errors(exc, "")) from None
 

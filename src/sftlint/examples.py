@@ -79,12 +79,13 @@ def collect_examples(
     summaries: Mapping[str, Any],
     fields: Mapping[str, str],
     per_check: int,
+    names: Sequence[str] | None = None,
 ) -> list[dict[str, Any]]:
-    """Excerpts of the wanted lines of every input, in file then line order."""
+    """Excerpts of the wanted lines of every input, in file then line order (`names`: as in `engine.run`)."""
     wanted = wanted_lines(findings, summaries, per_check)
     out: list[dict[str, Any]] = []
-    for path in dict.fromkeys(paths):
-        name = display_name(path)
+    shown = names if names is not None else [display_name(p) for p in paths]
+    for path, name in dict(zip(paths, shown, strict=True)).items():
         if name not in wanted or not rereadable(path):
             continue
         try:

@@ -160,6 +160,15 @@ def parse_json(text: str) -> tuple[Any, str | None]:
         return None, str(exc)
 
 
+def dump_json(value: object, default: Callable[[Any], Any] | None = None) -> bytes:
+    """Compact JSON, UTF-8 where it can be, \\u escapes where a string holds a lone surrogate
+    (`default`: as in `json.dumps`, for values JSON has no type for)."""
+    try:
+        return json.dumps(value, ensure_ascii=False, default=default).encode("utf-8")
+    except UnicodeEncodeError:
+        return json.dumps(value, default=default).encode("ascii")
+
+
 def read_file(path: str, stats: ReadStats | None = None) -> Iterator[RawLine]:
     """Yield every non-blank record of `path` in order (the rows of a table: `sftlint.tables`).
 

@@ -7,11 +7,11 @@ from typing import Any
 
 import click
 
-from sftlint import __version__
 from sftlint.baseline import describe as describe_baseline
 from sftlint.check import Check
 from sftlint.engine import Result
 from sftlint.findings import Finding, Severity
+from sftlint.version import __version__
 
 FORMATS = ("text", "json", "github")
 
@@ -39,7 +39,7 @@ def to_dict(result: Result) -> dict[str, Any]:
         "version": __version__,
         "verdict": result.verdict,
         "fail_on": result.fail_on.value,
-        "reasons": result.reasons(),
+        "reasons": result.reasons,
         "files": result.files,
         "stats": result.stats,
         "checks": [
@@ -104,7 +104,7 @@ def render_text(result: Result) -> str:
     if result.verdict == "go":
         lines.append(click.style("GO", fg="green", bold=True) + f": nothing at or above {result.fail_on.value}")
     else:
-        lines.append(click.style("NO-GO", fg="red", bold=True) + ": " + printable("; ".join(result.reasons())))
+        lines.append(click.style("NO-GO", fg="red", bold=True) + ": " + printable("; ".join(result.reasons)))
     return "\n".join(lines)
 
 
@@ -131,7 +131,7 @@ def render_github(result: Result) -> str:
         lines.append(f"::{_LEVELS[f.severity]} {','.join(props)}::{_escape(f.message)}")
     if result.baseline is not None:
         lines += [f"sftlint {printable(line.strip())}" for line in describe_baseline(result.baseline)]
-    verdict = "GO" if result.verdict == "go" else "NO-GO: " + "; ".join(result.reasons())
+    verdict = "GO" if result.verdict == "go" else "NO-GO: " + "; ".join(result.reasons)
     lines.append(f"sftlint {printable(verdict)}")
     return "\n".join(lines)
 
