@@ -421,7 +421,7 @@ def rule(name: str, plugins: tuple[str, ...]) -> None:
     checks = discover(list(plugins))
     cls = resolve(name, checks)
     if cls is None:
-        close = did_you_mean(name, [name for c in checks.values() for name in (c.code, c.slug)])
+        close = did_you_mean(name, [known for c in checks.values() for known in (c.code, c.slug)])
         raise SftlintError(f"unknown check '{name}'{close} (see `sftlint rules`)")
     doc = cls.doc_sections()
     click.echo(f"{cls.code} {cls.slug} (default severity: {cls.severity.value})")
