@@ -16,9 +16,17 @@ from sftlint import __version__, api
 from sftlint.api import read_paths
 from sftlint.api import split_names as _split
 from sftlint.config import Config, load_config
-from sftlint.errors import SftlintError
-from sftlint.io import refuse_inputs, write_atomic
-from sftlint.output import FORMATS, RENDERERS, printable, to_dict
+from sftlint.errors import SftlintError, did_you_mean
+from sftlint.io import append_text, refuse_inputs, write_atomic
+from sftlint.output import (
+    FORMATS,
+    RENDERERS,
+    printable,
+    render_statistics,
+    render_step_summary,
+    to_dict,
+    use_colour,
+)
 from sftlint.registry import discover, resolve
 
 EXIT_GO = 0
@@ -124,13 +132,36 @@ class ToolError(click.ClickException):
 
 
 class _Group(click.Group):
-    """Turns sftlint's own errors into `ToolError`s for every command."""
+    """Every error of every command is one `sftlint: error:` line and exit code 2: sftlint's own
+    errors and Click's usage errors alike (Click would print the usage, a hint and the error)."""
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
         except SftlintError as exc:
             raise ToolError(str(exc)) from None
+
+    def main(self, *args: Any, standalone_mode: bool = True, **kwargs: Any) -> Any:
+        try:
+            code = super().main(*args, standalone_mode=False, **kwargs)
+        except (ToolError, getattr(click.exceptions, "NoArgsIsHelpError", ToolError)) as exc:  # the latter: the help
+            exc.show()
+            code = exc.exit_code
+        except click.ClickException as exc:  # a usage error: one line too, with where to find help
+            command = exc.ctx.command_path if isinstance(exc, click.UsageError) and exc.ctx else "sftlint"
+            click.echo(f"sftlint: error: {printable(exc.format_message())} (see `{command} --help`)", err=True)
+            code = EXIT_ERROR
+        except (click.exceptions.Abort, KeyboardInterrupt) as exc:
+            terminated = isinstance(exc, Terminated) or isinstance(exc.__cause__, Terminated)  # Click wraps it in Abort
+            click.echo(f"sftlint: {'terminated' if terminated else 'interrupted'}", err=True)
+            code = EXIT_ERROR
+        except SftlintError as exc:  # standard output failed outside a command (Click's own messages)
+            ToolError(str(exc)).show()
+            code = EXIT_ERROR
+        code = code if isinstance(code, int) else EXIT_GO
+        if standalone_mode:
+            sys.exit(code)
+        return code
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
@@ -156,6 +187,20 @@ def cli() -> None:
     help="Write the output to a file instead of standard output.",
 )
 @click.option("--quiet", "-q", is_flag=True, help="No progress display on standard error.")
+@click.option(
+    "--color",
+    "colour",
+    type=click.Choice(["auto", "always", "never"]),
+    default="auto",
+    show_default=True,
+    help="Colour the text output. auto: on a terminal, unless NO_COLOR is set (FORCE_COLOR forces it).",
+)
+@click.option(
+    "--statistics",
+    is_flag=True,
+    help="Text output: one line per check with findings (count, code, slug, severity), no line per finding.",
+)
+@click.option("--exit-zero", is_flag=True, help="Exit 0 even on NO-GO; 2 still means sftlint could not do its job.")
 @click.option(
     "--report",
     "report_path",
@@ -200,13 +245,21 @@ def lint(
     against: tuple[str, ...],
     output: str | None,
     quiet: bool,
+    colour: str,
+    statistics: bool,
+    exit_zero: bool,
     report_path: Path | None,
     template_dir: Path | None,
     examples_per_check: int | None,
     baseline_file: str | None,
     write_baseline: Path | None,
 ) -> None:
-    """Lint JSONL datasets (FILES, or - for standard input) and print the verdict."""
+    """Lint JSONL datasets (FILES, or - for standard input) and print the verdict.
+
+    With --format github and $GITHUB_STEP_SUMMARY set, a Markdown summary is added to that file.
+    """
+    if statistics and fmt != "text":
+        raise click.UsageError(f"--statistics goes with --format text, not {fmt}", click.get_current_context())
     config, config_path = run_config(
         select,
         ignore,
@@ -226,7 +279,9 @@ def lint(
         files, config.model_copy(update={"baseline": None}) if write_baseline else config, config_path, template_dir
     )
     outputs = [Path(output)] if output and output != "-" else []
-    refuse_inputs([*outputs, *[p for p in (report_path, write_baseline) if p is not None]], reads)
+    step_summary = os.environ.get("GITHUB_STEP_SUMMARY") if fmt == "github" else None
+    summary_path = Path(step_summary) if step_summary else None
+    refuse_inputs([*outputs, *[p for p in (report_path, write_baseline, summary_path) if p is not None]], reads)
     show_progress = not quiet and fmt != "json" and sys.stderr.isatty()
     wants_examples = fmt == "json" or report_path is not None
     result = api.lint(
@@ -234,7 +289,7 @@ def lint(
     )
     for message in result.messages:
         click.echo(printable(message), err=True)
-    text = RENDERERS[fmt](result)
+    text = render_statistics(result) if statistics else RENDERERS[fmt](result)
     if report_path is not None:
         from sftlint.report import render_report
 
@@ -242,8 +297,10 @@ def lint(
     if outputs:
         write_atomic(outputs[0], click.unstyle(text) + "\n", inputs=reads)  # colours are for terminals
     else:
-        click.echo(text)
-    sys.exit(EXIT_NO_GO if result.verdict == "no-go" else EXIT_GO)
+        click.echo(text, color=use_colour(colour, sys.stdout))
+    if summary_path is not None:
+        append_text(summary_path, render_step_summary(result), inputs=reads)
+    sys.exit(EXIT_NO_GO if result.verdict == "no-go" and not exit_zero else EXIT_GO)
 
 
 @cli.command()
@@ -281,7 +338,8 @@ def rule(name: str, plugins: tuple[str, ...]) -> None:
     checks = discover(list(plugins))
     cls = resolve(name, checks)
     if cls is None:
-        raise SftlintError(f"unknown check '{name}' (see `sftlint rules`)")
+        close = did_you_mean(name, [known for c in checks.values() for known in (c.code, c.slug)])
+        raise SftlintError(f"unknown check '{name}'{close} (see `sftlint rules`)")
     doc = cls.doc_sections()
     click.echo(f"{cls.code} {cls.slug} (default severity: {cls.severity.value})")
     if cls.preview:
@@ -513,7 +571,7 @@ class _StandardStream:
 
 
 def main() -> None:
-    """Console entry point: turns sftlint's own errors into one line and exit code 2."""
+    """Console entry point: standard streams whose failure is one error line, and SIGTERM as Ctrl-C."""
     for fd, name in ((1, "stdout"), (2, "stderr")):
         stream = getattr(sys, name)
         try:
@@ -526,20 +584,4 @@ def main() -> None:
             stream.reconfigure(errors="backslashreplace")
         setattr(sys, name, _StandardStream(stream, fd))
     signal.signal(signal.SIGTERM, _terminate)
-    try:
-        code = cli.main(standalone_mode=False)
-    except (ToolError, getattr(click.exceptions, "NoArgsIsHelpError", ToolError)) as exc:  # the latter: the help
-        exc.show()
-        code = exc.exit_code
-    except click.ClickException as exc:  # a usage error: one line too, with where to find help
-        command = exc.ctx.command_path if isinstance(exc, click.UsageError) and exc.ctx else "sftlint"
-        click.echo(f"sftlint: error: {printable(exc.format_message())} (see `{command} --help`)", err=True)
-        code = EXIT_ERROR
-    except (click.exceptions.Abort, KeyboardInterrupt) as exc:
-        terminated = isinstance(exc, Terminated) or isinstance(exc.__cause__, Terminated)  # Click wraps it in Abort
-        click.echo(f"sftlint: {'terminated' if terminated else 'interrupted'}", err=True)
-        code = EXIT_ERROR
-    except SftlintError as exc:  # standard output failed outside a command (Click's own messages)
-        ToolError(str(exc)).show()
-        code = EXIT_ERROR
-    sys.exit(code if isinstance(code, int) else EXIT_GO)
+    cli.main()

@@ -437,6 +437,17 @@ def write_atomic(path: Path, data: str | bytes, inputs: Sequence[Path] = ()) -> 
         handle.write(data.encode("utf-8", "backslashreplace") if isinstance(data, str) else data)
 
 
+def append_text(path: Path, text: str, inputs: Sequence[Path] = ()) -> None:
+    """Add `text` at the end of `path` (a file other programs write to as well, such as a CI job
+    summary) in one write; refuse a file the run reads."""
+    refuse_inputs([path], inputs)
+    try:
+        with open(path, "ab") as handle:
+            handle.write(text.encode("utf-8", "backslashreplace"))
+    except OSError as exc:
+        raise write_error(path, exc) from None
+
+
 def write_together(files: Sequence[tuple[Path, bytes]], inputs: Sequence[Path] = ()) -> None:
     """Write several files that belong together (train and eval): none is replaced unless all are complete."""
     with open_outputs([path for path, _ in files], inputs) as handles:
