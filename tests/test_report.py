@@ -343,7 +343,7 @@ def test_examples_follow_the_findings_and_cluster_members(tmp_path: Path) -> Non
 def test_records_from_stdin_get_no_excerpts_but_a_report(tmp_path: Path, data_dir: Path) -> None:
     text = (data_dir / "nogo.jsonl").read_text()
     out = CliRunner().invoke(cli, ["lint", "-", "--format", "json", "--report", str(tmp_path / "r.html")], input=text)
-    assert json.loads(out.output)["examples"] == []
+    assert json.loads(out.stdout)["examples"] == []
     page = parse((tmp_path / "r.html").read_text())
     assert _section_findings(page, "SFT101")
 
@@ -356,6 +356,7 @@ def test_lint_writes_the_report_in_every_format(tmp_path: Path, data_dir: Path, 
     report = tmp_path / "out.html"
     out = CliRunner().invoke(cli, ["lint", str(data_dir / "nogo.jsonl"), "--format", fmt, "--report", str(report)])
     assert out.exit_code == 1
+    assert out.stderr.splitlines()[-1] == f"sftlint: report written to {report}"
     page = parse(report.read_text(encoding="utf-8"))
     assert page.by_id("verdict-word").text.strip().endswith("NO-GO")
     assert all(li.find_all("div", class_="excerpt") for li in _section_findings(page, "SFT101"))
@@ -369,7 +370,15 @@ def test_report_from_saved_json_matches_the_direct_report(tmp_path: Path, data_d
     )
     out = runner.invoke(cli, ["report", str(saved), "-o", str(rendered)])
     assert out.exit_code == 0, out.output
+    assert out.stdout == "" and out.stderr == f"sftlint: report written to {rendered}\n"
     assert rendered.read_text() == direct.read_text()
+
+
+def test_report_path_message_escapes_control_characters(tmp_path: Path, data_dir: Path) -> None:
+    report = tmp_path / "r\x1b[31m.html"
+    out = CliRunner().invoke(cli, ["lint", str(data_dir / "go.jsonl"), "--report", str(report)])
+    assert report.is_file() and "\x1b" not in out.stderr
+    assert out.stderr.splitlines()[-1] == f"sftlint: report written to {tmp_path}/r\\x1b[31m.html"
 
 
 def test_report_from_stdin(tmp_path: Path, data_dir: Path) -> None:
@@ -444,7 +453,7 @@ def test_sample_nogo_report_lists_every_planted_defect_the_checks_ran_for(tmp_pa
         cli, ["lint", str(SAMPLES / "support_nogo.jsonl"), "--format", "json", "--report", str(report), "-q"]
     )
     assert out.exit_code == 1
-    data = json.loads(out.output)
+    data = json.loads(out.stdout)
     page = parse(report.read_text(encoding="utf-8"))
     assert page.by_id("verdict-word").text.strip().endswith("NO-GO")
     manifest = json.loads((SAMPLES / "support_nogo.defects.json").read_text())

@@ -197,6 +197,11 @@ def _apply_baseline(result: Result, config: Config, write_to: Path | None, input
         baselines.apply(result, baselines.load(path), path)
 
 
+def report_written(path: Path) -> None:
+    """Say where the report is, on standard error, so the verdict on standard output stays clean."""
+    click.echo(printable(f"sftlint: report written to {path}"), err=True)
+
+
 class ToolError(click.ClickException):
     """sftlint could not do its job: one line on standard error, exit code 2."""
 
@@ -322,6 +327,7 @@ def lint(
         from sftlint.report import render_report
 
         write_atomic(report_path, render_report(to_dict(result), template_dir), inputs=reads)
+        report_written(report_path)
     if outputs:
         write_atomic(outputs[0], click.unstyle(text) + "\n", inputs=reads)  # colours are for terminals
     else:
@@ -394,6 +400,7 @@ def report(result_file: str, output: Path, template_dir: Path | None) -> None:
     reads = read_paths([result_file], template_dir=template_dir)
     refuse_inputs([output], reads)
     write_atomic(output, render_report(data, template_dir), inputs=reads)
+    report_written(output)
 
 
 @cli.command()
