@@ -179,7 +179,7 @@ def lint_paths(
     _apply_baseline(result, config, write_baseline, inputs=[Path(p) for p in paths if p != "-"])
     if examples:
         result.examples = collect_examples(
-            paths, result.findings, result.summaries, dict(config.fields), config.examples_per_check
+            [*paths, *config.against], result.findings, result.summaries, dict(config.fields), config.examples_per_check
         )
     return result
 

@@ -10,13 +10,18 @@ cannot be read twice, so records read from them get no excerpts.
 
 from __future__ import annotations
 
+import difflib
+import itertools
+import json
+import re
 from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 from sftlint.errors import SftlintError
 from sftlint.findings import Finding
 from sftlint.io import display_name, parse_json, read_lines, rereadable
-from sftlint.records import normalise
+from sftlint.records import Record, normalise
 
 #: characters kept of each field; longer text keeps its head and its tail around an ellipsis.
 EXCERPT_CHARS = 400
@@ -24,6 +29,16 @@ EXCERPT_CHARS = 400
 CLUSTERS_SHOWN = 10
 MEMBERS_SHOWN = 4
 ELLIPSIS = " […] "
+#: turns kept of a longer conversation (the first, the last, the flagged ones and the turn before
+#: each), and the characters kept of a turn that is not flagged.
+MAX_TURNS = 8
+TURN_CHARS = 240
+#: words of each field compared for near-duplicate differences; characters of unchanged text
+#: kept on each side of a difference, and of one changed stretch.
+DIFF_WORDS = 5000
+DIFF_CONTEXT_CHARS = 120
+DIFF_CHANGED_CHARS = 600
+_TURN = re.compile(r"\bturn (\d+)\b")
 
 
 def excerpt(text: str, limit: int = EXCERPT_CHARS) -> str:
@@ -37,9 +52,33 @@ def excerpt(text: str, limit: int = EXCERPT_CHARS) -> str:
     return head + ELLIPSIS + end
 
 
+def flagged_turns(message: str, data: Mapping[str, Any] | None = None) -> list[int]:
+    """The turns a finding is about: `data["turn"]` when the check set it, else the turns its
+    message names ("turn 3 (assistant) is empty", "turn 4 ... has no result before turn 6")."""
+    turn = (data or {}).get("turn")
+    if isinstance(turn, int) and not isinstance(turn, bool):
+        return [turn]
+    return sorted({int(n) for n in _TURN.findall(message)})
+
+
+def _cluster_pairs(summaries: Mapping[str, Any]) -> list[tuple[tuple[str, int], tuple[str, int]]]:
+    """(first member, other member) of the largest near-duplicate clusters: the pairs the report
+    shows side by side."""
+    pairs = []
+    for cluster in (summaries.get("near-duplicate") or {}).get("largest", [])[:CLUSTERS_SHOWN]:
+        members = [
+            (m["file"], m["line"])
+            for m in cluster.get("members", [])[:MEMBERS_SHOWN]
+            if m.get("file") is not None and isinstance(m.get("line"), int)
+        ]
+        pairs += [(members[0], other) for other in members[1:]]
+    return pairs
+
+
 def wanted_lines(findings: Iterable[Finding], summaries: Mapping[str, Any], per_check: int) -> dict[str, set[int]]:
-    """The lines to excerpt, by file: the first `per_check` flagged lines of each check, plus
-    the members of the largest near-duplicate clusters (shown side by side in the report)."""
+    """The lines to excerpt, by file: the first `per_check` flagged lines of each check and the
+    first record each of them names (the original of a duplicate, the evaluation record it
+    leaks), plus the members of the largest near-duplicate clusters (shown side by side)."""
     taken: dict[str, int] = {}
     wanted: dict[str, set[int]] = {}
     for f in findings:
@@ -47,16 +86,54 @@ def wanted_lines(findings: Iterable[Finding], summaries: Mapping[str, Any], per_
             continue
         taken[f.code] = taken.get(f.code, 0) + 1
         wanted.setdefault(f.file, set()).add(f.line)
+        for other in f.related[:1]:
+            if other.line is not None:
+                wanted.setdefault(other.file, set()).add(other.line)
     if per_check:
-        for cluster in (summaries.get("near-duplicate") or {}).get("largest", [])[:CLUSTERS_SHOWN]:
-            for member in cluster.get("members", [])[:MEMBERS_SHOWN]:
-                if member.get("file") is not None and isinstance(member.get("line"), int):
-                    wanted.setdefault(member["file"], set()).add(member["line"])
+        for pair in _cluster_pairs(summaries):
+            for file, line in pair:
+                wanted.setdefault(file, set()).add(line)
     return wanted
 
 
-def record_excerpt(file: str, line: int, text: str, fields: Mapping[str, str]) -> dict[str, Any]:
-    """One example: the normalised record's fields cut to size, or the raw line if it is not a record."""
+def _turn_excerpts(record: Record, flagged: set[int]) -> tuple[list[dict[str, Any]], int]:
+    """The record's turns, each cut to size, with the role as the file spells it for tool calls
+    and results; a long conversation keeps its first and last turns and the `flagged` turns (the
+    flagged ones) with the turn before each. Returns the turns and how many were left out."""
+    assert record.turns is not None
+    spelled: dict[int, str] = {}
+    calls: dict[int, list[str]] = {}
+    if record.tool_use is not None:
+        for call in record.tool_use.calls:
+            spelled[call.turn] = call.role
+            arguments = call.error or json.dumps(call.arguments, ensure_ascii=False)
+            calls.setdefault(call.turn, []).append(f"{call.name or '(no name)'}({arguments})")
+        spelled.update({result.turn: result.role for result in record.tool_use.results})
+    last = len(record.turns)
+    shown = {1, last} | {i for t in flagged for i in (t - 1, t)} if last > MAX_TURNS else set(range(1, last + 1))
+    out = []
+    for turn in record.turns:
+        if turn.index not in shown:
+            continue
+        text = turn.content
+        if not text.strip() and turn.index in calls:  # an OpenAI call: no content, the call is the turn
+            text = "\n".join(calls[turn.index])
+        out.append(
+            {
+                "index": turn.index,
+                "role": spelled.get(turn.index, turn.role),
+                "text": excerpt(text, EXCERPT_CHARS if turn.index in flagged else TURN_CHARS),
+                "chars": len(text),
+            }
+        )
+    return out, last - len(out)
+
+
+def record_excerpt(
+    file: str, line: int, text: str, fields: Mapping[str, str], turns: set[int] | None = None
+) -> dict[str, Any]:
+    """One example: the normalised record's fields cut to size (and its turns, for a
+    conversation: `turns` are the flagged ones), or the raw line if it is not a record."""
     value, error = parse_json(text)
     record = normalise(value, file, line, fields)[0] if error is None else None
     if record is None:
@@ -71,7 +148,7 @@ def record_excerpt(file: str, line: int, text: str, fields: Mapping[str, str]) -
             "raw": excerpt(text),
             "chars": {"raw": len(text)},
         }
-    return {
+    out = {
         "file": file,
         "line": line,
         "shape": record.shape,
@@ -82,6 +159,86 @@ def record_excerpt(file: str, line: int, text: str, fields: Mapping[str, str]) -
         "raw": None,
         "chars": {"instruction": len(record.instruction), "input": len(record.input), "response": len(record.response)},
     }
+    if record.turns is not None:
+        out["turns"], out["turns_left_out"] = _turn_excerpts(record, turns or set())
+    return out
+
+
+# -- near-duplicate differences, on the full texts -------------------------------------------
+
+_WORD = re.compile(r"\S+\s*")
+
+
+def diff_words(left: str, right: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Both texts as segments with `changed` set on the words the other text lacks."""
+    a, b = _WORD.findall(left), _WORD.findall(right)
+    matcher = difflib.SequenceMatcher(None, [w.strip() for w in a], [w.strip() for w in b], autojunk=False)
+    out_a: list[dict[str, Any]] = []
+    out_b: list[dict[str, Any]] = []
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        changed = tag != "equal"
+        _append(out_a, "".join(a[i1:i2]), changed)
+        _append(out_b, "".join(b[j1:j2]), changed)
+    return out_a, out_b
+
+
+def _append(segments: list[dict[str, Any]], text: str, changed: bool) -> None:
+    if not text:
+        return
+    if segments and segments[-1]["changed"] == changed:
+        segments[-1]["text"] += text
+    else:
+        segments.append({"text": text, "changed": changed})
+
+
+def _shorten(segments: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The segments with long stretches cut in the middle (a `cut` segment, never a difference):
+    the report shows every difference with some context, and stays small."""
+    out: list[dict[str, Any]] = []
+    for i, seg in enumerate(segments):
+        text, limit = seg["text"], (DIFF_CHANGED_CHARS if seg["changed"] else 2 * DIFF_CONTEXT_CHARS)
+        if len(text) <= limit:
+            out.append(seg)
+            continue
+        inner = seg["changed"] or 0 < i < len(segments) - 1  # context on both sides of it
+        head = text[: limit // 2] if inner or i > 0 else text[:limit] if len(segments) == 1 else ""
+        tail = text[-(limit // 2) :] if inner or (i == 0 and len(segments) > 1) else ""
+        if head:
+            out.append({"text": head, "changed": seg["changed"]})
+        out.append({"text": ELLIPSIS, "changed": False, "cut": True})
+        if tail:
+            out.append({"text": tail, "changed": seg["changed"]})
+    return out
+
+
+def compare(left: Record, right: Record) -> list[dict[str, Any]]:
+    """The fields of two records with the words that differ marked, computed on the full texts
+    (the first `DIFF_WORDS` words of each), then shortened for showing."""
+    fields = []
+    for name in ("instruction", "input", "response"):
+        a, b = _WORD.findall(getattr(left, name)), _WORD.findall(getattr(right, name))
+        if not (a or b):
+            continue
+        seg_a, seg_b = diff_words("".join(a[:DIFF_WORDS]), "".join(b[:DIFF_WORDS]))
+        fields.append(
+            {
+                "name": name,
+                "left": _shorten(seg_a),
+                "right": _shorten(seg_b),
+                "compared_all": len(a) <= DIFF_WORDS and len(b) <= DIFF_WORDS,
+            }
+        )
+    return fields
+
+
+def _name_in(wanted: Mapping[str, Any], path: str) -> str | None:
+    """The name findings give `path` (as given, or an evaluation set's path shown relative to
+    the working directory), if any finding wants lines of it."""
+    name = display_name(path)
+    if name in wanted or path == "-":
+        return name if name in wanted else None
+    target = Path(path).resolve()
+    return next((other for other in wanted if other != "<stdin>" and Path(other).resolve() == target), None)
 
 
 def collect_examples(
@@ -91,16 +248,39 @@ def collect_examples(
     fields: Mapping[str, str],
     per_check: int,
 ) -> list[dict[str, Any]]:
-    """Excerpts of the wanted lines of every input, in file then line order."""
+    """Excerpts of the wanted lines of every input (the training files and the evaluation sets
+    their findings name), in file then line order. The example of each near-duplicate shown
+    beside its cluster's first record carries the two records' differences (`comparison`)."""
+    findings = list(findings)
     wanted = wanted_lines(findings, summaries, per_check)
+    turns: dict[tuple[str, int], set[int]] = {}
+    for f in findings:
+        if f.file is not None and f.line is not None:
+            turns.setdefault((f.file, f.line), set()).update(flagged_turns(f.message, f.data))
+    pairs = _cluster_pairs(summaries) if per_check else []
+    compared = {at for pair in pairs for at in pair}
+    records: dict[tuple[str, int], Record] = {}
     out: list[dict[str, Any]] = []
     for path in dict.fromkeys(paths):
-        name = display_name(path)
-        if name not in wanted or not rereadable(path):
+        name = _name_in(wanted, path)
+        if name is None or not rereadable(path):
             continue
         try:
             for line, text in read_lines(path, wanted[name]):
-                out.append(record_excerpt(name, line, text, fields))
+                out.append(record_excerpt(name, line, text, fields, turns.get((name, line))))
+                if (name, line) in compared:
+                    value, error = parse_json(text)
+                    record = normalise(value, name, line, fields)[0] if error is None else None
+                    if record is not None:
+                        records[(name, line)] = record
         except SftlintError:  # the file changed or vanished since the pass: no excerpts from it
             continue
+    by_place = {(e["file"], e["line"]): e for e in out}
+    for first, other in pairs:
+        if first in records and other in records and other in by_place:
+            by_place[other]["comparison"] = {
+                "file": first[0],
+                "line": first[1],
+                "fields": compare(records[first], records[other]),
+            }
     return out

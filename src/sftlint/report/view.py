@@ -7,13 +7,11 @@ charts are drawn from the checks' histogram summaries.
 
 from __future__ import annotations
 
-import difflib
 import json
-import re
 from collections import defaultdict
 from typing import Any
 
-from sftlint.examples import ELLIPSIS, excerpt
+from sftlint.examples import excerpt, flagged_turns
 from sftlint.findings import Severity
 
 DEFAULT_PER_CHECK = 20
@@ -22,6 +20,9 @@ PAIRS_PER_CLUSTER = 3
 LABEL_GROUPS_SHOWN = 10
 LABEL_MEMBERS_SHOWN = 8
 RELATED_SHOWN = 5
+#: a check below the verdict's threshold that flags at least this share of the records is named
+#: beside the verdict's reasons: a file whose every answer is degenerate is not "fine" on warnings.
+LARGE_SHARE = 0.10
 SEVERITIES = [s.value for s in Severity]  # error, warning, info, advice: most serious first
 
 
@@ -55,6 +56,7 @@ def build_view(data: dict[str, Any]) -> dict[str, Any]:
         "verdict": data["verdict"],
         "fail_on": data["fail_on"],
         "reasons": _reasons(data, checks, by_code, single),
+        "widespread": _widespread(data, checks, by_code, single),
         "advice": _advice(data["findings"]),
         "readiness": _readiness(data, stats, summaries),
         "counts": _severity_counts(data["findings"]),
@@ -114,6 +116,37 @@ def _reasons(
                 f"first at {_where(first['file'], first['line'], single)}: {_sentence(first['message'])}"
             )
         out.append({"code": row["code"], "slug": row["slug"], "anchor": row["anchor"], "text": " ".join(sentences)})
+    return out
+
+
+def _widespread(
+    data: dict[str, Any], checks: list[dict[str, Any]], by_code: dict[str, list[dict[str, Any]]], single: bool
+) -> list[dict[str, str]]:
+    """Checks under the verdict's threshold that flag a large share of the records (`LARGE_SHARE`),
+    other than the checks already among the reasons."""
+    threshold, total = _rank(data["fail_on"]), data["stats"]["records"]
+    out = []
+    for row in checks:
+        if any(_rank(f["severity"]) >= threshold for f in by_code.get(row["code"], [])):
+            continue
+        below = [f for f in by_code.get(row["code"], []) if f["line"] is not None and _rank(f["severity"]) < threshold]
+        if not below or row["severity"] == "advice" or not total:
+            continue
+        n = len({(f["file"], f["line"]) for f in below})
+        if n / total < LARGE_SHARE:
+            continue
+        severity = max({f["severity"] for f in below}, key=_rank)
+        first = below[0]
+        out.append(
+            {
+                "code": row["code"],
+                "slug": row["slug"],
+                "anchor": row["anchor"],
+                "severity": severity,
+                "text": f"{n:,} of {total:,} records ({n / total * 100:.1f} %) flagged; first at "
+                f"{_where(first['file'], first['line'], single)}: {_sentence(first['message'])}",
+            }
+        )
     return out
 
 
@@ -361,36 +394,6 @@ def _histogram(name: str, part: dict[str, Any]) -> dict[str, Any]:
 
 # -- near-duplicates side by side ----------------------------------------------------------
 
-_WORD = re.compile(r"\S+\s*")
-
-
-def diff_words(left: str, right: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """Both texts as segments with `changed` set on the words the other text lacks."""
-    a, b = _WORD.findall(left), _WORD.findall(right)
-    matcher = difflib.SequenceMatcher(None, [w.strip() for w in a], [w.strip() for w in b], autojunk=False)
-    out_a: list[dict[str, Any]] = []
-    out_b: list[dict[str, Any]] = []
-    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
-        changed = tag != "equal" and not (a[i1:i2] and b[j1:j2] and _only_cuts(a[i1:i2]) and _only_cuts(b[j1:j2]))
-        _append(out_a, "".join(a[i1:i2]), changed)
-        _append(out_b, "".join(b[j1:j2]), changed)
-    return out_a, out_b
-
-
-def _only_cuts(words: list[str]) -> bool:
-    """True for the excerpt's own ellipsis, which is no difference between the records."""
-    return all(w.strip() in ("", ELLIPSIS.strip()) for w in words)
-
-
-def _append(segments: list[dict[str, Any]], text: str, changed: bool) -> None:
-    if not text:
-        return
-    if segments and segments[-1]["changed"] == changed:
-        segments[-1]["text"] += text
-    else:
-        segments.append({"text": text, "changed": changed})
-
-
 def _side(member: dict[str, Any], example: dict[str, Any] | None, single: bool) -> dict[str, Any]:
     return {"where": _where(member.get("file"), member.get("line"), single), "example": example}
 
@@ -410,19 +413,19 @@ def _near_duplicates(
         pairs = []
         for other in members[1 : 1 + PAIRS_PER_CLUSTER]:
             other_ex = examples.get((other.get("file"), other.get("line")))
-            fields = []
-            if first_ex and other_ex:
-                for field in ("instruction", "input", "response"):
-                    if first_ex.get(field) or other_ex.get(field):
-                        left, right = diff_words(first_ex.get(field) or "", other_ex.get(field) or "")
-                        fields.append({"name": field, "left": left, "right": right})
-            identical = bool(fields) and not any(s["changed"] for f in fields for s in f["left"] + f["right"])
+            comparison = (other_ex or {}).get("comparison")
+            if comparison and (comparison["file"], comparison["line"]) != (first.get("file"), first.get("line")):
+                comparison = None
+            fields = comparison["fields"] if comparison else _unmarked(first_ex, other_ex)
             pairs.append(
                 {
                     "left": _side(first, first_ex, single),
                     "right": _side(other, other_ex, single),
                     "fields": fields,
-                    "identical": identical,
+                    "compared": comparison is not None,
+                    "partial": not all(f["compared_all"] for f in fields),
+                    "identical": bool(comparison)
+                    and not any(s["changed"] for f in fields for s in f["left"] + f["right"]),
                 }
             )
         shown = 1 + len(pairs)
@@ -439,6 +442,23 @@ def _near_duplicates(
         "shown": clusters,
         "records": stats["records"],
     }
+
+
+def _unmarked(left: dict[str, Any] | None, right: dict[str, Any] | None) -> list[dict[str, Any]]:
+    """Both excerpts side by side, nothing marked: a result without the full-text comparison
+    (saved by an older sftlint) gets no differences guessed from cut excerpts."""
+    if not (left and right):
+        return []
+    return [
+        {
+            "name": name,
+            "left": [{"text": left.get(name) or "", "changed": False}],
+            "right": [{"text": right.get(name) or "", "changed": False}],
+            "compared_all": False,
+        }
+        for name in ("instruction", "input", "response")
+        if left.get(name) or right.get(name)
+    ]
 
 
 def _label_conflicts(summary: dict[str, Any] | None, single: bool) -> dict[str, Any] | None:
@@ -481,6 +501,7 @@ def _section(
     items = []
     for f in dataset[:per_check] + records[:per_check]:
         related = f.get("related") or []
+        named = related[0] if related else None
         items.append(
             {
                 "severity": f["severity"],
@@ -490,6 +511,9 @@ def _section(
                 "related": [_where(r["file"], r["line"], single) for r in related[:RELATED_SHOWN]],
                 "related_more": max(len(related) - RELATED_SHOWN, 0),
                 "example": examples.get((f["file"], f["line"])) if f["line"] is not None else None,
+                "turns": flagged_turns(f["message"], f.get("data")),
+                "related_example": examples.get((named["file"], named["line"])) if named else None,
+                "related_where": _where(named["file"], named["line"], single) if named else "",
             }
         )
     hidden = max(len(dataset) - per_check, 0) + max(len(records) - per_check, 0)
