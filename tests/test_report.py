@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from conftest import REAL_DATA
 from html_tree import Node, parse
 from report_fixtures import HOSTILE, nogo_records, real_records, result_dict, ticket_records, write_jsonl
 from sftlint.cli import cli
@@ -470,3 +471,68 @@ def test_sample_nogo_report_lists_every_planted_defect_the_checks_ran_for(tmp_pa
             continue
         assert lines <= shown, code
         assert all(li.find("div", class_="excerpt") for li in _section_findings(page, code))
+
+
+# -- the evidence beside a finding ---------------------------------------------------------------
+
+
+def test_near_duplicate_differences_are_computed_on_the_full_texts(tmp_path: Path) -> None:
+    """A one-word change in the middle of a long answer, where the excerpts are cut: still marked."""
+    records = real_records(60)
+    line, original = next((i + 1, r) for i, r in enumerate(records) if len(r["output"]) > 2500)
+    words = original["output"].split(" ")
+    middle = next(i for i in range(len(words) // 2, len(words)) if words[i].isalpha())
+    changed = [*words[:middle], "Meanwhile", *words[middle + 1 :]]
+    data = write_jsonl(tmp_path / "d.jsonl", [*records, {**original, "output": " ".join(changed)}])
+    page = tmp_path / "r.html"
+    out = CliRunner().invoke(cli, ["lint", str(data), "--format", "json", "--report", str(page)])
+    result = json.loads(out.stdout)
+    copy = next(e for e in result["examples"] if e["line"] == len(records) + 1)
+    assert ELLIPSIS in copy["response"] and "Meanwhile" not in copy["response"]  # the excerpt lacks it
+    assert (copy["comparison"]["file"], copy["comparison"]["line"]) == (str(data), line)
+    section = parse(page.read_text(encoding="utf-8")).by_id("near-duplicates")
+    pair = next(p for p in section.find_all("div", class_="pair") if f"line {len(records) + 1}" in p.text)
+    assert sorted(m.text.strip() for m in pair.find_all("mark")) == sorted([words[middle], "Meanwhile"])
+    assert pair.find_all("span", class_="cut")  # long unchanged stretches are left out, not marked
+    assert "same word for word" not in pair.text
+
+
+NULL_MODEL = REAL_DATA / "alpaca_eval" / "NullModel.jsonl"
+
+
+def test_warnings_on_most_records_are_named_beside_the_verdict(tmp_path: Path) -> None:
+    """A file of garbage answers: every record is a degenerate-answer warning (SFT107)."""
+    page = tmp_path / "r.html"
+    out = CliRunner().invoke(cli, ["lint", str(NULL_MODEL), "--format", "json", "--report", str(page)])
+    result = json.loads(out.stdout)
+    total = result["stats"]["records"]
+    flagged = {f["line"] for f in result["findings"] if f["code"] == "SFT107"}
+    assert len(flagged) == total and result["verdict"] == "no-go"
+    items = [li.text for li in parse(page.read_text(encoding="utf-8")).by_id("widespread").find_all("li")]
+    assert len(items) == 1 and "SFT107" in items[0] and f"{total} of {total} records (100.0 %)" in items[0]
+
+    # the same warnings when nothing else decides the verdict: GO, and still said
+    out = CliRunner().invoke(cli, ["lint", str(NULL_MODEL), "--ignore", "SFT104,SFT201", "--report", str(page)])
+    assert out.exit_code == 0
+    widespread = parse(page.read_text(encoding="utf-8")).by_id("widespread")
+    assert "No finding decides the verdict" in widespread.text and "SFT107" in widespread.text
+
+
+def test_no_widespread_warning_on_the_go_sample(tmp_path: Path) -> None:
+    page = tmp_path / "r.html"
+    CliRunner().invoke(cli, ["lint", str(SAMPLES / "support_go.jsonl"), "--report", str(page)])
+    assert not parse(page.read_text(encoding="utf-8")).find_all(id="widespread")
+
+
+def test_contamination_shows_the_evaluation_record_beside_the_training_record(tmp_path: Path) -> None:
+    records = real_records(80)
+    train = write_jsonl(tmp_path / "train.jsonl", records[:60])
+    evaluation = write_jsonl(tmp_path / "eval.jsonl", [*records[60:70], records[7]])
+    page = tmp_path / "r.html"
+    out = CliRunner().invoke(cli, ["lint", str(train), "--against", str(evaluation), "--report", str(page)])
+    assert out.exit_code == 1, out.output
+    finding = _section_findings(parse(page.read_text(encoding="utf-8")), "SFT203")[0]
+    sides = finding.find_all("div", class_="side")
+    assert "line 8" in sides[0].find("div", class_="side-title").text
+    assert f"{evaluation}:11" in sides[1].find("div", class_="side-title").text
+    assert records[7]["instruction"][:200] in sides[1].text

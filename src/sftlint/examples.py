@@ -6,12 +6,16 @@ text for every record. Instead, after the pass, the wanted lines are picked out 
 streaming read of each input (`sftlint.io.read_lines`): lines that are not wanted are counted,
 never parsed, and memory holds only the few excerpts kept. Standard input, a pipe or a FIFO
 cannot be read twice, so records read from them get no excerpts.
+
+An excerpt is what a reviewer needs beside a finding: a conversation's turns with their roles
+(the flagged turn always kept), the record a finding names (the original of a duplicate, the
+evaluation record it leaks), and for near-duplicates the differences from the cluster's first
+record, computed on the full texts while they are at hand, never on the cut excerpts.
 """
 
 from __future__ import annotations
 
 import difflib
-import itertools
 import json
 import re
 from collections.abc import Iterable, Mapping, Sequence

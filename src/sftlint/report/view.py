@@ -30,18 +30,20 @@ def _rank(severity: str) -> int:
     return Severity(severity).rank
 
 
-def _where(file: str | None, line: int | None, single_file: bool) -> str:
+def _where(file: str | None, line: int | None, single: str | None) -> str:
+    """Where a finding or record is: "line N" in the one file linted (`single`), else file:line
+    (an evaluation set, or a run over several files)."""
     if file is None:
         return "whole dataset"
     if line is None:
         return file
-    return f"line {line}" if single_file else f"{file}:{line}"
+    return f"line {line}" if file == single else f"{file}:{line}"
 
 
 def build_view(data: dict[str, Any]) -> dict[str, Any]:
     """The report's view model for one JSON result (the `sftlint lint --format json` document)."""
     files = data["files"]
-    single = len(files) == 1
+    single = files[0] if len(files) == 1 else None
     stats = data["stats"]
     summaries = data.get("summaries") or {}
     config = data.get("config") or {}
@@ -94,7 +96,7 @@ def _severity_counts(findings: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def _reasons(
-    data: dict[str, Any], checks: list[dict[str, Any]], by_code: dict[str, list[dict[str, Any]]], single: bool
+    data: dict[str, Any], checks: list[dict[str, Any]], by_code: dict[str, list[dict[str, Any]]], single: str | None
 ) -> list[dict[str, str]]:
     """One or two sentences per check that makes the verdict NO-GO."""
     threshold = _rank(data["fail_on"])
@@ -120,7 +122,7 @@ def _reasons(
 
 
 def _widespread(
-    data: dict[str, Any], checks: list[dict[str, Any]], by_code: dict[str, list[dict[str, Any]]], single: bool
+    data: dict[str, Any], checks: list[dict[str, Any]], by_code: dict[str, list[dict[str, Any]]], single: str | None
 ) -> list[dict[str, str]]:
     """Checks under the verdict's threshold that flag a large share of the records (`LARGE_SHARE`),
     other than the checks already among the reasons."""
@@ -394,12 +396,16 @@ def _histogram(name: str, part: dict[str, Any]) -> dict[str, Any]:
 
 # -- near-duplicates side by side ----------------------------------------------------------
 
-def _side(member: dict[str, Any], example: dict[str, Any] | None, single: bool) -> dict[str, Any]:
+
+def _side(member: dict[str, Any], example: dict[str, Any] | None, single: str | None) -> dict[str, Any]:
     return {"where": _where(member.get("file"), member.get("line"), single), "example": example}
 
 
 def _near_duplicates(
-    summary: dict[str, Any] | None, examples: dict[tuple[str, int], dict[str, Any]], stats: dict[str, Any], single: bool
+    summary: dict[str, Any] | None,
+    examples: dict[tuple[str, int], dict[str, Any]],
+    stats: dict[str, Any],
+    single: str | None,
 ) -> dict[str, Any] | None:
     if not summary:
         return None
@@ -461,7 +467,7 @@ def _unmarked(left: dict[str, Any] | None, right: dict[str, Any] | None) -> list
     ]
 
 
-def _label_conflicts(summary: dict[str, Any] | None, single: bool) -> dict[str, Any] | None:
+def _label_conflicts(summary: dict[str, Any] | None, single: str | None) -> dict[str, Any] | None:
     if not summary or not summary.get("groups"):
         return None
     groups = []
@@ -493,7 +499,7 @@ def _section(
     findings: list[dict[str, Any]],
     examples: dict[tuple[str, int], dict[str, Any]],
     per_check: int,
-    single: bool,
+    single: str | None,
 ) -> dict[str, Any]:
     """One check's findings: dataset-wide ones, then the first `per_check` flagged records."""
     dataset = [f for f in findings if f["line"] is None]
