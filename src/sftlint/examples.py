@@ -65,6 +65,17 @@ def flagged_turns(message: str, data: Mapping[str, Any] | None = None) -> list[i
     return sorted({int(n) for n in _TURN.findall(message)})
 
 
+def named_record(related: Sequence[Mapping[str, Any]], data: Mapping[str, Any] | None = None) -> tuple[str, int] | None:
+    """The record a finding is about besides its own, as (file, line): the partner its message
+    names when the check gives one (`data["partner"]`, a near-duplicate's nearest copy), else
+    the first related record (the original of a duplicate, the evaluation record it leaks)."""
+    partner = (data or {}).get("partner")
+    for place in ([partner] if isinstance(partner, Mapping) else []) + list(related[:1]):
+        if isinstance(place.get("file"), str) and isinstance(place.get("line"), int):
+            return place["file"], place["line"]
+    return None
+
+
 def _cluster_pairs(summaries: Mapping[str, Any]) -> list[tuple[tuple[str, int], tuple[str, int]]]:
     """(first member, other member) of the largest near-duplicate clusters: the pairs the report
     shows side by side."""
@@ -90,9 +101,9 @@ def wanted_lines(findings: Iterable[Finding], summaries: Mapping[str, Any], per_
             continue
         taken[f.code] = taken.get(f.code, 0) + 1
         wanted.setdefault(f.file, set()).add(f.line)
-        for other in f.related[:1]:
-            if other.line is not None:
-                wanted.setdefault(other.file, set()).add(other.line)
+        named = named_record([r.to_dict() for r in f.related[:1]], f.data)
+        if named is not None:
+            wanted.setdefault(named[0], set()).add(named[1])
     if per_check:
         for pair in _cluster_pairs(summaries):
             for file, line in pair:

@@ -11,7 +11,7 @@ import json
 from collections import defaultdict
 from typing import Any
 
-from sftlint.examples import excerpt, flagged_turns
+from sftlint.examples import excerpt, flagged_turns, named_record
 from sftlint.findings import Severity
 
 DEFAULT_PER_CHECK = 20
@@ -507,7 +507,7 @@ def _section(
     items = []
     for f in dataset[:per_check] + records[:per_check]:
         related = f.get("related") or []
-        named = related[0] if related else None
+        named = named_record(related, f.get("data"))
         items.append(
             {
                 "severity": f["severity"],
@@ -518,8 +518,8 @@ def _section(
                 "related_more": max(len(related) - RELATED_SHOWN, 0),
                 "example": examples.get((f["file"], f["line"])) if f["line"] is not None else None,
                 "turns": flagged_turns(f["message"], f.get("data")),
-                "related_example": examples.get((named["file"], named["line"])) if named else None,
-                "related_where": _where(named["file"], named["line"], single) if named else "",
+                "related_example": examples.get(named) if named else None,
+                "related_where": _where(*named, single) if named else "",
             }
         )
     hidden = max(len(dataset) - per_check, 0) + max(len(records) - per_check, 0)
