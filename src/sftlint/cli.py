@@ -404,6 +404,43 @@ def report(result_file: str, output: Path, template_dir: Path | None) -> None:
 
 
 @cli.command()
+@click.argument("files", nargs=-1, type=click.Path(dir_okay=False))
+@check_options
+@click.option(
+    "--against",
+    multiple=True,
+    type=click.Path(dir_okay=False),
+    help="Evaluation set (repeatable), besides the config's `against`.",
+)
+def precommit(
+    files: tuple[str, ...],
+    select: tuple[str, ...],
+    ignore: tuple[str, ...],
+    fail_on: str | None,
+    preview: bool | None,
+    min_pairs: int | None,
+    fields: tuple[str, ...],
+    config_file: Path | None,
+    isolated: bool,
+    plugins: tuple[str, ...],
+    jobs: int | None,
+    against: tuple[str, ...],
+) -> None:
+    """Lint each of FILES as its own dataset (the pre-commit hook's entry).
+
+    Evaluation sets (`against` in config, or --against) are checked as evaluation data when
+    staged, and every training file is checked against them for contamination.
+    """
+    from sftlint.precommit import run_precommit
+
+    config, _ = run_config(
+        select, ignore, fail_on, min_pairs, fields, config_file, isolated, plugins, jobs, preview, against=list(against)
+    )
+    code = run_precommit(list(files), config, lambda paths, cfg: lint_paths(paths, cfg, examples=False), click.echo)
+    sys.exit(EXIT_NO_GO if code else EXIT_GO)
+
+
+@cli.command()
 def schema() -> None:
     """Print the JSON Schema of `sftlint lint --format json` output."""
     from sftlint.schema import json_schema

@@ -19,12 +19,11 @@ import difflib
 import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from pathlib import Path
 from typing import Any
 
 from sftlint.errors import SftlintError
 from sftlint.findings import Finding
-from sftlint.io import display_name, parse_json, read_lines, rereadable
+from sftlint.io import display_name, parse_json, read_lines, rereadable, shown_path
 from sftlint.records import Record, normalise
 
 #: characters kept of each field; longer text keeps its head and its tail around an ellipsis.
@@ -247,13 +246,9 @@ def compare(left: Record, right: Record) -> list[dict[str, Any]]:
 
 
 def _name_in(wanted: Mapping[str, Any], path: str) -> str | None:
-    """The name findings give `path` (as given, or an evaluation set's path shown relative to
-    the working directory), if any finding wants lines of it."""
-    name = display_name(path)
-    if name in wanted or path == "-":
-        return name if name in wanted else None
-    target = Path(path).resolve()
-    return next((other for other in wanted if other != "<stdin>" and Path(other).resolve() == target), None)
+    """The name findings give `path` (as given, or an evaluation set's path as the contamination
+    check shows it), if any finding wants lines of it."""
+    return next((name for name in (display_name(path), shown_path(path)) if name in wanted), None)
 
 
 def collect_examples(
