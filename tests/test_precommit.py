@@ -20,7 +20,10 @@ from pathlib import Path
 import pytest
 import yaml
 
+from click.testing import CliRunner
+
 from conftest import REAL_DATA, REPO
+from sftlint.cli import cli
 
 REAL = REAL_DATA / "alpaca_eval" / "gpt4_1106_preview.jsonl"
 NOT_COPIED = shutil.ignore_patterns(
@@ -167,3 +170,33 @@ def test_each_staged_file_is_its_own_dataset_and_evaluation_sets_are_checked_as_
     shown = array.stdout + array.stderr
     assert array.returncode != 0 and "== more.json: training data" in shown, shown
     assert "more.json:" in shown and "SFT101 empty-response response is empty" in shown
+
+
+# -- the hook's entry, without pre-commit (fast) ---------------------------------------------------
+
+
+def test_precommit_entry_names_each_file_role_and_exits_with_the_worst_verdict(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    lines = real_lines(40)
+    Path("train.jsonl").write_text("\n".join(lines[:30]) + "\n", encoding="utf-8")
+    Path("eval.jsonl").write_text("\n".join(lines[30:]) + "\n", encoding="utf-8")
+    Path("small.jsonl").write_text("\n".join(lines[30:]) + "\n", encoding="utf-8")
+    Path("sftlint.toml").write_text('against = ["eval.jsonl"]\n', encoding="utf-8")
+    run = CliRunner().invoke(cli, ["precommit", "train.jsonl", "eval.jsonl", "--min-pairs", "20"])
+    assert run.exit_code == 0, run.output
+    assert [line for line in run.stdout.splitlines() if line.startswith("==")] == [
+        "== train.jsonl: training data, checked against eval.jsonl",
+        "== eval.jsonl: evaluation set (its records are checked, not its size)",
+    ]
+    # a small file not named as an evaluation set is training data: too small for --min-pairs 20
+    run = CliRunner().invoke(cli, ["precommit", "train.jsonl", "small.jsonl", "--min-pairs", "20"])
+    assert run.exit_code == 1 and "small.jsonl: training data" in run.stdout
+    assert "SFT201 dataset-size: only 10 usable pairs" in run.stdout.split("== small.jsonl")[1]
+
+
+def test_precommit_entry_errors_are_one_line(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    Path("train.jsonl").write_text("\n".join(real_lines(5)) + "\n", encoding="utf-8")
+    run = CliRunner().invoke(cli, ["precommit", "train.jsonl", "--against", "missing.jsonl"])
+    assert run.exit_code == 2 and run.stdout == ""
+    assert len(run.stderr.splitlines()) == 1 and run.stderr.startswith("sftlint: error: ")

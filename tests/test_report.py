@@ -511,17 +511,23 @@ def test_warnings_on_most_records_are_named_beside_the_verdict(tmp_path: Path) -
     items = [li.text for li in parse(page.read_text(encoding="utf-8")).by_id("widespread").find_all("li")]
     assert len(items) == 1 and "SFT107" in items[0] and f"{total} of {total} records (100.0 %)" in items[0]
 
-    # the same warnings when nothing else decides the verdict: GO, and still said
+    # the same warnings when nothing else decides the verdict: GO, and still said (in the text output too)
     out = CliRunner().invoke(cli, ["lint", str(NULL_MODEL), "--ignore", "SFT104,SFT201", "--report", str(page)])
     assert out.exit_code == 0
+    assert out.stdout.splitlines()[-2:] == [
+        f"Flagged on a large share of the records: SFT107 echo-or-degenerate (warning): {total} of {total} records "
+        "(100.0%)",
+        "GO: nothing at or above error",
+    ]
     widespread = parse(page.read_text(encoding="utf-8")).by_id("widespread")
     assert "No finding decides the verdict" in widespread.text and "SFT107" in widespread.text
 
 
 def test_no_widespread_warning_on_the_go_sample(tmp_path: Path) -> None:
     page = tmp_path / "r.html"
-    CliRunner().invoke(cli, ["lint", str(SAMPLES / "support_go.jsonl"), "--report", str(page)])
+    out = CliRunner().invoke(cli, ["lint", str(SAMPLES / "support_go.jsonl"), "--report", str(page)])
     assert not parse(page.read_text(encoding="utf-8")).find_all(id="widespread")
+    assert "large share" not in out.stdout
 
 
 def test_contamination_shows_the_evaluation_record_beside_the_training_record(tmp_path: Path) -> None:

@@ -10,7 +10,7 @@ import click
 from sftlint import __version__
 from sftlint.baseline import describe as describe_baseline
 from sftlint.check import Check
-from sftlint.engine import Result
+from sftlint.engine import Result, widespread
 from sftlint.findings import Finding, Severity
 
 FORMATS = ("text", "json", "github")
@@ -101,6 +101,13 @@ def render_text(result: Result) -> str:
     lines.append(f"{len(result.checks)} checks ran, {len(rows)} with findings")
     if result.baseline is not None:
         lines += [printable(line) for line in describe_baseline(result.baseline)]
+    rows = widespread(result.check_rows(), {f.code for f in result.failing()})
+    if rows:
+        shares = [
+            f"{r['code']} {r['slug']} ({r['severity']}): {r['records']} of {stats['records']} records ({r['rate']:.1%})"
+            for r in rows
+        ]
+        lines.append(printable("Flagged on a large share of the records: " + "; ".join(shares)))
     if result.verdict == "go":
         lines.append(click.style("GO", fg="green", bold=True) + f": nothing at or above {result.fail_on.value}")
     else:

@@ -11,6 +11,7 @@ import json
 from collections import defaultdict
 from typing import Any
 
+from sftlint.engine import widespread
 from sftlint.examples import excerpt, flagged_turns, named_record
 from sftlint.findings import Severity
 
@@ -20,9 +21,6 @@ PAIRS_PER_CLUSTER = 3
 LABEL_GROUPS_SHOWN = 10
 LABEL_MEMBERS_SHOWN = 8
 RELATED_SHOWN = 5
-#: a check below the verdict's threshold that flags at least this share of the records is named
-#: beside the verdict's reasons: a file whose every answer is degenerate is not "fine" on warnings.
-LARGE_SHARE = 0.10
 SEVERITIES = [s.value for s in Severity]  # error, warning, info, advice: most serious first
 
 
@@ -124,29 +122,22 @@ def _reasons(
 def _widespread(
     data: dict[str, Any], checks: list[dict[str, Any]], by_code: dict[str, list[dict[str, Any]]], single: str | None
 ) -> list[dict[str, str]]:
-    """Checks under the verdict's threshold that flag a large share of the records (`LARGE_SHARE`),
-    other than the checks already among the reasons."""
-    threshold, total = _rank(data["fail_on"]), data["stats"]["records"]
+    """Checks under the verdict's threshold that flag a large share of the records, with the first."""
+    threshold = _rank(data["fail_on"])
+    failing = {f["code"] for f in data["findings"] if _rank(f["severity"]) >= threshold}
+    anchors = {row["code"]: row["anchor"] for row in checks}
     out = []
-    for row in checks:
-        if any(_rank(f["severity"]) >= threshold for f in by_code.get(row["code"], [])):
-            continue
-        below = [f for f in by_code.get(row["code"], []) if f["line"] is not None and _rank(f["severity"]) < threshold]
-        if not below or row["severity"] == "advice" or not total:
-            continue
-        n = len({(f["file"], f["line"]) for f in below})
-        if n / total < LARGE_SHARE:
-            continue
-        severity = max({f["severity"] for f in below}, key=_rank)
-        first = below[0]
+    for row in widespread(data["checks"], failing):
+        flagged = [f for f in by_code.get(row["code"], []) if f["line"] is not None]
+        first = flagged[0]
         out.append(
             {
                 "code": row["code"],
                 "slug": row["slug"],
-                "anchor": row["anchor"],
-                "severity": severity,
-                "text": f"{n:,} of {total:,} records ({n / total * 100:.1f} %) flagged; first at "
-                f"{_where(first['file'], first['line'], single)}: {_sentence(first['message'])}",
+                "anchor": anchors[row["code"]],
+                "severity": max({f["severity"] for f in flagged}, key=_rank),
+                "text": f"{row['records']:,} of {data['stats']['records']:,} records ({row['rate'] * 100:.1f} %) "
+                f"flagged; first at {_where(first['file'], first['line'], single)}: {_sentence(first['message'])}",
             }
         )
     return out
