@@ -19,7 +19,6 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from click.testing import CliRunner
 
 from conftest import REAL_DATA, REPO

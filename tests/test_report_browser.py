@@ -152,7 +152,11 @@ def test_chat_record_shows_its_turns_with_roles_and_marks_the_flagged_one(browse
     assert finding.locator(".message").inner_text() == "turn 3 (assistant) is empty"
     turns = finding.locator(".turn")
     assert [turns.nth(i).get_attribute("data-role") for i in range(turns.count())] == [
-        "system", "user", "assistant", "user", "assistant"
+        "system",
+        "user",
+        "assistant",
+        "user",
+        "assistant",
     ]
     assert turns.nth(0).is_visible() and "Tallybook support specialist" in turns.nth(0).inner_text()
     flagged = finding.locator(".turn.flagged")
