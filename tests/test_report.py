@@ -17,7 +17,7 @@ from html_tree import Node, parse
 from report_fixtures import HOSTILE, nogo_records, real_records, result_dict, ticket_records, write_jsonl
 from sftlint.cli import cli
 from sftlint.config import Config
-from sftlint.examples import ELLIPSIS, collect_examples, excerpt, wanted_lines
+from sftlint.examples import ELLIPSIS, collect_examples, diff_words, excerpt, wanted_lines
 from sftlint.findings import Finding, Severity
 from sftlint.io import read_lines
 from sftlint.report import environment, render_report
@@ -495,6 +495,15 @@ def test_near_duplicate_differences_are_computed_on_the_full_texts(tmp_path: Pat
     assert sorted(m.text.strip() for m in pair.find_all("mark")) == sorted([words[middle], "Meanwhile"])
     assert pair.find_all("span", class_="cut")  # long unchanged stretches are left out, not marked
     assert "same word for word" not in pair.text
+
+
+def test_word_differences_rebuild_both_texts_and_mark_only_what_changed() -> None:
+    left = "Open Settings.\nThen choose Billing and click Export.\n\nDone: the file downloads."
+    right = "Open Settings.\nThen choose Invoices and click Export now.\n\nDone: the file downloads."
+    a, b = diff_words(left, right)
+    assert "".join(s["text"] for s in a) == left and "".join(s["text"] for s in b) == right
+    assert [s["text"].strip() for s in a if s["changed"]] == ["Billing", "Export."]
+    assert [s["text"].strip() for s in b if s["changed"]] == ["Invoices", "Export now."]
 
 
 NULL_MODEL = REAL_DATA / "alpaca_eval" / "NullModel.jsonl"

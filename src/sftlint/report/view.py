@@ -12,7 +12,7 @@ from collections import defaultdict
 from typing import Any
 
 from sftlint.engine import widespread
-from sftlint.examples import excerpt, flagged_turns, named_record
+from sftlint.examples import DIFF_WORDS, excerpt, flagged_turns, named_record
 from sftlint.findings import Severity
 
 DEFAULT_PER_CHECK = 20
@@ -438,6 +438,7 @@ def _near_duplicates(
         **{k: summary.get(k) for k in ("clusters", "redundant", "rate", "max_rate", "threshold")},
         "shown": clusters,
         "records": stats["records"],
+        "diff_words": DIFF_WORDS,
     }
 
 
