@@ -17,7 +17,7 @@ from html_tree import Node, parse
 from report_fixtures import HOSTILE, nogo_records, real_records, result_dict, ticket_records, write_jsonl
 from sftlint.cli import cli
 from sftlint.config import Config
-from sftlint.examples import ELLIPSIS, collect_examples, diff_words, excerpt, wanted_lines
+from sftlint.examples import ELLIPSIS, collect_examples, diff_words, excerpt, record_excerpt, wanted_lines
 from sftlint.findings import Finding, Severity
 from sftlint.io import read_lines
 from sftlint.report import environment, render_report
@@ -495,6 +495,24 @@ def test_near_duplicate_differences_are_computed_on_the_full_texts(tmp_path: Pat
     assert sorted(m.text.strip() for m in pair.find_all("mark")) == sorted([words[middle], "Meanwhile"])
     assert pair.find_all("span", class_="cut")  # long unchanged stretches are left out, not marked
     assert "same word for word" not in pair.text
+
+
+def test_a_long_conversation_keeps_its_ends_and_the_flagged_turn_with_the_one_before() -> None:
+    turns = [{"role": "user" if i % 2 else "assistant", "content": f"message {i} " + "x" * 500} for i in range(1, 13)]
+    turns[6]["content"] = ""
+    example = record_excerpt("chat.jsonl", 1, json.dumps({"messages": turns}), {}, {7})
+    assert [(t["index"], t["role"]) for t in example["turns"]] == [
+        (1, "user"), (6, "assistant"), (7, "user"), (12, "assistant")
+    ]  # fmt: skip
+    assert example["turns_left_out"] == 8 and example["turns"][2]["text"] == ""
+    assert len(example["turns"][0]["text"]) < 300  # turns not flagged are cut shorter
+    page = parse(
+        environment().from_string('{% from "_macros.html.j2" import excerpt %}{{ excerpt(ex, [7]) }}').render(ex=example)
+    )
+    gaps = [p.text for p in page.find_all("p", class_="turn-gap")]
+    assert gaps == ["… 4 turns not shown …", "… 4 turns not shown …"]
+    flagged = page.find("div", class_="flagged")
+    assert flagged.attrs["data-turn"] == "7" and "(empty)" in flagged.text
 
 
 def test_word_differences_rebuild_both_texts_and_mark_only_what_changed() -> None:

@@ -16,7 +16,6 @@ record, computed on the full texts while they are at hand, never on the cut exce
 from __future__ import annotations
 
 import difflib
-import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
@@ -86,7 +85,7 @@ def _cluster_pairs(summaries: Mapping[str, Any]) -> list[tuple[tuple[str, int], 
             for m in cluster.get("members", [])[:MEMBERS_SHOWN]
             if m.get("file") is not None and isinstance(m.get("line"), int)
         ]
-        pairs += [(members[0], other) for other in members[1:]]
+        pairs += [(members[0], other) for other in members[1:]] if members else []
     return pairs
 
 
@@ -113,26 +112,20 @@ def wanted_lines(findings: Iterable[Finding], summaries: Mapping[str, Any], per_
 
 def _turn_excerpts(record: Record, flagged: set[int]) -> tuple[list[dict[str, Any]], int]:
     """The record's turns, each cut to size, with the role as the file spells it for tool calls
-    and results; a long conversation keeps its first and last turns and the `flagged` turns (the
-    flagged ones) with the turn before each. Returns the turns and how many were left out."""
-    assert record.turns is not None
+    and results; a long conversation keeps its first and last turns and the `flagged` turns with
+    the turn before each. Returns the turns and how many were left out."""
+    turns = record.turns or ()
     spelled: dict[int, str] = {}
-    calls: dict[int, list[str]] = {}
     if record.tool_use is not None:
-        for call in record.tool_use.calls:
-            spelled[call.turn] = call.role
-            arguments = call.error or json.dumps(call.arguments, ensure_ascii=False)
-            calls.setdefault(call.turn, []).append(f"{call.name or '(no name)'}({arguments})")
+        spelled.update({call.turn: call.role for call in record.tool_use.calls})
         spelled.update({result.turn: result.role for result in record.tool_use.results})
-    last = len(record.turns)
-    shown = {1, last} | {i for t in flagged for i in (t - 1, t)} if last > MAX_TURNS else set(range(1, last + 1))
+    first, last = (turns[0].index, turns[-1].index) if turns else (0, 0)
+    keep = {first, last} | {i for t in flagged for i in (t - 1, t)}
     out = []
-    for turn in record.turns:
-        if turn.index not in shown:
+    for turn in turns:
+        if len(turns) > MAX_TURNS and turn.index not in keep:
             continue
-        text = turn.content
-        if not text.strip() and turn.index in calls:  # an OpenAI call: no content, the call is the turn
-            text = "\n".join(calls[turn.index])
+        text = turn.content  # a call's turn holds the call as JSON (name and arguments)
         out.append(
             {
                 "index": turn.index,
@@ -141,7 +134,7 @@ def _turn_excerpts(record: Record, flagged: set[int]) -> tuple[list[dict[str, An
                 "chars": len(text),
             }
         )
-    return out, last - len(out)
+    return out, len(turns) - len(out)
 
 
 def record_excerpt(
