@@ -506,9 +506,8 @@ def test_a_long_conversation_keeps_its_ends_and_the_flagged_turn_with_the_one_be
     ]  # fmt: skip
     assert example["turns_left_out"] == 8 and example["turns"][2]["text"] == ""
     assert len(example["turns"][0]["text"]) < 300  # turns not flagged are cut shorter
-    page = parse(
-        environment().from_string('{% from "_macros.html.j2" import excerpt %}{{ excerpt(ex, [7]) }}').render(ex=example)
-    )
+    macro = environment().from_string('{% from "_macros.html.j2" import excerpt %}{{ excerpt(ex, [7]) }}')
+    page = parse(macro.render(ex=example))
     gaps = [p.text for p in page.find_all("p", class_="turn-gap")]
     assert gaps == ["… 4 turns not shown …", "… 4 turns not shown …"]
     flagged = page.find("div", class_="flagged")
