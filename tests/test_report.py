@@ -494,6 +494,8 @@ def test_near_duplicate_differences_are_computed_on_the_full_texts(tmp_path: Pat
     pair = next(p for p in section.find_all("div", class_="pair") if f"line {len(records) + 1}" in p.text)
     assert sorted(m.text.strip() for m in pair.find_all("mark")) == sorted([words[middle], "Meanwhile"])
     assert pair.find_all("span", class_="cut")  # long unchanged stretches are left out, not marked
+    names = [n.text for n in pair.find_all("div", class_="field-name")]
+    assert names == ["instruction (the same in both)", "response"] * 2
     assert "same word for word" not in pair.text
 
 

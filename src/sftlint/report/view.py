@@ -414,6 +414,10 @@ def _near_duplicates(
             if comparison and (comparison["file"], comparison["line"]) != (first.get("file"), first.get("line")):
                 comparison = None
             fields = comparison["fields"] if comparison else _unmarked(first_ex, other_ex)
+            fields = [
+                {**f, "same": bool(comparison) and not any(s["changed"] for s in f["left"] + f["right"])}
+                for f in fields
+            ]
             pairs.append(
                 {
                     "left": _side(first, first_ex, single),
