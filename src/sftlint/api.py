@@ -207,7 +207,12 @@ def lint_paths(
         baselines.apply(result, baselines.load(path), path)
     if examples:
         result.examples = collect_examples(
-            paths, result.findings, result.summaries, dict(config.fields), config.examples_per_check, names=names
+            [*paths, *config.against],
+            result.findings,
+            result.summaries,
+            dict(config.fields),
+            config.examples_per_check,
+            names=names,
         )
     return result
 

@@ -119,6 +119,11 @@ def run_config(
     return load_config(config_file, overrides, isolated=isolated)
 
 
+def report_written(path: Path) -> None:
+    """Say where the report is, on standard error, so the verdict on standard output stays clean."""
+    click.echo(printable(f"sftlint: report written to {path}"), err=True)
+
+
 class ToolError(click.ClickException):
     """sftlint could not do its job: one line on standard error, exit code 2."""
 
@@ -294,6 +299,7 @@ def lint(
         from sftlint.report import render_report
 
         write_atomic(report_path, render_report(to_dict(result), template_dir), inputs=reads)
+        report_written(report_path)
     if outputs:
         write_atomic(outputs[0], click.unstyle(text) + "\n", inputs=reads)  # colours are for terminals
     else:
@@ -369,6 +375,44 @@ def report(result_file: str, output: Path, template_dir: Path | None) -> None:
     reads = read_paths([result_file], template_dir=template_dir)
     refuse_inputs([output], reads)
     write_atomic(output, render_report(data, template_dir), inputs=reads)
+    report_written(output)
+
+
+@cli.command()
+@click.argument("files", nargs=-1, type=click.Path(dir_okay=False))
+@check_options
+@click.option(
+    "--against",
+    multiple=True,
+    type=click.Path(dir_okay=False),
+    help="Evaluation set (repeatable), besides the config's `against`.",
+)
+def precommit(
+    files: tuple[str, ...],
+    select: tuple[str, ...],
+    ignore: tuple[str, ...],
+    fail_on: str | None,
+    preview: bool | None,
+    min_pairs: int | None,
+    fields: tuple[str, ...],
+    config_file: Path | None,
+    isolated: bool,
+    plugins: tuple[str, ...],
+    jobs: int | None,
+    against: tuple[str, ...],
+) -> None:
+    """Lint each of FILES as its own dataset (the pre-commit hook's entry).
+
+    Evaluation sets (`against` in config, or --against) are checked as evaluation data when
+    staged, and every training file is checked against them for contamination.
+    """
+    from sftlint.precommit import run_precommit
+
+    config, _ = run_config(
+        select, ignore, fail_on, min_pairs, fields, config_file, isolated, plugins, jobs, preview, against=list(against)
+    )
+    code = run_precommit(list(files), config, lambda paths, cfg: api.lint_paths(paths, cfg, examples=False), click.echo)
+    sys.exit(EXIT_NO_GO if code else EXIT_GO)
 
 
 @cli.command()

@@ -97,6 +97,17 @@ class Result:
         return out
 
 
+#: a check that decides nothing (no finding at or above fail_on) yet flags at least this share of
+#: the records is named beside the verdict: a file whose every answer is degenerate is not fine.
+LARGE_SHARE = 0.10
+
+
+def widespread(rows: list[dict[str, Any]], failing_codes: set[str]) -> list[dict[str, Any]]:
+    """The check rows (`Result.check_rows`) of checks under the verdict's threshold that flag a
+    large share of the records."""
+    return [r for r in rows if r["code"] not in failing_codes and r["records"] and r["rate"] >= LARGE_SHARE]
+
+
 def _builtin(check: Check) -> bool:
     return type(check).__module__.startswith("sftlint.checks.")
 

@@ -100,6 +100,14 @@ def display_name(path: str) -> str:
     return "<stdin>" if path == "-" else path
 
 
+def shown_path(path: str) -> str:
+    """A config file's absolute path made relative to the working directory when it is below it."""
+    try:
+        return str(Path(path).relative_to(Path.cwd()))
+    except ValueError:
+        return display_name(path)
+
+
 def rereadable(path: str) -> bool:
     """Whether `path` can be read more than once: a regular file or a `datasets` folder, not
     standard input, a pipe (`<(cmd)`), a FIFO or a device, which give their bytes to the first

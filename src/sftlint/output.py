@@ -11,7 +11,7 @@ import click
 
 from sftlint.baseline import describe as describe_baseline
 from sftlint.check import Check
-from sftlint.engine import Result
+from sftlint.engine import Result, widespread
 from sftlint.findings import Finding, Severity
 from sftlint.version import __version__
 
@@ -119,6 +119,13 @@ def render_text(result: Result) -> str:
     lines.append(f"{len(result.checks)} checks ran, {len(rows)} with findings")
     if result.baseline is not None:
         lines += [printable(line) for line in describe_baseline(result.baseline)]
+    rows = widespread(result.check_rows(), {f.code for f in result.failing()})
+    if rows:
+        shares = [
+            f"{r['code']} {r['slug']} ({r['severity']}): {r['records']} of {stats['records']} records ({r['rate']:.1%})"
+            for r in rows
+        ]
+        lines.append(printable("Flagged on a large share of the records: " + "; ".join(shares)))
     lines.append(_verdict_line(result))
     return "\n".join(lines)
 
