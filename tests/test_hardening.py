@@ -339,6 +339,73 @@ def test_sigterm_ends_every_worker_process(tmp_path):
     assert not [pid for pid in workers if _running(pid)]
 
 
+
+def _in_group(group: int) -> list[int]:
+    """Processes of a process group still running (a zombie has ended)."""
+    members = []
+    for stat_file in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat_file.read_text().rsplit(")", 1)[1].split()
+        except (FileNotFoundError, ProcessLookupError):
+            continue
+        if int(fields[2]) == group and fields[0] != "Z":
+            members.append(int(stat_file.parent.name))
+    return members
+
+
+@pytest.fixture(scope="module")
+def large_input(tmp_path_factory):
+    from test_progress_and_interrupt import big_dataset
+
+    return big_dataset(tmp_path_factory.mktemp("large") / "big.jsonl", 200_000)
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["lint", "--jobs", "2", "--format", "json", "-o", "out.json", "--report", "r.html"],
+        ["lint", "--jobs", "1", "--format", "json", "-o", "out.json", "--write-baseline", "b.json"],
+        ["fix", "--jobs", "2", "-o", "clean.jsonl"],
+        ["split", "-o", "train.jsonl", "-e", "eval.jsonl"],
+    ],
+    ids=["lint-jobs-2", "lint-jobs-1", "fix", "split"],
+)
+def test_two_quick_ctrl_c_end_cleanly_with_one_line(tmp_path, large_input, command):
+    """Ctrl-C twice, 50 ms apart, to the whole process group as a terminal sends it: the run
+    stops as after one (exit 2, `sftlint: interrupted`), with no worker and no output left."""
+    from test_progress_and_interrupt import _wait_until_reading
+
+    from conftest import as_from_a_terminal
+
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "sftlint", command[0], str(large_input), *command[1:]],
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        preexec_fn=as_from_a_terminal,
+        start_new_session=True,  # its own process group, as a terminal's foreground job
+    )
+    _wait_until_reading(proc.pid, large_input)
+    if "--jobs" in command and command[command.index("--jobs") + 1] == "2":
+        deadline = time.monotonic() + 60
+        while not _children(proc.pid) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert _children(proc.pid), "no worker process started"
+    assert proc.poll() is None, "the run ended before it could be interrupted"
+    os.killpg(proc.pid, signal.SIGINT)
+    time.sleep(0.05)
+    os.killpg(proc.pid, signal.SIGINT)
+    out, err = proc.communicate(timeout=60)
+    text = err.decode("utf-8", "replace")
+    assert proc.returncode == 2 and "Traceback" not in text, (proc.returncode, text)
+    assert [line for line in text.splitlines() if line.strip()] == ["sftlint: interrupted"], text
+    assert out == b""
+    deadline = time.monotonic() + 10
+    while _in_group(proc.pid) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not _in_group(proc.pid), "a worker process is left"
+    assert list(tmp_path.iterdir()) == [], "an output or temporary file is left"
+
 # 7. No terminal or CI injection -----------------------------------------------------------------
 
 FORGED = "\n::error file=README.md,line=1::forged\n"

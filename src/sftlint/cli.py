@@ -22,7 +22,7 @@ from sftlint.errors import PluginError, SftlintError
 from sftlint.examples import collect_examples
 from sftlint.io import refuse_inputs, same_file, write_atomic, write_together
 from sftlint.output import FORMATS, RENDERERS, printable, to_dict
-from sftlint.parallel import choose_jobs
+from sftlint.parallel import STOP_SIGNALS, choose_jobs
 from sftlint.progress import Progress
 from sftlint.registry import discover, resolve
 
@@ -565,8 +565,13 @@ class Terminated(KeyboardInterrupt):
     """SIGTERM: stops the run the way Ctrl-C does (workers ended, no output half-written)."""
 
 
-def _terminate(signum: int, frame: Any) -> None:
-    raise Terminated
+def _stop(signum: int, frame: Any) -> None:
+    """The first Ctrl-C or SIGTERM stops the run; any that follow are ignored, so that a second,
+    impatient Ctrl-C cannot interrupt the cleanup (workers ended, temporary files removed, one line
+    said) and leave a traceback, a worker or a temporary file behind."""
+    for number in STOP_SIGNALS:
+        signal.signal(number, signal.SIG_IGN)
+    raise Terminated if signum == signal.SIGTERM else KeyboardInterrupt
 
 
 def _silence(fd: int) -> None:
@@ -637,7 +642,9 @@ def main() -> None:
         elif hasattr(stream, "reconfigure"):
             stream.reconfigure(errors="backslashreplace")
         setattr(sys, name, _StandardStream(stream, fd))
-    signal.signal(signal.SIGTERM, _terminate)
+    for number in STOP_SIGNALS:
+        if signal.getsignal(number) in (signal.SIG_DFL, signal.default_int_handler):  # not ignored by the caller
+            signal.signal(number, _stop)
     try:
         code = cli.main(standalone_mode=False)
     except (ToolError, getattr(click.exceptions, "NoArgsIsHelpError", ToolError)) as exc:  # the latter: the help
