@@ -468,6 +468,18 @@ def test_control_characters_in_error_lines_fix_and_split_are_escaped(tmp_path):
         _shows_no_control(proc)
 
 
+
+def test_json_output_escapes_controls_that_json_leaves_raw(tmp_path):
+    """DEL, C1 controls (0x9B is a CSI), separators and bidi overrides are JSON escapes in the
+    JSON output: a terminal shows them, and the JSON value is the same."""
+    content = "del\x7f csi\x9b2J nel\x85 sep\u2028 rtl\u202e"
+    data = write_jsonl(tmp_path / "d.jsonl", [pair(content, ""), pair()])  # flagged: its excerpt is shown
+    proc = sftlint("lint", data, "--format", "json", "--min-pairs", "1")
+    _shows_no_control(proc)
+    assert not {"\x85", "\x9b", "\u2028", "\u202e"} & set(proc.stdout.decode("utf-8"))
+    assert b"del\\u007f csi\\u009b2J nel\\u0085 sep\\u2028 rtl\\u202e" in proc.stdout
+    assert content in json.dumps(json.loads(proc.stdout), ensure_ascii=False)
+
 # 8. `sftlint report` validates what it reads ----------------------------------------------------
 
 REPO = Path(__file__).resolve().parent.parent
