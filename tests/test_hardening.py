@@ -201,6 +201,20 @@ def test_output_never_overwrites_a_plugin_module(tmp_path):
     assert module.read_bytes() == before
 
 
+
+def test_lint_refuses_one_file_for_two_outputs(tmp_path):
+    data = _dataset(tmp_path)
+    (tmp_path / "link.html").symlink_to(tmp_path / "out.txt")
+    for pair_of_options in (
+        ["-o", "out.txt", "--report", "out.txt"],
+        ["-o", "out.txt", "--report", "link.html"],
+        ["--report", "out.txt", "--write-baseline", "./out.txt"],
+        ["-o", "out.txt", "--write-baseline", "out.txt"],
+    ):
+        err = one_error_line(sftlint("lint", data, *pair_of_options, cwd=tmp_path))
+        assert "named for two outputs" in err
+    assert not (tmp_path / "out.txt").exists()
+
 # 3. split replaces train and eval together ---------------------------------------------------
 
 

@@ -312,7 +312,11 @@ def lint(
         files, config.model_copy(update={"baseline": None}) if write_baseline else config, config_path, template_dir
     )
     outputs = [Path(output)] if output and output != "-" else []
-    refuse_inputs([*outputs, *[p for p in (report_path, write_baseline) if p is not None]], reads)
+    written = [*outputs, *[p for p in (report_path, write_baseline) if p is not None]]
+    refuse_inputs(written, reads)
+    for index, path in enumerate(written):  # else the last one written would silently replace the others
+        if any(same_file(path, other) for other in written[:index]):
+            raise SftlintError(f"{path}: named for two outputs (-o, --report, --write-baseline); give each its own file")
     show_progress = not quiet and fmt != "json" and sys.stderr.isatty()
     wants_examples = fmt == "json" or report_path is not None
     progress = Progress() if show_progress else None
