@@ -689,6 +689,21 @@ def test_corrupt_gzip_input_is_one_error_line_in_every_command(tmp_path):
         assert not (tmp_path / "c.jsonl").exists() and not (tmp_path / "t.jsonl").exists()
 
 
+
+def test_names_too_long_to_look_up_are_one_error_line(tmp_path):
+    data = _dataset(tmp_path)
+    long = tmp_path / ("x" * 300 + ".jsonl")
+    assert "File name too long" in one_error_line(sftlint("fix", long, "-o", tmp_path / "c.jsonl"))
+    for command in (
+        ["fix", data, "-o", long],
+        ["fix", data, "-o", tmp_path / "c.jsonl", "--rejects", long],
+        ["lint", long],
+        ["split", long, "-o", tmp_path / "t.jsonl", "-e", tmp_path / "e.jsonl"],
+    ):
+        one_error_line(sftlint(*command))
+    assert "plugin folder not found" in one_error_line(sftlint("lint", data, "--plugins", tmp_path / ("p" * 300)))
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["d.jsonl"]
+
 # 12. Lone surrogates never become invalid UTF-8 in what sftlint writes --------------------------
 
 

@@ -135,7 +135,8 @@ def read_paths(
     if config is not None:
         paths += [Path(f) for f in config.against]
         paths += [Path(config.baseline)] if config.baseline else []
-        paths += [module for folder in config.plugins for module in sorted(Path(folder).glob("*.py"))]
+        folders = [Path(f) for f in config.plugins if os.path.isdir(f)]  # discovery reports the others
+        paths += [module for folder in folders for module in sorted(folder.glob("*.py"))]
     if template_dir is not None:
         paths += sorted(p for p in template_dir.iterdir() if p.is_file())
     return paths

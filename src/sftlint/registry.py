@@ -12,6 +12,7 @@ import functools
 import hashlib
 import importlib.util
 import inspect
+import os
 import re
 import sys
 from importlib.metadata import entry_points
@@ -69,7 +70,7 @@ def installed_checks() -> tuple[type[Check], ...]:
 def load_folder(folder: str | Path) -> list[type[Check]]:
     """Every Check subclass defined in the .py files of `folder` (not in its subfolders)."""
     path = Path(folder)
-    if not path.is_dir():
+    if not os.path.isdir(path):  # False too for a name the system cannot look up (too long)
         raise PluginError(f"{folder}: plugin folder not found")
     found = []
     for file in sorted(path.glob("*.py")):
