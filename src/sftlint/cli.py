@@ -502,12 +502,12 @@ def split_command(
         )
     recommended = recommended_eval_size(total - done.invalid)
     if len(done.eval) < recommended:
-        margin = margin_points(len(done.eval))
-        click.echo(
-            f"note: {len(done.eval)} evaluation records measure a rate to about ±{margin:.0f} points; "
-            f"{recommended} are recommended for this dataset's size",
-            err=True,
+        measured = (
+            f"{len(done.eval)} evaluation records measure a rate to about ±{margin_points(len(done.eval)):.0f} points"
+            if done.eval
+            else "no evaluation records measure nothing"
         )
+        click.echo(f"note: {measured}; {recommended} are recommended for this dataset's size", err=True)
 
 
 @cli.command()
