@@ -317,7 +317,9 @@ def lint(
     refuse_inputs(written, reads)
     for index, path in enumerate(written):  # else the last one written would silently replace the others
         if any(same_file(path, other) for other in written[:index]):
-            raise SftlintError(f"{path}: named for two outputs (-o, --report, --write-baseline); give each its own file")
+            raise SftlintError(
+                f"{path}: named for two outputs (-o, --report, --write-baseline); give each its own file"
+            )
     show_progress = not quiet and fmt != "json" and sys.stderr.isatty()
     wants_examples = fmt == "json" or report_path is not None
     progress = Progress() if show_progress else None
