@@ -201,6 +201,20 @@ def test_output_never_overwrites_a_plugin_module(tmp_path):
     assert module.read_bytes() == before
 
 
+
+def test_lint_refuses_one_file_for_two_outputs(tmp_path):
+    data = _dataset(tmp_path)
+    (tmp_path / "link.html").symlink_to(tmp_path / "out.txt")
+    for pair_of_options in (
+        ["-o", "out.txt", "--report", "out.txt"],
+        ["-o", "out.txt", "--report", "link.html"],
+        ["--report", "out.txt", "--write-baseline", "./out.txt"],
+        ["-o", "out.txt", "--write-baseline", "out.txt"],
+    ):
+        err = one_error_line(sftlint("lint", data, *pair_of_options, cwd=tmp_path))
+        assert "named for two outputs" in err
+    assert not (tmp_path / "out.txt").exists()
+
 # 3. split replaces train and eval together ---------------------------------------------------
 
 
@@ -339,6 +353,72 @@ def test_sigterm_ends_every_worker_process(tmp_path):
     assert not [pid for pid in workers if _running(pid)]
 
 
+
+def _in_group(group: int) -> list[int]:
+    """Processes of a process group still running (a zombie has ended)."""
+    members = []
+    for stat_file in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat_file.read_text().rsplit(")", 1)[1].split()
+        except (FileNotFoundError, ProcessLookupError):
+            continue
+        if int(fields[2]) == group and fields[0] != "Z":
+            members.append(int(stat_file.parent.name))
+    return members
+
+
+@pytest.fixture(scope="module")
+def large_input(tmp_path_factory):
+    from test_progress_and_interrupt import big_dataset
+
+    return big_dataset(tmp_path_factory.mktemp("large") / "big.jsonl", 200_000)
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["lint", "--jobs", "2", "--format", "json", "-o", "out.json", "--report", "r.html"],
+        ["lint", "--jobs", "1", "--format", "json", "-o", "out.json", "--write-baseline", "b.json"],
+        ["fix", "--jobs", "2", "-o", "clean.jsonl"],
+        ["split", "-o", "train.jsonl", "-e", "eval.jsonl"],
+    ],
+    ids=["lint-jobs-2", "lint-jobs-1", "fix", "split"],
+)
+def test_two_quick_ctrl_c_end_cleanly_with_one_line(tmp_path, large_input, command):
+    """Ctrl-C twice, 50 ms apart, to the whole process group as a terminal sends it: the run
+    stops as after one (exit 2, `sftlint: interrupted`), with no worker and no output left."""
+    from conftest import as_from_a_terminal
+    from test_progress_and_interrupt import _wait_until_reading
+
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "sftlint", command[0], str(large_input), *command[1:]],
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        preexec_fn=as_from_a_terminal,
+        start_new_session=True,  # its own process group, as a terminal's foreground job
+    )
+    _wait_until_reading(proc.pid, large_input)
+    if "--jobs" in command and command[command.index("--jobs") + 1] == "2":
+        deadline = time.monotonic() + 60
+        while not _children(proc.pid) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert _children(proc.pid), "no worker process started"
+    assert proc.poll() is None, "the run ended before it could be interrupted"
+    os.killpg(proc.pid, signal.SIGINT)
+    time.sleep(0.05)
+    os.killpg(proc.pid, signal.SIGINT)
+    out, err = proc.communicate(timeout=60)
+    text = err.decode("utf-8", "replace")
+    assert proc.returncode == 2 and "Traceback" not in text, (proc.returncode, text)
+    assert [line for line in text.splitlines() if line.strip()] == ["sftlint: interrupted"], text
+    assert out == b""
+    deadline = time.monotonic() + 10
+    while _in_group(proc.pid) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not _in_group(proc.pid), "a worker process is left"
+    assert list(tmp_path.iterdir()) == [], "an output or temporary file is left"
+
 # 7. No terminal or CI injection -----------------------------------------------------------------
 
 FORGED = "\n::error file=README.md,line=1::forged\n"
@@ -400,6 +480,18 @@ def test_control_characters_in_error_lines_fix_and_split_are_escaped(tmp_path):
         assert proc.returncode in (0, 1), proc.stderr
         _shows_no_control(proc)
 
+
+
+def test_json_output_escapes_controls_that_json_leaves_raw(tmp_path):
+    """DEL, C1 controls (0x9B is a CSI), separators and bidi overrides are JSON escapes in the
+    JSON output: a terminal shows them, and the JSON value is the same."""
+    content = "del\x7f csi\x9b2J nel\x85 sep\u2028 rtl\u202e"
+    data = write_jsonl(tmp_path / "d.jsonl", [pair(content, ""), pair()])  # flagged: its excerpt is shown
+    proc = sftlint("lint", data, "--format", "json", "--min-pairs", "1")
+    _shows_no_control(proc)
+    assert not {"\x85", "\x9b", "\u2028", "\u202e"} & set(proc.stdout.decode("utf-8"))
+    assert b"del\\u007f csi\\u009b2J nel\\u0085 sep\\u2028 rtl\\u202e" in proc.stdout
+    assert content in json.dumps(json.loads(proc.stdout), ensure_ascii=False)
 
 # 8. `sftlint report` validates what it reads ----------------------------------------------------
 
@@ -595,6 +687,21 @@ def test_corrupt_gzip_input_is_one_error_line_in_every_command(tmp_path):
             assert "corrupt gzip data" in one_error_line(sftlint(*command))
         assert not (tmp_path / "c.jsonl").exists() and not (tmp_path / "t.jsonl").exists()
 
+
+
+def test_names_too_long_to_look_up_are_one_error_line(tmp_path):
+    data = _dataset(tmp_path)
+    long = tmp_path / ("x" * 300 + ".jsonl")
+    assert "File name too long" in one_error_line(sftlint("fix", long, "-o", tmp_path / "c.jsonl"))
+    for command in (
+        ["fix", data, "-o", long],
+        ["fix", data, "-o", tmp_path / "c.jsonl", "--rejects", long],
+        ["lint", long],
+        ["split", long, "-o", tmp_path / "t.jsonl", "-e", tmp_path / "e.jsonl"],
+    ):
+        one_error_line(sftlint(*command))
+    assert "plugin folder not found" in one_error_line(sftlint("lint", data, "--plugins", tmp_path / ("p" * 300)))
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["d.jsonl"]
 
 # 12. Lone surrogates never become invalid UTF-8 in what sftlint writes --------------------------
 

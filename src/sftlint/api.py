@@ -88,7 +88,8 @@ def read_paths(
     if config is not None:
         paths += [Path(f) for f in config.against]
         paths += [Path(config.baseline)] if config.baseline else []
-        paths += [module for folder in config.plugins for module in sorted(Path(folder).glob("*.py"))]
+        folders = [Path(f) for f in config.plugins if os.path.isdir(f)]  # discovery reports the others
+        paths += [module for folder in folders for module in sorted(folder.glob("*.py"))]
     if template_dir is not None:
         paths += sorted(p for p in template_dir.iterdir() if p.is_file())
     return paths
@@ -380,10 +381,12 @@ def _split_summary(done: Split, train: Path, eval: Path, seed: int) -> tuple[lis
     recommended = recommended_eval_size(total - done.invalid)
     note = None
     if len(done.eval) < recommended:
-        note = (
-            f"note: {len(done.eval)} evaluation records measure a rate to about ±{margin_points(len(done.eval)):.0f} "
-            f"points; {recommended} are recommended for this dataset's size"
+        measured = (
+            f"{len(done.eval)} evaluation records measure a rate to about ±{margin_points(len(done.eval)):.0f} points"
+            if done.eval
+            else "no evaluation records measure nothing"
         )
+        note = f"note: {measured}; {recommended} are recommended for this dataset's size"
     return lines, note
 
 

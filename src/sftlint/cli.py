@@ -17,7 +17,7 @@ from sftlint.api import read_paths
 from sftlint.api import split_names as _split
 from sftlint.config import Config, load_config
 from sftlint.errors import SftlintError, did_you_mean
-from sftlint.io import append_text, refuse_inputs, write_atomic
+from sftlint.io import append_text, refuse_inputs, same_file, write_atomic
 from sftlint.output import (
     FORMATS,
     RENDERERS,
@@ -27,6 +27,7 @@ from sftlint.output import (
     to_dict,
     use_colour,
 )
+from sftlint.parallel import STOP_SIGNALS
 from sftlint.registry import discover, resolve
 
 EXIT_GO = 0
@@ -286,7 +287,13 @@ def lint(
     outputs = [Path(output)] if output and output != "-" else []
     step_summary = os.environ.get("GITHUB_STEP_SUMMARY") if fmt == "github" else None
     summary_path = Path(step_summary) if step_summary else None
-    refuse_inputs([*outputs, *[p for p in (report_path, write_baseline, summary_path) if p is not None]], reads)
+    written = [*outputs, *[p for p in (report_path, write_baseline, summary_path) if p is not None]]
+    refuse_inputs(written, reads)
+    for index, path in enumerate(written):  # else the last one written would silently replace the others
+        if any(same_file(path, other) for other in written[:index]):
+            raise SftlintError(
+                f"{path}: named for two outputs (-o, --report, --write-baseline); give each its own file"
+            )
     show_progress = not quiet and fmt != "json" and sys.stderr.isatty()
     wants_examples = fmt == "json" or report_path is not None
     result = api.lint(
@@ -555,8 +562,13 @@ class Terminated(KeyboardInterrupt):
     """SIGTERM: stops the run the way Ctrl-C does (workers ended, no output half-written)."""
 
 
-def _terminate(signum: int, frame: Any) -> None:
-    raise Terminated
+def _stop(signum: int, frame: Any) -> None:
+    """The first Ctrl-C or SIGTERM stops the run; any that follow are ignored, so that a second,
+    impatient Ctrl-C cannot interrupt the cleanup (workers ended, temporary files removed, one line
+    said) and leave a traceback, a worker or a temporary file behind."""
+    for number in STOP_SIGNALS:
+        signal.signal(number, signal.SIG_IGN)
+    raise Terminated if signum == signal.SIGTERM else KeyboardInterrupt
 
 
 def _silence(fd: int) -> None:
@@ -627,5 +639,7 @@ def main() -> None:
         elif hasattr(stream, "reconfigure"):
             stream.reconfigure(errors="backslashreplace")
         setattr(sys, name, _StandardStream(stream, fd))
-    signal.signal(signal.SIGTERM, _terminate)
+    for number in STOP_SIGNALS:
+        if signal.getsignal(number) in (signal.SIG_DFL, signal.default_int_handler):  # not ignored by the caller
+            signal.signal(number, _stop)
     cli.main()

@@ -98,12 +98,18 @@ def check_paths(source: Path, output: Path, rejects: Path) -> None:
     if str(source) == "-":
         raise SftlintError("fix reads a file, not standard input (it reads the input twice)")
     require_jsonl(str(source), "fix")
-    if not source.is_file():
+    try:
+        os.stat(source)
+    except FileNotFoundError:
+        raise SftlintError(f"{source}: no such file") from None
+    except OSError as exc:  # a name too long, a loop of links
+        raise SftlintError(f"{source}: cannot read ({exc.strerror})") from None
+    if not os.path.isfile(source):
         raise SftlintError(f"{source}: no such file")
     for what, path in (("output", output), ("rejects file", rejects)):
         if same_file(path, source):
             raise SftlintError(f"{path}: the {what} is the input file; sftlint never writes over its input")
-        if path.is_dir():
+        if os.path.isdir(path):
             raise SftlintError(f"{path}: the {what} is a directory")
     if same_file(output, rejects):
         raise SftlintError(f"{output}: the output and the rejects file must differ")

@@ -61,8 +61,13 @@ def check_doc(check: Check) -> dict[str, str]:
     return {"summary": doc.get("summary", ""), "why": doc.get("Why it matters", ""), "fix": doc.get("How to fix", "")}
 
 
+#: The characters of _UNPRINTABLE that json.dumps leaves raw (DEL, C1 controls, separators, bidi
+#: overrides) as JSON escapes: the same JSON value, nothing a terminal acts on when it is printed.
+_JSON_ESCAPES = str.maketrans({c: f"\\u{c:04x}" for c in _UNPRINTABLE if c >= 0x20})
+
+
 def render_json(result: Result) -> str:
-    return json.dumps(to_dict(result), indent=2, ensure_ascii=False, default=str)
+    return json.dumps(to_dict(result), indent=2, ensure_ascii=False, default=str).translate(_JSON_ESCAPES)
 
 
 def where(f: Finding) -> str:

@@ -18,7 +18,7 @@ import multiprocessing
 import os
 import pickle
 import signal
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from multiprocessing.connection import Connection, wait
 from typing import Any
 
@@ -30,6 +30,9 @@ from sftlint.tables import input_size
 #: inputs smaller than this (bytes, in all) are linted in one process unless --jobs says otherwise:
 #: below it, starting processes costs about as much as it saves.
 AUTO_MIN_BYTES = 4 * 1024 * 1024
+
+#: the signals that stop a run: Ctrl-C and SIGTERM (what `timeout` and a cancelled CI job send)
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
 
 def available_cores() -> int:
@@ -79,13 +82,19 @@ class Workers:
         self.groups = list(groups)
         self.processes = []
         self.connections: list[Connection] = []
-        for group in self.groups:
-            receive, send = context.Pipe(duplex=False)
-            process = context.Process(target=_serve, args=(work, group, send), daemon=True)
-            process.start()
-            send.close()
-            self.processes.append(process)
-            self.connections.append(receive)
+        # Ctrl-C and SIGTERM wait while the workers are forked: a worker must not receive one
+        # before it has set its own handlers (it would run the parent's and print a traceback).
+        previous = signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
+        try:
+            for group in self.groups:
+                receive, send = context.Pipe(duplex=False)
+                process = context.Process(target=_serve, args=(work, group, send, previous), daemon=True)
+                process.start()
+                send.close()
+                self.processes.append(process)
+                self.connections.append(receive)
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
     def results(self) -> list[Any]:
         """Each worker's result, in the order of the groups; a worker's exception is raised here."""
@@ -122,14 +131,18 @@ class Workers:
             process.join()
 
 
-def _serve(work: Callable[[list[Check]], Any], group: list[Check], send: Connection) -> None:
+def _serve(
+    work: Callable[[list[Check]], Any], group: list[Check], send: Connection, mask: Iterable[signal.Signals]
+) -> None:
     """A worker's life: run its checks, send the result (or the exception), exit.
 
     Ctrl-C reaches the whole process group: the parent decides, and stops the workers with
-    SIGTERM, which ends a worker at once.
+    SIGTERM, which ends a worker at once. `mask` is the signal mask to restore once the
+    handlers are set (the parent blocked Ctrl-C and SIGTERM while forking).
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_SETMASK, mask)
     try:
         message = (True, work(group))
     except BaseException as exc:  # noqa: BLE001 - every failure goes back to the parent

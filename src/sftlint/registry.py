@@ -8,9 +8,11 @@ every check is validated once here so the rest of the program can trust it.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import importlib.util
 import inspect
+import os
 import re
 import sys
 from importlib.metadata import entry_points
@@ -48,8 +50,13 @@ def validate(cls: object, origin: str) -> type[Check]:
     return cls
 
 
-def installed_checks() -> list[type[Check]]:
-    """Checks registered under the entry-point group (built-ins included)."""
+@functools.cache
+def installed_checks() -> tuple[type[Check], ...]:
+    """Checks registered under the entry-point group (built-ins included).
+
+    Loaded and validated once per process: `fix` discovers the checks three times, and reading
+    every entry point's metadata and docstring each time cost more than linting a small file.
+    """
     found = []
     for ep in entry_points(group=ENTRY_POINT_GROUP):
         try:
@@ -57,13 +64,13 @@ def installed_checks() -> list[type[Check]]:
         except Exception as exc:  # a broken third-party package must not crash the run
             raise PluginError(f"entry point '{ep.name} = {ep.value}' failed to load: {exc}") from None
         found.append(validate(obj, f"entry point '{ep.name}'"))
-    return found
+    return tuple(found)
 
 
 def load_folder(folder: str | Path) -> list[type[Check]]:
     """Every Check subclass defined in the .py files of `folder` (not in its subfolders)."""
     path = Path(folder)
-    if not path.is_dir():
+    if not os.path.isdir(path):  # False too for a name the system cannot look up (too long)
         raise PluginError(f"{folder}: plugin folder not found")
     found = []
     for file in sorted(path.glob("*.py")):
@@ -90,7 +97,7 @@ def discover(plugin_folders: list[str] | tuple[str, ...] = ()) -> dict[str, type
     """All available checks by code; a code or slug registered twice is an error."""
     by_code: dict[str, type[Check]] = {}
     slugs: dict[str, str] = {}
-    candidates = installed_checks()
+    candidates = list(installed_checks())
     for folder in plugin_folders:
         candidates.extend(load_folder(folder))
     for cls in candidates:
