@@ -60,6 +60,19 @@ def test_a_file_that_is_no_dataset_is_one_error_saying_what_it_looks_like(tmp_pa
     assert message.startswith(str(path)) and says in message, message
 
 
+def test_a_json_lines_file_starting_with_an_arrow_stream_marker_is_read_as_json_lines(tmp_path):
+    """Four 0xff bytes begin an Arrow stream and are also just bytes that are not UTF-8: a file
+    named .jsonl is JSON Lines with a broken first line, as fix and split read it too."""
+    path = tmp_path / "data.jsonl"
+    path.write_bytes(b"\xff\xff\xff\xff\n" + json.dumps({"instruction": "a", "output": "b"}).encode() + b"\n")
+    proc = sftlint("lint", path, "--format", "json", "--min-pairs", "1")
+    found = {(f["code"], f["line"]) for f in json.loads(proc.stdout)["findings"]}
+    assert {("SFT001", 1), ("SFT003", 1)} <= found and json.loads(proc.stdout)["stats"]["valid"] == 1
+    arrow = tmp_path / "data.arrows"
+    arrow.write_bytes(path.read_bytes())
+    assert "Arrow" in one_error_line(sftlint("lint", arrow))
+
+
 def test_a_readme_compressed_or_on_standard_input_is_refused_too(tmp_path):
     readme = b"# Title\n\nNot data at all.\n"
     path = tmp_path / "README.md.gz"

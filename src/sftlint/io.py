@@ -75,11 +75,22 @@ class ReadStats:
     array: bool = False
 
 
+#: Names that say JSON: a file so named that starts with an Arrow stream's marker (four bytes
+#: that are not UTF-8) is JSON Lines with a broken first line.
+_JSON_NAMES = (".jsonl", ".json", ".ndjson", ".jsonl.gz", ".json.gz", ".ndjson.gz")
+ARROW_STREAM = b"\xff\xff\xff\xff"
+
+
+def json_named(path: str) -> bool:
+    """Whether `path` is named as JSON or JSON Lines."""
+    return path.lower().endswith(_JSON_NAMES)
+
+
 #: Leading bytes of files that are not JSON Lines, and what they look like (for the error).
 _NOT_JSONL = (
     (b"PAR1", "a Parquet file"),
     (b"ARROW1", "an Arrow file"),
-    (b"\xff\xff\xff\xff", "an Arrow stream"),
+    (ARROW_STREAM, "an Arrow stream"),
     (b"PK\x03\x04", "a zip archive (a spreadsheet, a wheel, ...)"),
     (b"%PDF", "a PDF document"),
     (b"\x89PNG", "a PNG image"),
@@ -92,6 +103,7 @@ _NOT_JSONL = (
     (b"\xff\xfe", "UTF-16 text (convert it to UTF-8)"),
     (b"\xfe\xff", "UTF-16 text (convert it to UTF-8)"),
 )
+
 #: How many non-blank lines decide whether a text file is JSON at all.
 SNIFF_LINES = 5
 
@@ -139,7 +151,7 @@ def _open(path: str) -> BinaryIO:
             raise InputError(f"{path}: cannot open ({exc.strerror or exc})") from None
     head = stream.peek(16)[:16] if hasattr(stream, "peek") else b""
     for magic, looks_like in _NOT_JSONL:
-        if head.startswith(magic):
+        if head.startswith(magic) and not (magic == ARROW_STREAM and json_named(path)):
             if stream is not sys.stdin.buffer:
                 stream.close()
             raise InputError(f"{display_name(path)} looks like {looks_like}, not JSON Lines")

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from sftlint.errors import InputError, SftlintError
-from sftlint.io import MAX_LINE_BYTES, RawLine, ReadStats, display_name
+from sftlint.io import ARROW_STREAM, MAX_LINE_BYTES, RawLine, ReadStats, display_name, json_named
 
 #: What each format looks like, for messages.
 DESCRIPTIONS = {
@@ -63,8 +63,8 @@ def input_format(path: str) -> str | None:
         return None
     if head.startswith(b"PAR1"):
         return "parquet"
-    if head.startswith((b"ARROW1", b"\xff\xff\xff\xff")):  # the file and the stream format
-        return "arrow"
+    if head.startswith(b"ARROW1") or (head.startswith(ARROW_STREAM) and not json_named(path)):
+        return "arrow"  # the file format; the stream format's marker is also just invalid UTF-8
     return None
 
 
