@@ -106,12 +106,15 @@ def _lexical_false_alarms() -> list[dict]:
 @needs_extra
 def test_quiet_on_real_answers_that_fooled_word_overlap(tmp_path):
     """Short answers, code completions, Chinese chat and the lexical method's false alarms: all
-    real records with their own responses."""
-    short = [r for r in _real("alpaca_eval/alpaca-7b.jsonl", 553) if len(r["output"].split()) <= 3]
+    real records with their own responses. The Chinese ones are not judged: the model reads English."""
+    answers = _real("alpaca_eval/alpaca-7b.jsonl", 553) + _real("alpaca_eval/falcon-7b-instruct.jsonl", 553)
+    non_answers = ("No Output", "<noinput>", "<img")  # not correct records: the check may call them off-task
+    short = [r for r in answers if len(r["output"].split()) <= 6 and not r["output"].startswith(non_answers)]
     code = _real("code/humaneval.jsonl", 40)
     chinese = _real("zh/oasst_sft_zh.jsonl", 40)
     false_alarms = _lexical_false_alarms()
-    assert len(short) >= 10 and len(false_alarms) >= 40
+    assert len(short) >= 30 and len(false_alarms) >= 40
     _, _, result = _lint(tmp_path, short + code + chinese + false_alarms)
     assert result["findings"] == []
-    assert result["summaries"]["off-task"]["judged"] == len(short + code + chinese + false_alarms)
+    summary = result["summaries"]["off-task"]
+    assert summary["judged"] == len(short + code + false_alarms) and summary["skipped"] == len(chinese)
