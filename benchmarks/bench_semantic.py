@@ -35,7 +35,7 @@ from pathlib import Path
 os.environ["OPENBLAS_NUM_THREADS"] = os.environ["OMP_NUM_THREADS"] = "1"  # one core, here and in the CLI
 
 ROOT = Path(__file__).resolve().parents[1]
-DEFAULT = ROOT / "tests" / "data" / "real" / "alpaca_eval" / "alpaca-7b.jsonl"
+DEFAULT = Path("tests/data/real/alpaca_eval/alpaca-7b.jsonl")
 RESPONSE_KEYS = ("output", "response")
 
 
@@ -64,7 +64,7 @@ def cpu_run(args: list[str]) -> tuple[float, dict]:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--file", type=Path, default=DEFAULT, help="real alpaca-style JSONL to copy from")
+    parser.add_argument("--file", type=Path, default=DEFAULT, help="real alpaca-style JSONL (relative: to the repository)")
     parser.add_argument("--records", type=int, default=300)
     parser.add_argument("--swaps", type=int, default=15, help="pairs of records whose responses are exchanged")
     parser.add_argument("--seed", type=int, default=0)
@@ -85,14 +85,14 @@ def main() -> int:
         copy = Path(tmp) / "swapped.jsonl"
         config = Path(tmp) / "sftlint.toml"
         config.write_text('[checks.off-task]\nmethod = "semantic"\n', encoding="utf-8")
-        swapped = swapped_copy(args.file, copy, args.records, args.swaps, args.seed)
+        swapped = swapped_copy(ROOT / args.file, copy, args.records, args.swaps, args.seed)
         common = [str(copy), "--format", "json", "--jobs", "1", "--quiet", "--config", str(config)]
         base_cpu, _ = cpu_run(["lint", *common, "--select", "SFT101"])
         cpu, result = cpu_run(["lint", *common, "--select", "SFT106"])
     flagged = {f["line"] for f in result["findings"] if f["code"] == "SFT106"}
     found = flagged & swapped
     per_second = args.records / max(cpu - base_cpu, 1e-9)
-    print(f"file: {args.file.relative_to(ROOT)} (first {args.records} records, {args.swaps} swapped pairs, seed {args.seed})")
+    print(f"file: {args.file} (first {args.records} records, {args.swaps} swapped pairs, seed {args.seed})")
     print(f"model load: {load:.2f} s")
     print(f"CPU, one core: {cpu:.1f} s with SFT106 semantic, {base_cpu:.1f} s reading only: {per_second:.1f} records/s")
     print(f"swapped records found: {len(found)} of {len(swapped)} (recall {len(found) / len(swapped):.2f})")

@@ -703,9 +703,9 @@ class OffTask(Check):
     reported as *misaligned* only when its cosine with its own prompt is below `max_own` while
     another record's prompt that asks something else (cosine with its own prompt below
     `max_prompt_similarity`) is at least `min_other` close to it and `margin` closer than its
-    own. The message quotes that prompt's opening and both cosines. It costs a second or more
-    per hundred records on one core (the docs give the measured figure), and the
-    comparison with every other prompt grows with the square of the record count.
+    own. The message quotes that prompt's opening and both cosines. It is slow: about 15
+    records a second on one core (benchmarks/bench_semantic.py), and the comparison with every
+    other prompt grows with the square of the record count.
 
     Why it matters: The model learns to answer whatever it is asked with whatever the data
     paired with it. A few off-task pairs teach it to ignore the question; a shifted column
@@ -730,7 +730,9 @@ class OffTask(Check):
     preview = True
     preview_note = (
         "real-data precision 0.00 (0 of 81 findings right; 0 of 8 held out): word overlap cannot tell a "
-        "short or creative on-topic answer from a swapped one"
+        "short or creative on-topic answer from a swapped one; the semantic method (method = \"semantic\", "
+        "the semantic extra) makes no finding on the 4,253 calibration and 868 held-out real records, so its "
+        "precision is not measured yet (it finds 47 of 50 planted swapped responses)"
     )
     cost = 30
     Options = OffTaskOptions
