@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Per-record cost of the content checks (SFT105-SFT110, SFT202) through the real CLI.
 
-Lints a clean generated corpus (default 100,000 alpaca records from sample_data/generate.py,
+Lints a clean generated corpus (default 100,000 alpaca records from tests/generate.py,
 written once to benchmarks/corpora) with each check alone, and with all of them, and prints the
 time over a baseline measured in the same run: the same command with only SFT101 (reading,
 parsing and normalising every record plus one trivial check). The difference divided by the

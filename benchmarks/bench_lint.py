@@ -2,7 +2,7 @@
 """End-to-end cost of `sftlint lint` with every default check, against the JSON-parse floor.
 
 For each size (default 10k, 100k and 1M records) it generates once, in benchmarks/corpora (or
-$SFTLINT_CORPORA), a realistic corpus from sample_data/generate.py: blocks of 5,000
+$SFTLINT_CORPORA), a realistic corpus from tests/generate.py: blocks of 5,000
 records alternating alpaca, chat and sharegpt, each block with 3 % planted defects of every
 kind that applies (`plant_defects`, its own seed). Then it runs the real CLI in a subprocess
 (`python -m sftlint lint FILE --format json -o OUT`), once with `--jobs 1` and once with the

@@ -37,11 +37,11 @@ sys.path.insert(0, str(Path(__file__).parent))
 from neardup_corpus import generate  # noqa: E402
 
 from sftlint.check import Context  # noqa: E402
-from sftlint.checks.exact_duplicate import content_key  # noqa: E402
-from sftlint.checks.near_duplicate import THRESHOLD, NearDuplicate, compared_text  # noqa: E402
+from sftlint.checks.near_duplicate import NearDuplicate  # noqa: E402
 from sftlint.io import read_file  # noqa: E402
-from sftlint.minhash import normalise_text, shingles  # noqa: E402
+from sftlint.minhash import THRESHOLD, normalise_text, shingles  # noqa: E402
 from sftlint.records import normalise  # noqa: E402
+from sftlint.text.normal import compared_text, content_key  # noqa: E402
 
 
 class Timer:

@@ -70,7 +70,7 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
 
-    from sftlint.embed import Encoder, require
+    from sftlint.text.embed import Encoder, require
     from sftlint.errors import SftlintError
 
     try:

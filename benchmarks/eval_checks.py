@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Measured quality of the content checks (SFT105-SFT110): precision, recall, false positives.
 
-Builds planted-defect corpora from the sample generator (`sample_data/generate.py`: clean
+Builds planted-defect corpora from the sample generator (`tests/generate.py`: clean
 support records, alpaca and chat shaped, plus labelled tickets), runs the real CLI with
 `--format json` on each, and scores every check against the generator's manifest:
 

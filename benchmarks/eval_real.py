@@ -59,6 +59,7 @@ DATASETS = {
     # above: precision here is measured on data the checks were not tuned on.
     "holdout/chatglm2-6b.jsonl": "model outputs",
     "holdout/Qwen1.5-1.8B-Chat.jsonl": "model outputs",
+    "holdout/Qwen1.5-1.8B-Chat.421-553.jsonl": "model outputs",
     "holdout/llama-2-7b-chat-hf.jsonl": "model outputs",
     "holdout/baize-v2-7b.jsonl": "model outputs",
     "holdout/oasst_sft_zh.jsonl": "non-English chat",
@@ -153,7 +154,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--unjudged", type=Path, help="write the unjudged findings here as CSV rows to fill in")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
-    parser.add_argument("--markdown", action="store_true", help="print the per-check table as Markdown (README)")
+    parser.add_argument("--markdown", action="store_true", help="print the per-check table as Markdown (docs/checks.md)")
     parser.add_argument("--show", metavar="CODE", help="list this check's wrong findings and missed defects")
     parser.add_argument("--semantic", action="store_true", help="SFT106 in its semantic mode (the semantic extra)")
     args = parser.parse_args()

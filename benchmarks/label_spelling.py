@@ -1,6 +1,6 @@
 """Quality and cost of SFT202's label-spelling findings on generated support tickets.
 
-Generates tickets with `sample_data/generate.py` (labels billing, bug, how-to, account,
+Generates tickets with `tests/generate.py` (labels billing, bug, how-to, account,
 feature-request), respells the label of a random 2 % of records in one of four ways (case,
 spacing, punctuation, or a typo: one inner letter deleted, doubled or swapped with its
 neighbour), and runs `sftlint lint --select SFT202`. Prints, per kind, how many respelt records

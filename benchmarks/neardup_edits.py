@@ -29,9 +29,9 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-from sftlint.checks.near_duplicate import compared_text
 from sftlint.minhash import normalise_text, shingles
 from sftlint.records import normalise
+from sftlint.text.normal import compared_text
 
 REAL = Path(__file__).resolve().parent.parent / "tests" / "data" / "real"
 SOURCES = {

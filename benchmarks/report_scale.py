@@ -17,10 +17,9 @@ from pathlib import Path
 from sample_generator import CORPORA
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "sample_data"))
+sys.path.insert(0, str(ROOT / "tests"))
 
 from generate import iter_clean_records  # noqa: E402
-
 from sftlint.cli import build_checks  # noqa: E402
 from sftlint.config import Config  # noqa: E402
 from sftlint.engine import run  # noqa: E402

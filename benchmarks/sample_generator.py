@@ -17,8 +17,8 @@ CORPORA = Path(os.environ.get("SFTLINT_CORPORA", Path(__file__).resolve().parent
 
 
 def load_generator() -> ModuleType:
-    """sample_data/generate.py as a module (it is a script, not part of the package)."""
-    spec = importlib.util.spec_from_file_location("sample_generate", ROOT / "sample_data" / "generate.py")
+    """tests/generate.py (the sample data generator) as a module."""
+    spec = importlib.util.spec_from_file_location("sample_generate", ROOT / "tests" / "generate.py")
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module

@@ -21,8 +21,8 @@ REAL_DATA = REPO / "tests" / "data" / "real"  # real public data copied into the
 
 @functools.cache
 def sample_generator() -> ModuleType:
-    """sample_data/generate.py as a module (a script, not part of the package), loaded once."""
-    spec = importlib.util.spec_from_file_location("sample_generate", REPO / "sample_data" / "generate.py")
+    """tests/generate.py (the sample data generator) as a module, loaded once."""
+    spec = importlib.util.spec_from_file_location("sample_generate", REPO / "tests" / "generate.py")
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module

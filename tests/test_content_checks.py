@@ -10,7 +10,7 @@ import random
 import pytest
 
 from conftest import REAL_DATA, sample_generator, write_jsonl
-from sftlint.checks import off_task
+from sftlint.text import retrieval
 
 ALPACA_EVAL = REAL_DATA / "alpaca_eval"
 
@@ -25,6 +25,7 @@ def _found(out: dict, code: str) -> dict[int, dict]:
 def _planted(lint, tmp_path, shape: str, kind: str, n: int = 600, rate: float = 0.02, seed: int = 3):
     records = GEN.clean_records(n, seed=seed, shape=shape)
     lines, manifest = GEN.plant_defects(records, rate, seed, kinds=[kind])
+    assert manifest, f"no {kind} defect was planted"
     path = tmp_path / f"{shape}.jsonl"
     path.write_bytes(b"".join(line + b"\n" for line in lines))
     _, out = lint(None, "--min-pairs", "1", "--preview", path=path)
@@ -94,6 +95,7 @@ def test_off_task_finds_swapped_and_shifted_responses(lint, tmp_path, shape):
 def test_off_task_names_the_record_a_shifted_response_belongs_to(lint, tmp_path):
     out, manifest = _planted(lint, tmp_path, "alpaca", "off-task", n=2000, rate=0.01)
     shifted = {m["line"]: m["partner"] for m in manifest if m["variant"] == "shifted-block" and m["partner"]}
+    assert shifted, "no shifted block was planted"
     found = _found(out, "SFT106")
     named = [f for line, f in found.items() if line in shifted and f["data"]["signal"] == "misaligned"]
     assert sum(f["related"][0]["line"] == shifted[f["line"]] for f in named) >= 0.75 * len(shifted)
@@ -110,7 +112,7 @@ def test_off_task_on_real_answers_flags_swaps_and_names_the_record_they_belong_t
     """With `postings`, the search for the prompt a response fits uses rarer terms only, as in
     files with more prompts than `_POSTINGS` share a term; it must still find the swaps."""
     if postings is not None:
-        monkeypatch.setattr(off_task, "_POSTINGS", postings)
+        monkeypatch.setattr(retrieval, "_POSTINGS", postings)
     records = _real("gpt4_1106_preview.jsonl")
     rng = random.Random(5)
     swaps = {}
@@ -212,6 +214,7 @@ def test_refusal_phrases_are_configurable_and_bad_expressions_are_a_config_error
 def test_conflicting_labels_report_every_member_with_the_others_related(lint, tmp_path):
     tickets = GEN.classification_records(500, seed=4)
     lines, manifest = GEN.plant_defects(tickets, 0.02, 4, kinds=["label-inconsistency"])
+    assert manifest, "no label conflict was planted"
     path = tmp_path / "tickets.jsonl"
     path.write_bytes(b"".join(line + b"\n" for line in lines))
     _, out = lint(None, "--select", "SFT110,SFT202", "--min-pairs", "1", path=path)

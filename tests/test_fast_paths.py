@@ -17,16 +17,16 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sftlint.check import Context
-from sftlint.checks._content import strip_code
-from sftlint.checks._text import excerpt, squash
 from sftlint.checks.echo_or_degenerate import EchoOrDegenerate, _loop_candidates
-from sftlint.checks.empty_response import DEFAULT_PLACEHOLDERS, EmptyResponse
+from sftlint.checks.empty_response import EmptyResponse
 from sftlint.checks.exact_duplicate import ExactDuplicate
 from sftlint.checks.format_inconsistency import _BULLET, _NUMBERED, profile
 from sftlint.checks.refusal_boilerplate import DEFAULT_PHRASES, RefusalBoilerplate
 from sftlint.checks.template_leakage import TemplateLeakage
 from sftlint.minhash import BandKeyStore, MinHasher, ShingleStore, band_keys, find_clusters, fold_text, normalise_text
 from sftlint.records import normalise
+from sftlint.text.content import strip_code
+from sftlint.text.normal import DEFAULT_PLACEHOLDERS, excerpt, squash
 
 SPACES = " \t\n\r\x0b\x0c\x1c\x1d\x1e\x1f\x85\xa0\u2028\u3000"
 ASCII_SPACES = " \t\n\r\x0b\x0c\x1c\x1d\x1e\x1f"

@@ -130,3 +130,26 @@ def test_quiet_below_min_responses(tmp_path) -> None:
     records[2] = ticket(2, "plain words here, not JSON at all")
     _, out = lint_json(str(write_jsonl(tmp_path / "t.jsonl", records)), "--select", "SFT112")
     assert findings(out, "SFT112") == []
+
+
+def worked_solution(i: int) -> dict:
+    """A grade-school word problem answered as GSM8K writes answers: steps with <<calculator>>
+    annotations, some of one line and some of several, a final "#### N" line."""
+    rng = random.Random(i)
+    a, b = rng.randint(10, 90), rng.randint(2, 9)
+    steps = [f"She sold {a} / {b} = <<{a}/{b}={a // b}>>{a // b} boxes on Monday."]
+    if i % 3:
+        steps.append(f"Then {a // b} x {b + 1} = <<{a // b}*{b + 1}={a // b * (b + 1)}>>{a // b * (b + 1)} in all.")
+    if i % 5 == 0:
+        steps = [f"{a} - {b} = {a - b}, so the answer is {a - b}"]
+    total = a // b * (b + 1) if i % 3 else a // b
+    question = f"A shop has {a} apples and packs them {b} to a box. How many boxes does it sell by Tuesday (#{i})?"
+    return {"question": question, "answer": "\n".join(steps) + f"\n#### {total}"}
+
+
+def test_quiet_on_worked_math_solutions(tmp_path) -> None:
+    """Free-form worked solutions of varying shape are prose, whatever their step count."""
+    path = write_jsonl(tmp_path / "math.jsonl", [worked_solution(i) for i in range(80)])
+    _, out = lint_json(str(path), "--select", "SFT112", "--min-pairs", "1")
+    assert out["stats"]["valid"] == 80
+    assert findings(out, "SFT112") == []

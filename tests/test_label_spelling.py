@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from readiness_support import REPO, findings, lint_json, write_jsonl
-from sftlint.checks._labels import edit_distance, label_key, spelling_variants
+from sftlint.text.labels import edit_distance, label_key, spelling_variants
 
 TICKETS = REPO / "sample_data" / "tickets.jsonl"
 

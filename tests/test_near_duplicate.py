@@ -201,6 +201,10 @@ def test_rate_above_max_rate_is_an_error(tmp_path: Path) -> None:
     assert out["verdict"] == "no-go"
     relaxed = lint(path, max_rate=0.2)
     assert len(relaxed["findings"]) == redundant and all(f["line"] for f in relaxed["findings"])
+    # A severity the user configured for the check is never overridden, the rate's included.
+    configured = lint(path, severity="warning")
+    assert {f["severity"] for f in configured["findings"]} == {"warning"}
+    assert [f for f in configured["findings"] if f["line"] is None]
 
 
 def test_on_prompt_compares_prompts_only(tmp_path: Path) -> None:

@@ -17,7 +17,7 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import write_jsonl
-from sftlint import embed
+from sftlint.text import embed
 from sftlint.cli import cli
 
 REAL = Path(__file__).parent / "data" / "real"

@@ -1,7 +1,7 @@
 """SFT106's block-wise machinery against the word-by-word definitions it replaces.
 
-Terms are extracted for thousands of records at once with numpy (sftlint.checks.off_task);
-these tests hold them to the plain definitions in sftlint.checks._content, and the other
+Terms are extracted for thousands of records at once with numpy (sftlint.text.retrieval);
+these tests hold them to the plain word-by-word definitions written out below, and the other
 shortcuts (crc32 tables, nearest-record selection) to what they stand for. The bounded search
 for the prompt a response fits is tested on real data in test_content_checks.
 """
@@ -17,7 +17,8 @@ import pytest
 
 from conftest import REAL_DATA
 from sftlint.checks import off_task
-from sftlint.checks._content import buckets, content_terms, content_words, strip_code, word_bytes
+from sftlint.text import retrieval
+from sftlint.text.content import EN_STOP_BYTES, WORD_BYTES, strip_code
 
 ALPACA_EVAL = REAL_DATA / "alpaca_eval"
 
@@ -39,6 +40,25 @@ TRICKY = [
 ]
 
 
+def word_bytes(text: str) -> list[bytes]:
+    """The words of `text` as lower-case UTF-8 bytes (apostrophes split words)."""
+    return text.encode("utf-8", "surrogatepass").translate(WORD_BYTES).split()
+
+
+def content_terms(tokens: list[bytes], stem: int = 6) -> set[bytes]:
+    """Distinct words that are not English function words, cut to `stem` letters."""
+    return {w[:stem] for w in set(tokens) - EN_STOP_BYTES if len(w) > 1}
+
+
+def content_words(text: str) -> set[bytes]:
+    return content_terms(word_bytes(text))
+
+
+def buckets(words: set[bytes], bits: int) -> list[int]:
+    """crc32 hashes of `words` into 2**bits buckets, sorted."""
+    return sorted(zlib.crc32(w) & ((1 << bits) - 1) for w in words)
+
+
 def _reference(prompt: str, response: str, min_words: int = 8) -> tuple[list[int], list[int]] | None:
     """The prompt and response ids of one record, word by word (the definition)."""
     tokens = word_bytes(strip_code(response[: off_task._MAX_CHARS]))
@@ -46,11 +66,11 @@ def _reference(prompt: str, response: str, min_words: int = 8) -> tuple[list[int
         return None
     prompt_words = content_words(prompt[: off_task._MAX_CHARS])
     response_words = content_terms(tokens)
-    prompt_ids = buckets(prompt_words, off_task._BITS)[: off_task._PROMPT_TERMS]
+    prompt_ids = buckets(prompt_words, retrieval.BITS)[: retrieval.PROMPT_TERMS]
     shared = prompt_words & response_words
-    response_ids = buckets(shared, off_task._BITS)[: off_task._RESPONSE_TERMS]
-    if len(response_ids) < off_task._RESPONSE_TERMS:
-        response_ids += buckets(response_words - shared, off_task._BITS)[: off_task._RESPONSE_TERMS - len(response_ids)]
+    response_ids = buckets(shared, retrieval.BITS)[: retrieval.RESPONSE_TERMS]
+    if len(response_ids) < retrieval.RESPONSE_TERMS:
+        response_ids += buckets(response_words - shared, retrieval.BITS)[: retrieval.RESPONSE_TERMS - len(response_ids)]
         response_ids.sort()
     if not prompt_ids or not response_ids:
         return None
@@ -74,7 +94,7 @@ def test_term_ids_of_a_block_are_those_of_the_word_by_word_definition():
         for t in (prompt[: off_task._MAX_CHARS], strip_code(response[: off_task._MAX_CHARS]))
     ]
     encoded = [t.encode("utf-8", "surrogatepass") for t in texts]
-    judged, prompt_ids, prompt_counts, response_ids, response_counts = off_task._pair_terms(encoded, 8)
+    judged, prompt_ids, prompt_counts, response_ids, response_counts = retrieval.pair_terms(encoded, 8)
     expected = [_reference(p, r) for p, r in pairs]
     assert judged.tolist() == [e is not None for e in expected]
     kept = [e for e in expected if e is not None]
@@ -90,7 +110,7 @@ def test_crc32_tables_give_zlib_values():
     stems = [w[:6] for w in words]
     values = np.array([int.from_bytes(s, "little") for s in stems], dtype=np.uint64)
     sizes = np.array([len(w) for w in words])
-    assert off_task._crc32(values, sizes).tolist() == [zlib.crc32(s) for s in stems]
+    assert retrieval._crc32(values, sizes).tolist() == [zlib.crc32(s) for s in stems]
 
 
 @pytest.mark.parametrize("columns", [40, 61, 2000, 2003])
@@ -101,7 +121,7 @@ def test_nearest_records_are_the_k_largest_similarities(columns):
     similarity[:10] = np.round(similarity[:10] * 4) / 4
     similarity[np.arange(50), rng.integers(0, columns, 50)] = -1.0  # a record's own column
     k = 30
-    near = off_task._top(similarity, k)
+    near = retrieval.top(similarity, k)
     assert near.shape == (50, k) and all(len(set(row)) == k for row in near.tolist())
     expected = -np.sort(-similarity, axis=1)[:, :k]
     assert np.array_equal(-np.sort(-np.take_along_axis(similarity, near, axis=1), axis=1), expected)

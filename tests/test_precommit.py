@@ -2,7 +2,7 @@
 
 The hook repository is a git copy of this working tree (pre-commit installs a hook from a
 commit, and the checkout may have uncommitted changes); the dataset repository uses the
-`.pre-commit-config.yaml` snippet from the README with that copy's path and commit. The
+`.pre-commit-config.yaml` snippet from docs/workflow.md with that copy's path and commit. The
 first run builds the hook's environment from PyPI (about 20 s).
 """
 
@@ -28,10 +28,10 @@ NOT_COPIED = shutil.ignore_patterns(
 
 
 def readme_snippet() -> dict:
-    """The `.pre-commit-config.yaml` the README tells a team to paste."""
-    text = (REPO / "README.md").read_text(encoding="utf-8")
+    """The `.pre-commit-config.yaml` the workflow docs tell a team to paste."""
+    text = (REPO / "docs" / "workflow.md").read_text(encoding="utf-8")
     match = re.search(r"```yaml\n(# \.pre-commit-config\.yaml\n.*?)```", text, re.DOTALL)
-    assert match, "README has no .pre-commit-config.yaml snippet"
+    assert match, "docs/workflow.md has no .pre-commit-config.yaml snippet"
     return yaml.safe_load(match.group(1))
 
 

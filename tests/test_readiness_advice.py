@@ -9,7 +9,7 @@ from click.testing import CliRunner
 
 from readiness_support import findings, lint_json, real_data, write_jsonl
 from sftlint.cli import cli
-from sftlint.split import recommended_eval_size
+from sftlint.evalsize import recommended_eval_size
 from sftlint.tokens import approx_tokens
 
 

@@ -16,11 +16,12 @@ from html_tree import Node, parse
 from report_fixtures import HOSTILE, nogo_records, real_records, result_dict, ticket_records, write_jsonl
 from sftlint.cli import cli
 from sftlint.config import Config
-from sftlint.examples import ELLIPSIS, collect_examples, excerpt, wanted_lines
+from sftlint.examples import EXCERPT_CHARS, collect_examples, wanted_lines
 from sftlint.findings import Finding, Severity
 from sftlint.io import read_lines
 from sftlint.report import environment, render_report
 from sftlint.schema import ResultModel
+from sftlint.text.normal import ELLIPSIS, excerpt
 
 
 @pytest.fixture(scope="module")
@@ -267,9 +268,9 @@ def excerpt_record(file: str, line: int, text: str) -> dict:
         "file": file,
         "line": line,
         "shape": "alpaca",
-        "instruction": excerpt(text),
+        "instruction": excerpt(text, EXCERPT_CHARS, keep_tail=True),
         "input": "",
-        "response": excerpt(text),
+        "response": excerpt(text, EXCERPT_CHARS, keep_tail=True),
         "label": None,
         "raw": None,
         "chars": {"instruction": len(text), "response": len(text)},
@@ -280,9 +281,9 @@ def excerpt_record(file: str, line: int, text: str) -> dict:
 
 
 def test_excerpt_keeps_head_and_tail_within_bounds() -> None:
-    assert excerpt("short") == "short"
+    assert excerpt("short", EXCERPT_CHARS, keep_tail=True) == "short"
     text = " ".join(f"w{i}" for i in range(1000)) + " <|endoftext|>"
-    cut = excerpt(text)
+    cut = excerpt(text, EXCERPT_CHARS, keep_tail=True)
     assert len(cut) <= 400 + len(ELLIPSIS) and ELLIPSIS in cut
     assert cut.startswith("w0 w1 ") and cut.endswith("<|endoftext|>")
 
@@ -456,7 +457,7 @@ def test_sample_nogo_report_lists_every_planted_defect_the_checks_ran_for(tmp_pa
     assert {"SFT001", "SFT101", "SFT102"} <= set(planted)
     for code, lines in planted.items():
         shown = {int(li.find("span", class_="where").text.split()[-1]) for li in _section_findings(page, code)}
-        if code == "SFT106":  # a statistical warning: measured recall, not every line (README)
+        if code == "SFT106":  # a statistical warning: measured recall, not every line (docs/content-checks.md)
             assert len(lines & shown) >= 0.6 * len(lines), code
             continue
         assert lines <= shown, code

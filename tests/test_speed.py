@@ -54,7 +54,8 @@ def test_json_output_reports_the_seconds_of_every_check_and_of_reading(tmp_path)
     data = json.loads(out.read_text())
     timings = data["stats"]["timings"]
     ran = {row["code"] for row in data["checks"]}
-    assert "read" in timings and all(seconds >= 0 for seconds in timings.values())
+    assert "read" in timings and all(isinstance(seconds, float) for seconds in timings.values())
+    assert sum(timings.values()) > 0
     assert {"SFT101", "SFT103", "SFT104", "SFT107"} <= set(timings) - {"read"} <= ran
 
 
@@ -72,4 +73,4 @@ def test_a_crashing_check_is_still_timed_and_reported_once(tmp_path, monkeypatch
     data = json.loads(out.read_text())
     crashes = [f for f in data["findings"] if f["code"] == "SFT101"]
     assert len(crashes) == 1 and "kaput" in crashes[0]["message"] and "2 records" in crashes[0]["message"]
-    assert data["stats"]["timings"]["SFT101"] >= 0
+    assert "SFT101" in data["stats"]["timings"]

@@ -47,7 +47,7 @@ class Context:
     valid: int = 0
     usable_pairs: int = 0
     unusable: dict[str, int] = field(default_factory=dict)  # code -> records it disqualified
-    extra: dict[str, Any] = field(default_factory=dict)
+    against: list[str] = field(default_factory=list)  # the evaluation sets given (--against), as given
 
 
 class Check:
@@ -74,6 +74,7 @@ class Check:
 
     def __init__(self, options: BaseModel | None = None, severity: Severity | None = None) -> None:
         self.options: Any = options if options is not None else self.Options()
+        self.configured_severity = severity  # what the user set for this check, if anything
         self.effective_severity = severity or self.severity
 
     # -- the hooks a check implements -------------------------------------------------------
@@ -131,6 +132,13 @@ class Check:
             score=None if score is None else round(float(score), 4),
             data=data,
         )
+
+    def escalated(self, finding: Finding, severity: Severity) -> Finding:
+        """`finding` raised to `severity` (a dataset-wide rate past its limit), unless the user
+        configured this check's severity: a configured severity is never overridden."""
+        if self.configured_severity is None and severity.rank > finding.severity.rank:
+            finding.severity = severity
+        return finding
 
     @classmethod
     def doc_sections(cls) -> dict[str, str]:

@@ -168,12 +168,18 @@ def lint_paths(
     With `examples`, excerpts of flagged records are read for the JSON result and the report.
     The baseline (`config.baseline`, or `write_baseline`: accept every finding) applies first.
     """
-    extra = {"against": list(config.against)}
     fingerprints = bool(write_baseline or config.baseline)
     checks = build_checks(config)
     jobs = choose_jobs(config.jobs, paths)
     result = run(
-        paths, checks, dict(config.fields), config.fail_on, progress, extra=extra, fingerprints=fingerprints, jobs=jobs
+        paths,
+        checks,
+        dict(config.fields),
+        config.fail_on,
+        progress,
+        against=config.against,
+        fingerprints=fingerprints,
+        jobs=jobs,
     )
     result.config = config.model_dump(mode="json")
     _apply_baseline(result, config, write_baseline, inputs=[Path(p) for p in paths if p != "-"])
@@ -462,7 +468,8 @@ def split_command(
 ) -> None:
     """Split FILE into train and eval JSONL, keeping duplicates, near-duplicate clusters and
     same-prompt groups on one side."""
-    from sftlint.split import NearDuplicates, SamePrompt, margin_points, recommended_eval_size, split
+    from sftlint.evalsize import margin_points, recommended_eval_size
+    from sftlint.split import NearDuplicates, SamePrompt, split
 
     if same_file(train_path, eval_path):
         raise SftlintError(f"{train_path}: train and eval must be different files")

@@ -290,8 +290,8 @@ class _Runner:
                     self.crashed(check, exc, (record.file, record.line))
                 timings[code] += perf_counter() - started
 
-    def context(self, files: list[str], extra: dict[str, Any] | None) -> Context:
-        return Context(files=files, records=self.records, valid=self.valid, extra=dict(extra or {}))
+    def context(self, files: list[str], against: Sequence[str]) -> Context:
+        return Context(files=files, records=self.records, valid=self.valid, against=list(against))
 
     def finish(self, context: Context) -> None:
         """Finish the dataset checks that do not run last."""
@@ -358,11 +358,12 @@ def run(
     fields: dict[str, str],
     fail_on: Severity,
     progress: Progress | None = None,
-    extra: dict[str, Any] | None = None,
+    against: Sequence[str] = (),
     fingerprints: bool = False,
     jobs: int = 1,
 ) -> Result:
-    """Lint `paths` as one dataset with `checks`; `extra` reaches dataset checks as `Context.extra`.
+    """Lint `paths` as one dataset with `checks`; `against` (the evaluation sets) reaches dataset
+    checks as `Context.against`.
 
     With `fingerprints`, each finding about a record carries the hash of that record's content
     (for baselines). With `jobs` above 1 the checks are shared among that many processes
@@ -379,7 +380,7 @@ def run(
         for path in paths:
             worker.read(path)
         worker.done_reading()
-        worker.finish(worker.context(files, extra))
+        worker.finish(worker.context(files, against))
         return worker.part()
 
     workers = Workers(groups[1:], share) if len(groups) > 1 else None
@@ -388,7 +389,7 @@ def run(
         for path in paths:
             runner.read(path)
         runner.done_reading()
-        context = runner.context(files, extra)
+        context = runner.context(files, against)
         runner.finish(context)
         if workers is not None:
             if progress is not None:

@@ -17,24 +17,13 @@ from sftlint.errors import SftlintError
 from sftlint.findings import Finding
 from sftlint.io import display_name, parse_json, read_lines, rereadable
 from sftlint.records import normalise
+from sftlint.text.normal import excerpt
 
 #: characters kept of each field; longer text keeps its head and its tail around an ellipsis.
 EXCERPT_CHARS = 400
 #: near-duplicate clusters (and members of each) whose records get excerpts for the side-by-side view.
 CLUSTERS_SHOWN = 10
 MEMBERS_SHOWN = 4
-ELLIPSIS = " […] "
-
-
-def excerpt(text: str, limit: int = EXCERPT_CHARS) -> str:
-    """`text` cut to about `limit` characters: three quarters head, one quarter tail."""
-    if len(text) <= limit:
-        return text
-    tail = limit // 4
-    head, end = text[: limit - tail], text[-tail:]
-    head = head.rsplit(None, 1)[0] if " " in head.strip() else head  # do not cut a word in two
-    end = end.split(None, 1)[-1] if " " in end.strip() else end
-    return head + ELLIPSIS + end
 
 
 def wanted_lines(findings: Iterable[Finding], summaries: Mapping[str, Any], per_check: int) -> dict[str, set[int]]:
@@ -68,17 +57,17 @@ def record_excerpt(file: str, line: int, text: str, fields: Mapping[str, str]) -
             "input": "",
             "response": "",
             "label": None,
-            "raw": excerpt(text),
+            "raw": excerpt(text, EXCERPT_CHARS, keep_tail=True),
             "chars": {"raw": len(text)},
         }
     return {
         "file": file,
         "line": line,
         "shape": record.shape,
-        "instruction": excerpt(record.instruction),
-        "input": excerpt(record.input),
-        "response": excerpt(record.response),
-        "label": None if record.label is None else excerpt(record.label, 100),
+        "instruction": excerpt(record.instruction, EXCERPT_CHARS, keep_tail=True),
+        "input": excerpt(record.input, EXCERPT_CHARS, keep_tail=True),
+        "response": excerpt(record.response, EXCERPT_CHARS, keep_tail=True),
+        "label": None if record.label is None else excerpt(record.label, 100, keep_tail=True),
         "raw": None,
         "chars": {"instruction": len(record.instruction), "input": len(record.input), "response": len(record.response)},
     }

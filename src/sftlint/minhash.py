@@ -2,8 +2,9 @@
 
 A text is normalised (Unicode NFKC, lower case, punctuation deleted, whitespace collapsed)
 and cut into shingles: word 2-grams, or character 5-grams when it has fewer than 5 words.
-Each shingle is hashed to 32 bits by `shingle_hash`, and a batch of texts gets its signatures
-in a few numpy operations. The result equals datasketch's
+Each shingle is hashed to 32 bits (`shingle_hash`, spelled out one shingle at a time in
+tests/test_minhash.py), and a batch of texts gets its signatures in a few numpy operations.
+The result equals datasketch's
 ``MinHash(num_perm, seed, hashfunc=shingle_hash)`` updated shingle by shingle (its default
 "affine32" scheme: the same permutations drawn from the same seed, the same MurmurHash3
 pre-mix, the same minimum); tests/test_minhash.py proves it. Shingle hashes are prefix sums
@@ -35,6 +36,10 @@ NUM_PERM = 128  # datasketch's default number of permutations
 WORD_SHINGLE = 2
 SHORT_TEXT = 5  # texts of fewer words are cut into character shingles instead
 CHAR_SHINGLE = 5  # characters per shingle of a short text
+#: Jaccard of word-pair sets at which two records are near-duplicates (SFT104, `sftlint split`): a
+#: copy of 20 words with 2 words substituted far apart (the worst case of 8 %, rounded up to 10 %)
+#: is at 15/23 = 0.65
+THRESHOLD = 0.6
 #: LSH bands/rows are chosen so that a pair exactly at the threshold becomes a candidate with
 #: at least this probability (pairs above it far more often: 16 x 8 at 0.8 catches ~99 %).
 RECALL_AT_THRESHOLD = 0.94
@@ -92,17 +97,6 @@ def shingles(normalised: str, word_shingle: int = WORD_SHINGLE) -> list[str]:
     if len(normalised) <= CHAR_SHINGLE:
         return [normalised]
     return [normalised[i : i + CHAR_SHINGLE] for i in range(len(normalised) - CHAR_SHINGLE + 1)]
-
-
-def shingle_hash(shingle: str | bytes) -> int:
-    """32-bit hash of one shingle; the `hashfunc` to give datasketch for identical signatures."""
-    if isinstance(shingle, bytes):
-        shingle = shingle.decode("utf-8", "surrogatepass")
-    h, power = 0, 1
-    for ch in shingle:
-        h = (h + ord(ch) * power) & _MASK64
-        power = (power * _BASE_INV) & _MASK64
-    return int(_fmix64(np.array([h], dtype=_U64))[0]) >> 32
 
 
 def _fmix32(h: np.ndarray) -> np.ndarray:
@@ -480,6 +474,17 @@ class UnionFind:
         rx, ry = self.find(x), self.find(y)
         if rx != ry:
             self.parent[max(rx, ry)] = min(rx, ry)
+
+    def roots(self, n: int) -> np.ndarray:
+        """The root of each of 0..n-1 at once (pointer jumping over an array, not a loop per member)."""
+        parent = np.arange(n)
+        if self.parent:
+            parent[np.fromiter(self.parent.keys(), np.int64)] = np.fromiter(self.parent.values(), np.int64)
+        while True:
+            jumped = parent[parent]
+            if np.array_equal(jumped, parent):
+                return parent
+            parent = jumped
 
 
 class SignedCorpus:

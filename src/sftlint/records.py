@@ -7,6 +7,7 @@ from being normalised are returned as (code, message) pairs for the engine to re
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections import Counter
 from collections.abc import Mapping
@@ -123,6 +124,9 @@ class Record:
     decode_error: str | None = None
     tool_use: ToolUse | None = None
     media: dict[int, int] | None = None
+    #: what the shared text layer (`sftlint.text`) computed for this record, kept for the next
+    #: check that asks (a content key); never part of the record's value
+    features: dict[str, Any] | None = dataclasses.field(default=None, repr=False, compare=False)
 
     @property
     def prompt(self) -> str:

@@ -14,7 +14,6 @@ The default ones are `SamePrompt` (exact copies and label-conflict groups) and
 from __future__ import annotations
 
 import hashlib
-import math
 import random
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Sequence
@@ -23,21 +22,21 @@ from typing import Protocol
 
 import numpy as np
 
-from sftlint.checks._text import squash
-from sftlint.checks.near_duplicate import THRESHOLD, Compared, compared_text
 from sftlint.errors import SftlintError
 from sftlint.io import LINE_END, iter_lines, parse_json
-from sftlint.minhash import NUM_PERM, MinHasher, SignedCorpus, find_clusters, lsh_params, normalise_text
+from sftlint.minhash import (
+    NUM_PERM,
+    THRESHOLD,
+    MinHasher,
+    SignedCorpus,
+    UnionFind,
+    find_clusters,
+    lsh_params,
+    normalise_text,
+)
 from sftlint.records import Record, normalise
 from sftlint.tables import require_jsonl
-
-# Evaluation set sizing: 10 % of the data, at least 100 records (a 95 % margin of about
-# +/-10 points on an accuracy-like score) but never more than 20 % of a small dataset, and at
-# most 1,000 (+/-3 points): past that, records do more good in training.
-EVAL_FRACTION = 0.1
-EVAL_MIN = 100
-EVAL_MAX_SHARE_SMALL = 0.2
-EVAL_MAX = 1000
+from sftlint.text.normal import Compared, compared_text, squash
 
 # Classification-like data: a label (the `label` field, or a short single-line response) on
 # at least this share of records, with between 2 and MAX_STRATA distinct labels and on average
@@ -47,19 +46,6 @@ MAX_STRATA = 50
 MIN_PER_LABEL = 5
 _LABEL_MAX_WORDS = 3
 _LABEL_MAX_CHARS = 40
-
-
-def recommended_eval_size(pairs: int) -> int:
-    """How many records to hold out for evaluation from a dataset of `pairs` records."""
-    if pairs < 2:
-        return 0
-    floor = min(EVAL_MIN, int(pairs * EVAL_MAX_SHARE_SMALL))
-    return max(1, min(EVAL_MAX, max(floor, round(pairs * EVAL_FRACTION))))
-
-
-def margin_points(size: int) -> float:
-    """The 95 % margin, in percentage points, of a rate measured on `size` records (worst case p=0.5)."""
-    return 100 * 1.96 * 0.5 / math.sqrt(size) if size else float("inf")
 
 
 class Grouper(Protocol):
@@ -119,22 +105,6 @@ class NearDuplicates:
         return ([self.indices[m] for m in cluster.members] for cluster in clusters)
 
 
-class _UnionFind:
-    def __init__(self, n: int) -> None:
-        self.parent = list(range(n))
-
-    def find(self, i: int) -> int:
-        while self.parent[i] != i:
-            self.parent[i] = self.parent[self.parent[i]]
-            i = self.parent[i]
-        return i
-
-    def union(self, a: int, b: int) -> None:
-        ra, rb = self.find(a), self.find(b)
-        if ra != rb:
-            self.parent[max(ra, rb)] = min(ra, rb)
-
-
 @dataclass
 class Split:
     """The outcome: which physical lines go where, and the figures the command prints."""
@@ -160,7 +130,7 @@ def _label(record: Record) -> str | None:
     return None
 
 
-def read_lines(path: str) -> Iterator[tuple[int, bytes]]:
+def nonblank_lines(path: str) -> Iterator[tuple[int, bytes]]:
     """Physical non-blank lines of a JSON Lines file (numbered as `sftlint.io.iter_lines`
     numbers them), each ending in a newline."""
     for number, data in iter_lines(path):
@@ -187,7 +157,7 @@ def split(
     lines: list[bytes] = []
     labels: list[str | None] = []
     valid: list[int] = []
-    for number, data in read_lines(path):
+    for number, data in nonblank_lines(path):
         index = len(lines)
         lines.append(data)
         labels.append(None)
@@ -201,7 +171,7 @@ def split(
         valid.append(index)
         for grouper in groupers:
             grouper.add(index, record)
-    uf = _UnionFind(len(lines))
+    uf = UnionFind()
     for grouper in groupers:
         for group in grouper.groups():
             first, *rest = group

@@ -10,7 +10,6 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
 from sftlint.check import Check, Context
-from sftlint.checks.near_duplicate import Compared, compared_text
 from sftlint.findings import Finding, Location, Severity
 from sftlint.io import display_name, read_file
 from sftlint.minhash import (
@@ -25,6 +24,7 @@ from sftlint.minhash import (
     normalise_text,
 )
 from sftlint.records import Record, normalise
+from sftlint.text.normal import Compared, compared_text
 
 if TYPE_CHECKING:
     from sftlint.config import Config

@@ -9,10 +9,10 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
 from sftlint.check import Check, Context
-from sftlint.checks._content import EN_STOP, alnum_words, strip_code
-from sftlint.checks._text import excerpt
 from sftlint.findings import Finding, Severity
 from sftlint.records import Record
+from sftlint.text.content import EN_STOP, alnum_words, strip_code
+from sftlint.text.normal import excerpt
 
 _TOKEN = re.compile(r"[^\W_]+|[^\w\s]")
 _SENTENCE = re.compile(r"[^.!?\n]+")

@@ -5,14 +5,9 @@ from collections.abc import Iterator
 from pydantic import BaseModel, ConfigDict, Field
 
 from sftlint.check import Check
-from sftlint.checks._text import squash
 from sftlint.findings import Finding, Severity
 from sftlint.records import Record
-
-DEFAULT_PLACEHOLDERS = [
-    "n/a", "na", "none", "null", "nil", "nan", "<noinput>", "<no input>", "<nooutput>", "<no output>",
-    "<empty>", "...", "…", "todo", "tbd", "tba", "-", "--", "?", "empty", "no response", "no answer",
-]  # fmt: skip
+from sftlint.text.normal import DEFAULT_PLACEHOLDERS, squash
 
 
 class EmptyResponseOptions(BaseModel):

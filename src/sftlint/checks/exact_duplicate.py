@@ -1,36 +1,15 @@
 from __future__ import annotations
 
 import bisect
-import hashlib
 from array import array
 from collections.abc import Iterator
 
 import numpy as np
 
 from sftlint.check import Check, Context, NoOptions
-from sftlint.checks._text import squash
 from sftlint.findings import Finding, Location, Severity
 from sftlint.records import Record
-
-
-def content_key(record: Record) -> bytes:
-    """16-byte hash of a record's content, lower-cased with whitespace collapsed: equal for copies.
-
-    SFT104 needs the same key for the same record right after this check; the last key is
-    remembered so the text is normalised once.
-    """
-    if _last[0] is record:
-        return _last[1]
-    if record.turns is not None:
-        parts = [f"{t.role}\x1e{squash(t.content)}" for t in record.turns]
-    else:
-        parts = [squash(record.instruction), squash(record.input), squash(record.response)]
-    key = hashlib.blake2b("\x1f".join(parts).encode("utf-8", "surrogatepass"), digest_size=16).digest()
-    _last[:] = [record, key]
-    return key
-
-
-_last: list = [None, b""]
+from sftlint.text.normal import content_key
 
 
 class ExactDuplicate(Check):

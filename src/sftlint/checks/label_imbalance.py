@@ -8,10 +8,10 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from sftlint.check import Check, Context
-from sftlint.checks._labels import LabelTally, spelling_variants
-from sftlint.checks._text import excerpt
 from sftlint.findings import Finding, Location, Severity
 from sftlint.records import Record
+from sftlint.text.labels import LabelTally, spelling_variants
+from sftlint.text.normal import excerpt
 
 
 class LabelImbalanceOptions(BaseModel):

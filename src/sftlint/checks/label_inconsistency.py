@@ -11,11 +11,12 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
 from sftlint.check import Check, Context
-from sftlint.checks._content import alnum_words
-from sftlint.checks._labels import LabelTally
-from sftlint.checks._text import excerpt
 from sftlint.findings import Finding, Location, Severity
+from sftlint.minhash import UnionFind
 from sftlint.records import Record
+from sftlint.text.content import alnum_words
+from sftlint.text.labels import LabelTally
+from sftlint.text.normal import excerpt
 
 _PERMUTATIONS = 32
 _BANDS = 8  # 8 bands of 4 rows: pairs at Jaccard 0.8 share a band with probability ~0.985
@@ -48,33 +49,6 @@ def _signature(text: str) -> np.ndarray:
     hashes.sort()  # set order is not deterministic; the minimum is, but keep the input tidy
     values = (hashes[:, None] * _A[None, :] + _B[None, :]) % np.uint64(_PRIME)
     return (values.min(axis=0) & np.uint64(0xFFFF)).astype(np.uint16)
-
-
-class _Components:
-    """Union-find over record indices (roots are the smallest index of each component)."""
-
-    def __init__(self, n: int) -> None:
-        self.parent = np.arange(n)
-
-    def find(self, i: int) -> int:
-        parent = self.parent
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
-    def union(self, i: int, j: int) -> None:
-        a, b = self.find(i), self.find(j)
-        if a != b:
-            self.parent[max(a, b)] = min(a, b)
-
-    def roots(self) -> np.ndarray:
-        parent = self.parent.copy()
-        while True:
-            jumped = parent[parent]
-            if np.array_equal(jumped, parent):
-                return parent
-            parent = jumped
 
 
 class LabelInconsistency(Check):
@@ -170,7 +144,7 @@ class LabelInconsistency(Check):
         """Component id of each record: equal normalised prompts, then near-same ones (verified)."""
         _, exact = np.unique(keys, return_inverse=True)
         representatives = np.unique(exact, return_index=True)[1]
-        union = _Components(representatives.size)
+        union = UnionFind()
         rep_signatures = signatures[representatives]
         for band in range(_BANDS):
             rows = rep_signatures[:, band * _ROWS : (band + 1) * _ROWS].astype(np.uint64)
@@ -189,7 +163,7 @@ class LabelInconsistency(Check):
             close = estimate >= self.options.near_threshold
             for i, j in zip(a[close], b[close], strict=True):
                 union.union(int(i), int(j))
-        return union.roots()[exact]
+        return union.roots(representatives.size)[exact]
 
     def _report(self, kept: np.ndarray, labels: np.ndarray, components: np.ndarray) -> Iterator[Finding]:
         order = np.argsort(components, kind="stable")

@@ -9,9 +9,9 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from sftlint.check import Check
-from sftlint.checks._content import _WORD_BYTES, EN_STOP, prose
 from sftlint.findings import Finding, Severity
 from sftlint.records import Record
+from sftlint.text.content import EN_STOP, WORD_BYTES, prose
 
 # The most frequent function words of the languages the pre-check recognises on its own. A
 # text is "clearly" in one of them when a fifth of its words are that language's function
@@ -424,7 +424,7 @@ class LanguageMismatch(Check):
         options = self.options
         limit = options.max_chars
         prefix = prose(text[: 3 * limit])[:limit].strip()
-        translated = prefix.encode("utf-8", "surrogatepass").translate(_WORD_BYTES)  # as `word_bytes`
+        translated = prefix.encode("utf-8", "surrogatepass").translate(WORD_BYTES)
         tokens = translated.split()
         count = len(tokens)
         if count < options.min_words and not prefix.isascii():

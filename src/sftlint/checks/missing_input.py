@@ -6,9 +6,9 @@ import re
 from collections.abc import Iterator
 
 from sftlint.check import Check
-from sftlint.checks._text import excerpt
 from sftlint.findings import Finding, Severity
 from sftlint.records import Record
+from sftlint.text.normal import excerpt
 
 # What an instruction can point at: the material a model must be given to do the task.
 _MATERIAL = (

@@ -4,41 +4,32 @@ import hashlib
 import re
 from array import array
 from collections.abc import Iterator
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
 from sftlint.check import Check, Context
-from sftlint.checks.exact_duplicate import content_key
 from sftlint.findings import Finding, Location, Severity
-from sftlint.minhash import NUM_PERM, MinHasher, SignedCorpus, Sketches, find_clusters, fold_text, lsh_params
+from sftlint.minhash import (
+    NUM_PERM,
+    THRESHOLD,
+    MinHasher,
+    SignedCorpus,
+    Sketches,
+    find_clusters,
+    fold_text,
+    lsh_params,
+)
 from sftlint.records import Record
+from sftlint.text.normal import Compared, compared_text, content_key
 
-Compared = Literal["pair", "prompt", "response"]
 #: members of a cluster named in `related` and in the summary
 SHOWN_MEMBERS = 5
 SHOWN_CLUSTERS = 10
 _CJK_CHAR = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
 #: how much less alike than the whole records two answers may be (the sketch's error, with room)
 ANSWER_MARGIN = 0.15
-#: Jaccard of word-pair sets at which two records are near-duplicates: a copy of 20 words with
-#: 2 words substituted far apart (the worst case of 8 %, rounded up to 10 %) is at 15/23 = 0.65
-THRESHOLD = 0.6
-
-
-def compared_text(record: Record, on: Compared) -> str:
-    """The text to compare: the whole pair, the prompt or the response.
-
-    A chat record's system prompt is left out: it is usually the same boilerplate in every
-    conversation and would make unrelated conversations look alike.
-    """
-    if on == "response":
-        return record.response
-    prompt = (
-        record.instruction if record.turns is not None or not record.input else f"{record.instruction}\n{record.input}"
-    )
-    return prompt if on == "prompt" else f"{prompt}\n{record.response}"
 
 
 def last_answer(record: Record) -> str:
@@ -91,7 +82,8 @@ class NearDuplicate(Check):
     `score`, and the cluster id and that partner in `data`.
     Exact copies are left to SFT103, and records with different labels to SFT110 (label
     inconsistency): they are never near-duplicates of each other. The dataset summary gives the clusters, the redundant
-    records and their rate; a rate above `max_rate` is itself an error.
+    records and their rate; a rate above `max_rate` is itself an error (or of the severity
+    configured for the check, which is never overridden).
 
     Why it matters: Near-duplicate copies are trained on several times, so the model
     over-weights and memorises them, and they inflate the apparent size of the dataset while
@@ -205,13 +197,12 @@ class NearDuplicate(Check):
             "exact_copies_skipped": int(exact_copy.sum()),
         }
         if rate > self.options.max_rate:
-            finding = self.finding(
+            rate_finding = self.finding(
                 f"{rate:.1%} of records ({redundant} of {context.valid}) are near-duplicate copies; "
                 f"max_rate is {self.options.max_rate:.1%}",
                 score=rate,
             )
-            finding.severity = Severity.ERROR
-            yield finding
+            yield self.escalated(rate_finding, Severity.ERROR)
 
     @staticmethod
     def _where(target: Location, here: Location) -> str:

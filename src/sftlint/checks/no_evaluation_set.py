@@ -4,8 +4,8 @@ from collections.abc import Iterator
 from typing import Any
 
 from sftlint.check import Check, Context, NoOptions
+from sftlint.evalsize import margin_points, recommended_eval_size
 from sftlint.findings import Finding, Severity
-from sftlint.split import margin_points, recommended_eval_size
 
 
 class NoEvaluationSet(Check):
@@ -37,7 +37,7 @@ class NoEvaluationSet(Check):
         self.result: dict[str, Any] | None = None
 
     def finish(self, context: Context) -> Iterator[Finding]:
-        against = list(context.extra.get("against") or [])
+        against = list(context.against)
         pairs = context.usable_pairs or context.valid
         size = recommended_eval_size(pairs)
         self.result = {"present": bool(against), "files": against, "recommended_size": size}

@@ -6,9 +6,9 @@ from collections.abc import Iterable, Iterator
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from sftlint.check import Check
-from sftlint.checks._text import excerpt
 from sftlint.findings import Finding, Severity
 from sftlint.records import Record
+from sftlint.text.normal import excerpt
 
 # Regular expressions, matched case-insensitively; "'" also matches a typographic apostrophe.
 DEFAULT_PHRASES = [
@@ -47,10 +47,18 @@ _IDENTITY = re.compile(
 # A prompt about the assistant itself: "you"/"your" with a word about its nature, or a persona.
 _ABOUT_ITSELF = re.compile(
     r"(?i)\b(?:you|your|yourself)\b.{0,60}\b(?:thinking|feelings?|emotions?|conscious|sentient|alive|"
-    r"human|robot|ai|artificial|chatbot|language model|generate|trained|created|made|name|who|what are)\b"
+    r"human|robot|ai|artificial|chatbot|language model|generate|trained|created|made|name|who|what are|"
+    r"favou?rite|preferences?|opinions?)\b"
     r"|\b(?:who|what) are you\b|\bthis ai\b|\byou are an? (?:ai|artificial|assistant|chatbot)"
     r"|你(?:可以|能|会)做?(?:什么|哪些)|你.{0,10}(?:是谁|叫什么|名字|感到|感觉|情感|意识|擅长|能力|限制|规则|禁忌)|介绍一下你"
 )
+# A request for a creative piece: a refusal deep inside it is a character's line ("I'm afraid I
+# can't let you do that"), not the assistant's.
+_CREATIVE = re.compile(
+    r"(?i)\b(?:write|compose|create|make up)\b.{0,40}\b(?:story|poem|song|rap|lyrics|dialogue|script|scene|"
+    r"play|battle|limerick|sonnet|monologue|conversation)\b"
+)
+CREATIVE_OPENING = 300  # characters of a creative piece in which a refusal is the assistant's own
 # A request for serious harm: refusing it is the behaviour to teach, not boilerplate.
 _HARMFUL = re.compile(
     r"(?i)\b(?:commit|committing) (?:tax )?fraud|\bevade taxes|\bmoney launder|\blaunder money|\bmake (?:a )?(?:bomb|"
@@ -148,7 +156,11 @@ class RefusalBoilerplate(Check):
     cutoff" and their common variants (straight or curly apostrophes, with or without
     "language"). The list is a set of case-insensitive regular expressions you can replace
     (`phrases`) or extend (`extra_phrases`); `max_chars` limits the search to the start of
-    long responses. The message quotes the phrase found.
+    long responses. The message quotes the phrase found. Left alone: an answer about the
+    assistant's own nature or tastes to a question about them ("Can you feel?", "What is your
+    favourite music?"), a refusal scoped to the tools the record declares, the refusal of a
+    request for serious harm, a phrase quoted from the prompt, and a line spoken inside the
+    story, poem or song the prompt asked for (past its first 300 characters).
 
     Why it matters: Responses distilled from a chat model carry its refusals and disclaimers.
     Fine-tuned on them, a model refuses harmless requests and talks about being an AI in a
@@ -206,6 +218,7 @@ class RefusalBoilerplate(Check):
         for name, text, prompt in texts:
             about_itself = _ABOUT_ITSELF.search(prompt) is not None
             harmful = _HARMFUL.search(prompt) is not None
+            creative = _CREATIVE.search(prompt) is not None
             if self.options.max_chars:
                 text = text[: self.options.max_chars]
             if "\u2019" in text:
@@ -225,6 +238,8 @@ class RefusalBoilerplate(Check):
                 found = text[match.start() : match.end()]
                 if about_itself and _IDENTITY.match(found):
                     continue  # "Can you feel?" answered "As an AI, I don't have feelings"
+                if creative and match.start() >= CREATIVE_OPENING:
+                    continue  # a line spoken inside the story, poem or song the prompt asked for
                 if harmful and not _CUTOFF.match(found):
                     continue  # "How do I commit tax fraud?" is rightly refused
                 if has_tools and _TOOL_SCOPE.search(text):

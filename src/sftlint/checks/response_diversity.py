@@ -11,10 +11,10 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
 from sftlint.check import Check, Context
-from sftlint.checks._labels import LabelTally, short_answer
-from sftlint.checks._text import excerpt, squash
 from sftlint.findings import Finding, Location, Severity
 from sftlint.records import Record
+from sftlint.text.labels import LabelTally, short_answer
+from sftlint.text.normal import excerpt, squash
 
 _MAX_WORDS = 3  # a short answer (a label) is expected to repeat: as SFT110's default
 _MAX_EXCERPTS = 20_000  # answers quoted in the summary (repeated answers past these show none)

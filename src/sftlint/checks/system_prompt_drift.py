@@ -10,9 +10,9 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from sftlint.check import Check, Context
-from sftlint.checks._text import excerpt
 from sftlint.findings import Finding, Severity
 from sftlint.records import Record
+from sftlint.text.normal import excerpt
 
 NO_PROMPT = -1  # a chat record without a system prompt
 UNTRACKED = -2  # a system prompt past `max_distinct`: counted, never compared

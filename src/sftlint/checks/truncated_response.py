@@ -7,12 +7,14 @@ import re
 from collections.abc import Iterator
 
 from sftlint.check import Check
-from sftlint.checks._content import looks_like_code
-from sftlint.checks._text import excerpt
 from sftlint.findings import Finding, Severity
 from sftlint.records import Record
+from sftlint.text.content import looks_like_code
+from sftlint.text.normal import excerpt
 
-_FENCE_LINE = re.compile(r"^[ \t]*(?:```|~~~)", re.MULTILINE)
+# A fence opens or closes a line; ```psql``` at a line's start with its closing ticks on the same
+# line is inline code, as some data writes every code span.
+_FENCE_LINE = re.compile(r"^[ \t]*(?:```(?![^\n]*```)|~~~)", re.MULTILINE)
 _LIST_ITEM = re.compile(r"^\s*(?:[-*•+]|\d{1,3}[.)]|[A-Za-z][.)])\s")
 _EMPTY_ITEM = re.compile(r"^\s*(?:[-*•+]|\d{1,3}[.)])\s*$")
 # A line that is not a sentence: a table row, a heading, a quote, hashtags, a link.
@@ -32,6 +34,8 @@ _NEVER_LAST = frozenset(
     whether because although though while if as is are was were be been being has have had will would
     shall should can could may might must my your our their its his her we they you i""".split()
 ) - {"you", "i", "her", "his"}  # "thank you", "after I", "to her", "is his" end sentences
+# "..., though" and "..., as well" end a sentence: the word after the comma is an afterthought.
+_AFTERTHOUGHT = re.compile(r",\s+(?:though|as well)$", re.IGNORECASE)
 _C_LIKE = re.compile(r"[;{]\s*$", re.MULTILINE)
 FRAGMENT_WORDS = 3  # words after the last sentence end that make an unfinished sentence (a list item: 4)
 LONG_LINE_WORDS = 8  # a last line this long without a full stop, where its siblings have one, is cut
@@ -93,6 +97,14 @@ def _unclosed_fence(text: str) -> bool:
     return bool(after) and (looks_like_code(after) or not _FINISHED.search(after))
 
 
+def _items_unfinished(lines: list[str]) -> bool:
+    """Whether the earlier list items of a response are written without full stops: at least
+    `MIN_SIBLINGS` of them, and fewer than half ending with one."""
+    items = [line.rstrip() for line in lines if _LIST_ITEM.match(line) and len(_WORD.findall(line)) >= FRAGMENT_WORDS]
+    finished = sum(1 for line in items if _FINISHED.search(line))
+    return len(items) >= MIN_SIBLINGS and finished < len(items) / 2
+
+
 def _siblings_finished(lines: list[str], item: bool) -> bool:
     """Whether the earlier long lines of the same kind (list items, or prose) end with a full stop:
     at least `MIN_SIBLINGS` of them, and `SIBLING_SHARE` of them finished."""
@@ -137,11 +149,13 @@ def _sentence_problem(line: str, earlier: list[str]) -> str | None:
         return f"ends on a comma: {excerpt(stripped[-60:])!r}"
     if not last.isalpha():
         return None
-    if words[-1].lower() in _NEVER_LAST and len(words) >= 2:
+    if words[-1].lower() in _NEVER_LAST and len(words) >= 2 and not _AFTERTHOUGHT.search(stripped):
         return f"ends mid-sentence on {words[-1]!r}: {excerpt(stripped[-60:])!r}"
     if not last.isascii():
         return None
     item = bool(_LIST_ITEM.match(stripped))
+    if item and _items_unfinished(earlier):
+        return None  # a list written without full stops: its last item needs none either
     ends = list(_SENTENCE_END.finditer(stripped))
     if ends and len(_WORD.findall(stripped[ends[-1].end() :])) >= FRAGMENT_WORDS + item:
         return f"ends mid-sentence: {excerpt(stripped[ends[-1].end() :].strip()[-60:])!r}"
@@ -199,6 +213,8 @@ class TruncatedResponse(Check):
     code block whose ``` fence is never closed, or with brackets left open in a JSON response
     or a program. It is conservative:
     code, table rows, headings, hashtags, links and short lines are not judged as sentences,
+    nor the last item of a list whose items are written without full stops; ```x``` inside
+    a line is inline code, not a fence;
     and text that ends in Chinese or Japanese characters is judged only by its punctuation
     (casual Chinese often drops the final 。), so a cut is missed rather than a complete
     answer flagged: a response cut exactly at a sentence end, or inside a line of code, reads

