@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test install clean
+.PHONY: demo run-demo test install clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -15,10 +15,24 @@ $(VENV)/.installed: $(BIN)/python pyproject.toml
 
 install: $(VENV)/.installed
 
+# The demo writes its reports here (run-demo does the linting without the install step).
+DEMO_OUT ?= reports
+
 demo: install
-	@mkdir -p reports
-	$(BIN)/sftlint lint sample_data/support_go.jsonl --report reports/demo.html
-	@echo "report: reports/demo.html"
+	@$(MAKE) --no-print-directory run-demo
+
+run-demo:
+	@mkdir -p $(DEMO_OUT)
+	@echo "== GO sample: sample_data/support_go.jsonl (expected verdict GO, exit 0)"
+	$(BIN)/sftlint lint sample_data/support_go.jsonl --report $(DEMO_OUT)/demo-go.html
+	@echo
+	@echo "== NO-GO sample: sample_data/support_nogo.jsonl (expected verdict NO-GO, exit 1)"
+	@$(BIN)/sftlint lint sample_data/support_nogo.jsonl --report $(DEMO_OUT)/demo-nogo.html; \
+	  code=$$?; \
+	  if [ $$code -eq 1 ]; then echo "exit 1: NO-GO, as expected for this sample"; else exit $$code; fi
+	@echo
+	@echo "GO report:    $(DEMO_OUT)/demo-go.html"
+	@echo "NO-GO report: $(DEMO_OUT)/demo-nogo.html"
 
 test: install
 	$(BIN)/python -m pytest

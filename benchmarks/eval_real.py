@@ -154,7 +154,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--unjudged", type=Path, help="write the unjudged findings here as CSV rows to fill in")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
-    parser.add_argument("--markdown", action="store_true", help="print the per-check table as Markdown (docs/checks.md)")
+    parser.add_argument("--markdown", action="store_true", help="print the per-check table as Markdown")
     parser.add_argument("--show", metavar="CODE", help="list this check's wrong findings and missed defects")
     parser.add_argument("--semantic", action="store_true", help="SFT106 in its semantic mode (the semantic extra)")
     args = parser.parse_args()

@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
 from generate import iter_clean_records  # noqa: E402
-from sftlint.cli import build_checks  # noqa: E402
+from sftlint.api import build_checks  # noqa: E402
 from sftlint.config import Config  # noqa: E402
 from sftlint.engine import run  # noqa: E402
 from sftlint.examples import collect_examples  # noqa: E402

@@ -69,6 +69,14 @@ def lint(tmp_path: Path) -> Lint:
     return Lint(tmp_path)
 
 
+@pytest.fixture(autouse=True)
+def outside_a_ci_job(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests run as on a plain machine whatever runs them: no job summary to append to, no colour
+    forced or refused by the environment (the tests that need these set them)."""
+    for name in ("GITHUB_STEP_SUMMARY", "NO_COLOR", "FORCE_COLOR"):
+        monkeypatch.delenv(name, raising=False)
+
+
 def pair(instruction: str = "How do I export invoices to CSV?", output: str | None = None, **extra: object) -> dict:
     """A plausible alpaca record."""
     if output is None:

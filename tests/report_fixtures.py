@@ -18,8 +18,8 @@ from typing import Any
 
 import numpy as np
 
+from sftlint.api import build_checks
 from sftlint.check import Check, Context
-from sftlint.cli import build_checks
 from sftlint.config import Config
 from sftlint.engine import Result, run
 from sftlint.examples import collect_examples

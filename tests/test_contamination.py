@@ -12,8 +12,9 @@ import pytest
 from click.testing import CliRunner
 
 from neardup_helpers import edit, exact_jaccard, prose, write_jsonl
+from sftlint.api import lint_paths
 from sftlint.checks.contamination import WORD_SHINGLE
-from sftlint.cli import cli, lint_paths
+from sftlint.cli import cli
 from sftlint.config import Config, load_config
 
 TEMPLATE = "Answer the question about the passage below in one or two sentences, quoting the passage where you can."

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import importlib
 import json
 import os
 import subprocess
@@ -14,9 +15,10 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import REAL_DATA
-from sftlint import fix as fix_module
 from sftlint.cli import cli
 from sftlint.errors import SftlintError
+
+fix_module = importlib.import_module("sftlint.fix")  # the module; `sftlint.fix` is the library's function
 
 REAL = REAL_DATA / "alpaca_eval" / "gpt4_1106_preview.jsonl"
 

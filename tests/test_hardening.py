@@ -22,10 +22,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import pair, write_jsonl
-from sftlint import split as splitting
 from sftlint.cli import cli
 from sftlint.errors import InputError
 from sftlint.io import BOM, MAX_LINE_BYTES, ReadStats, iter_lines, read_file, read_lines
+from sftlint.split import nonblank_lines
 
 
 def sftlint(*args: object, stdin: bytes | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess:
@@ -105,7 +105,7 @@ def test_every_command_numbers_lines_alike_on_arbitrary_bytes(tmp_path, head, bo
         records = None
     copied = {number: line.rstrip(b"\r\n") for number, line in iter_lines(str(path)) if line.strip()}
     assert copied == expected
-    assert {number: line.rstrip(b"\r\n") for number, line in splitting.nonblank_lines(str(path))} == expected
+    assert {number: line.rstrip(b"\r\n") for number, line in nonblank_lines(str(path))} == expected
     if (
         records is None or stats.array or any(r.data is None and r.oversized is None for r in records)
     ):  # one JSON document

@@ -205,6 +205,9 @@ def findings_of(path: Path, *args: str) -> tuple[list[tuple], dict, list[dict]]:
     ]
     stats = {key: out["stats"][key] for key in ("records", "valid", "usable_pairs", "shapes", "unusable")}
     excerpts = [{k: v for k, v in e.items() if k != "file"} for e in out["examples"]]
+    for e in excerpts:  # a near-duplicate's comparison names the file of its cluster's first record
+        if "comparison" in e:
+            e["comparison"] = {k: v for k, v in e["comparison"].items() if k != "file"}
     return found, stats, excerpts
 
 

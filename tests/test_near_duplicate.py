@@ -11,7 +11,8 @@ import pytest
 from click.testing import CliRunner
 
 from neardup_helpers import edit, exact_jaccard, prose, write_jsonl
-from sftlint.cli import cli, lint_paths
+from sftlint.api import lint_paths
+from sftlint.cli import cli
 from sftlint.config import Config
 
 REAL_DATA = Path(__file__).resolve().parent / "data" / "real" / "alpaca_eval"

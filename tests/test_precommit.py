@@ -1,4 +1,5 @@
-"""The pre-commit hook, run by the real pre-commit: a bad dataset's commit is blocked, a good one goes in.
+"""The pre-commit hook, run by the real pre-commit: a bad dataset's commit is blocked, a good one goes in;
+each staged file is its own dataset, and evaluation sets named in config are checked as such.
 
 The hook repository is a git copy of this working tree (pre-commit installs a hook from a
 commit, and the checkout may have uncommitted changes); the dataset repository uses the
@@ -18,8 +19,10 @@ from pathlib import Path
 
 import pytest
 import yaml
+from click.testing import CliRunner
 
 from conftest import REAL_DATA, REPO
+from sftlint.cli import cli
 
 REAL = REAL_DATA / "alpaca_eval" / "gpt4_1106_preview.jsonl"
 NOT_COPIED = shutil.ignore_patterns(
@@ -70,12 +73,8 @@ def real_lines(n: int) -> list[str]:
         return [handle.readline().rstrip("\n") for _ in range(n)]
 
 
-def test_precommit_blocks_a_bad_dataset_and_lets_a_good_one_in(tmp_path, env):
-    hook, rev = hook_repository(tmp_path, env)
-    config = readme_snippet()
-    config["repos"][0].update(repo=str(hook), rev=rev)
-    config["repos"][0]["hooks"][0]["args"] = ["--min-pairs", "20"]
-
+def dataset_repository(tmp_path: Path, env: dict[str, str], config: dict) -> Path:
+    """A git repository with the hook installed from `config`."""
     data = tmp_path / "datasets"
     data.mkdir()
     assert git(env, data, "init", "-q").returncode == 0
@@ -84,6 +83,15 @@ def test_precommit_blocks_a_bad_dataset_and_lets_a_good_one_in(tmp_path, env):
         [sys.executable, "-m", "pre_commit", "install"], cwd=data, env=env, capture_output=True, text=True
     )
     assert install.returncode == 0, install.stdout + install.stderr
+    return data
+
+
+def test_precommit_blocks_a_bad_dataset_and_lets_a_good_one_in(tmp_path, env):
+    hook, rev = hook_repository(tmp_path, env)
+    config = readme_snippet()
+    config["repos"][0].update(repo=str(hook), rev=rev)
+    config["repos"][0]["hooks"][0]["args"] = ["--min-pairs", "20"]
+    data = dataset_repository(tmp_path, env, config)
     git(env, data, "add", ".pre-commit-config.yaml")
 
     good = real_lines(30)
@@ -119,3 +127,75 @@ def test_precommit_blocks_a_bad_dataset_and_lets_a_good_one_in(tmp_path, env):
     assert skipped.returncode == 0 and re.search(
         r"sftlint\.+\(no files to check\)Skipped", skipped.stdout + skipped.stderr
     )
+
+
+def test_each_staged_file_is_its_own_dataset_and_evaluation_sets_are_checked_as_such(tmp_path, env):
+    """A training file and its small evaluation set staged together: the evaluation set (named in
+    config) is not failed for size, the training file is checked against it, and a JSON array
+    file is linted while a JSON object file (a manifest) is left alone."""
+    hook, rev = hook_repository(tmp_path, env)
+    config = readme_snippet()
+    config["repos"][0].update(repo=str(hook), rev=rev)
+    config["repos"][0]["hooks"][0].update(args=["--min-pairs", "20"], verbose=True)  # output on success too
+    data = dataset_repository(tmp_path, env, config)
+    (data / "sftlint.toml").write_text('against = ["eval.jsonl"]\n', encoding="utf-8")
+    (data / "manifest.json").write_text('{"name": "support-bot data", "version": 3}\n', encoding="utf-8")
+    lines = real_lines(45)
+    train, evaluation = lines[:30], lines[30:40]  # 10 evaluation records: under --min-pairs 20
+    (data / "train.jsonl").write_text("\n".join(train) + "\n", encoding="utf-8")
+    (data / "eval.jsonl").write_text("\n".join(evaluation) + "\n", encoding="utf-8")
+    git(env, data, "add", ".")
+    passed = git(env, data, "commit", "-m", "add training and evaluation data")
+    shown = passed.stdout + passed.stderr
+    assert passed.returncode == 0, shown
+    assert "== train.jsonl: training data, checked against eval.jsonl" in shown
+    assert "== eval.jsonl: evaluation set (its records are checked, not its size)" in shown
+    assert "SFT201" not in shown and "manifest.json: one JSON object, not a dataset: skipped" in shown
+
+    (data / "train.jsonl").write_text("\n".join([*train, evaluation[3]]) + "\n", encoding="utf-8")
+    git(env, data, "add", "train.jsonl")
+    blocked = git(env, data, "commit", "-m", "more training data")
+    shown = blocked.stdout + blocked.stderr
+    assert blocked.returncode != 0, shown
+    assert "train.jsonl:31: SFT203 contamination prompt is the same as the evaluation record at eval.jsonl:4" in shown
+    assert "NO-GO" in shown and "Failed" in shown
+
+    records = [json.loads(line) for line in lines[40:45]]
+    records[2]["output"] = ""
+    git(env, data, "checkout", "--", "train.jsonl")
+    (data / "more.json").write_text(json.dumps(records, indent=2), encoding="utf-8")
+    git(env, data, "add", "more.json")
+    array = git(env, data, "commit", "-m", "a JSON array file")
+    shown = array.stdout + array.stderr
+    assert array.returncode != 0 and "== more.json: training data" in shown, shown
+    assert "more.json:" in shown and "SFT101 empty-response response is empty" in shown
+
+
+# -- the hook's entry, without pre-commit (fast) ---------------------------------------------------
+
+
+def test_precommit_entry_names_each_file_role_and_exits_with_the_worst_verdict(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    lines = real_lines(40)
+    Path("train.jsonl").write_text("\n".join(lines[:30]) + "\n", encoding="utf-8")
+    Path("eval.jsonl").write_text("\n".join(lines[30:]) + "\n", encoding="utf-8")
+    Path("small.jsonl").write_text("\n".join(lines[30:]) + "\n", encoding="utf-8")
+    Path("sftlint.toml").write_text('against = ["eval.jsonl"]\n', encoding="utf-8")
+    run = CliRunner().invoke(cli, ["precommit", "train.jsonl", "eval.jsonl", "--min-pairs", "20"])
+    assert run.exit_code == 0, run.output
+    assert [line for line in run.stdout.splitlines() if line.startswith("==")] == [
+        "== train.jsonl: training data, checked against eval.jsonl",
+        "== eval.jsonl: evaluation set (its records are checked, not its size)",
+    ]
+    # a small file not named as an evaluation set is training data: too small for --min-pairs 20
+    run = CliRunner().invoke(cli, ["precommit", "train.jsonl", "small.jsonl", "--min-pairs", "20"])
+    assert run.exit_code == 1 and "small.jsonl: training data" in run.stdout
+    assert "SFT201 dataset-size: only 10 usable pairs" in run.stdout.split("== small.jsonl")[1]
+
+
+def test_precommit_entry_errors_are_one_line(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    Path("train.jsonl").write_text("\n".join(real_lines(5)) + "\n", encoding="utf-8")
+    run = CliRunner().invoke(cli, ["precommit", "train.jsonl", "--against", "missing.jsonl"])
+    assert run.exit_code == 2 and run.stdout == ""
+    assert len(run.stderr.splitlines()) == 1 and run.stderr.startswith("sftlint: error: ")

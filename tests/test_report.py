@@ -12,11 +12,12 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from conftest import REAL_DATA
 from html_tree import Node, parse
 from report_fixtures import HOSTILE, nogo_records, real_records, result_dict, ticket_records, write_jsonl
 from sftlint.cli import cli
 from sftlint.config import Config
-from sftlint.examples import EXCERPT_CHARS, collect_examples, wanted_lines
+from sftlint.examples import EXCERPT_CHARS, collect_examples, diff_words, record_excerpt, wanted_lines
 from sftlint.findings import Finding, Severity
 from sftlint.io import read_lines
 from sftlint.report import environment, render_report
@@ -344,7 +345,7 @@ def test_examples_follow_the_findings_and_cluster_members(tmp_path: Path) -> Non
 def test_records_from_stdin_get_no_excerpts_but_a_report(tmp_path: Path, data_dir: Path) -> None:
     text = (data_dir / "nogo.jsonl").read_text()
     out = CliRunner().invoke(cli, ["lint", "-", "--format", "json", "--report", str(tmp_path / "r.html")], input=text)
-    assert json.loads(out.output)["examples"] == []
+    assert json.loads(out.stdout)["examples"] == []
     page = parse((tmp_path / "r.html").read_text())
     assert _section_findings(page, "SFT101")
 
@@ -357,6 +358,7 @@ def test_lint_writes_the_report_in_every_format(tmp_path: Path, data_dir: Path, 
     report = tmp_path / "out.html"
     out = CliRunner().invoke(cli, ["lint", str(data_dir / "nogo.jsonl"), "--format", fmt, "--report", str(report)])
     assert out.exit_code == 1
+    assert out.stderr.splitlines()[-1] == f"sftlint: report written to {report}"
     page = parse(report.read_text(encoding="utf-8"))
     assert page.by_id("verdict-word").text.strip().endswith("NO-GO")
     assert all(li.find_all("div", class_="excerpt") for li in _section_findings(page, "SFT101"))
@@ -370,7 +372,15 @@ def test_report_from_saved_json_matches_the_direct_report(tmp_path: Path, data_d
     )
     out = runner.invoke(cli, ["report", str(saved), "-o", str(rendered)])
     assert out.exit_code == 0, out.output
+    assert out.stdout == "" and out.stderr == f"sftlint: report written to {rendered}\n"
     assert rendered.read_text() == direct.read_text()
+
+
+def test_report_path_message_escapes_control_characters(tmp_path: Path, data_dir: Path) -> None:
+    report = tmp_path / "r\x1b[31m.html"
+    out = CliRunner().invoke(cli, ["lint", str(data_dir / "go.jsonl"), "--report", str(report)])
+    assert report.is_file() and "\x1b" not in out.stderr
+    assert out.stderr.splitlines()[-1] == f"sftlint: report written to {tmp_path}/r\\x1b[31m.html"
 
 
 def test_report_from_stdin(tmp_path: Path, data_dir: Path) -> None:
@@ -445,7 +455,7 @@ def test_sample_nogo_report_lists_every_planted_defect_the_checks_ran_for(tmp_pa
         cli, ["lint", str(SAMPLES / "support_nogo.jsonl"), "--format", "json", "--report", str(report), "-q"]
     )
     assert out.exit_code == 1
-    data = json.loads(out.output)
+    data = json.loads(out.stdout)
     page = parse(report.read_text(encoding="utf-8"))
     assert page.by_id("verdict-word").text.strip().endswith("NO-GO")
     manifest = json.loads((SAMPLES / "support_nogo.defects.json").read_text())
@@ -462,3 +472,102 @@ def test_sample_nogo_report_lists_every_planted_defect_the_checks_ran_for(tmp_pa
             continue
         assert lines <= shown, code
         assert all(li.find("div", class_="excerpt") for li in _section_findings(page, code))
+
+
+# -- the evidence beside a finding ---------------------------------------------------------------
+
+
+def test_near_duplicate_differences_are_computed_on_the_full_texts(tmp_path: Path) -> None:
+    """A one-word change in the middle of a long answer, where the excerpts are cut: still marked."""
+    records = real_records(60)
+    line, original = next((i + 1, r) for i, r in enumerate(records) if len(r["output"]) > 2500)
+    words = original["output"].split(" ")
+    middle = next(i for i in range(len(words) // 2, len(words)) if words[i].isalpha())
+    changed = [*words[:middle], "Meanwhile", *words[middle + 1 :]]
+    data = write_jsonl(tmp_path / "d.jsonl", [*records, {**original, "output": " ".join(changed)}])
+    page = tmp_path / "r.html"
+    out = CliRunner().invoke(cli, ["lint", str(data), "--format", "json", "--report", str(page)])
+    result = json.loads(out.stdout)
+    copy = next(e for e in result["examples"] if e["line"] == len(records) + 1)
+    assert ELLIPSIS in copy["response"] and "Meanwhile" not in copy["response"]  # the excerpt lacks it
+    assert (copy["comparison"]["file"], copy["comparison"]["line"]) == (str(data), line)
+    section = parse(page.read_text(encoding="utf-8")).by_id("near-duplicates")
+    pair = next(p for p in section.find_all("div", class_="pair") if f"line {len(records) + 1}" in p.text)
+    assert sorted(m.text.strip() for m in pair.find_all("mark")) == sorted([words[middle], "Meanwhile"])
+    assert pair.find_all("span", class_="cut")  # long unchanged stretches are left out, not marked
+    names = [n.text for n in pair.find_all("div", class_="field-name")]
+    assert names == ["instruction (the same in both)", "response"] * 2
+    assert "same word for word" not in pair.text
+
+
+def test_a_long_conversation_keeps_its_ends_and_the_flagged_turn_with_the_one_before() -> None:
+    turns = [{"role": "user" if i % 2 else "assistant", "content": f"message {i} " + "x" * 500} for i in range(1, 13)]
+    turns[6]["content"] = ""
+    example = record_excerpt("chat.jsonl", 1, json.dumps({"messages": turns}), {}, {7})
+    assert [(t["index"], t["role"]) for t in example["turns"]] == [
+        (1, "user"), (6, "assistant"), (7, "user"), (12, "assistant")
+    ]  # fmt: skip
+    assert example["turns_left_out"] == 8 and example["turns"][2]["text"] == ""
+    assert len(example["turns"][0]["text"]) < 300  # turns not flagged are cut shorter
+    macro = environment().from_string('{% from "_macros.html.j2" import excerpt %}{{ excerpt(ex, [7]) }}')
+    page = parse(macro.render(ex=example))
+    gaps = [p.text for p in page.find_all("p", class_="turn-gap")]
+    assert gaps == ["… 4 turns not shown …", "… 4 turns not shown …"]
+    flagged = page.find("div", class_="flagged")
+    assert flagged.attrs["data-turn"] == "7" and "(empty)" in flagged.text
+
+
+def test_word_differences_rebuild_both_texts_and_mark_only_what_changed() -> None:
+    left = "Open Settings.\nThen choose Billing and click Export.\n\nDone: the file downloads."
+    right = "Open Settings.\nThen choose Invoices and click Export now.\n\nDone: the file downloads."
+    a, b = diff_words(left, right)
+    assert "".join(s["text"] for s in a) == left and "".join(s["text"] for s in b) == right
+    assert [s["text"].strip() for s in a if s["changed"]] == ["Billing", "Export."]
+    assert [s["text"].strip() for s in b if s["changed"]] == ["Invoices", "Export now."]
+
+
+NULL_MODEL = REAL_DATA / "alpaca_eval" / "NullModel.jsonl"
+
+
+def test_warnings_on_most_records_are_named_beside_the_verdict(tmp_path: Path) -> None:
+    """A file of garbage answers: every record is a degenerate-answer warning (SFT107)."""
+    page = tmp_path / "r.html"
+    out = CliRunner().invoke(cli, ["lint", str(NULL_MODEL), "--format", "json", "--report", str(page)])
+    result = json.loads(out.stdout)
+    total = result["stats"]["records"]
+    flagged = {f["line"] for f in result["findings"] if f["code"] == "SFT107"}
+    assert len(flagged) == total and result["verdict"] == "no-go"
+    items = [li.text for li in parse(page.read_text(encoding="utf-8")).by_id("widespread").find_all("li")]
+    assert len(items) == 1 and "SFT107" in items[0] and f"{total} of {total} records (100.0 %)" in items[0]
+
+    # the same warnings when nothing else decides the verdict: GO, and still said (in the text output too)
+    out = CliRunner().invoke(cli, ["lint", str(NULL_MODEL), "--ignore", "SFT104,SFT201", "--report", str(page)])
+    assert out.exit_code == 0
+    assert out.stdout.splitlines()[-2:] == [
+        f"Flagged on a large share of the records: SFT107 echo-or-degenerate (warning): {total} of {total} records "
+        "(100.0%)",
+        "GO: nothing at or above error",
+    ]
+    widespread = parse(page.read_text(encoding="utf-8")).by_id("widespread")
+    assert "No finding decides the verdict" in widespread.text and "SFT107" in widespread.text
+
+
+def test_no_widespread_warning_on_the_go_sample(tmp_path: Path) -> None:
+    page = tmp_path / "r.html"
+    out = CliRunner().invoke(cli, ["lint", str(SAMPLES / "support_go.jsonl"), "--report", str(page)])
+    assert not parse(page.read_text(encoding="utf-8")).find_all(id="widespread")
+    assert "large share" not in out.stdout
+
+
+def test_contamination_shows_the_evaluation_record_beside_the_training_record(tmp_path: Path) -> None:
+    records = real_records(80)
+    train = write_jsonl(tmp_path / "train.jsonl", records[:60])
+    evaluation = write_jsonl(tmp_path / "eval.jsonl", [*records[60:70], records[7]])
+    page = tmp_path / "r.html"
+    out = CliRunner().invoke(cli, ["lint", str(train), "--against", str(evaluation), "--report", str(page)])
+    assert out.exit_code == 1, out.output
+    finding = _section_findings(parse(page.read_text(encoding="utf-8")), "SFT203")[0]
+    sides = finding.find_all("div", class_="side")
+    assert "line 8" in sides[0].find("div", class_="side-title").text
+    assert f"{evaluation}:11" in sides[1].find("div", class_="side-title").text
+    assert records[7]["instruction"][:200] in sides[1].text

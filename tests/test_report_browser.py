@@ -7,13 +7,17 @@ except in CI (CI=true), where `.ci/run` installs it and a missing browser is a f
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
+from conftest import REPO
 from report_fixtures import nogo_records, result_dict, write_jsonl
+from sftlint.cli import cli
 from sftlint.report import render_report
 
 CHROMIUM = "/usr/bin/chromium"
@@ -42,6 +46,25 @@ def report_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     data = write_jsonl(folder / "nogo.jsonl", records, raw)
     out = folder / "nogo.html"
     out.write_text(render_report(result_dict([str(data)])), encoding="utf-8")
+    return out
+
+
+@pytest.fixture(scope="module")
+def chat_report(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The chat sample with the first answer of line 2 (after a system prompt) emptied and
+    line 6 copied to the end (line 61), linted and reported through the command line."""
+    folder = tmp_path_factory.mktemp("chat")
+    lines = (REPO / "sample_data" / "chat.jsonl").read_text(encoding="utf-8").splitlines()
+    record = json.loads(lines[1])
+    assert [m["role"] for m in record["messages"]][:3] == ["system", "user", "assistant"]
+    record["messages"][2]["content"] = ""
+    lines[1] = json.dumps(record)
+    lines.append(lines[5])
+    data = folder / "chat.jsonl"
+    data.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    out = folder / "chat.html"
+    result = CliRunner().invoke(cli, ["lint", str(data), "--report", str(out), "-q"])
+    assert result.exit_code == 1, result.output
     return out
 
 
@@ -121,3 +144,41 @@ def test_page_is_usable_without_javascript(browser, report_file: Path) -> None:
     assert len(findings) > 20 and all(el.is_visible() for el in findings)
     assert page.is_visible("#check-SFT101") and page.is_visible("#near-duplicates")
     page.close()
+
+
+def test_chat_record_shows_its_turns_with_roles_and_marks_the_flagged_one(browser, chat_report: Path) -> None:
+    view = Page(browser, chat_report.as_uri())
+    finding = view.page.locator("#check-SFT101 .finding").first
+    assert finding.locator(".message").inner_text() == "turn 3 (assistant) is empty"
+    turns = finding.locator(".turn")
+    assert [turns.nth(i).get_attribute("data-role") for i in range(turns.count())] == [
+        "system",
+        "user",
+        "assistant",
+        "user",
+        "assistant",
+    ]
+    assert turns.nth(0).is_visible() and "Tallybook support specialist" in turns.nth(0).inner_text()
+    flagged = finding.locator(".turn.flagged")
+    assert flagged.count() == 1 and flagged.is_visible()
+    assert flagged.get_attribute("data-turn") == "3" and flagged.get_attribute("data-role") == "assistant"
+    assert "(empty)" in flagged.inner_text() and "flagged" in flagged.locator(".field-name").inner_text()
+    assert finding.locator(".field-name", has_text="response").count() == 0  # no INPUT/RESPONSE guesswork
+    assert view.errors == []
+    view.page.close()
+
+
+def test_a_finding_shows_the_record_it_names_beside_it(browser, chat_report: Path) -> None:
+    view = Page(browser, chat_report.as_uri())
+    finding = view.page.locator("#check-SFT103 .finding").first
+    assert finding.locator(".message").inner_text() == "exact duplicate of line 6"
+    sides = finding.locator(".pair .side")
+    assert sides.count() == 2 and sides.nth(0).is_visible() and sides.nth(1).is_visible()
+    assert "line 61" in sides.nth(0).locator(".side-title").inner_text()
+    assert "line 6" in sides.nth(1).locator(".side-title").inner_text()
+    original = json.loads((REPO / "sample_data" / "chat.jsonl").read_text(encoding="utf-8").splitlines()[5])
+    first_question = original["messages"][0]["content"]
+    assert first_question in sides.nth(1).locator(".turn").first.inner_text()
+    left, right = sides.nth(0).bounding_box(), sides.nth(1).bounding_box()
+    assert left["x"] + left["width"] <= right["x"] and abs(left["y"] - right["y"]) < 2  # side by side
+    view.page.close()

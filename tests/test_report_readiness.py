@@ -18,7 +18,7 @@ def _report(tmp_path: Path, data: Path, *extra: str) -> tuple[Node, dict]:
     page = tmp_path / "report.html"
     result = CliRunner().invoke(cli, ["lint", str(data), "--format", "json", "--report", str(page), *extra])
     assert result.exit_code in (0, 1), result.output
-    return parse(page.read_text(encoding="utf-8")), json.loads(result.output)
+    return parse(page.read_text(encoding="utf-8")), json.loads(result.stdout)
 
 
 def _rows(page: Node) -> dict[str, tuple[str, str]]:

@@ -12,7 +12,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sftlint.cli import lint_paths
+from sftlint.api import lint_paths
 from sftlint.config import Config
 from sftlint.errors import InputError
 from sftlint.output import RENDERERS, to_dict

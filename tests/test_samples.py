@@ -1,6 +1,10 @@
 """The bundled sample datasets: the GO file passes, the NO-GO file fails with every planted defect at its line."""
 
 import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -39,3 +43,24 @@ def test_chat_sample_has_no_defects_but_is_too_small(lint):
     assert out["stats"]["shapes"] == {"chat": out["stats"]["records"]}
     defects = {f["code"] for f in out["findings"] if f["severity"] != "advice"}
     assert defects - STATISTICAL == {"SFT201"} and code == 1
+
+
+def test_make_demo_lints_both_samples_and_says_where_the_reports_are(tmp_path):
+    """`make demo` (its run-demo step, with this interpreter's sftlint): GO and NO-GO, exit 0 overall."""
+    make = shutil.which("make")
+    if make is None:
+        pytest.skip("make is not installed")
+    bin_dir = Path(sys.executable).parent
+    run = subprocess.run(
+        [make, "--no-print-directory", "-C", str(REPO), "run-demo", f"BIN={bin_dir}", f"DEMO_OUT={tmp_path}"],
+        capture_output=True,
+        text=True,
+    )
+    assert run.returncode == 0, run.stdout + run.stderr
+    go, nogo = tmp_path / "demo-go.html", tmp_path / "demo-nogo.html"
+    assert f"sftlint: report written to {go}" in run.stderr
+    assert f"sftlint: report written to {nogo}" in run.stderr
+    assert "exit 1: NO-GO, as expected for this sample" in run.stdout
+    assert f"GO report:    {go}" in run.stdout and f"NO-GO report: {nogo}" in run.stdout
+    assert "GO</h1>" in go.read_text(encoding="utf-8") and "NO-GO</h1>" not in go.read_text(encoding="utf-8")
+    assert "NO-GO</h1>" in nogo.read_text(encoding="utf-8")

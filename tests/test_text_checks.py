@@ -154,7 +154,8 @@ def test_template_leakage_pattern_that_does_not_compile_is_one_line_error(tmp_pa
     (tmp_path / "sftlint.toml").write_text(f'[checks.template-leakage]\n{option} = "("\n')
     done = sftlint("lint", str(REAL_DATA / "alpaca_eval/falcon-7b-instruct.jsonl"), cwd=tmp_path)
     assert done.returncode == 2
-    assert done.stderr.startswith("sftlint: error: invalid config: checks.template-leakage.")
+    config = tmp_path / "sftlint.toml"
+    assert done.stderr.startswith(f"sftlint: error: invalid config: {config}: checks.template-leakage.")
     assert len(done.stderr.strip().splitlines()) == 1
 
 

@@ -7,33 +7,31 @@ import json
 import os
 import signal
 import sys
-from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 import click
 
-from sftlint import __version__
-from sftlint import baseline as baselines
-from sftlint.check import Check
-from sftlint.config import Config, check_settings, load_config, selected
-from sftlint.engine import Result, run
-from sftlint.errors import PluginError, SftlintError
-from sftlint.examples import collect_examples
-from sftlint.io import refuse_inputs, same_file, write_atomic, write_together
-from sftlint.output import FORMATS, RENDERERS, printable, to_dict
-from sftlint.parallel import choose_jobs
-from sftlint.progress import Progress
+from sftlint import __version__, api
+from sftlint.api import read_paths
+from sftlint.api import split_names as _split
+from sftlint.config import Config, load_config
+from sftlint.errors import SftlintError, did_you_mean
+from sftlint.io import append_text, refuse_inputs, write_atomic
+from sftlint.output import (
+    FORMATS,
+    RENDERERS,
+    printable,
+    render_statistics,
+    render_step_summary,
+    to_dict,
+    use_colour,
+)
 from sftlint.registry import discover, resolve
 
 EXIT_GO = 0
 EXIT_NO_GO = 1
 EXIT_ERROR = 2
-
-
-def _split(values: tuple[str, ...]) -> list[str]:
-    """Accept both `--select A,B` and `--select A --select B`."""
-    return [v.strip() for value in values for v in value.split(",") if v.strip()]
 
 
 def _fields(values: tuple[str, ...]) -> dict[str, str]:
@@ -121,86 +119,9 @@ def run_config(
     return load_config(config_file, overrides, isolated=isolated)
 
 
-def read_paths(
-    files: Iterable[str | Path],
-    config: Config | None = None,
-    config_path: Path | None = None,
-    template_dir: Path | None = None,
-) -> list[Path]:
-    """Every file a run reads, which none of its outputs may overwrite: the inputs, the config
-    file, the baseline, the evaluation sets, the plugin modules and the report templates."""
-    paths = [Path(f) for f in files if str(f) != "-"]
-    if config_path is not None:
-        paths.append(config_path)
-    if config is not None:
-        paths += [Path(f) for f in config.against]
-        paths += [Path(config.baseline)] if config.baseline else []
-        paths += [module for folder in config.plugins for module in sorted(Path(folder).glob("*.py"))]
-    if template_dir is not None:
-        paths += sorted(p for p in template_dir.iterdir() if p.is_file())
-    return paths
-
-
-def build_checks(config: Config) -> list[Check]:
-    """Discover, select and configure the checks for a run."""
-    available = discover(config.plugins)
-    settings = check_settings(config, available)
-    checks = [cls(*settings[cls.code]) for cls in selected(available, config.select, config.ignore, config.preview)]
-    for check in checks:
-        try:
-            check.start(config)
-        except SftlintError:
-            raise  # already one line for the user (SFT203: an evaluation set that cannot be read)
-        except (Exception, SystemExit) as exc:  # noqa: BLE001 - a check that cannot start is a broken plugin
-            raise PluginError(f"{check.code} could not start: {type(exc).__name__}: {exc}") from None
-    return checks
-
-
-def lint_paths(
-    paths: list[str],
-    config: Config,
-    progress: Progress | None = None,
-    examples: bool = True,
-    write_baseline: Path | None = None,
-) -> Result:
-    """Run the configured checks over `paths` (the library entry point behind `sftlint lint`).
-
-    With `examples`, excerpts of flagged records are read for the JSON result and the report.
-    The baseline (`config.baseline`, or `write_baseline`: accept every finding) applies first.
-    """
-    fingerprints = bool(write_baseline or config.baseline)
-    checks = build_checks(config)
-    jobs = choose_jobs(config.jobs, paths)
-    result = run(
-        paths,
-        checks,
-        dict(config.fields),
-        config.fail_on,
-        progress,
-        against=config.against,
-        fingerprints=fingerprints,
-        jobs=jobs,
-    )
-    result.config = config.model_dump(mode="json")
-    _apply_baseline(result, config, write_baseline, inputs=[Path(p) for p in paths if p != "-"])
-    if examples:
-        result.examples = collect_examples(
-            paths, result.findings, result.summaries, dict(config.fields), config.examples_per_check
-        )
-    return result
-
-
-def _apply_baseline(result: Result, config: Config, write_to: Path | None, inputs: list[Path]) -> None:
-    """Write the baseline (`--write-baseline`: accept every finding) or read it; then apply it."""
-    if write_to is not None:
-        accepted = baselines.from_findings(result.findings)
-        baselines.write(write_to, accepted, inputs)
-        count = sum(e.count for e in accepted.findings)
-        click.echo(printable(f"sftlint: wrote {count} accepted finding(s) to {write_to}"), err=True)
-        baselines.apply(result, accepted, write_to)
-    elif config.baseline:
-        path = Path(config.baseline)
-        baselines.apply(result, baselines.load(path), path)
+def report_written(path: Path) -> None:
+    """Say where the report is, on standard error, so the verdict on standard output stays clean."""
+    click.echo(printable(f"sftlint: report written to {path}"), err=True)
 
 
 class ToolError(click.ClickException):
@@ -216,13 +137,36 @@ class ToolError(click.ClickException):
 
 
 class _Group(click.Group):
-    """Turns sftlint's own errors into `ToolError`s for every command."""
+    """Every error of every command is one `sftlint: error:` line and exit code 2: sftlint's own
+    errors and Click's usage errors alike (Click would print the usage, a hint and the error)."""
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
         except SftlintError as exc:
             raise ToolError(str(exc)) from None
+
+    def main(self, *args: Any, standalone_mode: bool = True, **kwargs: Any) -> Any:
+        try:
+            code = super().main(*args, standalone_mode=False, **kwargs)
+        except (ToolError, getattr(click.exceptions, "NoArgsIsHelpError", ToolError)) as exc:  # the latter: the help
+            exc.show()
+            code = exc.exit_code
+        except click.ClickException as exc:  # a usage error: one line too, with where to find help
+            command = exc.ctx.command_path if isinstance(exc, click.UsageError) and exc.ctx else "sftlint"
+            click.echo(f"sftlint: error: {printable(exc.format_message())} (see `{command} --help`)", err=True)
+            code = EXIT_ERROR
+        except (click.exceptions.Abort, KeyboardInterrupt) as exc:
+            terminated = isinstance(exc, Terminated) or isinstance(exc.__cause__, Terminated)  # Click wraps it in Abort
+            click.echo(f"sftlint: {'terminated' if terminated else 'interrupted'}", err=True)
+            code = EXIT_ERROR
+        except SftlintError as exc:  # standard output failed outside a command (Click's own messages)
+            ToolError(str(exc)).show()
+            code = EXIT_ERROR
+        code = code if isinstance(code, int) else EXIT_GO
+        if standalone_mode:
+            sys.exit(code)
+        return code
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
@@ -248,6 +192,20 @@ def cli() -> None:
     help="Write the output to a file instead of standard output.",
 )
 @click.option("--quiet", "-q", is_flag=True, help="No progress display on standard error.")
+@click.option(
+    "--color",
+    "colour",
+    type=click.Choice(["auto", "always", "never"]),
+    default="auto",
+    show_default=True,
+    help="Colour the text output. auto: on a terminal, unless NO_COLOR is set (FORCE_COLOR forces it).",
+)
+@click.option(
+    "--statistics",
+    is_flag=True,
+    help="Text output: one line per check with findings (count, code, slug, severity), no line per finding.",
+)
+@click.option("--exit-zero", is_flag=True, help="Exit 0 even on NO-GO; 2 still means sftlint could not do its job.")
 @click.option(
     "--report",
     "report_path",
@@ -292,13 +250,21 @@ def lint(
     against: tuple[str, ...],
     output: str | None,
     quiet: bool,
+    colour: str,
+    statistics: bool,
+    exit_zero: bool,
     report_path: Path | None,
     template_dir: Path | None,
     examples_per_check: int | None,
     baseline_file: str | None,
     write_baseline: Path | None,
 ) -> None:
-    """Lint JSONL datasets (FILES, or - for standard input) and print the verdict."""
+    """Lint JSONL datasets (FILES, or - for standard input) and print the verdict.
+
+    With --format github and $GITHUB_STEP_SUMMARY set, a Markdown summary is added to that file.
+    """
+    if statistics and fmt != "text":
+        raise click.UsageError(f"--statistics goes with --format text, not {fmt}", click.get_current_context())
     config, config_path = run_config(
         select,
         ignore,
@@ -318,21 +284,29 @@ def lint(
         files, config.model_copy(update={"baseline": None}) if write_baseline else config, config_path, template_dir
     )
     outputs = [Path(output)] if output and output != "-" else []
-    refuse_inputs([*outputs, *[p for p in (report_path, write_baseline) if p is not None]], reads)
+    step_summary = os.environ.get("GITHUB_STEP_SUMMARY") if fmt == "github" else None
+    summary_path = Path(step_summary) if step_summary else None
+    refuse_inputs([*outputs, *[p for p in (report_path, write_baseline, summary_path) if p is not None]], reads)
     show_progress = not quiet and fmt != "json" and sys.stderr.isatty()
     wants_examples = fmt == "json" or report_path is not None
-    progress = Progress() if show_progress else None
-    result = lint_paths(list(files), config, progress, examples=wants_examples, write_baseline=write_baseline)
-    text = RENDERERS[fmt](result)
+    result = api.lint(
+        list(files), config=config, progress=show_progress, examples=wants_examples, write_baseline=write_baseline
+    )
+    for message in result.messages:
+        click.echo(printable(message), err=True)
+    text = render_statistics(result) if statistics else RENDERERS[fmt](result)
     if report_path is not None:
         from sftlint.report import render_report
 
         write_atomic(report_path, render_report(to_dict(result), template_dir), inputs=reads)
+        report_written(report_path)
     if outputs:
         write_atomic(outputs[0], click.unstyle(text) + "\n", inputs=reads)  # colours are for terminals
     else:
-        click.echo(text)
-    sys.exit(EXIT_NO_GO if result.verdict == "no-go" else EXIT_GO)
+        click.echo(text, color=use_colour(colour, sys.stdout))
+    if summary_path is not None:
+        append_text(summary_path, render_step_summary(result), inputs=reads)
+    sys.exit(EXIT_NO_GO if result.verdict == "no-go" and not exit_zero else EXIT_GO)
 
 
 @cli.command()
@@ -370,7 +344,8 @@ def rule(name: str, plugins: tuple[str, ...]) -> None:
     checks = discover(list(plugins))
     cls = resolve(name, checks)
     if cls is None:
-        raise SftlintError(f"unknown check '{name}' (see `sftlint rules`)")
+        close = did_you_mean(name, [known for c in checks.values() for known in (c.code, c.slug)])
+        raise SftlintError(f"unknown check '{name}'{close} (see `sftlint rules`)")
     doc = cls.doc_sections()
     click.echo(f"{cls.code} {cls.slug} (default severity: {cls.severity.value})")
     if cls.preview:
@@ -400,6 +375,44 @@ def report(result_file: str, output: Path, template_dir: Path | None) -> None:
     reads = read_paths([result_file], template_dir=template_dir)
     refuse_inputs([output], reads)
     write_atomic(output, render_report(data, template_dir), inputs=reads)
+    report_written(output)
+
+
+@cli.command()
+@click.argument("files", nargs=-1, type=click.Path(dir_okay=False))
+@check_options
+@click.option(
+    "--against",
+    multiple=True,
+    type=click.Path(dir_okay=False),
+    help="Evaluation set (repeatable), besides the config's `against`.",
+)
+def precommit(
+    files: tuple[str, ...],
+    select: tuple[str, ...],
+    ignore: tuple[str, ...],
+    fail_on: str | None,
+    preview: bool | None,
+    min_pairs: int | None,
+    fields: tuple[str, ...],
+    config_file: Path | None,
+    isolated: bool,
+    plugins: tuple[str, ...],
+    jobs: int | None,
+    against: tuple[str, ...],
+) -> None:
+    """Lint each of FILES as its own dataset (the pre-commit hook's entry).
+
+    Evaluation sets (`against` in config, or --against) are checked as evaluation data when
+    staged, and every training file is checked against them for contamination.
+    """
+    from sftlint.precommit import run_precommit
+
+    config, _ = run_config(
+        select, ignore, fail_on, min_pairs, fields, config_file, isolated, plugins, jobs, preview, against=list(against)
+    )
+    code = run_precommit(list(files), config, lambda paths, cfg: api.lint_paths(paths, cfg, examples=False), click.echo)
+    sys.exit(EXIT_NO_GO if code else EXIT_GO)
 
 
 @cli.command()
@@ -468,48 +481,22 @@ def split_command(
 ) -> None:
     """Split FILE into train and eval JSONL, keeping duplicates, near-duplicate clusters and
     same-prompt groups on one side."""
-    from sftlint.evalsize import margin_points, recommended_eval_size
-    from sftlint.split import NearDuplicates, SamePrompt, split
-
-    if same_file(train_path, eval_path):
-        raise SftlintError(f"{train_path}: train and eval must be different files")
     config, config_path = load_config(config_file, {"fields": _fields(fields)}, isolated=isolated)
-    reads = read_paths([file], config, config_path)
-    refuse_inputs([train_path, eval_path], reads)
-    groupers: list[Any] = [SamePrompt()]
-    if not no_near_duplicates:
-        near = check_settings(config, discover(config.plugins))["SFT104"][0]  # the linter's own settings
-        groupers.append(NearDuplicates(near.threshold, near.on, near.num_perm))
-    done = split(file, eval_fraction, seed, dict(config.fields), stratify=not no_stratify, groupers=groupers)
-    write_together([(train_path, done.data(done.train)), (eval_path, done.data(done.eval))], inputs=reads)
-    total = len(done.lines)
-    click.echo(
-        printable(
-            f"{train_path}: {len(done.train)} records; {eval_path}: {len(done.eval)} records "
-            f"({len(done.eval) / total if total else 0:.1%} of {total}, seed {seed})"
-        )
+    refuse_inputs([train_path, eval_path], [config_path] if config_path else [])  # the library gets the settings only
+    done = api.split(
+        file,
+        train_path,
+        eval_path,
+        eval_fraction=eval_fraction,
+        seed=seed,
+        stratify=not no_stratify,
+        near_duplicates=not no_near_duplicates,
+        config=config,
     )
-    if done.groups:
-        click.echo(
-            f"{done.groups} groups of duplicates, near-duplicates or same-prompt records kept on one side "
-            f"(largest {done.largest_group})"
-        )
-    if done.strata:
-        click.echo(f"stratified by label: {len(done.strata)} labels")
-    if done.invalid:
-        click.echo(
-            printable(
-                f"{done.invalid} lines that are not valid records went to {train_path} (run `sftlint lint` on it)"
-            )
-        )
-    recommended = recommended_eval_size(total - done.invalid)
-    if len(done.eval) < recommended:
-        margin = margin_points(len(done.eval))
-        click.echo(
-            f"note: {len(done.eval)} evaluation records measure a rate to about ±{margin:.0f} points; "
-            f"{recommended} are recommended for this dataset's size",
-            err=True,
-        )
+    for line in done.lines:
+        click.echo(printable(line))
+    if done.note is not None:
+        click.echo(done.note, err=True)
 
 
 @cli.command()
@@ -552,18 +539,14 @@ def fix(
     rejects file with the codes and messages that removed them. Exits with the verdict of
     the cleaned file: 0 GO, 1 NO-GO.
     """
-    from sftlint.fix import codes_to_drop, default_rejects, fix_file, summary
+    from sftlint.fix import default_rejects, summary
 
     config, config_path = run_config(
         select, ignore, fail_on, min_pairs, fields, config_file, isolated, plugins, jobs, preview
     )
-    config = config.model_copy(update={"baseline": None})  # fix drops defects whether accepted or not
     rejects = rejects or default_rejects(output)
-    reads = read_paths([source], config, config_path)
-    drop_codes = codes_to_drop(build_checks(config), _split(drop))
-    report = fix_file(
-        source, output, rejects, drop_codes, lambda paths: lint_paths(paths, config, examples=False), reads=reads
-    )
+    refuse_inputs([output, rejects], [config_path] if config_path else [])  # the library gets the settings only
+    report = api.fix(source, output, rejects=rejects, drop=drop, config=config, progress=False)
     click.echo(summary(report))
     sys.exit(EXIT_NO_GO if report.cleaned is not None and report.cleaned.verdict == "no-go" else EXIT_GO)
 
@@ -632,7 +615,7 @@ class _StandardStream:
 
 
 def main() -> None:
-    """Console entry point: turns sftlint's own errors into one line and exit code 2."""
+    """Console entry point: standard streams whose failure is one error line, and SIGTERM as Ctrl-C."""
     for fd, name in ((1, "stdout"), (2, "stderr")):
         stream = getattr(sys, name)
         try:
@@ -645,20 +628,4 @@ def main() -> None:
             stream.reconfigure(errors="backslashreplace")
         setattr(sys, name, _StandardStream(stream, fd))
     signal.signal(signal.SIGTERM, _terminate)
-    try:
-        code = cli.main(standalone_mode=False)
-    except (ToolError, getattr(click.exceptions, "NoArgsIsHelpError", ToolError)) as exc:  # the latter: the help
-        exc.show()
-        code = exc.exit_code
-    except click.ClickException as exc:  # a usage error: one line too, with where to find help
-        command = exc.ctx.command_path if isinstance(exc, click.UsageError) and exc.ctx else "sftlint"
-        click.echo(f"sftlint: error: {printable(exc.format_message())} (see `{command} --help`)", err=True)
-        code = EXIT_ERROR
-    except (click.exceptions.Abort, KeyboardInterrupt) as exc:
-        terminated = isinstance(exc, Terminated) or isinstance(exc.__cause__, Terminated)  # Click wraps it in Abort
-        click.echo(f"sftlint: {'terminated' if terminated else 'interrupted'}", err=True)
-        code = EXIT_ERROR
-    except SftlintError as exc:  # standard output failed outside a command (Click's own messages)
-        ToolError(str(exc)).show()
-        code = EXIT_ERROR
-    sys.exit(code if isinstance(code, int) else EXIT_GO)
+    cli.main()

@@ -11,10 +11,10 @@ import sys
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
 
 from sftlint.check import Check
-from sftlint.errors import ConfigError
+from sftlint.errors import ConfigError, did_you_mean
 from sftlint.findings import Severity
 
 if sys.version_info >= (3, 11):
@@ -46,13 +46,24 @@ class Config(BaseModel):
     jobs: int | None = Field(
         None, ge=1, description="processes to share the checks among (default: every core, for inputs of 4 MB or more)"
     )
+    #: the config file these settings were read from, named in the errors about them.
+    _source: Path | None = PrivateAttr(None)
+
+    def where(self) -> str:
+        """"FILE: " to put before an error about this config, or "" without a file."""
+        return f"{self._source}: " if self._source is not None else ""
 
 
-def _format_errors(exc: ValidationError, prefix: str) -> str:
+def _format_errors(exc: ValidationError, prefix: str, model: type[BaseModel]) -> str:
+    """Pydantic's errors in one line; an unknown key of `model` says which known key it is close to."""
     parts = []
     for err in exc.errors():
         loc = ".".join(str(p) for p in err["loc"])
-        msg = "unknown key" if err["type"] == "extra_forbidden" else err["msg"]
+        if err["type"] == "extra_forbidden":
+            known = list(model.model_fields) + (["severity"] if model is not Config else [])
+            msg = "unknown key" + did_you_mean(str(err["loc"][-1]), known)
+        else:
+            msg = err["msg"]
         parts.append(f"{prefix}{loc}: {msg}")
     return "; ".join(parts)
 
@@ -110,18 +121,29 @@ def load_config(
         raise ConfigError("--isolated reads no config file: drop --config or --isolated")
     if not isolated:
         path = path or find_config_file(cwd or Path.cwd())
-    table = load_table(path) if path else {}
-    prefix = f"{path.name}: " if path else ""
+    config = from_table(load_table(path), path) if path else Config()
+    return with_overrides(config, overrides), path
+
+
+def from_table(table: dict[str, Any], path: Path | None = None) -> Config:
+    """A settings table validated: a config file's (`path`: its paths are relative to it) or a dict."""
     try:
         config = Config.model_validate(table)
     except ValidationError as exc:
-        raise ConfigError("invalid config: " + _format_errors(exc, f"{prefix}")) from None
+        raise ConfigError("invalid config: " + _format_errors(exc, f"{path}: " if path else "", Config)) from None
     if path is not None:
         base = path.parent
         config.plugins = [str((base / p).resolve()) for p in config.plugins]
         config.against = [str((base / p).resolve()) for p in config.against]
         if config.baseline is not None:
             config.baseline = str((base / config.baseline).resolve())
+    config._source = path
+    return config
+
+
+def with_overrides(config: Config, overrides: dict[str, Any]) -> Config:
+    """`config` with options given on the command line (or to `sftlint.lint`) over it: None and
+    empty values leave a setting alone; fields and checks merge, plugins and against add up."""
     data = config.model_dump()
     for key, value in overrides.items():
         if value is None or value == [] or value == {}:
@@ -136,9 +158,11 @@ def load_config(
         else:
             data[key] = value
     try:
-        return Config.model_validate(data), path
+        updated = Config.model_validate(data)
     except ValidationError as exc:
-        raise ConfigError("invalid option: " + _format_errors(exc, "")) from None
+        raise ConfigError("invalid option: " + _format_errors(exc, "", Config)) from None
+    updated._source = config._source
+    return updated
 
 
 def check_settings(config: Config, checks: dict[str, type[Check]]) -> dict[str, tuple[BaseModel, Severity | None]]:
@@ -149,9 +173,10 @@ def check_settings(config: Config, checks: dict[str, type[Check]]) -> dict[str, 
     for name, table in config.checks.items():
         cls = resolve(name, checks)
         if cls is None:
-            raise ConfigError(f"[checks.{name}]: unknown check '{name}' (see `sftlint rules`)")
+            close = did_you_mean(name, [c.slug for c in checks.values()])
+            raise ConfigError(f"{config.where()}[checks.{name}]: unknown check '{name}'{close} (see `sftlint rules`)")
         if not isinstance(table, dict):
-            raise ConfigError(f"[checks.{name}]: expected a table of options")
+            raise ConfigError(f"{config.where()}[checks.{name}]: expected a table of options")
         by_code.setdefault(cls.code, {}).update(table)
     out: dict[str, tuple[BaseModel, Severity | None]] = {}
     for code, cls in checks.items():
@@ -161,12 +186,14 @@ def check_settings(config: Config, checks: dict[str, type[Check]]) -> dict[str, 
             sev = Severity(severity) if severity is not None else None
         except ValueError:
             raise ConfigError(
-                f"checks.{cls.slug}.severity: must be one of error, warning, info, advice, got {severity!r}"
+                f"{config.where()}checks.{cls.slug}.severity: must be one of error, warning, info, advice, "
+                f"got {severity!r}"
             ) from None
         try:
             options = cls.Options.model_validate(table)
         except ValidationError as exc:
-            raise ConfigError("invalid config: " + _format_errors(exc, f"checks.{cls.slug}.")) from None
+            prefix = f"{config.where()}checks.{cls.slug}."
+            raise ConfigError("invalid config: " + _format_errors(exc, prefix, cls.Options)) from None
         out[code] = (options, sev)
     return out
 
@@ -189,7 +216,8 @@ def selected(
     patterns = [p for p in select + ignore if p.upper() != "ALL"]
     for pattern in patterns:
         if not any(_match(cls, pattern) for cls in checks.values()):
-            raise ConfigError(f"unknown check selector '{pattern}' (see `sftlint rules`)")
+            close = did_you_mean(pattern, [name for cls in checks.values() for name in (cls.code, cls.slug)])
+            raise ConfigError(f"unknown check selector '{pattern}'{close} (see `sftlint rules`)")
     chosen = []
     for cls in checks.values():
         sel = max((_match(cls, p) if p.upper() != "ALL" else 1 for p in select), default=1)

@@ -50,6 +50,10 @@ class Result:
     def verdict(self) -> str:
         return "no-go" if self.failing() else "go"
 
+    @property
+    def go(self) -> bool:
+        return not self.failing()
+
     def counts(self) -> Counter[str]:
         return Counter(f.code for f in self.findings)
 
@@ -76,6 +80,7 @@ class Result:
             )
         return rows
 
+    @property
     def reasons(self) -> list[str]:
         """Why the verdict is what it is, one short sentence per failing check."""
         by_code: dict[str, list[Finding]] = {}
@@ -90,6 +95,17 @@ class Result:
             else:
                 out.append(f"{code} {first.slug}: {len(found)} {first.severity.value}s")
         return out
+
+
+#: a check that decides nothing (no finding at or above fail_on) yet flags at least this share of
+#: the records is named beside the verdict: a file whose every answer is degenerate is not fine.
+LARGE_SHARE = 0.10
+
+
+def widespread(rows: list[dict[str, Any]], failing_codes: set[str]) -> list[dict[str, Any]]:
+    """The check rows (`Result.check_rows`) of checks under the verdict's threshold that flag a
+    large share of the records."""
+    return [r for r in rows if r["code"] not in failing_codes and r["records"] and r["rate"] >= LARGE_SHARE]
 
 
 def _builtin(check: Check) -> bool:
@@ -214,15 +230,14 @@ class _Runner:
             first.severity = Severity.ERROR
         self.crashes[check.code] = (count + 1, first)
 
-    def read(self, path: str) -> None:
-        """Stream one file through the record hooks; time not spent in checks counts as "read"."""
+    def read(self, path: str, name: str) -> None:
+        """Stream one file, shown as `name`, through the record hooks; time not spent in checks counts as "read"."""
         started = perf_counter()
         in_checks = sum(self.timings.values())
-        self._read(path)
+        self._read(path, name)
         self.timings["read"] += perf_counter() - started - (sum(self.timings.values()) - in_checks)
 
-    def _read(self, path: str) -> None:
-        name = display_name(path)
+    def _read(self, path: str, name: str) -> None:
         stats = ReadStats()
         raws = read_file(path, stats)
         for raw in self.fingerprints.track(name, raws) if self.fingerprints is not None else raws:
@@ -361,15 +376,18 @@ def run(
     against: Sequence[str] = (),
     fingerprints: bool = False,
     jobs: int = 1,
+    names: Sequence[str] | None = None,
 ) -> Result:
     """Lint `paths` as one dataset with `checks`; `against` (the evaluation sets) reaches dataset
     checks as `Context.against`.
+
+    `names`: what findings call each input (default: its path; `<stdin>` for `-`).
 
     With `fingerprints`, each finding about a record carries the hash of that record's content
     (for baselines). With `jobs` above 1 the checks are shared among that many processes
     (sftlint.parallel); the result is the same. Raises InputError for unreadable files.
     """
-    files = [display_name(p) for p in paths]
+    files = list(names) if names is not None else [display_name(p) for p in paths]
     groups = deal([c for c in checks if not c.runs_last], jobs)
     mine = [*groups[0], *(c for c in checks if c.runs_last)]
     runner = _Runner(checks, fields, progress, fingerprints, own=mine)
@@ -377,8 +395,8 @@ def run(
     def share(group: list[Check]) -> _Part:
         """A worker's pass: the same reading, only its own checks."""
         worker = _Runner(checks, fields, own=group)
-        for path in paths:
-            worker.read(path)
+        for path, name in zip(paths, files, strict=True):
+            worker.read(path, name)
         worker.done_reading()
         worker.finish(worker.context(files, against))
         return worker.part()
@@ -386,8 +404,8 @@ def run(
     workers = Workers(groups[1:], share) if len(groups) > 1 else None
     parts: list[_Part] = []
     try:
-        for path in paths:
-            runner.read(path)
+        for path, name in zip(paths, files, strict=True):
+            runner.read(path, name)
         runner.done_reading()
         context = runner.context(files, against)
         runner.finish(context)

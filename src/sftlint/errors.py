@@ -1,5 +1,10 @@
 """Errors that stop sftlint from doing its job: the CLI prints them in one line and exits 2."""
 
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+
 
 class SftlintError(Exception):
     """A problem with the invocation or its inputs (not with the data's quality)."""
@@ -15,3 +20,10 @@ class ConfigError(SftlintError):
 
 class PluginError(SftlintError):
     """A check plugin cannot be loaded or is malformed."""
+
+
+def did_you_mean(name: str, choices: Iterable[str]) -> str:
+    """"; did you mean 'x'?" for the choice closest to a misspelt `name`, else ""."""
+    by_key = {choice.lower().replace("_", "-"): choice for choice in choices}
+    close = difflib.get_close_matches(name.lower().replace("_", "-"), by_key, n=1, cutoff=0.8)
+    return f"; did you mean '{by_key[close[0]]}'?" if close else ""

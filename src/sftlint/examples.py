@@ -6,29 +6,82 @@ text for every record. Instead, after the pass, the wanted lines are picked out 
 streaming read of each input (`sftlint.io.read_lines`): lines that are not wanted are counted,
 never parsed, and memory holds only the few excerpts kept. Standard input, a pipe or a FIFO
 cannot be read twice, so records read from them get no excerpts.
+
+An excerpt is what a reviewer needs beside a finding: a conversation's turns with their roles
+(the flagged turn always kept), the record a finding names (the original of a duplicate, the
+evaluation record it leaks), and for near-duplicates the differences from the cluster's first
+record, computed on the full texts while they are at hand, never on the cut excerpts.
 """
 
 from __future__ import annotations
 
+import difflib
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from sftlint.errors import SftlintError
 from sftlint.findings import Finding
-from sftlint.io import display_name, parse_json, read_lines, rereadable
-from sftlint.records import normalise
-from sftlint.text.normal import excerpt
+from sftlint.io import display_name, parse_json, read_lines, rereadable, shown_path
+from sftlint.records import Record, normalise
+from sftlint.text.normal import ELLIPSIS, excerpt
 
 #: characters kept of each field; longer text keeps its head and its tail around an ellipsis.
 EXCERPT_CHARS = 400
 #: near-duplicate clusters (and members of each) whose records get excerpts for the side-by-side view.
 CLUSTERS_SHOWN = 10
 MEMBERS_SHOWN = 4
+#: turns kept of a longer conversation (the first, the last, the flagged ones and the turn before
+#: each), and the characters kept of a turn that is not flagged.
+MAX_TURNS = 8
+TURN_CHARS = 240
+#: words of each field compared for near-duplicate differences (a bound on the time: about 0.3 s
+#: for two 2,000-word paragraphs differing every 50 words); characters of unchanged text kept on
+#: each side of a difference, and of one changed stretch.
+DIFF_WORDS = 2000
+DIFF_CONTEXT_CHARS = 120
+DIFF_CHANGED_CHARS = 600
+_TURN = re.compile(r"\bturn (\d+)\b")
+
+
+def flagged_turns(message: str, data: Mapping[str, Any] | None = None) -> list[int]:
+    """The turns a finding is about: `data["turn"]` when the check set it, else the turns its
+    message names ("turn 3 (assistant) is empty", "turn 4 ... has no result before turn 6")."""
+    turn = (data or {}).get("turn")
+    if isinstance(turn, int) and not isinstance(turn, bool):
+        return [turn]
+    return sorted({int(n) for n in _TURN.findall(message)})
+
+
+def named_record(related: Sequence[Mapping[str, Any]], data: Mapping[str, Any] | None = None) -> tuple[str, int] | None:
+    """The record a finding is about besides its own, as (file, line): the partner its message
+    names when the check gives one (`data["partner"]`, a near-duplicate's nearest copy), else
+    the first related record (the original of a duplicate, the evaluation record it leaks)."""
+    partner = (data or {}).get("partner")
+    for place in ([partner] if isinstance(partner, Mapping) else []) + list(related[:1]):
+        if isinstance(place.get("file"), str) and isinstance(place.get("line"), int):
+            return place["file"], place["line"]
+    return None
+
+
+def _cluster_pairs(summaries: Mapping[str, Any]) -> list[tuple[tuple[str, int], tuple[str, int]]]:
+    """(first member, other member) of the largest near-duplicate clusters: the pairs the report
+    shows side by side."""
+    pairs = []
+    for cluster in (summaries.get("near-duplicate") or {}).get("largest", [])[:CLUSTERS_SHOWN]:
+        members = [
+            (m["file"], m["line"])
+            for m in cluster.get("members", [])[:MEMBERS_SHOWN]
+            if m.get("file") is not None and isinstance(m.get("line"), int)
+        ]
+        pairs += [(members[0], other) for other in members[1:]] if members else []
+    return pairs
 
 
 def wanted_lines(findings: Iterable[Finding], summaries: Mapping[str, Any], per_check: int) -> dict[str, set[int]]:
-    """The lines to excerpt, by file: the first `per_check` flagged lines of each check, plus
-    the members of the largest near-duplicate clusters (shown side by side in the report)."""
+    """The lines to excerpt, by file: the first `per_check` flagged lines of each check and the
+    first record each of them names (the original of a duplicate, the evaluation record it
+    leaks), plus the members of the largest near-duplicate clusters (shown side by side)."""
     taken: dict[str, int] = {}
     wanted: dict[str, set[int]] = {}
     for f in findings:
@@ -36,16 +89,48 @@ def wanted_lines(findings: Iterable[Finding], summaries: Mapping[str, Any], per_
             continue
         taken[f.code] = taken.get(f.code, 0) + 1
         wanted.setdefault(f.file, set()).add(f.line)
+        named = named_record([r.to_dict() for r in f.related[:1]], f.data)
+        if named is not None:
+            wanted.setdefault(named[0], set()).add(named[1])
     if per_check:
-        for cluster in (summaries.get("near-duplicate") or {}).get("largest", [])[:CLUSTERS_SHOWN]:
-            for member in cluster.get("members", [])[:MEMBERS_SHOWN]:
-                if member.get("file") is not None and isinstance(member.get("line"), int):
-                    wanted.setdefault(member["file"], set()).add(member["line"])
+        for pair in _cluster_pairs(summaries):
+            for file, line in pair:
+                wanted.setdefault(file, set()).add(line)
     return wanted
 
 
-def record_excerpt(file: str, line: int, text: str, fields: Mapping[str, str]) -> dict[str, Any]:
-    """One example: the normalised record's fields cut to size, or the raw line if it is not a record."""
+def _turn_excerpts(record: Record, flagged: set[int]) -> tuple[list[dict[str, Any]], int]:
+    """The record's turns, each cut to size, with the role as the file spells it for tool calls
+    and results; a long conversation keeps its first and last turns and the `flagged` turns with
+    the turn before each. Returns the turns and how many were left out."""
+    turns = record.turns or ()
+    spelled: dict[int, str] = {}
+    if record.tool_use is not None:
+        spelled.update({call.turn: call.role for call in record.tool_use.calls})
+        spelled.update({result.turn: result.role for result in record.tool_use.results})
+    first, last = (turns[0].index, turns[-1].index) if turns else (0, 0)
+    keep = {first, last} | {i for t in flagged for i in (t - 1, t)}
+    out = []
+    for turn in turns:
+        if len(turns) > MAX_TURNS and turn.index not in keep:
+            continue
+        text = turn.content  # a call's turn holds the call as JSON (name and arguments)
+        out.append(
+            {
+                "index": turn.index,
+                "role": spelled.get(turn.index, turn.role),
+                "text": excerpt(text, EXCERPT_CHARS if turn.index in flagged else TURN_CHARS, keep_tail=True),
+                "chars": len(text),
+            }
+        )
+    return out, len(turns) - len(out)
+
+
+def record_excerpt(
+    file: str, line: int, text: str, fields: Mapping[str, str], turns: set[int] | None = None
+) -> dict[str, Any]:
+    """One example: the normalised record's fields cut to size (and its turns, for a
+    conversation: `turns` are the flagged ones), or the raw line if it is not a record."""
     value, error = parse_json(text)
     record = normalise(value, file, line, fields)[0] if error is None else None
     if record is None:
@@ -60,7 +145,7 @@ def record_excerpt(file: str, line: int, text: str, fields: Mapping[str, str]) -
             "raw": excerpt(text, EXCERPT_CHARS, keep_tail=True),
             "chars": {"raw": len(text)},
         }
-    return {
+    out = {
         "file": file,
         "line": line,
         "shape": record.shape,
@@ -71,6 +156,97 @@ def record_excerpt(file: str, line: int, text: str, fields: Mapping[str, str]) -
         "raw": None,
         "chars": {"instruction": len(record.instruction), "input": len(record.input), "response": len(record.response)},
     }
+    if record.turns is not None:
+        out["turns"], out["turns_left_out"] = _turn_excerpts(record, turns or set())
+    return out
+
+
+# -- near-duplicate differences, on the full texts -------------------------------------------
+
+_WORD = re.compile(r"\S+\s*")
+
+
+def diff_words(left: str, right: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Both texts as segments with `changed` set on the words the other text lacks: lines are
+    matched first, then the words of the lines that differ (fast on long, mostly equal texts)."""
+    out_a: list[dict[str, Any]] = []
+    out_b: list[dict[str, Any]] = []
+    a, b = left.splitlines(keepends=True), right.splitlines(keepends=True)
+    matcher = difflib.SequenceMatcher(None, [x.strip() for x in a], [x.strip() for x in b], autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "replace":
+            _diff_word_level("".join(a[i1:i2]), "".join(b[j1:j2]), out_a, out_b)
+        else:
+            _append(out_a, "".join(a[i1:i2]), tag != "equal")
+            _append(out_b, "".join(b[j1:j2]), tag != "equal")
+    return out_a, out_b
+
+
+def _diff_word_level(left: str, right: str, out_a: list[dict[str, Any]], out_b: list[dict[str, Any]]) -> None:
+    a, b = _WORD.findall(left), _WORD.findall(right)
+    lead_a, lead_b = left[: len(left) - len(left.lstrip())], right[: len(right) - len(right.lstrip())]
+    _append(out_a, lead_a, False)
+    _append(out_b, lead_b, False)
+    matcher = difflib.SequenceMatcher(None, [w.strip() for w in a], [w.strip() for w in b], autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        _append(out_a, "".join(a[i1:i2]), tag != "equal")
+        _append(out_b, "".join(b[j1:j2]), tag != "equal")
+
+
+def _append(segments: list[dict[str, Any]], text: str, changed: bool) -> None:
+    if not text:
+        return
+    if segments and segments[-1]["changed"] == changed:
+        segments[-1]["text"] += text
+    else:
+        segments.append({"text": text, "changed": changed})
+
+
+def _shorten(segments: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The segments with long stretches cut in the middle (a `cut` segment, never a difference):
+    the report shows every difference with some context, and stays small."""
+    out: list[dict[str, Any]] = []
+    for i, seg in enumerate(segments):
+        text, limit = seg["text"], (DIFF_CHANGED_CHARS if seg["changed"] else 2 * DIFF_CONTEXT_CHARS)
+        if len(text) <= limit:
+            out.append(seg)
+            continue
+        inner = seg["changed"] or 0 < i < len(segments) - 1  # context on both sides of it
+        head = text[: limit // 2] if inner or i > 0 else text[:limit] if len(segments) == 1 else ""
+        tail = text[-(limit // 2) :] if inner or (i == 0 and len(segments) > 1) else ""
+        if head:
+            out.append({"text": head, "changed": seg["changed"]})
+        out.append({"text": ELLIPSIS, "changed": False, "cut": True})
+        if tail:
+            out.append({"text": tail, "changed": seg["changed"]})
+    return out
+
+
+def compare(left: Record, right: Record) -> list[dict[str, Any]]:
+    """The fields of two records with the words that differ marked, computed on the full texts
+    (the first `DIFF_WORDS` words of each), then shortened for showing."""
+    fields = []
+    for name in ("instruction", "input", "response"):
+        a, b = _WORD.findall(getattr(left, name)), _WORD.findall(getattr(right, name))
+        if not (a or b):
+            continue
+        seg_a, seg_b = diff_words("".join(a[:DIFF_WORDS]), "".join(b[:DIFF_WORDS]))
+        fields.append(
+            {
+                "name": name,
+                "left": _shorten(seg_a),
+                "right": _shorten(seg_b),
+                "compared_all": len(a) <= DIFF_WORDS and len(b) <= DIFF_WORDS,
+            }
+        )
+    return fields
+
+
+def _name_in(wanted: Mapping[str, Any], path: str, given: str | None) -> str | None:
+    """The name findings give `path` (`given`, as in `engine.run`; else the path as given, or an
+    evaluation set's path as the contamination check shows it), if any finding wants lines of it."""
+    names = (given,) if given is not None else (display_name(path), shown_path(path))
+    return next((name for name in names if name in wanted), None)
 
 
 def collect_examples(
@@ -79,17 +255,43 @@ def collect_examples(
     summaries: Mapping[str, Any],
     fields: Mapping[str, str],
     per_check: int,
+    names: Sequence[str] | None = None,
 ) -> list[dict[str, Any]]:
-    """Excerpts of the wanted lines of every input, in file then line order."""
+    """Excerpts of the wanted lines of every input (the training files and the evaluation sets
+    their findings name), in file then line order; `names` name the first paths, as in
+    `engine.run`. The example of each near-duplicate shown beside its cluster's first record
+    carries the two records' differences (`comparison`)."""
+    findings = list(findings)
     wanted = wanted_lines(findings, summaries, per_check)
+    turns: dict[tuple[str, int], set[int]] = {}
+    for f in findings:
+        if f.file is not None and f.line is not None:
+            turns.setdefault((f.file, f.line), set()).update(flagged_turns(f.message, f.data))
+    pairs = _cluster_pairs(summaries) if per_check else []
+    compared = {at for pair in pairs for at in pair}
+    records: dict[tuple[str, int], Record] = {}
     out: list[dict[str, Any]] = []
+    given = dict(zip(paths, names or [], strict=False))  # the evaluation sets after them have none
     for path in dict.fromkeys(paths):
-        name = display_name(path)
-        if name not in wanted or not rereadable(path):
+        name = _name_in(wanted, path, given.get(path))
+        if name is None or not rereadable(path):
             continue
         try:
             for line, text in read_lines(path, wanted[name]):
-                out.append(record_excerpt(name, line, text, fields))
+                out.append(record_excerpt(name, line, text, fields, turns.get((name, line))))
+                if (name, line) in compared:
+                    value, error = parse_json(text)
+                    record = normalise(value, name, line, fields)[0] if error is None else None
+                    if record is not None:
+                        records[(name, line)] = record
         except SftlintError:  # the file changed or vanished since the pass: no excerpts from it
             continue
+    by_place = {(e["file"], e["line"]): e for e in out}
+    for first, other in pairs:
+        if first in records and other in records and other in by_place:
+            by_place[other]["comparison"] = {
+                "file": first[0],
+                "line": first[1],
+                "fields": compare(records[first], records[other]),
+            }
     return out

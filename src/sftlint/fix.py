@@ -18,7 +18,6 @@ reject names the line its record starts on.
 from __future__ import annotations
 
 import gzip
-import json
 import os
 import tempfile
 from collections import Counter
@@ -35,6 +34,7 @@ from sftlint.findings import Finding
 from sftlint.io import (
     RawLine,
     ReadStats,
+    dump_json,
     iter_lines,
     open_outputs,
     parse_json,
@@ -194,7 +194,7 @@ def _write_jsonl(elements: list[RawLine]) -> str:
     try:
         with os.fdopen(fd, "wb") as handle:
             for raw in elements:
-                handle.write(_dump(raw.value) + b"\n")
+                handle.write(dump_json(raw.value) + b"\n")
     except OSError as exc:
         Path(path).unlink(missing_ok=True)
         raise write_error(path, exc) from None
@@ -212,14 +212,6 @@ def _compressed(handle: BinaryIO, path: Path) -> Iterator[BinaryIO]:
         return
     with gzip.GzipFile(filename="", fileobj=handle, mode="wb", mtime=0) as compressed:
         yield compressed  # type: ignore[misc]
-
-
-def _dump(value: object) -> bytes:
-    """Compact JSON, UTF-8 where it can be, \\u escapes where a string holds a lone surrogate."""
-    try:
-        return json.dumps(value, ensure_ascii=False).encode("utf-8")
-    except UnicodeEncodeError:
-        return json.dumps(value).encode("ascii")
 
 
 def _reject_entry(file: str, line: int, data: bytes, reasons: list[Finding], element: int | None) -> bytes:
@@ -241,7 +233,7 @@ def _reject_entry(file: str, line: int, data: bytes, reasons: list[Finding], ele
         "record": record if error is None else None,
         "raw": text,
     }
-    return _dump(entry) + b"\n"
+    return dump_json(entry) + b"\n"
 
 
 def summary(report: FixReport) -> str:
@@ -261,6 +253,6 @@ def summary(report: FixReport) -> str:
         if cleaned.verdict == "go":
             lines.append(f"GO: nothing at or above {cleaned.fail_on.value}")
         else:
-            lines.append("NO-GO: " + "; ".join(cleaned.reasons()))
+            lines.append("NO-GO: " + "; ".join(cleaned.reasons))
             lines.append(f"(run `sftlint lint {report.output}` for every remaining finding)")
     return "\n".join(printable(line) for line in lines)

@@ -100,6 +100,14 @@ def display_name(path: str) -> str:
     return "<stdin>" if path == "-" else path
 
 
+def shown_path(path: str) -> str:
+    """A config file's absolute path made relative to the working directory when it is below it."""
+    try:
+        return str(Path(path).relative_to(Path.cwd()))
+    except ValueError:
+        return display_name(path)
+
+
 def rereadable(path: str) -> bool:
     """Whether `path` can be read more than once: a regular file or a `datasets` folder, not
     standard input, a pipe (`<(cmd)`), a FIFO or a device, which give their bytes to the first
@@ -158,6 +166,15 @@ def parse_json(text: str) -> tuple[Any, str | None]:
         return None, "nested too deeply to parse"
     except ValueError as exc:  # e.g. an integer with too many digits
         return None, str(exc)
+
+
+def dump_json(value: object, default: Callable[[Any], Any] | None = None) -> bytes:
+    """Compact JSON, UTF-8 where it can be, \\u escapes where a string holds a lone surrogate
+    (`default`: as in `json.dumps`, for values JSON has no type for)."""
+    try:
+        return json.dumps(value, ensure_ascii=False, default=default).encode("utf-8")
+    except UnicodeEncodeError:
+        return json.dumps(value, default=default).encode("ascii")
 
 
 def read_file(path: str, stats: ReadStats | None = None) -> Iterator[RawLine]:
@@ -426,6 +443,17 @@ def write_atomic(path: Path, data: str | bytes, inputs: Sequence[Path] = ()) -> 
     """
     with open_atomic(path, inputs) as handle:
         handle.write(data.encode("utf-8", "backslashreplace") if isinstance(data, str) else data)
+
+
+def append_text(path: Path, text: str, inputs: Sequence[Path] = ()) -> None:
+    """Add `text` at the end of `path` (a file other programs write to as well, such as a CI job
+    summary) in one write; refuse a file the run reads."""
+    refuse_inputs([path], inputs)
+    try:
+        with open(path, "ab") as handle:
+            handle.write(text.encode("utf-8", "backslashreplace"))
+    except OSError as exc:
+        raise write_error(path, exc) from None
 
 
 def write_together(files: Sequence[tuple[Path, bytes]], inputs: Sequence[Path] = ()) -> None:

@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import json
+import os
+import re
 from typing import Any
 
 import click
 
-from sftlint import __version__
 from sftlint.baseline import describe as describe_baseline
 from sftlint.check import Check
-from sftlint.engine import Result
+from sftlint.engine import Result, widespread
 from sftlint.findings import Finding, Severity
+from sftlint.version import __version__
 
-FORMATS = ("text", "json", "github")
+FORMATS = ("text", "json", "github", "sarif", "junit")
 
 #: Characters a terminal or a CI log would act on rather than show: C0 and C1 controls (escape
 #: sequences, newlines that forge a GitHub workflow command), DEL, line and paragraph separators,
@@ -39,7 +41,7 @@ def to_dict(result: Result) -> dict[str, Any]:
         "version": __version__,
         "verdict": result.verdict,
         "fail_on": result.fail_on.value,
-        "reasons": result.reasons(),
+        "reasons": result.reasons,
         "files": result.files,
         "stats": result.stats,
         "checks": [
@@ -63,26 +65,42 @@ def render_json(result: Result) -> str:
     return json.dumps(to_dict(result), indent=2, ensure_ascii=False, default=str)
 
 
-def _where(f: Finding) -> str:
+def where(f: Finding) -> str:
     if f.file is None:
         return "dataset"
     return f"{f.file}:{f.line}" if f.line is not None else f.file
+
+
+def use_colour(choice: str, stream: Any) -> bool:
+    """Whether to colour: `--color always|never`, else the environment's conventions
+    (no-color.org: a non-empty NO_COLOR turns colour off; force-color.org: a non-empty
+    FORCE_COLOR turns it on; NO_COLOR wins when both are set), else only on a terminal."""
+    if choice != "auto":
+        return choice == "always"
+    if os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    return bool(stream.isatty())
 
 
 _COLOURS = {Severity.ERROR: "red", Severity.WARNING: "yellow", Severity.INFO: "blue", Severity.ADVICE: "cyan"}
 
 
 def render_text(result: Result) -> str:
-    """`file:line: CODE slug message` lines, a per-check summary and the verdict line.
+    """`file:line: CODE slug message [severity]` lines, a per-check summary and the verdict line.
 
+    The severity is spelled out so that errors and warnings differ in a log without colours.
     Everything but sftlint's own colours goes through `printable`.
     """
     lines = []
     defects = [f for f in result.findings if f.severity is not Severity.ADVICE]
     advice = [f for f in result.findings if f.severity is Severity.ADVICE]
     for f in defects:
-        code = click.style(printable(f.code), fg=_COLOURS[f.severity], bold=True)
-        lines.append(f"{printable(_where(f))}: {code} {printable(f.slug)} {printable(f.message)}")
+        colour = _COLOURS[f.severity]
+        code = click.style(printable(f.code), fg=colour, bold=True)
+        severity = click.style(f"[{f.severity.value}]", fg=colour)
+        lines.append(f"{printable(where(f))}: {code} {printable(f.slug)} {printable(f.message)} {severity}")
     if advice:
         lines += ["", "Before you fine-tune:"]
         lines += [printable(f"  {f.code} {f.slug}: {f.message}") for f in advice]
@@ -101,11 +119,29 @@ def render_text(result: Result) -> str:
     lines.append(f"{len(result.checks)} checks ran, {len(rows)} with findings")
     if result.baseline is not None:
         lines += [printable(line) for line in describe_baseline(result.baseline)]
-    if result.verdict == "go":
-        lines.append(click.style("GO", fg="green", bold=True) + f": nothing at or above {result.fail_on.value}")
-    else:
-        lines.append(click.style("NO-GO", fg="red", bold=True) + ": " + printable("; ".join(result.reasons())))
+    rows = widespread(result.check_rows(), {f.code for f in result.failing()})
+    if rows:
+        shares = [
+            f"{r['code']} {r['slug']} ({r['severity']}): {r['records']} of {stats['records']} records ({r['rate']:.1%})"
+            for r in rows
+        ]
+        lines.append(printable("Flagged on a large share of the records: " + "; ".join(shares)))
+    lines.append(_verdict_line(result))
     return "\n".join(lines)
+
+
+def _verdict_line(result: Result) -> str:
+    if result.verdict == "go":
+        return click.style("GO", fg="green", bold=True) + f": nothing at or above {result.fail_on.value}"
+    return click.style("NO-GO", fg="red", bold=True) + ": " + printable("; ".join(result.reasons))
+
+
+def render_statistics(result: Result) -> str:
+    """`--statistics`: one `count code slug severity` line per check with findings, then the verdict."""
+    rows = [r for r in result.check_rows() if r["count"]]
+    width = max((len(str(r["count"])) for r in rows), default=1)
+    lines = [printable(f"{r['count']:>{width}} {r['code']:<8} {r['slug']:<24} {r['severity']}").rstrip() for r in rows]
+    return "\n".join([*lines, _verdict_line(result)])
 
 
 def _escape(value: str, properties: bool = False) -> str:
@@ -131,9 +167,46 @@ def render_github(result: Result) -> str:
         lines.append(f"::{_LEVELS[f.severity]} {','.join(props)}::{_escape(f.message)}")
     if result.baseline is not None:
         lines += [f"sftlint {printable(line.strip())}" for line in describe_baseline(result.baseline)]
-    verdict = "GO" if result.verdict == "go" else "NO-GO: " + "; ".join(result.reasons())
+    verdict = "GO" if result.verdict == "go" else "NO-GO: " + "; ".join(result.reasons)
     lines.append(f"sftlint {printable(verdict)}")
     return "\n".join(lines)
 
 
-RENDERERS = {"text": render_text, "json": render_json, "github": render_github}
+def _markdown(text: str) -> str:
+    """Record content as literal Markdown: shown escaped (`printable`), every ASCII punctuation
+    backslash-escaped, so a message can neither add HTML, links or emphasis nor break a table."""
+    return re.sub(r"([!-/:-@\\[-`{-~])", r"\\\1", printable(text))
+
+
+def render_step_summary(result: Result) -> str:
+    """The Markdown a GitHub Actions job page shows: the verdict, its reasons, one row per check."""
+    title = "GO" if result.verdict == "go" else "NO-GO"
+    lines = [f"## sftlint: {title}", ""]
+    if result.verdict == "go":
+        lines.append(f"Nothing at or above {result.fail_on.value}.")
+    lines += [f"- {_markdown(reason)}" for reason in result.reasons]
+    stats = result.stats
+    lines += [
+        "",
+        f"{stats['records']} records in {len(result.files)} file(s): {stats['valid']} valid, "
+        f"{stats['usable_pairs']} usable pairs.",
+        "",
+        "| code | check | severity | findings | records flagged |",
+        "| --- | --- | --- | ---: | ---: |",
+    ]
+    for r in result.check_rows():
+        row = [_markdown(str(r[key])) for key in ("code", "slug", "severity", "count", "records")]
+        lines.append("| " + " | ".join(row) + " |")
+    return "\n".join(lines) + "\n\n"
+
+
+# The CI formats use `printable` and `where`, defined above.
+from sftlint.output_ci import render_junit, render_sarif  # noqa: E402
+
+RENDERERS = {
+    "text": render_text,
+    "json": render_json,
+    "github": render_github,
+    "sarif": render_sarif,
+    "junit": render_junit,
+}

@@ -48,6 +48,38 @@ class CheckRowModel(_Strict):
     doc: CheckDocModel | None = None
 
 
+class TurnExcerptModel(_Strict):
+    """One turn of a conversation, cut to size; `role` as the file spells it for tool calls and results."""
+
+    index: int
+    role: str
+    text: str
+    chars: int
+
+
+class SegmentModel(_Strict):
+    """A stretch of text: `changed` when the other record lacks it, `cut` for a left-out stretch."""
+
+    text: str
+    changed: bool
+    cut: bool = False
+
+
+class ComparedFieldModel(_Strict):
+    name: str
+    left: list[SegmentModel]
+    right: list[SegmentModel]
+    compared_all: bool
+
+
+class ComparisonModel(_Strict):
+    """A near-duplicate's differences from its cluster's first record (at file:line), on the full texts."""
+
+    file: str
+    line: int
+    fields: list[ComparedFieldModel]
+
+
 class ExampleModel(_Strict):
     """A bounded excerpt of one flagged record (`raw` when the line is not a usable record)."""
 
@@ -60,6 +92,9 @@ class ExampleModel(_Strict):
     label: str | None
     raw: str | None
     chars: dict[str, int]
+    turns: list[TurnExcerptModel] | None = None
+    turns_left_out: int | None = None
+    comparison: ComparisonModel | None = None
 
 
 class StatsModel(BaseModel):

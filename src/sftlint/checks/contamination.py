@@ -3,7 +3,6 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -11,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from sftlint.check import Check, Context
 from sftlint.findings import Finding, Location, Severity
-from sftlint.io import display_name, read_file
+from sftlint.io import read_file, shown_path
 from sftlint.minhash import (
     NUM_PERM,
     Batch,
@@ -54,14 +53,6 @@ class ContaminationOptions(BaseModel):
     short_ngram: int = Field(
         8, ge=0, le=100, description="words of a shared run for evaluation texts of fewer than 2 x ngram + 1 words"
     )
-
-
-def _shown_path(path: str) -> str:
-    """A config file's absolute path made relative to the working directory when it is below it."""
-    try:
-        return str(Path(path).relative_to(Path.cwd()))
-    except ValueError:
-        return display_name(path)
 
 
 @dataclass
@@ -268,7 +259,7 @@ class Contamination(Check):
             return
         corpus = SignedCorpus(self.hasher, self.bands, self.rows)
         for path in config.against:
-            name = _shown_path(path)
+            name = shown_path(path)
             self.against.append(name)
             for raw in read_file(path):
                 record, _ = normalise(raw.value, name, raw.line, config.fields) if raw.error is None else (None, [])

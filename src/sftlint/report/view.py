@@ -7,16 +7,15 @@ charts are drawn from the checks' histogram summaries.
 
 from __future__ import annotations
 
-import difflib
 import json
-import re
 from collections import defaultdict
 from typing import Any
 
-from sftlint.examples import EXCERPT_CHARS
+from sftlint.engine import widespread
+from sftlint.examples import DIFF_WORDS, EXCERPT_CHARS, flagged_turns, named_record
 from sftlint.findings import Severity
 from sftlint.output import printable
-from sftlint.text.normal import ELLIPSIS, excerpt
+from sftlint.text.normal import excerpt
 
 DEFAULT_PER_CHECK = 20
 CLUSTERS_SHOWN = 10
@@ -47,18 +46,20 @@ def _rank(severity: str) -> int:
     return Severity(severity).rank
 
 
-def _where(file: str | None, line: int | None, single_file: bool) -> str:
+def _where(file: str | None, line: int | None, single: str | None) -> str:
+    """Where a finding or record is: "line N" in the one file linted (`single`), else file:line
+    (an evaluation set, or a run over several files)."""
     if file is None:
         return "whole dataset"
     if line is None:
         return file
-    return f"line {line}" if single_file else f"{file}:{line}"
+    return f"line {line}" if file == single else f"{file}:{line}"
 
 
 def build_view(data: dict[str, Any]) -> dict[str, Any]:
     """The report's view model for one JSON result (the `sftlint lint --format json` document)."""
     files = data["files"]
-    single = len(files) == 1
+    single = files[0] if len(files) == 1 else None
     stats = data["stats"]
     summaries = data.get("summaries") or {}
     config = data.get("config") or {}
@@ -73,6 +74,7 @@ def build_view(data: dict[str, Any]) -> dict[str, Any]:
         "verdict": data["verdict"],
         "fail_on": data["fail_on"],
         "reasons": _reasons(data, checks, by_code, single),
+        "widespread": _widespread(data, checks, by_code, single),
         "advice": _advice(data["findings"]),
         "readiness": _readiness(data, stats, summaries),
         "counts": _severity_counts(data["findings"]),
@@ -111,7 +113,7 @@ def _severity_counts(findings: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def _reasons(
-    data: dict[str, Any], checks: list[dict[str, Any]], by_code: dict[str, list[dict[str, Any]]], single: bool
+    data: dict[str, Any], checks: list[dict[str, Any]], by_code: dict[str, list[dict[str, Any]]], single: str | None
 ) -> list[dict[str, str]]:
     """One or two sentences per check that makes the verdict NO-GO."""
     threshold = _rank(data["fail_on"])
@@ -133,6 +135,30 @@ def _reasons(
                 f"first at {_where(first['file'], first['line'], single)}: {_sentence(first['message'])}"
             )
         out.append({"code": row["code"], "slug": row["slug"], "anchor": row["anchor"], "text": " ".join(sentences)})
+    return out
+
+
+def _widespread(
+    data: dict[str, Any], checks: list[dict[str, Any]], by_code: dict[str, list[dict[str, Any]]], single: str | None
+) -> list[dict[str, str]]:
+    """Checks under the verdict's threshold that flag a large share of the records, with the first."""
+    threshold = _rank(data["fail_on"])
+    failing = {f["code"] for f in data["findings"] if _rank(f["severity"]) >= threshold}
+    anchors = {row["code"]: row["anchor"] for row in checks}
+    out = []
+    for row in widespread(data["checks"], failing):
+        flagged = [f for f in by_code.get(row["code"], []) if f["line"] is not None]
+        first = flagged[0]
+        out.append(
+            {
+                "code": row["code"],
+                "slug": row["slug"],
+                "anchor": anchors[row["code"]],
+                "severity": max({f["severity"] for f in flagged}, key=_rank),
+                "text": f"{row['records']:,} of {data['stats']['records']:,} records ({row['rate'] * 100:.1f} %) "
+                f"flagged; first at {_where(first['file'], first['line'], single)}: {_sentence(first['message'])}",
+            }
+        )
     return out
 
 
@@ -380,42 +406,16 @@ def _histogram(name: str, part: dict[str, Any]) -> dict[str, Any]:
 
 # -- near-duplicates side by side ----------------------------------------------------------
 
-_WORD = re.compile(r"\S+\s*")
 
-
-def diff_words(left: str, right: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """Both texts as segments with `changed` set on the words the other text lacks."""
-    a, b = _WORD.findall(left), _WORD.findall(right)
-    matcher = difflib.SequenceMatcher(None, [w.strip() for w in a], [w.strip() for w in b], autojunk=False)
-    out_a: list[dict[str, Any]] = []
-    out_b: list[dict[str, Any]] = []
-    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
-        changed = tag != "equal" and not (a[i1:i2] and b[j1:j2] and _only_cuts(a[i1:i2]) and _only_cuts(b[j1:j2]))
-        _append(out_a, "".join(a[i1:i2]), changed)
-        _append(out_b, "".join(b[j1:j2]), changed)
-    return out_a, out_b
-
-
-def _only_cuts(words: list[str]) -> bool:
-    """True for the excerpt's own ellipsis, which is no difference between the records."""
-    return all(w.strip() in ("", ELLIPSIS.strip()) for w in words)
-
-
-def _append(segments: list[dict[str, Any]], text: str, changed: bool) -> None:
-    if not text:
-        return
-    if segments and segments[-1]["changed"] == changed:
-        segments[-1]["text"] += text
-    else:
-        segments.append({"text": text, "changed": changed})
-
-
-def _side(member: dict[str, Any], example: dict[str, Any] | None, single: bool) -> dict[str, Any]:
+def _side(member: dict[str, Any], example: dict[str, Any] | None, single: str | None) -> dict[str, Any]:
     return {"where": _where(member.get("file"), member.get("line"), single), "example": example}
 
 
 def _near_duplicates(
-    summary: dict[str, Any] | None, examples: dict[tuple[str, int], dict[str, Any]], stats: dict[str, Any], single: bool
+    summary: dict[str, Any] | None,
+    examples: dict[tuple[str, int], dict[str, Any]],
+    stats: dict[str, Any],
+    single: str | None,
 ) -> dict[str, Any] | None:
     if not summary:
         return None
@@ -429,19 +429,23 @@ def _near_duplicates(
         pairs = []
         for other in members[1 : 1 + PAIRS_PER_CLUSTER]:
             other_ex = examples.get((other.get("file"), other.get("line")))
-            fields = []
-            if first_ex and other_ex:
-                for field in ("instruction", "input", "response"):
-                    if first_ex.get(field) or other_ex.get(field):
-                        left, right = diff_words(first_ex.get(field) or "", other_ex.get(field) or "")
-                        fields.append({"name": field, "left": left, "right": right})
-            identical = bool(fields) and not any(s["changed"] for f in fields for s in f["left"] + f["right"])
+            comparison = (other_ex or {}).get("comparison")
+            if comparison and (comparison["file"], comparison["line"]) != (first.get("file"), first.get("line")):
+                comparison = None
+            fields = comparison["fields"] if comparison else _unmarked(first_ex, other_ex)
+            fields = [
+                {**f, "same": bool(comparison) and not any(s["changed"] for s in f["left"] + f["right"])}
+                for f in fields
+            ]
             pairs.append(
                 {
                     "left": _side(first, first_ex, single),
                     "right": _side(other, other_ex, single),
                     "fields": fields,
-                    "identical": identical,
+                    "compared": comparison is not None,
+                    "partial": not all(f["compared_all"] for f in fields),
+                    "identical": bool(comparison)
+                    and not any(s["changed"] for f in fields for s in f["left"] + f["right"]),
                 }
             )
         shown = 1 + len(pairs)
@@ -457,6 +461,7 @@ def _near_duplicates(
         **{k: summary.get(k) for k in ("clusters", "redundant", "rate", "max_rate", "threshold")},
         "shown": clusters,
         "records": stats["records"],
+        "diff_words": DIFF_WORDS,
     }
 
 
@@ -488,7 +493,24 @@ def _summary_value(value: Any) -> str:
     return printable(excerpt(text, SUMMARY_VALUE_CHARS))
 
 
-def _label_conflicts(summary: dict[str, Any] | None, single: bool) -> dict[str, Any] | None:
+def _unmarked(left: dict[str, Any] | None, right: dict[str, Any] | None) -> list[dict[str, Any]]:
+    """Both excerpts side by side, nothing marked: a result without the full-text comparison
+    (saved by an older sftlint) gets no differences guessed from cut excerpts."""
+    if not (left and right):
+        return []
+    return [
+        {
+            "name": name,
+            "left": [{"text": left.get(name) or "", "changed": False}],
+            "right": [{"text": right.get(name) or "", "changed": False}],
+            "compared_all": False,
+        }
+        for name in ("instruction", "input", "response")
+        if left.get(name) or right.get(name)
+    ]
+
+
+def _label_conflicts(summary: dict[str, Any] | None, single: str | None) -> dict[str, Any] | None:
     if not summary or not summary.get("groups"):
         return None
     groups = []
@@ -520,7 +542,7 @@ def _section(
     findings: list[dict[str, Any]],
     examples: dict[tuple[str, int], dict[str, Any]],
     per_check: int,
-    single: bool,
+    single: str | None,
 ) -> dict[str, Any]:
     """One check's findings: dataset-wide ones, then the first `per_check` flagged records."""
     dataset = [f for f in findings if f["line"] is None]
@@ -528,6 +550,7 @@ def _section(
     items = []
     for f in dataset[:per_check] + records[:per_check]:
         related = f.get("related") or []
+        named = named_record(related, f.get("data"))
         items.append(
             {
                 "severity": f["severity"],
@@ -537,6 +560,9 @@ def _section(
                 "related": [_where(r["file"], r["line"], single) for r in related[:RELATED_SHOWN]],
                 "related_more": max(len(related) - RELATED_SHOWN, 0),
                 "example": examples.get((f["file"], f["line"])) if f["line"] is not None else None,
+                "turns": flagged_turns(f["message"], f.get("data")),
+                "related_example": examples.get(named) if named else None,
+                "related_where": _where(*named, single) if named else "",
             }
         )
     hidden = max(len(dataset) - per_check, 0) + max(len(records) - per_check, 0)

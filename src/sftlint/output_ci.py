@@ -1,0 +1,179 @@
+"""Formats for CI systems: SARIF 2.1.0 (GitHub code scanning) and JUnit XML (test report views).
+
+Both are files for machines that people read through a web page, so every text taken from the
+data goes through `printable` as in the text output; the document itself stays valid JSON or XML.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+from xml.etree import ElementTree
+
+from sftlint.engine import Result
+from sftlint.findings import Finding, Location, Severity
+from sftlint.output import printable, where
+from sftlint.version import __version__
+
+SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
+_SARIF_LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note", Severity.ADVICE: "note"}
+_SRCROOT = "%SRCROOT%"
+
+
+def _artifact(file: str, cwd: Path) -> dict[str, Any]:
+    """An input's artifactLocation: relative to the working directory (the checkout, for GitHub)
+    when it is inside it, else an absolute file URI."""
+    path = Path(file)
+    if path.is_absolute():
+        try:
+            path = path.relative_to(cwd)
+        except ValueError:
+            return {"uri": path.as_uri()}
+    return {"uri": quote(path.as_posix(), errors="surrogateescape"), "uriBaseId": _SRCROOT}
+
+
+def _location(loc: Location | Finding, cwd: Path) -> dict[str, Any]:
+    physical: dict[str, Any] = {"artifactLocation": _artifact(loc.file or "", cwd)}
+    if loc.line is not None:
+        physical["region"] = {"startLine": loc.line}
+    return {"physicalLocation": physical}
+
+
+def _shown_lines(text: str) -> str:
+    """`printable` line by line: a check's documentation keeps its line breaks."""
+    return "\n".join(printable(line) for line in text.splitlines())
+
+
+def _rule(check: Any) -> dict[str, Any]:
+    doc = check.doc_sections()
+    help_parts = [(name, doc.get(name, "")) for name in ("What it does", "Why it matters", "How to fix")]
+    return {
+        "id": check.code,
+        "name": check.slug,
+        "shortDescription": {"text": printable(check.summary_line() or check.slug)},
+        "help": {"text": "\n\n".join(_shown_lines(f"{name}: {text}") for name, text in help_parts if text)},
+        "defaultConfiguration": {"level": _SARIF_LEVELS[check.effective_severity]},
+        "properties": {"severity": check.effective_severity.value},
+    }
+
+
+def to_sarif(result: Result, cwd: Path | None = None) -> dict[str, Any]:
+    """The SARIF log of a run: one rule per check that ran, one result per finding.
+
+    A finding about a whole dataset is placed on the first input file, without a line (GitHub
+    code scanning needs a location for every result); one read from standard input has none.
+    """
+    cwd = Path(cwd or os.getcwd())
+    rules = [_rule(check) for check in result.checks]
+    index = {rule["id"]: i for i, rule in enumerate(rules)}
+    first_file = next((f for f in result.files if f != "<stdin>"), None)
+    results = []
+    for f in result.findings:
+        item: dict[str, Any] = {
+            "ruleId": f.code,
+            "level": _SARIF_LEVELS[f.severity],
+            "message": {"text": printable(f.message)},
+            "properties": {"severity": f.severity.value, "slug": f.slug},
+        }
+        if f.code in index:
+            item["ruleIndex"] = index[f.code]
+        if f.file is not None and f.file != "<stdin>":
+            item["locations"] = [_location(f, cwd)]
+        elif f.file is None and first_file is not None:
+            item["locations"] = [_location(Location(first_file, None), cwd)]
+        related = [r for r in f.related if r.file != "<stdin>"]
+        if related:
+            item["relatedLocations"] = [{"id": i, **_location(r, cwd)} for i, r in enumerate(related)]
+        if f.fingerprint is not None:
+            item["partialFingerprints"] = {"sftlintRecord/v1": f.fingerprint}
+        results.append(item)
+    return {
+        "$schema": SARIF_SCHEMA,
+        "version": "2.1.0",
+        "runs": [
+            {
+                "tool": {"driver": {"name": "sftlint", "version": __version__, "rules": rules}},
+                "originalUriBaseIds": {_SRCROOT: {"uri": cwd.as_uri().rstrip("/") + "/"}},
+                "results": results,
+                "invocations": [{"executionSuccessful": True}],
+                "properties": {"verdict": result.verdict, "reasons": [printable(r) for r in result.reasons]},
+            }
+        ],
+    }
+
+
+def render_sarif(result: Result) -> str:
+    return json.dumps(to_sarif(result), indent=2, ensure_ascii=False)
+
+
+#: What XML 1.0 cannot hold even as a character reference, after `printable`: lone surrogates
+#: and the two non-characters U+FFFE and U+FFFF.
+_NOT_XML = re.compile("[\ud800-\udfff\ufffe\uffff]")
+
+
+def _xml(text: str) -> str:
+    return _NOT_XML.sub(lambda m: f"\\u{ord(m.group()):04x}", printable(text))
+
+
+def _testcase(suite: ElementTree.Element, name: str, classname: str, **attrs: str) -> ElementTree.Element:
+    return ElementTree.SubElement(
+        suite, "testcase", {"name": _xml(name), "classname": _xml(classname), **{k: _xml(v) for k, v in attrs.items()}}
+    )
+
+
+def _suite(root: ElementTree.Element, name: str, tests: int, failures: int) -> ElementTree.Element:
+    attrs = {"name": _xml(name), "tests": str(tests), "failures": str(failures), "errors": "0", "skipped": "0"}
+    return ElementTree.SubElement(root, "testsuite", attrs)
+
+
+def to_junit(result: Result) -> ElementTree.Element:
+    """JUnit XML: a `verdict` suite (fails on NO-GO), then one suite per check that ran.
+
+    A check with no findings is one passing test; each finding is a test of its own, failed
+    when it is an error or a warning, passed with its message as output when it is info or advice.
+    """
+    by_code: dict[str, list[Finding]] = {check.code: [] for check in result.checks}
+    slugs = {check.code: check.slug for check in result.checks}
+    for f in result.findings:
+        by_code.setdefault(f.code, []).append(f)
+        slugs.setdefault(f.code, f.slug)
+    failed = sum(f.severity.rank >= Severity.WARNING.rank for f in result.findings)
+    no_go = result.verdict == "no-go"
+    tests = 1 + sum(max(len(found), 1) for found in by_code.values())
+    root = ElementTree.Element(
+        "testsuites", {"name": "sftlint", "tests": str(tests), "failures": str(failed + no_go), "errors": "0"}
+    )
+    verdict = _suite(root, "sftlint", 1, int(no_go))
+    case = _testcase(verdict, "verdict", "sftlint")
+    if no_go:
+        reasons = result.reasons
+        failure = ElementTree.SubElement(case, "failure", {"message": _xml("NO-GO: " + "; ".join(reasons))})
+        failure.text = "\n".join(_xml(reason) for reason in reasons)
+    for code, found in by_code.items():
+        classname = f"sftlint.{code}"
+        suite_failures = sum(f.severity.rank >= Severity.WARNING.rank for f in found)
+        suite = _suite(root, f"{code} {slugs[code]}", max(len(found), 1), suite_failures)
+        if not found:
+            _testcase(suite, "no findings", classname)
+        for f in found:
+            attrs = {"file": f.file} if f.file is not None else {}
+            attrs |= {"line": str(f.line)} if f.line is not None else {}
+            case = _testcase(suite, where(f), classname, **attrs)
+            detail = f"{where(f)}: {f.code} {f.slug} {f.message} [{f.severity.value}]"
+            if f.severity.rank >= Severity.WARNING.rank:
+                attributes = {"message": _xml(f.message), "type": f.severity.value}
+                failure = ElementTree.SubElement(case, "failure", attributes)
+                failure.text = _xml(detail)
+            else:
+                ElementTree.SubElement(case, "system-out").text = _xml(detail)
+    return root
+
+
+def render_junit(result: Result) -> str:
+    root = to_junit(result)
+    ElementTree.indent(root)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ElementTree.tostring(root, encoding="unicode")

@@ -1,0 +1,81 @@
+"""`sftlint precommit`: what the pre-commit hook runs on the staged files.
+
+pre-commit hands over every staged file at once, but the files of a commit are seldom one
+dataset: a training file and its evaluation set go in together, or two unrelated datasets.
+Linted as one, a 100-record evaluation set fails on the training-set size and nothing compares
+it with the training data. So here each staged file is its own dataset. The evaluation sets are
+the config's `against` (and `--against`): a staged evaluation set is checked as evaluation data
+(its records, not its size nor the training advice), and every training file is checked against
+all the evaluation sets (contamination). A `.json` file that is one JSON object, not an array
+of records, is a config or manifest file, not a dataset: it is named and left alone.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+from sftlint.config import Config
+from sftlint.io import shown_path
+from sftlint.output import RENDERERS, printable
+
+#: checks about training on a dataset, which say nothing of an evaluation set.
+TRAINING_ONLY = ["dataset-size", "fits-in-context", "no-evaluation-set"]
+#: a `.json` file up to this size is read whole to tell a dataset from a config file.
+PEEK_BYTES = 1 << 20
+
+
+def _same(path: str) -> Path:
+    return Path(path).resolve()
+
+
+def is_object_file(path: str) -> bool:
+    """Whether `path` is a `.json` file holding one JSON object (package.json, a manifest): not
+    records. A JSON array, JSON Lines or anything unreadable is left for the checks to judge."""
+    file = Path(path)
+    if file.suffix.lower() != ".json" or not file.is_file() or file.stat().st_size > PEEK_BYTES:
+        return False
+    try:
+        value = json.loads(file.read_bytes())
+    except (OSError, ValueError):
+        return False
+    return isinstance(value, dict)
+
+
+def plan(files: list[str], config: Config) -> list[tuple[str, str]]:
+    """Each staged file with its role: "training", "evaluation" (named in `against`) or "skipped"."""
+    evaluation = {_same(p) for p in config.against}
+    out = []
+    for path in dict.fromkeys(files):
+        if is_object_file(path):
+            out.append((path, "skipped"))
+        else:
+            out.append((path, "evaluation" if _same(path) in evaluation else "training"))
+    return out
+
+
+def run_precommit(files: list[str], config: Config, lint: Callable, echo: Callable[[str], None]) -> int:
+    """Lint each file as its own dataset (`lint(paths, config)` gives a Result); print each file's
+    text output under a heading; 1 if any is NO-GO, else 0."""
+    worst, first = 0, True
+    for path, role in plan(files, config):
+        if role == "skipped":
+            echo(printable(f"sftlint: {path}: one JSON object, not a dataset: skipped"))
+            continue
+        if role == "evaluation":
+            heading = f"{path}: evaluation set (its records are checked, not its size)"
+            settings = config.model_copy(update={"against": [], "ignore": [*config.ignore, *TRAINING_ONLY]})
+        else:
+            against = [p for p in config.against if _same(p) != _same(path)]
+            shown = ", ".join(shown_path(p) for p in against)
+            heading = f"{path}: training data" + (f", checked against {shown}" if against else "")
+            settings = config.model_copy(update={"against": against})
+        result = lint([path], settings)
+        if not first:
+            echo("")
+        echo(printable(f"== {heading}"))
+        first = False
+        echo(RENDERERS["text"](result))
+        worst = max(worst, 1 if result.verdict == "no-go" else 0)
+    return worst
