@@ -423,7 +423,7 @@ class LanguageMismatch(Check):
         when the text is too short or not prose."""
         options = self.options
         limit = options.max_chars
-        prefix = prose(text[: 3 * limit])[:limit].strip()
+        prefix = prose(text[: 3 * limit], limit=limit)[:limit].strip()
         translated = prefix.encode("utf-8", "surrogatepass").translate(_WORD_BYTES)  # as `word_bytes`
         tokens = translated.split()
         count = len(tokens)
