@@ -207,8 +207,10 @@ class LabelInconsistency(Check):
                 continue
             places = [(self.files[where[kept[m], 0]], int(where[kept[m], 1])) for m in members]
             shown = ", ".join(f"'{excerpt(label, 30)}' x{n}" for label, n in votes.most_common(5))
+            # The first members but this one: enough to name, and linear in a group of thousands.
+            named = places[: _MAX_RELATED + 1]
             for m, (file, line) in zip(members, places, strict=True):
-                others = [Location(f, n) for f, n in places if (f, n) != (file, line)]
+                others = [Location(f, n) for f, n in named if (f, n) != (file, line)]
                 yield self.finding(
                     f"{len(members)} records with the same or near-same prompt disagree: {shown} "
                     f"(this one: '{excerpt(self.label_names[labels[m]], 30)}')",
