@@ -64,14 +64,16 @@ def cpu_run(args: list[str]) -> tuple[float, dict]:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--file", type=Path, default=DEFAULT, help="real alpaca-style JSONL (relative: to the repository)")
+    parser.add_argument(
+        "--file", type=Path, default=DEFAULT, help="real alpaca-style JSONL (relative: to the repository)"
+    )
     parser.add_argument("--records", type=int, default=300)
     parser.add_argument("--swaps", type=int, default=15, help="pairs of records whose responses are exchanged")
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
 
-    from sftlint.text.embed import Encoder, require
     from sftlint.errors import SftlintError
+    from sftlint.text.embed import Encoder, require
 
     try:
         require("this benchmark")

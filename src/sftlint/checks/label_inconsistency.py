@@ -38,17 +38,27 @@ class LabelInconsistencyOptions(BaseModel):
     )
 
 
-def _signature(text: str) -> np.ndarray:
-    """32 MinHash values of the word 3-grams (single words for texts under three words), kept to 16 bits."""
+def _shingle_hashes(text: str) -> list[int]:
+    """CRC32 of the word 3-grams of `text` (single words for texts under three words)."""
     tokens = alnum_words(text)
     if len(tokens) >= 3:
         shingles = [" ".join(tokens[i : i + 3]) for i in range(len(tokens) - 2)]
     else:
         shingles = tokens or [""]
-    hashes = np.fromiter((zlib.crc32(s.encode("utf-8", "surrogatepass")) for s in set(shingles)), np.uint64)
-    hashes.sort()  # set order is not deterministic; the minimum is, but keep the input tidy
-    values = (hashes[:, None] * _A[None, :] + _B[None, :]) % np.uint64(_PRIME)
-    return (values.min(axis=0) & np.uint64(0xFFFF)).astype(np.uint16)
+    return [zlib.crc32(s.encode("utf-8", "surrogatepass")) for s in shingles]
+
+
+def _signatures(hashes: list[int], counts: list[int]) -> np.ndarray:
+    """(texts, 32) MinHash values kept to 16 bits, for texts whose shingle hashes are `hashes`
+    one text after another (`counts` of them each): one vectorised step for a batch of texts."""
+    values = np.array(hashes, dtype=np.uint64)
+    values = (values[:, None] * _A[None, :] + _B[None, :]) % np.uint64(_PRIME)
+    starts = np.r_[0, np.cumsum(counts)[:-1]]
+    return (np.minimum.reduceat(values, starts, axis=0) & np.uint64(0xFFFF)).astype(np.uint16)
+
+
+#: texts signed together (bounds the batch's (shingles x 32) array)
+_BATCH = 256
 
 
 class LabelInconsistency(Check):
@@ -97,6 +107,8 @@ class LabelInconsistency(Check):
         self.label_ids: dict[str, int] = {}
         self.label_names: list[str] = []
         self.excerpts: dict[int, str] = {}  # prompt key -> excerpt, for the first prompts seen
+        self._hashes: list[int] = []  # shingle hashes of the texts not signed yet
+        self._counts: list[int] = []
         self._summary: dict[str, Any] | None = None
 
     def _label_id(self, label: str | None) -> int:
@@ -122,13 +134,23 @@ class LabelInconsistency(Check):
         self.where.extend((file_no, record.line))
         self.keys.append(key)
         near_text = record.input if record.turns is None and record.input.strip() else record.instruction
-        self.signatures.extend(_signature(near_text).tolist())
+        hashes = _shingle_hashes(near_text)
+        self._hashes += hashes
+        self._counts.append(len(hashes))
+        if len(self._counts) >= _BATCH:
+            self._sign()
         self.field_label.append(self._label_id(label))
         self.answer_label.append(self._label_id(answer))
         if len(self.excerpts) < _MAX_EXCERPTS:
             self.excerpts.setdefault(key, excerpt(record.prompt, 200))
 
+    def _sign(self) -> None:
+        if self._counts:
+            self.signatures.frombytes(_signatures(self._hashes, self._counts).tobytes())
+            self._hashes, self._counts = [], []
+
     def finish(self, context: Context) -> Iterator[Finding]:
+        self._sign()
         like = self.tally.classification_like
         self._summary = {"classification_like": like, "basis": self.tally.basis(), "groups": []}
         if not like or not self.keys:
@@ -181,8 +203,10 @@ class LabelInconsistency(Check):
                 continue
             places = [(self.files[where[kept[m], 0]], int(where[kept[m], 1])) for m in members]
             shown = ", ".join(f"'{excerpt(label, 30)}' x{n}" for label, n in votes.most_common(5))
+            # The first members but this one: enough to name, and linear in a group of thousands.
+            named = places[: _MAX_RELATED + 1]
             for m, (file, line) in zip(members, places, strict=True):
-                others = [Location(f, n) for f, n in places if (f, n) != (file, line)]
+                others = [Location(f, n) for f, n in named if (f, n) != (file, line)]
                 yield self.finding(
                     f"{len(members)} records with the same or near-same prompt disagree: {shown} "
                     f"(this one: '{excerpt(self.label_names[labels[m]], 30)}')",

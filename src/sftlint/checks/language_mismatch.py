@@ -423,7 +423,7 @@ class LanguageMismatch(Check):
         when the text is too short or not prose."""
         options = self.options
         limit = options.max_chars
-        prefix = prose(text[: 3 * limit])[:limit].strip()
+        prefix = prose(text[: 3 * limit], limit=limit)[:limit].strip()
         translated = prefix.encode("utf-8", "surrogatepass").translate(WORD_BYTES)
         tokens = translated.split()
         count = len(tokens)
@@ -445,14 +445,19 @@ class LanguageMismatch(Check):
         script ("zh" for Chinese characters) without langdetect: the two differ whatever this
         language is, and langdetect's guess on mixed-script text (Chinese with English names
         comes out Vietnamese or Croatian) is never the evidence. Latin-script text goes to
-        langdetect only with `_LANGDETECT_WORDS` words of prose: shorter, it guesses.
+        langdetect only with `_LANGDETECT_WORDS` words of prose: shorter, it guesses. Text that no
+        script holds two thirds of is not judged.
         """
         script = _script(text)
         if script is not None and script != "latin" and (other_is_clear or _script(other) != script):
             self.by_script += 1
             return script_language(text, script), 1.0, f"{script} script"
+        if script is None:
+            # No script holds two thirds of the letters: mixed-script text or symbols, where
+            # langdetect's guess is not evidence (and, on every record of such data, the slowest path).
+            return None
         words = sum(not w.isdigit() and w.isalnum() for w in text.split())
-        if (script is None or script == "latin") and words < _LANGDETECT_WORDS:
+        if script == "latin" and words < _LANGDETECT_WORDS:
             return None
         detected = self._detect(text)
         return None if detected is None else (detected[0], detected[1], f"langdetect p={detected[1]:.2f}")

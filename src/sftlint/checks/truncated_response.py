@@ -41,6 +41,7 @@ FRAGMENT_WORDS = 3  # words after the last sentence end that make an unfinished 
 LONG_LINE_WORDS = 8  # a last line this long without a full stop, where its siblings have one, is cut
 MIN_SIBLINGS = 2
 _GOES_ON = re.compile(r" ?[^\W\d_]")  # the rest of a word, or a next word: not ", yeah"
+_TAIL_CHARS = 120  # the end of a last line that `_sentence_problem` counts words in
 MIN_CUT_COPY_CHARS = 8  # a shorter last line may begin an earlier one by chance ("- Salt")
 MIN_ANSWER_WORDS = 5  # shorter responses are labels or short answers, never judged as sentences
 SIBLING_SHARE = 0.8
@@ -139,7 +140,12 @@ def _cut_copy(line: str, earlier: list[str]) -> str | None:
 def _sentence_problem(line: str, earlier: list[str]) -> str | None:
     """Why the last line of a prose response reads as cut off mid-sentence, or None."""
     stripped = line.rstrip()
-    words = _WORD.findall(stripped)
+    # Only the number of words up to LONG_LINE_WORDS and the last word matter: a long line's
+    # tail holds them (its first word may be cut, its last is whole), so one long line costs
+    # what a short one does.
+    words = _WORD.findall(stripped[-_TAIL_CHARS:])
+    if len(words) <= LONG_LINE_WORDS and len(stripped) > _TAIL_CHARS:
+        words = _WORD.findall(stripped)
     if not words or _NOT_SENTENCE.search(stripped):
         return None
     last = stripped[-1]

@@ -46,44 +46,55 @@ def strip_code(text: str) -> str:
 _NOT_PROSE = re.compile(
     r"`[^`\n]*`|\"[^\"\n]{1,120}\"|\([^()\n]{1,80}\)|（[^（）\n]{1,80}）|“[^”\n]{1,120}”|《[^》\n]{1,60}》|\b(?:https?|ftp)://\S+|\bwww\.\S+|\S+@\S+\.\w+|</?[A-Za-z][^<>\n]{0,200}>|\\[A-Za-z]+"
 )
-# A line of code: a statement keyword at its start, or an ending only code has.
-_CODE_LINE = re.compile(
+# A line of code: a statement keyword at its start, or an ending only code has. The patterns
+# anchored at the start are tried once per line; the endings only on lines that end in a brace
+# or colon (tried at every position, they were most of the cost of `prose`).
+_CODE_LINE_START = re.compile(
     r"^\s*(?:def|class|import|from\s+\S+\s+import|return|elif|else:|try:|except|finally:|raise|yield|async|await|"
     r"#include|#define|package|using|namespace|public|private|protected|static|void|int|var|let|const|function|"
     r"fn|impl|struct|enum|func|SELECT|INSERT|UPDATE|DELETE|CREATE|print|console\.|System\.|@\w+)\b"
-    r"|^\s*(?:with|for|while|if)\b.*[:{]\s*$|[{}]\s*$|^[\x00-\x7f]*[=(].*;\s*$|^\s*[}\])]|\)\s*:\s*$"
+    r"|^\s*(?:with|for|while|if)\b.*[:{]\s*$|^[\x00-\x7f]*[=(].*;\s*$|^\s*[}\])]"
     r"|^\s*(?:#|//|/\*|\*|--|>>>|\$ )|^\s*\w+(?:\.\w+)*\s*(?:[-+*/]?=|\()"
 )
+_CODE_LINE_END = re.compile(r"[{}]\s*$|\)\s*:\s*$")
 _CODE_CHARS = frozenset("{}[]()<>=;_$\\|&^~#@*/")
+# A character every match of _NOT_PROSE has but URLs ("://", "www."): lines without any skip it.
+_NOT_PROSE_HINT = re.compile(r"[`\"(（“《@<\\]")
 _LIST_MARK = re.compile(r"^\s*(?:[-*+•]\s+|\d{1,3}[.)、]\s*|[a-z][.)]\s+)")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
 
 
-def prose(text: str, min_words: int = 4) -> str:
+def prose(text: str, min_words: int = 4, limit: int | None = None) -> str:
     """The natural-language part of `text`: what a language or wording judgment may look at.
 
     Drops fenced and indented code, lines that read as code (a statement keyword, a trailing
     brace or semicolon, an assignment or call at the start, a dense share of code symbols),
     inline code, URLs, markup tags, digits, and lines too short to be a sentence (a title, a
     list of names): fewer than `min_words` words, where two CJK characters count as a word.
+    With `limit`, stops once that many characters are kept (a caller that looks at a prefix).
     """
     kept = []
+    size = -1  # length of "\n".join(kept)
     for line in strip_code(text).splitlines():
         if not line.strip() or (line.startswith(("    ", "\t")) and not _LIST_MARK.match(line)):
             continue
         line = _LIST_MARK.sub("", line, count=1)
-        if _CODE_LINE.search(line):
+        if _CODE_LINE_START.match(line) or (line.rstrip()[-1:] in "{}:" and _CODE_LINE_END.search(line)):
             continue
         symbols = sum(map(line.count, _CODE_CHARS))
         if symbols > 0.08 * len(line) + 1:
             continue
-        words = [w for w in _NOT_PROSE.sub(" ", line).split() if not w.isdigit()]
+        plain = _NOT_PROSE.sub(" ", line) if "://" in line or "www." in line or _NOT_PROSE_HINT.search(line) else line
+        words = [w for w in plain.split() if not w.isdigit()]
         latin = [w for w in words if w[0].isascii() and w[0].isalpha()]
         cjk = len(_CJK.findall(line))
         if not cjk and len(latin) >= 3 and sum(w[0].isupper() for w in latin) >= 0.6 * len(latin):
             continue  # names and titles ("by George B. Thomas and Ross L. Finney"), not sentences
         if len(words) + cjk // 2 >= min_words:
             kept.append(" ".join(words))
+            size += len(kept[-1]) + 1
+            if limit is not None and size >= limit:
+                break
     return "\n".join(kept)
 
 
