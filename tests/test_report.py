@@ -16,9 +16,9 @@ from html_tree import Node, parse
 from report_fixtures import HOSTILE, nogo_records, real_records, result_dict, ticket_records, write_jsonl
 from sftlint.cli import cli
 from sftlint.config import Config
-from sftlint.examples import ELLIPSIS, collect_examples, excerpt, wanted_lines
+from sftlint.examples import ELLIPSIS, collect_examples, excerpt, wanted_records
 from sftlint.findings import Finding, Severity
-from sftlint.io import read_lines
+from sftlint.io import read_records
 from sftlint.report import environment, render_report
 from sftlint.schema import ResultModel
 
@@ -308,33 +308,33 @@ def test_examples_can_be_turned_off(data_dir: Path) -> None:
     assert not parse(render_report(data)).find_all("div", class_="excerpt")
 
 
-def test_read_lines_picks_lines_from_jsonl_gzip_and_array_files(tmp_path: Path) -> None:
+def test_read_records_picks_records_from_jsonl_gzip_and_array_files(tmp_path: Path) -> None:
     rows = [{"instruction": f"q{i}", "output": f"a{i}"} for i in range(10)]
-    text = "\n".join(json.dumps(r) for r in rows) + "\n"
-    (tmp_path / "a.jsonl").write_text(text)
+    text = "\n\n".join(json.dumps(r) for r in rows[:2]) + "\n" + "\n".join(json.dumps(r) for r in rows[2:]) + "\n"
+    (tmp_path / "a.jsonl").write_text(text)  # a blank line after the first record
     (tmp_path / "a.jsonl.gz").write_bytes(gzip.compress(text.encode()))
     (tmp_path / "a.json").write_text("[\n" + ",\n".join(json.dumps(r) for r in rows) + "\n]\n")
+    (tmp_path / "one.json").write_text(json.dumps(rows))
     for name, expected in (
-        ("a.jsonl", [(3, "q2"), (7, "q6")]),
-        ("a.jsonl.gz", [(3, "q2"), (7, "q6")]),
-        ("a.json", [(4, "q2"), (8, "q6")]),
+        ("a.jsonl", [(3, 4, "q2"), (7, 8, "q6")]),
+        ("a.jsonl.gz", [(3, 4, "q2"), (7, 8, "q6")]),
+        ("a.json", [(3, 4, "q2"), (7, 8, "q6")]),
+        ("one.json", [(3, 1, "q2"), (7, 1, "q6")]),
     ):
-        wanted = {line for line, _ in expected}
-        got = [(line, json.loads(t)["instruction"]) for line, t in read_lines(str(tmp_path / name), wanted)]
+        wanted = {position for position, _, _ in expected}
+        got = [
+            (position, line, json.loads(t)["instruction"])
+            for position, line, t in read_records(str(tmp_path / name), wanted)
+        ]
         assert got == expected, name
 
 
 def test_examples_follow_the_findings_and_cluster_members(tmp_path: Path) -> None:
     path = write_jsonl(tmp_path / "d.jsonl", [{"instruction": f"q{i}", "output": "x" * (i * 100)} for i in range(12)])
-    findings = [Finding("SFT999", "demo", Severity.WARNING, str(path), line, "m") for line in (2, 4, 6, 8)]
-    summaries = {
-        "near-duplicate": {
-            "largest": [
-                {"id": 0, "size": 2, "members": [{"file": str(path), "line": 11}, {"file": str(path), "line": 12}]}
-            ]
-        }
-    }
-    assert wanted_lines(findings, summaries, 3) == {str(path): {2, 4, 6, 11, 12}}
+    findings = [Finding("SFT999", "demo", Severity.WARNING, str(path), n, "m", record=n) for n in (2, 4, 6, 8)]
+    members = [{"file": str(path), "line": n, "record": n} for n in (11, 12)]
+    summaries = {"near-duplicate": {"largest": [{"id": 0, "size": 2, "members": members}]}}
+    assert wanted_records(findings, summaries, 3) == {str(path): {2, 4, 6, 11, 12}}
     examples = collect_examples([str(path)], findings, summaries, {}, 3)
     assert [e["line"] for e in examples] == [2, 4, 6, 11, 12]
     assert examples[-1]["chars"]["response"] == 1100 and len(examples[-1]["response"]) < 500

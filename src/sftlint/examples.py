@@ -1,10 +1,11 @@
 """Excerpts of flagged records, so the JSON result (and the report rendered from it) can show them.
 
-Findings carry only file:line, and most dataset checks only know which lines they flag once
-every record has been read, so excerpts cannot be cut during the engine's pass without keeping
-text for every record. Instead, after the pass, the wanted lines are picked out in one more
-streaming read of each input (`sftlint.io.read_lines`): lines that are not wanted are counted,
-never parsed, and memory holds only the few excerpts kept. Standard input, a pipe or a FIFO
+Findings carry only where their record is, and most dataset checks only know which records
+they flag once every record has been read, so excerpts cannot be cut during the engine's pass
+without keeping text for every record. Instead, after the pass, the wanted records (by
+position) are picked out in one more streaming read of each input (`sftlint.io.read_records`):
+lines of JSON Lines that are not wanted are counted, never parsed, and memory holds only the
+few excerpts kept. Standard input, a pipe or a FIFO
 cannot be read twice, so records read from them get no excerpts.
 """
 
@@ -15,7 +16,7 @@ from typing import Any
 
 from sftlint.errors import SftlintError
 from sftlint.findings import Finding
-from sftlint.io import display_name, parse_json, read_lines, rereadable
+from sftlint.io import display_name, parse_json, read_records, rereadable
 from sftlint.records import normalise
 
 #: characters kept of each field; longer text keeps its head and its tail around an ellipsis.
@@ -37,25 +38,25 @@ def excerpt(text: str, limit: int = EXCERPT_CHARS) -> str:
     return head + ELLIPSIS + end
 
 
-def wanted_lines(findings: Iterable[Finding], summaries: Mapping[str, Any], per_check: int) -> dict[str, set[int]]:
-    """The lines to excerpt, by file: the first `per_check` flagged lines of each check, plus
-    the members of the largest near-duplicate clusters (shown side by side in the report)."""
+def wanted_records(findings: Iterable[Finding], summaries: Mapping[str, Any], per_check: int) -> dict[str, set[int]]:
+    """The record positions to excerpt, by file: the first `per_check` flagged records of each
+    check, plus the members of the largest near-duplicate clusters (shown side by side in the report)."""
     taken: dict[str, int] = {}
     wanted: dict[str, set[int]] = {}
     for f in findings:
-        if f.file is None or f.line is None or taken.get(f.code, 0) >= per_check:
+        if f.file is None or f.record is None or taken.get(f.code, 0) >= per_check:
             continue
         taken[f.code] = taken.get(f.code, 0) + 1
-        wanted.setdefault(f.file, set()).add(f.line)
+        wanted.setdefault(f.file, set()).add(f.record)
     if per_check:
         for cluster in (summaries.get("near-duplicate") or {}).get("largest", [])[:CLUSTERS_SHOWN]:
             for member in cluster.get("members", [])[:MEMBERS_SHOWN]:
-                if member.get("file") is not None and isinstance(member.get("line"), int):
-                    wanted.setdefault(member["file"], set()).add(member["line"])
+                if member.get("file") is not None and isinstance(member.get("record"), int):
+                    wanted.setdefault(member["file"], set()).add(member["record"])
     return wanted
 
 
-def record_excerpt(file: str, line: int, text: str, fields: Mapping[str, str]) -> dict[str, Any]:
+def record_excerpt(file: str, line: int | None, position: int, text: str, fields: Mapping[str, str]) -> dict[str, Any]:
     """One example: the normalised record's fields cut to size, or the raw line if it is not a record."""
     value, error = parse_json(text)
     record = normalise(value, file, line, fields)[0] if error is None else None
@@ -63,6 +64,7 @@ def record_excerpt(file: str, line: int, text: str, fields: Mapping[str, str]) -
         return {
             "file": file,
             "line": line,
+            "record": position,
             "shape": None,
             "instruction": "",
             "input": "",
@@ -74,6 +76,7 @@ def record_excerpt(file: str, line: int, text: str, fields: Mapping[str, str]) -
     return {
         "file": file,
         "line": line,
+        "record": position,
         "shape": record.shape,
         "instruction": excerpt(record.instruction),
         "input": excerpt(record.input),
@@ -91,16 +94,16 @@ def collect_examples(
     fields: Mapping[str, str],
     per_check: int,
 ) -> list[dict[str, Any]]:
-    """Excerpts of the wanted lines of every input, in file then line order."""
-    wanted = wanted_lines(findings, summaries, per_check)
+    """Excerpts of the wanted records of every input, in file then record order."""
+    wanted = wanted_records(findings, summaries, per_check)
     out: list[dict[str, Any]] = []
     for path in dict.fromkeys(paths):
         name = display_name(path)
         if name not in wanted or not rereadable(path):
             continue
         try:
-            for line, text in read_lines(path, wanted[name]):
-                out.append(record_excerpt(name, line, text, fields))
+            for position, line, text in read_records(path, wanted[name]):
+                out.append(record_excerpt(name, line, position, text, fields))
         except SftlintError:  # the file changed or vanished since the pass: no excerpts from it
             continue
     return out

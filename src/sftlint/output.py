@@ -11,7 +11,7 @@ from sftlint import __version__
 from sftlint.baseline import describe as describe_baseline
 from sftlint.check import Check
 from sftlint.engine import Result
-from sftlint.findings import Finding, Severity
+from sftlint.findings import BY_LINE, Severity, where
 
 FORMATS = ("text", "json", "github")
 
@@ -63,26 +63,23 @@ def render_json(result: Result) -> str:
     return json.dumps(to_dict(result), indent=2, ensure_ascii=False, default=str)
 
 
-def _where(f: Finding) -> str:
-    if f.file is None:
-        return "dataset"
-    return f"{f.file}:{f.line}" if f.line is not None else f.file
-
-
 _COLOURS = {Severity.ERROR: "red", Severity.WARNING: "yellow", Severity.INFO: "blue", Severity.ADVICE: "cyan"}
 
 
 def render_text(result: Result) -> str:
-    """`file:line: CODE slug message` lines, a per-check summary and the verdict line.
+    """`file:line: CODE slug message` lines (`file[record]:` where lines do not identify records),
+    a per-check summary and the verdict line.
 
     Everything but sftlint's own colours goes through `printable`.
     """
     lines = []
     defects = [f for f in result.findings if f.severity is not Severity.ADVICE]
     advice = [f for f in result.findings if f.severity is Severity.ADVICE]
+    formats = result.stats.get("formats")
     for f in defects:
         code = click.style(printable(f.code), fg=_COLOURS[f.severity], bold=True)
-        lines.append(f"{printable(_where(f))}: {code} {printable(f.slug)} {printable(f.message)}")
+        at = where(f.file, f.line, f.record, formats)
+        lines.append(f"{printable(at)}: {code} {printable(f.slug)} {printable(f.message)}")
     if advice:
         lines += ["", "Before you fine-tune:"]
         lines += [printable(f"  {f.code} {f.slug}: {f.message}") for f in advice]
@@ -100,7 +97,7 @@ def render_text(result: Result) -> str:
             lines.append(printable(f"{r['code']:<8} {r['slug']:<24} {r['severity']:<9} {r['count']:>7} {rate:>8}"))
     lines.append(f"{len(result.checks)} checks ran, {len(rows)} with findings")
     if result.baseline is not None:
-        lines += [printable(line) for line in describe_baseline(result.baseline)]
+        lines += [printable(line) for line in describe_baseline(result.baseline, formats)]
     if result.verdict == "go":
         lines.append(click.style("GO", fg="green", bold=True) + f": nothing at or above {result.fail_on.value}")
     else:
@@ -119,8 +116,13 @@ _LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: 
 
 
 def render_github(result: Result) -> str:
-    """GitHub Actions workflow commands: one annotation per finding, then the verdict."""
+    """GitHub Actions workflow commands: one annotation per finding, then the verdict.
+
+    An annotation points at the line a record starts on; where lines do not identify records
+    (a JSON array, a table) the message starts with the record's position ("record 3: ...").
+    """
     lines = []
+    formats = result.stats.get("formats") or {}
     for f in result.findings:
         props = []
         if f.file is not None and f.file != "<stdin>":
@@ -128,9 +130,12 @@ def render_github(result: Result) -> str:
             if f.line is not None:
                 props.append(f"line={f.line}")
         props.append(f"title={_escape(f'{f.code} {f.slug}', True)}")
-        lines.append(f"::{_LEVELS[f.severity]} {','.join(props)}::{_escape(f.message)}")
+        message = f.message
+        if f.file is not None and f.record is not None and formats.get(f.file, BY_LINE) != BY_LINE:
+            message = f"{where(f.file, f.line, f.record, formats, beside=f.file)}: {message}"
+        lines.append(f"::{_LEVELS[f.severity]} {','.join(props)}::{_escape(message)}")
     if result.baseline is not None:
-        lines += [f"sftlint {printable(line.strip())}" for line in describe_baseline(result.baseline)]
+        lines += [f"sftlint {printable(line.strip())}" for line in describe_baseline(result.baseline, formats)]
     verdict = "GO" if result.verdict == "go" else "NO-GO: " + "; ".join(result.reasons())
     lines.append(f"sftlint {printable(verdict)}")
     return "\n".join(lines)

@@ -14,9 +14,25 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+#: The record's place among its file's records, besides the line it starts on: the Nth
+#: non-blank line of JSON Lines, element of a JSON array, row of a table. Optional, so results
+#: written before it existed still read.
+RECORD = Field(
+    None,
+    ge=1,
+    description="1-based position of the record in its file (Nth non-blank line of JSON Lines, "
+    "element of a JSON array, row of a table); null for a finding about a whole file or dataset",
+)
+LINE_DESCRIPTION = (
+    "1-based physical line the record starts on; null for a whole file or dataset, and in formats "
+    "without lines (Parquet, Arrow, a datasets folder)"
+)
+
+
 class LocationModel(_Strict):
     file: str | None
-    line: int | None
+    line: int | None = Field(description=LINE_DESCRIPTION)
+    record: int | None = RECORD
 
 
 class FindingModel(_Strict):
@@ -24,7 +40,8 @@ class FindingModel(_Strict):
     slug: str
     severity: Literal["error", "warning", "info", "advice"]
     file: str | None
-    line: int | None
+    line: int | None = Field(description=LINE_DESCRIPTION)
+    record: int | None = RECORD
     message: str
     related: list[LocationModel]
     score: float | None
@@ -52,7 +69,8 @@ class ExampleModel(_Strict):
     """A bounded excerpt of one flagged record (`raw` when the line is not a usable record)."""
 
     file: str
-    line: int
+    line: int | None = Field(description=LINE_DESCRIPTION)
+    record: int | None = RECORD
     shape: str | None
     instruction: str
     input: str
@@ -67,6 +85,9 @@ class StatsModel(BaseModel):
     valid: int
     usable_pairs: int
     blank_lines: int
+    #: each input's format ("jsonl", "json", "csv", "tsv", "parquet", "arrow", "datasets"): it
+    #: says how a place is written for people, `file:line` (jsonl) or `file[record]`.
+    formats: dict[str, str] | None = None
     shapes: dict[str, int]
     unusable: dict[str, int]
     #: seconds spent in each check (by code) and in reading, parsing and normalising ("read").
@@ -81,6 +102,7 @@ class BaselineEntryModel(_Strict):
     count: int
     file: str | None
     line: int | None
+    record: int | None = RECORD
     message: str
 
 
@@ -177,6 +199,7 @@ class NearDuplicateSummary(_Open):
 class LabelMemberModel(_Open):
     file: str | None = None
     line: int | None = None
+    record: int | None = RECORD
     label: str | None = None
 
 

@@ -11,10 +11,11 @@ import difflib
 import json
 import re
 from collections import defaultdict
+from dataclasses import dataclass
 from typing import Any
 
 from sftlint.examples import ELLIPSIS, excerpt
-from sftlint.findings import Severity
+from sftlint.findings import Severity, where
 
 DEFAULT_PER_CHECK = 20
 CLUSTERS_SHOWN = 10
@@ -29,23 +30,41 @@ def _rank(severity: str) -> int:
     return Severity(severity).rank
 
 
-def _where(file: str | None, line: int | None, single_file: bool) -> str:
-    if file is None:
-        return "whole dataset"
-    if line is None:
-        return file
-    return f"line {line}" if single_file else f"{file}:{line}"
+@dataclass(frozen=True)
+class _Places:
+    """How the report names a place: `sftlint.findings.where`, without the file name when the
+    run had one file. A result written before records had positions names them by line."""
+
+    files: list[str]
+    formats: dict[str, str]
+
+    def __call__(self, place: dict[str, Any]) -> str:
+        file = place.get("file")
+        if file is None:
+            return "whole dataset"
+        beside = file if len(self.files) == 1 else None
+        return where(file, place.get("line"), place.get("record"), self.formats, beside)
+
+
+def _key(place: dict[str, Any]) -> tuple[str | None, int | None]:
+    """What tells a place's record apart: its position, or its line in an older result."""
+    record = place.get("record")
+    return place.get("file"), record if record is not None else place.get("line")
+
+
+def _about_a_record(finding: dict[str, Any]) -> bool:
+    return finding.get("record") is not None or finding["line"] is not None
 
 
 def build_view(data: dict[str, Any]) -> dict[str, Any]:
     """The report's view model for one JSON result (the `sftlint lint --format json` document)."""
     files = data["files"]
-    single = len(files) == 1
     stats = data["stats"]
+    places = _Places(files, stats.get("formats") or {})
     summaries = data.get("summaries") or {}
     config = data.get("config") or {}
     per_check = config.get("examples_per_check", DEFAULT_PER_CHECK)
-    examples = {(e["file"], e["line"]): e for e in data.get("examples") or []}
+    examples = {_key(e): e for e in data.get("examples") or []}
     by_code: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for f in data["findings"]:
         by_code[f["code"]].append(f)
@@ -54,7 +73,7 @@ def build_view(data: dict[str, Any]) -> dict[str, Any]:
         "version": data["version"],
         "verdict": data["verdict"],
         "fail_on": data["fail_on"],
-        "reasons": _reasons(data, checks, by_code, single),
+        "reasons": _reasons(data, checks, by_code, places),
         "advice": _advice(data["findings"]),
         "readiness": _readiness(data, stats, summaries),
         "counts": _severity_counts(data["findings"]),
@@ -62,10 +81,10 @@ def build_view(data: dict[str, Any]) -> dict[str, Any]:
         "facts": _facts(data, stats, summaries),
         "checks": checks,
         "lengths": _lengths(summaries.get("length-outlier")),
-        "near_duplicates": _near_duplicates(summaries.get("near-duplicate"), examples, stats, single),
-        "label_conflicts": _label_conflicts(summaries.get("label-inconsistency"), single),
+        "near_duplicates": _near_duplicates(summaries.get("near-duplicate"), examples, stats, places),
+        "label_conflicts": _label_conflicts(summaries.get("label-inconsistency"), places),
         "sections": [
-            _section(row, by_code[row["code"]], examples, per_check, single) for row in checks if row["count"]
+            _section(row, by_code[row["code"]], examples, per_check, places) for row in checks if row["count"]
         ],
         "filter_severities": [s for s in SEVERITIES if any(r["severity"] == s and r["count"] for r in checks)],
         "config_json": json.dumps(config, indent=2, ensure_ascii=False, sort_keys=True),
@@ -92,7 +111,7 @@ def _severity_counts(findings: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def _reasons(
-    data: dict[str, Any], checks: list[dict[str, Any]], by_code: dict[str, list[dict[str, Any]]], single: bool
+    data: dict[str, Any], checks: list[dict[str, Any]], by_code: dict[str, list[dict[str, Any]]], places: _Places
 ) -> list[dict[str, str]]:
     """One or two sentences per check that makes the verdict NO-GO."""
     threshold = _rank(data["fail_on"])
@@ -101,17 +120,17 @@ def _reasons(
         failing = [f for f in by_code.get(row["code"], []) if _rank(f["severity"]) >= threshold]
         if not failing:
             continue
-        dataset = [f["message"] for f in failing if f["line"] is None]
-        records = [f for f in failing if f["line"] is not None]
+        dataset = [f["message"] for f in failing if not _about_a_record(f)]
+        records = [f for f in failing if _about_a_record(f)]
         sentences = [_sentence(m) for m in dataset[:2]]
         if records:
-            n = len({(f["file"], f["line"]) for f in records})
+            n = len({_key(f) for f in records})
             total = data["stats"]["records"]
             rate = f" ({n / total * 100:.1f} %)" if total else ""
             first = records[0]
             sentences.append(
                 f"{n:,} record{'s' if n != 1 else ''}{rate} flagged; "
-                f"first at {_where(first['file'], first['line'], single)}: {_sentence(first['message'])}"
+                f"first at {places(first)}: {_sentence(first['message'])}"
             )
         out.append({"code": row["code"], "slug": row["slug"], "anchor": row["anchor"], "text": " ".join(sentences)})
     return out
@@ -391,12 +410,15 @@ def _append(segments: list[dict[str, Any]], text: str, changed: bool) -> None:
         segments.append({"text": text, "changed": changed})
 
 
-def _side(member: dict[str, Any], example: dict[str, Any] | None, single: bool) -> dict[str, Any]:
-    return {"where": _where(member.get("file"), member.get("line"), single), "example": example}
+def _side(member: dict[str, Any], example: dict[str, Any] | None, places: _Places) -> dict[str, Any]:
+    return {"where": places(member), "example": example}
 
 
 def _near_duplicates(
-    summary: dict[str, Any] | None, examples: dict[tuple[str, int], dict[str, Any]], stats: dict[str, Any], single: bool
+    summary: dict[str, Any] | None,
+    examples: dict[tuple[str | None, int | None], dict[str, Any]],
+    stats: dict[str, Any],
+    places: _Places,
 ) -> dict[str, Any] | None:
     if not summary:
         return None
@@ -406,10 +428,10 @@ def _near_duplicates(
         if not members:
             continue
         first = members[0]
-        first_ex = examples.get((first.get("file"), first.get("line")))
+        first_ex = examples.get(_key(first))
         pairs = []
         for other in members[1 : 1 + PAIRS_PER_CLUSTER]:
-            other_ex = examples.get((other.get("file"), other.get("line")))
+            other_ex = examples.get(_key(other))
             fields = []
             if first_ex and other_ex:
                 for field in ("instruction", "input", "response"):
@@ -419,8 +441,8 @@ def _near_duplicates(
             identical = bool(fields) and not any(s["changed"] for f in fields for s in f["left"] + f["right"])
             pairs.append(
                 {
-                    "left": _side(first, first_ex, single),
-                    "right": _side(other, other_ex, single),
+                    "left": _side(first, first_ex, places),
+                    "right": _side(other, other_ex, places),
                     "fields": fields,
                     "identical": identical,
                 }
@@ -441,7 +463,7 @@ def _near_duplicates(
     }
 
 
-def _label_conflicts(summary: dict[str, Any] | None, single: bool) -> dict[str, Any] | None:
+def _label_conflicts(summary: dict[str, Any] | None, places: _Places) -> dict[str, Any] | None:
     if not summary or not summary.get("groups"):
         return None
     groups = []
@@ -452,7 +474,7 @@ def _label_conflicts(summary: dict[str, Any] | None, single: bool) -> dict[str, 
                 "prompt": excerpt(group.get("prompt", "")),
                 "labels": sorted(group.get("labels", {}).items(), key=lambda kv: -kv[1]),
                 "members": [
-                    {"where": _where(m.get("file"), m.get("line"), single), "label": m.get("label")}
+                    {"where": places(m), "label": m.get("label")}
                     for m in members[:LABEL_MEMBERS_SHOWN]
                 ],
                 "more": max(len(members) - LABEL_MEMBERS_SHOWN, 0),
@@ -471,25 +493,25 @@ def _label_conflicts(summary: dict[str, Any] | None, single: bool) -> dict[str, 
 def _section(
     row: dict[str, Any],
     findings: list[dict[str, Any]],
-    examples: dict[tuple[str, int], dict[str, Any]],
+    examples: dict[tuple[str | None, int | None], dict[str, Any]],
     per_check: int,
-    single: bool,
+    places: _Places,
 ) -> dict[str, Any]:
     """One check's findings: dataset-wide ones, then the first `per_check` flagged records."""
-    dataset = [f for f in findings if f["line"] is None]
-    records = [f for f in findings if f["line"] is not None]
+    dataset = [f for f in findings if not _about_a_record(f)]
+    records = [f for f in findings if _about_a_record(f)]
     items = []
     for f in dataset[:per_check] + records[:per_check]:
         related = f.get("related") or []
         items.append(
             {
                 "severity": f["severity"],
-                "where": _where(f["file"], f["line"], single),
+                "where": places(f),
                 "message": f["message"],
                 "score": f.get("score"),
-                "related": [_where(r["file"], r["line"], single) for r in related[:RELATED_SHOWN]],
+                "related": [places(r) for r in related[:RELATED_SHOWN]],
                 "related_more": max(len(related) - RELATED_SHOWN, 0),
-                "example": examples.get((f["file"], f["line"])) if f["line"] is not None else None,
+                "example": examples.get(_key(f)) if _about_a_record(f) else None,
             }
         )
     hidden = max(len(dataset) - per_check, 0) + max(len(records) - per_check, 0)

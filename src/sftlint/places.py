@@ -1,0 +1,101 @@
+"""Where each record of a run's inputs is: its position in its file and the line it starts on.
+
+Checks know a record by its position (`Record.position`), the one key that is unique in every
+format: the elements of a one-line JSON array all start on line 1, and Parquet has no lines.
+`Places` maps positions back to lines while the engine reads, in little memory: a file keeps
+only the positions where the distance between line and position changes (a blank line, a
+record over several lines), so JSON Lines without blank lines costs one entry.
+"""
+
+from __future__ import annotations
+
+import bisect
+from array import array
+
+from sftlint.findings import Finding, Location, where
+
+#: The offset of a record that has no line (a row of Parquet or Arrow).
+_NO_LINE = -(2**62)
+
+
+class Places:
+    """The line of every record position of every input, and each input's format."""
+
+    def __init__(self) -> None:
+        #: input name -> format ("jsonl", "json", "csv", "tsv", "parquet", "arrow", "datasets").
+        self.formats: dict[str, str] = {}
+        self._starts: dict[str, array[int]] = {}  # positions where the offset changes
+        self._offsets: dict[str, array[int]] = {}  # line - position from there on
+
+    def tracker(self, file: str) -> _Tracker | None:
+        """What notes the records of `file` as they are read; None when it was read before."""
+        if file in self._starts:
+            return None
+        self._starts[file], self._offsets[file] = array("q"), array("q")
+        return _Tracker(self._starts[file], self._offsets[file])
+
+    def line(self, file: str, position: int) -> int | None:
+        """The line record `position` of `file` starts on, or None (no lines, or not read)."""
+        starts = self._starts.get(file)
+        if not starts:
+            return None
+        i = bisect.bisect_right(starts, position) - 1
+        offset = self._offsets[file][max(i, 0)]
+        return None if offset == _NO_LINE else position + offset
+
+    def position(self, file: str, line: int) -> int | None:
+        """The first record that starts on `line` of `file`, or None."""
+        starts, offsets = self._starts.get(file), self._offsets.get(file)
+        if not starts or offsets is None or _NO_LINE in offsets:
+            return None
+        first_lines = [s + o for s, o in zip(starts, offsets, strict=True)]
+        i = bisect.bisect_left(first_lines, line)
+        if i < len(first_lines) and first_lines[i] == line:
+            return line - offsets[i]
+        if i == 0:
+            return None
+        candidate = line - offsets[i - 1]  # within the run that starts before `line`
+        end = starts[i] if i < len(starts) else None
+        return candidate if end is None or candidate < end else None
+
+    def where(self, file: str, position: int, beside: str | None = None) -> str:
+        """Record `position` of `file` as people read it (`sftlint.findings.where`)."""
+        return where(file, self.line(file, position), position, self.formats, beside)
+
+    def complete(self, findings: list[Finding]) -> None:
+        """Give every finding about a record both its line and its position, and the same to
+        its related places (a check may know only one of them)."""
+        for f in findings:
+            if f.file is None:
+                continue
+            if f.record is None and f.line is not None:
+                f.record = self.position(f.file, f.line)
+            elif f.record is not None and f.line is None:
+                f.line = self.line(f.file, f.record)
+            if f.related:
+                f.related = [self._completed(r) for r in f.related]
+
+    def _completed(self, location: Location) -> Location:
+        if location.file not in self._starts:
+            return location  # not an input of the run (an evaluation set): as the check gave it
+        if location.record is None and location.line is not None:
+            return Location(location.file, location.line, self.position(location.file, location.line))
+        if location.record is not None and location.line is None:
+            return Location(location.file, self.line(location.file, location.record), location.record)
+        return location
+
+
+class _Tracker:
+    """Notes one file's records in order: only where line - position changes."""
+
+    __slots__ = ("last", "offsets", "starts")
+
+    def __init__(self, starts: array[int], offsets: array[int]) -> None:
+        self.starts, self.offsets, self.last = starts, offsets, None
+
+    def note(self, position: int, line: int | None) -> None:
+        offset = _NO_LINE if line is None else line - position
+        if offset != self.last:
+            self.starts.append(position)
+            self.offsets.append(offset)
+            self.last = offset
