@@ -279,18 +279,6 @@ def test_a_csv_row_whose_cells_do_not_match_the_header_is_a_finding_at_its_row(t
     assert f"{path}[2]: SFT001" in text and f"{path}[3]: SFT101" in text
 
 
-@pytest.mark.parametrize("command", ["fix", "split"])
-def test_fix_and_split_refuse_tables_in_one_line(tmp_path, command):
-    path = tmp_path / "data.parquet"
-    pq.write_table(pa.Table.from_pylist([pair()]), path)
-    outputs = (
-        ["-o", tmp_path / "out.jsonl"] if command == "fix" else ["--train", tmp_path / "t", "--eval", tmp_path / "e"]
-    )
-    message = one_error_line(sftlint(command, path, *outputs))
-    assert message == f"{path} is a Parquet file: {command} writes JSON Lines; convert it first"
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["data.parquet"]
-
-
 def test_a_datasets_folder_runs_in_several_processes_like_in_one(tmp_path):
     records = flat_records("support_nogo.jsonl")
     path = write_as("datasets", tmp_path, records)

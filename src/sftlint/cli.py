@@ -405,7 +405,7 @@ def schema() -> None:
 
 
 @cli.command("split")
-@click.argument("file", type=click.Path(dir_okay=False, allow_dash=True))
+@click.argument("file", type=click.Path(allow_dash=True))
 @click.option(
     "--eval-fraction", type=float, default=0.1, show_default=True, help="Share of records to hold out for evaluation."
 )
@@ -460,8 +460,8 @@ def split_command(
     config_file: Path | None,
     isolated: bool,
 ) -> None:
-    """Split FILE into train and eval JSONL, keeping duplicates, near-duplicate clusters and
-    same-prompt groups on one side."""
+    """Split FILE into train and eval sets in FILE's format, keeping duplicates, near-duplicate
+    clusters and same-prompt groups on one side."""
     from sftlint.split import NearDuplicates, SamePrompt, margin_points, recommended_eval_size, split
 
     if same_file(train_path, eval_path):
@@ -474,8 +474,10 @@ def split_command(
         near = check_settings(config, discover(config.plugins))["SFT104"][0]  # the linter's own settings
         groupers.append(NearDuplicates(near.threshold, near.on, near.num_perm))
     done = split(file, eval_fraction, seed, dict(config.fields), stratify=not no_stratify, groupers=groupers)
-    write_together([(train_path, done.data(done.train)), (eval_path, done.data(done.eval))], inputs=reads)
-    total = len(done.lines)
+    write_together(
+        [(train_path, done.data(done.train, train_path)), (eval_path, done.data(done.eval, eval_path))], inputs=reads
+    )
+    total = done.total
     click.echo(
         printable(
             f"{train_path}: {len(done.train)} records; {eval_path}: {len(done.eval)} records "
@@ -506,7 +508,7 @@ def split_command(
 
 
 @cli.command()
-@click.argument("source", metavar="IN", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("source", metavar="IN", type=click.Path(path_type=Path))
 @click.option(
     "--output",
     "-o",

@@ -21,7 +21,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from sftlint.errors import InputError, SftlintError
+from sftlint.errors import InputError
 from sftlint.io import MAX_LINE_BYTES, RawLine, ReadStats, display_name
 
 #: What each format looks like, for messages.
@@ -76,13 +76,6 @@ def input_size(path: str) -> int:
     if os.path.isdir(path):
         return sum(os.path.getsize(file) for file in _arrow_files(path))
     return os.path.getsize(path)
-
-
-def require_jsonl(path: str, command: str) -> None:
-    """Refuse a tabular input in a command that copies records through as JSON Lines lines."""
-    kind = input_format(path)
-    if kind is not None:
-        raise SftlintError(f"{path} is {DESCRIPTIONS[kind]}: {command} writes JSON Lines; convert it first")
 
 
 def read_table(path: str, kind: str, stats: ReadStats) -> Iterator[RawLine]:
@@ -184,6 +177,26 @@ def _batches(pa: Any, path: str, kind: str) -> Iterator[Any]:
             else:
                 source.seek(0)
                 yield from pa.ipc.open_stream(source)  # what `datasets` writes
+
+
+def arrow_table(path: str, kind: str) -> tuple[Any, Any, bool]:
+    """(pyarrow, the whole of a Parquet or Arrow input as one table, whether it is an Arrow
+    stream rather than an Arrow file), for writing some of its rows in its own schema."""
+    pa = _pyarrow(path, kind)
+    try:
+        if kind == "parquet":
+            import pyarrow.parquet
+
+            return pa, pyarrow.parquet.read_table(path), False
+        tables, stream = [], False
+        for file in _arrow_files(path) if kind == "datasets" else [path]:
+            with pa.memory_map(file) as source:
+                stream = source.read(6) != b"ARROW1"
+                source.seek(0)
+                tables.append((pa.ipc.open_stream if stream else pa.ipc.open_file)(source).read_all())
+        return pa, pa.concat_tables(tables), stream
+    except (pa.ArrowException, OSError) as exc:
+        raise InputError(f"{path}: cannot read {DESCRIPTIONS[kind]} ({exc})") from None
 
 
 def _json_native(pa: Any, kind: Any) -> bool:
