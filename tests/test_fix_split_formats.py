@@ -105,14 +105,23 @@ def test_fix_of_csv_keeps_every_cell_and_the_line_ending(tmp_path):
     assert data.startswith("instruction,output,note\r\n")
 
 
-def test_fix_of_a_datasets_folder_needs_a_parquet_output(tmp_path):
+def test_fix_of_a_datasets_folder_writes_parquet_or_json_lines(tmp_path):
     folder = write_as("datasets", tmp_path, flat_records("support_nogo.jsonl")[:20])
-    message = one_error_line(sftlint("fix", folder, "-o", tmp_path / "clean.jsonl"))
+    message = one_error_line(sftlint("fix", folder, "-o", tmp_path / "clean.csv"))
     assert message == (
-        f"{folder} is a Hugging Face datasets folder: fix writes its records as Parquet; "
-        "name the output NAME.parquet (got clean.jsonl)"
+        f"{folder} is a Hugging Face datasets folder: fix writes its records as Parquet "
+        "(name the output NAME.parquet) or as JSON Lines (NAME.jsonl); got clean.csv"
     )
     assert sorted(p.name for p in tmp_path.iterdir()) == ["saved"]
+
+
+def test_an_output_named_jsonl_is_json_lines_whatever_the_input(tmp_path):
+    records = [{"instruction": "Q1?", "output": "A1 is long enough."}, {"instruction": "Q2?", "output": ""}]
+    path = tmp_path / "data.parquet"
+    pq.write_table(pa.Table.from_pylist(records), path)
+    _, summary = run_fix(path, tmp_path / "clean.jsonl")
+    assert records_of(tmp_path / "clean.jsonl", "jsonl") == records[:1]
+    assert "the input is a Parquet file: its kept records were written as JSON Lines" in summary
 
 
 def test_a_pretty_json_array_fixed_to_a_json_file_is_an_array(tmp_path):
@@ -141,11 +150,11 @@ def test_split_deals_the_records_json_lines_deals_and_writes_the_input_format(tm
     assert len(train) + len(held) == len(records) and held
 
 
-def test_split_of_a_datasets_folder_needs_parquet_outputs(tmp_path):
-    folder = write_as("datasets", tmp_path, flat_records("tickets.jsonl")[:30])
-    proc = sftlint("split", folder, "-o", tmp_path / "t.parquet", "-e", tmp_path / "e.jsonl")
-    assert "fix" not in one_error_line(proc) and "name the output NAME.parquet (got e.jsonl)" in one_error_line(proc)
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["saved"]
+def test_split_refuses_an_output_named_for_another_format_and_writes_nothing(tmp_path):
+    path = write_as("parquet", tmp_path, flat_records("tickets.jsonl")[:30])
+    message = one_error_line(sftlint("split", path, "-o", tmp_path / "t.parquet", "-e", tmp_path / "e.csv"))
+    assert message.startswith(f"{path} is a Parquet file: split writes") and message.endswith("; got e.csv")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["data.parquet"]
 
 
 def test_json_lines_still_copies_bytes(tmp_path):

@@ -207,12 +207,12 @@ def _fix_records(
         rejects_data = gzip.compress(rejects_data, mtime=0)
     data = subset(source, kind, kept, report.output)
     write_together([(report.output, data), (report.rejects, rejects_data)], [report.source, *reads])
-    if kind == "json":
-        form = "JSON Lines, one per line" if report.output.name.endswith((".jsonl", ".jsonl.gz")) else "a JSON array"
-        report.written_as = f"the input is one JSON document: its records were written as {form}"
+    if report.output.name.lower().endswith((".jsonl", ".jsonl.gz")):
+        form = "JSON Lines, one per line"
     else:
-        form = WRITTEN_AS[kind]
-        report.written_as = f"the input is {DESCRIPTIONS[kind]}: its kept rows were written as {form}, columns unchanged"
+        form = "a JSON array" if kind == "json" else f"{WRITTEN_AS[kind]}, columns unchanged"
+    what = "one JSON document" if kind == "json" else DESCRIPTIONS[kind]
+    report.written_as = f"the input is {what}: its kept records were written as {form}"
 
 
 @contextmanager

@@ -12,6 +12,10 @@ other formats, each record chosen by its position (`sftlint.io.RawLine.position`
 - a Hugging Face `datasets` folder: as Parquet (an output named `.parquet`), which
   `datasets.load_dataset("parquet", ...)` reads back; a folder is not written.
 
+An output named `.jsonl` (or `.jsonl.gz`) is JSON Lines whatever the input, one compact record
+per line; any other output of a table must be named for the format written (`.parquet`, `.csv`,
+...), so a file's name never lies about its content.
+
 Outputs are built in memory (as `split` holds its records) and written by the caller through
 `sftlint.io.write_together`, so each is complete or absent.
 """
@@ -30,8 +34,16 @@ from sftlint.errors import SftlintError
 from sftlint.io import ReadStats, read_file
 from sftlint.tables import DESCRIPTIONS, arrow_table, input_format, open_text
 
-#: The format each table format's chosen rows are written in.
+#: The format each table format's chosen rows are written in, and the names such an output may have.
 WRITTEN_AS = {"parquet": "Parquet", "arrow": "Arrow", "datasets": "Parquet", "csv": "CSV", "tsv": "TSV"}
+_NAMES = {
+    "parquet": (".parquet", ".pq"),
+    "datasets": (".parquet", ".pq"),
+    "arrow": (".arrow", ".feather", ".ipc"),
+    "csv": (".csv", ".csv.gz"),
+    "tsv": (".tsv", ".tsv.gz"),
+}
+_JSON_LINES = (".jsonl", ".jsonl.gz")
 
 
 def input_kind(path: str) -> str:
@@ -49,18 +61,21 @@ def input_kind(path: str) -> str:
 
 
 def check_output(path: str, kind: str, output: Path, command: str) -> None:
-    """Refuse an output this input's format cannot be written to, before anything is read twice."""
-    if kind == "datasets" and not output.name.lower().endswith(".parquet"):
-        raise SftlintError(
-            f"{path} is {DESCRIPTIONS[kind]}: {command} writes its records as Parquet; "
-            f"name the output NAME.parquet (got {output.name})"
-        )
+    """Refuse an output of a table whose name is not that of the format it would be written in."""
+    name = output.name.lower()
+    if kind not in _NAMES or name.endswith(_JSON_LINES) or name.endswith(_NAMES[kind]):
+        return
+    raise SftlintError(
+        f"{path} is {DESCRIPTIONS[kind]}: {command} writes its records as {WRITTEN_AS[kind]} "
+        f"(name the output NAME{_NAMES[kind][0]}) or as JSON Lines (NAME.jsonl); got {output.name}"
+    )
 
 
 def subset(path: str, kind: str, positions: Sequence[int], output: Path) -> bytes:
     """The content of `output`: the records of `path` at `positions` (1-based, ascending)."""
-    if kind == "json":
-        return _json(path, positions, as_lines=output.name.lower().endswith((".jsonl", ".jsonl.gz")), output=output)
+    as_lines = output.name.lower().endswith(_JSON_LINES)
+    if kind == "json" or as_lines:
+        return _json(path, positions, as_lines, output)
     if kind in ("csv", "tsv"):
         return _csv(path, "\t" if kind == "tsv" else ",", positions, output)
     return _arrow(path, kind, positions)
