@@ -171,3 +171,34 @@ def test_a_corrupt_compressed_csv_is_one_error_line(tmp_path):
     proc = sftlint("lint", path)
     err = proc.stderr.decode()
     assert proc.returncode == 2 and err.count("\n") == 1 and "corrupt gzip data" in err, err
+
+
+def test_places_map_positions_and_lines_both_ways():
+    """A plugin's finding may give only a line (or only a position): the run fills in the other."""
+    from sftlint.findings import Finding, Severity
+    from sftlint.places import Places
+
+    places = Places()
+    jsonl = places.tracker("a.jsonl")
+    for position, line in ((1, 1), (2, 3), (3, 4), (4, 7)):  # blank lines 2, 5 and 6
+        jsonl.note(position, line)
+    array = places.tracker("b.json")
+    for position in (1, 2, 3):
+        array.note(position, 1)
+    table = places.tracker("c.parquet")
+    for position in (1, 2):
+        table.note(position, None)
+    places.formats.update({"a.jsonl": "jsonl", "b.json": "json", "c.parquet": "parquet"})
+    assert places.tracker("a.jsonl") is None  # a file given twice is noted once
+    assert [places.line("a.jsonl", p) for p in (1, 2, 3, 4)] == [1, 3, 4, 7]
+    assert [places.position("a.jsonl", n) for n in (1, 2, 3, 4, 5, 7, 8)] == [1, None, 2, 3, None, 4, None]
+    assert places.line("b.json", 3) == 1 and places.position("b.json", 1) == 1
+    assert places.line("c.parquet", 2) is None and places.position("c.parquet", 2) is None
+    found = [
+        Finding("SFT900", "plugin", Severity.WARNING, "a.jsonl", 4, "by line"),
+        Finding("SFT900", "plugin", Severity.WARNING, "c.parquet", None, "by position", record=2),
+    ]
+    places.complete(found)
+    assert [(f.line, f.record) for f in found] == [(4, 3), (None, 2)]
+    assert [places.where(f.file, f.record) for f in found] == ["a.jsonl:4", "c.parquet[2]"]
+    assert places.where("b.json", 2, beside="b.json") == "record 2"

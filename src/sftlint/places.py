@@ -24,30 +24,30 @@ class Places:
     def __init__(self) -> None:
         #: input name -> format ("jsonl", "json", "csv", "tsv", "parquet", "arrow", "datasets").
         self.formats: dict[str, str] = {}
-        self._starts: dict[str, array[int]] = {}  # positions where the offset changes
-        self._offsets: dict[str, array[int]] = {}  # line - position from there on
+        self._files: dict[str, _Tracker] = {}
 
     def tracker(self, file: str) -> _Tracker | None:
         """What notes the records of `file` as they are read; None when it was read before."""
-        if file in self._starts:
+        if file in self._files:
             return None
-        self._starts[file], self._offsets[file] = array("q"), array("q")
-        return _Tracker(self._starts[file], self._offsets[file])
+        tracker = self._files[file] = _Tracker()
+        return tracker
 
     def line(self, file: str, position: int) -> int | None:
         """The line record `position` of `file` starts on, or None (no lines, or not read)."""
-        starts = self._starts.get(file)
-        if not starts:
+        known = self._files.get(file)
+        if known is None or not 0 < position <= known.count:
             return None
-        i = bisect.bisect_right(starts, position) - 1
-        offset = self._offsets[file][max(i, 0)]
+        i = bisect.bisect_right(known.starts, position) - 1
+        offset = known.offsets[i]
         return None if offset == _NO_LINE else position + offset
 
     def position(self, file: str, line: int) -> int | None:
         """The first record that starts on `line` of `file`, or None."""
-        starts, offsets = self._starts.get(file), self._offsets.get(file)
-        if not starts or offsets is None or _NO_LINE in offsets:
+        known = self._files.get(file)
+        if known is None or not known.count or _NO_LINE in known.offsets:
             return None
+        starts, offsets = known.starts, known.offsets
         first_lines = [s + o for s, o in zip(starts, offsets, strict=True)]
         i = bisect.bisect_left(first_lines, line)
         if i < len(first_lines) and first_lines[i] == line:
@@ -55,8 +55,8 @@ class Places:
         if i == 0:
             return None
         candidate = line - offsets[i - 1]  # within the run that starts before `line`
-        end = starts[i] if i < len(starts) else None
-        return candidate if end is None or candidate < end else None
+        end = starts[i] if i < len(starts) else known.count + 1
+        return candidate if candidate < end else None
 
     def where(self, file: str, position: int, beside: str | None = None) -> str:
         """Record `position` of `file` as people read it (`sftlint.findings.where`)."""
@@ -76,7 +76,7 @@ class Places:
                 f.related = [self._completed(r) for r in f.related]
 
     def _completed(self, location: Location) -> Location:
-        if location.file not in self._starts:
+        if location.file not in self._files:
             return location  # not an input of the run (an evaluation set): as the check gave it
         if location.record is None and location.line is not None:
             return Location(location.file, location.line, self.position(location.file, location.line))
@@ -86,14 +86,19 @@ class Places:
 
 
 class _Tracker:
-    """Notes one file's records in order: only where line - position changes."""
+    """One file's records, noted in order: only the positions where line - position changes
+    (`starts`, with that difference in `offsets`), and how many there are."""
 
-    __slots__ = ("last", "offsets", "starts")
+    __slots__ = ("count", "last", "offsets", "starts")
 
-    def __init__(self, starts: array[int], offsets: array[int]) -> None:
-        self.starts, self.offsets, self.last = starts, offsets, None
+    def __init__(self) -> None:
+        self.starts: array[int] = array("q")
+        self.offsets: array[int] = array("q")
+        self.last: int | None = None
+        self.count = 0
 
     def note(self, position: int, line: int | None) -> None:
+        self.count = position
         offset = _NO_LINE if line is None else line - position
         if offset != self.last:
             self.starts.append(position)
