@@ -9,7 +9,7 @@ engine reports it and reading goes on. Only a file that cannot be read at all ra
 `InputError`; so does a file that is no dataset, known from its first bytes (Parquet on
 standard input, a PDF, an image, an archive, UTF-16) or from its first non-blank lines (none of
 them JSON: a README, a CSV file not named .csv). Parquet, CSV/TSV and Arrow inputs are read by
-`sftlint.tables`, through `read_file` and `read_lines` as well.
+`sftlint.tables`, through `read_file` and `read_records` as well.
 """
 
 from __future__ import annotations
