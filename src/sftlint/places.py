@@ -66,13 +66,11 @@ class Places:
         """Give every finding about a record both its line and its position, and the same to
         its related places (a check may know only one of them)."""
         for f in findings:
-            if f.file is None:
-                continue
-            if f.record is None and f.line is not None:
+            if f.file is not None and f.record is None and f.line is not None:
                 f.record = self.position(f.file, f.line)
-            elif f.record is not None and f.line is None:
+            elif f.file is not None and f.record is not None and f.line is None:
                 f.line = self.line(f.file, f.record)
-            if f.related:
+            if f.related:  # a dataset-level finding may point at records too
                 f.related = [self._completed(r) for r in f.related]
 
     def _completed(self, location: Location) -> Location:
