@@ -161,9 +161,9 @@ class FixtureNearDuplicate(Check):
         bucket = self.heads.setdefault(" ".join(record.instruction.lower().split()), [])
         for head_words, members in bucket:
             if len(words & head_words) / max(len(words | head_words), 1) >= 0.7:
-                members.append((Location(record.file, record.line), words))
+                members.append((Location(record.file, record.line, record.position), words))
                 return
-        bucket.append((words, [(Location(record.file, record.line), words)]))
+        bucket.append((words, [(Location(record.file, record.line, record.position), words)]))
 
     def finish(self, context: Context):
         for head_words, members in (c for bucket in self.heads.values() for c in bucket):
@@ -208,7 +208,7 @@ class FixtureLengthOutlier(Check):
     def collect(self, record: Record) -> None:
         self.lengths["instruction"].append(len(record.prompt.split()))
         self.lengths["response"].append(len(record.response.split()))
-        self.where.append(Location(record.file, record.line))
+        self.where.append(Location(record.file, record.line, record.position))
 
     def finish(self, context: Context):
         for name, values in self.lengths.items():
@@ -264,7 +264,7 @@ class FixtureLabels(Check):
 
     def collect(self, record: Record) -> None:
         if record.label is not None:
-            self.by_prompt[record.prompt].append((Location(record.file, record.line), record.label))
+            self.by_prompt[record.prompt].append((Location(record.file, record.line, record.position), record.label))
 
     def finish(self, context: Context):
         for prompt, members in self.by_prompt.items():

@@ -266,3 +266,33 @@ def test_job_summary_never_written_into_an_input(tmp_path):
     done = sftlint("lint", data, "--format", "github", env={**os.environ, "GITHUB_STEP_SUMMARY": str(data)})
     assert done.returncode == 2 and done.stderr.decode().count("\n") == 1
     assert "refusing to overwrite an input file" in done.stderr.decode() and data.read_bytes() == before
+
+
+# -- record positions ----------------------------------------------------------------------------
+
+
+def test_sarif_and_junit_name_the_record_where_lines_do_not(tmp_path):
+    """A one-line JSON array: every record starts on line 1, so the record's position is carried."""
+    records = [pair("What is a refund?", "A refund returns the money paid for an order."), pair("Say hi.", "")]
+    data = tmp_path / "export.json"
+    data.write_text(json.dumps(records), encoding="utf-8")
+    done = sftlint("lint", data, "--select", "SFT101", "--format", "sarif", cwd=tmp_path)
+    log = json.loads(done.stdout)
+    assert_valid_sarif(log)
+    (result,) = log["runs"][0]["results"]
+    assert result["message"]["text"] == "record 2: response is empty"
+    assert result["properties"]["record"] == 2
+    (location,) = result["locations"]
+    assert location["physicalLocation"]["region"] == {"startLine": 1} and location["properties"] == {"record": 2}
+    _, root = junit(data, "--select", "SFT101")
+    (case,) = root.findall(".//testsuite[@name='SFT101 empty-response']/testcase")
+    assert (case.get("name"), case.get("line"), case.get("record")) == (f"{data}[2]", "1", "2")
+
+    lines = tmp_path / "export.jsonl"  # the same records in JSON Lines: named by line, record kept
+    lines.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    log = json.loads(sftlint("lint", lines, "--select", "SFT101", "--format", "sarif").stdout)
+    (result,) = log["runs"][0]["results"]
+    assert result["message"]["text"] == "response is empty" and result["properties"]["record"] == 2
+    _, root = junit(lines, "--select", "SFT101")
+    (case,) = root.findall(".//testsuite[@name='SFT101 empty-response']/testcase")
+    assert (case.get("name"), case.get("line"), case.get("record")) == (f"{lines}:2", "2", "2")

@@ -82,7 +82,7 @@ def test_json_output_follows_the_contract(bad):
     first = next(f for f in data["findings"] if f["code"] == "SFT101")
     assert first == {
         "code": "SFT101", "slug": "empty-response", "severity": "error", "file": str(bad), "line": 306,
-        "message": "response is empty", "related": [], "score": None,
+        "record": 306, "message": "response is empty", "related": [], "score": None,
     }  # fmt: skip
     lines = [(f["file"] or "", f["line"] or 0, f["code"]) for f in data["findings"]]  # dataset-wide first
     assert lines == sorted(lines)

@@ -206,7 +206,7 @@ def test_a_question_with_one_name_swapped_and_the_same_answer_is_contamination(t
     anakin, frost = found[41], found[42]
     shown = anakin["related"][0]["file"]  # the evaluation file as the message names it
     assert Path(shown).resolve() == ALPACA_EVAL
-    assert anakin["related"][0]["line"] == 183 and frost["related"][0] == {"file": shown, "line": 275}
+    assert anakin["related"][0]["line"] == 183 and frost["related"][0] == {"file": shown, "line": 275, "record": 275}
     run = "skywalker encountering a jedi who speaks and acts like a 1920s british aristocrat"
     assert f'shares a run of 13 words with the evaluation record at {shown}:183: "{run}"' in anakin["message"]
     assert frost["data"]["shared_run"] == "write a poem about a family sailing vacation in bora bora in the style of"

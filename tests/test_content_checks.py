@@ -222,7 +222,7 @@ def test_conflicting_labels_report_every_member_with_the_others_related(lint, tm
     expected = {m["line"] for m in manifest} | {m["partner"] for m in manifest}
     assert set(found) == expected
     for m in manifest:
-        assert {"file": str(path), "line": m["partner"]} in found[m["line"]]["related"]
+        assert {"file": str(path), "line": m["partner"], "record": m["partner"]} in found[m["line"]]["related"]
         assert " x1" in found[m["line"]]["message"]
     summary = out["summaries"]["label-inconsistency"]
     assert summary["classification_like"] is True

@@ -94,7 +94,7 @@ def test_band_keys_on_disk_read_back_band_by_band_and_cluster_alike(monkeypatch)
 
 
 def test_exact_copies_are_the_records_after_the_first_of_their_content() -> None:
-    """Against the plain definition: remember the first (file, line) of every squashed content."""
+    """Against the plain definition: remember the first (file, position) of every squashed content."""
     rng = random.Random(5)
     answers = ["Open Invoices.", "open   invoices.", "Close it.", "CLOSE IT.\n", "Other."]
     rows = [(f"f{rng.randint(0, 2)}.jsonl", {"instruction": "Q", "output": rng.choice(answers)}) for _ in range(60)]
@@ -104,12 +104,13 @@ def test_exact_copies_are_the_records_after_the_first_of_their_content() -> None
     for line, (name, obj) in enumerate(rows, start=1):
         line = line if line <= 60 else line - 60
         rec = normalise(obj, name, line)[0]
+        rec.position = line
         check.collect(rec)
         key = "\x1f".join([squash(rec.instruction), squash(rec.input), squash(rec.response)])
         first = first_seen.setdefault(key, (name, line))
         if first != (name, line):
             expected.append((name, line, first))
-    found = [(f.file, f.line, (f.related[0].file, f.related[0].line)) for f in check.finish(Context(files=[]))]
+    found = [(f.file, f.record, (f.related[0].file, f.related[0].record)) for f in check.finish(Context(files=[]))]
     assert sorted(found) == sorted(expected)
     assert len(expected) > 30
 

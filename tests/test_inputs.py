@@ -202,25 +202,26 @@ def write_as(kind: str, folder: Path, records: list[dict[str, Any]]) -> Path:
 
 
 def findings_of(path: Path, *args: str) -> tuple[list[tuple], dict, list[dict]]:
-    """Findings without the file name (code, line, severity, message, related lines), stats, excerpts."""
+    """Findings without the file name (code, record, severity, message, related records), stats, and
+    excerpts without file and line: what must be the same whatever format holds the records."""
     proc = sftlint("lint", path, "--format", "json", "--preview", "--examples", "2", *args)
     assert proc.returncode in (0, 1), proc.stderr
     out = json.loads(proc.stdout)
     found = [
         (
             f["code"],
-            f["line"],
+            f["record"],
             f["severity"],
-            f["message"].replace(str(path), "FILE"),
-            [r["line"] for r in f["related"]],
+            f["message"].replace(str(path), "FILE").replace("record ", "line "),
+            [r["record"] for r in f["related"]],
         )
         for f in out["findings"]
     ]
     stats = {key: out["stats"][key] for key in ("records", "valid", "usable_pairs", "shapes", "unusable")}
-    excerpts = [{k: v for k, v in e.items() if k != "file"} for e in out["examples"]]
-    for e in excerpts:  # a near-duplicate's comparison names the file of its cluster's first record
+    excerpts = [{k: v for k, v in e.items() if k not in ("file", "line")} for e in out["examples"]]
+    for e in excerpts:  # a near-duplicate's comparison names the file and line of its cluster's first record
         if "comparison" in e:
-            e["comparison"] = {k: v for k, v in e["comparison"].items() if k != "file"}
+            e["comparison"] = {k: v for k, v in e["comparison"].items() if k not in ("file", "line")}
     return found, stats, excerpts
 
 
@@ -282,24 +283,16 @@ def test_a_csv_row_whose_cells_do_not_match_the_header_is_a_finding_at_its_row(t
     path = tmp_path / "data.csv"
     path.write_text('instruction,output\n"Q1?","A1."\n\n"Q2?","A2.",extra\n"Q3,\nover two lines?",""\n')
     found, stats, excerpts = findings_of(path, "--select", "SFT001,SFT101")
-    assert [(code, line, message) for code, line, _, message, _ in found] == [
+    assert [(code, record, message) for code, record, _, message, _ in found] == [
         ("SFT001", 2, "invalid CSV: row has 3 cells where the header has 2"),
         ("SFT101", 3, "response is empty"),
     ]
     assert (stats["records"], stats["valid"]) == (3, 2)
-    assert [(e["line"], e["instruction"]) for e in excerpts] == [(3, "Q3,\nover two lines?")]
-
-
-@pytest.mark.parametrize("command", ["fix", "split"])
-def test_fix_and_split_refuse_tables_in_one_line(tmp_path, command):
-    path = tmp_path / "data.parquet"
-    pq.write_table(pa.Table.from_pylist([pair()]), path)
-    outputs = (
-        ["-o", tmp_path / "out.jsonl"] if command == "fix" else ["--train", tmp_path / "t", "--eval", tmp_path / "e"]
-    )
-    message = one_error_line(sftlint(command, path, *outputs))
-    assert message == f"{path} is a Parquet file: {command} writes JSON Lines; convert it first"
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["data.parquet"]
+    assert [(e["record"], e["instruction"]) for e in excerpts] == [(3, "Q3,\nover two lines?")]
+    lines = json.loads(sftlint("lint", path, "--select", "SFT001,SFT101", "--format", "json").stdout)["findings"]
+    assert [f["line"] for f in lines] == [4, 5]  # where each row starts: after the header and a blank line
+    text = sftlint("lint", path, "--select", "SFT001,SFT101").stdout.decode()
+    assert f"{path}[2]: SFT001" in text and f"{path}[3]: SFT101" in text
 
 
 def test_a_datasets_folder_runs_in_several_processes_like_in_one(tmp_path):

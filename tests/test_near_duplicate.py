@@ -58,14 +58,14 @@ def test_planted_near_duplicates_are_found_with_their_partner(tmp_path: Path) ->
     assert set(found) == set(partners)
     for line, finding in found.items():
         source = partners[line]
-        assert finding["related"][0] == {"file": str(path), "line": source}
+        assert finding["related"][0] == {"file": str(path), "line": source, "record": source}
         copy, original = (f"{r['instruction']}\n{r['output']}" for r in (records[line - 1], records[source - 1]))
         assert finding["score"] == pytest.approx(exact_jaccard(copy, original), abs=1e-4)
         assert finding["score"] >= 0.6
         assert f"line {source}" in finding["message"] and "threshold 0.6" in finding["message"]
         assert finding["severity"] == "warning"
         assert finding["data"]["cluster_size"] == 2
-        assert finding["data"]["partner"] == {"file": str(path), "line": source}
+        assert finding["data"]["partner"] == {"file": str(path), "line": source, "record": source}
     summary = out["summary"]
     assert summary["clusters"] == 12 and summary["redundant"] == 12
     assert summary["rate"] == pytest.approx(12 / 412, abs=1e-4)
@@ -182,7 +182,11 @@ def test_a_cluster_is_reported_once_per_extra_member(tmp_path: Path) -> None:
         assert len(f["related"]) == 3
         assert "cluster 1 has 4 records, first at line 31" in f["message"]
     assert out["summary"]["largest"] == [
-        {"id": 1, "size": 4, "members": [{"file": str(tmp_path / "c.jsonl"), "line": n} for n in (31, 102, 103, 104)]}
+        {
+            "id": 1,
+            "size": 4,
+            "members": [{"file": str(tmp_path / "c.jsonl"), "line": n, "record": n} for n in (31, 102, 103, 104)],
+        }
     ]
 
 

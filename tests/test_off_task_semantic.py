@@ -17,8 +17,8 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import write_jsonl
-from sftlint.text import embed
 from sftlint.cli import cli
+from sftlint.text import embed
 
 REAL = Path(__file__).parent / "data" / "real"
 REFERENCE = Path(__file__).parent / "data" / "minilm_reference.json"

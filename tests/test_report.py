@@ -17,9 +17,9 @@ from html_tree import Node, parse
 from report_fixtures import HOSTILE, nogo_records, real_records, result_dict, ticket_records, write_jsonl
 from sftlint.cli import cli
 from sftlint.config import Config
-from sftlint.examples import EXCERPT_CHARS, collect_examples, diff_words, record_excerpt, wanted_lines
+from sftlint.examples import EXCERPT_CHARS, collect_examples, diff_words, record_excerpt, wanted_records
 from sftlint.findings import Finding, Severity
-from sftlint.io import read_lines
+from sftlint.io import read_records
 from sftlint.report import environment, render_report
 from sftlint.schema import ResultModel
 from sftlint.text.normal import ELLIPSIS, excerpt
@@ -136,6 +136,28 @@ def test_near_duplicates_side_by_side_with_differences_marked(nogo_page: Node) -
     assert any("Sure!" in m for m in marked)  # the planted near-copy starts with "Sure! "
     pair = section.find("div", class_="pair")
     assert len(pair.find_all("div", class_="side")) == 2
+
+
+def _without_positions(value: object) -> object:
+    """A result as sftlint wrote it before records had positions: no `record` anywhere."""
+    if isinstance(value, dict):
+        return {k: _without_positions(v) for k, v in value.items() if k not in ("record", "formats")}
+    if isinstance(value, list):
+        return [_without_positions(v) for v in value]
+    return value
+
+
+def test_a_result_saved_before_record_positions_shows_the_same_evidence(nogo: dict) -> None:
+    """Excerpts, the records findings name and near-duplicate differences are found by line."""
+    assert any(e.get("comparison") for e in nogo["examples"])
+    old = _without_positions(nogo)
+    assert '"record":' not in json.dumps([old["examples"], old["findings"], old["summaries"]])
+    now, then = parse(render_report(nogo)), parse(render_report(old))
+    for section in ("near-duplicates", "findings"):
+        assert then.by_id(section).text == now.by_id(section).text
+    named = then.by_id("findings").find_all("div", class_="related-record")
+    assert named and all(side.find("div", class_="excerpt") for side in named)
+    assert then.by_id("near-duplicates").find_all("mark")
 
 
 def test_label_conflicts_and_label_distribution(data_dir: Path) -> None:
@@ -310,33 +332,33 @@ def test_examples_can_be_turned_off(data_dir: Path) -> None:
     assert not parse(render_report(data)).find_all("div", class_="excerpt")
 
 
-def test_read_lines_picks_lines_from_jsonl_gzip_and_array_files(tmp_path: Path) -> None:
+def test_read_records_picks_records_from_jsonl_gzip_and_array_files(tmp_path: Path) -> None:
     rows = [{"instruction": f"q{i}", "output": f"a{i}"} for i in range(10)]
-    text = "\n".join(json.dumps(r) for r in rows) + "\n"
-    (tmp_path / "a.jsonl").write_text(text)
+    text = "\n\n".join(json.dumps(r) for r in rows[:2]) + "\n" + "\n".join(json.dumps(r) for r in rows[2:]) + "\n"
+    (tmp_path / "a.jsonl").write_text(text)  # a blank line after the first record
     (tmp_path / "a.jsonl.gz").write_bytes(gzip.compress(text.encode()))
     (tmp_path / "a.json").write_text("[\n" + ",\n".join(json.dumps(r) for r in rows) + "\n]\n")
+    (tmp_path / "one.json").write_text(json.dumps(rows))
     for name, expected in (
-        ("a.jsonl", [(3, "q2"), (7, "q6")]),
-        ("a.jsonl.gz", [(3, "q2"), (7, "q6")]),
-        ("a.json", [(4, "q2"), (8, "q6")]),
+        ("a.jsonl", [(3, 4, "q2"), (7, 8, "q6")]),
+        ("a.jsonl.gz", [(3, 4, "q2"), (7, 8, "q6")]),
+        ("a.json", [(3, 4, "q2"), (7, 8, "q6")]),
+        ("one.json", [(3, 1, "q2"), (7, 1, "q6")]),
     ):
-        wanted = {line for line, _ in expected}
-        got = [(line, json.loads(t)["instruction"]) for line, t in read_lines(str(tmp_path / name), wanted)]
+        wanted = {position for position, _, _ in expected}
+        got = [
+            (position, line, json.loads(t)["instruction"])
+            for position, line, t in read_records(str(tmp_path / name), wanted)
+        ]
         assert got == expected, name
 
 
 def test_examples_follow_the_findings_and_cluster_members(tmp_path: Path) -> None:
     path = write_jsonl(tmp_path / "d.jsonl", [{"instruction": f"q{i}", "output": "x" * (i * 100)} for i in range(12)])
-    findings = [Finding("SFT999", "demo", Severity.WARNING, str(path), line, "m") for line in (2, 4, 6, 8)]
-    summaries = {
-        "near-duplicate": {
-            "largest": [
-                {"id": 0, "size": 2, "members": [{"file": str(path), "line": 11}, {"file": str(path), "line": 12}]}
-            ]
-        }
-    }
-    assert wanted_lines(findings, summaries, 3) == {str(path): {2, 4, 6, 11, 12}}
+    findings = [Finding("SFT999", "demo", Severity.WARNING, str(path), n, "m", record=n) for n in (2, 4, 6, 8)]
+    members = [{"file": str(path), "line": n, "record": n} for n in (11, 12)]
+    summaries = {"near-duplicate": {"largest": [{"id": 0, "size": 2, "members": members}]}}
+    assert wanted_records(findings, summaries, 3) == {str(path): {2, 4, 6, 11, 12}}
     examples = collect_examples([str(path)], findings, summaries, {}, 3)
     assert [e["line"] for e in examples] == [2, 4, 6, 11, 12]
     assert examples[-1]["chars"]["response"] == 1100 and len(examples[-1]["response"]) < 500
@@ -503,7 +525,7 @@ def test_near_duplicate_differences_are_computed_on_the_full_texts(tmp_path: Pat
 def test_a_long_conversation_keeps_its_ends_and_the_flagged_turn_with_the_one_before() -> None:
     turns = [{"role": "user" if i % 2 else "assistant", "content": f"message {i} " + "x" * 500} for i in range(1, 13)]
     turns[6]["content"] = ""
-    example = record_excerpt("chat.jsonl", 1, json.dumps({"messages": turns}), {}, {7})
+    example = record_excerpt("chat.jsonl", 1, 1, json.dumps({"messages": turns}), {}, {7})
     assert [(t["index"], t["role"]) for t in example["turns"]] == [
         (1, "user"), (6, "assistant"), (7, "user"), (12, "assistant")
     ]  # fmt: skip

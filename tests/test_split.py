@@ -3,6 +3,8 @@ from __future__ import annotations
 import hashlib
 import json
 import random
+import subprocess
+import sys
 from collections import Counter
 from pathlib import Path
 
@@ -131,7 +133,22 @@ def test_the_input_is_never_touched(data: Path, tmp_path: Path) -> None:
 def test_errors_exit_2_with_one_line(tmp_path: Path) -> None:
     array = tmp_path / "array.json"
     array.write_text('[{"instruction": "a", "output": "b"}]\n')
-    out = sftlint("split", str(array), "-o", str(tmp_path / "t.jsonl"), "-e", str(tmp_path / "e.jsonl"))
+    out = subprocess.run(  # standard input is read once, as JSON Lines: an array there is refused
+        [
+            sys.executable,
+            "-m",
+            "sftlint",
+            "split",
+            "-",
+            "-o",
+            str(tmp_path / "t.jsonl"),
+            "-e",
+            str(tmp_path / "e.jsonl"),
+        ],
+        input=array.read_text(),
+        capture_output=True,
+        text=True,
+    )
     assert out.returncode == 2 and "not a JSON array" in out.stderr
     out = sftlint(
         "split", str(array), "--eval-fraction", "1.5", "-o", str(tmp_path / "t.jsonl"), "-e", str(tmp_path / "e.jsonl")

@@ -48,7 +48,19 @@ RECORDS, DATAFRAME, DATASET = "<records>", "<DataFrame>", "<Dataset>"
 #: rows of a DataFrame turned into records at a time.
 _ROWS_PER_CHUNK = 1000
 #: the columns of `Result.to_pandas`: the keys of a finding in the JSON output.
-FINDING_COLUMNS = ("code", "slug", "severity", "file", "line", "message", "related", "score", "data", "fingerprint")
+FINDING_COLUMNS = (
+    "code",
+    "slug",
+    "severity",
+    "file",
+    "line",
+    "record",
+    "message",
+    "related",
+    "score",
+    "data",
+    "fingerprint",
+)
 
 
 def split_names(values: str | Iterable[str] | None) -> list[str]:
@@ -121,7 +133,8 @@ class Result(_EngineResult):
             raise ImportError("Result.to_pandas needs pandas: pip install pandas") from None
         rows = [[row.get(column) for column in FINDING_COLUMNS] for row in (f.to_dict() for f in self.findings)]
         frame = pandas.DataFrame(rows, columns=list(FINDING_COLUMNS))
-        frame["line"] = frame["line"].astype("Int64")  # dataset-wide findings have no line
+        for column in ("line", "record"):  # dataset-wide findings have neither
+            frame[column] = frame[column].astype("Int64")
         return frame
 
     def report(self, path: str | os.PathLike[str], template_dir: str | os.PathLike[str] | None = None) -> Path:
@@ -300,8 +313,8 @@ def fix(
     jobs: int | None = None,
     progress: bool | None = None,
 ) -> FixReport:
-    """Write the records of the JSON Lines file `source` worth training on to `output`, and the
-    removed ones, with why, to `rejects` (default: OUT.rejected.jsonl), as `sftlint fix` does.
+    """Write the records of the dataset file `source` worth training on to `output` (in its format),
+    and the removed ones, with why, to `rejects` (default: OUT.rejected.jsonl), as `sftlint fix` does.
 
     `drop`: checks whose records go too, besides invalid lines, empty records and duplicates.
     `FixReport.cleaned` is the lint of `output`; `sftlint.fix` module's `summary` words it all.
@@ -343,10 +356,10 @@ def split(
     near_duplicates: bool = True,
     config: str | os.PathLike[str] | Mapping[str, Any] | Config | None = None,
 ) -> SplitReport:
-    """Split the JSON Lines file `source` into `train` and `eval` files, as `sftlint split` does:
-    duplicates, near-duplicate clusters and same-prompt groups stay on one side."""
+    """Split the dataset file `source` into `train` and `eval` files in its format, as `sftlint split`
+    does: duplicates, near-duplicate clusters and same-prompt groups stay on one side."""
     if not isinstance(source, (str, os.PathLike)):
-        raise SftlintError("split reads a JSON Lines file: write the records to one first")
+        raise SftlintError("split reads a dataset file: write the records to one first")
     train_path, eval_path = Path(train), Path(eval)
     if same_file(train_path, eval_path):
         raise SftlintError(f"{train_path}: train and eval must be different files")
@@ -359,12 +372,14 @@ def split(
         near = check_settings(settings, discover(settings.plugins))["SFT104"][0]  # the linter's own settings
         groupers.append(NearDuplicates(near.threshold, near.on, near.num_perm))
     done = split_lines(file, eval_fraction, seed, dict(settings.fields), stratify=stratify, groupers=groupers)
-    write_together([(train_path, done.data(done.train)), (eval_path, done.data(done.eval))], inputs=reads)
+    write_together(
+        [(train_path, done.data(done.train, train_path)), (eval_path, done.data(done.eval, eval_path))], inputs=reads
+    )
     return SplitReport(done, train_path, eval_path, seed, *_split_summary(done, train_path, eval_path, seed))
 
 
 def _split_summary(done: Split, train: Path, eval: Path, seed: int) -> tuple[list[str], str | None]:
-    total = len(done.lines)
+    total = done.total
     lines = [
         f"{train}: {len(done.train)} records; {eval}: {len(done.eval)} records "
         f"({len(done.eval) / total if total else 0:.1%} of {total}, seed {seed})"

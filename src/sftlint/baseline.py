@@ -15,7 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, Literal
 
@@ -23,7 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from sftlint.engine import Result
 from sftlint.errors import InputError
-from sftlint.findings import Finding, Severity
+from sftlint.findings import Finding, Severity, where
 from sftlint.io import write_atomic
 
 FORMAT_VERSION = 1
@@ -39,6 +39,7 @@ class Entry(BaseModel):
     count: int = Field(1, ge=1)
     file: str | None = Field(None, description="where it was first seen (for people; not matched)")
     line: int | None = None
+    record: int | None = Field(None, description="the record's 1-based position in its file (for people; not matched)")
     message: str = ""
 
 
@@ -56,7 +57,7 @@ def finding_key(f: Finding) -> tuple[str, str]:
     """What identifies a finding across edits of the file: its code and its record's content."""
     if f.fingerprint is not None:
         return f.code, f.fingerprint
-    if f.line is None:
+    if f.record is None and f.line is None:
         return f.code, f"dataset:{f.file or ''}"
     # a finding on a line that is no record (should not happen): fall back to its message
     return f.code, "message:" + hashlib.blake2b(f.message.encode("utf-8", "surrogatepass"), digest_size=8).hexdigest()
@@ -72,7 +73,7 @@ def from_findings(findings: Sequence[Finding]) -> Baseline:
         if (code, key) in entries:
             entries[code, key].count += 1
         else:
-            entries[code, key] = Entry(code=code, key=key, file=f.file, line=f.line, message=f.message)
+            entries[code, key] = Entry(code=code, key=key, file=f.file, line=f.line, record=f.record, message=f.message)
     return Baseline(findings=[entries[k] for k in sorted(entries)])
 
 
@@ -127,8 +128,9 @@ def apply(result: Result, baseline: Baseline, path: Path) -> None:
     result.findings = kept
 
 
-def describe(summary: dict[str, Any], limit: int = 5) -> list[str]:
-    """Lines for the text summary: how many findings were suppressed, and the stale entries."""
+def describe(summary: dict[str, Any], formats: Mapping[str, str] | None = None, limit: int = 5) -> list[str]:
+    """Lines for the text summary: how many findings were suppressed, and the stale entries
+    (`formats`: the run's input formats, which say how a place is written)."""
     stale = summary["stale"]
     lines = [f"baseline {summary['file']}: {summary['suppressed']} accepted finding(s) suppressed"]
     if stale:
@@ -138,8 +140,8 @@ def describe(summary: dict[str, Any], limit: int = 5) -> list[str]:
             "rewrite it with --write-baseline"
         )
         for e in stale[:limit]:
-            where = f"{e['file']}:{e['line']}" if e["line"] is not None else (e["file"] or "dataset")
-            lines.append(f"  {e['code']} first seen at {where}: {e['message']}")
+            at = where(e["file"], e["line"], e.get("record"), formats)
+            lines.append(f"  {e['code']} first seen at {at}: {e['message']}")
         if len(stale) > limit:
             lines.append(f"  ... and {len(stale) - limit} more")
     return lines

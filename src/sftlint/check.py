@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from pydantic import BaseModel, ConfigDict
 
 from sftlint.findings import Finding, Location, Severity
+from sftlint.places import Places
 
 if TYPE_CHECKING:
     from sftlint.config import Config
@@ -48,6 +49,8 @@ class Context:
     usable_pairs: int = 0
     unusable: dict[str, int] = field(default_factory=dict)  # code -> records it disqualified
     against: list[str] = field(default_factory=list)  # the evaluation sets given (--against), as given
+    #: where the records are: `places.where(file, position)` names a record as every output does.
+    places: Places = field(default_factory=Places)
 
 
 class Check:
@@ -114,13 +117,15 @@ class Check:
         *,
         file: str | None = None,
         line: int | None = None,
+        position: int | None = None,
         related: Sequence[Location] | Iterator[Location] = (),
         score: float | None = None,
         **data: Any,
     ) -> Finding:
-        """Build a finding of this check, at `record` or at (file, line), or dataset-wide."""
+        """Build a finding of this check, at `record`, at a record of `file` (its `position` or
+        its `line`: the engine fills in the other), or dataset-wide."""
         if record is not None:
-            file, line = record.file, record.line
+            file, line, position = record.file, record.line, record.position
         return Finding(
             code=self.code,
             slug=self.slug,
@@ -131,6 +136,7 @@ class Check:
             related=list(related),
             score=None if score is None else round(float(score), 4),
             data=data,
+            record=position,
         )
 
     def escalated(self, finding: Finding, severity: Severity) -> Finding:

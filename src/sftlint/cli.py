@@ -431,7 +431,7 @@ def schema() -> None:
 
 
 @cli.command("split")
-@click.argument("file", type=click.Path(dir_okay=False, allow_dash=True))
+@click.argument("file", type=click.Path(allow_dash=True))
 @click.option(
     "--eval-fraction", type=float, default=0.1, show_default=True, help="Share of records to hold out for evaluation."
 )
@@ -486,8 +486,8 @@ def split_command(
     config_file: Path | None,
     isolated: bool,
 ) -> None:
-    """Split FILE into train and eval JSONL, keeping duplicates, near-duplicate clusters and
-    same-prompt groups on one side."""
+    """Split FILE into train and eval sets in FILE's format, keeping duplicates, near-duplicate
+    clusters and same-prompt groups on one side."""
     config, config_path = load_config(config_file, {"fields": _fields(fields)}, isolated=isolated)
     refuse_inputs([train_path, eval_path], [config_path] if config_path else [])  # the library gets the settings only
     done = api.split(
@@ -507,7 +507,7 @@ def split_command(
 
 
 @cli.command()
-@click.argument("source", metavar="IN", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("source", metavar="IN", type=click.Path(path_type=Path))
 @click.option(
     "--output",
     "-o",

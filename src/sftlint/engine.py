@@ -18,10 +18,11 @@ from typing import Any
 
 from sftlint.check import Check, Context
 from sftlint.errors import SftlintError
-from sftlint.findings import Finding, Severity
+from sftlint.findings import Finding, Severity, where
 from sftlint.fingerprint import FingerprintIndex
-from sftlint.io import MAX_LINE_BYTES, ReadStats, display_name, read_file
+from sftlint.io import MAX_LINE_BYTES, RawLine, ReadStats, display_name, read_file
 from sftlint.parallel import Workers, deal
+from sftlint.places import Places
 from sftlint.progress import Progress
 from sftlint.records import UNMAPPED, FieldSurvey, Record, normalise
 
@@ -62,8 +63,8 @@ class Result:
         counts = self.counts()
         flagged: dict[str, set[tuple[str | None, int]]] = {}
         for f in self.findings:
-            if f.line is not None:
-                flagged.setdefault(f.code, set()).add((f.file, f.line))
+            if f.record is not None:
+                flagged.setdefault(f.code, set()).add((f.file, f.record))
         records = self.stats.get("records", 0)
         rows = []
         for check in self.checks:
@@ -90,8 +91,12 @@ class Result:
         for code, found in sorted(by_code.items()):
             first = found[0]
             if len(found) == 1:
-                where = f" (line {first.line})" if first.line is not None else ""
-                out.append(f"{code} {first.slug}: {first.message}{where}")
+                at = (
+                    f" ({where(first.file, first.line, first.record, self.stats.get('formats'), first.file)})"
+                    if first.record is not None or first.line is not None
+                    else ""
+                )
+                out.append(f"{code} {first.slug}: {first.message}{at}")
             else:
                 out.append(f"{code} {first.slug}: {len(found)} {first.severity.value}s")
         return out
@@ -192,18 +197,19 @@ class _Runner:
         #: reading: when every record is so, one dataset-wide finding replaces them.
         self.unmapped: list[Finding] = []
         self.fingerprints = FingerprintIndex() if fingerprints else None
+        self.places = Places()
         #: seconds spent in each check's hooks, by code, and in reading (everything else in the pass).
         self.timings: defaultdict[str, float] = defaultdict(float)
         self._record_hooks = [(c, c.code, _checked(c, c.check_record)) for c in self.record_checks]
         self._collect_hooks = [(c, c.code, c.collect) for c in self.dataset_checks]
 
-    def emit(self, code: str, message: str, file: str, line: int) -> None:
+    def emit(self, code: str, message: str, file: str, raw: RawLine) -> None:
         check = self.own.get(code)
         if check is not None:
-            self.findings.append(check.finding(message, file=file, line=line))
+            self.findings.append(check.finding(message, file=file, line=raw.line, position=raw.position))
 
     def guarded(
-        self, check: Check, call: Callable[[], Iterable[Finding] | None], where: tuple[str, int | None]
+        self, check: Check, call: Callable[[], Iterable[Finding] | None], at: tuple[str | None, int | None]
     ) -> None:
         """Run one hook of one check; an exception becomes one finding, not a crash."""
         started = perf_counter()
@@ -212,11 +218,12 @@ class _Runner:
             if found:
                 self.findings.extend(found if _builtin(check) else _only_findings(found))
         except (Exception, SystemExit) as exc:  # noqa: BLE001 - a broken check must not stop the run
-            self.crashed(check, exc, where)
+            self.crashed(check, exc, at)
         self.timings[check.code] += perf_counter() - started
 
-    def crashed(self, check: Check, exc: BaseException, where: tuple[str | None, int | None]) -> None:
-        """Count a crash of `check`; the first one becomes its error finding. A Ctrl-C stops the run."""
+    def crashed(self, check: Check, exc: BaseException, at: tuple[str | None, int | None]) -> None:
+        """Count a crash of `check` (at a file and record position); the first one becomes its
+        error finding. A Ctrl-C stops the run."""
         if _interrupted(exc):
             raise KeyboardInterrupt from None
         count, first = self.crashes.get(check.code, (0, None))  # type: ignore[assignment]
@@ -224,8 +231,8 @@ class _Runner:
             frame = traceback.extract_tb(exc.__traceback__)[-1]
             first = check.finding(
                 f"check crashed: {type(exc).__name__}: {exc} (at {frame.filename}:{frame.lineno})",
-                file=where[0],
-                line=where[1],
+                file=at[0],
+                position=at[1],
             )
             first.severity = Severity.ERROR
         self.crashes[check.code] = (count + 1, first)
@@ -240,8 +247,11 @@ class _Runner:
     def _read(self, path: str, name: str) -> None:
         stats = ReadStats()
         raws = read_file(path, stats)
+        tracker = self.places.tracker(name)
         for raw in self.fingerprints.track(name, raws) if self.fingerprints is not None else raws:
             self.records += 1
+            if tracker is not None:
+                tracker.note(raw.position, raw.line)
             if self.progress is not None:
                 self.progress.update(self.records, f"reading {name}")
             if raw.oversized is not None:
@@ -249,30 +259,34 @@ class _Runner:
                     "SFT002",
                     f"line is {raw.oversized:,} bytes, over the {MAX_LINE_BYTES:,}-byte limit; not parsed",
                     name,
-                    raw.line,
+                    raw,
                 )
                 continue
             if raw.encoding_error:
-                self.emit("SFT003", raw.encoding_error, name, raw.line)
+                self.emit("SFT003", raw.encoding_error, name, raw)
             if raw.error is not None:
-                self.emit("SFT001", f"invalid {raw.syntax}: {raw.error}", name, raw.line)
+                self.emit("SFT001", f"invalid {raw.syntax}: {raw.error}", name, raw)
                 continue
             record, problems = normalise(raw.value, name, raw.line, self.fields)
             if type(raw.value) is dict:
                 unmapped = bool(problems) and problems[0][1].startswith(UNMAPPED)
                 self.survey.see(raw.value, unmapped)
                 if unmapped and "SFT002" in self.own:
-                    self.unmapped.append(self.own["SFT002"].finding(problems[0][1], file=name, line=raw.line))
+                    self.unmapped.append(
+                        self.own["SFT002"].finding(problems[0][1], file=name, line=raw.line, position=raw.position)
+                    )
                     continue
             for code, message in problems:
-                self.emit(code, message, name, raw.line)
+                self.emit(code, message, name, raw)
             if record is None:
                 continue
+            record.position = raw.position
             record.decode_error = raw.encoding_error
             self.valid += 1
             self.shapes[record.shape] += 1
             self.visit(record)
         self.blank += stats.blank
+        self.places.formats.setdefault(name, stats.format)
 
     def done_reading(self) -> None:
         """Report the records without instruction/response fields: once for the dataset when none
@@ -302,11 +316,11 @@ class _Runner:
                     if found:
                         findings.extend(found)
                 except (Exception, SystemExit) as exc:  # noqa: BLE001 - a broken check must not stop the run
-                    self.crashed(check, exc, (record.file, record.line))
+                    self.crashed(check, exc, (record.file, record.position))
                 timings[code] += perf_counter() - started
 
     def context(self, files: list[str], against: Sequence[str]) -> Context:
-        return Context(files=files, records=self.records, valid=self.valid, against=list(against))
+        return Context(files=files, records=self.records, valid=self.valid, against=list(against), places=self.places)
 
     def finish(self, context: Context) -> None:
         """Finish the dataset checks that do not run last."""
@@ -356,13 +370,14 @@ class _Runner:
         A record flagged by several such checks counts against the lowest code, whatever
         order the findings arrived in (it differs with --jobs).
         """
+        self.places.complete(self.findings)  # a plugin's finding may name its record by line only
         claimed: dict[tuple[str | None, int], str] = {}
         for f in self.findings:
             check = self.by_code.get(f.code)
-            if check is not None and check.disqualifies and f.line is not None:
-                where = (f.file, f.line)
-                if where not in claimed or f.code < claimed[where]:
-                    claimed[where] = f.code
+            if check is not None and check.disqualifies and f.record is not None:
+                key = (f.file, f.record)
+                if key not in claimed or f.code < claimed[key]:
+                    claimed[key] = f.code
         context.unusable = dict(Counter(claimed.values()))
         context.usable_pairs = self.valid - len(claimed)
 
@@ -427,15 +442,17 @@ def run(
     for part in parts:
         summaries.update(part.summaries)
     runner.report_crashes()
+    runner.places.complete(runner.findings)
     if runner.fingerprints is not None:
         runner.fingerprints.stamp(runner.findings)
     order = {name: i for i, name in enumerate(files)}
-    runner.findings.sort(key=lambda f: (order.get(f.file or "", -1), f.line or 0, f.code, f.message))
+    runner.findings.sort(key=lambda f: (order.get(f.file or "", -1), f.record or 0, f.code, f.message))
     stats = {
         "records": runner.records,
         "valid": runner.valid,
         "usable_pairs": context.usable_pairs,
         "blank_lines": runner.blank,
+        "formats": runner.places.formats,
         "shapes": dict(runner.shapes.most_common()),
         "unusable": context.unusable,
         "timings": {code: round(seconds, 3) for code, seconds in sorted(runner.timings.items())},

@@ -1,10 +1,11 @@
 """Excerpts of flagged records, so the JSON result (and the report rendered from it) can show them.
 
-Findings carry only file:line, and most dataset checks only know which lines they flag once
-every record has been read, so excerpts cannot be cut during the engine's pass without keeping
-text for every record. Instead, after the pass, the wanted lines are picked out in one more
-streaming read of each input (`sftlint.io.read_lines`): lines that are not wanted are counted,
-never parsed, and memory holds only the few excerpts kept. Standard input, a pipe or a FIFO
+Findings carry only where their record is, and most dataset checks only know which records
+they flag once every record has been read, so excerpts cannot be cut during the engine's pass
+without keeping text for every record. Instead, after the pass, the wanted records (by
+position) are picked out in one more streaming read of each input (`sftlint.io.read_records`):
+lines of JSON Lines that are not wanted are counted, never parsed, and memory holds only the
+few excerpts kept. Standard input, a pipe or a FIFO
 cannot be read twice, so records read from them get no excerpts.
 
 An excerpt is what a reviewer needs beside a finding: a conversation's turns with their roles
@@ -22,7 +23,7 @@ from typing import Any
 
 from sftlint.errors import SftlintError
 from sftlint.findings import Finding
-from sftlint.io import display_name, parse_json, read_lines, rereadable, shown_path
+from sftlint.io import display_name, parse_json, read_records, rereadable, shown_path
 from sftlint.records import Record, normalise
 from sftlint.text.normal import ELLIPSIS, excerpt
 
@@ -53,49 +54,64 @@ def flagged_turns(message: str, data: Mapping[str, Any] | None = None) -> list[i
     return sorted({int(n) for n in _TURN.findall(message)})
 
 
-def named_record(related: Sequence[Mapping[str, Any]], data: Mapping[str, Any] | None = None) -> tuple[str, int] | None:
-    """The record a finding is about besides its own, as (file, line): the partner its message
-    names when the check gives one (`data["partner"]`, a near-duplicate's nearest copy), else
-    the first related record (the original of a duplicate, the evaluation record it leaks)."""
+def place_key(place: Mapping[str, Any]) -> tuple[str, str, int] | None:
+    """What tells a place's record apart, as (file, "record", position); a result saved before
+    records had positions gives (file, "line", line). None for a place that is no record."""
+    file = place.get("file")
+    if not isinstance(file, str):
+        return None
+    for key in ("record", "line"):
+        value = place.get(key)
+        if isinstance(value, int) and not isinstance(value, bool):
+            return file, key, value
+    return None
+
+
+def named_record(
+    related: Sequence[Mapping[str, Any]], data: Mapping[str, Any] | None = None
+) -> Mapping[str, Any] | None:
+    """The place of the record a finding is about besides its own: the partner its message names
+    when the check gives one (`data["partner"]`, a near-duplicate's nearest copy), else the first
+    related record (the original of a duplicate, the evaluation record it leaks)."""
     partner = (data or {}).get("partner")
     for place in ([partner] if isinstance(partner, Mapping) else []) + list(related[:1]):
-        if isinstance(place.get("file"), str) and isinstance(place.get("line"), int):
-            return place["file"], place["line"]
+        if isinstance(place, Mapping) and place_key(place) is not None:
+            return place
     return None
 
 
 def _cluster_pairs(summaries: Mapping[str, Any]) -> list[tuple[tuple[str, int], tuple[str, int]]]:
-    """(first member, other member) of the largest near-duplicate clusters: the pairs the report
-    shows side by side."""
+    """(first member, other member) of the largest near-duplicate clusters, as (file, record
+    position): the pairs the report shows side by side."""
     pairs = []
     for cluster in (summaries.get("near-duplicate") or {}).get("largest", [])[:CLUSTERS_SHOWN]:
         members = [
-            (m["file"], m["line"])
+            (m["file"], m["record"])
             for m in cluster.get("members", [])[:MEMBERS_SHOWN]
-            if m.get("file") is not None and isinstance(m.get("line"), int)
+            if m.get("file") is not None and isinstance(m.get("record"), int)
         ]
         pairs += [(members[0], other) for other in members[1:]] if members else []
     return pairs
 
 
-def wanted_lines(findings: Iterable[Finding], summaries: Mapping[str, Any], per_check: int) -> dict[str, set[int]]:
-    """The lines to excerpt, by file: the first `per_check` flagged lines of each check and the
-    first record each of them names (the original of a duplicate, the evaluation record it
-    leaks), plus the members of the largest near-duplicate clusters (shown side by side)."""
+def wanted_records(findings: Iterable[Finding], summaries: Mapping[str, Any], per_check: int) -> dict[str, set[int]]:
+    """The record positions to excerpt, by file: the first `per_check` flagged records of each
+    check and the first record each of them names (the original of a duplicate, the evaluation
+    record it leaks), plus the members of the largest near-duplicate clusters (shown side by side)."""
     taken: dict[str, int] = {}
     wanted: dict[str, set[int]] = {}
     for f in findings:
-        if f.file is None or f.line is None or taken.get(f.code, 0) >= per_check:
+        if f.file is None or f.record is None or taken.get(f.code, 0) >= per_check:
             continue
         taken[f.code] = taken.get(f.code, 0) + 1
-        wanted.setdefault(f.file, set()).add(f.line)
+        wanted.setdefault(f.file, set()).add(f.record)
         named = named_record([r.to_dict() for r in f.related[:1]], f.data)
-        if named is not None:
-            wanted.setdefault(named[0], set()).add(named[1])
+        if named is not None and isinstance(named.get("record"), int):
+            wanted.setdefault(named["file"], set()).add(named["record"])
     if per_check:
         for pair in _cluster_pairs(summaries):
-            for file, line in pair:
-                wanted.setdefault(file, set()).add(line)
+            for file, position in pair:
+                wanted.setdefault(file, set()).add(position)
     return wanted
 
 
@@ -127,16 +143,17 @@ def _turn_excerpts(record: Record, flagged: set[int]) -> tuple[list[dict[str, An
 
 
 def record_excerpt(
-    file: str, line: int, text: str, fields: Mapping[str, str], turns: set[int] | None = None
+    file: str, line: int | None, position: int, text: str, fields: Mapping[str, str], turns: set[int] | None = None
 ) -> dict[str, Any]:
     """One example: the normalised record's fields cut to size (and its turns, for a
-    conversation: `turns` are the flagged ones), or the raw line if it is not a record."""
+    conversation: `turns` are the flagged ones), or the raw text if it is not a record."""
     value, error = parse_json(text)
     record = normalise(value, file, line, fields)[0] if error is None else None
     if record is None:
         return {
             "file": file,
             "line": line,
+            "record": position,
             "shape": None,
             "instruction": "",
             "input": "",
@@ -148,6 +165,7 @@ def record_excerpt(
     out = {
         "file": file,
         "line": line,
+        "record": position,
         "shape": record.shape,
         "instruction": excerpt(record.instruction, EXCERPT_CHARS, keep_tail=True),
         "input": excerpt(record.input, EXCERPT_CHARS, keep_tail=True),
@@ -244,7 +262,7 @@ def compare(left: Record, right: Record) -> list[dict[str, Any]]:
 
 def _name_in(wanted: Mapping[str, Any], path: str, given: str | None) -> str | None:
     """The name findings give `path` (`given`, as in `engine.run`; else the path as given, or an
-    evaluation set's path as the contamination check shows it), if any finding wants lines of it."""
+    evaluation set's path as the contamination check shows it), if any finding wants records of it."""
     names = (given,) if given is not None else (display_name(path), shown_path(path))
     return next((name for name in names if name in wanted), None)
 
@@ -257,16 +275,16 @@ def collect_examples(
     per_check: int,
     names: Sequence[str] | None = None,
 ) -> list[dict[str, Any]]:
-    """Excerpts of the wanted lines of every input (the training files and the evaluation sets
-    their findings name), in file then line order; `names` name the first paths, as in
+    """Excerpts of the wanted records of every input (the training files and the evaluation sets
+    their findings name), in file then record order; `names` name the first paths, as in
     `engine.run`. The example of each near-duplicate shown beside its cluster's first record
     carries the two records' differences (`comparison`)."""
     findings = list(findings)
-    wanted = wanted_lines(findings, summaries, per_check)
+    wanted = wanted_records(findings, summaries, per_check)
     turns: dict[tuple[str, int], set[int]] = {}
     for f in findings:
-        if f.file is not None and f.line is not None:
-            turns.setdefault((f.file, f.line), set()).update(flagged_turns(f.message, f.data))
+        if f.file is not None and f.record is not None:
+            turns.setdefault((f.file, f.record), set()).update(flagged_turns(f.message, f.data))
     pairs = _cluster_pairs(summaries) if per_check else []
     compared = {at for pair in pairs for at in pair}
     records: dict[tuple[str, int], Record] = {}
@@ -277,21 +295,22 @@ def collect_examples(
         if name is None or not rereadable(path):
             continue
         try:
-            for line, text in read_lines(path, wanted[name]):
-                out.append(record_excerpt(name, line, text, fields, turns.get((name, line))))
-                if (name, line) in compared:
+            for position, line, text in read_records(path, wanted[name]):
+                out.append(record_excerpt(name, line, position, text, fields, turns.get((name, position))))
+                if (name, position) in compared:
                     value, error = parse_json(text)
                     record = normalise(value, name, line, fields)[0] if error is None else None
                     if record is not None:
-                        records[(name, line)] = record
+                        records[(name, position)] = record
         except SftlintError:  # the file changed or vanished since the pass: no excerpts from it
             continue
-    by_place = {(e["file"], e["line"]): e for e in out}
+    by_place = {(e["file"], e["record"]): e for e in out}
     for first, other in pairs:
         if first in records and other in records and other in by_place:
             by_place[other]["comparison"] = {
                 "file": first[0],
-                "line": first[1],
+                "line": by_place[first]["line"],
+                "record": first[1],
                 "fields": compare(records[first], records[other]),
             }
     return out

@@ -10,16 +10,17 @@ of each group is not flagged, so it stays). Other checks' records only with `--d
 Both files are streamed into temporary files and renamed into place at the end, so a failed
 or interrupted run leaves the previous outputs as they were; the input is only ever read.
 
-A file that is one JSON document (an array, or an object spread over several lines) has no
-lines to copy, so its records are written as JSON Lines, one compact record per line, and a
-reject names the line its record starts on.
+Other formats have no lines to copy: their records are chosen by position and the kept ones
+written in the input's own format (`sftlint.subsets`): a JSON array (or JSON Lines, for an
+output named .jsonl), CSV/TSV with every cell unchanged, Parquet or Arrow with the input's
+schema, and a `datasets` folder as Parquet. A reject names its record's position (`element` of
+a JSON document, `row` of a table) and the line it starts on where there is one.
 """
 
 from __future__ import annotations
 
 import gzip
 import os
-import tempfile
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
@@ -32,7 +33,6 @@ from sftlint.engine import Result
 from sftlint.errors import SftlintError
 from sftlint.findings import Finding
 from sftlint.io import (
-    RawLine,
     ReadStats,
     dump_json,
     iter_lines,
@@ -41,10 +41,11 @@ from sftlint.io import (
     read_file,
     refuse_inputs,
     same_file,
-    write_error,
+    write_together,
 )
 from sftlint.output import printable
-from sftlint.tables import require_jsonl
+from sftlint.subsets import WRITTEN_AS, check_output, input_kind, subset
+from sftlint.tables import DESCRIPTIONS, input_format
 
 #: lines that are no usable record at all: dropped by default, like records of disqualifying checks.
 INVALID = ("SFT001", "SFT002")
@@ -60,7 +61,8 @@ class FixReport:
     records: int = 0
     kept: int = 0
     blank: int = 0
-    document: bool = False  # the input was one JSON document, written out as JSON Lines
+    #: what became of an input that is not JSON Lines (None: its lines were copied)
+    written_as: str | None = None
     removed_by: Counter[str] = field(default_factory=Counter)  # code -> records it removed
     slugs: dict[str, str] = field(default_factory=dict)
     cleaned: Result | None = None
@@ -71,11 +73,12 @@ class FixReport:
 
 
 def default_rejects(output: Path) -> Path:
-    """`clean.jsonl` -> `clean.rejected.jsonl` (and `.jsonl.gz` -> `.rejected.jsonl.gz`)."""
+    """`clean.jsonl` -> `clean.rejected.jsonl` (and `.jsonl.gz` -> `.rejected.jsonl.gz`); the
+    rejects of any format are JSON Lines (`clean.parquet` -> `clean.rejected.jsonl`)."""
     name = output.name
     gz = name.endswith(".gz")
     name = name[:-3] if gz else name
-    for ext in (".jsonl", ".json"):
+    for ext in (".jsonl", ".json", ".parquet", ".csv", ".tsv", ".arrow"):
         if name.endswith(ext):
             name = name[: -len(ext)]
             break
@@ -97,14 +100,15 @@ def check_paths(source: Path, output: Path, rejects: Path) -> None:
     """Refuse an output that is the input (also through a symlink) or two outputs that are one file."""
     if str(source) == "-":
         raise SftlintError("fix reads a file, not standard input (it reads the input twice)")
-    require_jsonl(str(source), "fix")
     try:
         os.stat(source)
     except FileNotFoundError:
         raise SftlintError(f"{source}: no such file") from None
     except OSError as exc:  # a name too long, a loop of links
         raise SftlintError(f"{source}: cannot read ({exc.strerror})") from None
-    if not os.path.isfile(source):
+    if source.is_dir() and input_format(str(source)) != "datasets":
+        raise SftlintError(f"{source}: is a directory, expected a dataset file or a datasets folder")
+    if not source.exists():
         raise SftlintError(f"{source}: no such file")
     for what, path in (("output", output), ("rejects file", rejects)):
         if same_file(path, source):
@@ -130,15 +134,14 @@ def fix_file(
     check_paths(source, output, rejects)
     refuse_inputs([output, rejects], reads)
     report = FixReport(source, output, rejects)
+    kind = input_kind(str(source))
+    if kind != "jsonl":
+        check_output(str(source), kind, output, "fix")
+        _fix_records(report, kind, drop, lint, reads)
+        report.cleaned = lint([str(output)])
+        return report
     with ExitStack() as stack:
-        lines_source, origin = str(source), None
-        elements = _document_records(source)
-        if elements is not None:
-            report.document = True
-            lines_source = _write_jsonl(elements)
-            stack.callback(Path(lines_source).unlink, missing_ok=True)
-            origin = [raw.line for raw in elements]
-            del elements
+        lines_source = str(source)
         result = lint([lines_source])
         flagged = _flagged(result, lines_source, set(drop))
         records_read = result.stats["records"]
@@ -155,8 +158,7 @@ def fix_file(
                 kept.write(data if data.endswith(b"\n") else data + b"\n")
                 report.kept += 1
                 continue
-            line = origin[number - 1] if origin is not None else number
-            rejected.write(_reject_entry(str(source), line, data, reasons, element=number if origin else None))
+            rejected.write(_reject_entry(str(source), number, data, reasons))
             for f in reasons:
                 report.slugs.setdefault(f.code, f.slug)
             report.removed_by.update({f.code for f in reasons})
@@ -169,45 +171,55 @@ def fix_file(
     return report
 
 
-def _flagged(result: Result, name: str, drop: set[str]) -> dict[int, list[Finding]]:
-    """Line -> the dropping findings about the record on that line."""
+def _flagged(result: Result, name: str, drop: set[str], by: str = "line") -> dict[int, list[Finding]]:
+    """Line (or record position, `by="record"`) -> the dropping findings about that record."""
     out: dict[int, list[Finding]] = {}
     for f in result.findings:
-        if f.code in drop and f.file == name and f.line is not None:
-            out.setdefault(f.line, []).append(f)
+        key = f.line if by == "line" else f.record
+        if f.code in drop and f.file == name and key is not None:
+            out.setdefault(key, []).append(f)
     return out
 
 
-def _document_records(source: Path) -> list[RawLine] | None:
-    """The records of a file that is one JSON document (array or multi-line object), else None.
-
-    Only the first two records are read to tell: JSON Lines gives one record per line.
-    """
+def _fix_records(
+    report: FixReport, kind: str, drop: list[str], lint: Callable[[list[str]], Result], reads: Sequence[Path]
+) -> None:
+    """`fix` of an input that is not JSON Lines: records chosen by position, the kept ones
+    written in the input's format, the rejects as JSON Lines; both files or neither."""
+    source = str(report.source)
+    result = lint([source])
+    flagged = _flagged(result, source, set(drop), by="record")
+    records_read = result.stats["records"]
+    del result
+    kept: list[int] = []
+    rejected: list[bytes] = []
     stats = ReadStats()
-    records = read_file(str(source), stats)
-    try:
-        first = next(records, None)
-        if first is None or (not stats.array and (next(records, None) is not None or stats.lines - stats.blank <= 1)):
-            return None
-        return [first, *records]
-    finally:
-        records.close()
-
-
-def _write_jsonl(elements: list[RawLine]) -> str:
-    """A temporary JSON Lines copy of a document's records, one compact record per line."""
-    fd, path = tempfile.mkstemp(prefix="sftlint-fix.", suffix=".jsonl")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            for raw in elements:
-                handle.write(dump_json(raw.value) + b"\n")
-    except OSError as exc:
-        Path(path).unlink(missing_ok=True)
-        raise write_error(path, exc) from None
-    except BaseException:
-        Path(path).unlink(missing_ok=True)
-        raise
-    return path
+    for raw in read_file(source, stats):
+        report.records += 1
+        reasons = flagged.get(raw.position)
+        if reasons is None:
+            kept.append(raw.position)
+            continue
+        place = {"element" if kind == "json" else "row": raw.position}
+        text = None if raw.error is not None else dump_json(raw.value).decode("utf-8")
+        rejected.append(_entry(source, raw.line, place, reasons, raw.value if text is not None else None, text))
+        for f in reasons:
+            report.slugs.setdefault(f.code, f.slug)
+        report.removed_by.update({f.code for f in reasons})
+    if report.records != records_read:
+        raise SftlintError(f"{source}: changed while fix read it ({records_read} then {report.records} records)")
+    report.kept = len(kept)
+    rejects_data = b"".join(rejected)
+    if report.rejects.name.endswith(".gz"):
+        rejects_data = gzip.compress(rejects_data, mtime=0)
+    data = subset(source, kind, kept, report.output)
+    write_together([(report.output, data), (report.rejects, rejects_data)], [report.source, *reads])
+    if report.output.name.lower().endswith((".jsonl", ".jsonl.gz")):
+        form = "JSON Lines, one per line"
+    else:
+        form = "a JSON array" if kind == "json" else f"{WRITTEN_AS[kind]}, columns unchanged"
+    what = "one JSON document" if kind == "json" else DESCRIPTIONS[kind]
+    report.written_as = f"the input is {what}: its kept records were written as {form}"
 
 
 @contextmanager
@@ -220,7 +232,7 @@ def _compressed(handle: BinaryIO, path: Path) -> Iterator[BinaryIO]:
         yield compressed  # type: ignore[misc]
 
 
-def _reject_entry(file: str, line: int, data: bytes, reasons: list[Finding], element: int | None) -> bytes:
+def _reject_entry(file: str, line: int, data: bytes, reasons: list[Finding]) -> bytes:
     """One line of the rejects file: where it was, why it went, the record and its exact text.
 
     `raw` is the original line; bytes that are not UTF-8 are kept as \\udcXX escapes, which
@@ -228,15 +240,21 @@ def _reject_entry(file: str, line: int, data: bytes, reasons: list[Finding], ele
     """
     text = data.rstrip(b"\r\n").decode("utf-8", "surrogateescape")
     record, error = parse_json(text.encode("utf-8", "surrogateescape").decode("utf-8", "replace"))
+    return _entry(file, line, {}, reasons, record if error is None else None, text)
+
+
+def _entry(
+    file: str, line: int | None, place: dict[str, int], reasons: list[Finding], record: object, text: str | None
+) -> bytes:
     entry = {
         "file": file,
         "line": line,
-        **({"element": element} if element is not None else {}),
+        **place,
         "codes": list(dict.fromkeys(f.code for f in reasons)),
         "findings": [
             {"code": f.code, "slug": f.slug, "severity": f.severity.value, "message": f.message} for f in reasons
         ],
-        "record": record if error is None else None,
+        "record": record,
         "raw": text,
     }
     return dump_json(entry) + b"\n"
@@ -245,8 +263,8 @@ def _reject_entry(file: str, line: int, data: bytes, reasons: list[Finding], ele
 def summary(report: FixReport) -> str:
     """What was removed and why, then the verdict of the cleaned file (controls shown as escapes)."""
     lines = [f"sftlint fix: {report.source} -> {report.output}"]
-    if report.document:
-        lines.append("the input is one JSON document: its records were written as JSON Lines, one per line")
+    if report.written_as:
+        lines.append(report.written_as)
     lines.append(f"kept {report.kept} of {report.records} records; removed {report.removed} to {report.rejects}")
     for code, count in sorted(report.removed_by.items()):
         lines.append(f"  {code:<8} {report.slugs[code]:<24} {count:>7}")

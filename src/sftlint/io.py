@@ -9,7 +9,7 @@ engine reports it and reading goes on. Only a file that cannot be read at all ra
 `InputError`; so does a file that is no dataset, known from its first bytes (Parquet on
 standard input, a PDF, an image, an archive, UTF-16) or from its first non-blank lines (none of
 them JSON: a README, a CSV file not named .csv). Parquet, CSV/TSV and Arrow inputs are read by
-`sftlint.tables`, through `read_file` and `read_lines` as well.
+`sftlint.tables`, through `read_file` and `read_records` as well.
 """
 
 from __future__ import annotations
@@ -53,9 +53,15 @@ _LONG_NUMBER = b"0" * 19
 
 @dataclass(slots=True)
 class RawLine:
-    """One physical record: its parsed value, or why it could not be parsed."""
+    """One record: its parsed value, or why it could not be parsed, and where it is.
 
-    line: int
+    `line` is the 1-based physical line it starts on (None in a format without lines: Parquet,
+    Arrow); `position` its 1-based place among the file's records: the Nth non-blank line of
+    JSON Lines (a broken or oversized line is a record too), the Nth element of a JSON array,
+    the Nth row of a table. Only `position` is unique in every format.
+    """
+
+    line: int | None
     value: Any = None
     error: str | None = None
     encoding_error: str | None = None
@@ -64,6 +70,7 @@ class RawLine:
     data: bytes | None = None
     #: what `error` is an error of: "JSON", or "CSV" for a row of a CSV file.
     syntax: str = "JSON"
+    position: int = 0
 
 
 @dataclass
@@ -73,6 +80,9 @@ class ReadStats:
     lines: int = 0
     blank: int = 0
     array: bool = False
+    #: "jsonl", "json" (one document: an array, or an object over several lines), or a table's
+    #: format (`sftlint.tables.DESCRIPTIONS`).
+    format: str = "jsonl"
 
 
 #: Names that say JSON: a file so named that starts with an Arrow stream's marker (four bytes
@@ -302,7 +312,7 @@ def _read_stream(lines: Iterator[bytes | int], stats: ReadStats) -> Iterator[Raw
     for data in lines:
         number = stats.lines = stats.lines + 1
         if type(data) is int:
-            yield RawLine(number, oversized=data)
+            yield RawLine(number, oversized=data, position=number - stats.blank)
             continue
         if number == 1 and data.startswith(BOM):
             data = data[len(BOM) :]
@@ -324,12 +334,12 @@ def _read_stream(lines: Iterator[bytes | int], stats: ReadStats) -> Iterator[Raw
             except decode_error:
                 pass
             else:
-                yield RawLine(number, value, None, None, None, data)
+                yield RawLine(number, value, None, None, None, data, "JSON", number - stats.blank)
                 continue
-        yield _parse_with_json(number, data)
+        yield _parse_with_json(number, data, number - stats.blank)
 
 
-def _parse_line(number: int, data: bytes) -> RawLine:
+def _parse_line(number: int, data: bytes, position: int) -> RawLine:
     """Parse one line: orjson first (several times faster); anything it refuses goes to `json`.
 
     orjson accepts only what `json` accepts and gives the same values (valid UTF-8, no lone
@@ -339,26 +349,26 @@ def _parse_line(number: int, data: bytes) -> RawLine:
     data = data.rstrip(b"\r\n")
     if _LONG_NUMBER not in data.translate(_DIGITS):
         try:
-            return RawLine(number, orjson.loads(data), data=data)
+            return RawLine(number, orjson.loads(data), data=data, position=position)
         except orjson.JSONDecodeError:
             pass
-    return _parse_with_json(number, data)
+    return _parse_with_json(number, data, position)
 
 
-def _parse_with_json(number: int, data: bytes) -> RawLine:
+def _parse_with_json(number: int, data: bytes, position: int) -> RawLine:
     """Parse one line (without its ending) with `json`: its values and its error messages."""
     text, encoding_error = _decode(data)
     value, error = parse_json(text)
-    return RawLine(number, value, error, encoding_error, data=data)
+    return RawLine(number, value, error, encoding_error, data=data, position=position)
 
 
 def _jsonl(lines: list[bytes | int], start: int, stats: ReadStats) -> Iterator[RawLine]:
     """Parse already-read lines as JSON Lines (after an attempt to read one document failed)."""
     for number, data in enumerate(lines, start=start):
         if isinstance(data, int):
-            yield RawLine(number, oversized=data)
+            yield RawLine(number, oversized=data, position=number - stats.blank)
         elif data.strip():
-            yield _parse_line(number, data)
+            yield _parse_line(number, data, number - stats.blank)
         else:
             stats.blank += 1
 
@@ -383,8 +393,8 @@ def _try_document(
         if following is not None:  # one array per line: JSON Lines
             stats.lines += 1
             return None, [first, following]
-        stats.array = True
-        return [RawLine(stats.lines, v) for v in value], []
+        stats.array, stats.format = True, "json"
+        return [RawLine(stats.lines, v, position=i) for i, v in enumerate(value, start=1)], []
     chunks: list[bytes | int] = [first]
     size = len(first)
     for data in rest:
@@ -402,11 +412,14 @@ def _try_document(
     first_line = stats.lines - len(chunks) + 1
     if text.lstrip(" \t\r\n").startswith("{"):
         value, error = parse_json(text)
-        return ([RawLine(first_line, value)], []) if error is None else (None, chunks)
+        if error is not None:
+            return None, chunks
+        stats.format = "json"
+        return [RawLine(first_line, value, position=1)], []
     elements = _array_elements(text, first_line)
     if elements is None:
         return None, chunks
-    stats.array = True
+    stats.array, stats.format = True, "json"
     return elements, []
 
 
@@ -440,7 +453,7 @@ def _array_elements(text: str, first_line: int) -> list[RawLine] | None:
             value, end = _DECODER.raw_decode(text, i)
         except (ValueError, RecursionError):
             return None
-        out.append(RawLine(line, value))
+        out.append(RawLine(line, value, position=len(out) + 1))
         line += text.count("\n", i, end)
         i = end
         expect_value = False
@@ -606,32 +619,39 @@ def open_outputs(paths: Sequence[Path], inputs: Sequence[Path] = ()) -> Iterator
                 raise write_error(target, exc) from None
 
 
-def read_lines(path: str, wanted: set[int]) -> Iterator[tuple[int, str]]:
-    """Yield (line, text) for the records that start on the `wanted` physical lines of `path`.
+def read_records(path: str, wanted: set[int]) -> Iterator[tuple[int, int | None, str]]:
+    """Yield (position, line, text) for the records at the `wanted` positions of `path`.
 
-    A cheap second pass for excerpts: other lines are counted, not decoded or parsed. A JSON
-    array file is read whole as in `read_file`, each wanted element re-serialised as JSON.
+    A cheap second pass for excerpts: in JSON Lines other lines are counted, not decoded or
+    parsed. A JSON array file is read whole as in `read_file`, and a table row by row, each
+    wanted record re-serialised as JSON.
     """
     from sftlint import tables
 
     if not wanted:
         return
-    kind = tables.input_format(path)
-    if kind is not None:
-        yield from tables.read_rows(path, kind, wanted)
-        return
     last = max(wanted)
-    head = b""
-    for number, data in iter_lines(path):
-        if not head and data.strip():
-            head = data.lstrip()[:1]
-            if head == b"[":
-                break
-        if number in wanted:
-            yield number, _decode(data.rstrip(b"\r\n"))[0]
-            if number >= last:
+    if tables.input_format(path) is None and not _starts_an_array(path):
+        position = 0
+        for number, data in iter_lines(path):
+            if data.isspace():
+                continue
+            position += 1
+            if position in wanted:
+                yield position, number, _decode(data.rstrip(b"\r\n"))[0]
+            if position >= last:
                 return
-    if head == b"[":
-        for raw in read_file(path):
-            if raw.line in wanted and raw.error is None:
-                yield raw.line, json.dumps(raw.value, ensure_ascii=False)
+        return
+    for raw in read_file(path):
+        if raw.position in wanted and raw.error is None and raw.oversized is None:
+            yield raw.position, raw.line, json.dumps(raw.value, ensure_ascii=False)
+        if raw.position >= last:
+            return
+
+
+def _starts_an_array(path: str) -> bool:
+    """Whether the first non-blank line of a JSON file starts with '[' (read as `read_file` reads it)."""
+    for _, data in iter_lines(path):
+        if not data.isspace():
+            return data.lstrip().startswith(b"[")
+    return False

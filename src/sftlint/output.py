@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
+from collections.abc import Mapping
 from typing import Any
 
 import click
@@ -12,7 +13,7 @@ import click
 from sftlint.baseline import describe as describe_baseline
 from sftlint.check import Check
 from sftlint.engine import Result, widespread
-from sftlint.findings import Finding, Severity
+from sftlint.findings import BY_LINE, Finding, Severity, where
 from sftlint.version import __version__
 
 FORMATS = ("text", "json", "github", "sarif", "junit")
@@ -70,12 +71,6 @@ def render_json(result: Result) -> str:
     return json.dumps(to_dict(result), indent=2, ensure_ascii=False, default=str).translate(_JSON_ESCAPES)
 
 
-def where(f: Finding) -> str:
-    if f.file is None:
-        return "dataset"
-    return f"{f.file}:{f.line}" if f.line is not None else f.file
-
-
 def use_colour(choice: str, stream: Any) -> bool:
     """Whether to colour: `--color always|never`, else the environment's conventions
     (no-color.org: a non-empty NO_COLOR turns colour off; force-color.org: a non-empty
@@ -93,7 +88,8 @@ _COLOURS = {Severity.ERROR: "red", Severity.WARNING: "yellow", Severity.INFO: "b
 
 
 def render_text(result: Result) -> str:
-    """`file:line: CODE slug message [severity]` lines, a per-check summary and the verdict line.
+    """`file:line: CODE slug message [severity]` lines (`file[record]:` where lines do not identify
+    records), a per-check summary and the verdict line.
 
     The severity is spelled out so that errors and warnings differ in a log without colours.
     Everything but sftlint's own colours goes through `printable`.
@@ -101,11 +97,13 @@ def render_text(result: Result) -> str:
     lines = []
     defects = [f for f in result.findings if f.severity is not Severity.ADVICE]
     advice = [f for f in result.findings if f.severity is Severity.ADVICE]
+    formats = result.stats.get("formats")
     for f in defects:
         colour = _COLOURS[f.severity]
         code = click.style(printable(f.code), fg=colour, bold=True)
         severity = click.style(f"[{f.severity.value}]", fg=colour)
-        lines.append(f"{printable(where(f))}: {code} {printable(f.slug)} {printable(f.message)} {severity}")
+        at = where(f.file, f.line, f.record, formats)
+        lines.append(f"{printable(at)}: {code} {printable(f.slug)} {printable(f.message)} {severity}")
     if advice:
         lines += ["", "Before you fine-tune:"]
         lines += [printable(f"  {f.code} {f.slug}: {f.message}") for f in advice]
@@ -123,7 +121,7 @@ def render_text(result: Result) -> str:
             lines.append(printable(f"{r['code']:<8} {r['slug']:<24} {r['severity']:<9} {r['count']:>7} {rate:>8}"))
     lines.append(f"{len(result.checks)} checks ran, {len(rows)} with findings")
     if result.baseline is not None:
-        lines += [printable(line) for line in describe_baseline(result.baseline)]
+        lines += [printable(line) for line in describe_baseline(result.baseline, formats)]
     rows = widespread(result.check_rows(), {f.code for f in result.failing()})
     if rows:
         shares = [
@@ -159,9 +157,22 @@ def _escape(value: str, properties: bool = False) -> str:
 _LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice", Severity.ADVICE: "notice"}
 
 
+def placed_message(f: Finding, formats: Mapping[str, str]) -> str:
+    """A finding's message for an output that places it by line (annotations, SARIF): led by the
+    record's position ("record 3: ...") where lines do not identify records."""
+    if f.file is not None and f.record is not None and formats.get(f.file, BY_LINE) != BY_LINE:
+        return f"{where(f.file, f.line, f.record, formats, beside=f.file)}: {f.message}"
+    return f.message
+
+
 def render_github(result: Result) -> str:
-    """GitHub Actions workflow commands: one annotation per finding, then the verdict."""
+    """GitHub Actions workflow commands: one annotation per finding, then the verdict.
+
+    An annotation points at the line a record starts on; where lines do not identify records
+    (a JSON array, a table) the message starts with the record's position ("record 3: ...").
+    """
     lines = []
+    formats = result.stats.get("formats") or {}
     for f in result.findings:
         props = []
         if f.file is not None and f.file != "<stdin>":
@@ -169,9 +180,9 @@ def render_github(result: Result) -> str:
             if f.line is not None:
                 props.append(f"line={f.line}")
         props.append(f"title={_escape(f'{f.code} {f.slug}', True)}")
-        lines.append(f"::{_LEVELS[f.severity]} {','.join(props)}::{_escape(f.message)}")
+        lines.append(f"::{_LEVELS[f.severity]} {','.join(props)}::{_escape(placed_message(f, formats))}")
     if result.baseline is not None:
-        lines += [f"sftlint {printable(line.strip())}" for line in describe_baseline(result.baseline)]
+        lines += [f"sftlint {printable(line.strip())}" for line in describe_baseline(result.baseline, formats)]
     verdict = "GO" if result.verdict == "go" else "NO-GO: " + "; ".join(result.reasons)
     lines.append(f"sftlint {printable(verdict)}")
     return "\n".join(lines)

@@ -15,8 +15,8 @@ from urllib.parse import quote
 from xml.etree import ElementTree
 
 from sftlint.engine import Result
-from sftlint.findings import Finding, Location, Severity
-from sftlint.output import printable, where
+from sftlint.findings import Finding, Location, Severity, where
+from sftlint.output import placed_message, printable
 from sftlint.version import __version__
 
 SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
@@ -37,10 +37,15 @@ def _artifact(file: str, cwd: Path) -> dict[str, Any]:
 
 
 def _location(loc: Location | Finding, cwd: Path) -> dict[str, Any]:
+    """A physicalLocation (the line a record starts on), with the record's position in its file
+    as a property: the place that tells apart the records of a one-line JSON array or a table."""
     physical: dict[str, Any] = {"artifactLocation": _artifact(loc.file or "", cwd)}
     if loc.line is not None:
         physical["region"] = {"startLine": loc.line}
-    return {"physicalLocation": physical}
+    location: dict[str, Any] = {"physicalLocation": physical}
+    if loc.record is not None:
+        location["properties"] = {"record": loc.record}
+    return location
 
 
 def _shown_lines(text: str) -> str:
@@ -71,14 +76,17 @@ def to_sarif(result: Result, cwd: Path | None = None) -> dict[str, Any]:
     rules = [_rule(check) for check in result.checks]
     index = {rule["id"]: i for i, rule in enumerate(rules)}
     first_file = next((f for f in result.files if f != "<stdin>"), None)
+    formats = result.stats.get("formats") or {}
     results = []
     for f in result.findings:
         item: dict[str, Any] = {
             "ruleId": f.code,
             "level": _SARIF_LEVELS[f.severity],
-            "message": {"text": printable(f.message)},
+            "message": {"text": printable(placed_message(f, formats))},
             "properties": {"severity": f.severity.value, "slug": f.slug},
         }
+        if f.record is not None:
+            item["properties"]["record"] = f.record
         if f.code in index:
             item["ruleIndex"] = index[f.code]
         if f.file is not None and f.file != "<stdin>":
@@ -138,6 +146,7 @@ def to_junit(result: Result) -> ElementTree.Element:
     """
     by_code: dict[str, list[Finding]] = {check.code: [] for check in result.checks}
     slugs = {check.code: check.slug for check in result.checks}
+    formats = result.stats.get("formats")
     for f in result.findings:
         by_code.setdefault(f.code, []).append(f)
         slugs.setdefault(f.code, f.slug)
@@ -162,8 +171,10 @@ def to_junit(result: Result) -> ElementTree.Element:
         for f in found:
             attrs = {"file": f.file} if f.file is not None else {}
             attrs |= {"line": str(f.line)} if f.line is not None else {}
-            case = _testcase(suite, where(f), classname, **attrs)
-            detail = f"{where(f)}: {f.code} {f.slug} {f.message} [{f.severity.value}]"
+            attrs |= {"record": str(f.record)} if f.record is not None else {}
+            at = where(f.file, f.line, f.record, formats)
+            case = _testcase(suite, at, classname, **attrs)
+            detail = f"{at}: {f.code} {f.slug} {f.message} [{f.severity.value}]"
             if f.severity.rank >= Severity.WARNING.rank:
                 attributes = {"message": _xml(f.message), "type": f.severity.value}
                 failure = ElementTree.SubElement(case, "failure", attributes)

@@ -107,13 +107,14 @@ class Record:
     `input` the system prompt, `response` the assistant turns joined, and `turns` keeps
     every turn. An alpaca record with a `history` of earlier [prompt, response] pairs is a
     conversation too: its turns are the history's, then the instruction (with its input) and
-    the output. `decode_error` is set when the line held bytes that are not UTF-8; `tool_use`
+    the output. `line` is where the record starts (None in Parquet), `position` which record of
+    its file it is. `decode_error` is set when the line held bytes that are not UTF-8; `tool_use`
     holds a conversation's tool calls and results; `media` counts the non-text parts (images,
     audio) of each turn that has some, by turn index.
     """
 
     file: str
-    line: int
+    line: int | None
     shape: str
     instruction: str
     input: str
@@ -127,6 +128,9 @@ class Record:
     #: what the shared text layer (`sftlint.text`) computed for this record, kept for the next
     #: check that asks (a content key); never part of the record's value
     features: dict[str, Any] | None = dataclasses.field(default=None, repr=False, compare=False)
+    #: the record's 1-based position in its file (`sftlint.io.RawLine.position`): the key that
+    #: tells records apart where lines do not (a one-line JSON array, Parquet).
+    position: int = 0
 
     @property
     def prompt(self) -> str:
@@ -179,7 +183,7 @@ def _pick(obj: Mapping[str, Any], names: tuple[str, ...]) -> tuple[str | None, A
 
 
 def normalise(
-    value: Any, file: str, line: int, fields: Mapping[str, str] | None = None
+    value: Any, file: str, line: int | None, fields: Mapping[str, str] | None = None
 ) -> tuple[Record | None, list[Problem]]:
     """Turn one parsed JSON value into a Record, or explain (SFT002) why it cannot be one.
 
@@ -237,7 +241,7 @@ def _first(obj: dict[str, Any], keys: tuple[str, ...]) -> Any:
     return _MISSING
 
 
-def _fast_flat(value: dict[str, Any], shape: str, file: str, line: int) -> Record | None:
+def _fast_flat(value: dict[str, Any], shape: str, file: str, line: int | None) -> Record | None:
     """A flat record whose fields are all strings (input absent or null, label absent, null or a string)
     and that has no `history` of earlier turns."""
     if value.get("history"):
@@ -256,7 +260,7 @@ def _fast_flat(value: dict[str, Any], shape: str, file: str, line: int) -> Recor
     return Record(file, line, shape, instruction, text_input, response, label, value)
 
 
-def _fast_chat(value: dict[str, Any], file: str, line: int) -> Record | None:
+def _fast_chat(value: dict[str, Any], file: str, line: int | None) -> Record | None:
     """A conversation of string turns with known roles in a valid order and no tools, or None."""
     shape = "chat" if "messages" in value else "sharegpt"
     key, role_key, content_key, roles = _CHAT_KEYS[shape]
@@ -318,7 +322,7 @@ def _turn(index: int, role: str, content: str) -> Turn:
 
 
 def _normalise(
-    value: dict[str, Any], file: str, line: int, fields: Mapping[str, str]
+    value: dict[str, Any], file: str, line: int | None, fields: Mapping[str, str]
 ) -> tuple[Record | None, list[Problem]]:
     """The general path of `normalise`: any shape, mapped fields, and every problem explained."""
     shape = detect_shape(value)
@@ -507,7 +511,7 @@ def _declared(value: dict[str, Any]) -> tuple[dict[str, dict[str, Any]] | None, 
 
 
 def _normalise_chat(
-    value: dict[str, Any], shape: str, file: str, line: int, fields: Mapping[str, str]
+    value: dict[str, Any], shape: str, file: str, line: int | None, fields: Mapping[str, str]
 ) -> tuple[Record | None, list[Problem]]:
     key, role_key, content_key = (
         ("messages", "role", "content") if shape == "chat" else ("conversations", "from", "value")

@@ -14,9 +14,25 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+#: The record's place among its file's records, besides the line it starts on: the Nth
+#: non-blank line of JSON Lines, element of a JSON array, row of a table. Optional, so results
+#: written before it existed still read.
+RECORD = Field(
+    None,
+    ge=1,
+    description="1-based position of the record in its file (Nth non-blank line of JSON Lines, "
+    "element of a JSON array, row of a table); null for a finding about a whole file or dataset",
+)
+LINE_DESCRIPTION = (
+    "1-based physical line the record starts on; null for a whole file or dataset, and in formats "
+    "without lines (Parquet, Arrow, a datasets folder)"
+)
+
+
 class LocationModel(_Strict):
     file: str | None
-    line: int | None
+    line: int | None = Field(description=LINE_DESCRIPTION)
+    record: int | None = RECORD
 
 
 class FindingModel(_Strict):
@@ -24,7 +40,8 @@ class FindingModel(_Strict):
     slug: str
     severity: Literal["error", "warning", "info", "advice"]
     file: str | None
-    line: int | None
+    line: int | None = Field(description=LINE_DESCRIPTION)
+    record: int | None = RECORD
     message: str
     related: list[LocationModel]
     score: float | None
@@ -73,10 +90,12 @@ class ComparedFieldModel(_Strict):
 
 
 class ComparisonModel(_Strict):
-    """A near-duplicate's differences from its cluster's first record (at file:line), on the full texts."""
+    """A near-duplicate's differences from its cluster's first record (its file, line and record
+    position), on the full texts."""
 
     file: str
-    line: int
+    line: int | None = Field(description=LINE_DESCRIPTION)
+    record: int | None = RECORD
     fields: list[ComparedFieldModel]
 
 
@@ -84,7 +103,8 @@ class ExampleModel(_Strict):
     """A bounded excerpt of one flagged record (`raw` when the line is not a usable record)."""
 
     file: str
-    line: int
+    line: int | None = Field(description=LINE_DESCRIPTION)
+    record: int | None = RECORD
     shape: str | None
     instruction: str
     input: str
@@ -102,6 +122,9 @@ class StatsModel(BaseModel):
     valid: int
     usable_pairs: int
     blank_lines: int
+    #: each input's format ("jsonl", "json", "csv", "tsv", "parquet", "arrow", "datasets"): it
+    #: says how a place is written for people, `file:line` (jsonl) or `file[record]`.
+    formats: dict[str, str] | None = None
     shapes: dict[str, int]
     unusable: dict[str, int]
     #: seconds spent in each check (by code) and in reading, parsing and normalising ("read").
@@ -116,6 +139,7 @@ class BaselineEntryModel(_Strict):
     count: int
     file: str | None
     line: int | None
+    record: int | None = RECORD
     message: str
 
 
@@ -212,6 +236,7 @@ class NearDuplicateSummary(_Open):
 class LabelMemberModel(_Open):
     file: str | None = None
     line: int | None = None
+    record: int | None = RECORD
     label: str | None = None
 
 

@@ -4,7 +4,9 @@ A random split of fine-tuning data leaks: copies of one record, or the same prom
 different answers, land on both sides, and the evaluation then measures memorisation. So
 records are first joined into groups (union-find over every `Grouper`'s groups), and whole
 groups are assigned to one side. The split is seeded and depends only on the input bytes and
-the options; records keep their input order and their exact bytes on either side.
+the options; records keep their input order and their exact bytes on either side. An input that
+is not JSON Lines (a JSON array, CSV/TSV, Parquet, Arrow, a `datasets` folder) is split by
+record position and each side written in the input's format (`sftlint.subsets`).
 
 Groupers are pluggable: anything with `add(index, record)` and `groups()` can join records.
 The default ones are `SamePrompt` (exact copies and label-conflict groups) and
@@ -18,12 +20,13 @@ import random
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
+from pathlib import Path
+from typing import Any, Protocol
 
 import numpy as np
 
 from sftlint.errors import SftlintError
-from sftlint.io import LINE_END, iter_lines, parse_json
+from sftlint.io import LINE_END, iter_lines, parse_json, read_file
 from sftlint.minhash import (
     NUM_PERM,
     THRESHOLD,
@@ -35,7 +38,7 @@ from sftlint.minhash import (
     normalise_text,
 )
 from sftlint.records import Record, normalise
-from sftlint.tables import require_jsonl
+from sftlint.subsets import check_output, input_kind, subset
 from sftlint.text.normal import Compared, compared_text, squash
 
 # Classification-like data: a label (the `label` field, or a short single-line response) on
@@ -107,18 +110,25 @@ class NearDuplicates:
 
 @dataclass
 class Split:
-    """The outcome: which physical lines go where, and the figures the command prints."""
+    """The outcome: which records go where (by index: position - 1), and the figures the command prints."""
 
-    lines: list[bytes]  # every non-blank physical line, newline-terminated, in input order
+    lines: list[bytes]  # JSON Lines: every non-blank physical line, newline-terminated, in input order
     train: list[int]
     eval: list[int]
     invalid: int = 0
     groups: int = 0  # groups of two or more records
     largest_group: int = 0
     strata: dict[str, int] = field(default_factory=dict)  # label -> records, when stratified
+    source: str = ""
+    kind: str = "jsonl"  # the input's format (`sftlint.subsets.input_kind`)
+    total: int = 0  # records read
 
-    def data(self, side: list[int]) -> bytes:
-        return b"".join(self.lines[i] for i in side)
+    def data(self, side: list[int], output: Path) -> bytes:
+        """The content of `output` holding the records of `side`, in the input's format."""
+        if self.kind == "jsonl":
+            return b"".join(self.lines[i] for i in side)
+        check_output(self.source, self.kind, output, "split")
+        return subset(self.source, self.kind, [i + 1 for i in side], output)
 
 
 def _label(record: Record) -> str | None:
@@ -146,24 +156,22 @@ def split(
     stratify: bool = True,
     groupers: Sequence[Grouper] | None = None,
 ) -> Split:
-    """Split one JSON Lines file into train and eval line indices (nothing is written here).
+    """Split one input into train and eval record indices (nothing is written here).
 
     `groupers` defaults to `SamePrompt()` and `NearDuplicates()`.
     """
     if not 0 < eval_fraction < 1:
         raise SftlintError(f"--eval-fraction must be between 0 and 1, got {eval_fraction}")
-    require_jsonl(path, "split")
+    kind = "jsonl" if path == "-" else input_kind(path)  # standard input is read once: JSON Lines
     groupers = list(groupers) if groupers is not None else [SamePrompt(), NearDuplicates()]
     lines: list[bytes] = []
     labels: list[str | None] = []
     valid: list[int] = []
-    for number, data in nonblank_lines(path):
-        index = len(lines)
-        lines.append(data)
+    for number, value, error, data in _records(path, kind):
+        index = len(labels)
+        if data is not None:
+            lines.append(data)
         labels.append(None)
-        value, error = parse_json(data.decode("utf-8", errors="replace").rstrip("\r\n"))
-        if index == 0 and data.lstrip().startswith(b"[") and (error or isinstance(value, list)):
-            raise SftlintError(f"{path}: split needs JSON Lines (one record per line), not a JSON array")
         record = None if error else normalise(value, path, number, fields)[0]
         if record is None:
             continue
@@ -200,13 +208,29 @@ def split(
     big = [len(g) for g in groups if len(g) > 1]
     return Split(
         lines=lines,
-        train=[i for i in range(len(lines)) if i not in eval_set],
+        train=[i for i in range(len(labels)) if i not in eval_set],
         eval=sorted(eval_set),
-        invalid=len(lines) - len(valid),
+        invalid=len(labels) - len(valid),
         groups=len(big),
         largest_group=max(big, default=1),
         strata=dict(Counter(labels[i] for i in valid if labels[i] is not None)) if strata else {},
+        source=path,
+        kind=kind,
+        total=len(labels),
     )
+
+
+def _records(path: str, kind: str) -> Iterator[tuple[int | None, Any, bool, bytes | None]]:
+    """(line, parsed value, whether it failed to parse, the line's bytes in JSON Lines) per record."""
+    if kind != "jsonl":
+        for raw in read_file(path):
+            yield raw.line, raw.value, raw.error is not None or raw.oversized is not None, None
+        return
+    for index, (number, data) in enumerate(nonblank_lines(path)):
+        value, error = parse_json(data.decode("utf-8", errors="replace").rstrip("\r\n"))
+        if index == 0 and data.lstrip().startswith(b"[") and (error or isinstance(value, list)):
+            raise SftlintError(f"{path}: split needs JSON Lines (one record per line), not a JSON array")
+        yield number, value, error is not None, data
 
 
 def _strata(groups: list[list[int]], labels: list[str | None], valid: int) -> dict[int, str] | None:

@@ -1,8 +1,9 @@
 """Tabular inputs: Parquet, CSV/TSV and Arrow (a Hugging Face `datasets` folder written by
 `save_to_disk`, or one `.arrow` file), read as the records the same rows would be in JSON Lines.
 
-Each row is one record and its 1-based row number is the record's `line` (a CSV header is no
-row), so findings, baselines and excerpts name rows as they name lines. Parquet and Arrow are
+Each row is one record and its 1-based row number is the record's `position` (a CSV header is
+no row); a CSV row's `line` is the physical line it starts on, and Parquet and Arrow rows have
+none. `.csv.gz` and `.tsv.gz` are decompressed on the fly. Parquet and Arrow are
 read with pyarrow (the `formats` extra) one record batch at a time, so memory stays bounded
 whatever the file's size; CSV and TSV with the standard library, one row at a time. A null in
 Parquet or Arrow is a field the record does not have, as a key missing from a JSON object.
@@ -11,14 +12,16 @@ Parquet or Arrow is a field the record does not have, as a key missing from a JS
 from __future__ import annotations
 
 import csv
+import gzip
 import json
 import os
 import stat
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from sftlint.errors import InputError, SftlintError
+from sftlint.errors import InputError
 from sftlint.io import ARROW_STREAM, MAX_LINE_BYTES, RawLine, ReadStats, display_name, json_named
 
 #: What each format looks like, for messages.
@@ -51,7 +54,7 @@ def input_format(path: str) -> str | None:
             splits = ", ".join(sorted(n for n in names if os.path.isdir(os.path.join(path, n))))
             raise InputError(f"{path} is a Hugging Face DatasetDict folder: lint one of its splits ({splits})")
         return "datasets" if {"state.json", "dataset_info.json"} <= names else None
-    suffix = path.lower().rsplit(".", 1)[-1]
+    suffix = path.lower().removesuffix(".gz").rsplit(".", 1)[-1]
     if suffix in ("csv", "tsv"):
         return suffix
     try:
@@ -75,42 +78,40 @@ def input_size(path: str) -> int:
     return os.path.getsize(path)
 
 
-def require_jsonl(path: str, command: str) -> None:
-    """Refuse a tabular input in a command that copies records through as JSON Lines lines."""
-    kind = input_format(path)
-    if kind is not None:
-        raise SftlintError(f"{path} is {DESCRIPTIONS[kind]}: {command} writes JSON Lines; convert it first")
-
-
 def read_table(path: str, kind: str, stats: ReadStats) -> Iterator[RawLine]:
     """Every row of `path` as a record numbered from 1. Raises InputError if it cannot be read."""
+    stats.format = kind
     if kind in ("csv", "tsv"):
         yield from _csv_rows(path, "\t" if kind == "tsv" else ",", stats)
         return
     for value in _arrow_rows(path, kind):
         stats.lines += 1
-        yield RawLine(stats.lines, value)
+        yield RawLine(None, value, position=stats.lines)
 
 
 def _csv_rows(path: str, delimiter: str, stats: ReadStats) -> Iterator[RawLine]:
     """CSV rows as records keyed by the header; a row whose cells do not match the header is SFT001."""
     csv.field_size_limit(MAX_LINE_BYTES)
     try:
-        with open(path, encoding="utf-8-sig", newline="") as handle:
+        with open_text(path) as handle:
             rows = csv.reader(handle, delimiter=delimiter, strict=True)
             header = next(rows, None)
             if header is None:
                 return
+            start = rows.line_num + 1  # the line the next row starts on (a quoted cell may span lines)
             for row in rows:
+                line, start = start, rows.line_num + 1
                 if not any(row):
                     stats.blank += 1
                     continue
                 stats.lines += 1
                 if len(row) != len(header):
                     error = f"row has {len(row)} cells where the header has {len(header)}"
-                    yield RawLine(stats.lines, error=error, syntax="CSV")
+                    yield RawLine(line, error=error, syntax="CSV", position=stats.lines)
                 else:
-                    yield RawLine(stats.lines, dict(zip(header, row, strict=True)))
+                    yield RawLine(line, dict(zip(header, row, strict=True)), position=stats.lines)
+    except (gzip.BadGzipFile, EOFError, zlib.error) as exc:
+        raise InputError(f"{path}: corrupt gzip data after row {stats.lines} ({exc or 'truncated'})") from None
     except FileNotFoundError:
         raise InputError(f"{path}: no such file") from None
     except UnicodeDecodeError as exc:
@@ -119,6 +120,13 @@ def _csv_rows(path: str, delimiter: str, stats: ReadStats) -> Iterator[RawLine]:
         raise InputError(f"{path}: unreadable CSV after row {stats.lines} ({exc})") from None
     except OSError as exc:
         raise InputError(f"{path}: cannot read ({exc.strerror or exc})") from None
+
+
+def open_text(path: str) -> Any:
+    """A CSV or TSV file as text for `csv`, decompressed when its name ends in .gz."""
+    if path.lower().endswith(".gz"):
+        return gzip.open(path, "rt", encoding="utf-8-sig", newline="")
+    return open(path, encoding="utf-8-sig", newline="")
 
 
 def _pyarrow(path: str, kind: str) -> Any:
@@ -171,6 +179,26 @@ def _batches(pa: Any, path: str, kind: str) -> Iterator[Any]:
                 yield from pa.ipc.open_stream(source)  # what `datasets` writes
 
 
+def arrow_table(path: str, kind: str) -> tuple[Any, Any, bool]:
+    """(pyarrow, the whole of a Parquet or Arrow input as one table, whether it is an Arrow
+    stream rather than an Arrow file), for writing some of its rows in its own schema."""
+    pa = _pyarrow(path, kind)
+    try:
+        if kind == "parquet":
+            import pyarrow.parquet
+
+            return pa, pyarrow.parquet.read_table(path), False
+        tables, stream = [], False
+        for file in _arrow_files(path) if kind == "datasets" else [path]:
+            with pa.memory_map(file) as source:
+                stream = source.read(6) != b"ARROW1"
+                source.seek(0)
+                tables.append((pa.ipc.open_stream if stream else pa.ipc.open_file)(source).read_all())
+        return pa, pa.concat_tables(tables), stream
+    except (pa.ArrowException, OSError) as exc:
+        raise InputError(f"{path}: cannot read {DESCRIPTIONS[kind]} ({exc})") from None
+
+
 def _json_native(pa: Any, kind: Any) -> bool:
     """Whether values of this Arrow type become JSON values in `to_pylist` (no dates, bytes, decimals)."""
     types = pa.types
@@ -186,13 +214,3 @@ def _json_native(pa: Any, kind: Any) -> bool:
         or types.is_boolean(kind)
         or types.is_null(kind)
     )
-
-
-def read_rows(path: str, kind: str, wanted: set[int]) -> Iterator[tuple[int, str]]:
-    """(row, the row as JSON) for the `wanted` rows, for excerpts; stops after the last one."""
-    last = max(wanted)
-    for raw in read_table(path, kind, ReadStats()):
-        if raw.line in wanted and raw.error is None:
-            yield raw.line, json.dumps(raw.value, ensure_ascii=False)
-        if raw.line >= last:
-            return

@@ -9,8 +9,8 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
 from sftlint.check import Check, Context
-from sftlint.findings import Finding, Location, Severity
-from sftlint.io import read_file, shown_path
+from sftlint.findings import Finding, Location, Severity, where
+from sftlint.io import ReadStats, read_file, shown_path
 from sftlint.minhash import (
     NUM_PERM,
     Batch,
@@ -239,6 +239,7 @@ class Contamination(Check):
         self.against: list[str] = []
         self.eval_corpus: SignedCorpus | None = None
         self.eval_at: list[Location] = []
+        self.eval_formats: dict[str, str] = {}  # each evaluation file's format, to name its records
         self.eval_ids: list[np.ndarray] = []  # per band: indexed evaluation texts, by band key
         self.eval_keys: list[np.ndarray] = []  # per band: their keys, sorted
         self.cache: dict[int, np.ndarray] = {}
@@ -261,12 +262,14 @@ class Contamination(Check):
         for path in config.against:
             name = shown_path(path)
             self.against.append(name)
-            for raw in read_file(path):
+            stats = ReadStats()
+            for raw in read_file(path, stats):
                 record, _ = normalise(raw.value, name, raw.line, config.fields) if raw.error is None else (None, [])
                 if record is not None:
-                    self.eval_at.append(Location(name, raw.line))
+                    self.eval_at.append(Location(name, raw.line, raw.position))
                     self.eval_texts.append(normalise_text(compared_text(record, self.options.on)))
                     corpus.add(self.eval_texts[-1])
+            self.eval_formats[name] = stats.format
         self.runs.index(self.eval_texts)
         keys = corpus.freeze()
         indexed = np.flatnonzero(corpus.store.sizes() > 0)
@@ -280,7 +283,7 @@ class Contamination(Check):
         if self.eval_corpus is None:
             return
         self.pending.append(normalise_text(compared_text(record, self.options.on)))
-        self.pending_at.append(Location(record.file, record.line))
+        self.pending_at.append(Location(record.file, record.line, record.position))
         if len(self.pending) >= 256:
             self._flush()
 
@@ -342,22 +345,31 @@ class Contamination(Check):
         """Training text `row`'s shingle set."""
         return distinct(batch.hashes[batch.offsets[row] : batch.offsets[row + 1]])
 
+    def _where(self, there: Location) -> str:
+        return where(there.file, there.line, there.record, self.eval_formats)
+
     def _finding(self, here: Location, matches: list[tuple[float, int]]) -> Finding:
         similarity, best = matches[0]
         self.matched.update(ev for _, ev in matches)
         what, there = _WHAT[self.options.on], self.eval_at[best]
         if similarity == 1.0:
-            message = f"{what} is the same as the evaluation record at {there.file}:{there.line}"
+            message = f"{what} is the same as the evaluation record at {self._where(there)}"
         else:
             message = (
-                f"{what} near-duplicates the evaluation record at {there.file}:{there.line} "
+                f"{what} near-duplicates the evaluation record at {self._where(there)} "
                 f"(Jaccard {similarity:.2f}, threshold {self.options.threshold:g})"
             )
         if len(matches) > 1:
             message += f" and {len(matches) - 1} more"
         related = [self.eval_at[ev] for _, ev in matches[:SHOWN_MATCHES]]
         return self.finding(
-            message, file=here.file, line=here.line, related=related, score=similarity, eval_matches=len(matches)
+            message,
+            file=here.file,
+            line=here.line,
+            position=here.record,
+            related=related,
+            score=similarity,
+            eval_matches=len(matches),
         )
 
     def _run_finding(self, suspect: RunSuspect) -> Finding | None:
@@ -372,7 +384,7 @@ class Contamination(Check):
         shown = " ".join(words[:SHOWN_RUN_WORDS]) + (" …" if len(words) > SHOWN_RUN_WORDS else "")
         message = (
             f"{_WHAT[self.options.on]} shares a run of {best.length} words with the evaluation record at "
-            f'{there.file}:{there.line}: "{shown}"'
+            f'{self._where(there)}: "{shown}"'
         )
         others = sorted({r.eval for r in runs} - {best.eval})
         if others:
@@ -382,6 +394,7 @@ class Contamination(Check):
             message,
             file=suspect.at.file,
             line=suspect.at.line,
+            position=suspect.at.record,
             related=related,
             score=suspect.similarity[best.eval],
             eval_matches=1 + len(others),

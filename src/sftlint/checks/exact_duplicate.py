@@ -17,8 +17,8 @@ class ExactDuplicate(Check):
 
     What it does: Compares instruction, input and response (all turns for chat) after
     lower-casing and collapsing whitespace, across every file of the run, and reports each
-    later copy with the first occurrence in `related`. Memory is 16 bytes of hash, a line
-    number and a file number per record.
+    later copy with the first occurrence in `related`. Memory is 16 bytes of hash and the
+    record's position per record.
 
     Why it matters: A duplicated example is trained on twice as often, so the model
     over-weights it and memorises it; many copies skew the whole dataset toward a few answers.
@@ -36,22 +36,22 @@ class ExactDuplicate(Check):
     def __init__(self, options: NoOptions | None = None, severity: Severity | None = None) -> None:
         super().__init__(options, severity)
         self.keys = bytearray()  # 16 bytes a record
-        self.lines = array("q")
+        self.positions = array("q")
         self.file_runs: list[tuple[int, str]] = []  # (first record, file): records arrive file by file
 
     def collect(self, record: Record) -> None:
         self.keys += content_key(record)
         if not self.file_runs or self.file_runs[-1][1] != record.file:
-            self.file_runs.append((len(self.lines), record.file))
-        self.lines.append(record.line)
+            self.file_runs.append((len(self.positions), record.file))
+        self.positions.append(record.position)
 
     def _where(self, i: int) -> tuple[str, int]:
         run = bisect.bisect_right(self.file_runs, i, key=lambda r: r[0]) - 1
-        return self.file_runs[run][1], self.lines[i]
+        return self.file_runs[run][1], self.positions[i]
 
     def finish(self, context: Context) -> Iterator[Finding]:
         """Copies are found by sorting the keys: every record after the first of its key is one."""
-        n = len(self.lines)
+        n = len(self.positions)
         if n < 2:
             return
         keys = np.frombuffer(self.keys, dtype=np.uint64).reshape(n, 2)
@@ -64,7 +64,11 @@ class ExactDuplicate(Check):
             here, there = self._where(i), self._where(j)
             if there == here:  # a file given twice: its records are not copies of themselves
                 continue
-            where = f"line {there[1]}" if there[0] == here[0] else f"{there[0]}:{there[1]}"
+            where = context.places.where(*there, beside=here[0])
             yield self.finding(
-                f"exact duplicate of {where}", file=here[0], line=here[1], related=[Location(*there)], score=1.0
+                f"exact duplicate of {where}",
+                file=here[0],
+                position=here[1],
+                related=[Location(there[0], None, there[1])],
+                score=1.0,
             )

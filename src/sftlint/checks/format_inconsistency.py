@@ -139,7 +139,7 @@ class FormatInconsistency(Check):
         self.forms: dict[Form, int] = {}
         # One entry per response, as parallel compact arrays.
         self.file_ids = array("H")
-        self.lines = array("I")
+        self.positions = array("I")
         self.turns = array("I")
         self.form_ids = array("I")
         self.json_errors: dict[int, str] = {}
@@ -158,7 +158,7 @@ class FormatInconsistency(Check):
             if error is not None:
                 self.json_errors[len(self.form_ids)] = error
             self.file_ids.append(file_id)
-            self.lines.append(record.line)
+            self.positions.append(record.position)
             self.turns.append(turn)
             self.form_ids.append(self.forms.setdefault(form, len(self.forms)))
 
@@ -203,7 +203,7 @@ class FormatInconsistency(Check):
             if problem is None:
                 continue
             breaking += 1
-            key = (self.file_ids[i], self.lines[i])
+            key = (self.file_ids[i], self.positions[i])
             if key in reported:
                 continue
             reported.add(key)
@@ -212,7 +212,7 @@ class FormatInconsistency(Check):
                 f"{where}{problem}; expected {expected} ({share:.1%} of responses are {KINDS[kind]}, "
                 f"min_share {self.options.min_share:.0%})",
                 file=names[self.file_ids[i]],
-                line=self.lines[i],
+                position=self.positions[i],
                 score=share,
                 expected=expected,
             )

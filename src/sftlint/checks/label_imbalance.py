@@ -87,7 +87,7 @@ class LabelImbalance(Check):
             if value is None or (value not in places and len(places) >= _MAX_SPELLINGS):
                 continue
             file_id = self.files.setdefault(record.file, len(self.files))
-            places.setdefault(value, array("I")).extend((file_id, record.line))
+            places.setdefault(value, array("I")).extend((file_id, record.position))
 
     def finish(self, context: Context) -> Iterator[Finding]:
         labels = self.tally.labels()
@@ -133,14 +133,14 @@ class LabelImbalance(Check):
             found = places.get(variant)
             if found is None:
                 continue
-            at = [Location(names[found[i]], found[i + 1]) for i in range(0, len(found), 2)]
+            at = [Location(names[found[i]], None, found[i + 1]) for i in range(0, len(found), 2)]
             for here in at:
                 others = [loc for loc in at if loc != here][:_RELATED]
                 yield self.finding(
                     f"label '{excerpt(variant, 30)}' ({labels[variant]} records) is likely '{excerpt(canonical, 30)}' "
                     f"({labels[canonical]} records) spelled differently: {how}",
                     file=here.file,
-                    line=here.line,
+                    position=here.record,
                     related=others,
                     score=labels[variant] / labels[canonical],
                     label=variant,

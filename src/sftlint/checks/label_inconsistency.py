@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sftlint.check import Check, Context
 from sftlint.findings import Finding, Location, Severity
 from sftlint.minhash import UnionFind
+from sftlint.places import Places
 from sftlint.records import Record
 from sftlint.text.content import alnum_words
 from sftlint.text.labels import LabelTally
@@ -131,7 +132,7 @@ class LabelInconsistency(Check):
         key = int.from_bytes(
             hashlib.blake2b(normalised.encode("utf-8", "surrogatepass"), digest_size=8).digest(), "little"
         )
-        self.where.extend((file_no, record.line))
+        self.where.extend((file_no, record.position))
         self.keys.append(key)
         near_text = record.input if record.turns is None and record.input.strip() else record.instruction
         hashes = _shingle_hashes(near_text)
@@ -160,7 +161,7 @@ class LabelInconsistency(Check):
         keys = np.frombuffer(self.keys, dtype=np.uint64)[kept]
         signatures = np.frombuffer(self.signatures, dtype=np.uint16).reshape(-1, _PERMUTATIONS)[kept]
         components = self._group(keys, signatures)
-        yield from self._report(kept, labels[kept], components)
+        yield from self._report(kept, labels[kept], components, context.places)
 
     def _group(self, keys: np.ndarray, signatures: np.ndarray) -> np.ndarray:
         """Component id of each record: equal normalised prompts, then near-same ones (verified)."""
@@ -187,7 +188,7 @@ class LabelInconsistency(Check):
                 union.union(int(i), int(j))
         return union.roots(representatives.size)[exact]
 
-    def _report(self, kept: np.ndarray, labels: np.ndarray, components: np.ndarray) -> Iterator[Finding]:
+    def _report(self, kept: np.ndarray, labels: np.ndarray, components: np.ndarray, at: Places) -> Iterator[Finding]:
         order = np.argsort(components, kind="stable")
         sorted_components = components[order]
         starts = np.flatnonzero(np.r_[True, sorted_components[1:] != sorted_components[:-1]])
@@ -205,13 +206,13 @@ class LabelInconsistency(Check):
             shown = ", ".join(f"'{excerpt(label, 30)}' x{n}" for label, n in votes.most_common(5))
             # The first members but this one: enough to name, and linear in a group of thousands.
             named = places[: _MAX_RELATED + 1]
-            for m, (file, line) in zip(members, places, strict=True):
-                others = [Location(f, n) for f, n in named if (f, n) != (file, line)]
+            for m, (file, position) in zip(members, places, strict=True):
+                others = [Location(f, None, n) for f, n in named if (f, n) != (file, position)]
                 yield self.finding(
                     f"{len(members)} records with the same or near-same prompt disagree: {shown} "
                     f"(this one: '{excerpt(self.label_names[labels[m]], 30)}')",
                     file=file,
-                    line=line,
+                    position=position,
                     related=others[:_MAX_RELATED],
                     score=1.0 - votes[self.label_names[labels[m]]] / len(members),
                     labels=dict(votes),
@@ -223,7 +224,7 @@ class LabelInconsistency(Check):
                         "prompt": self.excerpts.get(first, ""),
                         "labels": dict(votes.most_common()),
                         "members": [
-                            {"file": f, "line": n, "label": self.label_names[labels[m]]}
+                            {"file": f, "line": at.line(f, n), "record": n, "label": self.label_names[labels[m]]}
                             for m, (f, n) in zip(members, places, strict=True)
                         ],
                     }

@@ -33,12 +33,12 @@ class LengthOutlierOptions(BaseModel):
 
 
 class _FileLengths:
-    """Per-file columns: line, prompt tokens, response tokens (12 bytes a record)."""
+    """Per-file columns: record position, prompt tokens, response tokens (12 bytes a record)."""
 
-    __slots__ = ("lines", "prompt", "response")
+    __slots__ = ("positions", "prompt", "response")
 
     def __init__(self) -> None:
-        self.lines = array("I")
+        self.positions = array("I")
         self.prompt = array("I")
         self.response = array("I")
 
@@ -116,14 +116,14 @@ class LengthOutlier(Check):
         columns = self.files.get(record.file)
         if columns is None:
             columns = self.files[record.file] = _FileLengths()
-        columns.lines.append(record.line)
+        columns.positions.append(record.position)
         columns.prompt.append(approx_tokens(record.prompt))
         columns.response.append(approx_tokens(record.response))
 
     def finish(self, context: Context) -> Iterator[Finding]:
         opts = self.options
         for file, columns in self.files.items():
-            lines = np.frombuffer(columns.lines, dtype=np.uint32)
+            positions = np.frombuffer(columns.positions, dtype=np.uint32)
             prompt = np.frombuffer(columns.prompt, dtype=np.uint32).astype(np.float64)
             response = np.frombuffer(columns.response, dtype=np.uint32).astype(np.float64)
             total = prompt + response
@@ -134,19 +134,19 @@ class LengthOutlier(Check):
                     f"example is ~{int(total[i])} tokens (prompt {int(prompt[i])}, response {int(response[i])}); "
                     f"the limit is {opts.max_tokens}",
                     file=file,
-                    line=int(lines[i]),
+                    position=int(positions[i]),
                     score=float(total[i] / opts.max_tokens),
                     kind="over-limit",
                 )
-            if lines.size < opts.min_records:
+            if positions.size < opts.min_records:
                 continue
-            yield from self._outliers(file, lines, prompt, "prompt", flagged, low_too=False)
+            yield from self._outliers(file, positions, prompt, "prompt", flagged, low_too=False)
             long_form = float(np.median(response)) >= opts.long_form_min_tokens
-            yield from self._outliers(file, lines, response, "response", flagged, low_too=long_form)
+            yield from self._outliers(file, positions, response, "response", flagged, low_too=long_form)
         self._summary = self._summarise()
 
     def _outliers(
-        self, file: str, lines: np.ndarray, values: np.ndarray, what: str, flagged: set[int], low_too: bool
+        self, file: str, positions: np.ndarray, values: np.ndarray, what: str, flagged: set[int], low_too: bool
     ) -> Iterator[Finding]:
         median, low, high, sigma = _bounds(values, self.options.threshold, self.options.min_ratio)
         centre = math.log1p(median)
@@ -158,7 +158,7 @@ class LengthOutlier(Check):
                 f"{what} is ~{int(values[i])} tokens, far above this file's typical length "
                 f"(median {median:.0f}, outlier above {high:.0f})",
                 file=file,
-                line=int(lines[i]),
+                position=int(positions[i]),
                 score=z,
                 kind=f"long-{what}",
             )
@@ -170,7 +170,7 @@ class LengthOutlier(Check):
                 f"{what} is only ~{int(values[i])} tokens in a long-form file "
                 f"(median {median:.0f}, outlier below {low:.0f})",
                 file=file,
-                line=int(lines[i]),
+                position=int(positions[i]),
                 score=z,
                 kind=f"short-{what}",
             )

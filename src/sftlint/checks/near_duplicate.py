@@ -10,7 +10,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
 from sftlint.check import Check, Context
-from sftlint.findings import Finding, Location, Severity
+from sftlint.findings import Finding, Location, Severity, where
 from sftlint.minhash import (
     NUM_PERM,
     THRESHOLD,
@@ -21,6 +21,7 @@ from sftlint.minhash import (
     fold_text,
     lsh_params,
 )
+from sftlint.places import Places
 from sftlint.records import Record
 from sftlint.text.normal import Compared, compared_text, content_key
 
@@ -130,7 +131,7 @@ class NearDuplicate(Check):
         self.files: list[str] = []
         self.file_index: dict[str, int] = {}
         self.file_ids = array("i")
-        self.lines = array("q")
+        self.positions = array("q")
         self.content = bytearray()  # 8 bytes of SFT103's content key per record
         self.result: dict[str, Any] | None = None
 
@@ -140,16 +141,19 @@ class NearDuplicate(Check):
             index = self.file_index[record.file] = len(self.files)
             self.files.append(record.file)
         self.file_ids.append(index)
-        self.lines.append(record.line)
+        self.positions.append(record.position)
         self.content += content_key(record)[:8]
         self.corpus.add(fold_text(compared_text(record, self.options.on)), _label_group(record.label))
         if self.answers is not None:
             self.answers.add(fold_text(last_answer(record)))
 
-    def location(self, i: int) -> Location:
-        return Location(self.files[self.file_ids[i]], self.lines[i])
-
     def finish(self, context: Context) -> Iterator[Finding]:
+        places = context.places
+
+        def location(i: int) -> Location:
+            file, position = self.files[self.file_ids[i]], self.positions[i]
+            return Location(file, places.line(file, position), position)
+
         keys = self.corpus.freeze()
         content = np.frombuffer(bytes(self.content), dtype=np.uint64)
         _, first = np.unique(content, return_index=True)
@@ -166,30 +170,30 @@ class NearDuplicate(Check):
         self.corpus.close()
         redundant = 0
         for number, cluster in enumerate(clusters, start=1):
-            first_at = self.location(cluster.members[0])
+            first_at = location(cluster.members[0])
             for member in cluster.members[1:]:
                 redundant += 1
                 partner, similarity = cluster.links[member]
                 # A few members are named; a slice keeps a cluster of 100,000 copies linear.
                 shown = [cluster.members[0], partner, *cluster.members[1 : SHOWN_MEMBERS + 2]]
                 shown = list(dict.fromkeys(m for m in shown if m != member))[:SHOWN_MEMBERS]
-                related = [self.location(m) for m in shown]
-                here = self.location(member)
-                partner_at = self._where(self.location(partner), here)
+                related = [location(m) for m in shown]
+                here = location(member)
+                partner_at = self._where(places, location(partner), here)
                 message = f"near-duplicate of {partner_at} (Jaccard {similarity:.2f}, threshold {threshold:g})"
                 if len(cluster.members) > 2:
-                    message += (
-                        f"; cluster {number} has {len(cluster.members)} records, first at {self._where(first_at, here)}"
-                    )
+                    first_where = self._where(places, first_at, here)
+                    message += f"; cluster {number} has {len(cluster.members)} records, first at {first_where}"
                 yield self.finding(
                     message,
                     file=here.file,
                     line=here.line,
+                    position=here.record,
                     related=related,
                     score=similarity,
                     cluster=number,
                     cluster_size=len(cluster.members),
-                    partner=self.location(partner).to_dict(),
+                    partner=location(partner).to_dict(),
                 )
         rate = redundant / context.valid if context.valid else 0.0
         largest = sorted(enumerate(clusters, start=1), key=lambda c: (-len(c[1].members), c[0]))[:SHOWN_CLUSTERS]
@@ -203,7 +207,7 @@ class NearDuplicate(Check):
                 {
                     "id": number,
                     "size": len(cluster.members),
-                    "members": [self.location(m).to_dict() for m in cluster.members[:SHOWN_MEMBERS]],
+                    "members": [location(m).to_dict() for m in cluster.members[:SHOWN_MEMBERS]],
                 }
                 for number, cluster in largest
             ],
@@ -221,8 +225,8 @@ class NearDuplicate(Check):
             yield self.escalated(rate_finding, Severity.ERROR)
 
     @staticmethod
-    def _where(target: Location, here: Location) -> str:
-        return f"line {target.line}" if target.file == here.file else f"{target.file}:{target.line}"
+    def _where(places: Places, target: Location, here: Location) -> str:
+        return where(target.file, target.line, target.record, places.formats, beside=here.file)
 
     def summary(self) -> dict[str, Any] | None:
         return self.result

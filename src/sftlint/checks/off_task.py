@@ -210,7 +210,7 @@ class OffTask(Check):
         self.file_index: dict[str, int] = {}
         self.pending: list[bytes] = []  # encoded prompt and response of records not yet turned into terms
         self.pending_where = array("I")
-        self.where = array("I")  # file index, line: two entries per judged record
+        self.where = array("I")  # file index, position: two entries per judged record
         self.prompt_terms = array("I")
         self.prompt_end = array("I")
         self.response_terms = array("I")
@@ -243,7 +243,7 @@ class OffTask(Check):
             return
         self.pending.append(prompt.encode("utf-8", "surrogatepass"))
         self.pending.append(strip_code(record.response[:_MAX_CHARS]).encode("utf-8", "surrogatepass"))
-        self.pending_where.extend((file_no, record.line))
+        self.pending_where.extend((file_no, record.position))
         if len(self.pending) >= 2 * _PENDING:
             self._add_pending()
 
@@ -274,6 +274,7 @@ class OffTask(Check):
             yield from self._finish_semantic()
             return
         self._add_pending()
+        places = context.places
         judged = len(self.prompt_end)
         self._summary = {"threshold": None, "judged": judged, "skipped": self.skipped, "signal": None}
         if judged < max(self.options.min_records, 3):
@@ -334,17 +335,17 @@ class OffTask(Check):
             flagged = np.flatnonzero(scores < threshold).tolist()
             belongs = topics.misaligned(flagged, where, (threshold, median))
         for i in flagged:
-            file, line = self.files[where[i, 0]], int(where[i, 1])
+            file, position = self.files[where[i, 0]], int(where[i, 1])
             j, other_fit = belongs.get(i, (None, 0.0))
             if j is not None:
-                other_file, other_line = self.files[where[j, 0]], int(where[j, 1])
-                place = f"line {other_line}" if other_file == file else f"{other_file}:{other_line}"
+                other_file, other_position = self.files[where[j, 0]], int(where[j, 1])
+                place = places.where(other_file, other_position, beside=file)
                 yield self.finding(
                     f"misaligned: the response fits the prompt of {place} better than its own "
                     f"({signal} {other_fit:.2f} vs {scores[i]:.2f}; threshold {threshold:.2f})",
                     file=file,
-                    line=line,
-                    related=[Location(other_file, other_line)],
+                    position=position,
+                    related=[Location(other_file, None, other_position)],
                     score=float(scores[i]),
                     signal="misaligned",
                 )
@@ -353,7 +354,7 @@ class OffTask(Check):
                     f"off-task: the response scores like an unrelated pair ({signal} {scores[i]:.2f}, threshold "
                     f"{threshold:.2f} = the {q} quantile of shuffled pairs; this data's median {median:.2f})",
                     file=file,
-                    line=line,
+                    position=position,
                     score=float(scores[i]),
                     signal=signal,
                 )

@@ -45,7 +45,7 @@ class ResponseDiversity(Check):
     a whole record (same prompt and answer) count once: they are SFT103's. When that share is
     above `max_repeated_share` (10 %) of at least `min_records` (20) records, it reports one
     dataset-level finding with the share, the number of distinct answers and the most repeated
-    answers with their counts and example lines. Short answers of three words or fewer are
+    answers with their counts and example records. Short answers of three words or fewer are
     left out, and classification-like data (as SFT110 decides it: a `label` field, or mostly
     short answers) is not judged at all: labels are meant to repeat. Memory is about 100 bytes
     per record.
@@ -73,7 +73,7 @@ class ResponseDiversity(Check):
         self.tally = LabelTally()
         self.answers = array("Q")
         self.prompts = array("Q")
-        self.lines = array("q")
+        self.positions = array("q")
         self.files = array("I")
         self.file_names: list[str] = []
         self.seen: set[int] = set()
@@ -94,7 +94,7 @@ class ResponseDiversity(Check):
             self.file_names.append(record.file)
         self.answers.append(answer)
         self.prompts.append(_key(record.prompt))
-        self.lines.append(record.line)
+        self.positions.append(record.position)
         self.files.append(len(self.file_names) - 1)
 
     def finish(self, context: Context) -> Iterator[Finding]:
@@ -117,7 +117,7 @@ class ResponseDiversity(Check):
         shown = []
         for i in top:
             rows = first[inverse == i][:_EXAMPLE_LINES]
-            places = [(self.file_names[self.files[r]], int(self.lines[r])) for r in rows]
+            places = [(self.file_names[self.files[r]], int(self.positions[r])) for r in rows]
             shown.append(
                 {"answer": self.excerpts.get(int(distinct[i]), ""), "records": int(counts[i]), "examples": places}
             )
@@ -132,15 +132,15 @@ class ResponseDiversity(Check):
         if len(first) < self.options.min_records or share <= self.options.max_repeated_share:
             return
         reused = int((counts > 1).sum())
+        at = context.places
         listed = "; ".join(
-            f"'{item['answer']}' x{item['records']} (line{'s' if len(item['examples']) > 1 else ''} "
-            f"{', '.join(str(line) for _, line in item['examples'])})"
+            f"'{item['answer']}' x{item['records']} ({', '.join(at.where(f, n, f) for f, n in item['examples'])})"
             for item in shown
         )
         yield self.finding(
             f"{repeated} of {len(first)} records ({share:.0%}) answer with another prompt's exact response: "
             f"{reused} answer{' is' if reused == 1 else 's are'} reused; most repeated: {listed}",
-            related=[Location(file, line) for item in shown for file, line in item["examples"]],
+            related=[Location(file, None, n) for item in shown for file, n in item["examples"]],
             score=share,
         )
 

@@ -71,7 +71,7 @@ class SystemPromptDrift(Check):
         self.counts: list[int] = []
         self.untracked = 0
         self.file_ids = array("H")
-        self.lines = array("I")
+        self.positions = array("I")
         self.prompt_ids = array("i")
         self.result: dict[str, Any] | None = None
 
@@ -79,7 +79,7 @@ class SystemPromptDrift(Check):
         if record.turns is None:
             return
         self.file_ids.append(self.files.setdefault(record.file, len(self.files)))
-        self.lines.append(record.line)
+        self.positions.append(record.position)
         prompt = record.input
         if not prompt.strip():
             self.prompt_ids.append(NO_PROMPT)
@@ -121,13 +121,13 @@ class SystemPromptDrift(Check):
         quoted = excerpt(self.texts[dominant], 60)
         names = list(self.files)
         for i, prompt_id in enumerate(self.prompt_ids):
-            file, line = names[self.file_ids[i]], self.lines[i]
+            file, position = names[self.file_ids[i]], self.positions[i]
             if prompt_id == NO_PROMPT:
                 yield self.finding(
                     f'no system prompt, while {share:.1%} of chat records use "{quoted}" '
                     f"(dominant_share {self.options.dominant_share:.0%})",
                     file=file,
-                    line=line,
+                    position=position,
                     score=share,
                 )
             elif prompt_id in variants:
@@ -136,7 +136,7 @@ class SystemPromptDrift(Check):
                     f"system prompt is a variant of the one {share:.1%} of chat records use "
                     f"(similarity {similarity:.2f} >= {self.options.min_similarity}): {difference}",
                     file=file,
-                    line=line,
+                    position=position,
                     score=similarity,
                 )
 

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from sftlint.engine import widespread
-from sftlint.examples import DIFF_WORDS, EXCERPT_CHARS, flagged_turns, named_record
-from sftlint.findings import Severity
+from sftlint.examples import DIFF_WORDS, EXCERPT_CHARS, flagged_turns, named_record, place_key
+from sftlint.findings import Severity, where
 from sftlint.output import printable
 from sftlint.text.normal import excerpt
 
@@ -46,25 +48,36 @@ def _rank(severity: str) -> int:
     return Severity(severity).rank
 
 
-def _where(file: str | None, line: int | None, single: str | None) -> str:
-    """Where a finding or record is: "line N" in the one file linted (`single`), else file:line
-    (an evaluation set, or a run over several files)."""
-    if file is None:
-        return "whole dataset"
-    if line is None:
-        return file
-    return f"line {line}" if file == single else f"{file}:{line}"
+@dataclass(frozen=True)
+class _Places:
+    """How the report names a place: `sftlint.findings.where`, without the file name when the
+    run had one file (an evaluation set's records keep theirs). A result written before records
+    had positions names them by line."""
+
+    files: list[str]
+    formats: dict[str, str]
+
+    def __call__(self, place: Mapping[str, Any]) -> str:
+        file = place.get("file")
+        if file is None:
+            return "whole dataset"
+        single = self.files[0] if len(self.files) == 1 else None
+        return where(file, place.get("line"), place.get("record"), self.formats, beside=single)
+
+
+def _about_a_record(finding: dict[str, Any]) -> bool:
+    return finding.get("record") is not None or finding["line"] is not None
 
 
 def build_view(data: dict[str, Any]) -> dict[str, Any]:
     """The report's view model for one JSON result (the `sftlint lint --format json` document)."""
     files = data["files"]
-    single = files[0] if len(files) == 1 else None
     stats = data["stats"]
+    places = _Places(files, stats.get("formats") or {})
     summaries = data.get("summaries") or {}
     config = data.get("config") or {}
     per_check = config.get("examples_per_check", DEFAULT_PER_CHECK)
-    examples = {(e["file"], e["line"]): e for e in data.get("examples") or []}
+    examples = {place_key(e): e for e in data.get("examples") or []}
     by_code: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for f in data["findings"]:
         by_code[f["code"]].append(f)
@@ -73,8 +86,8 @@ def build_view(data: dict[str, Any]) -> dict[str, Any]:
         "version": data["version"],
         "verdict": data["verdict"],
         "fail_on": data["fail_on"],
-        "reasons": _reasons(data, checks, by_code, single),
-        "widespread": _widespread(data, checks, by_code, single),
+        "reasons": _reasons(data, checks, by_code, places),
+        "widespread": _widespread(data, checks, by_code, places),
         "advice": _advice(data["findings"]),
         "readiness": _readiness(data, stats, summaries),
         "counts": _severity_counts(data["findings"]),
@@ -82,11 +95,11 @@ def build_view(data: dict[str, Any]) -> dict[str, Any]:
         "facts": _facts(data, stats, summaries),
         "checks": checks,
         "lengths": _lengths(summaries.get("length-outlier")),
-        "near_duplicates": _near_duplicates(summaries.get("near-duplicate"), examples, stats, single),
-        "label_conflicts": _label_conflicts(summaries.get("label-inconsistency"), single),
+        "near_duplicates": _near_duplicates(summaries.get("near-duplicate"), examples, stats, places),
+        "label_conflicts": _label_conflicts(summaries.get("label-inconsistency"), places),
         "other_summaries": _other_summaries(data["checks"], summaries),
         "sections": [
-            _section(row, by_code[row["code"]], examples, per_check, single) for row in checks if row["count"]
+            _section(row, by_code[row["code"]], examples, per_check, places) for row in checks if row["count"]
         ],
         "filter_severities": [s for s in SEVERITIES if any(r["severity"] == s and r["count"] for r in checks)],
         "config_json": json.dumps(config, indent=2, ensure_ascii=False, sort_keys=True),
@@ -113,7 +126,7 @@ def _severity_counts(findings: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def _reasons(
-    data: dict[str, Any], checks: list[dict[str, Any]], by_code: dict[str, list[dict[str, Any]]], single: str | None
+    data: dict[str, Any], checks: list[dict[str, Any]], by_code: dict[str, list[dict[str, Any]]], places: _Places
 ) -> list[dict[str, str]]:
     """One or two sentences per check that makes the verdict NO-GO."""
     threshold = _rank(data["fail_on"])
@@ -122,24 +135,24 @@ def _reasons(
         failing = [f for f in by_code.get(row["code"], []) if _rank(f["severity"]) >= threshold]
         if not failing:
             continue
-        dataset = [f["message"] for f in failing if f["line"] is None]
-        records = [f for f in failing if f["line"] is not None]
+        dataset = [f["message"] for f in failing if not _about_a_record(f)]
+        records = [f for f in failing if _about_a_record(f)]
         sentences = [_sentence(m) for m in dataset[:2]]
         if records:
-            n = len({(f["file"], f["line"]) for f in records})
+            n = len({place_key(f) for f in records})
             total = data["stats"]["records"]
             rate = f" ({n / total * 100:.1f} %)" if total else ""
             first = records[0]
             sentences.append(
                 f"{n:,} record{'s' if n != 1 else ''}{rate} flagged; "
-                f"first at {_where(first['file'], first['line'], single)}: {_sentence(first['message'])}"
+                f"first at {places(first)}: {_sentence(first['message'])}"
             )
         out.append({"code": row["code"], "slug": row["slug"], "anchor": row["anchor"], "text": " ".join(sentences)})
     return out
 
 
 def _widespread(
-    data: dict[str, Any], checks: list[dict[str, Any]], by_code: dict[str, list[dict[str, Any]]], single: str | None
+    data: dict[str, Any], checks: list[dict[str, Any]], by_code: dict[str, list[dict[str, Any]]], places: _Places
 ) -> list[dict[str, str]]:
     """Checks under the verdict's threshold that flag a large share of the records, with the first."""
     threshold = _rank(data["fail_on"])
@@ -147,7 +160,7 @@ def _widespread(
     anchors = {row["code"]: row["anchor"] for row in checks}
     out = []
     for row in widespread(data["checks"], failing):
-        flagged = [f for f in by_code.get(row["code"], []) if f["line"] is not None]
+        flagged = [f for f in by_code.get(row["code"], []) if _about_a_record(f)]
         first = flagged[0]
         out.append(
             {
@@ -156,7 +169,7 @@ def _widespread(
                 "anchor": anchors[row["code"]],
                 "severity": max({f["severity"] for f in flagged}, key=_rank),
                 "text": f"{row['records']:,} of {data['stats']['records']:,} records ({row['rate'] * 100:.1f} %) "
-                f"flagged; first at {_where(first['file'], first['line'], single)}: {_sentence(first['message'])}",
+                f"flagged; first at {places(first)}: {_sentence(first['message'])}",
             }
         )
     return out
@@ -407,15 +420,15 @@ def _histogram(name: str, part: dict[str, Any]) -> dict[str, Any]:
 # -- near-duplicates side by side ----------------------------------------------------------
 
 
-def _side(member: dict[str, Any], example: dict[str, Any] | None, single: str | None) -> dict[str, Any]:
-    return {"where": _where(member.get("file"), member.get("line"), single), "example": example}
+def _side(member: dict[str, Any], example: dict[str, Any] | None, places: _Places) -> dict[str, Any]:
+    return {"where": places(member), "example": example}
 
 
 def _near_duplicates(
     summary: dict[str, Any] | None,
-    examples: dict[tuple[str, int], dict[str, Any]],
+    examples: dict[tuple[str, str, int] | None, dict[str, Any]],
     stats: dict[str, Any],
-    single: str | None,
+    places: _Places,
 ) -> dict[str, Any] | None:
     if not summary:
         return None
@@ -425,12 +438,12 @@ def _near_duplicates(
         if not members:
             continue
         first = members[0]
-        first_ex = examples.get((first.get("file"), first.get("line")))
+        first_ex = examples.get(place_key(first))
         pairs = []
         for other in members[1 : 1 + PAIRS_PER_CLUSTER]:
-            other_ex = examples.get((other.get("file"), other.get("line")))
+            other_ex = examples.get(place_key(other))
             comparison = (other_ex or {}).get("comparison")
-            if comparison and (comparison["file"], comparison["line"]) != (first.get("file"), first.get("line")):
+            if comparison and place_key(comparison) != place_key(first):
                 comparison = None
             fields = comparison["fields"] if comparison else _unmarked(first_ex, other_ex)
             fields = [
@@ -439,8 +452,8 @@ def _near_duplicates(
             ]
             pairs.append(
                 {
-                    "left": _side(first, first_ex, single),
-                    "right": _side(other, other_ex, single),
+                    "left": _side(first, first_ex, places),
+                    "right": _side(other, other_ex, places),
                     "fields": fields,
                     "compared": comparison is not None,
                     "partial": not all(f["compared_all"] for f in fields),
@@ -510,7 +523,7 @@ def _unmarked(left: dict[str, Any] | None, right: dict[str, Any] | None) -> list
     ]
 
 
-def _label_conflicts(summary: dict[str, Any] | None, single: str | None) -> dict[str, Any] | None:
+def _label_conflicts(summary: dict[str, Any] | None, places: _Places) -> dict[str, Any] | None:
     if not summary or not summary.get("groups"):
         return None
     groups = []
@@ -520,10 +533,7 @@ def _label_conflicts(summary: dict[str, Any] | None, single: str | None) -> dict
             {
                 "prompt": excerpt(group.get("prompt", ""), EXCERPT_CHARS, keep_tail=True),
                 "labels": sorted(group.get("labels", {}).items(), key=lambda kv: -kv[1]),
-                "members": [
-                    {"where": _where(m.get("file"), m.get("line"), single), "label": m.get("label")}
-                    for m in members[:LABEL_MEMBERS_SHOWN]
-                ],
+                "members": [{"where": places(m), "label": m.get("label")} for m in members[:LABEL_MEMBERS_SHOWN]],
                 "more": max(len(members) - LABEL_MEMBERS_SHOWN, 0),
             }
         )
@@ -540,13 +550,13 @@ def _label_conflicts(summary: dict[str, Any] | None, single: str | None) -> dict
 def _section(
     row: dict[str, Any],
     findings: list[dict[str, Any]],
-    examples: dict[tuple[str, int], dict[str, Any]],
+    examples: dict[tuple[str, str, int] | None, dict[str, Any]],
     per_check: int,
-    single: str | None,
+    places: _Places,
 ) -> dict[str, Any]:
     """One check's findings: dataset-wide ones, then the first `per_check` flagged records."""
-    dataset = [f for f in findings if f["line"] is None]
-    records = [f for f in findings if f["line"] is not None]
+    dataset = [f for f in findings if not _about_a_record(f)]
+    records = [f for f in findings if _about_a_record(f)]
     items = []
     for f in dataset[:per_check] + records[:per_check]:
         related = f.get("related") or []
@@ -554,15 +564,15 @@ def _section(
         items.append(
             {
                 "severity": f["severity"],
-                "where": _where(f["file"], f["line"], single),
+                "where": places(f),
                 "message": f["message"],
                 "score": f.get("score"),
-                "related": [_where(r["file"], r["line"], single) for r in related[:RELATED_SHOWN]],
+                "related": [places(r) for r in related[:RELATED_SHOWN]],
                 "related_more": max(len(related) - RELATED_SHOWN, 0),
-                "example": examples.get((f["file"], f["line"])) if f["line"] is not None else None,
+                "example": examples.get(place_key(f)) if _about_a_record(f) else None,
                 "turns": flagged_turns(f["message"], f.get("data")),
-                "related_example": examples.get(named) if named else None,
-                "related_where": _where(*named, single) if named else "",
+                "related_example": examples.get(place_key(named)) if named else None,
+                "related_where": places(named) if named else "",
             }
         )
     hidden = max(len(dataset) - per_check, 0) + max(len(records) - per_check, 0)
