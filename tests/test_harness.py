@@ -487,7 +487,35 @@ def test_split_holds_on_hostile_bytes(tmp_path, drawn, fraction, near, stratify)
         run = check(folder, ["split", name, "-o", "train.jsonl", "-e", "eval.jsonl", *options], outputs)
         if run.code != 2 and not name.endswith((".gz", ".csv", ".tsv", ".parquet")):
             split = _nonblank(folder / "train.jsonl") + _nonblank(folder / "eval.jsonl")
-            assert sorted(split) == sorted(_nonblank(folder / name)), "split lost or invented a line"
+            elements = _array_elements(folder / name)
+            if elements is not None:  # a JSON array: its records, written one per line
+                dealt = [json.loads(line) for line in split]
+                assert len(dealt) == len(elements), "split lost or invented a record"
+                if _utf8(folder / name):  # bytes that are not UTF-8 are read as U+FFFD, as SFT003 says
+                    assert sorted(map(_canonical, dealt)) == sorted(map(_canonical, elements)), "split changed a record"
+            else:
+                assert sorted(split) == sorted(_nonblank(folder / name)), "split lost or invented a line"
+
+
+def _array_elements(path: Path) -> list | None:
+    """The elements of `path` if it is one JSON array, else None (JSON Lines, broken or not)."""
+    try:
+        value = json.loads(path.read_bytes().removeprefix(BOM))
+    except (ValueError, RecursionError):
+        return None
+    return value if isinstance(value, list) else None
+
+
+def _utf8(path: Path) -> bool:
+    try:
+        path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _canonical(value: object) -> str:
+    return json.dumps(value, sort_keys=True)
 
 
 # the baseline, written then read ----------------------------------------------------------------
