@@ -115,6 +115,7 @@ class Check:
         message: str,
         record: Record | None = None,
         *,
+        at: Location | None = None,
         file: str | None = None,
         line: int | None = None,
         position: int | None = None,
@@ -122,10 +123,12 @@ class Check:
         score: float | None = None,
         **data: Any,
     ) -> Finding:
-        """Build a finding of this check, at `record`, at a record of `file` (its `position` or
-        its `line`: the engine fills in the other), or dataset-wide."""
+        """Build a finding of this check, at `record`, at a place (`at`, or a record of `file`: its
+        `position` or its `line`, the engine fills in the other), or dataset-wide."""
         if record is not None:
             file, line, position = record.file, record.line, record.position
+        elif at is not None:
+            file, line, position = at.file, at.line, at.record
         return Finding(
             code=self.code,
             slug=self.slug,

@@ -364,9 +364,7 @@ class Contamination(Check):
         related = [self.eval_at[ev] for _, ev in matches[:SHOWN_MATCHES]]
         return self.finding(
             message,
-            file=here.file,
-            line=here.line,
-            position=here.record,
+            at=here,
             related=related,
             score=similarity,
             eval_matches=len(matches),
@@ -392,9 +390,7 @@ class Contamination(Check):
         related = [there] + [self.eval_at[ev] for ev in others[: SHOWN_MATCHES - 1]]
         return self.finding(
             message,
-            file=suspect.at.file,
-            line=suspect.at.line,
-            position=suspect.at.record,
+            at=suspect.at,
             related=related,
             score=suspect.similarity[best.eval],
             eval_matches=1 + len(others),

@@ -139,8 +139,7 @@ class LabelImbalance(Check):
                 yield self.finding(
                     f"label '{excerpt(variant, 30)}' ({labels[variant]} records) is likely '{excerpt(canonical, 30)}' "
                     f"({labels[canonical]} records) spelled differently: {how}",
-                    file=here.file,
-                    position=here.record,
+                    at=here,
                     related=others,
                     score=labels[variant] / labels[canonical],
                     label=variant,

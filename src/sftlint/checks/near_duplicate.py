@@ -186,9 +186,7 @@ class NearDuplicate(Check):
                     message += f"; cluster {number} has {len(cluster.members)} records, first at {first_where}"
                 yield self.finding(
                     message,
-                    file=here.file,
-                    line=here.line,
-                    position=here.record,
+                    at=here,
                     related=related,
                     score=similarity,
                     cluster=number,
