@@ -164,9 +164,12 @@ def test_batched_judgement_equals_one_record_at_a_time() -> None:
             response = "Reset your password from the settings page. " * rng.randint(1, 8)  # a repeated sentence
         rows.append(record({"instruction": instruction, "output": response}, i + 1))
     check = EchoOrDegenerate()
-    for rec in rows:
-        check.collect(rec)
-    batched = [(f.line, f.message, f.data["kind"]) for f in check.finish(Context(files=[]))]
+    size = check.batch_size
+    batched = [
+        (f.line, f.message, f.data["kind"])
+        for start in range(0, len(rows), size)
+        for f in check.check_batch(rows[start : start + size])
+    ]
     plain = []
     for rec in rows:
         if rec.response.strip():

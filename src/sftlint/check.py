@@ -1,8 +1,10 @@
 """The check plugin API: a check is a small documented class that yields findings.
 
 A *record check* implements `check_record(record)` and is called once per record as the file
-streams past. A *dataset check* implements `collect(record)` to keep compact state per record
-and `finish(context)` to report once everything has been read. A check that needs the run's
+streams past; one that judges many texts at once sets `batch_size` and implements
+`check_batch(records)`, called with that many consecutive records at a time. A *dataset check*
+implements `collect(record)` to keep compact state per record and `finish(context)` to report
+once everything has been read. A check that needs the run's
 settings before the first record (SFT203 indexes the evaluation sets) implements
 `start(config)`. Checks never print and never raise on bad data; the engine reports a check
 that crashes instead of stopping the run.
@@ -74,6 +76,9 @@ class Check:
     #: exact code or slug, or with `--preview`. `preview_note` says why (its measured precision).
     preview: ClassVar[bool] = False
     preview_note: ClassVar[str] = ""
+    #: records the engine hands to `check_batch` at once; 0 (the default): one at a time to
+    #: `check_record`.
+    batch_size: ClassVar[int] = 0
 
     def __init__(self, options: BaseModel | None = None, severity: Severity | None = None) -> None:
         self.options: Any = options if options is not None else self.Options()
@@ -88,6 +93,15 @@ class Check:
     def check_record(self, record: Record) -> Iterable[Finding]:
         """Findings for one record (record checks)."""
         return ()
+
+    def check_batch(self, records: Sequence[Record]) -> Iterable[Finding]:
+        """Findings for consecutive records, up to `batch_size` of them (record checks that set it).
+
+        For a check that judges many texts at once (numpy over a batch): it stays a record check,
+        with no state of its own between batches. The last batch of a run may be shorter.
+        """
+        for record in records:
+            yield from self.check_record(record)
 
     def collect(self, record: Record) -> None:
         """Keep what `finish` will need from one record (dataset checks)."""
@@ -104,7 +118,7 @@ class Check:
 
     @classmethod
     def is_record_check(cls) -> bool:
-        return cls.check_record is not Check.check_record
+        return cls.check_record is not Check.check_record or cls.check_batch is not Check.check_batch
 
     @classmethod
     def is_dataset_check(cls) -> bool:

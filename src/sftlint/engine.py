@@ -200,7 +200,9 @@ class _Runner:
         self.places = Places()
         #: seconds spent in each check's hooks, by code, and in reading (everything else in the pass).
         self.timings: defaultdict[str, float] = defaultdict(float)
-        self._record_hooks = [(c, c.code, _checked(c, c.check_record)) for c in self.record_checks]
+        self._record_hooks = [(c, c.code, _checked(c, c.check_record)) for c in self.record_checks if not c.batch_size]
+        #: the record checks that judge records in batches, each with the records waiting for it
+        self._batches: list[tuple[Check, list[Record]]] = [(c, []) for c in self.record_checks if c.batch_size]
         self._collect_hooks = [(c, c.code, c.collect) for c in self.dataset_checks]
 
     def emit(self, code: str, message: str, file: str, raw: RawLine) -> None:
@@ -289,8 +291,11 @@ class _Runner:
         self.places.formats.setdefault(name, stats.format)
 
     def done_reading(self) -> None:
-        """Report the records without instruction/response fields: once for the dataset when none
-        has them, else each. A mapped name that no record has stops the run (a mistyped --field)."""
+        """Hand the batch checks their last records, then report the records without
+        instruction/response fields: once for the dataset when none has them, else each. A mapped
+        name that no record has stops the run (a mistyped --field)."""
+        for check, waiting in self._batches:
+            self.flush(check, waiting)
         unused = self.survey.unused()
         if unused:
             raise SftlintError(
@@ -318,6 +323,17 @@ class _Runner:
                 except (Exception, SystemExit) as exc:  # noqa: BLE001 - a broken check must not stop the run
                     self.crashed(check, exc, (record.file, record.position))
                 timings[code] += perf_counter() - started
+        for check, waiting in self._batches:
+            waiting.append(record)
+            if len(waiting) >= check.batch_size:
+                self.flush(check, waiting)
+
+    def flush(self, check: Check, waiting: list[Record]) -> None:
+        """Hand a batch check the records waiting for it (a crash is placed at the first of them)."""
+        if waiting:
+            records = waiting.copy()
+            waiting.clear()
+            self.guarded(check, lambda: check.check_batch(records), (records[0].file, records[0].position))
 
     def context(self, files: list[str], against: Sequence[str]) -> Context:
         return Context(files=files, records=self.records, valid=self.valid, against=list(against), places=self.places)

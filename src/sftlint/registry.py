@@ -42,11 +42,16 @@ def validate(cls: object, origin: str) -> type[Check]:
     cost = getattr(cls, "cost", None)
     if isinstance(cost, bool) or not isinstance(cost, (int, float)) or not 0 < cost < float("inf"):
         raise PluginError(f"{origin}: {code} cost must be a positive number, got {cost!r}")
+    batch = getattr(cls, "batch_size", None)
+    if isinstance(batch, bool) or not isinstance(batch, int) or batch < 0:
+        raise PluginError(f"{origin}: {code} batch_size must be a whole number >= 0, got {batch!r}")
+    if cls.check_batch is not Check.check_batch and batch == 0:
+        raise PluginError(f"{origin}: {code} implements check_batch but sets no batch_size")
     missing = [s for s in REQUIRED_SECTIONS if not cls.doc_sections().get(s)]
     if missing:
         raise PluginError(f"{origin}: {code} docstring lacks: " + ", ".join(f"'{s}:'" for s in missing))
     if not (cls.from_reader or cls.is_record_check() or cls.is_dataset_check()):
-        raise PluginError(f"{origin}: {code} implements neither check_record nor collect/finish")
+        raise PluginError(f"{origin}: {code} implements neither check_record (or check_batch) nor collect/finish")
     return cls
 
 

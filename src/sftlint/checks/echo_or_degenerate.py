@@ -2,13 +2,13 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from operator import eq
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
-from sftlint.check import Check, Context
+from sftlint.check import Check
 from sftlint.findings import Finding, Severity
 from sftlint.records import Record
 from sftlint.text.content import EN_STOP, alnum_words, strip_code
@@ -56,7 +56,6 @@ def _ascii_words(text: str) -> list[bytes]:
     return text.encode().translate(_ASCII_WORD_BYTES).split()
 
 
-_BATCH = 512  # responses judged together
 _MIN_CHUNKS, _STUTTER_SHARE, _DISTINCT_GATE = 12, 0.1, 0.35  # the first tests of `_loop`
 _SOLID = bytes(0 if chr(b).isspace() else 1 for b in range(256))  # bytes.translate: 0 where str.split() splits
 _BUCKET_BITS = 8
@@ -132,30 +131,16 @@ class EchoOrDegenerate(Check):
     cost = 14
     Options = EchoOrDegenerateOptions
 
-    def __init__(self, options: EchoOrDegenerateOptions | None = None, severity: Severity | None = None) -> None:
-        super().__init__(options, severity)
-        self.pending: list[tuple[Record, str]] = []  # responses waiting for their batch
-        self.found: list[Finding] = []
+    batch_size = 512  # the first tests for loops run on a whole batch of responses at once
 
-    def collect(self, record: Record) -> None:
-        """Responses are judged in batches: the first tests for loops run on a whole batch at once."""
-        if record.response and not record.response.isspace():
-            self.pending.append((record, strip_code(record.response)))
-            if len(self.pending) >= _BATCH:
-                self._judge()
-
-    def finish(self, context: Context) -> Iterator[Finding]:
-        self._judge()
-        yield from self.found
-
-    def _judge(self) -> None:
-        may_loop = _loop_candidates([text for _, text in self.pending])
-        for (record, text), maybe in zip(self.pending, may_loop.tolist(), strict=True):
+    def check_batch(self, records: Sequence[Record]) -> Iterator[Finding]:
+        judged = [(r, strip_code(r.response)) for r in records if r.response and not r.response.isspace()]
+        may_loop = _loop_candidates([text for _, text in judged])
+        for (record, text), maybe in zip(judged, may_loop.tolist(), strict=True):
             found = self._echo(record) or (maybe and self._loop(text, record.instruction)) or self._continuation(text)
             if found:
                 message, score, kind = found
-                self.found.append(self.finding(message, record, score=score, kind=kind))
-        self.pending = []
+                yield self.finding(message, record, score=score, kind=kind)
 
     def _echo(self, record: Record) -> tuple[str, float, str] | None:
         # Most of the response's 4-grams can only come from the instruction if it is not much longer.
