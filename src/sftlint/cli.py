@@ -7,6 +7,7 @@ import json
 import os
 import signal
 import sys
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -17,10 +18,11 @@ from sftlint.api import read_paths
 from sftlint.api import split_names as _split
 from sftlint.config import Config, load_config
 from sftlint.errors import SftlintError, did_you_mean
-from sftlint.io import append_text, refuse_inputs, same_file, write_atomic
+from sftlint.io import append_text, open_atomic, refuse_inputs, same_file, write_atomic
 from sftlint.output import (
     FORMATS,
     RENDERERS,
+    json_chunks,
     printable,
     render_statistics,
     render_step_summary,
@@ -301,16 +303,26 @@ def lint(
     )
     for message in result.messages:
         click.echo(printable(message), err=True)
-    text = render_statistics(result) if statistics else RENDERERS[fmt](result)
     if report_path is not None:
         from sftlint.report import render_report
 
         write_atomic(report_path, render_report(to_dict(result), template_dir), inputs=reads)
         report_written(report_path)
-    if outputs:
-        write_atomic(outputs[0], click.unstyle(text) + "\n", inputs=reads)  # colours are for terminals
+    # JSON goes out a finding at a time: a million findings never become one string.
+    if statistics or fmt != "json":
+        chunks: Iterable[str] = [render_statistics(result) if statistics else RENDERERS[fmt](result)]
     else:
-        click.echo(text, color=use_colour(colour, sys.stdout))
+        chunks = json_chunks(result)
+    if outputs:
+        with open_atomic(outputs[0], reads) as handle:
+            for chunk in chunks:  # colours are for terminals
+                handle.write(click.unstyle(chunk).encode("utf-8", "backslashreplace"))
+            handle.write(b"\n")
+    else:
+        colour_on = use_colour(colour, sys.stdout)
+        for chunk in chunks:
+            click.echo(chunk, nl=False, color=colour_on)
+        click.echo("")
     if summary_path is not None:
         append_text(summary_path, render_step_summary(result), inputs=reads)
     sys.exit(EXIT_NO_GO if result.verdict == "no-go" and not exit_zero else EXIT_GO)

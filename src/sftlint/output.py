@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 import os
 import re
-from collections.abc import Mapping
+import uuid
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 import click
@@ -35,8 +36,9 @@ def printable(text: str) -> str:
     return text.translate(_PRINTABLE)
 
 
-def to_dict(result: Result) -> dict[str, Any]:
-    """The JSON document of DESIGN.md's output contract (validated by `sftlint.schema`)."""
+def to_dict(result: Result, findings: bool = True) -> dict[str, Any]:
+    """The JSON document of DESIGN.md's output contract (validated by `sftlint.schema`);
+    without `findings`, the rest of it (`json_chunks` writes the findings one at a time)."""
     return {
         "tool": "sftlint",
         "version": __version__,
@@ -48,7 +50,7 @@ def to_dict(result: Result) -> dict[str, Any]:
         "checks": [
             {**row, "doc": check_doc(check)} for row, check in zip(result.check_rows(), result.checks, strict=True)
         ],
-        "findings": [f.to_dict() for f in result.findings],
+        "findings": [f.to_dict() for f in result.findings] if findings else [],
         "summaries": result.summaries,
         "config": result.config,
         "examples": result.examples,
@@ -68,7 +70,37 @@ _JSON_ESCAPES = str.maketrans({c: f"\\u{c:04x}" for c in _UNPRINTABLE if c >= 0x
 
 
 def render_json(result: Result) -> str:
-    return json.dumps(to_dict(result), indent=2, ensure_ascii=False, default=str).translate(_JSON_ESCAPES)
+    return "".join(json_chunks(result))
+
+
+#: stands for the findings while the rest of the document is rendered (a string no data can hold)
+_FINDINGS_MARK = f"sftlint-findings-{uuid.uuid4().hex}"
+
+
+def json_chunks(result: Result) -> Iterator[str]:
+    """The JSON document of `to_dict`, in pieces: the findings one at a time.
+
+    A run can have a million findings; as one dictionary and one string they took more memory
+    than the whole lint. The text is exactly `json.dumps(to_dict(result), indent=2)`: each
+    finding is dumped alone and indented to its depth in the document.
+    """
+    document = to_dict(result, findings=False)
+    document["findings"] = _FINDINGS_MARK
+    head, tail = _dumps(document).split(f'"findings": "{_FINDINGS_MARK}"', 1)
+    yield head
+    if not result.findings:
+        yield '"findings": []'
+    else:
+        yield '"findings": ['
+        for index, finding in enumerate(result.findings):
+            item = _dumps(finding.to_dict()).replace("\n", "\n    ")
+            yield f"{',' if index else ''}\n    {item}"
+        yield "\n  ]"
+    yield tail
+
+
+def _dumps(value: object) -> str:
+    return json.dumps(value, indent=2, ensure_ascii=False, default=str).translate(_JSON_ESCAPES)
 
 
 def use_colour(choice: str, stream: Any) -> bool:

@@ -1,0 +1,54 @@
+"""The JSON output is written a finding at a time, and is exactly the document `to_dict` gives."""
+
+from __future__ import annotations
+
+import json
+
+from click.testing import CliRunner
+
+import sftlint
+from sftlint.cli import cli
+from sftlint.output import _JSON_ESCAPES, json_chunks, render_json, to_dict
+
+HOSTILE = [
+    {"instruction": "Say hi.\n\nTwice\u2028please", "output": "hi\x1b[31m hi \u202e"},
+    {"instruction": "Say hi.\n\nTwice\u2028please", "output": "hi\x1b[31m hi \u202e"},
+    {"instruction": "Write {{name}} a note", "output": "Dear {{name}}, \"findings\": [] thanks"},
+    {"instruction": "findings", "output": ""},
+]
+
+
+def _whole(result: sftlint.Result) -> str:
+    return json.dumps(to_dict(result), indent=2, ensure_ascii=False, default=str).translate(_JSON_ESCAPES)
+
+
+def test_streamed_json_is_the_whole_document_byte_for_byte(tmp_path):
+    path = tmp_path / "data.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in HOSTILE))
+    result = sftlint.lint(str(path), progress=False)
+    assert len(result.findings) >= 3
+    assert render_json(result) == _whole(result)
+    assert sum(1 for _ in json_chunks(result)) == len(result.findings) + 4  # head, "[", each finding, "]", tail
+
+
+def test_streamed_json_without_findings_is_the_whole_document(tmp_path):
+    path = tmp_path / "data.jsonl"
+    path.write_text(json.dumps({"instruction": "What is 2+2?", "output": "4"}) + "\n")
+    result = sftlint.lint(str(path), select="SFT101", progress=False)
+    assert result.findings == []
+    text = render_json(result)
+    assert text == _whole(result) and '"findings": []' in text
+
+
+def test_cli_json_to_a_file_and_to_stdout_agree(tmp_path):
+    path = tmp_path / "data.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in HOSTILE))
+    out = tmp_path / "out.json"
+    runner = CliRunner()
+    to_file = runner.invoke(cli, ["lint", str(path), "--format", "json", "-o", str(out)])
+    to_stdout = runner.invoke(cli, ["lint", str(path), "--format", "json"])
+    assert to_file.exit_code == to_stdout.exit_code == 1
+    written = json.loads(out.read_text())
+    shown = json.loads(to_stdout.output)
+    assert written["findings"] == shown["findings"] and len(shown["findings"]) >= 3
+    assert out.read_text().endswith("}\n")
