@@ -1700,8 +1700,6 @@ def clean_records(n: int, seed: int = 0, shape: str = "alpaca") -> list[dict]:
 
 def record_text(rec) -> str:
     """All of a record's text (instruction, input, response or every turn), joined."""
-    if not isinstance(rec, dict):
-        return ""
     if "messages" in rec or "conversations" in rec:
         turns = rec.get("messages") or rec.get("conversations") or []
         return "\n".join(
@@ -2508,7 +2506,8 @@ def plant_defects(
     ``line`` (1-based), ``code`` (SFTxxx), ``kind``, ``variant`` (how it was
     planted) and ``partner`` (line of the related record, or None). About
     ``rate * len(records)`` defects are planted, spread evenly over ``kinds``
-    (default: every kind that applies to the records' shape; at least one each).
+    (default: label-inconsistency for labelled tickets, every other kind for the other shapes;
+    at least one each).
     """
     if not records:
         raise ValueError("records must not be empty")
