@@ -1,5 +1,6 @@
 """The report shows every check's summary: its own views for the ones it knows, and a key/value
-table for the others (off-task, response diversity, system-prompt drift, plugins)."""
+table for the others (off-task, response diversity, system-prompt drift, plugins), with the
+groups of records a summary names side by side."""
 
 from __future__ import annotations
 

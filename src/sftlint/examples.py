@@ -47,7 +47,7 @@ DIFF_CHANGED_CHARS = 600
 _TURN = re.compile(r"\bturn (\d+)\b")
 
 
-def _is_int(value: Any) -> bool:
+def is_int(value: Any) -> bool:
     """An int in a JSON value, not a bool (which Python counts as one)."""
     return isinstance(value, int) and not isinstance(value, bool)
 
@@ -56,7 +56,7 @@ def flagged_turns(message: str, data: Mapping[str, Any] | None = None) -> list[i
     """The turns a finding is about: `data["turn"]` when the check set it, else the turns its
     message names ("turn 3 (assistant) is empty", "turn 4 ... has no result before turn 6")."""
     turn = (data or {}).get("turn")
-    if _is_int(turn):
+    if is_int(turn):
         return [turn]
     return sorted({int(n) for n in _TURN.findall(message)})
 
@@ -69,7 +69,7 @@ def place_key(place: Mapping[str, Any]) -> tuple[str, str, int] | None:
         return None
     for key in ("record", "line"):
         value = place.get(key)
-        if _is_int(value):
+        if is_int(value):
             return file, key, value
     return None
 
@@ -106,7 +106,7 @@ def _cluster_pairs(summaries: Mapping[str, Any]) -> list[tuple[tuple[str, int], 
             members = [
                 (m["file"], m["record"])
                 for m in group["members"][:MEMBERS_SHOWN]
-                if isinstance(m, Mapping) and isinstance(m.get("file"), str) and _is_int(m.get("record"))
+                if isinstance(m, Mapping) and isinstance(m.get("file"), str) and is_int(m.get("record"))
             ]
             pairs += [(members[0], other) for other in members[1:]] if members else []
     return pairs

@@ -14,14 +14,22 @@ from dataclasses import dataclass
 from typing import Any
 
 from sftlint.engine import widespread
-from sftlint.examples import DIFF_WORDS, EXCERPT_CHARS, flagged_turns, named_record, place_key, summary_groups
+from sftlint.examples import (
+    DIFF_WORDS,
+    EXCERPT_CHARS,
+    MEMBERS_SHOWN,
+    flagged_turns,
+    is_int,
+    named_record,
+    place_key,
+    summary_groups,
+)
 from sftlint.findings import Severity, where
 from sftlint.output import printable
 from sftlint.text.normal import excerpt
 
 DEFAULT_PER_CHECK = 20
-CLUSTERS_SHOWN = 10
-PAIRS_PER_CLUSTER = 3
+PAIRS_PER_CLUSTER = MEMBERS_SHOWN - 1  # a group's first record beside each of the next ones
 LABEL_GROUPS_SHOWN = 10
 LABEL_MEMBERS_SHOWN = 8
 RELATED_SHOWN = 5
@@ -427,7 +435,7 @@ def _side(member: Mapping[str, Any], example: dict[str, Any] | None, places: _Pl
 
 def _count(value: Any, least: int) -> int:
     """A group's size as the summary gives it, if it is a count of at least `least` records."""
-    return value if isinstance(value, int) and not isinstance(value, bool) and value >= least else least
+    return value if is_int(value) and value >= least else least
 
 
 def _record_groups(
