@@ -132,8 +132,10 @@ def test_a_plugin_summary_that_names_groups_shows_their_records_side_by_side(tmp
         left, right = pair.find_all("div", class_="side")
         assert left.find("div", class_="where").text == "line 2"  # record 1, after the blank line
         assert right.find("div", class_="where").text == f"line {n + 1}"
-        texts = {f.find("div", class_="field-name").text.split()[0]: f.find("pre").text
-                 for f in right.find_all("div", class_="field")}
+        texts = {
+            f.find("div", class_="field-name").text.split()[0]: f.find("pre").text
+            for f in right.find_all("div", class_="field")
+        }
         assert texts["instruction"] == f"How do I {topics[n - 1]}?"
         assert texts["response"].startswith(OPENING)
         marked = " | ".join(m.text for m in right.find_all("mark"))

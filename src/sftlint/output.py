@@ -225,6 +225,7 @@ def render_step_summary(result: Result) -> str:
         lines.append("| " + " | ".join(row) + " |")
     return "\n".join(lines) + "\n\n"
 
+
 RENDERERS = {
     "text": render_text,
     "json": render_json,
