@@ -14,18 +14,14 @@ import sys
 import time
 from pathlib import Path
 
-from sample_generator import CORPORA
+from sample_generator import CORPORA, load_generator
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tests"))
-
-from generate import iter_clean_records  # noqa: E402
-from sftlint.api import build_checks  # noqa: E402
-from sftlint.config import Config  # noqa: E402
-from sftlint.engine import run  # noqa: E402
-from sftlint.examples import collect_examples  # noqa: E402
-from sftlint.output import render_json, to_dict  # noqa: E402
-from sftlint.report import render_report  # noqa: E402
+from sftlint.api import build_checks
+from sftlint.config import Config
+from sftlint.engine import run
+from sftlint.examples import collect_examples
+from sftlint.output import render_json, to_dict
+from sftlint.report import render_report
 
 
 def corpus(n: int) -> Path:
@@ -35,7 +31,7 @@ def corpus(n: int) -> Path:
         folder.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(".tmp")
         with tmp.open("w", encoding="utf-8") as out:
-            for i, record in enumerate(iter_clean_records(n, seed=3)):
+            for i, record in enumerate(load_generator().iter_clean_records(n, seed=3)):
                 if i % 97 == 0:
                     record["output"] = "N/A"
                 elif i % 331 == 0:

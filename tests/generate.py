@@ -13,7 +13,7 @@ Public API::
     classification_records(n, seed=0) -> list[dict]
     plant_defects(records, rate, seed, kinds=None) -> (lines: list[bytes], manifest: list[dict])
     build_sample_files() -> dict[str, bytes]      # file name -> exact bytes
-    write_sample_files(directory=None) -> list[Path]
+    record_text(rec), shingles(text), jaccard(a, b), similar_pairs(sets, threshold)
 
 Run ``python tests/generate.py`` to regenerate the committed sample files
 (sample_data/) byte for byte.
@@ -29,28 +29,14 @@ import argparse
 import json
 import random
 import re
-import sys
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from itertools import accumulate
 from pathlib import Path
-
-__all__ = [
-    "SHAPES",
-    "DEFECT_KINDS",
-    "PLACEHOLDERS",
-    "clean_records",
-    "iter_clean_records",
-    "classification_records",
-    "plant_defects",
-    "build_sample_files",
-    "write_sample_files",
-    "shingles",
-    "jaccard",
-    "similar_pairs",
-]
 
 SHAPES = ("alpaca", "chat", "sharegpt", "prompt", "qa")
 
-# kind -> rule code (see DESIGN.md, "Checks (the catalogue)")
+# kind -> rule code (see docs/checks.md)
 DEFECT_KINDS = {
     "invalid-json": "SFT001",
     "schema": "SFT002",
@@ -300,8 +286,8 @@ class _Ctx(dict):
 
     __slots__ = ("r",)
 
-    def __init__(self, r, **fixed):
-        super().__init__(fixed)
+    def __init__(self, r):
+        super().__init__()
         self.r = r
 
     def __missing__(self, key):
@@ -1630,13 +1616,9 @@ def _answer(t, ctx, r, style: str | None = None) -> str:
     return "\n\n".join(paras)
 
 
-def _new_ctx(r) -> _Ctx:
-    return _Ctx(r)
-
-
 def _pair(topic: str, r, style: str | None = None) -> tuple[str, str | None, str]:
     t = _TOPICS[topic]
-    ctx = _new_ctx(r)
+    ctx = _Ctx(r)
     q, inp = _question(t, ctx, r)
     return q, inp, _answer(t, ctx, r, style)
 
@@ -1644,7 +1626,7 @@ def _pair(topic: str, r, style: str | None = None) -> tuple[str, str | None, str
 def _turns(topic: str, r, max_turns: int) -> list[tuple[str, str]]:
     """One or more (user, assistant) exchanges on one topic."""
     t = _TOPICS[topic]
-    ctx = _new_ctx(r)
+    ctx = _Ctx(r)
     q, inp = _question(t, ctx, r)
     if inp is not None:
         q = f"{q}\n\n{inp}"
@@ -1688,14 +1670,12 @@ def _shape_record(topic: str, r, shape: str) -> _Record:
             messages.append({"role": "user", "content": user})
             messages.append({"role": "assistant", "content": assistant})
         rec = _Record(messages=messages)
-    elif shape == "sharegpt":
+    else:  # sharegpt
         conv = []
         for user, assistant in _turns(topic, r, 3):
             conv.append({"from": "human", "value": user})
             conv.append({"from": "gpt", "value": assistant})
         rec = _Record(conversations=conv)
-    else:
-        raise ValueError(f"unknown shape {shape!r}; expected one of {', '.join(SHAPES)}")
     rec.topic = topic
     return rec
 
@@ -1704,8 +1684,6 @@ def iter_clean_records(n: int, seed: int = 0, shape: str = "alpaca") -> Iterator
     """Yield n clean support records of the given shape, deterministically for seed."""
     if shape not in SHAPES:
         raise ValueError(f"unknown shape {shape!r}; expected one of {', '.join(SHAPES)}")
-    if n < 0:
-        raise ValueError("n must be >= 0")
     r = random.Random(seed).random
     for _ in range(n):
         yield _shape_record(_pick(_TOPIC_KEYS, r), r, shape)
@@ -1722,14 +1700,12 @@ def clean_records(n: int, seed: int = 0, shape: str = "alpaca") -> list[dict]:
 
 def record_text(rec) -> str:
     """All of a record's text (instruction, input, response or every turn), joined."""
-    if not isinstance(rec, dict):
-        return ""
     if "messages" in rec or "conversations" in rec:
         turns = rec.get("messages") or rec.get("conversations") or []
         return "\n".join(
             str(m.get("content", m.get("value", ""))) for m in turns if isinstance(m, dict)
         )
-    keys = ("instruction", "prompt", "question", "input", "output", "response", "completion", "answer")
+    keys = ("instruction", "prompt", "question", "input", "output", "completion", "answer")
     return "\n".join(str(rec[k]) for k in keys if k in rec and rec[k] is not None)
 
 
@@ -1930,7 +1906,7 @@ _TICKET_CLOSE = _lines("""
 
 
 def _ticket(label: str, r) -> str:
-    ctx = _new_ctx(r)
+    ctx = _Ctx(r)
     parts = []
     if r() < 0.45:
         parts.append(_render(_pick(_TICKET_OPEN, r), ctx, r))
@@ -1947,11 +1923,8 @@ def classification_records(n: int, seed: int = 0) -> list[dict]:
     """n labelled support tickets: {instruction, input, output, label}, all distinct."""
     rng = random.Random(seed)
     r = rng.random
-    cum = []
-    total = 0.0
-    for w in _LABEL_WEIGHTS:
-        total += w
-        cum.append(total)
+    cum = list(accumulate(_LABEL_WEIGHTS))
+    total = cum[-1]
     seen = set()
     index: dict = {}  # shingle -> ids of accepted tickets, to keep tickets apart
     sizes: list = []
@@ -2075,10 +2048,6 @@ _RELABEL = {
 _SENT_SPLIT = re.compile(r"(?<=[.!?])\s+")
 
 _PAIR_KINDS = tuple(k for k in DEFECT_KINDS if k != "label-inconsistency")
-_LABEL_KINDS = (
-    "invalid-json", "schema", "encoding", "empty-response", "empty-instruction",
-    "exact-duplicate", "label-inconsistency",
-)
 
 
 # --------------------------------------------------------------------------
@@ -2098,7 +2067,7 @@ def _shape_of(rec: dict) -> str:
     return "alpaca"
 
 
-_PAIR_KEYS = {"alpaca": ("instruction", None), "prompt": ("prompt", "completion"), "qa": ("question", "answer")}
+_PAIR_KEYS = {"alpaca": ("instruction", "output"), "prompt": ("prompt", "completion"), "qa": ("question", "answer")}
 
 
 def _turn_list(rec):
@@ -2109,10 +2078,7 @@ def _turn_list(rec):
 
 
 def _resp_key(rec) -> str:
-    shape = _shape_of(rec)
-    if shape == "alpaca":
-        return "response" if "response" in rec and "output" not in rec else "output"
-    return _PAIR_KEYS[shape][1]
+    return _PAIR_KEYS[_shape_of(rec)][1]
 
 
 def _get_instr(rec) -> str:
@@ -2167,10 +2133,6 @@ def _guess_topic(rec) -> str | None:
     return best
 
 
-def _topic_of(rec) -> str | None:
-    return getattr(rec, "topic", None) or _guess_topic(rec)
-
-
 def _family(topic) -> str | None:
     t = _TOPICS.get(topic)
     return t["family"] if t else topic
@@ -2189,19 +2151,17 @@ def _words(text) -> int:
 # --------------------------------------------------------------------------
 
 
+@dataclass(eq=False)
 class _Entry:
-    __slots__ = ("rec", "raw", "topic", "kind", "variant", "partner", "locked", "deleted", "after")
-
-    def __init__(self, rec, topic):
-        self.rec = rec
-        self.raw = None
-        self.topic = topic
-        self.kind = None
-        self.variant = None
-        self.partner = None
-        self.locked = False  # a partner of a planted defect, or part of a block
-        self.deleted = False
-        self.after: list = []  # entries inserted right after this one
+    rec: dict
+    topic: str
+    raw: bytes | None = None
+    kind: str | None = None
+    variant: str | None = None
+    partner: _Entry | None = None
+    locked: bool = False  # a partner of a planted defect, or part of a block
+    deleted: bool = False
+    after: list = field(default_factory=list)  # entries inserted right after this one
 
 
 class _Planter:
@@ -2210,7 +2170,7 @@ class _Planter:
     def __init__(self, records, seed):
         self.rng = random.Random(seed)
         self.r = self.rng.random
-        self.entries = [_Entry(json.loads(json.dumps(rec)), _topic_of(rec)) for rec in records]
+        self.entries = [_Entry(json.loads(json.dumps(rec)), rec.topic) for rec in records]
         lengths = sorted(_words(_get_resp(e.rec)) for e in self.entries)
         self.median_words = max(lengths[len(lengths) // 2], 10)
         self.offsets: dict = {}
@@ -2261,8 +2221,7 @@ class _Planter:
         self.entries[orig_index].after.append(new)
 
     def copy_of(self, e) -> _Entry:
-        c = _Entry(json.loads(json.dumps(e.rec)), e.topic)
-        return c
+        return _Entry(json.loads(json.dumps(e.rec)), e.topic)
 
     def other_topic(self, topic) -> str:
         fam = _family(topic)
@@ -2394,11 +2353,11 @@ class _Planter:
 
     def length_outlier(self, i):
         v = self.variant("length-outlier", ("very-long", "one-word"), i)
-        k = self.free(lambda e: e.topic in _TOPICS)
+        k = self.free()
         e = self.entries[k]
         rec = e.rec
         rec.pop("input", None)
-        ctx = _new_ctx(self.r)
+        ctx = _Ctx(self.r)
         if v == "very-long":
             _set_instr(rec, _tidy(_render(_pick(_LONG_REQUEST, self.r), ctx, self.r)))
             target = self.median_words * (18 + 12 * self.r())
@@ -2407,7 +2366,7 @@ class _Planter:
             while words < target:
                 for key in order:
                     t = _TOPICS[key]
-                    c = _new_ctx(self.r)
+                    c = _Ctx(self.r)
                     body = [_tidy(_render(_pick(t["lead"], self.r), c, self.r))]
                     body += [_tidy(_render(s, c, self.r)) for s in _sample(t["say"], 4, self.r)]
                     section = _TOPIC_TITLES[key] + "\n\n" + " ".join(body)
@@ -2426,9 +2385,9 @@ class _Planter:
         if count >= 2 and not self.block_done and self._shifted_block():
             self.block_done = True
             return
-        e = self.entries[self.free(lambda e: e.topic in _TOPICS)]
+        e = self.entries[self.free()]
         donor = self.other_topic(e.topic)
-        ctx = _new_ctx(self.r)
+        ctx = _Ctx(self.r)
         ctx["mode"] = "plain"
         _set_resp(e.rec, _answer(_TOPICS[donor], ctx, self.r, "prose"))
         self.mark(e, "off-task", "swapped:" + donor)
@@ -2441,7 +2400,7 @@ class _Planter:
         for s in starts:
             block = ents[s : s + 6]
             if any(
-                b.kind or b.locked or b.deleted or b.after or b.topic not in _TOPICS
+                b.kind or b.locked or b.deleted or b.after
                 or not _single_turn(b.rec) for b in block
             ):
                 continue
@@ -2459,7 +2418,7 @@ class _Planter:
             return True
         return False
 
-    def echo(self, i):
+    def echo_or_degenerate(self, i):
         v = self.variant("echo-or-degenerate", ("verbatim", "near-verbatim", "loop", "continuation"), i)
         if v in ("loop", "continuation"):
             # prose replies (no numbered steps) with a few full sentences in the middle
@@ -2483,20 +2442,20 @@ class _Planter:
         else:
             sentences = _SENT_SPLIT.split(resp)
             short = " ".join(sentences[:2]).strip()
-            other = self.other_topic(e.topic) if e.topic in _TOPICS else _pick(_TOPIC_KEYS, self.r)
+            other = self.other_topic(e.topic)
             q, inp, a = _pair(other, self.r, "short")
             first = max(_SENT_SPLIT.split(a)[:3], key=len)
             new = f"{short}\n\nInput: {q}\nOutput: {first}"
         _set_resp(e.rec, new)
         self.mark(e, "echo-or-degenerate", v)
 
-    def refusal(self, i):
+    def refusal_boilerplate(self, i):
         e = self.entries[self.free()]
         n = (self.offsets.setdefault("refusal", int(self.r() * len(_REFUSALS))) + i) % len(_REFUSALS)
         _set_resp(e.rec, _tidy(_render(_REFUSALS[n], {}, self.r)))
         self.mark(e, "refusal-boilerplate", f"template-{n + 1}")
 
-    def language(self, i):
+    def language_mismatch(self, i):
         def pred(e):
             return any((e.topic, n) not in self.foreign_used for n in range(len(_FOREIGN.get(e.topic, ()))))
 
@@ -2508,7 +2467,7 @@ class _Planter:
         _set_resp(e.rec, text)
         self.mark(e, "language-mismatch", lang)
 
-    def leakage(self, i):
+    def template_leakage(self, i):
         v = self.variant("template-leakage", _LEAK_VARIANTS, i)
         e = self.entries[self.free()]
         resp = _get_resp(e.rec)
@@ -2517,7 +2476,7 @@ class _Planter:
         elif v == "response-header":
             new = "### Response:\n" + resp
         elif v == "inst":
-            q, _, _ = _pair(e.topic if e.topic in _TOPICS else _pick(_TOPIC_KEYS, self.r), self.r)
+            q, _, _ = _pair(e.topic, self.r)
             new = resp + " [INST] " + q + " [/INST]"
         elif v == "im_start":
             new = "<|im_start|>assistant\n" + resp + "<|im_end|>"
@@ -2526,7 +2485,7 @@ class _Planter:
         _set_resp(e.rec, new)
         self.mark(e, "template-leakage", v)
 
-    def label(self, i):
+    def label_inconsistency(self, i):
         k = self.free(lambda e: e.rec.get("label") in _RELABEL)
         orig = self.entries[k]
         dup = self.copy_of(orig)
@@ -2547,14 +2506,15 @@ def plant_defects(
     ``line`` (1-based), ``code`` (SFTxxx), ``kind``, ``variant`` (how it was
     planted) and ``partner`` (line of the related record, or None). About
     ``rate * len(records)`` defects are planted, spread evenly over ``kinds``
-    (default: every kind that applies to the records' shape; at least one each).
+    (default: label-inconsistency for labelled tickets, every other kind for the other shapes;
+    at least one each).
     """
     if not records:
         raise ValueError("records must not be empty")
     if not 0.0 <= rate <= 1.0:
         raise ValueError("rate must be in [0.0, 1.0]")
     labelled = "label" in records[0]
-    applicable = _LABEL_KINDS if labelled else _PAIR_KINDS
+    applicable = ("label-inconsistency",) if labelled else _PAIR_KINDS
     if kinds is None:
         kinds = list(applicable)
     for kind in kinds:
@@ -2571,34 +2531,12 @@ def plant_defects(
     jobs = [(kind, i) for kind in kinds for i in range(counts[kind])]
     p.rng.shuffle(jobs)
     for kind, i in jobs:
-        if kind == "invalid-json":
-            p.invalid_json(i)
-        elif kind == "schema":
+        if kind == "schema":
             p.schema(i, shape)
-        elif kind == "encoding":
-            p.encoding(i)
-        elif kind == "empty-response":
-            p.empty_response(i)
-        elif kind == "empty-instruction":
-            p.empty_instruction(i)
-        elif kind == "exact-duplicate":
-            p.exact_duplicate(i)
-        elif kind == "near-duplicate":
-            p.near_duplicate(i)
-        elif kind == "length-outlier":
-            p.length_outlier(i)
         elif kind == "off-task":
             p.off_task(i, counts[kind])
-        elif kind == "echo-or-degenerate":
-            p.echo(i)
-        elif kind == "refusal-boilerplate":
-            p.refusal(i)
-        elif kind == "language-mismatch":
-            p.language(i)
-        elif kind == "label-inconsistency":
-            p.label(i)
-        else:  # template-leakage
-            p.leakage(i)
+        else:
+            getattr(p, kind.replace("-", "_"))(i)
 
     ordered: list = []
 
@@ -2658,26 +2596,13 @@ def build_sample_files() -> dict[str, bytes]:
     return files
 
 
-def write_sample_files(directory: str | Path | None = None) -> list[Path]:
-    """Write the sample files into directory (default: sample_data/)."""
-    out_dir = Path(directory) if directory is not None else SAMPLE_DATA
-    out_dir.mkdir(parents=True, exist_ok=True)
-    written = []
+def main() -> None:
+    argparse.ArgumentParser(description="Regenerate sftlint's sample data (sample_data/), byte for byte.").parse_args()
     for name, data in build_sample_files().items():
-        path = out_dir / name
+        path = SAMPLE_DATA / name
         path.write_bytes(data)
-        written.append(path)
-    return written
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="Regenerate sftlint's sample data (sample_data/).")
-    parser.add_argument("--dir", default=None, help="directory for the sample files (default: sample_data/)")
-    args = parser.parse_args(argv)
-    for path in write_sample_files(args.dir):
-        print(f"wrote {path} ({path.stat().st_size:,} bytes)")
-    return 0
+        print(f"wrote {path} ({len(data):,} bytes)")
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()

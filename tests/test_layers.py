@@ -116,3 +116,38 @@ def test_no_module_uses_a_private_name_of_another() -> None:
 )
 def test_the_private_name_scan_finds_each_kind(snippet: str) -> None:
     assert private_uses(snippet, "sftlint.split")
+
+
+def _imports_only(node: ast.stmt) -> bool:
+    """An import, or a block of imports only (`if TYPE_CHECKING:`, a version switch)."""
+    if isinstance(node, (ast.Import, ast.ImportFrom)):
+        return True
+    if isinstance(node, (ast.If, ast.Try)):
+        blocks = [node.body, node.orelse, *(h.body for h in getattr(node, "handlers", []))]
+        return all(_imports_only(inner) for block in blocks for inner in block)
+    return False
+
+
+def late_imports(source: str) -> list[int]:
+    """Lines of module-level imports that come after the module's code has started: an import
+    left at the end to break a cycle, which hides the cycle instead of removing it."""
+    body = ast.parse(source).body
+    if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
+        body = body[1:]  # the docstring
+    code = next((i for i, node in enumerate(body) if not _imports_only(node)), len(body))
+    return [node.lineno for node in body[code:] if _imports_only(node)]
+
+
+def test_every_module_imports_at_its_top() -> None:
+    late = {}
+    for path in sorted((SRC / "sftlint").rglob("*.py")):
+        lines = late_imports(path.read_text(encoding="utf-8"))
+        if lines:
+            late[str(path.relative_to(REPO))] = lines
+    assert late == {}
+
+
+def test_the_late_import_scan_finds_an_import_after_the_code() -> None:
+    top = '"""Doc."""\nfrom __future__ import annotations\nimport json\nif TYPE_CHECKING:\n    import os\n'
+    assert late_imports(top + "X = 1\n") == []
+    assert late_imports(top + "X = 1\nfrom sftlint.output_ci import render_sarif  # noqa: E402\n") == [7]

@@ -10,8 +10,9 @@ cannot be read twice, so records read from them get no excerpts.
 
 An excerpt is what a reviewer needs beside a finding: a conversation's turns with their roles
 (the flagged turn always kept), the record a finding names (the original of a duplicate, the
-evaluation record it leaks), and for near-duplicates the differences from the cluster's first
-record, computed on the full texts while they are at hand, never on the cut excerpts.
+evaluation record it leaks), and for the members of a group a summary names (near-duplicate
+clusters, a plugin's groups) the differences from the group's first record, computed on the
+full texts while they are at hand, never on the cut excerpts.
 """
 
 from __future__ import annotations
@@ -29,7 +30,8 @@ from sftlint.text.normal import ELLIPSIS, excerpt
 
 #: characters kept of each field; longer text keeps its head and its tail around an ellipsis.
 EXCERPT_CHARS = 400
-#: near-duplicate clusters (and members of each) whose records get excerpts for the side-by-side view.
+#: groups of records a summary names (near-duplicate clusters, a plugin's groups), and members of
+#: each, whose records get excerpts for the side-by-side view.
 CLUSTERS_SHOWN = 10
 MEMBERS_SHOWN = 4
 #: turns kept of a longer conversation (the first, the last, the flagged ones and the turn before
@@ -45,11 +47,16 @@ DIFF_CHANGED_CHARS = 600
 _TURN = re.compile(r"\bturn (\d+)\b")
 
 
+def is_int(value: Any) -> bool:
+    """An int in a JSON value, not a bool (which Python counts as one)."""
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
 def flagged_turns(message: str, data: Mapping[str, Any] | None = None) -> list[int]:
     """The turns a finding is about: `data["turn"]` when the check set it, else the turns its
     message names ("turn 3 (assistant) is empty", "turn 4 ... has no result before turn 6")."""
     turn = (data or {}).get("turn")
-    if isinstance(turn, int) and not isinstance(turn, bool):
+    if is_int(turn):
         return [turn]
     return sorted({int(n) for n in _TURN.findall(message)})
 
@@ -62,7 +69,7 @@ def place_key(place: Mapping[str, Any]) -> tuple[str, str, int] | None:
         return None
     for key in ("record", "line"):
         value = place.get(key)
-        if isinstance(value, int) and not isinstance(value, bool):
+        if is_int(value):
             return file, key, value
     return None
 
@@ -80,24 +87,35 @@ def named_record(
     return None
 
 
+def summary_groups(summary: Any) -> list[Mapping[str, Any]]:
+    """The groups of records a check's summary names, for the side-by-side view: the first
+    `CLUSTERS_SHOWN` objects with a `members` list in its `largest` list. That is the shape of
+    the near-duplicate summary, and any check's summary (a plugin's too) may use it."""
+    groups = summary.get("largest") if isinstance(summary, Mapping) else None
+    if not isinstance(groups, list):
+        return []
+    return [g for g in groups if isinstance(g, Mapping) and isinstance(g.get("members"), list)][:CLUSTERS_SHOWN]
+
+
 def _cluster_pairs(summaries: Mapping[str, Any]) -> list[tuple[tuple[str, int], tuple[str, int]]]:
-    """(first member, other member) of the largest near-duplicate clusters, as (file, record
+    """(first member, other member) of the groups every summary names, as (file, record
     position): the pairs the report shows side by side."""
     pairs = []
-    for cluster in (summaries.get("near-duplicate") or {}).get("largest", [])[:CLUSTERS_SHOWN]:
-        members = [
-            (m["file"], m["record"])
-            for m in cluster.get("members", [])[:MEMBERS_SHOWN]
-            if m.get("file") is not None and isinstance(m.get("record"), int)
-        ]
-        pairs += [(members[0], other) for other in members[1:]] if members else []
+    for summary in summaries.values():
+        for group in summary_groups(summary):
+            members = [
+                (m["file"], m["record"])
+                for m in group["members"][:MEMBERS_SHOWN]
+                if isinstance(m, Mapping) and isinstance(m.get("file"), str) and is_int(m.get("record"))
+            ]
+            pairs += [(members[0], other) for other in members[1:]] if members else []
     return pairs
 
 
 def wanted_records(findings: Iterable[Finding], summaries: Mapping[str, Any], per_check: int) -> dict[str, set[int]]:
     """The record positions to excerpt, by file: the first `per_check` flagged records of each
     check and the first record each of them names (the original of a duplicate, the evaluation
-    record it leaks), plus the members of the largest near-duplicate clusters (shown side by side)."""
+    record it leaks), plus the members of the groups the summaries name (shown side by side)."""
     taken: dict[str, int] = {}
     wanted: dict[str, set[int]] = {}
     for f in findings:
@@ -277,8 +295,8 @@ def collect_examples(
 ) -> list[dict[str, Any]]:
     """Excerpts of the wanted records of every input (the training files and the evaluation sets
     their findings name), in file then record order; `names` name the first paths, as in
-    `engine.run`. The example of each near-duplicate shown beside its cluster's first record
-    carries the two records' differences (`comparison`)."""
+    `engine.run`. The example of each group member shown beside its group's first record (a
+    near-duplicate beside its cluster's first) carries the two records' differences (`comparison`)."""
     findings = list(findings)
     wanted = wanted_records(findings, summaries, per_check)
     turns: dict[tuple[str, int], set[int]] = {}

@@ -6,34 +6,20 @@ import json
 import os
 import re
 import uuid
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from typing import Any
 
 import click
 
 from sftlint.baseline import describe as describe_baseline
 from sftlint.check import Check
+from sftlint.display import UNPRINTABLE, placed_message, printable
 from sftlint.engine import Result, widespread
-from sftlint.findings import BY_LINE, Finding, Severity, where
+from sftlint.findings import Severity, where
+from sftlint.output_ci import render_junit, render_sarif
 from sftlint.version import __version__
 
 FORMATS = ("text", "json", "github", "sarif", "junit")
-
-#: Characters a terminal or a CI log would act on rather than show: C0 and C1 controls (escape
-#: sequences, newlines that forge a GitHub workflow command), DEL, line and paragraph separators,
-#: and bidirectional overrides that reorder what is shown.
-_UNPRINTABLE = [*range(0x20), 0x7F, *range(0x80, 0xA0), 0x2028, 0x2029, *range(0x202A, 0x202F), *range(0x2066, 0x206A)]
-_SHOWN = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
-_PRINTABLE = str.maketrans({c: _SHOWN.get(chr(c), f"\\x{c:02x}" if c < 0x100 else f"\\u{c:04x}") for c in _UNPRINTABLE})
-
-
-def printable(text: str) -> str:
-    """`text` safe to print for people: every control character shown as an escape (`\\x1b`, `\\n`).
-
-    Record content, file names and messages are data: raw, they could move the cursor, retitle
-    the terminal, clear the screen or print a line a CI runner takes for a command.
-    """
-    return text.translate(_PRINTABLE)
 
 
 def to_dict(result: Result, findings: bool = True) -> dict[str, Any]:
@@ -64,9 +50,9 @@ def check_doc(check: Check) -> dict[str, str]:
     return {"summary": doc.get("summary", ""), "why": doc.get("Why it matters", ""), "fix": doc.get("How to fix", "")}
 
 
-#: The characters of _UNPRINTABLE that json.dumps leaves raw (DEL, C1 controls, separators, bidi
+#: The characters of UNPRINTABLE that json.dumps leaves raw (DEL, C1 controls, separators, bidi
 #: overrides) as JSON escapes: the same JSON value, nothing a terminal acts on when it is printed.
-_JSON_ESCAPES = str.maketrans({c: f"\\u{c:04x}" for c in _UNPRINTABLE if c >= 0x20})
+_JSON_ESCAPES = str.maketrans({c: f"\\u{c:04x}" for c in UNPRINTABLE if c >= 0x20})
 
 
 def render_json(result: Result) -> str:
@@ -189,14 +175,6 @@ def _escape(value: str, properties: bool = False) -> str:
 _LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice", Severity.ADVICE: "notice"}
 
 
-def placed_message(f: Finding, formats: Mapping[str, str]) -> str:
-    """A finding's message for an output that places it by line (annotations, SARIF): led by the
-    record's position ("record 3: ...") where lines do not identify records."""
-    if f.file is not None and f.record is not None and formats.get(f.file, BY_LINE) != BY_LINE:
-        return f"{where(f.file, f.line, f.record, formats, beside=f.file)}: {f.message}"
-    return f.message
-
-
 def render_github(result: Result) -> str:
     """GitHub Actions workflow commands: one annotation per finding, then the verdict.
 
@@ -247,9 +225,6 @@ def render_step_summary(result: Result) -> str:
         lines.append("| " + " | ".join(row) + " |")
     return "\n".join(lines) + "\n\n"
 
-
-# The CI formats use `printable` and `where`, defined above.
-from sftlint.output_ci import render_junit, render_sarif  # noqa: E402
 
 RENDERERS = {
     "text": render_text,

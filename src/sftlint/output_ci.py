@@ -14,9 +14,9 @@ from typing import Any
 from urllib.parse import quote
 from xml.etree import ElementTree
 
+from sftlint.display import placed_message, printable
 from sftlint.engine import Result
 from sftlint.findings import Finding, Location, Severity, where
-from sftlint.output import placed_message, printable
 from sftlint.version import __version__
 
 SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"

@@ -14,14 +14,22 @@ from dataclasses import dataclass
 from typing import Any
 
 from sftlint.engine import widespread
-from sftlint.examples import DIFF_WORDS, EXCERPT_CHARS, flagged_turns, named_record, place_key
+from sftlint.examples import (
+    DIFF_WORDS,
+    EXCERPT_CHARS,
+    MEMBERS_SHOWN,
+    flagged_turns,
+    is_int,
+    named_record,
+    place_key,
+    summary_groups,
+)
 from sftlint.findings import Severity, where
 from sftlint.output import printable
 from sftlint.text.normal import excerpt
 
 DEFAULT_PER_CHECK = 20
-CLUSTERS_SHOWN = 10
-PAIRS_PER_CLUSTER = 3
+PAIRS_PER_CLUSTER = MEMBERS_SHOWN - 1  # a group's first record beside each of the next ones
 LABEL_GROUPS_SHOWN = 10
 LABEL_MEMBERS_SHOWN = 8
 RELATED_SHOWN = 5
@@ -97,12 +105,13 @@ def build_view(data: dict[str, Any]) -> dict[str, Any]:
         "lengths": _lengths(summaries.get("length-outlier")),
         "near_duplicates": _near_duplicates(summaries.get("near-duplicate"), examples, stats, places),
         "label_conflicts": _label_conflicts(summaries.get("label-inconsistency"), places),
-        "other_summaries": _other_summaries(data["checks"], summaries),
+        "other_summaries": _other_summaries(data["checks"], summaries, examples, places),
         "sections": [
             _section(row, by_code[row["code"]], examples, per_check, places) for row in checks if row["count"]
         ],
         "filter_severities": [s for s in SEVERITIES if any(r["severity"] == s and r["count"] for r in checks)],
         "config_json": json.dumps(config, indent=2, ensure_ascii=False, sort_keys=True),
+        "diff_words": DIFF_WORDS,
     }
 
 
@@ -417,24 +426,27 @@ def _histogram(name: str, part: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-# -- near-duplicates side by side ----------------------------------------------------------
+# -- groups of records side by side (near-duplicate clusters, any summary's groups) -------------
 
 
-def _side(member: dict[str, Any], example: dict[str, Any] | None, places: _Places) -> dict[str, Any]:
+def _side(member: Mapping[str, Any], example: dict[str, Any] | None, places: _Places) -> dict[str, Any]:
     return {"where": places(member), "example": example}
 
 
-def _near_duplicates(
-    summary: dict[str, Any] | None,
-    examples: dict[tuple[str, str, int] | None, dict[str, Any]],
-    stats: dict[str, Any],
-    places: _Places,
-) -> dict[str, Any] | None:
-    if not summary:
-        return None
-    clusters = []
-    for cluster in summary.get("largest", [])[:CLUSTERS_SHOWN]:
-        members = cluster.get("members", [])
+def _count(value: Any, least: int) -> int:
+    """A group's size as the summary gives it, if it is a count of at least `least` records."""
+    return value if is_int(value) and value >= least else least
+
+
+def _record_groups(
+    summary: Any, examples: dict[tuple[str, str, int] | None, dict[str, Any]], places: _Places
+) -> list[dict[str, Any]]:
+    """The groups of records a summary names (`summary_groups`): in each, the group's first
+    record beside each of the next ones, with the words that differ marked when the result has
+    their full-text comparison (`comparison`, made while the excerpts were collected)."""
+    groups = []
+    for number, group in enumerate(summary_groups(summary), 1):
+        members = [m for m in group["members"] if isinstance(m, Mapping)]
         if not members:
             continue
         first = members[0]
@@ -461,33 +473,57 @@ def _near_duplicates(
                     and not any(s["changed"] for f in fields for s in f["left"] + f["right"]),
                 }
             )
-        shown = 1 + len(pairs)
-        clusters.append(
+        size = _count(group.get("size"), len(members))
+        title = group.get("title")
+        groups.append(
             {
-                "id": cluster.get("id"),
-                "size": cluster.get("size", len(members)),
+                "id": printable(str(group.get("id", number))),
+                "title": printable(excerpt(title, SUMMARY_VALUE_CHARS)) if isinstance(title, str) else "",
+                "size": size,
                 "pairs": pairs,
-                "more": max(cluster.get("size", len(members)) - shown, 0),
+                "more": size - 1 - len(pairs),
             }
         )
+    return groups
+
+
+def _near_duplicates(
+    summary: dict[str, Any] | None,
+    examples: dict[tuple[str, str, int] | None, dict[str, Any]],
+    stats: dict[str, Any],
+    places: _Places,
+) -> dict[str, Any] | None:
+    if not summary:
+        return None
     return {
         **{k: summary.get(k) for k in ("clusters", "redundant", "rate", "max_rate", "threshold")},
-        "shown": clusters,
+        "shown": _record_groups(summary, examples, places),
         "records": stats["records"],
         "diff_words": DIFF_WORDS,
     }
 
 
-def _other_summaries(checks: list[dict[str, Any]], summaries: dict[str, Any]) -> list[dict[str, Any]]:
-    """Every other check's summary (plugins' too) as a small key/value table, in check order."""
+def _other_summaries(
+    checks: list[dict[str, Any]],
+    summaries: dict[str, Any],
+    examples: dict[tuple[str, str, int] | None, dict[str, Any]],
+    places: _Places,
+) -> list[dict[str, Any]]:
+    """Every other check's summary (plugins' too) as a small key/value table, in check order;
+    the groups of records it names (`largest`, as the near-duplicate summary) side by side."""
     out = []
     for row in checks:
         summary = summaries.get(row["slug"])
         if row["slug"] in VIEWED_SUMMARIES or summary is None:
             continue
+        groups = _record_groups(summary, examples, places)
         items = summary.items() if isinstance(summary, dict) else [("", summary)]
-        rows = [{"key": printable(str(key)), "value": _summary_value(value)} for key, value in items]
-        out.append({"code": row["code"], "slug": row["slug"], "rows": rows})
+        rows = [
+            {"key": printable(str(key)), "value": _summary_value(value)}
+            for key, value in items
+            if not (groups and key == "largest")
+        ]
+        out.append({"code": row["code"], "slug": row["slug"], "rows": rows, "groups": groups})
     return out
 
 
