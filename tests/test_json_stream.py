@@ -5,15 +5,18 @@ from __future__ import annotations
 import json
 
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import sftlint
 from sftlint.cli import cli
-from sftlint.output import _JSON_ESCAPES, json_chunks, render_json, to_dict
+from sftlint.findings import Finding, Location, Severity
+from sftlint.output import _JSON_ESCAPES, _indented, json_chunks, render_json, to_dict
 
 HOSTILE = [
     {"instruction": "Say hi.\n\nTwice\u2028please", "output": "hi\x1b[31m hi \u202e"},
     {"instruction": "Say hi.\n\nTwice\u2028please", "output": "hi\x1b[31m hi \u202e"},
-    {"instruction": "Write {{name}} a note", "output": "Dear {{name}}, \"findings\": [] thanks"},
+    {"instruction": "Write {{name}} a note", "output": 'Dear {{name}}, "findings": [] thanks'},
     {"instruction": "findings", "output": ""},
 ]
 
@@ -52,3 +55,45 @@ def test_cli_json_to_a_file_and_to_stdout_agree(tmp_path):
     shown = json.loads(to_stdout.output)
     assert written["findings"] == shown["findings"] and len(shown["findings"]) >= 3
     assert out.read_text().endswith("}\n")
+
+
+_SCALARS = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(min_value=-(2**70), max_value=2**70),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.text(
+        alphabet=st.characters(codec="utf-8", exclude_categories=["Cs"])
+        | st.sampled_from('\x00\x1b\n"\\\u2028\x7f\x85'),
+        max_size=12,
+    ),
+)
+_KEYS = st.one_of(st.text(max_size=6), st.integers(-5, 5), st.booleans(), st.none(), st.floats(allow_nan=False))
+_VALUES = st.recursive(
+    _SCALARS,
+    lambda inner: st.lists(inner, max_size=3) | st.tuples(inner, inner) | st.dictionaries(_KEYS, inner, max_size=3),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=400, derandomize=True, deadline=None)
+@given(
+    data=st.dictionaries(st.text(min_size=1, max_size=6), _VALUES, max_size=4),
+    message=_SCALARS.filter(lambda v: isinstance(v, str)),
+)
+def test_a_finding_is_written_as_json_dumps_writes_it(data, message):
+    """Whatever a plugin puts in a finding's data: the same text as json.dumps(indent=2)."""
+    finding = Finding(
+        code="TST001",
+        slug="t",
+        severity=Severity.WARNING,
+        file="a.jsonl",
+        line=3,
+        message=message or "m",
+        related=[Location("b.jsonl", 1, 1)],
+        score=0.5,
+        data=data,
+        record=3,
+    )
+    expected = json.dumps(finding.to_dict(), indent=2, ensure_ascii=False, default=str).replace("\n", "\n    ")
+    assert _indented(finding.to_dict(), "    ") == expected
