@@ -26,6 +26,7 @@ from sftlint.output import (
     printable,
     render_statistics,
     render_step_summary,
+    text_chunks,
     to_dict,
     use_colour,
 )
@@ -308,11 +309,11 @@ def lint(
 
         write_atomic(report_path, render_report(to_dict(result), template_dir), inputs=reads)
         report_written(report_path)
-    # JSON goes out a finding at a time: a million findings never become one string.
-    if statistics or fmt != "json":
+    # JSON and text go out in pieces: a million findings never become one string.
+    if statistics or fmt not in ("json", "text"):
         chunks: Iterable[str] = [render_statistics(result) if statistics else RENDERERS[fmt](result)]
     else:
-        chunks = json_chunks(result)
+        chunks = json_chunks(result) if fmt == "json" else text_chunks(result)
     if outputs:
         with open_atomic(outputs[0], reads) as handle:
             for chunk in chunks:  # colours are for terminals

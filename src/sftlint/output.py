@@ -162,16 +162,39 @@ def render_text(result: Result) -> str:
     The severity is spelled out so that errors and warnings differ in a log without colours.
     Everything but sftlint's own colours goes through `printable`.
     """
-    lines = []
-    defects = [f for f in result.findings if f.severity is not Severity.ADVICE]
-    advice = [f for f in result.findings if f.severity is Severity.ADVICE]
+    return "".join(text_chunks(result))
+
+
+#: finding lines joined into one piece of the text output
+_LINES_PER_CHUNK = 2000
+
+
+def text_chunks(result: Result) -> Iterator[str]:
+    """`render_text` in pieces of a few thousand lines: a million findings never make one string."""
     formats = result.stats.get("formats")
-    for f in defects:
+    lines: list[str] = []
+    started = False
+    for f in result.findings:
+        if f.severity is Severity.ADVICE:
+            continue
         colour = _COLOURS[f.severity]
         code = click.style(printable(f.code), fg=colour, bold=True)
         severity = click.style(f"[{f.severity.value}]", fg=colour)
         at = where(f.file, f.line, f.record, formats)
         lines.append(f"{printable(at)}: {code} {printable(f.slug)} {printable(f.message)} {severity}")
+        if len(lines) >= _LINES_PER_CHUNK:
+            yield ("\n" if started else "") + "\n".join(lines)
+            started, lines = True, []
+    if started:
+        lines.insert(0, "")  # the newline after the last piece
+    yield "\n".join([*lines, *_text_end(result)])
+
+
+def _text_end(result: Result) -> list[str]:
+    """The lines after the findings: advice, the table of checks, the verdict."""
+    lines = []
+    formats = result.stats.get("formats")
+    advice = [f for f in result.findings if f.severity is Severity.ADVICE]
     if advice:
         lines += ["", "Before you fine-tune:"]
         lines += [printable(f"  {f.code} {f.slug}: {f.message}") for f in advice]
@@ -198,7 +221,7 @@ def render_text(result: Result) -> str:
         ]
         lines.append(printable("Flagged on a large share of the records: " + "; ".join(shares)))
     lines.append(_verdict_line(result))
-    return "\n".join(lines)
+    return lines
 
 
 def _verdict_line(result: Result) -> str:
