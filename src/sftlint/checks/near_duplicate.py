@@ -165,7 +165,7 @@ class NearDuplicate(Check):
         if self.answers is not None:
             self.answers.freeze()
             answers, alike = self.answers, threshold - ANSWER_MARGIN
-            accept = lambda i, j: answers.similarity(i, j) >= alike  # noqa: E731
+            accept = lambda x, y: answers.similarity(x, y) >= alike  # noqa: E731
         clusters = find_clusters(keys, ids, self.corpus.store, threshold, accept=accept)
         self.corpus.close()
         redundant = 0
