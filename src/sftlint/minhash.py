@@ -672,10 +672,13 @@ def find_clusters(
     once, so each round is a few array operations and one batch of `ShingleStore.jaccards`,
     whatever the number of buckets. A member costs at most `max_leaders` verifications a band,
     and most near-copies are joined in their first shared band, so the work grows with the
-    records, not with the pairs in a bucket (`counts`, if given, receives "verified").
+    records, not with the pairs in a bucket (`counts`, if given, receives "verified", the pairs
+    judged). A pair whose set sizes alone keep it below the threshold is judged without reading
+    its sets.
     `accept(x, y)` judges the pairs (x[k], y[k]) that reached the threshold, all at once.
     """
     n = keys.shape[0]
+    sizes = store.sizes()
     parent = np.arange(n)
     rejected = np.full(1, _MASK64, dtype=_U64)  # leader * n + member of every pair that failed, sorted
     links: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
@@ -700,8 +703,12 @@ def find_clusters(
             known = rejected[np.minimum(np.searchsorted(rejected, pair), len(rejected) - 1)] == pair
             todo = ~known & (_roots(parent, leader) != _roots(parent, member))
             x, y = leader[todo], member[todo]
-            similarity = store.jaccards(x, y)
             verified += len(x)
+            # Jaccard is at most min/max of the set sizes: pairs that cannot reach the threshold are not read
+            small, large = np.minimum(sizes[x], sizes[y]), np.maximum(sizes[x], sizes[y])
+            similarity = np.zeros(len(x))
+            can = small / np.maximum(large, 1) >= threshold
+            similarity[can] = store.jaccards(x[can], y[can])
             ok = similarity >= threshold
             if accept is not None and ok.any():
                 ok[ok] = accept(x[ok], y[ok])
