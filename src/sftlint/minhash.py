@@ -403,10 +403,11 @@ class ShingleStore:
 
     def _tagged(self, texts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """The sets of texts[k], each value tagged with k in its top 32 bits (so ascending), and their sizes."""
-        lo, size = self._offsets[texts], np.diff(self._offsets)[texts]
-        pair = np.repeat(np.arange(len(texts), dtype=_U64), size)
-        within = np.arange(len(pair)) - np.repeat(np.cumsum(size) - size, size)
-        return (pair << _U64(32)) | self._values[np.repeat(lo, size) + within], size
+        lo = self._offsets[texts]
+        size = self._offsets[texts + 1] - lo
+        shift = np.repeat(lo - (np.cumsum(size) - size), size)  # from a value's place in the result to the file
+        tags = np.repeat(np.arange(len(texts), dtype=_U64) << _U64(32), size)
+        return tags | self._values[np.arange(len(shift)) + shift], size
 
     def jaccards(self, x: np.ndarray, y: np.ndarray, chunk: int = 16384) -> np.ndarray:
         """Exact Jaccard similarity of the shingle sets of texts x[k] and y[k], for every k at once.
@@ -423,9 +424,12 @@ class ShingleStore:
             common = np.bincount(both.astype(np.int64), minlength=len(left_size))
             union = left_size + right_size - common
             out[start : start + len(union)] = np.divide(common, union, out=np.zeros(len(union)), where=union > 0)
-        if self._map is not None and hasattr(mmap, "MADV_DONTNEED"):
-            self._map.madvise(mmap.MADV_DONTNEED)  # clean file pages: dropped from memory, read again if needed
         return out
+
+    def release(self) -> None:
+        """Let go of the pages `jaccards` read (clean file pages: read again if needed), so they do not stay resident."""
+        if self._map is not None and hasattr(mmap, "MADV_DONTNEED"):
+            self._map.madvise(mmap.MADV_DONTNEED)
 
     def close(self) -> None:
         self._values = np.zeros(0, dtype=_U32)
@@ -718,6 +722,7 @@ def find_clusters(
             # settled: matched, or (now) in the leader's cluster; the others wait for the next leader
             waiting[at] = _roots(parent, leader) != _roots(parent, member)
         rejected = np.sort(np.concatenate([rejected, *failed]))
+        store.release()
     if counts is not None:
         counts["verified"] = verified
     return _clusters(parent, links) if links else []
