@@ -206,12 +206,12 @@ def quality(name: str, texts: list[str], copies: np.ndarray, findings: list, obv
     with Timer() as t:
         truth = true_pairs(texts, copies)
     edges, clusters = set(), {}
-    for f in findings:
-        if f.line is None:
+    for f in findings:  # records by position (1-based): the stage's context knows no lines
+        if f.record is None:
             continue
-        member, partner = f.line - 1, f.data["partner"]["line"] - 1
+        member, partner = f.record - 1, f.data["partner"]["record"] - 1
         edges.add((min(member, partner), max(member, partner)))
-        clusters.setdefault(f.data["cluster"], {f.related[0].line - 1}).add(member)
+        clusters.setdefault(f.data["cluster"], {f.related[0].record - 1}).add(member)
     grouped = {pair for members in clusters.values() for pair in combinations(sorted(members), 2)}
     obvious = {p for p in obvious if not copies[p[0]] and not copies[p[1]]}
     in_truth = lambda pairs: sum(p in truth for p in pairs)  # noqa: E731
