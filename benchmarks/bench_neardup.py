@@ -16,8 +16,9 @@ a quarter of the records are edited copies and clusters are large), in one run:
   candidates kept when `MinHash.jaccard` reaches the threshold;
 - datasketch bulk: `MinHash.bulk` + `MinHashLSH` insertion session + the same query;
   (both baselines get the same normalised text and shingles, and are timed from raw text)
-- quality on the 10k corpus (or the smallest size with `--corpus real`): recall and precision of the reported pairs against exact
-  all-pairs Jaccard of the shingle sets (a sparse product; exact copies left to SFT103 excluded).
+- quality on the 10k corpus (or the smallest size with `--corpus real`): recall and precision
+  of the reported pairs against exact all-pairs Jaccard of the shingle sets (a sparse product;
+  exact copies left to SFT103 excluded).
 
 The machine is shared, so CPU time is printed beside wall time; ratios use CPU time.
 """

@@ -24,7 +24,7 @@ import os
 import re
 import tempfile
 import unicodedata
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -417,7 +417,8 @@ class ShingleStore:
         """
         out = np.zeros(len(x), dtype=np.float64)
         for start in range(0, len(x), chunk):
-            (left, left_size), (right, right_size) = self._tagged(x[start : start + chunk]), self._tagged(y[start : start + chunk])
+            left, left_size = self._tagged(x[start : start + chunk])
+            right, right_size = self._tagged(y[start : start + chunk])
             merged = np.concatenate((left, right))
             merged.sort(kind="stable")
             both = merged[1:][merged[1:] == merged[:-1]] >> _U64(32)
@@ -427,7 +428,7 @@ class ShingleStore:
         return out
 
     def release(self) -> None:
-        """Let go of the pages `jaccards` read (clean file pages: read again if needed), so they do not stay resident."""
+        """Let go of the pages `jaccards` read (clean file pages, read again if needed): they do not stay resident."""
         if self._map is not None and hasattr(mmap, "MADV_DONTNEED"):
             self._map.madvise(mmap.MADV_DONTNEED)
 
