@@ -276,3 +276,13 @@ def test_squash_matches_its_regular_expression_definition(text: str) -> None:
     from sftlint.text.normal import squash
 
     assert squash(text) == re.sub(r"\s+", " ", text).strip().lower()
+
+
+def test_no_candidates_make_no_clusters() -> None:
+    """No texts to compare, or one: nothing to bucket, nothing to verify (and no error)."""
+    keys, store = _store(["", "one text of several words here"])
+    counts: dict[str, int] = {}
+    assert find_clusters(keys, np.zeros(0, dtype=np.int64), store, 0.6, counts=counts) == []
+    assert find_clusters(keys, np.array([1]), store, 0.6) == []
+    store.close()
+    assert counts["verified"] == 0

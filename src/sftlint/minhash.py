@@ -336,7 +336,7 @@ def bucketed(keys: np.ndarray, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]
     """
     order = np.argsort(keys, kind="stable")  # ids are ascending, so each group stays ascending
     ordered = keys[order]
-    new = np.concatenate(([True], ordered[1:] != ordered[:-1]))
+    new = np.concatenate(([True], ordered[1:] != ordered[:-1]))[: len(ordered)]
     group = np.cumsum(new) - 1
     size = np.bincount(group)
     shared = size[group] >= 2
