@@ -72,6 +72,7 @@ def corpus(size: int, folder: Path, kind: str = "generated") -> Path:
 def records(path: Path):
     for raw in read_file(str(path)):
         record, _ = normalise(raw.value, path.name, raw.line)
+        record.position = raw.position  # as the engine sets it: findings name records by position
         yield record
 
 
