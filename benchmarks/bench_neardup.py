@@ -2,9 +2,11 @@
 
     .venv/bin/python benchmarks/bench_neardup.py                        # 10k and 100k records
     .venv/bin/python benchmarks/bench_neardup.py --sizes 1000000        # 1M (baselines skipped)
+    .venv/bin/python benchmarks/bench_neardup.py --corpus real --sizes 100000 --no-quality
 
 For each corpus size (generated once by neardup_corpus.py into --corpora, default
-benchmarks/corpora), in one run:
+benchmarks/corpora; with `--corpus real`, built by real_corpus.py from tests/data/real, where
+a quarter of the records are edited copies and clusters are large), in one run:
 
 - floor: every line parsed with the standard `json.loads`;
 - sftlint stage: the SFT104 check's `collect` + `finish` over the records (normalise,
@@ -14,8 +16,9 @@ benchmarks/corpora), in one run:
   candidates kept when `MinHash.jaccard` reaches the threshold;
 - datasketch bulk: `MinHash.bulk` + `MinHashLSH` insertion session + the same query;
   (both baselines get the same normalised text and shingles, and are timed from raw text)
-- quality on the 10k corpus: recall and precision of the reported pairs against exact
-  all-pairs Jaccard of the shingle sets (a sparse product; exact copies left to SFT103 excluded).
+- quality on the 10k corpus (or the smallest size with `--corpus real`): recall and precision
+  of the reported pairs against exact all-pairs Jaccard of the shingle sets (a sparse product;
+  exact copies left to SFT103 excluded).
 
 The machine is shared, so CPU time is printed beside wall time; ratios use CPU time.
 """
@@ -34,6 +37,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).parent))
 
+import real_corpus  # noqa: E402
 from neardup_corpus import generate  # noqa: E402
 
 from sftlint.check import Context  # noqa: E402
@@ -53,7 +57,9 @@ class Timer:
         self.wall, self.cpu = time.perf_counter() - self.wall, time.process_time() - self.cpu
 
 
-def corpus(size: int, folder: Path) -> Path:
+def corpus(size: int, folder: Path, kind: str = "generated") -> Path:
+    if kind == "real":
+        return real_corpus.build(size, folder=folder)
     label = f"{size // 1_000_000}M" if size % 1_000_000 == 0 else f"{size // 1000}k"
     path = folder / f"sftlint-neardup_corpus-{label}.jsonl"
     if not path.exists():
@@ -66,6 +72,7 @@ def corpus(size: int, folder: Path) -> Path:
 def records(path: Path):
     for raw in read_file(str(path)):
         record, _ = normalise(raw.value, path.name, raw.line)
+        record.position = raw.position  # as the engine sets it: findings name records by position
         yield record
 
 
@@ -201,12 +208,12 @@ def quality(name: str, texts: list[str], copies: np.ndarray, findings: list, obv
     with Timer() as t:
         truth = true_pairs(texts, copies)
     edges, clusters = set(), {}
-    for f in findings:
-        if f.line is None:
+    for f in findings:  # records by position (1-based): the stage's context knows no lines
+        if f.record is None:
             continue
-        member, partner = f.line - 1, f.data["partner"]["line"] - 1
+        member, partner = f.record - 1, f.data["partner"]["record"] - 1
         edges.add((min(member, partner), max(member, partner)))
-        clusters.setdefault(f.data["cluster"], {f.related[0].line - 1}).add(member)
+        clusters.setdefault(f.data["cluster"], {f.related[0].record - 1}).add(member)
     grouped = {pair for members in clusters.values() for pair in combinations(sorted(members), 2)}
     obvious = {p for p in obvious if not copies[p[0]] and not copies[p[1]]}
     in_truth = lambda pairs: sum(p in truth for p in pairs)  # noqa: E731
@@ -241,11 +248,14 @@ def main() -> None:
     parser.add_argument(
         "--baselines-max", type=int, default=200_000, help="largest corpus to run the datasketch baselines on"
     )
+    parser.add_argument("--corpus", choices=("generated", "real"), default="generated", help="which corpus")
+    parser.add_argument("--no-quality", action="store_true", help="skip the exact all-pairs quality check")
     args = parser.parse_args()
     args.corpora.mkdir(parents=True, exist_ok=True)
     sizes = [int(s) for s in args.sizes.split(",")]
+    quality_size = min(sizes) if args.corpus == "real" else 10_000
     for size in sizes:
-        path = corpus(size, args.corpora)
+        path = corpus(size, args.corpora, args.corpus)
         mb = path.stat().st_size / 1e6
         floor = json_floor(path)
         stage, findings, summary = sftlint_stage(path)
@@ -272,7 +282,7 @@ def main() -> None:
             f"  datasketch bulk       {bulk.wall:8.2f} s wall {bulk.cpu:8.2f} s cpu  {size / bulk.cpu:9.0f} rec/s"
             f"  -> sftlint {bulk.cpu / stage.cpu:.1f}x faster (same pairs as obvious: {bulk_pairs == obvious_pairs})"
         )
-        if size == 10_000:
+        if size == quality_size and not args.no_quality:
             quality(path.name, texts, copies, findings, obvious_pairs)
         del texts
 

@@ -20,7 +20,7 @@ from sftlint.minhash import (
     MinHasher,
     ShingleStore,
     band_keys,
-    buckets,
+    bucketed,
     distinct,
     find_clusters,
     jaccard,
@@ -174,12 +174,11 @@ def test_band_buckets_find_the_pairs_datasketch_lsh_finds(bands: int, rows: int)
     expected = {(min(i, j), max(i, j)) for i, m in enumerate(minhashes) for j in lsh.query(m) if i != j}
     keys = band_keys(signatures, bands, rows)
     ids = np.arange(len(texts))
-    found = {
-        pair
-        for band in range(bands)
-        for group in buckets(keys[:, band], ids)
-        for pair in combinations(group.tolist(), 2)
-    }
+    found = set()
+    for band in range(bands):
+        members, group = bucketed(keys[:, band], ids)
+        for g in np.unique(group):
+            found.update(combinations(members[group == g].tolist(), 2))
     assert found == expected
     assert len(found) >= 5  # some edited copies are candidates, so the comparison is not vacuous
 
@@ -220,14 +219,49 @@ def test_identical_template_bucket_costs_few_verifications() -> None:
     template = prose(rng, 300)
     texts = [template + " " + prose(rng, 300) for _ in range(50)]
     keys, store = _store(texts)
-    calls = []
-    original = store.get
-    store.get = lambda i: (calls.append(i), original(i))[1]  # type: ignore[method-assign]
     keys[:, 0] = 7  # force every record into one bucket of the first band
-    clusters = find_clusters(keys, np.arange(len(texts)), store, 0.8)
+    counts: dict[str, int] = {}
+    clusters = find_clusters(keys, np.arange(len(texts)), store, 0.8, counts=counts)
     store.close()
     assert clusters == []
-    assert len(calls) <= 50 * 2 + 16  # each set read about once (cached), not once per pair
+    assert 16 <= counts["verified"] <= 16 * 50  # each against the 16 leaders at most, not all 1,225 pairs
+
+
+def test_batch_jaccards_equal_the_exact_jaccard_of_each_pair() -> None:
+    rng = random.Random(4)
+    base = realistic_texts(40, seed=6)
+    texts = [*base, *(edit(rng, t, min(rng.randint(0, 8), len(t.split()))) for t in base), "", "two words"]
+    _, store = _store(texts)
+    x = np.array([rng.randrange(len(texts)) for _ in range(400)] + list(range(40)))
+    y = np.array([rng.randrange(len(texts)) for _ in range(400)] + list(range(40, 80)))  # each with its edit
+    got = store.jaccards(x, y, chunk=64)  # several chunks
+    sets = [store.get(i) for i in range(len(texts))]
+    store.close()
+    assert got.tolist() == [jaccard(sets[i], sets[j]) for i, j in zip(x, y, strict=True)]
+    batch = MinHasher().batch([normalise_text(t) for t in texts])
+    for i, stored in enumerate(sets):  # stored as each text's distinct shingle hashes, sorted
+        assert stored.tolist() == sorted(set(batch.hashes[batch.offsets[i] : batch.offsets[i + 1]].tolist()))
+    assert (got > 0.6).sum() >= 20 and (got < 0.1).sum() >= 20  # copies and strangers both among the pairs
+
+
+def _verified_for_near_copies_of_one(n: int) -> tuple[int, list]:
+    rng = random.Random(8)
+    source = prose(rng, 120)
+    texts = [source, *(edit(rng, source, rng.randint(1, 4)) for _ in range(n - 1))]
+    keys, store = _store(texts)
+    counts: dict[str, int] = {}
+    clusters = find_clusters(keys, np.arange(n), store, 0.6, counts=counts)
+    store.close()
+    return counts["verified"], clusters
+
+
+def test_verified_pairs_stay_proportional_to_records_when_all_are_near_copies_of_one() -> None:
+    """Every record shares every band with hundreds of others; each is still verified about once, not once a pair."""
+    small, clusters = _verified_for_near_copies_of_one(300)
+    large, _ = _verified_for_near_copies_of_one(1200)
+    assert [len(c.members) for c in clusters] == [300]  # all found, as one cluster
+    assert 299 <= small <= 2 * 300
+    assert large <= 4.4 * small  # 4x the records: about 4x the verifications (all pairs would be 16x)
 
 
 @settings(max_examples=300, deadline=None)
@@ -242,3 +276,13 @@ def test_squash_matches_its_regular_expression_definition(text: str) -> None:
     from sftlint.text.normal import squash
 
     assert squash(text) == re.sub(r"\s+", " ", text).strip().lower()
+
+
+def test_no_candidates_make_no_clusters() -> None:
+    """No texts to compare, or one: nothing to bucket, nothing to verify (and no error)."""
+    keys, store = _store(["", "one text of several words here"])
+    counts: dict[str, int] = {}
+    assert find_clusters(keys, np.zeros(0, dtype=np.int64), store, 0.6, counts=counts) == []
+    assert find_clusters(keys, np.array([1]), store, 0.6) == []
+    store.close()
+    assert counts["verified"] == 0

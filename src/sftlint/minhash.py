@@ -19,11 +19,12 @@ keeps in a temporary file rather than in memory.
 
 from __future__ import annotations
 
+import mmap
 import os
 import re
 import tempfile
 import unicodedata
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -327,15 +328,19 @@ def band_keys(signatures: np.ndarray, bands: int, rows: int, groups: np.ndarray 
         return _fmix64(keys)
 
 
-def buckets(keys: np.ndarray, ids: np.ndarray) -> Iterable[np.ndarray]:
-    """Groups of `ids` (in ascending order) that share a key, for groups of two or more."""
-    order = np.argsort(keys, kind="stable")
+def bucketed(keys: np.ndarray, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The `ids` (ascending) that share their key with another, grouped: (members, group number).
+
+    Members come group by group, in ascending order within a group; groups are numbered 0, 1, ...
+    in the order of their keys.
+    """
+    order = np.argsort(keys, kind="stable")  # ids are ascending, so each group stays ascending
     ordered = keys[order]
-    edges = np.flatnonzero(ordered[1:] != ordered[:-1]) + 1
-    bounds = np.concatenate(([0], edges, [len(ordered)]))
-    big = np.flatnonzero(np.diff(bounds) >= 2)
-    for g in big:
-        yield np.sort(ids[order[bounds[g] : bounds[g + 1]]])
+    new = np.concatenate(([True], ordered[1:] != ordered[:-1]))[: len(ordered)]
+    group = np.cumsum(new) - 1
+    size = np.bincount(group)
+    shared = size[group] >= 2
+    return ids[order[shared]], np.cumsum(new[shared]) - 1
 
 
 def distinct(values: np.ndarray) -> np.ndarray:
@@ -355,40 +360,82 @@ def jaccard(x: np.ndarray, y: np.ndarray) -> float:
 class ShingleStore:
     """Every text's shingle set, appended to a temporary file and read back by index.
 
-    4 bytes per shingle go to disk instead of memory, so memory stays at 8 bytes of offset
-    per text however large the dataset; only the candidates to verify are read back.
+    4 bytes per distinct shingle go to disk instead of memory, so memory stays at 8 bytes of
+    offset per text however large the dataset. Sets are stored sorted and distinct, so reading
+    one back is a slice; `jaccards` reads them through a memory map whose pages it lets go
+    after each batch, so only the sets being compared are resident.
     """
 
     def __init__(self) -> None:
         self._file = tempfile.TemporaryFile(prefix="sftlint-shingles-")
         self._chunks: list[np.ndarray] = [np.zeros(1, dtype=np.int64)]
         self._end = 0
+        self._map: mmap.mmap | None = None
+        self._values = np.zeros(0, dtype=_U32)
 
     def append(self, batch: Batch) -> None:
-        self._file.write(batch.hashes.tobytes())
-        self._chunks.append(batch.offsets[1:] + self._end)
-        self._end += int(batch.offsets[-1])
+        owner = np.repeat(np.arange(len(batch.offsets) - 1, dtype=_U64), batch.sizes)
+        tagged = distinct((owner << _U64(32)) | batch.hashes)  # each text's set, sorted, in text order
+        self._file.write((tagged & _U64(0xFFFFFFFF)).astype(_U32).tobytes())
+        counts = np.bincount((tagged >> _U64(32)).astype(np.int64), minlength=len(batch.offsets) - 1)
+        self._chunks.append(np.cumsum(counts) + self._end)
+        self._end += len(tagged)
 
     def freeze(self) -> None:
-        """Finish writing; from now on `get` reads."""
+        """Finish writing; from now on `get` and `jaccards` read."""
         self._file.flush()
         self._offsets = np.concatenate(self._chunks)
         self._chunks = [self._offsets]
+        if self._end:
+            self._map = mmap.mmap(self._file.fileno(), 0, access=mmap.ACCESS_READ)
+            self._values = np.frombuffer(self._map, dtype=_U32)
 
     def __len__(self) -> int:
         return sum(len(c) for c in self._chunks) - 1
 
     def sizes(self) -> np.ndarray:
-        """Shingles per text (0 for an empty text)."""
+        """Distinct shingles per text (0 for an empty text)."""
         return np.diff(self._offsets)
 
     def get(self, i: int) -> np.ndarray:
         """Text i's shingle set: sorted distinct hashes."""
-        lo, hi = int(self._offsets[i]), int(self._offsets[i + 1])
-        data = os.pread(self._file.fileno(), 4 * (hi - lo), 4 * lo)
-        return distinct(np.frombuffer(data, dtype=_U32))
+        return self._values[self._offsets[i] : self._offsets[i + 1]].copy()
+
+    def _tagged(self, texts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The sets of texts[k], each value tagged with k in its top 32 bits (so ascending), and their sizes."""
+        lo = self._offsets[texts]
+        size = self._offsets[texts + 1] - lo
+        shift = np.repeat(lo - (np.cumsum(size) - size), size)  # from a value's place in the result to the file
+        tags = np.repeat(np.arange(len(texts), dtype=_U64) << _U64(32), size)
+        return tags | self._values[np.arange(len(shift)) + shift], size
+
+    def jaccards(self, x: np.ndarray, y: np.ndarray, chunk: int = 16384) -> np.ndarray:
+        """Exact Jaccard similarity of the shingle sets of texts x[k] and y[k], for every k at once.
+
+        Both sets of pair k are tagged with k and merged by one stable sort of two ascending
+        runs (a linear merge); a value met twice is in both sets. Pairs go `chunk` at a time.
+        """
+        out = np.zeros(len(x), dtype=np.float64)
+        for start in range(0, len(x), chunk):
+            left, left_size = self._tagged(x[start : start + chunk])
+            right, right_size = self._tagged(y[start : start + chunk])
+            merged = np.concatenate((left, right))
+            merged.sort(kind="stable")
+            both = merged[1:][merged[1:] == merged[:-1]] >> _U64(32)
+            common = np.bincount(both.astype(np.int64), minlength=len(left_size))
+            union = left_size + right_size - common
+            out[start : start + len(union)] = np.divide(common, union, out=np.zeros(len(union)), where=union > 0)
+        return out
+
+    def release(self) -> None:
+        """Let go of the pages `jaccards` read (clean file pages, read again if needed): they do not stay resident."""
+        if self._map is not None and hasattr(mmap, "MADV_DONTNEED"):
+            self._map.madvise(mmap.MADV_DONTNEED)
 
     def close(self) -> None:
+        self._values = np.zeros(0, dtype=_U32)
+        if self._map is not None:
+            self._map.close()
         self._file.close()
 
 
@@ -576,8 +623,9 @@ class Sketches:
             self.values = np.concatenate([self.values, *self._parts])
             self._parts = []
 
-    def similarity(self, i: int, j: int) -> float:
-        return float(np.count_nonzero(self.values[i] == self.values[j])) / self.values.shape[1]
+    def similarity(self, i: int | np.ndarray, j: int | np.ndarray) -> float | np.ndarray:
+        """Estimated Jaccard of texts i and j (or of each pair i[k], j[k])."""
+        return np.count_nonzero(self.values[i] == self.values[j], axis=-1) / self.values.shape[1]
 
 
 @dataclass
@@ -589,60 +637,114 @@ class Cluster:
     links: dict[int, tuple[int, float]]
 
 
+def _roots(parent: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """The root of each of x in the forest `parent` (pointer jumping; the paths walked are compressed)."""
+    root = parent[x]
+    while True:
+        up = parent[root]
+        if np.array_equal(up, root):
+            break
+        root = up
+    parent[x] = root
+    return root
+
+
+def _union(parent: np.ndarray, x: np.ndarray, y: np.ndarray) -> None:
+    """Join the sets of x[k] and y[k] for every k; a set's root stays its smallest member."""
+    while len(x):
+        rx, ry = _roots(parent, x), _roots(parent, y)
+        apart = rx != ry
+        x, y, rx, ry = x[apart], y[apart], rx[apart], ry[apart]
+        np.minimum.at(parent, np.maximum(rx, ry), np.minimum(rx, ry))
+
+
 def find_clusters(
     keys: np.ndarray | BandKeyStore,
     ids: np.ndarray,
     store: ShingleStore,
     threshold: float,
     max_leaders: int = 16,
-    accept: Callable[[int, int], bool] | None = None,
+    accept: Callable[[np.ndarray, np.ndarray], np.ndarray] | None = None,
+    counts: dict[str, int] | None = None,
 ) -> list[Cluster]:
-    """Verified near-duplicate clusters among `ids`, from their LSH band keys (in memory or on disk).
+    """Verified near-duplicate clusters among `ids` (ascending), from their LSH band keys (in memory or on disk).
 
     In each bucket of texts that share a band, every member is verified against the bucket's
     leaders (its first member, then each member that matched no leader, up to `max_leaders`)
-    until one reaches `threshold` in exact Jaccard (and, with `accept`, passes it too); members
-    already in the same cluster are not verified again. So a templated dataset, whose buckets
-    can hold thousands of records, costs a few verifications per record instead of one per pair.
+    until one reaches `threshold` in exact Jaccard (and, with `accept`, passes it too); a member
+    already in the leader's cluster, or a pair rejected in an earlier band, is not verified
+    again. The leaders of one band are taken in rounds, the first leader of every bucket at
+    once, so each round is a few array operations and one batch of `ShingleStore.jaccards`,
+    whatever the number of buckets. A member costs at most `max_leaders` verifications a band,
+    and most near-copies are joined in their first shared band, so the work grows with the
+    records, not with the pairs in a bucket (`counts`, if given, receives "verified", the pairs
+    judged). A pair whose set sizes alone keep it below the threshold is judged without reading
+    its sets.
+    `accept(x, y)` judges the pairs (x[k], y[k]) that reached the threshold, all at once.
     """
-    uf = UnionFind()
-    rejected: set[tuple[int, int]] = set()
-    links: dict[int, list[tuple[int, float]]] = {}
-    cache: dict[int, np.ndarray] = {}
-
-    def shingle_set(i: int) -> np.ndarray:
-        if i not in cache:
-            if len(cache) >= 4096:
-                cache.clear()
-            cache[i] = store.get(i)
-        return cache[i]
-
+    n = keys.shape[0]
+    sizes = store.sizes()
+    parent = np.arange(n)
+    rejected = np.full(1, _MASK64, dtype=_U64)  # leader * n + member of every pair that failed, sorted
+    links: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+    verified = 0
     for band in range(keys.shape[1]):
         column = keys[:, band] if isinstance(keys, np.ndarray) else keys.band(band)
-        for bucket in buckets(column[ids], ids):
-            leaders: list[int] = []
-            for m in map(int, bucket):
-                for leader in leaders:
-                    if uf.find(m) == uf.find(leader):
-                        break
-                    if (leader, m) in rejected:
-                        continue
-                    similarity = jaccard(shingle_set(leader), shingle_set(m))
-                    if similarity >= threshold and (accept is None or accept(leader, m)):
-                        uf.union(leader, m)
-                        links.setdefault(m, []).append((leader, similarity))
-                        links.setdefault(leader, []).append((m, similarity))
-                        break
-                    rejected.add((leader, m))
-                else:
-                    if len(leaders) < max_leaders:
-                        leaders.append(m)
-    groups: dict[int, list[int]] = {}
-    for m in sorted(links):
-        groups.setdefault(uf.find(m), []).append(m)
-    clusters = []
-    for root in sorted(groups):
-        members = groups[root]
-        best = {m: max(links[m], key=lambda link: (link[1], -link[0])) for m in members[1:]}
-        clusters.append(Cluster(members, best))
-    return clusters
+        members, group = bucketed(column[ids], ids)
+        waiting = np.ones(len(members), dtype=bool)  # neither a leader yet nor settled
+        failed: list[np.ndarray] = []
+        for _ in range(max_leaders):
+            at = np.flatnonzero(waiting)
+            if len(at) < 2:
+                break
+            first = np.concatenate(([True], group[at[1:]] != group[at[:-1]]))
+            leader = members[at[first]][np.cumsum(first) - 1][~first]
+            waiting[at[first]] = False  # the first waiting member of each bucket leads this round
+            at = at[~first]
+            if not len(at):
+                break
+            member = members[at]
+            pair = leader.astype(_U64) * _U64(n) + member.astype(_U64)
+            known = rejected[np.minimum(np.searchsorted(rejected, pair), len(rejected) - 1)] == pair
+            todo = ~known & (_roots(parent, leader) != _roots(parent, member))
+            x, y = leader[todo], member[todo]
+            verified += len(x)
+            # Jaccard is at most min/max of the set sizes: pairs that cannot reach the threshold are not read
+            small, large = np.minimum(sizes[x], sizes[y]), np.maximum(sizes[x], sizes[y])
+            similarity = np.zeros(len(x))
+            can = small / np.maximum(large, 1) >= threshold
+            similarity[can] = store.jaccards(x[can], y[can])
+            ok = similarity >= threshold
+            if accept is not None and ok.any():
+                ok[ok] = accept(x[ok], y[ok])
+            links.append((x[ok], y[ok], similarity[ok]))
+            failed.append(pair[todo][~ok])
+            _union(parent, x[ok], y[ok])
+            # settled: matched, or (now) in the leader's cluster; the others wait for the next leader
+            waiting[at] = _roots(parent, leader) != _roots(parent, member)
+        rejected = np.sort(np.concatenate([rejected, *failed]))
+        store.release()
+    if counts is not None:
+        counts["verified"] = verified
+    return _clusters(parent, links) if links else []
+
+
+def _clusters(parent: np.ndarray, links: list[tuple[np.ndarray, np.ndarray, np.ndarray]]) -> list[Cluster]:
+    """The clusters of the verified links, by first member; each other member with its best link."""
+    x, y, similarity = (np.concatenate(part) for part in zip(*links, strict=True))
+    if not len(x):
+        return []
+    # every link names a partner for both of its ends; the best is the most alike, then the first
+    member, partner, score = np.concatenate((y, x)), np.concatenate((x, y)), np.concatenate((similarity, similarity))
+    order = np.lexsort((partner, -score, member))
+    member, partner, score = member[order], partner[order], score[order]
+    best = np.concatenate(([True], member[1:] != member[:-1]))
+    member, partner, score = member[best], partner[best], score[best]  # one row per linked text, ascending
+    root = _roots(parent, member)
+    order = np.lexsort((member, root))
+    member, partner, score, root = member[order].tolist(), partner[order].tolist(), score[order].tolist(), root[order]
+    bounds = np.flatnonzero(np.concatenate(([True], root[1:] != root[:-1], [True]))).tolist()
+    return [
+        Cluster(member[lo:hi], {member[k]: (partner[k], score[k]) for k in range(lo + 1, hi)})
+        for lo, hi in zip(bounds[:-1], bounds[1:], strict=True)
+    ]

@@ -150,9 +150,14 @@ class NearDuplicate(Check):
     def finish(self, context: Context) -> Iterator[Finding]:
         places = context.places
 
+        located: dict[int, Location] = {}  # members are named several times (first, partner, related)
+
         def location(i: int) -> Location:
-            file, position = self.files[self.file_ids[i]], self.positions[i]
-            return Location(file, places.line(file, position), position)
+            at = located.get(i)
+            if at is None:
+                file, position = self.files[self.file_ids[i]], self.positions[i]
+                at = located[i] = Location(file, places.line(file, position), position)
+            return at
 
         keys = self.corpus.freeze()
         content = np.frombuffer(bytes(self.content), dtype=np.uint64)
@@ -165,7 +170,7 @@ class NearDuplicate(Check):
         if self.answers is not None:
             self.answers.freeze()
             answers, alike = self.answers, threshold - ANSWER_MARGIN
-            accept = lambda i, j: answers.similarity(i, j) >= alike  # noqa: E731
+            accept = lambda x, y: answers.similarity(x, y) >= alike  # noqa: E731
         clusters = find_clusters(keys, ids, self.corpus.store, threshold, accept=accept)
         self.corpus.close()
         redundant = 0
@@ -178,8 +183,8 @@ class NearDuplicate(Check):
                 shown = [cluster.members[0], partner, *cluster.members[1 : SHOWN_MEMBERS + 2]]
                 shown = list(dict.fromkeys(m for m in shown if m != member))[:SHOWN_MEMBERS]
                 related = [location(m) for m in shown]
-                here = location(member)
-                partner_at = self._where(places, location(partner), here)
+                here, partner_loc = location(member), location(partner)
+                partner_at = self._where(places, partner_loc, here)
                 message = f"near-duplicate of {partner_at} (Jaccard {similarity:.2f}, threshold {threshold:g})"
                 if len(cluster.members) > 2:
                     first_where = self._where(places, first_at, here)
@@ -191,7 +196,7 @@ class NearDuplicate(Check):
                     score=similarity,
                     cluster=number,
                     cluster_size=len(cluster.members),
-                    partner=location(partner).to_dict(),
+                    partner=partner_loc.to_dict(),
                 )
         rate = redundant / context.valid if context.valid else 0.0
         largest = sorted(enumerate(clusters, start=1), key=lambda c: (-len(c[1].members), c[0]))[:SHOWN_CLUSTERS]
