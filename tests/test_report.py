@@ -593,3 +593,20 @@ def test_contamination_shows_the_evaluation_record_beside_the_training_record(tm
     assert "line 8" in sides[0].find("div", class_="side-title").text
     assert f"{evaluation}:11" in sides[1].find("div", class_="side-title").text
     assert records[7]["instruction"][:200] in sides[1].text
+
+
+def test_report_of_a_result_holding_a_lone_surrogate_shows_its_escape(tmp_path):
+    """A record with a lone surrogate ("\\ud800" in its JSON) reaches the result's messages and
+    excerpts; the report shows it as that escape instead of failing to encode it."""
+    data = tmp_path / "data.jsonl"
+    row = '{"instruction": "Say \\ud800 twice.", "output": "Say \\ud800 twice."}\n'
+    data.write_text(row * 3, encoding="utf-8")
+    result, page = tmp_path / "result.json", tmp_path / "r.html"
+    runner = CliRunner()
+    linted = runner.invoke(cli, ["lint", str(data), "--format", "json", "-o", str(result)])
+    assert linted.exit_code in (0, 1), linted.output
+    assert "\\ud800" in result.read_text(encoding="utf-8")
+    made = runner.invoke(cli, ["report", str(result), "-o", str(page)])
+    assert made.exit_code == 0, made.output
+    html = page.read_text(encoding="utf-8")
+    assert "\\ud800" in html and html.rstrip().endswith("</html>")

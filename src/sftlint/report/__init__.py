@@ -97,6 +97,17 @@ def render_report(data: dict[str, Any], template_dir: Path | str | None = None) 
         raise SftlintError(f"report template error: {type(exc).__name__}: {exc}") from None
 
 
+def _escape_surrogates(value: Any) -> Any:
+    """`value` with every lone surrogate in its strings written as its escape (`\\ud800`)."""
+    if isinstance(value, str):
+        return value.encode("utf-8", "backslashreplace").decode("utf-8")
+    if isinstance(value, list):
+        return [_escape_surrogates(v) for v in value]
+    if isinstance(value, dict):
+        return {_escape_surrogates(k): _escape_surrogates(v) for k, v in value.items()}
+    return value
+
+
 def load_result(path: str) -> dict[str, Any]:
     """A saved JSON result, validated against the output contract (raises SftlintError)."""
     from sftlint.schema import ResultModel
@@ -110,7 +121,13 @@ def load_result(path: str) -> dict[str, Any]:
         raise SftlintError(f"{name}: cannot read ({exc})") from None
     try:
         # as read (exclude_unset: no defaults added), every field the report relies on typed
-        return ResultModel.model_validate(json.loads(text)).model_dump(mode="json", by_alias=True, exclude_unset=True)
+        data = json.loads(text)
+        try:
+            model = ResultModel.model_validate(data)
+            return model.model_dump(mode="json", by_alias=True, exclude_unset=True)
+        except UnicodeEncodeError:  # a lone surrogate ("\ud800" in the JSON): shown as that escape
+            model = ResultModel.model_validate(_escape_surrogates(data))
+            return model.model_dump(mode="json", by_alias=True, exclude_unset=True)
     except json.JSONDecodeError as exc:
         raise SftlintError(f"{name}: not JSON ({exc.msg} at line {exc.lineno})") from None
     except ValidationError as exc:
