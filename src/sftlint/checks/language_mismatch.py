@@ -337,6 +337,8 @@ class LanguageMismatch(Check):
         judgement misses it. A name glossed in its own script (in brackets or quotes), code, and
         an instruction that uses that script or asks for a language are not switches.
         """
+        if _FOREIGN_RUN.search(record.response) is None:
+            return  # prose only drops text and joins words with spaces: it cannot make a run
         asked = record.instruction[: 3 * self.options.max_chars]
         if not asked.isascii() and (_script(asked) != "latin" or _FOREIGN_RUN.search(record.instruction)):
             return
