@@ -100,7 +100,8 @@ class UnfilledPlaceholder(Check):
                 continue
             whole = _said(text)
             if whole in _NOTHING:
-                found.append(self.finding(f"{name} is a placeholder: {text.strip()!r}", record, placeholder=text.strip()))
+                said = text.strip()
+                found.append(self.finding(f"{name} is a placeholder: {said!r}", record, placeholder=said))
                 continue
             if whole in _SFT101_PLACEHOLDERS and (name == "response" or name.endswith("(assistant)")):
                 continue
