@@ -24,6 +24,7 @@ from sftlint.checks.format_inconsistency import _BULLET, _NUMBERED, profile
 from sftlint.checks.language_mismatch import _FOREIGN_RUN, _GLOSS
 from sftlint.checks.refusal_boilerplate import _UNCASED, DEFAULT_PHRASES, RefusalBoilerplate, _literal_first
 from sftlint.checks.template_leakage import TemplateLeakage
+from sftlint.checks.truncated_response import _open_brackets
 from sftlint.checks.unfilled_placeholder import _NOTHING, _SFT101_PLACEHOLDERS, _said
 from sftlint.minhash import BandKeyStore, MinHasher, ShingleStore, band_keys, find_clusters, fold_text, normalise_text
 from sftlint.records import normalise
@@ -313,6 +314,40 @@ def test_a_mid_text_switch_needs_a_run_in_the_raw_response(text: str) -> None:
 def test_said_matches_the_definition(text: str) -> None:
     said, whole = _said(text), squash(text).strip(" .!")
     assert said == whole or (said is None and whole not in _NOTHING | _SFT101_PLACEHOLDERS)
+
+
+# -- SFT116: brackets counted outside strings and comments in one pass ---------------------------------
+
+
+def plain_open_brackets(code: str) -> int:
+    """`_open_brackets` as first written: a walk over every character."""
+    comment = "//" if re.search(r"[;{]\s*$", code, re.MULTILINE) else "#"
+    depth, quote, i = 0, "", 0
+    while i < len(code):
+        ch = code[i]
+        if quote:
+            if ch == "\\":
+                i += 1
+            elif ch == quote or ch == "\n":
+                quote = ""
+        elif ch in "\"'":
+            quote = ch
+        elif code.startswith(comment, i):
+            end = code.find("\n", i)
+            i = len(code) if end < 0 else end
+            continue
+        elif ch in "([{":
+            depth += 1
+        elif ch in ")]}":
+            depth -= 1
+        i += 1
+    return depth
+
+
+@settings(max_examples=500, deadline=None)
+@given(texts(["(", ")", "[", "]", "{", "}", '"', "'", "\\", "#", "//", "/", ";", "\n", "x = f(a", "#include"], " \n\t", 30))
+def test_open_brackets_match_the_definition(code: str) -> None:
+    assert _open_brackets(code) == plain_open_brackets(code)
 
 
 # -- SFT111: one look at the whole record -----------------------------------------------------------
