@@ -91,9 +91,11 @@ _DEFAULT_KEYWORDS = (
     "knowledge",
     "training",
     "browse",
+    "as of my",
     "作为",
     "语言模型",
     "人工智能",
+    "聊天机器人",
 )
 # For ASCII text (where lower-casing is exactly what IGNORECASE matches; outside ASCII a few
 # letters such as the Kelvin sign fold differently), a sharper and cheaper test: every default
