@@ -1,4 +1,4 @@
-"""The shortcuts that make SFT101, SFT103, SFT104, SFT107, SFT108, SFT111 and SFT112 cheap give
+"""The shortcuts that make SFT101, SFT103, SFT104, SFT107, SFT108, SFT109, SFT111, SFT112 and SFT115 cheap give
 exactly the answers of the plain definitions they replace, which are spelled out here.
 
 Each test draws texts that are likely to hit the shortcut's edge: runs of every kind of
@@ -21,11 +21,14 @@ from sftlint.checks.echo_or_degenerate import EchoOrDegenerate, _loop_candidates
 from sftlint.checks.empty_response import EmptyResponse
 from sftlint.checks.exact_duplicate import ExactDuplicate
 from sftlint.checks.format_inconsistency import _BULLET, _NUMBERED, profile
-from sftlint.checks.refusal_boilerplate import DEFAULT_PHRASES, RefusalBoilerplate
+from sftlint.checks.language_mismatch import _FOREIGN_RUN, _GLOSS
+from sftlint.checks.refusal_boilerplate import _UNCASED, DEFAULT_PHRASES, RefusalBoilerplate, _literal_first
 from sftlint.checks.template_leakage import TemplateLeakage
+from sftlint.checks.truncated_response import _open_brackets
+from sftlint.checks.unfilled_placeholder import _NOTHING, _SFT101_PLACEHOLDERS, _said
 from sftlint.minhash import BandKeyStore, MinHasher, ShingleStore, band_keys, find_clusters, fold_text, normalise_text
 from sftlint.records import normalise
-from sftlint.text.content import strip_code
+from sftlint.text.content import _CJK, _CODE_LINE_END, _CODE_LINE_START, _LIST_MARK, prose, strip_code
 from sftlint.text.normal import DEFAULT_PLACEHOLDERS, excerpt, squash
 
 SPACES = " \t\n\r\x0b\x0c\x1c\x1d\x1e\x1f\x85\xa0\u2028\u3000"
@@ -203,7 +206,10 @@ REFUSALS = [
     "my training data only goes up to",
     "I'm not able to browse the internet",
 ]
-OTHER_WORDS = "as an ai i am i'm my it is the model sorry request task decline knowledge , . ! ) ’ é".split()
+OTHER_WORDS = (
+    "as an ai i am i'm my it is the model sorry request task decline knowledge , . ! ) ’ é — “ … 😀 \u3000 ſ \u212a İ "
+    "作为一个人工智能语言模型 我是一个ai语言模型 我只是一名AI聊天机器人"
+).split()
 
 
 @st.composite
@@ -228,6 +234,120 @@ def test_refusal_search_matches_the_case_insensitive_definition(text: str) -> No
     expected = [f"response contains refusal or assistant boilerplate: {excerpt(match.group())!r}"] if match else []
     found = RefusalBoilerplate().check_record(record({"instruction": "Q", "output": text}))
     assert [f.message for f in found] == expected
+
+
+def test_uncased_characters_have_no_case() -> None:
+    """The premise of matching lower-cased text: lower-casing leaves these characters alone, and
+    IGNORECASE matches them to nothing else."""
+    uncased = re.compile(f"[{_UNCASED}]")
+    for char in map(chr, range(0x80, 0x20000)):
+        if uncased.match(char):
+            assert char.lower() == char == char.upper(), hex(ord(char))
+
+
+@settings(max_examples=200, deadline=None)
+@given(texts(["As an AI", "i", "a", "作为", "AI", "\u212a", "ſ", "—"], SPACES, 20))
+def test_literal_first_phrases_match_where_the_phrases_do(text: str) -> None:
+    for phrase in DEFAULT_PHRASES:
+        expected = [m.span() for m in re.finditer(phrase, text.lower())]
+        assert [m.span() for m in re.finditer(_literal_first(phrase), text.lower())] == expected
+
+
+# -- SFT109: prose read line by line, each measure in C ---------------------------------------------
+
+
+def plain_prose(text: str, min_words: int = 4, limit: int | None = None) -> str:
+    """`prose` as first written: every pattern on every line, the word measures in Python."""
+    not_prose = re.compile(
+        r"`[^`\n]*`|\"[^\"\n]{1,120}\"|\([^()\n]{1,80}\)|（[^（）\n]{1,80}）|“[^”\n]{1,120}”|《[^》\n]{1,60}》"
+        r"|\b(?:https?|ftp)://\S+|\bwww\.\S+|\S+@\S+\.\w+|</?[A-Za-z][^<>\n]{0,200}>|\\[A-Za-z]+"
+    )
+    code_start = re.compile(_CODE_LINE_START.pattern + r"|^[\x00-\x7f]*[=(].*;\s*$")
+    kept: list[str] = []
+    for line in strip_code(text).splitlines():
+        if not line.strip() or (line.startswith(("    ", "\t")) and not _LIST_MARK.match(line)):
+            continue
+        line = _LIST_MARK.sub("", line, count=1)
+        if code_start.match(line) or _CODE_LINE_END.search(line):
+            continue
+        if sum(map(line.count, "{}[]()<>=;_$\\|&^~#@*/")) > 0.08 * len(line) + 1:
+            continue
+        words = [w for w in not_prose.sub(" ", line).split() if not w.isdigit()]
+        latin = [w for w in words if w[0].isascii() and w[0].isalpha()]
+        cjk = len(_CJK.findall(line))
+        if not cjk and len(latin) >= 3 and sum(w[0].isupper() for w in latin) >= 0.6 * len(latin):
+            continue
+        if len(words) + cjk // 2 >= min_words:
+            kept.append(" ".join(words))
+            if limit is not None and len("\n".join(kept)) >= limit:
+                break
+    return "\n".join(kept)
+
+
+PROSE_PIECES = [
+    "The cat sat on the mat.", "x = f(a);", "for i in y:", "if (a) {", "}", "    indented", "\t", "- item one two",
+    "1. first", "a) b", "`code`", '"quoted words here"', "(an aside)", "see https://x.org/a", "www.x.org", "a@b.co",
+    "<b>", "\\frac", "By George B. Thomas And Ross", "中文字符", "²", "42", "```", "(", "@", ";", ":", "Ünï", "\ud800",
+]
+
+
+@settings(max_examples=400, deadline=None)
+@given(texts(PROSE_PIECES, " \n\n\t\r\x1c\u2028\u3000", 40), st.integers(1, 5), st.sampled_from([None, 20, 200]))
+def test_prose_matches_the_definition(text: str, min_words: int, limit: int | None) -> None:
+    assert prose(text, min_words, limit) == plain_prose(text, min_words, limit)
+
+
+@settings(max_examples=300, deadline=None)
+@given(texts(["Hello there my friend", "中文", "字", "Привет", "мир", "（注）", "'", "`", "```", "\n"], SPACES, 20))
+def test_a_mid_text_switch_needs_a_run_in_the_raw_response(text: str) -> None:
+    """SFT109 looks for a switch of script only in responses with a run of another script: prose,
+    which it reads, cannot make one."""
+    if _FOREIGN_RUN.search(text) is None:
+        assert _FOREIGN_RUN.search(_GLOSS.sub(" ", prose(text, min_words=1))) is None
+
+
+# -- SFT115: only short texts are squashed ------------------------------------------------------------
+
+
+@settings(max_examples=300, deadline=None)
+@given(texts(["No", "output", "no input", "n/a", "N/A.", "…", "!", ".", "İ", "none", "x"], SPACES, 8))
+def test_said_matches_the_definition(text: str) -> None:
+    said, whole = _said(text), squash(text).strip(" .!")
+    assert said == whole or (said is None and whole not in _NOTHING | _SFT101_PLACEHOLDERS)
+
+
+# -- SFT116: brackets counted outside strings and comments in one pass ---------------------------------
+
+
+def plain_open_brackets(code: str) -> int:
+    """`_open_brackets` as first written: a walk over every character."""
+    comment = "//" if re.search(r"[;{]\s*$", code, re.MULTILINE) else "#"
+    depth, quote, i = 0, "", 0
+    while i < len(code):
+        ch = code[i]
+        if quote:
+            if ch == "\\":
+                i += 1
+            elif ch == quote or ch == "\n":
+                quote = ""
+        elif ch in "\"'":
+            quote = ch
+        elif code.startswith(comment, i):
+            end = code.find("\n", i)
+            i = len(code) if end < 0 else end
+            continue
+        elif ch in "([{":
+            depth += 1
+        elif ch in ")]}":
+            depth -= 1
+        i += 1
+    return depth
+
+
+@settings(max_examples=500, deadline=None)
+@given(texts(["(", ")", "[", "]", "{", "}", '"', "'", "\\", "#", "//", "/", ";", "\n", "x = f(a", "#include"], " \n\t", 30))
+def test_open_brackets_match_the_definition(code: str) -> None:
+    assert _open_brackets(code) == plain_open_brackets(code)
 
 
 # -- SFT111: one look at the whole record -----------------------------------------------------------

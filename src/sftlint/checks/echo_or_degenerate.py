@@ -151,17 +151,19 @@ class EchoOrDegenerate(Check):
         words = words_of(record.response)
         if len(words) < 4:
             return None
-        asked = set(_ngrams(words_of(record.instruction), 4))
-        if not asked:
+        asked_words = words_of(record.instruction)
+        if len(asked_words) < 4:
+            return None  # no 4-gram to repeat
+        # A short answer that restates the question and adds its answer ("The permission ... is
+        # called Development Team") is an answer: an echo adds (almost) nothing of its own. (Tested
+        # first: it rules out nearly every response with a few set operations, before any 4-gram.)
+        own = set(words).difference(asked_words, _FUNCTION_WORDS)
+        if len(own) >= max(1, 0.05 * len(words)):
             return None
+        asked = set(_ngrams(asked_words, 4))
         grams = _ngrams(words, 4)
         share = sum(map(asked.__contains__, grams)) / len(grams)
         if share < self.options.echo_share:
-            return None
-        # A short answer that restates the question and adds its answer ("The permission ... is
-        # called Development Team") is an answer: an echo adds (almost) nothing of its own.
-        own = set(words).difference(words_of(record.instruction), _FUNCTION_WORDS)
-        if len(own) >= max(1, 0.05 * len(words)):
             return None
         return (
             f"echo: {share:.0%} of the response's word 4-grams repeat the instruction "

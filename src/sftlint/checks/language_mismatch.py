@@ -172,6 +172,7 @@ _FOREIGN_RUN = re.compile(
 )
 # A gloss: a name given in its own script in brackets or quotes, as in "Shurijo Castle (首里城)".
 _GLOSS = re.compile(r"\([^()\n]{0,80}\)|（[^（）\n]{0,80}）|'[^'\n]{0,80}'|「[^」\n]{0,80}」")
+_WIDE = re.compile("[\u2e80-\U0010ffff]")  # CJK and everything after it in Unicode
 _UNSEEN = object()
 #: words of prose a Latin-script text needs before langdetect's guess of its language is evidence.
 _LANGDETECT_WORDS = 8
@@ -337,6 +338,8 @@ class LanguageMismatch(Check):
         judgement misses it. A name glossed in its own script (in brackets or quotes), code, and
         an instruction that uses that script or asks for a language are not switches.
         """
+        if _FOREIGN_RUN.search(record.response) is None:
+            return  # prose only drops text and joins words with spaces: it cannot make a run
         asked = record.instruction[: 3 * self.options.max_chars]
         if not asked.isascii() and (_script(asked) != "latin" or _FOREIGN_RUN.search(record.instruction)):
             return
@@ -428,7 +431,7 @@ class LanguageMismatch(Check):
         tokens = translated.split()
         count = len(tokens)
         if count < options.min_words and not prefix.isascii():
-            count = max(count, sum(ord(ch) >= 0x2E80 for ch in prefix) // 2)  # CJK: ~2 characters a word
+            count = max(count, len(_WIDE.findall(prefix)) // 2)  # CJK: ~2 characters a word
         if count < options.min_words:
             return None
         visible = len(prefix) - prefix.count(" ") - prefix.count("\n")

@@ -28,7 +28,7 @@ DEFAULT_PHRASES = [
     r"\bi (?:cannot|can't|am unable to|am not able to) (?:provide|generate|create|produce|write) "
     r"(?:that|this|such|any) (?:content|information|material)\b",
     r"\bi must (?:respectfully )?decline\b",
-    r"\b(?:it is|it's) not appropriate for me to\b",
+    r"\bit(?: is|'s) not appropriate for me to\b",
     r"\bas of my (?:last |latest )?(?:knowledge |training )?(?:update|cutoff|cut-off)\b",
     r"\bmy (?:knowledge|training data) (?:cutoff|cut-off|only goes up to)\b",
     r"\bi(?: am|'m) not able to browse the internet\b",
@@ -91,9 +91,11 @@ _DEFAULT_KEYWORDS = (
     "knowledge",
     "training",
     "browse",
+    "as of my",
     "作为",
     "语言模型",
     "人工智能",
+    "聊天机器人",
 )
 # For ASCII text (where lower-casing is exactly what IGNORECASE matches; outside ASCII a few
 # letters such as the Kelvin sign fold differently), a sharper and cheaper test: every default
@@ -103,6 +105,26 @@ _DEFAULT_KEYWORDS = (
 _FIRST_PERSON = re.compile(r"i (?:do|can|am |won|will not|must|apologi)")
 _AS_AN_AI = re.compile(r"as (?:an? (?:ai|artificial|la)|of my)")
 _MY_CUTOFF = re.compile(r"my (?:knowledge|training)")
+
+
+# Characters outside ASCII that have no case (punctuation, symbols, arrows, CJK, Hangul, emoji):
+# in text whose other characters are ASCII, lower-casing changes only ASCII letters, so matching
+# lower-case expressions on the lower-cased text finds what IGNORECASE finds on the text. (Letters
+# with a case are left to IGNORECASE: "ſ" matches "s" and "İ" lower-cases to two characters.)
+_UNCASED = (
+    "\u0080-\u00b4\u00b6-\u00bf\u00d7\u00f7\u2000-\u20ff\u2190-\u245f\u2500-\u2bff\u2e80-\u9fff\uac00-\ud7af"
+    "\uf900-\ufaff\ufe30-\ufe4f\uff01-\uff20\uff3b-\uff40\uff5b-\uff65\U0001f000-\U0001faff"
+)
+_CASED_OR_RARE = re.compile(f"[^\\x00-\\x7f{_UNCASED}]")
+
+
+def _literal_first(phrase: str) -> str:
+    r"""`phrase` with its leading word boundary moved after its first letter ("\bas" becomes
+    "a(?<!\wa)s"): the same matches, but an alternation of expressions that all start with a
+    letter is searched only where one of those letters stands, not at every position."""
+    if phrase.startswith("\\b") and phrase[2:3].isascii() and phrase[2:3].isalpha() and phrase[3:4] not in "?*+{":
+        return f"{phrase[2]}(?<!\\w{phrase[2]}){phrase[3:]}"
+    return phrase
 
 
 def _may_refuse(lower: str) -> bool:
@@ -189,7 +211,9 @@ class RefusalBoilerplate(Check):
         # Default expressions are lower case: on lower-cased ASCII text, matching them case-sensitively
         # finds the same spans as IGNORECASE on the original, several times faster.
         self.lower_pattern = (
-            re.compile("|".join(f"(?:{p})" for p in phrases)) if self.pattern and self.gate is not None else None
+            re.compile("|".join(f"(?:{_literal_first(p)})" for p in phrases))
+            if self.pattern and self.gate is not None
+            else None
         )
 
     def check_record(self, record: Record) -> Iterable[Finding]:
@@ -216,25 +240,32 @@ class RefusalBoilerplate(Check):
             texts = [("response", record.response, record.prompt)]
         has_tools = _declares_tools(record.raw)
         for name, text, prompt in texts:
-            about_itself = _ABOUT_ITSELF.search(prompt) is not None
-            harmful = _HARMFUL.search(prompt) is not None
-            creative = _CREATIVE.search(prompt) is not None
             if self.options.max_chars:
                 text = text[: self.options.max_chars]
             if "\u2019" in text:
                 text = text.replace("\u2019", "'")
-            if self.lower_pattern is not None and text.isascii():
-                lower = text.lower()
-                if not _may_refuse(lower):
-                    continue
-                matches = self.lower_pattern.finditer(lower)
+            if self.lower_pattern is None or self.gate is None:
+                matches = self.pattern.finditer(text)
             else:
-                if self.gate is not None:
-                    lower = text.lower()
+                lower = text.lower()
+                if text.isascii():
+                    if not _may_refuse(lower):
+                        continue
+                    matches = self.lower_pattern.finditer(lower)
+                else:
                     if not any(map(lower.__contains__, self.gate)):
                         continue
-                matches = self.pattern.finditer(text)
+                    uncased = _CASED_OR_RARE.search(text) is None
+                    matches = self.lower_pattern.finditer(lower) if uncased else self.pattern.finditer(text)
+            asks: tuple[bool, bool, bool] | None = None  # what the prompt asks: read at the first match only
             for match in matches:
+                if asks is None:
+                    asks = (
+                        _ABOUT_ITSELF.search(prompt) is not None,
+                        _HARMFUL.search(prompt) is not None,
+                        _CREATIVE.search(prompt) is not None,
+                    )
+                about_itself, harmful, creative = asks
                 found = text[match.start() : match.end()]
                 if about_itself and _IDENTITY.match(found):
                     continue  # "Can you feel?" answered "As an AI, I don't have feelings"

@@ -47,35 +47,20 @@ MIN_ANSWER_WORDS = 5  # shorter responses are labels or short answers, never jud
 SIBLING_SHARE = 0.8
 
 
+# What `_open_brackets` does not count in: string literals (to their closing quote, the end of
+# their line or of the text; a backslash escapes the next character) and comments, by style.
+_STRING = r'"[^"\\\n]*(?:\\[\s\S]?[^"\\\n]*)*["\n]?' + r"|'[^'\\\n]*(?:\\[\s\S]?[^'\\\n]*)*['\n]?"
+_NOT_CODE = {comment: re.compile(rf"{_STRING}|{comment}[^\n]*") for comment in ("//", "#")}
+
+
 def _open_brackets(code: str) -> int:
     """Brackets opened and never closed in `code`, outside string literals and comments.
 
     A program whose lines end in ; or { has // comments (and # is not one: #include);
     any other has # comments (and // is Python's floor division).
     """
-    comment = "//" if _C_LIKE.search(code) else "#"
-    depth = 0
-    quote = ""
-    i = 0
-    while i < len(code):
-        ch = code[i]
-        if quote:
-            if ch == "\\":
-                i += 1
-            elif ch == quote or ch == "\n":
-                quote = ""
-        elif ch in "\"'":
-            quote = ch
-        elif code.startswith(comment, i):
-            end = code.find("\n", i)
-            i = len(code) if end < 0 else end
-            continue
-        elif ch in "([{":
-            depth += 1
-        elif ch in ")]}":
-            depth -= 1
-        i += 1
-    return depth
+    code = _NOT_CODE["//" if _C_LIKE.search(code) else "#"].sub("", code)
+    return sum(map(code.count, "([{")) - sum(map(code.count, ")]}"))
 
 
 def _cut_json(text: str) -> bool:

@@ -14,9 +14,11 @@ from sftlint.text.normal import DEFAULT_PLACEHOLDERS, squash
 # {{ name }}: a mustache or Jinja variable.
 _MUSTACHE = re.compile(r"\{\{\s*[A-Za-z_][\w. -]{0,40}?\s*\}\}")
 # <NAME>, <AUTHOR>, <COMPANY NAME>: an all-caps tag not glued to a word (List<T> is a generic).
-_CAPS_TAG = re.compile(r"(?<![\w<])<([A-Z][A-Z0-9_]*(?: [A-Z][A-Z0-9_]*){0,3})>")
+# (The look-behinds follow the bracket, so the search skips to each bracket instead of trying
+# every position.)
+_CAPS_TAG = re.compile(r"<(?<![\w<]<)([A-Z][A-Z0-9_]*(?: [A-Z][A-Z0-9_]*){0,3})>")
 # {name}, {your answer}: one brace, not LaTeX (\frac{a}, x^{2}, a_{i}) nor a set or a dict.
-_BRACE = re.compile(r"(?<![\w\\^_${}%#])\{([A-Za-z_][A-Za-z0-9_]*(?: [a-z]+){0,3})\}(?!\})")
+_BRACE = re.compile(r"\{(?<![\w\\^_${}%#]\{)([A-Za-z_][A-Za-z0-9_]*(?: [a-z]+){0,3})\}(?!\})")
 # <noinput>, <No Output>: the markers of a generated dataset's empty fields.
 _NO_IO = re.compile(r"<no ?(?:input|output)>", re.IGNORECASE)
 # Whole texts that say there is nothing, beyond the placeholders SFT101 already reports.
@@ -38,16 +40,29 @@ _TEMPLATE_ASKED = re.compile(
 
 def _slots(text: str) -> list[str]:
     """The unfilled slots in the prose of `text`, in order, each once."""
-    if not any(c in text for c in "{<"):
+    if "{" not in text and "<" not in text:
         return []
     text = without_code_spans(text)
-    if looks_like_code(text):
-        return []
     found = [m.group() for m in _MUSTACHE.finditer(text)]
     found += [m.group() for m in _CAPS_TAG.finditer(text) if m.group(1) not in _NOT_SLOTS]
     found += [m.group() for m in _BRACE.finditer(text) if len(m.group(1)) >= 3]
     found += [m.group() for m in _NO_IO.finditer(text)]
+    if not found or looks_like_code(text):  # a program's slots are its own
+        return []
     return list(dict.fromkeys(found))
+
+
+# A text without the spaces, full stops and exclamation marks around it.
+_CORE = re.compile(r"[^\s.!](?:.*[^\s.!])?", re.DOTALL)
+_MOST_WORDS = max(len(marker.split()) for marker in _NOTHING | _SFT101_PLACEHOLDERS)
+
+
+def _said(text: str) -> str | None:
+    """`squash(text).strip(" .!")` when it is short enough to be a marker of an empty text, else
+    None: a long text is not squashed whole."""
+    core = _CORE.search(text)
+    words = core.group().split(None, _MOST_WORDS) if core else []
+    return " ".join(words).lower() if len(words) <= _MOST_WORDS else None
 
 
 class UnfilledPlaceholder(Check):
@@ -79,18 +94,21 @@ class UnfilledPlaceholder(Check):
     severity = Severity.ERROR
 
     def check_record(self, record: Record) -> Iterator[Finding]:
-        if _TEMPLATE_ASKED.search(record.prompt):
-            return
+        found = []
         for name, text in record.texts():
             if name.endswith(("(tool)", "(function)")):
                 continue
-            whole = squash(text).strip(" .!")
+            whole = _said(text)
             if whole in _NOTHING:
-                yield self.finding(f"{name} is a placeholder: {text.strip()!r}", record, placeholder=text.strip())
+                said = text.strip()
+                found.append(self.finding(f"{name} is a placeholder: {said!r}", record, placeholder=said))
                 continue
             if whole in _SFT101_PLACEHOLDERS and (name == "response" or name.endswith("(assistant)")):
                 continue
             slots = _slots(text)
             if slots:
                 shown = ", ".join(slots[:3]) + (f" and {len(slots) - 3} more" if len(slots) > 3 else "")
-                yield self.finding(f"{name} has an unfilled placeholder: {shown}", record, placeholder=slots[0])
+                found.append(self.finding(f"{name} has an unfilled placeholder: {shown}", record, placeholder=slots[0]))
+        # Looked at only when there is something to report: most records have no slot at all.
+        if found and not _TEMPLATE_ASKED.search(record.prompt):
+            yield from found

@@ -8,6 +8,8 @@ caller stores.
 from __future__ import annotations
 
 import re
+from itertools import filterfalse
+from operator import itemgetter
 
 # Fenced code blocks: language and relevance measures look at prose, not code.
 _FENCE = re.compile(r"```.*?(?:```|\Z)", re.DOTALL)
@@ -43,25 +45,32 @@ def strip_code(text: str) -> str:
 # What is not the writer's own prose, inside a line: inline code, quoted titles and phrases, asides
 # in brackets (often a name or title in another language), URLs,
 # e-mail addresses, markup tags, LaTeX commands.
-_NOT_PROSE = re.compile(
-    r"`[^`\n]*`|\"[^\"\n]{1,120}\"|\([^()\n]{1,80}\)|（[^（）\n]{1,80}）|“[^”\n]{1,120}”|《[^》\n]{1,60}》|\b(?:https?|ftp)://\S+|\bwww\.\S+|\S+@\S+\.\w+|</?[A-Za-z][^<>\n]{0,200}>|\\[A-Za-z]+"
-)
+_QUOTED = r"`[^`\n]*`|\"[^\"\n]{1,120}\"|\([^()\n]{1,80}\)|（[^（）\n]{1,80}）|“[^”\n]{1,120}”|《[^》\n]{1,60}》"
+_MARKUP = r"</?[A-Za-z][^<>\n]{0,200}>|\\[A-Za-z]+"
+_NOT_PROSE = re.compile(rf"{_QUOTED}|\b(?:https?|ftp)://\S+|\bwww\.\S+|\S+@\S+\.\w+|{_MARKUP}")
+# The same without addresses, for the many lines that have no "@", "://" or "www.": the address
+# patterns are tried at every word and were most of the cost of `prose`.
+_NOT_PROSE_INLINE = re.compile(f"{_QUOTED}|{_MARKUP}")
 # A line of code: a statement keyword at its start, or an ending only code has. The patterns
-# anchored at the start are tried once per line; the endings only on lines that end in a brace
-# or colon (tried at every position, they were most of the cost of `prose`).
+# anchored at the start are tried once per line; the endings only on lines that end in a brace,
+# colon or semicolon (tried at every position, they were most of the cost of `prose`).
 _CODE_LINE_START = re.compile(
     r"^\s*(?:def|class|import|from\s+\S+\s+import|return|elif|else:|try:|except|finally:|raise|yield|async|await|"
     r"#include|#define|package|using|namespace|public|private|protected|static|void|int|var|let|const|function|"
     r"fn|impl|struct|enum|func|SELECT|INSERT|UPDATE|DELETE|CREATE|print|console\.|System\.|@\w+)\b"
-    r"|^\s*(?:with|for|while|if)\b.*[:{]\s*$|^[\x00-\x7f]*[=(].*;\s*$|^\s*[}\])]"
+    r"|^\s*(?:with|for|while|if)\b.*[:{]\s*$|^\s*[}\])]"
     r"|^\s*(?:#|//|/\*|\*|--|>>>|\$ )|^\s*\w+(?:\.\w+)*\s*(?:[-+*/]?=|\()"
 )
 _CODE_LINE_END = re.compile(r"[{}]\s*$|\)\s*:\s*$")
-_CODE_CHARS = frozenset("{}[]()<>=;_$\\|&^~#@*/")
+_CODE_STATEMENT = re.compile(r"[\x00-\x7f]*[=(].*;\s*$")  # an ASCII line with "=" or "(" ending in ";"
+_CODE_CHAR = re.compile(r"[{}\[\]()<>=;_$\\|&^~#@*/]")
 # A character every match of _NOT_PROSE has but URLs ("://", "www."): lines without any skip it.
 _NOT_PROSE_HINT = re.compile(r"[`\"(（“《@<\\]")
 _LIST_MARK = re.compile(r"^\s*(?:[-*+•]\s+|\d{1,3}[.)、]\s*|[a-z][.)]\s+)")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
+# bytes.translate deletion tables: every byte but the ASCII letters, every byte but the capitals.
+_NOT_ASCII_LETTER = bytes(c for c in range(256) if not (65 <= c <= 90 or 97 <= c <= 122))
+_NOT_ASCII_CAPITAL = bytes(c for c in range(256) if not 65 <= c <= 90)
 
 
 def prose(text: str, min_words: int = 4, limit: int | None = None) -> str:
@@ -76,20 +85,34 @@ def prose(text: str, min_words: int = 4, limit: int | None = None) -> str:
     kept = []
     size = -1  # length of "\n".join(kept)
     for line in strip_code(text).splitlines():
-        if not line.strip() or (line.startswith(("    ", "\t")) and not _LIST_MARK.match(line)):
+        if not line or line.isspace():
             continue
-        line = _LIST_MARK.sub("", line, count=1)
-        if _CODE_LINE_START.match(line) or (line.rstrip()[-1:] in "{}:" and _CODE_LINE_END.search(line)):
+        mark = _LIST_MARK.match(line)
+        if mark:
+            line = line[mark.end() :]
+        elif line.startswith(("    ", "\t")):
             continue
-        symbols = sum(map(line.count, _CODE_CHARS))
-        if symbols > 0.08 * len(line) + 1:
+        ending = line.rstrip()[-1:]
+        if (
+            _CODE_LINE_START.match(line)
+            or (ending in "{}:" and _CODE_LINE_END.search(line))
+            or (ending == ";" and _CODE_STATEMENT.match(line))
+        ):
             continue
-        plain = _NOT_PROSE.sub(" ", line) if "://" in line or "www." in line or _NOT_PROSE_HINT.search(line) else line
-        words = [w for w in plain.split() if not w.isdigit()]
-        latin = [w for w in words if w[0].isascii() and w[0].isalpha()]
-        cjk = len(_CJK.findall(line))
-        if not cjk and len(latin) >= 3 and sum(w[0].isupper() for w in latin) >= 0.6 * len(latin):
-            continue  # names and titles ("by George B. Thomas and Ross L. Finney"), not sentences
+        if len(_CODE_CHAR.findall(line)) > 0.08 * len(line) + 1:
+            continue
+        if "@" in line or "://" in line or "www." in line:
+            plain = _NOT_PROSE.sub(" ", line)
+        else:
+            plain = _NOT_PROSE_INLINE.sub(" ", line) if _NOT_PROSE_HINT.search(line) else line
+        words = list(filterfalse(str.isdigit, plain.split()))
+        cjk = 0 if line.isascii() else len(_CJK.findall(line))
+        if not cjk:
+            # Words that start with a Latin letter, and those of them that start with a capital.
+            initials = "".join(map(itemgetter(0), words)).encode("utf-8", "surrogatepass")
+            latin = len(initials.translate(None, _NOT_ASCII_LETTER))
+            if latin >= 3 and len(initials.translate(None, _NOT_ASCII_CAPITAL)) >= 0.6 * latin:
+                continue  # names and titles ("by George B. Thomas and Ross L. Finney"), not sentences
         if len(words) + cjk // 2 >= min_words:
             kept.append(" ".join(words))
             size += len(kept[-1]) + 1
