@@ -784,3 +784,16 @@ def test_a_summary_that_cannot_be_pickled_works_with_three_processes_as_with_one
         summaries.append(json.loads(proc.stdout)["summaries"]["broken"])
     assert len(codes) == 1
     assert summaries[0]["n"] == summaries[1]["n"] == 1 and all("lock" in s["lock"] for s in summaries)
+
+
+def test_report_of_a_result_whose_findings_were_removed_renders(tmp_path):
+    """A crafted result whose table of checks counts findings that its list no longer holds
+    (a check flagging a large share of the records, with no finding left to name)."""
+    crafted = json.loads(json.dumps(RESULTS[0]))
+    assert any(row["rate"] >= 0.1 for row in crafted["checks"])
+    crafted["findings"] = []
+    path = tmp_path / "r.json"
+    path.write_text(json.dumps(crafted))
+    outcome = CliRunner().invoke(cli, ["report", str(path), "-o", str(tmp_path / "r.html")])
+    assert outcome.exit_code == 0, outcome.output
+    assert (tmp_path / "r.html").read_text(encoding="utf-8").rstrip().endswith("</html>")

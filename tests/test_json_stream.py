@@ -57,16 +57,16 @@ def test_cli_json_to_a_file_and_to_stdout_agree(tmp_path):
     assert out.read_text().endswith("}\n")
 
 
+_TEXT = st.text(
+    alphabet=st.characters(codec="utf-8", exclude_categories=["Cs"]) | st.sampled_from('\x00\x1b\n"\\\u2028\x7f\x85'),
+    max_size=12,
+)
 _SCALARS = st.one_of(
     st.none(),
     st.booleans(),
     st.integers(min_value=-(2**70), max_value=2**70),
     st.floats(allow_nan=True, allow_infinity=True),
-    st.text(
-        alphabet=st.characters(codec="utf-8", exclude_categories=["Cs"])
-        | st.sampled_from('\x00\x1b\n"\\\u2028\x7f\x85'),
-        max_size=12,
-    ),
+    _TEXT,
 )
 _KEYS = st.one_of(st.text(max_size=6), st.integers(-5, 5), st.booleans(), st.none(), st.floats(allow_nan=False))
 _VALUES = st.recursive(
@@ -79,7 +79,7 @@ _VALUES = st.recursive(
 @settings(max_examples=400, derandomize=True, deadline=None)
 @given(
     data=st.dictionaries(st.text(min_size=1, max_size=6), _VALUES, max_size=4),
-    message=_SCALARS.filter(lambda v: isinstance(v, str)),
+    message=_TEXT,
 )
 def test_a_finding_is_written_as_json_dumps_writes_it(data, message):
     """Whatever a plugin puts in a finding's data: the same text as json.dumps(indent=2)."""

@@ -170,6 +170,8 @@ def _widespread(
     out = []
     for row in widespread(data["checks"], failing):
         flagged = [f for f in by_code.get(row["code"], []) if _about_a_record(f)]
+        if not flagged:  # a result whose table of checks counts findings its list does not hold
+            continue
         first = flagged[0]
         out.append(
             {
