@@ -234,7 +234,10 @@ def test_batch_jaccards_equal_the_exact_jaccard_of_each_pair() -> None:
     _, store = _store(texts)
     x = np.array([rng.randrange(len(texts)) for _ in range(400)] + list(range(40)))
     y = np.array([rng.randrange(len(texts)) for _ in range(400)] + list(range(40, 80)))  # each with its edit
-    got = store.jaccards(x, y, chunk=64)  # several chunks
+    got = store.jaccards(x, y, values=500)  # many chunks of about 500 shingles
+    assert store.jaccards(x, y, values=1).tolist() == got.tolist()  # one pair a chunk, even past the budget
+    assert store.jaccards(x, y).tolist() == got.tolist()  # one chunk
+    assert store.jaccards(x[:0], y[:0]).tolist() == []
     sets = [store.get(i) for i in range(len(texts))]
     store.close()
     assert got.tolist() == [jaccard(sets[i], sets[j]) for i, j in zip(x, y, strict=True)]

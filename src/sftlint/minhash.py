@@ -409,22 +409,28 @@ class ShingleStore:
         tags = np.repeat(np.arange(len(texts), dtype=_U64) << _U64(32), size)
         return tags | self._values[np.arange(len(shift)) + shift], size
 
-    def jaccards(self, x: np.ndarray, y: np.ndarray, chunk: int = 16384) -> np.ndarray:
+    def jaccards(self, x: np.ndarray, y: np.ndarray, values: int = 1 << 20) -> np.ndarray:
         """Exact Jaccard similarity of the shingle sets of texts x[k] and y[k], for every k at once.
 
         Both sets of pair k are tagged with k and merged by one stable sort of two ascending
-        runs (a linear merge); a value met twice is in both sets. Pairs go `chunk` at a time.
+        runs (a linear merge); a value met twice is in both sets. Pairs go in chunks of about
+        `values` shingles (at least one pair): the merge's arrays take some 40 bytes a shingle,
+        so a chunk counted in pairs would grow with the length of the texts.
         """
         out = np.zeros(len(x), dtype=np.float64)
-        for start in range(0, len(x), chunk):
-            left, left_size = self._tagged(x[start : start + chunk])
-            right, right_size = self._tagged(y[start : start + chunk])
+        sizes = self._offsets[x + 1] - self._offsets[x] + self._offsets[y + 1] - self._offsets[y]
+        cuts = np.searchsorted(np.cumsum(sizes), np.arange(values, int(sizes.sum()), values))
+        bounds = np.unique(np.concatenate(([0], cuts, [len(x)]))).tolist()
+        for start, end in zip(bounds[:-1], bounds[1:], strict=True):
+            left, left_size = self._tagged(x[start:end])
+            right, right_size = self._tagged(y[start:end])
             merged = np.concatenate((left, right))
+            del left, right
             merged.sort(kind="stable")
             both = merged[1:][merged[1:] == merged[:-1]] >> _U64(32)
             common = np.bincount(both.astype(np.int64), minlength=len(left_size))
             union = left_size + right_size - common
-            out[start : start + len(union)] = np.divide(common, union, out=np.zeros(len(union)), where=union > 0)
+            out[start:end] = np.divide(common, union, out=np.zeros(len(union)), where=union > 0)
         return out
 
     def release(self) -> None:
