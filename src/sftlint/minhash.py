@@ -409,13 +409,14 @@ class ShingleStore:
         tags = np.repeat(np.arange(len(texts), dtype=_U64) << _U64(32), size)
         return tags | self._values[np.arange(len(shift)) + shift], size
 
-    def jaccards(self, x: np.ndarray, y: np.ndarray, values: int = 1 << 20) -> np.ndarray:
+    def jaccards(self, x: np.ndarray, y: np.ndarray, values: int = 1 << 17) -> np.ndarray:
         """Exact Jaccard similarity of the shingle sets of texts x[k] and y[k], for every k at once.
 
         Both sets of pair k are tagged with k and merged by one stable sort of two ascending
         runs (a linear merge); a value met twice is in both sets. Pairs go in chunks of about
-        `values` shingles (at least one pair): the merge's arrays take some 40 bytes a shingle,
-        so a chunk counted in pairs would grow with the length of the texts.
+        `values` shingles (at least one pair), and the pages read are let go after each: the
+        kernel maps some 64 KB of the file around every set it reads, so a chunk of a few
+        thousand pairs made the whole file resident.
         """
         out = np.zeros(len(x), dtype=np.float64)
         sizes = self._offsets[x + 1] - self._offsets[x] + self._offsets[y + 1] - self._offsets[y]
@@ -431,6 +432,7 @@ class ShingleStore:
             common = np.bincount(both.astype(np.int64), minlength=len(left_size))
             union = left_size + right_size - common
             out[start:end] = np.divide(common, union, out=np.zeros(len(union)), where=union > 0)
+            self.release()  # only one chunk's sets are ever resident
         return out
 
     def release(self) -> None:
