@@ -19,7 +19,8 @@ With `--corpus real` the corpus is built from the real public data instead (real
 template prompts, short labels, code, Chinese, tool calls, a quarter edited copies); it has far
 more findings and repeated prompts than the generated one, and is the one the targets are set on.
 
-    .venv/bin/python benchmarks/bench_lint.py [--corpus generated,real] [--sizes 10000,100000,1000000] [--jobs 1,default]
+    .venv/bin/python benchmarks/bench_lint.py [--corpus generated,real] \\
+        [--sizes 10000,100000,1000000] [--jobs 1,default]
 """
 
 from __future__ import annotations
@@ -140,7 +141,8 @@ def report(label: str, floor: tuple[float, float], run: tuple[float, float, int,
         f"{label}: {wall:6.2f} s (CPU {cpu:.2f} s)  {stats['records'] / wall:,.0f} records/s  "
         f"processes {stats['jobs']}  "
         f"peak RSS {rss / 2**20:,.0f} MB (largest process), {total / 2**20:,.0f} MB (all, PSS)  "
-        f"ratio to floor {wall / floor[0]:.1f}x (wall), {cpu / floor[1]:.1f}x (CPU)  findings {len(result['findings']):,}"
+        f"ratio to floor {wall / floor[0]:.1f}x (wall), {cpu / floor[1]:.1f}x (CPU)  "
+        f"findings {len(result['findings']):,}"
     )
     in_checks = sum(timings.values())
     print(f"  per check (s, share of the {in_checks:.1f} s the engine timed, summed over processes):")
