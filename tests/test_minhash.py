@@ -19,6 +19,7 @@ from sftlint import minhash
 from sftlint.minhash import (
     MinHasher,
     ShingleStore,
+    UnionFind,
     band_keys,
     bucketed,
     distinct,
@@ -289,3 +290,23 @@ def test_no_candidates_make_no_clusters() -> None:
     assert find_clusters(keys, np.array([1]), store, 0.6) == []
     store.close()
     assert counts["verified"] == 0
+
+
+def test_union_find_joins_many_pairs_at_once_and_roots_each_set_at_its_smallest_member() -> None:
+    rng = random.Random(3)
+    n = 500
+    pairs = [(rng.randrange(n), rng.randrange(n)) for _ in range(300)] + [(k, k + 1) for k in range(400, 450)]
+    forest = UnionFind(n)
+    forest.union(np.array([a for a, _ in pairs[:150]]), np.array([b for _, b in pairs[:150]]))
+    forest.union(np.array([a for a, _ in pairs[150:]]), np.array([b for _, b in pairs[150:]]))
+    sets = [{k} for k in range(n)]  # the plain definition: merge the two sets of each pair
+    owner = list(range(n))
+    for a, b in pairs:
+        if owner[a] != owner[b]:
+            keep, gone = owner[a], owner[b]
+            sets[keep] |= sets[gone]
+            for k in sets[gone]:
+                owner[k] = keep
+    assert forest.roots().tolist() == [min(sets[owner[k]]) for k in range(n)]
+    assert forest.roots(np.array([449, 400])).tolist() == [min(sets[owner[400]])] * 2  # a chain of 50 is one set
+    forest.union(np.array([], dtype=np.int64), np.array([], dtype=np.int64))  # nothing to join

@@ -508,38 +508,33 @@ class BandKeyStore:
 
 
 class UnionFind:
-    """Disjoint sets of integers whose root is always the smallest member (the first record).
+    """Disjoint sets of 0..n-1 whose root is always the smallest member (the first record),
+    joined and looked up many at a time: pointer jumping over an array, no loop per member."""
 
-    A dictionary, so memory grows with the records that were ever linked, not with all records.
-    """
+    def __init__(self, n: int) -> None:
+        self.parent = np.arange(n)
 
-    def __init__(self) -> None:
-        self.parent: dict[int, int] = {}
-
-    def find(self, x: int) -> int:
+    def roots(self, x: np.ndarray | None = None) -> np.ndarray:
+        """The root of each of x (default: of every member); the paths walked are compressed."""
         parent = self.parent
-        root = x
-        while parent.get(root, root) != root:
-            root = parent[root]
-        while x != root:  # path compression
-            parent[x], x = root, parent[x]
+        x = np.arange(len(parent)) if x is None else x
+        root = parent[x]
+        while True:
+            up = parent[root]
+            if np.array_equal(up, root):
+                break
+            root = up
+        parent[x] = root
         return root
 
-    def union(self, x: int, y: int) -> None:
-        rx, ry = self.find(x), self.find(y)
-        if rx != ry:
-            self.parent[max(rx, ry)] = min(rx, ry)
-
-    def roots(self, n: int) -> np.ndarray:
-        """The root of each of 0..n-1 at once (pointer jumping over an array, not a loop per member)."""
-        parent = np.arange(n)
-        if self.parent:
-            parent[np.fromiter(self.parent.keys(), np.int64)] = np.fromiter(self.parent.values(), np.int64)
-        while True:
-            jumped = parent[parent]
-            if np.array_equal(jumped, parent):
-                return parent
-            parent = jumped
+    def union(self, x: np.ndarray, y: np.ndarray) -> None:
+        """Join the sets of x[k] and y[k] for every k."""
+        x, y = np.asarray(x, dtype=np.int64), np.asarray(y, dtype=np.int64)
+        while len(x):
+            rx, ry = self.roots(x), self.roots(y)
+            apart = rx != ry
+            x, y, rx, ry = x[apart], y[apart], rx[apart], ry[apart]
+            np.minimum.at(self.parent, np.maximum(rx, ry), np.minimum(rx, ry))
 
 
 class SignedCorpus:
@@ -645,27 +640,6 @@ class Cluster:
     links: dict[int, tuple[int, float]]
 
 
-def _roots(parent: np.ndarray, x: np.ndarray) -> np.ndarray:
-    """The root of each of x in the forest `parent` (pointer jumping; the paths walked are compressed)."""
-    root = parent[x]
-    while True:
-        up = parent[root]
-        if np.array_equal(up, root):
-            break
-        root = up
-    parent[x] = root
-    return root
-
-
-def _union(parent: np.ndarray, x: np.ndarray, y: np.ndarray) -> None:
-    """Join the sets of x[k] and y[k] for every k; a set's root stays its smallest member."""
-    while len(x):
-        rx, ry = _roots(parent, x), _roots(parent, y)
-        apart = rx != ry
-        x, y, rx, ry = x[apart], y[apart], rx[apart], ry[apart]
-        np.minimum.at(parent, np.maximum(rx, ry), np.minimum(rx, ry))
-
-
 def find_clusters(
     keys: np.ndarray | BandKeyStore,
     ids: np.ndarray,
@@ -692,7 +666,7 @@ def find_clusters(
     """
     n = keys.shape[0]
     sizes = store.sizes()
-    parent = np.arange(n)
+    forest = UnionFind(n)
     rejected = np.full(1, _MASK64, dtype=_U64)  # leader * n + member of every pair that failed, sorted
     links: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
     verified = 0
@@ -714,7 +688,7 @@ def find_clusters(
             member = members[at]
             pair = leader.astype(_U64) * _U64(n) + member.astype(_U64)
             known = rejected[np.minimum(np.searchsorted(rejected, pair), len(rejected) - 1)] == pair
-            todo = ~known & (_roots(parent, leader) != _roots(parent, member))
+            todo = ~known & (forest.roots(leader) != forest.roots(member))
             x, y = leader[todo], member[todo]
             verified += len(x)
             # Jaccard is at most min/max of the set sizes: pairs that cannot reach the threshold are not read
@@ -727,17 +701,17 @@ def find_clusters(
                 ok[ok] = accept(x[ok], y[ok])
             links.append((x[ok], y[ok], similarity[ok]))
             failed.append(pair[todo][~ok])
-            _union(parent, x[ok], y[ok])
+            forest.union(x[ok], y[ok])
             # settled: matched, or (now) in the leader's cluster; the others wait for the next leader
-            waiting[at] = _roots(parent, leader) != _roots(parent, member)
+            waiting[at] = forest.roots(leader) != forest.roots(member)
         rejected = np.sort(np.concatenate([rejected, *failed]))
         store.release()
     if counts is not None:
         counts["verified"] = verified
-    return _clusters(parent, links) if links else []
+    return _clusters(forest, links) if links else []
 
 
-def _clusters(parent: np.ndarray, links: list[tuple[np.ndarray, np.ndarray, np.ndarray]]) -> list[Cluster]:
+def _clusters(forest: UnionFind, links: list[tuple[np.ndarray, np.ndarray, np.ndarray]]) -> list[Cluster]:
     """The clusters of the verified links, by first member; each other member with its best link."""
     x, y, similarity = (np.concatenate(part) for part in zip(*links, strict=True))
     if not len(x):
@@ -748,7 +722,7 @@ def _clusters(parent: np.ndarray, links: list[tuple[np.ndarray, np.ndarray, np.n
     member, partner, score = member[order], partner[order], score[order]
     best = np.concatenate(([True], member[1:] != member[:-1]))
     member, partner, score = member[best], partner[best], score[best]  # one row per linked text, ascending
-    root = _roots(parent, member)
+    root = forest.roots(member)
     order = np.lexsort((member, root))
     member, partner, score, root = member[order].tolist(), partner[order].tolist(), score[order].tolist(), root[order]
     bounds = np.flatnonzero(np.concatenate(([True], root[1:] != root[:-1], [True]))).tolist()

@@ -179,15 +179,17 @@ def split(
         valid.append(index)
         for grouper in groupers:
             grouper.add(index, record)
-    uf = UnionFind()
+    firsts: list[int] = []
+    others: list[int] = []
     for grouper in groupers:
         for group in grouper.groups():
-            first, *rest = group
-            for other in rest:
-                uf.union(first, other)
+            firsts += [group[0]] * (len(group) - 1)
+            others += group[1:]
+    uf = UnionFind(len(labels))
+    uf.union(np.asarray(firsts, dtype=np.int64), np.asarray(others, dtype=np.int64))
     members: dict[int, list[int]] = defaultdict(list)
-    for index in valid:
-        members[uf.find(index)].append(index)
+    for index, root in zip(valid, uf.roots(np.asarray(valid, dtype=np.int64)).tolist(), strict=True):
+        members[root].append(index)
     groups = sorted(members.values(), key=lambda g: g[0])
     strata = _strata(groups, labels, len(valid)) if stratify else None
     rng = random.Random(seed)

@@ -167,7 +167,7 @@ class LabelInconsistency(Check):
         """Component id of each record: equal normalised prompts, then near-same ones (verified)."""
         _, exact = np.unique(keys, return_inverse=True)
         representatives = np.unique(exact, return_index=True)[1]
-        union = UnionFind()
+        union = UnionFind(representatives.size)
         rep_signatures = signatures[representatives]
         for band in range(_BANDS):
             rows = rep_signatures[:, band * _ROWS : (band + 1) * _ROWS].astype(np.uint64)
@@ -184,9 +184,8 @@ class LabelInconsistency(Check):
             a, b = first[same], order[same]
             estimate = (rep_signatures[a] == rep_signatures[b]).mean(axis=1)
             close = estimate >= self.options.near_threshold
-            for i, j in zip(a[close], b[close], strict=True):
-                union.union(int(i), int(j))
-        return union.roots(representatives.size)[exact]
+            union.union(a[close], b[close])
+        return union.roots()[exact]
 
     def _report(self, kept: np.ndarray, labels: np.ndarray, components: np.ndarray, at: Places) -> Iterator[Finding]:
         order = np.argsort(components, kind="stable")
