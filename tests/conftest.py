@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import importlib.util
 import json
+import os
 import signal
 import sys
 from pathlib import Path
@@ -12,8 +13,15 @@ from types import ModuleType
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import settings
 
 from sftlint.cli import cli
+
+# In CI the property tests draw the same examples every run, so a run fails only for a change;
+# run locally, they draw new ones each time and keep looking.
+settings.register_profile("ci", derandomize=True, database=None)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
 
 REPO = Path(__file__).resolve().parent.parent
 REAL_DATA = REPO / "tests" / "data" / "real"  # real public data copied into the repository (see its README)
