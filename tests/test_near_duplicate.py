@@ -69,6 +69,7 @@ def test_planted_near_duplicates_are_found_with_their_partner(tmp_path: Path) ->
     summary = out["summary"]
     assert summary["clusters"] == 12 and summary["redundant"] == 12
     assert summary["rate"] == pytest.approx(12 / 412, abs=1e-4)
+    assert 12 <= summary["pairs_verified"] <= 16 * 32 * 412  # each copy judged; at most 16 leaders a band
     assert out["usable"] == 400  # the copies are not usable pairs
 
 

@@ -171,7 +171,8 @@ class NearDuplicate(Check):
             self.answers.freeze()
             answers, alike = self.answers, threshold - ANSWER_MARGIN
             accept = lambda x, y: answers.similarity(x, y) >= alike  # noqa: E731
-        clusters = find_clusters(keys, ids, self.corpus.store, threshold, accept=accept)
+        work: dict[str, int] = {}
+        clusters = find_clusters(keys, ids, self.corpus.store, threshold, accept=accept, counts=work)
         self.corpus.close()
         redundant = 0
         for number, cluster in enumerate(clusters, start=1):
@@ -206,6 +207,7 @@ class NearDuplicate(Check):
             "rate": round(rate, 4),
             "max_rate": self.options.max_rate,
             "threshold": threshold,
+            "pairs_verified": work.get("verified", 0),  # candidate pairs judged: the cost of verifying
             "largest": [
                 {
                     "id": number,
