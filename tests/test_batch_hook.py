@@ -103,6 +103,7 @@ def test_a_crash_in_one_batch_is_one_error_finding_and_the_run_goes_on(tmp_path)
     [crash] = result.findings
     assert crash.severity is Severity.ERROR and "check crashed: ValueError: bad batch" in crash.message
     assert crash.record == 4  # placed at the first record of the batch
+    assert crash.message.endswith("crashed on 3 records in all")  # the records of the batch, not one
 
 
 def test_parallel_run_gives_the_same_batches_and_findings(tmp_path):

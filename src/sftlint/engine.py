@@ -215,21 +215,25 @@ class _Runner:
             self.findings.append(check.finding(message, file=file, line=raw.line, position=raw.position))
 
     def guarded(
-        self, check: Check, call: Callable[[], Iterable[Finding] | None], at: tuple[str | None, int | None]
+        self,
+        check: Check,
+        call: Callable[[], Iterable[Finding] | None],
+        at: tuple[str | None, int | None],
+        records: int = 1,
     ) -> None:
-        """Run one hook of one check; an exception becomes one finding, not a crash."""
+        """Run one hook of one check (on `records` records); an exception becomes one finding, not a crash."""
         started = perf_counter()
         try:
             found = call()
             if found:
                 self.findings.extend(found if _builtin(check) else _only_findings(found))
         except (Exception, SystemExit) as exc:  # noqa: BLE001 - a broken check must not stop the run
-            self.crashed(check, exc, at)
+            self.crashed(check, exc, at, records)
         self.timings[check.code] += perf_counter() - started
 
-    def crashed(self, check: Check, exc: BaseException, at: tuple[str | None, int | None]) -> None:
-        """Count a crash of `check` (at a file and record position); the first one becomes its
-        error finding. A Ctrl-C stops the run."""
+    def crashed(self, check: Check, exc: BaseException, at: tuple[str | None, int | None], records: int = 1) -> None:
+        """Count a crash of `check` on `records` records (from a file and record position); the
+        first one becomes its error finding. A Ctrl-C stops the run."""
         if _interrupted(exc):
             raise KeyboardInterrupt from None
         count, first = self.crashes.get(check.code, (0, None))  # type: ignore[assignment]
@@ -241,7 +245,7 @@ class _Runner:
                 position=at[1],
             )
             first.severity = Severity.ERROR
-        self.crashes[check.code] = (count + 1, first)
+        self.crashes[check.code] = (count + records, first)
 
     def read(self, path: str, name: str) -> None:
         """Stream one file, shown as `name`, through the record hooks; time not spent in checks counts as "read"."""
@@ -345,7 +349,8 @@ class _Runner:
         if waiting:
             records = waiting[: check.batch_size]
             del waiting[: check.batch_size]
-            self.guarded(check, lambda: check.check_batch(records), (records[0].file, records[0].position))
+            at = (records[0].file, records[0].position)
+            self.guarded(check, lambda: check.check_batch(records), at, len(records))
 
     def context(self, files: list[str], against: Sequence[str]) -> Context:
         return Context(files=files, records=self.records, valid=self.valid, against=list(against), places=self.places)
