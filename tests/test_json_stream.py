@@ -9,9 +9,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import sftlint
+from sftlint import output
 from sftlint.cli import cli
 from sftlint.findings import Finding, Location, Severity
-from sftlint.output import _JSON_ESCAPES, _indented, json_chunks, render_json, to_dict
+from sftlint.output import _JSON_ESCAPES, _indented, json_chunks, render_json, render_text, to_dict
 
 HOSTILE = [
     {"instruction": "Say hi.\n\nTwice\u2028please", "output": "hi\x1b[31m hi \u202e"},
@@ -97,3 +98,16 @@ def test_a_finding_is_written_as_json_dumps_writes_it(data, message):
     )
     expected = json.dumps(finding.to_dict(), indent=2, ensure_ascii=False, default=str).replace("\n", "\n    ")
     assert _indented(finding.to_dict(), "    ") == expected
+
+
+def test_text_output_in_pieces_of_any_size_is_the_same_text(tmp_path, monkeypatch):
+    path = tmp_path / "data.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in HOSTILE * 3))
+    result = sftlint.lint(str(path), progress=False)
+    whole = render_text(result)
+    assert len(result.findings) >= 5 and whole.count("\n") > len(result.findings)
+    for size in (1, 2, 3, 1000):
+        monkeypatch.setattr(output, "_LINES_PER_CHUNK", size)
+        pieces = list(output.text_chunks(result))
+        assert "".join(pieces) == whole
+        assert size == 1000 or len(pieces) > 2

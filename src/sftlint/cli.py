@@ -7,7 +7,7 @@ import json
 import os
 import signal
 import sys
-from collections.abc import Iterable
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
@@ -18,15 +18,13 @@ from sftlint.api import read_paths
 from sftlint.api import split_names as _split
 from sftlint.config import Config, load_config
 from sftlint.errors import SftlintError, did_you_mean
-from sftlint.io import append_text, open_atomic, refuse_inputs, same_file, write_atomic
+from sftlint.io import append_text, refuse_inputs, same_file, write_atomic
 from sftlint.output import (
     FORMATS,
-    RENDERERS,
-    json_chunks,
     printable,
+    render_chunks,
     render_statistics,
     render_step_summary,
-    text_chunks,
     to_dict,
     use_colour,
 )
@@ -309,16 +307,9 @@ def lint(
 
         write_atomic(report_path, render_report(to_dict(result), template_dir), inputs=reads)
         report_written(report_path)
-    # JSON and text go out in pieces: a million findings never become one string.
-    if statistics or fmt not in ("json", "text"):
-        chunks: Iterable[str] = [render_statistics(result) if statistics else RENDERERS[fmt](result)]
-    else:
-        chunks = json_chunks(result) if fmt == "json" else text_chunks(result)
-    if outputs:
-        with open_atomic(outputs[0], reads) as handle:
-            for chunk in chunks:  # colours are for terminals
-                handle.write(click.unstyle(chunk).encode("utf-8", "backslashreplace"))
-            handle.write(b"\n")
+    chunks = [render_statistics(result)] if statistics else render_chunks(result, fmt)
+    if outputs:  # colours are for terminals
+        write_atomic(outputs[0], chain(map(click.unstyle, chunks), ["\n"]), inputs=reads)
     else:
         colour_on = use_colour(colour, sys.stdout)
         for chunk in chunks:

@@ -459,15 +459,20 @@ def _array_elements(text: str, first_line: int) -> list[RawLine] | None:
         expect_value = False
 
 
-def write_atomic(path: Path, data: str | bytes, inputs: Sequence[Path] = ()) -> None:
-    """Write `data` to `path` through a temporary file and a rename; refuse to write over an input.
+def write_atomic(path: Path, data: str | bytes | Iterable[str], inputs: Sequence[Path] = ()) -> None:
+    """Write `data` (or its pieces, in order) to `path` through a temporary file and a rename;
+    refuse to write over an input.
 
     A lone surrogate (a record's escaped "\\ud800") is written as that escape, never as the bytes
     of invalid UTF-8: inside a JSON string it is the same JSON escape, so what sftlint writes it
     reads back, and in a report or text it shows as the escape.
     """
     with open_atomic(path, inputs) as handle:
-        handle.write(data.encode("utf-8", "backslashreplace") if isinstance(data, str) else data)
+        if isinstance(data, bytes):
+            handle.write(data)
+            return
+        for piece in [data] if isinstance(data, str) else data:
+            handle.write(piece.encode("utf-8", "backslashreplace"))
 
 
 def append_text(path: Path, text: str, inputs: Sequence[Path] = ()) -> None:

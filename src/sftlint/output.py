@@ -6,7 +6,8 @@ import json
 import os
 import re
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from itertools import islice
 from typing import Any
 
 import click
@@ -171,9 +172,15 @@ _LINES_PER_CHUNK = 2000
 
 def text_chunks(result: Result) -> Iterator[str]:
     """`render_text` in pieces of a few thousand lines: a million findings never make one string."""
+    lines = _text_lines(result)
+    yield "\n".join(islice(lines, _LINES_PER_CHUNK))
+    while more := list(islice(lines, _LINES_PER_CHUNK)):
+        yield "\n" + "\n".join(more)
+
+
+def _text_lines(result: Result) -> Iterator[str]:
+    """Every line of the text output: the findings, then `_text_end`."""
     formats = result.stats.get("formats")
-    lines: list[str] = []
-    started = False
     for f in result.findings:
         if f.severity is Severity.ADVICE:
             continue
@@ -181,13 +188,8 @@ def text_chunks(result: Result) -> Iterator[str]:
         code = click.style(printable(f.code), fg=colour, bold=True)
         severity = click.style(f"[{f.severity.value}]", fg=colour)
         at = where(f.file, f.line, f.record, formats)
-        lines.append(f"{printable(at)}: {code} {printable(f.slug)} {printable(f.message)} {severity}")
-        if len(lines) >= _LINES_PER_CHUNK:
-            yield ("\n" if started else "") + "\n".join(lines)
-            started, lines = True, []
-    if started:
-        lines.insert(0, "")  # the newline after the last piece
-    yield "\n".join([*lines, *_text_end(result)])
+        yield f"{printable(at)}: {code} {printable(f.slug)} {printable(f.message)} {severity}"
+    yield from _text_end(result)
 
 
 def _text_end(result: Result) -> list[str]:
@@ -306,3 +308,11 @@ RENDERERS = {
     "sarif": render_sarif,
     "junit": render_junit,
 }
+#: the formats written in pieces (`render_chunks`): a million findings never become one string
+_IN_PIECES = {"text": text_chunks, "json": json_chunks}
+
+
+def render_chunks(result: Result, fmt: str) -> Iterable[str]:
+    """The output of `fmt` in pieces that, joined, are `RENDERERS[fmt](result)`."""
+    chunks = _IN_PIECES.get(fmt)
+    return chunks(result) if chunks is not None else [RENDERERS[fmt](result)]

@@ -121,13 +121,8 @@ def load_result(path: str) -> dict[str, Any]:
         raise SftlintError(f"{name}: cannot read ({exc})") from None
     try:
         # as read (exclude_unset: no defaults added), every field the report relies on typed
-        data = json.loads(text)
-        try:
-            model = ResultModel.model_validate(data)
-            return model.model_dump(mode="json", by_alias=True, exclude_unset=True)
-        except UnicodeEncodeError:  # a lone surrogate ("\ud800" in the JSON): shown as that escape
-            model = ResultModel.model_validate(_escape_surrogates(data))
-            return model.model_dump(mode="json", by_alias=True, exclude_unset=True)
+        model = ResultModel.model_validate(_escape_surrogates(json.loads(text)))
+        return model.model_dump(mode="json", by_alias=True, exclude_unset=True)
     except json.JSONDecodeError as exc:
         raise SftlintError(f"{name}: not JSON ({exc.msg} at line {exc.lineno})") from None
     except ValidationError as exc:
