@@ -93,6 +93,40 @@ def test_band_keys_on_disk_read_back_band_by_band_and_cluster_alike(monkeypatch)
     store.close()
 
 
+def test_pairs_refused_by_accept_are_never_read_and_clusters_are_as_if_judged_after() -> None:
+    """`accept` is asked before a pair's sets are read; the clusters are those of the plain
+    definition, a pair verified when its exact Jaccard reaches the threshold and accept holds."""
+    rng = random.Random(4)
+    words = [f"w{i}" for i in range(30)]
+    base = [" ".join(rng.choices(words, k=25)) for _ in range(8)]
+    texts = [b if rng.random() < 0.5 else b + " more words" for b in base for _ in range(6)]
+    batch = MinHasher().batch([normalise_text(t) for t in texts])
+    keys = band_keys(batch.signatures, 16, 8)
+    store = ShingleStore()
+    store.append(batch)
+    store.freeze()
+    ids = np.arange(len(texts))
+    refuse = lambda x, y: (x + y) % 3 == 0  # noqa: E731
+    read: list[tuple[int, int]] = []
+    jaccards = store.jaccards
+
+    def spying(x, y):
+        read.extend(zip(x.tolist(), y.tolist(), strict=True))
+        return jaccards(x, y)
+
+    def judged_after(x, y):  # the plain definition: the exact Jaccard of a refused pair counts for nothing
+        return np.where(refuse(x, y), 0.0, jaccards(x, y))
+
+    store.jaccards = spying
+    found = find_clusters(keys, ids, store, 0.8, accept=lambda x, y: ~refuse(x, y))
+    assert read and not any(refuse(x, y) for x, y in read)
+    store.jaccards = judged_after
+    plain = find_clusters(keys, ids, store, 0.8)
+    assert [(c.members, c.links) for c in found] == [(c.members, c.links) for c in plain]
+    assert sum(len(c.members) for c in found) > 2
+    store.close()
+
+
 # -- SFT103: copies found by sorting keys -----------------------------------------------------
 
 

@@ -662,7 +662,8 @@ def find_clusters(
     records, not with the pairs in a bucket (`counts`, if given, receives "verified", the pairs
     judged). A pair whose set sizes alone keep it below the threshold is judged without reading
     its sets.
-    `accept(x, y)` judges the pairs (x[k], y[k]) that reached the threshold, all at once.
+    `accept(x, y)` judges the pairs (x[k], y[k]) all at once, before their sets are read: a pair
+    is verified when it reaches `threshold` and `accept` holds for it.
     """
     n = keys.shape[0]
     sizes = store.sizes()
@@ -691,20 +692,22 @@ def find_clusters(
             todo = ~known & (forest.roots(leader) != forest.roots(member))
             x, y = leader[todo], member[todo]
             verified += len(x)
-            # Jaccard is at most min/max of the set sizes: pairs that cannot reach the threshold are not read
+            # Jaccard is at most min/max of the set sizes: pairs that cannot reach the threshold are not read,
+            # nor pairs `accept` refuses (asked first: it reads no set, and most candidates fail it)
             small, large = np.minimum(sizes[x], sizes[y]), np.maximum(sizes[x], sizes[y])
             similarity = np.zeros(len(x))
             can = small / np.maximum(large, 1) >= threshold
+            if accept is not None and can.any():
+                can[can] = accept(x[can], y[can])
             similarity[can] = store.jaccards(x[can], y[can])
             ok = similarity >= threshold
-            if accept is not None and ok.any():
-                ok[ok] = accept(x[ok], y[ok])
             links.append((x[ok], y[ok], similarity[ok]))
             failed.append(pair[todo][~ok])
             forest.union(x[ok], y[ok])
             # settled: matched, or (now) in the leader's cluster; the others wait for the next leader
             waiting[at] = forest.roots(leader) != forest.roots(member)
-        rejected = np.sort(np.concatenate([rejected, *failed]))
+        if failed:  # one sorted run more: a stable sort (timsort) merges two runs in linear time
+            rejected = np.sort(np.concatenate([rejected, np.sort(np.concatenate(failed))]), kind="stable")
         store.release()
     if counts is not None:
         counts["verified"] = verified
