@@ -654,21 +654,21 @@ def find_clusters(
     In each bucket of texts that share a band, every member is verified against the bucket's
     leaders (its first member, then each member that matched no leader, up to `max_leaders`)
     until one reaches `threshold` in exact Jaccard (and, with `accept`, passes it too); a member
-    already in the leader's cluster, or a pair rejected in an earlier band, is not verified
-    again. The leaders of one band are taken in rounds, the first leader of every bucket at
+    already in the leader's cluster, or a pair whose sets were read and failed in an earlier
+    band, is not verified again. The leaders of one band are taken in rounds, the first leader of every bucket at
     once, so each round is a few array operations and one batch of `ShingleStore.jaccards`,
     whatever the number of buckets. A member costs at most `max_leaders` verifications a band,
     and most near-copies are joined in their first shared band, so the work grows with the
     records, not with the pairs in a bucket (`counts`, if given, receives "verified", the pairs
-    judged). A pair whose set sizes alone keep it below the threshold is judged without reading
-    its sets.
+    whose sets were read). A pair whose set sizes alone keep it below the threshold is judged
+    without reading its sets.
     `accept(x, y)` judges the pairs (x[k], y[k]) all at once, before their sets are read: a pair
     is verified when it reaches `threshold` and `accept` holds for it.
     """
     n = keys.shape[0]
     sizes = store.sizes()
     forest = UnionFind(n)
-    rejected = np.full(1, _MASK64, dtype=_U64)  # leader * n + member of every pair that failed, sorted
+    rejected = np.full(1, _MASK64, dtype=_U64)  # leader * n + member of every pair read that failed, sorted
     links: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
     verified = 0
     for band in range(keys.shape[1]):
@@ -691,7 +691,6 @@ def find_clusters(
             known = rejected[np.minimum(np.searchsorted(rejected, pair), len(rejected) - 1)] == pair
             todo = ~known & (forest.roots(leader) != forest.roots(member))
             x, y = leader[todo], member[todo]
-            verified += len(x)
             # Jaccard is at most min/max of the set sizes: pairs that cannot reach the threshold are not read,
             # nor pairs `accept` refuses (asked first: it reads no set, and most candidates fail it)
             small, large = np.minimum(sizes[x], sizes[y]), np.maximum(sizes[x], sizes[y])
@@ -700,9 +699,11 @@ def find_clusters(
             if accept is not None and can.any():
                 can[can] = accept(x[can], y[can])
             similarity[can] = store.jaccards(x[can], y[can])
+            verified += int(can.sum())
             ok = similarity >= threshold
             links.append((x[ok], y[ok], similarity[ok]))
-            failed.append(pair[todo][~ok])
+            # only pairs whose sets were read are remembered: judging the others again reads nothing
+            failed.append(pair[todo][can & ~ok])
             forest.union(x[ok], y[ok])
             # settled: matched, or (now) in the leader's cluster; the others wait for the next leader
             waiting[at] = forest.roots(leader) != forest.roots(member)

@@ -207,7 +207,7 @@ class NearDuplicate(Check):
             "rate": round(rate, 4),
             "max_rate": self.options.max_rate,
             "threshold": threshold,
-            "pairs_verified": work.get("verified", 0),  # candidate pairs judged: the cost of verifying
+            "pairs_verified": work.get("verified", 0),  # candidate pairs whose sets were compared: the cost
             "largest": [
                 {
                     "id": number,
