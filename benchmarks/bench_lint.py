@@ -7,9 +7,10 @@ records alternating alpaca, chat and sharegpt, each block with 3 % planted defec
 kind that applies (`plant_defects`, its own seed). Then it runs the real CLI in a subprocess
 (`python -m sftlint lint FILE --format json -o OUT`), once with `--jobs 1` and once with the
 default (every core for a file this size), and prints the wall time, the CPU time of every
-process, records per second, the peak resident memory of the largest process (from the
-operating system, via `os.wait4`) and of all of them together (PSS summed over the process
-tree, sampled every 50 ms), the seconds spent in each check as the engine reports them
+process, records per second, the peak resident memory of the largest process (its own
+high-water mark, `VmHWM` in /proc: read by the CLI process as it exits, sampled every 50 ms for
+the processes it forks) and of all of them together (PSS summed over the process tree, sampled
+every 50 ms), the seconds spent in each check as the engine reports them
 (`stats.timings`), whether both runs found the same, and in the same run the floor: reading
 the file line by line and parsing each line with the standard `json` module, nothing else.
 The ratio lint / floor is the figure to watch; cost per record across sizes shows whether
@@ -76,21 +77,27 @@ def parse_floor(path: Path) -> tuple[float, float]:
     return time.perf_counter() - start, time.process_time() - cpu
 
 
-def _pss(pid: int) -> int:
-    """Proportional set size of `pid` and its descendants in bytes (0 once they are gone)."""
-    total = 0
+def _memory(pid: int) -> tuple[int, int]:
+    """(PSS summed over `pid` and its descendants, the largest `VmHWM` among them), in bytes;
+    (0, 0) once they are gone."""
+    total = highest = 0
     try:
         with open(f"/proc/{pid}/smaps_rollup") as handle:
             total += next((int(line.split()[1]) * 1024 for line in handle if line.startswith("Pss:")), 0)
+        with open(f"/proc/{pid}/status") as handle:
+            highest = next((int(line.split()[1]) * 1024 for line in handle if line.startswith("VmHWM:")), 0)
         with open(f"/proc/{pid}/task/{pid}/children") as handle:
             children = [int(c) for c in handle.read().split()]
     except (OSError, ValueError):
-        return total
-    return total + sum(_pss(child) for child in children)
+        return total, highest
+    for child in children:
+        pss, hwm = _memory(child)
+        total, highest = total + pss, max(highest, hwm)
+    return total, highest
 
 
 class _TotalMemory(threading.Thread):
-    """Samples the memory of a process tree every 50 ms and keeps the highest total.
+    """Samples the memory of a process tree every 50 ms: the highest total and the largest process.
 
     Forked processes share pages; PSS divides each shared page among its sharers, so the sum
     is the tree's real footprint (RSS would count shared pages once per process).
@@ -98,22 +105,39 @@ class _TotalMemory(threading.Thread):
 
     def __init__(self, pid: int) -> None:
         super().__init__(daemon=True)
-        self.pid, self.peak, self.done = pid, 0, threading.Event()
+        self.pid, self.peak, self.largest, self.done = pid, 0, 0, threading.Event()
 
     def run(self) -> None:
         while not self.done.wait(0.05):
-            self.peak = max(self.peak, _pss(self.pid))
+            total, largest = _memory(self.pid)
+            self.peak, self.largest = max(self.peak, total), max(self.largest, largest)
+
+
+# The CLI, reporting its own peak memory as it exits. `ru_maxrss` from `wait4` cannot be used: a
+# process keeps the high-water mark of the process it was started from across exec, so after
+# this script had loaded a million findings every later run reported the script's own peak.
+_CHILD = """
+import atexit, sys
+from sftlint.cli import main
+def peak():
+    for line in open("/proc/self/status"):
+        if line.startswith("VmHWM"):
+            sys.stderr.write(line)
+atexit.register(peak)
+sys.argv = ["sftlint", *sys.argv[1:]]
+main()
+"""
 
 
 def lint(path: Path, jobs: int | None) -> tuple[float, float, int, int, dict]:
     """One real CLI run with the default checks (`jobs` None: sftlint's default).
 
     Returns wall seconds, CPU seconds of every process, the peak RSS of the largest process
-    (from the operating system), the peak total PSS of all of them (sampled) and the JSON result.
+    (`VmHWM`), the peak total PSS of all of them (sampled) and the JSON result.
     """
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "result.json"
-        command = [sys.executable, "-m", "sftlint", "lint", str(path), "--format", "json", "-o", str(out)]
+        command = [sys.executable, "-c", _CHILD, "lint", str(path), "--format", "json", "-o", str(out)]
         command += ["--jobs", str(jobs)] if jobs else []
         start = time.perf_counter()
         child = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
@@ -128,7 +152,8 @@ def lint(path: Path, jobs: int | None) -> tuple[float, float, int, int, dict]:
         if child.returncode not in (0, 1):
             raise SystemExit(f"lint failed (exit {child.returncode}): {stderr.strip()}")
         cpu = usage.ru_utime + usage.ru_stime  # wait4 counts the child and the processes it waited for
-        return wall, cpu, usage.ru_maxrss * 1024, memory.peak, json.loads(out.read_text())
+        own = [int(line.split()[1]) * 1024 for line in stderr.splitlines() if line.startswith("VmHWM:")]
+        return wall, cpu, max([memory.largest, *own]), memory.peak, json.loads(out.read_text())
 
 
 def report(label: str, floor: tuple[float, float], run: tuple[float, float, int, int, dict]) -> None:
