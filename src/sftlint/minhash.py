@@ -231,13 +231,15 @@ class MinHasher:
         owner_k = word_text[k]
         k = k[(owner_k == word_text[k + size - 1]) & (words_per_text[owner_k] >= SHORT_TEXT)]
         starts, ends, owner = [word_start[k]], [word_end[k + size - 1]], [word_text[k]]
-        # Character shingles for texts of 1 to SHORT_TEXT - 1 words.
-        for i in np.flatnonzero((words_per_text < SHORT_TEXT) & (lengths > 0)):
-            count = max(int(lengths[i]) - CHAR_SHINGLE + 1, 1)
-            first = text_start[i] + np.arange(count)
-            starts.append(first)
-            ends.append(first + min(CHAR_SHINGLE, int(lengths[i])))
-            owner.append(np.full(count, i))
+        # Character shingles for texts of 1 to SHORT_TEXT - 1 words: every CHAR_SHINGLE characters
+        # (the whole text when shorter), all short texts of the batch at once.
+        short = np.flatnonzero((words_per_text < SHORT_TEXT) & (lengths > 0))
+        count = np.maximum(lengths[short] - CHAR_SHINGLE + 1, 1)
+        text = np.repeat(short, count)
+        first = text_start[text] + np.arange(len(text)) - np.repeat(np.cumsum(count) - count, count)
+        starts.append(first)
+        ends.append(first + np.minimum(lengths[text], CHAR_SHINGLE))
+        owner.append(text)
         return codes, np.concatenate(starts), np.concatenate(ends), np.concatenate(owner)
 
     def ngrams(self, texts: Sequence[str], n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
