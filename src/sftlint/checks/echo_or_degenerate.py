@@ -11,12 +11,12 @@ from pydantic import BaseModel, ConfigDict, Field
 from sftlint.check import Check
 from sftlint.findings import Finding, Severity
 from sftlint.records import Record
-from sftlint.text.content import EN_STOP, alnum_words, strip_code
+from sftlint.text.content import EN_STOP, alnum_words, alnum_words_utf8, strip_code
 from sftlint.text.normal import excerpt
 
 _TOKEN = re.compile(r"[^\W_]+|[^\w\s]")
 _SENTENCE = re.compile(r"[^.!?\n]+")
-_FUNCTION_WORDS = EN_STOP | {w.encode() for w in EN_STOP}  # as str (alnum_words) and bytes (_ascii_words)
+_FUNCTION_WORDS = EN_STOP | {w.encode() for w in EN_STOP}  # as str (alnum_words) and bytes (alnum_words_utf8)
 _MARKUP = re.compile(r"</?[a-z][^<>]{0,200}>")  # HTML, XML and JSX tags with their attributes
 _TABLE_RULE = re.compile(r"[|:=+*#-]+")  # table and heading syntax legitimately repeats
 # A new example inside the response: a line opening a prompt section, then later a line
@@ -45,15 +45,6 @@ class EchoOrDegenerateOptions(BaseModel):
 
 def _ngrams(tokens: list[str], n: int) -> list[tuple[str, ...]]:
     return list(zip(*(tokens[i:] for i in range(n)), strict=False))
-
-
-# bytes.translate table: ASCII letters lower-cased, digits kept, everything else a space.
-_ASCII_WORD_BYTES = bytes(b + 32 if 65 <= b <= 90 else b if 97 <= b <= 122 or 48 <= b <= 57 else 32 for b in range(256))
-
-
-def _ascii_words(text: str) -> list[bytes]:
-    """`alnum_words` of ASCII text (as bytes), without a regular expression."""
-    return text.encode().translate(_ASCII_WORD_BYTES).split()
 
 
 _MIN_CHUNKS, _STUTTER_SHARE, _DISTINCT_GATE = 12, 0.1, 0.35  # the first tests of `_loop`
@@ -147,7 +138,7 @@ class EchoOrDegenerate(Check):
         if len(record.response) > 3 * len(record.instruction) + 40:
             return None
         # The words of _TOKEN are its runs of letters and digits, exactly what alnum_words finds.
-        words_of = _ascii_words if record.response.isascii() and record.instruction.isascii() else alnum_words
+        words_of = alnum_words_utf8 if record.response.isascii() and record.instruction.isascii() else alnum_words
         words = words_of(record.response)
         if len(words) < 4:
             return None
