@@ -1,5 +1,5 @@
-"""The shortcuts that make SFT101, SFT103, SFT104, SFT107, SFT108, SFT109, SFT110, SFT111, SFT112, SFT115 and SFT206 cheap give
-exactly the answers of the plain definitions they replace, which are spelled out here.
+"""The shortcuts that make SFT101, SFT103, SFT104, SFT107, SFT108, SFT109, SFT110, SFT111, SFT112, SFT115 and
+SFT206 cheap give exactly the answers of the plain definitions they replace, which are spelled out here.
 
 Each test draws texts that are likely to hit the shortcut's edge: runs of every kind of
 whitespace, punctuation, letters outside ASCII, repeated words, the very phrases a check
@@ -19,7 +19,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sftlint.check import Context
-from sftlint.checks.echo_or_degenerate import EchoOrDegenerate, _loop_candidates
+from sftlint.checks.echo_or_degenerate import _FUNCTION_WORDS, EchoOrDegenerate, _loop_candidates, _own_words_at_least
 from sftlint.checks.empty_response import EmptyResponse
 from sftlint.checks.exact_duplicate import ExactDuplicate
 from sftlint.checks.format_inconsistency import _BULLET, _NUMBERED, profile
@@ -198,6 +198,27 @@ def test_loop_candidates_never_rule_out_a_loop(batch: list[str]) -> None:
             and list(map(eq, chunks, chunks[1:])).count(True) >= 0.1 * (len(chunks) - 1)
         ):
             assert candidate
+
+
+ECHO_WORDS = ["the", "The", "reset", "Reset", "password", "pass", "word", "ÜNÏ", "ünï", "a1", "is", "日本", "ß", "SS"]
+ECHO_SPACES = ASCII_SPACES + ".,"
+
+
+@settings(max_examples=400, deadline=None)
+@given(texts(ECHO_WORDS, ECHO_SPACES, 40), texts(ECHO_WORDS, ECHO_SPACES, 40), st.booleans())
+def test_own_words_found_outside_the_instruction_are_own_words(instruction: str, response: str, copy: bool) -> None:
+    response = instruction + response if copy else response
+    ascii_pair = instruction.isascii() and response.isascii()
+    words = (alnum_words_utf8 if ascii_pair else alnum_words)(response)
+    need = max(1, 0.05 * len(words))
+    own = set(words).difference((alnum_words_utf8 if ascii_pair else alnum_words)(instruction), _FUNCTION_WORDS)
+    if _own_words_at_least(words, instruction, ascii_pair, need):
+        assert len(own) >= need
+
+
+def test_own_words_are_settled_by_a_few_lookups() -> None:
+    assert _own_words_at_least([b"cats", b"and", b"dogs"], "Reset the password", True, 2)
+    assert not _own_words_at_least([b"reset", b"the", b"pass"], "Reset the password", True, 1)  # "pass" is inside
 
 
 def test_batched_judgement_equals_one_record_at_a_time() -> None:

@@ -90,6 +90,26 @@ def _loop_candidates(texts: list[str]) -> np.ndarray:
     return candidates
 
 
+#: words of a response looked up in its instruction's text before its words are listed instead
+_LOOKUPS = 24
+
+
+def _own_words_at_least(words: list[str] | list[bytes], instruction: str, ascii_pair: bool, need: float) -> bool:
+    """Whether `need` of the distinct `words` (of a response) that are not function words are
+    certainly not words of `instruction`: not even inside its lower-cased text (a word of the
+    instruction always is). False when that is not settled within `_LOOKUPS` lookups."""
+    asked = instruction.encode().lower() if ascii_pair else instruction.lower()
+    unseen = 0
+    for looked, word in enumerate(set(words).difference(_FUNCTION_WORDS)):
+        if looked == _LOOKUPS:
+            return False
+        if word not in asked:  # type: ignore[operator]  # bytes in bytes or str in str
+            unseen += 1
+            if unseen >= need:
+                return True
+    return False
+
+
 class EchoOrDegenerate(Check):
     """A response that repeats its instruction, loops on itself, or starts a new example.
 
@@ -138,11 +158,13 @@ class EchoOrDegenerate(Check):
         if len(record.response) > 3 * len(record.instruction) + 40:
             return None
         # The words of _TOKEN are its runs of letters and digits, exactly what alnum_words finds.
-        words_of = alnum_words_utf8 if record.response.isascii() and record.instruction.isascii() else alnum_words
-        words = words_of(record.response)
+        ascii_pair = record.response.isascii() and record.instruction.isascii()
+        words = (alnum_words_utf8 if ascii_pair else alnum_words)(record.response)
         if len(words) < 4:
             return None
-        asked_words = words_of(record.instruction)
+        if _own_words_at_least(words, record.instruction, ascii_pair, max(1, 0.05 * len(words))):
+            return None  # the test on `own` below, settled before the instruction is split into words
+        asked_words = (alnum_words_utf8 if ascii_pair else alnum_words)(record.instruction)
         if len(asked_words) < 4:
             return None  # no 4-gram to repeat
         # A short answer that restates the question and adds its answer ("The permission ... is
