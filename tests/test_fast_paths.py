@@ -1,5 +1,5 @@
-"""The shortcuts that make SFT101, SFT103, SFT104, SFT107, SFT108, SFT109, SFT110, SFT111, SFT112, SFT115 and
-SFT206 cheap give exactly the answers of the plain definitions they replace, which are spelled out here.
+"""The shortcuts that make SFT101, SFT103, SFT104, SFT107, SFT108, SFT109, SFT110, SFT111, SFT112, SFT115, SFT116
+and SFT206 cheap give exactly the answers of the plain definitions they replace, which are spelled out here.
 
 Each test draws texts that are likely to hit the shortcut's edge: runs of every kind of
 whitespace, punctuation, letters outside ASCII, repeated words, the very phrases a check
@@ -27,7 +27,7 @@ from sftlint.checks.label_inconsistency import _shingle_hashes
 from sftlint.checks.language_mismatch import _FOREIGN_RUN, _GLOSS
 from sftlint.checks.refusal_boilerplate import _UNCASED, DEFAULT_PHRASES, RefusalBoilerplate, _literal_first
 from sftlint.checks.template_leakage import TemplateLeakage
-from sftlint.checks.truncated_response import _open_brackets
+from sftlint.checks.truncated_response import _EMPTY_ITEM, _empty_item, _open_brackets
 from sftlint.checks.unfilled_placeholder import _NOTHING, _SFT101_PLACEHOLDERS, _said
 from sftlint.minhash import BandKeyStore, MinHasher, ShingleStore, band_keys, find_clusters, fold_text, normalise_text
 from sftlint.records import normalise
@@ -528,3 +528,13 @@ def test_squashed_fields_and_prompt_match_the_definition(instruction: str, given
     plain = [squash(alpaca.instruction), squash(alpaca.input), squash(alpaca.response)]
     key = hashlib.blake2b("\x1f".join(plain).encode("utf-8", "surrogatepass"), digest_size=16).digest()
     assert content_key(alpaca) == key
+
+
+@settings(max_examples=400, deadline=None)
+@given(texts(["4.", "-", "*", "12)", "item", "\n", "\n\n", "•"], " \t\n\r\x0b\u2028", 12))
+def test_empty_item_matches_the_definition(text: str) -> None:
+    body, _, last_line = text.rpartition("\n")
+    expected = bool(body and _EMPTY_ITEM.match(last_line))
+    assert (_empty_item(text) is not None) == expected
+    if expected:
+        assert _empty_item(text) == f"stops at an empty list item: {last_line.strip()!r}"
