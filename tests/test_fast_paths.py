@@ -1,5 +1,5 @@
-"""The shortcuts that make SFT101, SFT103, SFT104, SFT107, SFT108, SFT109, SFT111, SFT112 and SFT115 cheap give
-exactly the answers of the plain definitions they replace, which are spelled out here.
+"""The shortcuts that make SFT101, SFT103, SFT104, SFT107, SFT108, SFT109, SFT110, SFT111, SFT112, SFT115, SFT116
+and SFT206 cheap give exactly the answers of the plain definitions they replace, which are spelled out here.
 
 Each test draws texts that are likely to hit the shortcut's edge: runs of every kind of
 whitespace, punctuation, letters outside ASCII, repeated words, the very phrases a check
@@ -8,8 +8,10 @@ looks for, in random case.
 
 from __future__ import annotations
 
+import hashlib
 import random
 import re
+import zlib
 from operator import eq
 
 import numpy as np
@@ -17,19 +19,29 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sftlint.check import Context
-from sftlint.checks.echo_or_degenerate import EchoOrDegenerate, _loop_candidates
+from sftlint.checks.echo_or_degenerate import _FUNCTION_WORDS, EchoOrDegenerate, _loop_candidates, _own_words_at_least
 from sftlint.checks.empty_response import EmptyResponse
 from sftlint.checks.exact_duplicate import ExactDuplicate
 from sftlint.checks.format_inconsistency import _BULLET, _NUMBERED, profile
+from sftlint.checks.label_inconsistency import _shingle_hashes
 from sftlint.checks.language_mismatch import _FOREIGN_RUN, _GLOSS
 from sftlint.checks.refusal_boilerplate import _UNCASED, DEFAULT_PHRASES, RefusalBoilerplate, _literal_first
 from sftlint.checks.template_leakage import TemplateLeakage
-from sftlint.checks.truncated_response import _open_brackets
+from sftlint.checks.truncated_response import _EMPTY_ITEM, _empty_item, _open_brackets
 from sftlint.checks.unfilled_placeholder import _NOTHING, _SFT101_PLACEHOLDERS, _said
 from sftlint.minhash import BandKeyStore, MinHasher, ShingleStore, band_keys, find_clusters, fold_text, normalise_text
 from sftlint.records import normalise
-from sftlint.text.content import _CJK, _CODE_LINE_END, _CODE_LINE_START, _LIST_MARK, prose, strip_code
-from sftlint.text.normal import DEFAULT_PLACEHOLDERS, excerpt, squash
+from sftlint.text.content import (
+    _CJK,
+    _CODE_LINE_END,
+    _CODE_LINE_START,
+    _LIST_MARK,
+    alnum_words,
+    alnum_words_utf8,
+    prose,
+    strip_code,
+)
+from sftlint.text.normal import DEFAULT_PLACEHOLDERS, content_key, excerpt, squash, squashed, squashed_prompt
 
 SPACES = " \t\n\r\x0b\x0c\x1c\x1d\x1e\x1f\x85\xa0\u2028\u3000"
 ASCII_SPACES = " \t\n\r\x0b\x0c\x1c\x1d\x1e\x1f"
@@ -186,6 +198,27 @@ def test_loop_candidates_never_rule_out_a_loop(batch: list[str]) -> None:
             and list(map(eq, chunks, chunks[1:])).count(True) >= 0.1 * (len(chunks) - 1)
         ):
             assert candidate
+
+
+ECHO_WORDS = ["the", "The", "reset", "Reset", "password", "pass", "word", "ÜNÏ", "ünï", "a1", "is", "日本", "ß", "SS"]
+ECHO_SPACES = ASCII_SPACES + ".,"
+
+
+@settings(max_examples=400, deadline=None)
+@given(texts(ECHO_WORDS, ECHO_SPACES, 40), texts(ECHO_WORDS, ECHO_SPACES, 40), st.booleans())
+def test_own_words_found_outside_the_instruction_are_own_words(instruction: str, response: str, copy: bool) -> None:
+    response = instruction + response if copy else response
+    ascii_pair = instruction.isascii() and response.isascii()
+    words = (alnum_words_utf8 if ascii_pair else alnum_words)(response)
+    need = max(1, 0.05 * len(words))
+    own = set(words).difference((alnum_words_utf8 if ascii_pair else alnum_words)(instruction), _FUNCTION_WORDS)
+    if _own_words_at_least(words, instruction, ascii_pair, need):
+        assert len(own) >= need
+
+
+def test_own_words_are_settled_by_a_few_lookups() -> None:
+    assert _own_words_at_least([b"cats", b"and", b"dogs"], "Reset the password", True, 2)
+    assert not _own_words_at_least([b"reset", b"the", b"pass"], "Reset the password", True, 1)  # "pass" is inside
 
 
 def test_batched_judgement_equals_one_record_at_a_time() -> None:
@@ -454,3 +487,54 @@ def test_list_detection_matches_the_definition(text: str) -> None:
         assert kind == "label"
     else:
         assert kind == "prose"
+
+
+# -- the shared text layer: excerpts, words, squashed fields (SFT103, SFT110, SFT206) ----------
+
+SIGMA_WORDS = ["ΟΔΟΣ", "Σ", "σ", "İ", "ß", "Ünï", "word", "WORD", "a1", "_", "日本", "\ud800"]
+
+
+@settings(max_examples=400, deadline=None)
+@given(texts(WORDS + SIGMA_WORDS, SPACES, 120), st.sampled_from([1, 5, 30, 60, 80, 200]))
+def test_excerpt_matches_the_definition(text: str, limit: int) -> None:
+    flat = re.sub(r"\s+", " ", text).strip()
+    assert excerpt(text, limit) == (flat if len(flat) <= limit else flat[: limit - 1] + "…")
+
+
+@settings(max_examples=400, deadline=None)
+@given(texts(WORDS + SIGMA_WORDS, SPACES, 60))
+def test_utf8_words_are_the_encoded_alnum_words(text: str) -> None:
+    assert alnum_words_utf8(text) == [w.encode("utf-8", "surrogatepass") for w in alnum_words(text)]
+
+
+@settings(max_examples=300, deadline=None)
+@given(texts(WORDS + SIGMA_WORDS, SPACES, 40))
+def test_shingle_hashes_are_the_crc32_of_the_spelled_out_3grams(text: str) -> None:
+    tokens = alnum_words(text)
+    shingles = [" ".join(tokens[i : i + 3]) for i in range(len(tokens) - 2)] if len(tokens) >= 3 else tokens or [""]
+    expected = [zlib.crc32(s.encode("utf-8", "surrogatepass")) for s in shingles]
+    assert _shingle_hashes(alnum_words_utf8(text)) == expected
+
+
+@settings(max_examples=400, deadline=None)
+@given(texts(WORDS + SIGMA_WORDS, SPACES, 20), texts(WORDS + SIGMA_WORDS, SPACES, 20), texts(SIGMA_WORDS, SPACES, 20))
+def test_squashed_fields_and_prompt_match_the_definition(instruction: str, given_input: str, response: str) -> None:
+    alpaca = record({"instruction": instruction, "input": given_input, "output": response})
+    chat = record({"messages": [{"role": "system", "content": given_input}, {"role": "user", "content": instruction},
+                                {"role": "assistant", "content": response}]})  # fmt: skip
+    for found in (alpaca, chat):
+        assert squashed(found) == (squash(found.instruction), squash(found.input), squash(found.response))
+        assert squashed_prompt(found) == squash(found.prompt)
+    plain = [squash(alpaca.instruction), squash(alpaca.input), squash(alpaca.response)]
+    key = hashlib.blake2b("\x1f".join(plain).encode("utf-8", "surrogatepass"), digest_size=16).digest()
+    assert content_key(alpaca) == key
+
+
+@settings(max_examples=400, deadline=None)
+@given(texts(["4.", "-", "*", "12)", "item", "\n", "\n\n", "•"], " \t\n\r\x0b\u2028", 12))
+def test_empty_item_matches_the_definition(text: str) -> None:
+    body, _, last_line = text.rpartition("\n")
+    expected = bool(body and _EMPTY_ITEM.match(last_line))
+    assert (_empty_item(text) is not None) == expected
+    if expected:
+        assert _empty_item(text) == f"stops at an empty list item: {last_line.strip()!r}"

@@ -11,12 +11,12 @@ from pydantic import BaseModel, ConfigDict, Field
 from sftlint.check import Check
 from sftlint.findings import Finding, Severity
 from sftlint.records import Record
-from sftlint.text.content import EN_STOP, alnum_words, strip_code
+from sftlint.text.content import EN_STOP, alnum_words, alnum_words_utf8, strip_code
 from sftlint.text.normal import excerpt
 
 _TOKEN = re.compile(r"[^\W_]+|[^\w\s]")
 _SENTENCE = re.compile(r"[^.!?\n]+")
-_FUNCTION_WORDS = EN_STOP | {w.encode() for w in EN_STOP}  # as str (alnum_words) and bytes (_ascii_words)
+_FUNCTION_WORDS = EN_STOP | {w.encode() for w in EN_STOP}  # as str (alnum_words) and bytes (alnum_words_utf8)
 _MARKUP = re.compile(r"</?[a-z][^<>]{0,200}>")  # HTML, XML and JSX tags with their attributes
 _TABLE_RULE = re.compile(r"[|:=+*#-]+")  # table and heading syntax legitimately repeats
 # A new example inside the response: a line opening a prompt section, then later a line
@@ -45,15 +45,6 @@ class EchoOrDegenerateOptions(BaseModel):
 
 def _ngrams(tokens: list[str], n: int) -> list[tuple[str, ...]]:
     return list(zip(*(tokens[i:] for i in range(n)), strict=False))
-
-
-# bytes.translate table: ASCII letters lower-cased, digits kept, everything else a space.
-_ASCII_WORD_BYTES = bytes(b + 32 if 65 <= b <= 90 else b if 97 <= b <= 122 or 48 <= b <= 57 else 32 for b in range(256))
-
-
-def _ascii_words(text: str) -> list[bytes]:
-    """`alnum_words` of ASCII text (as bytes), without a regular expression."""
-    return text.encode().translate(_ASCII_WORD_BYTES).split()
 
 
 _MIN_CHUNKS, _STUTTER_SHARE, _DISTINCT_GATE = 12, 0.1, 0.35  # the first tests of `_loop`
@@ -97,6 +88,26 @@ def _loop_candidates(texts: list[str]) -> np.ndarray:
     may_stutter = (chunks >= 20) & (equal_at_most >= _STUTTER_SHARE * (chunks - 1))
     candidates[ascii_ids] = (chunks >= _MIN_CHUNKS) & (may_stutter | (distinct_at_least <= _DISTINCT_GATE * chunks))
     return candidates
+
+
+#: words of a response looked up in its instruction's text before its words are listed instead
+_LOOKUPS = 24
+
+
+def _own_words_at_least(words: list[str] | list[bytes], instruction: str, ascii_pair: bool, need: float) -> bool:
+    """Whether `need` of the distinct `words` (of a response) that are not function words are
+    certainly not words of `instruction`: not even inside its lower-cased text (a word of the
+    instruction always is). False when that is not settled within `_LOOKUPS` lookups."""
+    asked = instruction.encode().lower() if ascii_pair else instruction.lower()
+    unseen = 0
+    for looked, word in enumerate(set(words).difference(_FUNCTION_WORDS)):
+        if looked == _LOOKUPS:
+            return False
+        if word not in asked:  # type: ignore[operator]  # bytes in bytes or str in str
+            unseen += 1
+            if unseen >= need:
+                return True
+    return False
 
 
 class EchoOrDegenerate(Check):
@@ -147,11 +158,13 @@ class EchoOrDegenerate(Check):
         if len(record.response) > 3 * len(record.instruction) + 40:
             return None
         # The words of _TOKEN are its runs of letters and digits, exactly what alnum_words finds.
-        words_of = _ascii_words if record.response.isascii() and record.instruction.isascii() else alnum_words
-        words = words_of(record.response)
+        ascii_pair = record.response.isascii() and record.instruction.isascii()
+        words = (alnum_words_utf8 if ascii_pair else alnum_words)(record.response)
         if len(words) < 4:
             return None
-        asked_words = words_of(record.instruction)
+        if _own_words_at_least(words, record.instruction, ascii_pair, max(1, 0.05 * len(words))):
+            return None  # the test on `own` below, settled before the instruction is split into words
+        asked_words = (alnum_words_utf8 if ascii_pair else alnum_words)(record.instruction)
         if len(asked_words) < 4:
             return None  # no 4-gram to repeat
         # A short answer that restates the question and adds its answer ("The permission ... is

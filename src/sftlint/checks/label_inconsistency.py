@@ -15,7 +15,7 @@ from sftlint.findings import Finding, Location, Severity
 from sftlint.minhash import UnionFind
 from sftlint.places import Places
 from sftlint.records import Record
-from sftlint.text.content import alnum_words
+from sftlint.text.content import alnum_words_utf8
 from sftlint.text.labels import LabelTally
 from sftlint.text.normal import excerpt
 
@@ -39,14 +39,13 @@ class LabelInconsistencyOptions(BaseModel):
     )
 
 
-def _shingle_hashes(text: str) -> list[int]:
-    """CRC32 of the word 3-grams of `text` (single words for texts under three words)."""
-    tokens = alnum_words(text)
-    if len(tokens) >= 3:
-        shingles = [" ".join(tokens[i : i + 3]) for i in range(len(tokens) - 2)]
-    else:
-        shingles = tokens or [""]
-    return [zlib.crc32(s.encode("utf-8", "surrogatepass")) for s in shingles]
+def _shingle_hashes(words: list[bytes]) -> list[int]:
+    """CRC32 of the word 3-grams of a text whose `alnum_words_utf8` are `words` (single words
+    for texts under three words)."""
+    if len(words) >= 3:
+        join = b" ".join
+        return [zlib.crc32(join(gram)) for gram in zip(words, words[1:], words[2:])]
+    return [zlib.crc32(word) for word in words or [b""]]
 
 
 def _signatures(hashes: list[int], counts: list[int]) -> np.ndarray:
@@ -128,14 +127,13 @@ class LabelInconsistency(Check):
         file_no = self.file_index.setdefault(record.file, len(self.files))
         if file_no == len(self.files):
             self.files.append(record.file)
-        normalised = " ".join(alnum_words(record.prompt))
-        key = int.from_bytes(
-            hashlib.blake2b(normalised.encode("utf-8", "surrogatepass"), digest_size=8).digest(), "little"
-        )
+        # The words of the prompt are those of the instruction, then those of the input.
+        asked = alnum_words_utf8(record.instruction)
+        given = alnum_words_utf8(record.input) if record.input else []
+        key = int.from_bytes(hashlib.blake2b(b" ".join(asked + given), digest_size=8).digest(), "little")
         self.where.extend((file_no, record.position))
         self.keys.append(key)
-        near_text = record.input if record.turns is None and record.input.strip() else record.instruction
-        hashes = _shingle_hashes(near_text)
+        hashes = _shingle_hashes(given if record.turns is None and record.input.strip() else asked)
         self._hashes += hashes
         self._counts.append(len(hashes))
         if len(self._counts) >= _BATCH:

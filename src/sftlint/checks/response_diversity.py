@@ -13,8 +13,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from sftlint.check import Check, Context
 from sftlint.findings import Finding, Location, Severity
 from sftlint.records import Record
-from sftlint.text.labels import LabelTally, short_answer
-from sftlint.text.normal import excerpt, squash
+from sftlint.text.labels import LabelTally
+from sftlint.text.normal import excerpt, squashed, squashed_prompt
 
 _MAX_WORDS = 3  # a short answer (a label) is expected to repeat: as SFT110's default
 _MAX_EXCERPTS = 20_000  # answers quoted in the summary (repeated answers past these show none)
@@ -22,9 +22,9 @@ _SHOWN = 5  # most repeated answers in the message and the summary
 _EXAMPLE_LINES = 3
 
 
-def _key(text: str) -> int:
+def _key(squashed_text: str) -> int:
     return int.from_bytes(
-        hashlib.blake2b(squash(text).encode("utf-8", "surrogatepass"), digest_size=8).digest(), "little"
+        hashlib.blake2b(squashed_text.encode("utf-8", "surrogatepass"), digest_size=8).digest(), "little"
     )
 
 
@@ -81,10 +81,10 @@ class ResponseDiversity(Check):
         self._summary: dict[str, Any] | None = None
 
     def collect(self, record: Record) -> None:
-        self.tally.add(record, _MAX_WORDS)
-        if not record.response.strip() or short_answer(record.response, _MAX_WORDS) is not None:
+        _, short = self.tally.add(record, _MAX_WORDS)
+        if short is not None or not record.response.strip():
             return
-        answer = _key(record.response)
+        answer = _key(squashed(record)[2])
         if answer in self.seen:
             if answer not in self.excerpts and len(self.excerpts) < _MAX_EXCERPTS:
                 self.excerpts[answer] = excerpt(record.response, 80)
@@ -93,7 +93,7 @@ class ResponseDiversity(Check):
         if not self.file_names or self.file_names[-1] != record.file:
             self.file_names.append(record.file)
         self.answers.append(answer)
-        self.prompts.append(_key(record.prompt))
+        self.prompts.append(_key(squashed_prompt(record)))
         self.positions.append(record.position)
         self.files.append(len(self.file_names) - 1)
 

@@ -158,8 +158,8 @@ def _sentence_problem(line: str, earlier: list[str]) -> str | None:
 
 def _empty_item(text: str) -> str | None:
     """A response of several lines whose last line is an empty list item ("4."), or None."""
-    body, _, last_line = text.rpartition("\n")
-    if body and _EMPTY_ITEM.match(last_line):
+    cut = text.rfind("\n")  # the last line, with text before it (not copied: most texts end on a full stop)
+    if cut > 0 and _EMPTY_ITEM.match(last_line := text[cut + 1 :]):
         return f"stops at an empty list item: {last_line.strip()!r}"
     return None
 

@@ -157,3 +157,15 @@ def looks_like_code(text: str) -> bool:
 def alnum_words(text: str) -> list[str]:
     """Lower-cased runs of letters and digits: the tokens prompt comparisons use."""
     return _ALNUM.findall(text.lower())
+
+
+# bytes.translate table: ASCII letters lower-cased, digits kept, everything else a space.
+_ASCII_ALNUM = bytes(b + 32 if 65 <= b <= 90 else b if 97 <= b <= 122 or 48 <= b <= 57 else 32 for b in range(256))
+
+
+def alnum_words_utf8(text: str) -> list[bytes]:
+    """`alnum_words(text)`, each UTF-8 encoded: ASCII text (most of it) is split without a
+    regular expression, and callers that hash the words need not encode them again."""
+    if text.isascii():
+        return text.encode().translate(_ASCII_ALNUM).split()
+    return [word.encode("utf-8", "surrogatepass") for word in _ALNUM.findall(text.lower())]

@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import hashlib
-import re
-from typing import Literal
+from typing import Any, Literal
 
 from sftlint.records import Record
 
-_SPACE = re.compile(r"\s+")
 #: what a report excerpt puts where it cut a long text
 ELLIPSIS = " […] "
 Compared = Literal["pair", "prompt", "response"]
@@ -34,7 +32,13 @@ def excerpt(text: str, limit: int = 60, *, keep_tail: bool = False) -> str:
     quarter tail around ELLIPSIS, without cutting a word in two.
     """
     if not keep_tail:
-        flat = _SPACE.sub(" ", text).strip()
+        if len(text) > 2 * limit:
+            # Collapsing a head of the text gives a head of the collapsed text: when it already
+            # runs past `limit`, the rest of a long text (an essay, a passage) is not read.
+            head = " ".join(text[: 2 * limit].split())
+            if len(head) > limit:
+                return head[: limit - 1] + "…"
+        flat = " ".join(text.split())  # as in `squash`: split() cuts at runs of \s, and strips
         return flat if len(flat) <= limit else flat[: limit - 1] + "…"
     if len(text) <= limit:
         return text
@@ -45,20 +49,40 @@ def excerpt(text: str, limit: int = 60, *, keep_tail: bool = False) -> str:
     return head + ELLIPSIS + end
 
 
+def _features(record: Record) -> dict[str, Any]:
+    if record.features is None:
+        record.features = {}
+    return record.features
+
+
+def squashed(record: Record) -> tuple[str, str, str]:
+    """`squash` of the record's instruction, input and response, computed once per record
+    (SFT103's content key and SFT206's answer and prompt keys compare them)."""
+    features = _features(record)
+    found = features.get("squashed")
+    if found is None:
+        found = features["squashed"] = (squash(record.instruction), squash(record.input), squash(record.response))
+    return found
+
+
+def squashed_prompt(record: Record) -> str:
+    """`squash(record.prompt)`, from the squashed instruction and input: whitespace parts them."""
+    instruction, given, _ = squashed(record)
+    return f"{instruction} {given}" if instruction and given else instruction or given
+
+
 def content_key(record: Record) -> bytes:
     """16-byte hash of a record's content, lower-cased with whitespace collapsed: equal for copies.
 
     Kept on the record, so the checks that compare copies (SFT103, SFT104) normalise it once.
     """
-    features = record.features
-    if features is None:
-        features = record.features = {}
+    features = _features(record)
     key = features.get("content_key")
     if key is None:
         if record.turns is not None:
             parts = [f"{t.role}\x1e{squash(t.content)}" for t in record.turns]
         else:
-            parts = [squash(record.instruction), squash(record.input), squash(record.response)]
+            parts = list(squashed(record))
         key = hashlib.blake2b("\x1f".join(parts).encode("utf-8", "surrogatepass"), digest_size=16).digest()
         features["content_key"] = key
     return key
