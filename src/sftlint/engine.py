@@ -13,6 +13,7 @@ import traceback
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from operator import attrgetter
 from time import perf_counter
 from typing import Any
 
@@ -61,14 +62,15 @@ class Result:
     def check_rows(self) -> list[dict[str, Any]]:
         """One row per check that ran: counts, records flagged and their rate."""
         counts = self.counts()
-        flagged: dict[str, set[tuple[str | None, int]]] = {}
+        # code -> file -> records: no (file, record) pair built per finding (a million findings)
+        flagged: dict[str, dict[str | None, set[int]]] = {}
         for f in self.findings:
             if f.record is not None:
-                flagged.setdefault(f.code, set()).add((f.file, f.record))
+                flagged.setdefault(f.code, {}).setdefault(f.file, set()).add(f.record)
         records = self.stats.get("records", 0)
         rows = []
         for check in self.checks:
-            n = len(flagged.get(check.code, ()))
+            n = sum(map(len, flagged.get(check.code, {}).values()))
             rows.append(
                 {
                     "code": check.code,
@@ -415,6 +417,17 @@ class _Runner:
         context.usable_pairs = self.valid - len(claimed)
 
 
+def _sort(findings: list[Finding], files: list[str]) -> None:
+    """Order findings by (input, record, code, message) as one stable sort by that tuple would,
+    in stable sorts from the last key to the first: no tuple is built per finding (some 50 MB
+    at half a million findings, held at the run's peak)."""
+    order = {name: i for i, name in enumerate(files)}
+    findings.sort(key=attrgetter("message"))
+    findings.sort(key=attrgetter("code"))
+    findings.sort(key=lambda f: f.record or 0)
+    findings.sort(key=lambda f: order.get(f.file or "", -1))
+
+
 def run(
     paths: Sequence[str],
     checks: Sequence[Check],
@@ -478,8 +491,7 @@ def run(
     runner.places.complete(runner.findings)
     if runner.fingerprints is not None:
         runner.fingerprints.stamp(runner.findings)
-    order = {name: i for i, name in enumerate(files)}
-    runner.findings.sort(key=lambda f: (order.get(f.file or "", -1), f.record or 0, f.code, f.message))
+    _sort(runner.findings, files)
     stats = {
         "records": runner.records,
         "valid": runner.valid,

@@ -299,10 +299,14 @@ def collect_examples(
     near-duplicate beside its cluster's first) carries the two records' differences (`comparison`)."""
     findings = list(findings)
     wanted = wanted_records(findings, summaries, per_check)
+    # the flagged turns of the records excerpted, kept only where there are some: a set for every
+    # flagged record took more memory than the whole pass at a million findings
     turns: dict[tuple[str, int], set[int]] = {}
     for f in findings:
-        if f.file is not None and f.record is not None:
-            turns.setdefault((f.file, f.record), set()).update(flagged_turns(f.message, f.data))
+        if f.file is not None and f.record in wanted.get(f.file, ()):
+            flagged = flagged_turns(f.message, f.data)
+            if flagged:
+                turns.setdefault((f.file, f.record), set()).update(flagged)
     pairs = _cluster_pairs(summaries) if per_check else []
     compared = {at for pair in pairs for at in pair}
     records: dict[tuple[str, int], Record] = {}

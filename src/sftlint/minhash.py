@@ -24,7 +24,7 @@ import os
 import re
 import tempfile
 import unicodedata
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -640,6 +640,15 @@ class Cluster:
     members: list[int]
     #: for each member but the first: (the member it was verified against, exact Jaccard)
     links: dict[int, tuple[int, float]]
+
+
+def handed_over(clusters: list[Cluster]) -> Iterator[Cluster]:
+    """Each cluster in turn, its slot in the list emptied as it is handed over: once a caller is
+    past a cluster nothing keeps it, so a million records' clusters are let go as they are
+    reported instead of all staying until the last (the list keeps its length)."""
+    for i, cluster in enumerate(clusters):
+        clusters[i] = None  # type: ignore[call-overload]
+        yield cluster
 
 
 def find_clusters(

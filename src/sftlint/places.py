@@ -70,7 +70,9 @@ class Places:
                 f.record = self.position(f.file, f.line)
             elif f.file is not None and f.record is not None and f.line is None:
                 f.line = self.line(f.file, f.record)
-            if f.related:  # a dataset-level finding may point at records too
+            # a dataset-level finding may point at records too; a list already complete is kept
+            # (a fresh one for each of a million findings costs memory, not only time)
+            if f.related and any(self._completed(r) is not r for r in f.related):
                 f.related = [self._completed(r) for r in f.related]
 
     def _completed(self, location: Location) -> Location:

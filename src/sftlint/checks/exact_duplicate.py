@@ -60,15 +60,18 @@ class ExactDuplicate(Check):
         starts_group = np.ones(n, dtype=bool)
         starts_group[1:] = (ordered[1:] != ordered[:-1]).any(axis=1)
         first = order[np.maximum.accumulate(np.where(starts_group, np.arange(n), 0))]
+        del keys, ordered
+        self.keys = bytearray()  # let go before the findings pile up: only positions are read from here
         for i, j in zip(order[~starts_group].tolist(), first[~starts_group].tolist(), strict=True):
             here, there = self._where(i), self._where(j)
             if there == here:  # a file given twice: its records are not copies of themselves
                 continue
+            original = Location(there[0], context.places.line(*there), there[1])
             where = context.places.where(*there, beside=here[0])
             yield self.finding(
                 f"exact duplicate of {where}",
                 file=here[0],
                 position=here[1],
-                related=[Location(there[0], None, there[1])],
+                related=[original],
                 score=1.0,
             )

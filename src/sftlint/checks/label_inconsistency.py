@@ -44,7 +44,7 @@ def _shingle_hashes(words: list[bytes]) -> list[int]:
     for texts under three words)."""
     if len(words) >= 3:
         join = b" ".join
-        return [zlib.crc32(join(gram)) for gram in zip(words, words[1:], words[2:])]
+        return [zlib.crc32(join(gram)) for gram in zip(words, words[1:], words[2:], strict=False)]
     return [zlib.crc32(word) for word in words or [b""]]
 
 
@@ -153,6 +153,7 @@ class LabelInconsistency(Check):
         like = self.tally.classification_like
         self._summary = {"classification_like": like, "basis": self.tally.basis(), "groups": []}
         if not like or not self.keys:
+            self._let_go()
             return
         labels = np.frombuffer(self.field_label if self.tally.uses_label_field else self.answer_label, dtype=np.int32)
         kept = np.flatnonzero(labels >= 0)
@@ -160,6 +161,14 @@ class LabelInconsistency(Check):
         signatures = np.frombuffer(self.signatures, dtype=np.uint16).reshape(-1, _PERMUTATIONS)[kept]
         components = self._group(keys, signatures)
         yield from self._report(kept, labels[kept], components, context.places)
+        self._let_go()
+
+    def _let_go(self) -> None:
+        """Drop what was kept per record once `finish` has used it: the findings of the later
+        checks are not stacked on it."""
+        self.where, self.keys, self.signatures = array("I"), array("Q"), array("H")
+        self.field_label, self.answer_label = array("i"), array("i")
+        self.excerpts = {}
 
     def _group(self, keys: np.ndarray, signatures: np.ndarray) -> np.ndarray:
         """Component id of each record: equal normalised prompts, then near-same ones (verified)."""

@@ -76,7 +76,8 @@ class ResponseDiversity(Check):
         self.positions = array("q")
         self.files = array("I")
         self.file_names: list[str] = []
-        self.seen: set[int] = set()
+        #: the answers seen, while excerpts are still taken (then let go: 45 bytes a record)
+        self.seen: set[int] | None = set()
         self.excerpts: dict[int, str] = {}  # answers seen twice, quoted in the message
         self._summary: dict[str, Any] | None = None
 
@@ -85,11 +86,14 @@ class ResponseDiversity(Check):
         if short is not None or not record.response.strip():
             return
         answer = _key(squashed(record)[2])
-        if answer in self.seen:
-            if answer not in self.excerpts and len(self.excerpts) < _MAX_EXCERPTS:
+        seen = self.seen
+        if seen is not None:  # excerpts are still taken
+            if answer not in seen:
+                seen.add(answer)
+            elif answer not in self.excerpts:
                 self.excerpts[answer] = excerpt(record.response, 80)
-        else:
-            self.seen.add(answer)
+                if len(self.excerpts) >= _MAX_EXCERPTS:
+                    self.seen = None  # every excerpt is taken: what was seen no longer matters
         if not self.file_names or self.file_names[-1] != record.file:
             self.file_names.append(record.file)
         self.answers.append(answer)
@@ -98,10 +102,12 @@ class ResponseDiversity(Check):
         self.files.append(len(self.file_names) - 1)
 
     def finish(self, context: Context) -> Iterator[Finding]:
+        self.seen = None
         if self.tally.classification_like:
             self._summary = {"judged": False, "basis": self.tally.basis()}
             return
         pairs = np.stack([np.frombuffer(self.answers, np.uint64), np.frombuffer(self.prompts, np.uint64)], axis=1)
+        self.answers, self.prompts = array("Q"), array("Q")
         if len(pairs) == 0:
             self._summary = {"judged": False, "basis": "no long-form answers"}
             return
