@@ -1,5 +1,6 @@
-"""The shortcuts that make SFT101, SFT103, SFT104, SFT107, SFT108, SFT109, SFT111, SFT112 and SFT115 cheap give
-exactly the answers of the plain definitions they replace, which are spelled out here.
+"""The shortcuts that make SFT101, SFT103, SFT104, SFT107, SFT108, SFT109, SFT111, SFT112 and SFT115 (and
+the escaping of what people are shown) cheap give exactly the answers of the plain definitions they
+replace, which are spelled out here.
 
 Each test draws texts that are likely to hit the shortcut's edge: runs of every kind of
 whitespace, punctuation, letters outside ASCII, repeated words, the very phrases a check
@@ -26,6 +27,7 @@ from sftlint.checks.refusal_boilerplate import _UNCASED, DEFAULT_PHRASES, Refusa
 from sftlint.checks.template_leakage import TemplateLeakage
 from sftlint.checks.truncated_response import _open_brackets
 from sftlint.checks.unfilled_placeholder import _NOTHING, _SFT101_PLACEHOLDERS, _said
+from sftlint.display import _PRINTABLE, UNPRINTABLE, printable
 from sftlint.minhash import BandKeyStore, MinHasher, ShingleStore, band_keys, find_clusters, fold_text, normalise_text
 from sftlint.records import normalise
 from sftlint.text.content import _CJK, _CODE_LINE_END, _CODE_LINE_START, _LIST_MARK, prose, strip_code
@@ -454,3 +456,10 @@ def test_list_detection_matches_the_definition(text: str) -> None:
         assert kind == "label"
     else:
         assert kind == "prose"
+
+
+@settings(max_examples=300, derandomize=True, deadline=None)
+@given(st.text(alphabet=st.sampled_from([chr(c) for c in UNPRINTABLE]) | st.characters(), max_size=20))
+def test_printable_matches_translating_every_text(text: str) -> None:
+    """`printable` translates only text with something to escape: the same text either way."""
+    assert printable(text) == text.translate(_PRINTABLE)

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+from itertools import islice
 
+import click
 from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -173,6 +175,27 @@ def test_a_delete_in_otherwise_ascii_text_is_escaped():
     """DEL is the one character of `_JSON_ESCAPES` that ASCII text can hold."""
     finding = Finding(code="TST001", slug="t", severity=Severity.INFO, file="a.jsonl", line=1, message="a\x7fb")
     assert '"message": "a\\u007fb"' in _finding_json(finding)
+
+
+def test_text_lines_style_each_findings_own_code_and_severity():
+    """A check's code and severity are styled once per run and reused: every line still shows its
+    own finding's (a check's rate finding is escalated above its other findings)."""
+    made = [
+        Finding(code=code, slug=slug, severity=severity, file="a\x1b.jsonl", line=n, message=f"m{n}\n", record=n)
+        for n, (code, slug, severity) in enumerate(
+            [("SFT104", "near-duplicate", Severity.WARNING), ("SFT104", "near-duplicate", Severity.ERROR)] * 2
+            + [("SFT115", "unfilled\x07", Severity.ERROR), ("SFT104", "near-duplicate", Severity.WARNING)],
+            start=1,
+        )
+    ]
+    result = sftlint.Result(files=["a.jsonl"], checks=[], findings=made, stats={}, summaries={}, fail_on=Severity.ERROR)
+    lines = list(islice(output._text_lines(result), len(made)))
+    for line, f in zip(lines, made, strict=True):
+        colour = output._COLOURS[f.severity]
+        code = click.style(output.printable(f.code), fg=colour, bold=True)
+        severity = click.style(f"[{f.severity.value}]", fg=colour)
+        at, slug, message = (output.printable(text) for text in (f"{f.file}:{f.line}", f.slug, f.message))
+        assert line == f"{at}: {code} {slug} {message} {severity}"
 
 
 def test_text_output_in_pieces_of_any_size_is_the_same_text(tmp_path, monkeypatch):

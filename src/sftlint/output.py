@@ -258,14 +258,17 @@ def text_chunks(result: Result) -> Iterator[str]:
 def _text_lines(result: Result) -> Iterator[str]:
     """Every line of the text output: the findings, then `_text_end`."""
     formats = result.stats.get("formats")
+    styled: dict[tuple[str, str, Severity], tuple[str, str]] = {}  # a check's code and severity, once
     for f in result.findings:
         if f.severity is Severity.ADVICE:
             continue
-        colour = _COLOURS[f.severity]
-        code = click.style(printable(f.code), fg=colour, bold=True)
-        severity = click.style(f"[{f.severity.value}]", fg=colour)
+        check = (f.code, f.slug, f.severity)
+        if (shown := styled.get(check)) is None:
+            colour = _COLOURS[f.severity]
+            code = click.style(printable(f.code), fg=colour, bold=True)
+            shown = styled[check] = (f"{code} {printable(f.slug)}", click.style(f"[{f.severity.value}]", fg=colour))
         at = where(f.file, f.line, f.record, formats)
-        yield f"{printable(at)}: {code} {printable(f.slug)} {printable(f.message)} {severity}"
+        yield f"{printable(at)}: {shown[0]} {printable(f.message)} {shown[1]}"
     yield from _text_end(result)
 
 
@@ -283,7 +286,8 @@ def _text_end(result: Result) -> list[str]:
         f"{stats['records']} records in {len(result.files)} file(s): {stats['valid']} valid, "
         f"{stats['usable_pairs']} usable pairs",
     ]
-    rows = [r for r in result.check_rows() if r["count"]]
+    check_rows = result.check_rows()  # a pass over every finding: once
+    rows = [r for r in check_rows if r["count"]]
     if rows:
         lines.append(f"{'code':<8} {'check':<24} {'severity':<9} {'count':>7} {'rate':>8}")
         for r in rows:
@@ -292,7 +296,7 @@ def _text_end(result: Result) -> list[str]:
     lines.append(f"{len(result.checks)} checks ran, {len(rows)} with findings")
     if result.baseline is not None:
         lines += [printable(line) for line in describe_baseline(result.baseline, formats)]
-    rows = widespread(result.check_rows(), {f.code for f in result.failing()})
+    rows = widespread(check_rows, {f.code for f in result.failing()})
     if rows:
         shares = [
             f"{r['code']} {r['slug']} ({r['severity']}): {r['records']} of {stats['records']} records ({r['rate']:.1%})"
