@@ -195,11 +195,11 @@ _encode_string = json.encoder.encode_basestring  # the C encoder where there is 
 
 
 def _float(value: float) -> str:
-    if value != value:
-        return "NaN"
-    if value in (float("inf"), float("-inf")):
-        return "Infinity" if value > 0 else "-Infinity"
-    return float.__repr__(value)
+    text = float.__repr__(value)
+    return _NOT_FINITE.get(text, text)
+
+
+_NOT_FINITE = {"nan": "NaN", "inf": "Infinity", "-inf": "-Infinity"}  # as json.dumps writes them
 
 
 def _key(key: object) -> str:
