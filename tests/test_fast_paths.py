@@ -1,5 +1,6 @@
 """The shortcuts that make SFT101, SFT103, SFT104, SFT107, SFT108, SFT109, SFT110, SFT111, SFT112, SFT115, SFT116
-and SFT206 cheap give exactly the answers of the plain definitions they replace, which are spelled out here.
+and SFT206 (and the escaping of what people are shown) cheap give exactly the answers of the plain
+definitions they replace, which are spelled out here.
 
 Each test draws texts that are likely to hit the shortcut's edge: runs of every kind of
 whitespace, punctuation, letters outside ASCII, repeated words, the very phrases a check
@@ -29,6 +30,7 @@ from sftlint.checks.refusal_boilerplate import _UNCASED, DEFAULT_PHRASES, Refusa
 from sftlint.checks.template_leakage import TemplateLeakage
 from sftlint.checks.truncated_response import _EMPTY_ITEM, _empty_item, _open_brackets
 from sftlint.checks.unfilled_placeholder import _NOTHING, _SFT101_PLACEHOLDERS, _said
+from sftlint.display import _PRINTABLE, UNPRINTABLE, printable
 from sftlint.minhash import BandKeyStore, MinHasher, ShingleStore, band_keys, find_clusters, fold_text, normalise_text
 from sftlint.records import normalise
 from sftlint.text.content import (
@@ -538,3 +540,10 @@ def test_empty_item_matches_the_definition(text: str) -> None:
     assert (_empty_item(text) is not None) == expected
     if expected:
         assert _empty_item(text) == f"stops at an empty list item: {last_line.strip()!r}"
+
+
+@settings(max_examples=300, derandomize=True, deadline=None)
+@given(st.text(alphabet=st.sampled_from([chr(c) for c in UNPRINTABLE]) | st.characters(), max_size=20))
+def test_printable_matches_translating_every_text(text: str) -> None:
+    """`printable` translates only text with something to escape: the same text either way."""
+    assert printable(text) == text.translate(_PRINTABLE)

@@ -14,6 +14,7 @@ from neardup_helpers import edit, exact_jaccard, prose, write_jsonl
 from sftlint.api import lint_paths
 from sftlint.cli import cli
 from sftlint.config import Config
+from sftlint.findings import Location
 
 REAL_DATA = Path(__file__).resolve().parent / "data" / "real" / "alpaca_eval"
 
@@ -189,6 +190,36 @@ def test_a_cluster_is_reported_once_per_extra_member(tmp_path: Path) -> None:
             "members": [{"file": str(tmp_path / "c.jsonl"), "line": n, "record": n} for n in (31, 102, 103, 104)],
         }
     ]
+
+
+def test_related_names_the_first_the_partner_then_the_next_members_each_once(tmp_path: Path) -> None:
+    """`related`, built from each cluster's first members, is its plain definition: the first,
+    the partner, then the cluster's next members in order, without repeats or the record itself,
+    at most five (a cluster of a chain of edits across two files: partners other than the first)."""
+    rng = random.Random(8)
+    chain = [{"instruction": "Describe the process.", "input": "", "output": prose(rng, 300)}]
+    for _ in range(13):
+        chain.append(dict(chain[-1], output=edit(rng, chain[-1]["output"], 6)))
+    paths = [tmp_path / "a.jsonl", tmp_path / "b.jsonl"]
+    write_jsonl(paths[0], clean_records(20, seed=2) + chain[:7])
+    write_jsonl(paths[1], chain[7:] + clean_records(20, seed=3))
+    result = lint_paths([str(p) for p in paths], Config(select=["SFT104"]))
+    found = [f for f in result.findings if f.code == "SFT104" and f.record is not None]
+    order = {str(p): n for n, p in enumerate(paths)}
+    for number in {f.data["cluster"] for f in found}:
+        cluster = [f for f in found if f.data["cluster"] == number]
+        first = cluster[0].related[0]
+        members = sorted(
+            {first, *(Location(f.file, f.line, f.record) for f in cluster)}, key=lambda m: (order[m.file], m.record)
+        )
+        assert members[0] == first and len(members) == cluster[0].data["cluster_size"]
+        for f in cluster:
+            here, partner = Location(f.file, f.line, f.record), Location(**f.data["partner"])
+            shown = list(dict.fromkeys(m for m in [first, partner, *members[1:7]] if m != here))[:5]
+            assert f.related == shown
+    assert any(len(f.related) == 5 for f in found)
+    assert any(f.data["partner"] != f.related[0].to_dict() for f in found)
+    assert {f.file for f in found} == {str(p) for p in paths}
 
 
 def test_rate_above_max_rate_is_an_error(tmp_path: Path) -> None:

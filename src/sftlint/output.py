@@ -16,7 +16,7 @@ from sftlint.baseline import describe as describe_baseline
 from sftlint.check import Check
 from sftlint.display import UNPRINTABLE, placed_message, printable
 from sftlint.engine import Result, widespread
-from sftlint.findings import Severity, where
+from sftlint.findings import Finding, Location, Severity, where
 from sftlint.output_ci import render_junit, render_sarif
 from sftlint.version import __version__
 
@@ -65,11 +65,11 @@ _FINDINGS_MARK = f"sftlint-findings-{uuid.uuid4().hex}"
 
 
 def json_chunks(result: Result) -> Iterator[str]:
-    """The JSON document of `to_dict`, in pieces: the findings one at a time.
+    """The JSON document of `to_dict`, in pieces: the findings a few thousand at a time.
 
     A run can have a million findings; as one dictionary and one string they took more memory
     than the whole lint. The text is exactly `json.dumps(to_dict(result), indent=2)`: each
-    finding is dumped alone and indented to its depth in the document.
+    finding is written alone (`_finding_json`) and indented to its depth in the document.
     """
     document = to_dict(result, findings=False)
     document["findings"] = _FINDINGS_MARK
@@ -78,11 +78,73 @@ def json_chunks(result: Result) -> Iterator[str]:
     if not result.findings:
         yield '"findings": []'
     else:
-        yield '"findings": ['
-        for index, finding in enumerate(result.findings):
-            yield f"{',' if index else ''}\n    {_indented(finding.to_dict(), '    ')}".translate(_JSON_ESCAPES)
+        yield '"findings": [\n    '
+        findings = iter(result.findings)
+        yield ",\n    ".join(map(_finding_json, islice(findings, _FINDINGS_PER_CHUNK)))
+        while more := [_finding_json(f) for f in islice(findings, _FINDINGS_PER_CHUNK)]:
+            yield ",\n    " + ",\n    ".join(more)
         yield "\n  ]"
     yield tail
+
+
+#: findings joined into one piece of the JSON output
+_FINDINGS_PER_CHUNK = 1000
+
+
+def _finding_json(finding: Finding) -> str:
+    """`_indented(finding.to_dict(), "    ")` with `_JSON_ESCAPES`, the fields every finding has
+    written in their fixed order without building the dictionary (a run can have a million)."""
+    if type(finding) is not Finding:  # a subclass may write its own dictionary
+        return _escaped(_indented(finding.to_dict(), _FINDING_PAD))
+    related = finding.related
+    places = "[\n        " + ",\n        ".join(map(_location_json, related)) + "\n      ]" if related else "[]"
+    text = (
+        f'{{\n      "code": {_indented(finding.code, _FIELD_PAD)},'
+        f'\n      "slug": {_indented(finding.slug, _FIELD_PAD)},'
+        f'\n      "severity": {_indented(finding.severity.value, _FIELD_PAD)},'
+        f'\n      "file": {_indented(finding.file, _FIELD_PAD)},'
+        f'\n      "line": {_indented(finding.line, _FIELD_PAD)},'
+        f'\n      "record": {_indented(finding.record, _FIELD_PAD)},'
+        f'\n      "message": {_indented(finding.message, _FIELD_PAD)},'
+        f'\n      "related": {places},'
+        f'\n      "score": {_indented(finding.score, _FIELD_PAD)}'
+    )
+    if finding.data:
+        text += f',\n      "data": {_indented(finding.data, _FIELD_PAD)}'
+    if finding.fingerprint is not None:
+        text += f',\n      "fingerprint": {_indented(finding.fingerprint, _FIELD_PAD)}'
+    return _escaped(text + "\n    }")
+
+
+#: a finding's indentation in the document, and its fields'
+_FINDING_PAD = "    "
+_FIELD_PAD = "      "
+
+
+def _location_json(location: Location) -> str:
+    """A related place as `_indented(location.to_dict(), ...)` writes it in a finding; a place
+    in a file with lines (every JSON Lines finding) without a call per field."""
+    if type(location) is Location:
+        file, line, record = location.file, location.line, location.record
+        if type(file) is str and type(line) is int and type(record) is int:
+            return (
+                f'{{\n{_PLACE_PAD}"file": {_encode_string(file)},'
+                f'\n{_PLACE_PAD}"line": {line},\n{_PLACE_PAD}"record": {record}\n        }}'
+            )
+    return _indented(location.to_dict(), "        ")
+
+
+_PLACE_PAD = " " * 10  # the fields of a related place: a list and a dictionary deeper than the finding's
+
+
+#: the characters `_JSON_ESCAPES` replaces, to look for before translating (most text has none)
+_NEEDS_ESCAPES = re.compile("[" + "".join(re.escape(chr(c)) for c in UNPRINTABLE if c >= 0x20) + "]")
+
+
+def _escaped(text: str) -> str:
+    """`text.translate(_JSON_ESCAPES)`, skipped where there is nothing to replace."""
+    needs = "\x7f" in text if text.isascii() else _NEEDS_ESCAPES.search(text) is not None
+    return text.translate(_JSON_ESCAPES) if needs else text
 
 
 def _indented(value: object, pad: str) -> str:
@@ -92,24 +154,39 @@ def _indented(value: object, pad: str) -> str:
     json.dumps with an indent runs its pure-Python encoder, which took longer per finding than
     the check that made it; this writes the same text with the C string encoder.
     """
-    if isinstance(value, str):
+    kind = type(value)
+    if kind is str:
         return _encode_string(value)
+    if kind is int:
+        return int.__repr__(value)
     if value is None or value is True or value is False:
         return _CONSTANTS[value]
+    if kind is float:
+        return _float(value)
+    inner = pad + "  "
+    if kind is dict or isinstance(value, dict):
+        if not value:
+            return "{}"
+        # strings and integers need no call: most keys and values are one or the other
+        items = [
+            f"{_encode_string(k if type(k) is str else _key(k))}: "
+            f"{_encode_string(v) if type(v) is str else f'{v}' if type(v) is int else _indented(v, inner)}"
+            for k, v in value.items()
+        ]
+        return "{\n" + inner + f",\n{inner}".join(items) + f"\n{pad}}}"
+    if kind is list or isinstance(value, (list, tuple)):
+        if not value:
+            return "[]"
+        items = [
+            _encode_string(v) if type(v) is str else f"{v}" if type(v) is int else _indented(v, inner) for v in value
+        ]
+        return "[\n" + inner + f",\n{inner}".join(items) + f"\n{pad}]"
+    if isinstance(value, str):
+        return _encode_string(value)
     if isinstance(value, int):
         return int.__repr__(value)
     if isinstance(value, float):
         return _float(value)
-    inner = pad + "  "
-    if isinstance(value, dict):
-        if not value:
-            return "{}"
-        items = [f"{inner}{_encode_string(_key(k))}: {_indented(v, inner)}" for k, v in value.items()]
-        return "{\n" + ",\n".join(items) + f"\n{pad}}}"
-    if isinstance(value, (list, tuple)):
-        if not value:
-            return "[]"
-        return "[\n" + ",\n".join(inner + _indented(v, inner) for v in value) + f"\n{pad}]"
     return _encode_string(str(value))  # default=str
 
 
@@ -118,11 +195,11 @@ _encode_string = json.encoder.encode_basestring  # the C encoder where there is 
 
 
 def _float(value: float) -> str:
-    if value != value:
-        return "NaN"
-    if value in (float("inf"), float("-inf")):
-        return "Infinity" if value > 0 else "-Infinity"
-    return float.__repr__(value)
+    text = float.__repr__(value)
+    return _NOT_FINITE.get(text, text)
+
+
+_NOT_FINITE = {"nan": "NaN", "inf": "Infinity", "-inf": "-Infinity"}  # as json.dumps writes them
 
 
 def _key(key: object) -> str:
@@ -181,14 +258,17 @@ def text_chunks(result: Result) -> Iterator[str]:
 def _text_lines(result: Result) -> Iterator[str]:
     """Every line of the text output: the findings, then `_text_end`."""
     formats = result.stats.get("formats")
+    styled: dict[tuple[str, str, Severity], tuple[str, str]] = {}  # a check's code and severity, once
     for f in result.findings:
         if f.severity is Severity.ADVICE:
             continue
-        colour = _COLOURS[f.severity]
-        code = click.style(printable(f.code), fg=colour, bold=True)
-        severity = click.style(f"[{f.severity.value}]", fg=colour)
+        check = (f.code, f.slug, f.severity)
+        if (shown := styled.get(check)) is None:
+            colour = _COLOURS[f.severity]
+            code = click.style(printable(f.code), fg=colour, bold=True)
+            shown = styled[check] = (f"{code} {printable(f.slug)}", click.style(f"[{f.severity.value}]", fg=colour))
         at = where(f.file, f.line, f.record, formats)
-        yield f"{printable(at)}: {code} {printable(f.slug)} {printable(f.message)} {severity}"
+        yield f"{printable(at)}: {shown[0]} {printable(f.message)} {shown[1]}"
     yield from _text_end(result)
 
 
@@ -206,7 +286,8 @@ def _text_end(result: Result) -> list[str]:
         f"{stats['records']} records in {len(result.files)} file(s): {stats['valid']} valid, "
         f"{stats['usable_pairs']} usable pairs",
     ]
-    rows = [r for r in result.check_rows() if r["count"]]
+    check_rows = result.check_rows()  # a pass over every finding: once
+    rows = [r for r in check_rows if r["count"]]
     if rows:
         lines.append(f"{'code':<8} {'check':<24} {'severity':<9} {'count':>7} {'rate':>8}")
         for r in rows:
@@ -215,7 +296,7 @@ def _text_end(result: Result) -> list[str]:
     lines.append(f"{len(result.checks)} checks ran, {len(rows)} with findings")
     if result.baseline is not None:
         lines += [printable(line) for line in describe_baseline(result.baseline, formats)]
-    rows = widespread(result.check_rows(), {f.code for f in result.failing()})
+    rows = widespread(check_rows, {f.code for f in result.failing()})
     if rows:
         shares = [
             f"{r['code']} {r['slug']} ({r['severity']}): {r['records']} of {stats['records']} records ({r['rate']:.1%})"

@@ -168,28 +168,31 @@ class NearDuplicate(Check):
         by_size = sorted(range(len(clusters)), key=lambda k: (-len(clusters[k].members), k))[:SHOWN_CLUSTERS]
         largest = [(k + 1, len(clusters[k].members), clusters[k].members[:SHOWN_MEMBERS]) for k in by_size]
         redundant = 0
+        limit = f", threshold {threshold:g})"
         for number, cluster in enumerate(handed_over(clusters), start=1):
-            first_at = location(cluster.members[0])
+            members, size = cluster.members, len(cluster.members)
+            first, first_at = members[0], location(members[0])
+            # Named in `related`: the first, the partner, then the next members (a slice keeps a
+            # cluster of 100,000 copies linear), each once and never the member itself.
+            next_at = [(m, location(m)) for m in members[1 : SHOWN_MEMBERS + 2]]
+            first_said: dict[str, str] = {}  # by the member's file ("first at line 3" within one file)
             # one `data` for the members verified against the same partner: ~180 bytes a finding less
             shared: dict[int, dict[str, Any]] = {}
-            for member in cluster.members[1:]:
+            for member in members[1:]:
                 redundant += 1
                 partner, similarity = cluster.links[member]
-                # A few members are named; a slice keeps a cluster of 100,000 copies linear.
-                shown = [cluster.members[0], partner, *cluster.members[1 : SHOWN_MEMBERS + 2]]
-                shown = list(dict.fromkeys(m for m in shown if m != member))[:SHOWN_MEMBERS]
-                related = [location(m) for m in shown]
-                here, partner_loc = location(member), location(partner)
-                partner_at = self._where(places, partner_loc, here)
-                message = f"near-duplicate of {partner_at} (Jaccard {similarity:.2f}, threshold {threshold:g})"
-                if len(cluster.members) > 2:
-                    first_where = self._where(places, first_at, here)
-                    message += f"; cluster {number} has {len(cluster.members)} records, first at {first_where}"
-                data = shared.get(partner)
-                if data is None:
-                    size = len(cluster.members)
+                here, partner_loc = location(member), first_at if partner == first else location(partner)
+                related = [first_at] if partner == first else [first_at, partner_loc]
+                related += [at for m, at in next_at if m != member and m != partner]
+                message = f"near-duplicate of {self._where(places, partner_loc, here)} (Jaccard {similarity:.2f}{limit}"
+                if size > 2:
+                    if (said := first_said.get(here.file)) is None:
+                        first_where = self._where(places, first_at, here)
+                        said = first_said[here.file] = f"; cluster {number} has {size} records, first at {first_where}"
+                    message += said
+                if (data := shared.get(partner)) is None:
                     data = shared[partner] = {"cluster": number, "cluster_size": size, "partner": partner_loc.to_dict()}
-                found = self.finding(message, at=here, related=related, score=similarity)
+                found = self.finding(message, at=here, related=related[:SHOWN_MEMBERS], score=similarity)
                 found.data = data
                 yield found
         rate = redundant / context.valid if context.valid else 0.0
