@@ -116,7 +116,7 @@ class _TotalMemory(threading.Thread):
 # The CLI, reporting its own peak memory as it exits. `ru_maxrss` from `wait4` cannot be used: a
 # process keeps the high-water mark of the process it was started from across exec, so after
 # this script had loaded a million findings every later run reported the script's own peak.
-_CHILD = """
+CLI_WITH_PEAK = """
 import atexit, sys
 from sftlint.cli import main
 def peak():
@@ -137,7 +137,7 @@ def lint(path: Path, jobs: int | None) -> tuple[float, float, int, int, dict]:
     """
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "result.json"
-        command = [sys.executable, "-c", _CHILD, "lint", str(path), "--format", "json", "-o", str(out)]
+        command = [sys.executable, "-c", CLI_WITH_PEAK, "lint", str(path), "--format", "json", "-o", str(out)]
         command += ["--jobs", str(jobs)] if jobs else []
         start = time.perf_counter()
         child = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)

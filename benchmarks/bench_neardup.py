@@ -38,6 +38,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).parent))
 
 import real_corpus  # noqa: E402
+from bench_lint import CLI_WITH_PEAK  # noqa: E402  (the CLI reporting its own VmHWM as it exits)
 from neardup_corpus import generate  # noqa: E402
 
 from sftlint.check import Context  # noqa: E402
@@ -107,26 +108,11 @@ def sftlint_stage(path: Path) -> tuple[Timer, list, dict]:
     return t, findings, check.summary() or {}
 
 
-# Runs the CLI and reports its peak memory from /proc (VmHWM belongs to the new process image;
-# ru_maxrss would also count the benchmark's own memory, inherited at fork).
-_CHILD = """
-import atexit, sys
-from sftlint.cli import main
-def peak():
-    for line in open("/proc/self/status"):
-        if line.startswith("VmHWM"):
-            sys.stderr.write(line)
-atexit.register(peak)
-sys.argv = ["sftlint", *sys.argv[1:]]
-main()
-"""
-
-
 def sftlint_lint(path: Path) -> tuple[float, float]:
     """The whole CLI in a subprocess: wall seconds and peak resident memory in MB."""
     start = time.perf_counter()
     proc = subprocess.run(
-        [sys.executable, "-c", _CHILD, "lint", str(path), "--select", "SFT104", "--format", "json"],
+        [sys.executable, "-c", CLI_WITH_PEAK, "lint", str(path), "--select", "SFT104", "--format", "json"],
         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, check=False,
     )  # fmt: skip
     wall = time.perf_counter() - start
