@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import functools
+import gc
 import importlib.util
 import json
 import os
 import signal
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
 
@@ -83,6 +85,15 @@ def outside_a_ci_job(monkeypatch: pytest.MonkeyPatch) -> None:
     forced or refused by the environment (the tests that need these set them)."""
     for name in ("GITHUB_STEP_SUMMARY", "NO_COLOR", "FORCE_COLOR"):
         monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture(autouse=True)
+def garbage_collected_as_before() -> Iterator[None]:
+    """The console entry point, which some tests call in this process, makes the collector run
+    less often for the rest of its process: each test starts and ends with the thresholds it had."""
+    thresholds = gc.get_threshold()
+    yield
+    gc.set_threshold(*thresholds)
 
 
 def pair(instruction: str = "How do I export invoices to CSV?", output: str | None = None, **extra: object) -> dict:

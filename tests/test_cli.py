@@ -306,3 +306,18 @@ class Crash(Check):
     crash = [f for f in data["findings"] if f["code"] == "X002"]
     assert result.exit_code == 1 and len(crash) == 1
     assert "check crashed: ValueError: boom" in crash[0]["message"] and "crashed on 310 records" in crash[0]["message"]
+
+
+def test_the_console_command_runs_the_garbage_collector_less_often_and_a_library_caller_keeps_its_own():
+    """A run allocates millions of objects and keeps its findings: the default threshold made the
+    collector walk them again and again. Only the command's own process changes it."""
+    probe = (
+        "import gc, sftlint.api, sftlint.cli as c\n"
+        "before = gc.get_threshold()\n"
+        "sftlint.api.lint([{'instruction': 'Say hi', 'output': 'Hi there.'}])\n"
+        "print(before == gc.get_threshold())\n"
+        "c.cli.main = lambda: print(gc.get_threshold() == c.GC_THRESHOLD, gc.get_threshold()[0] > before[0])\n"
+        "c.main()\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert done.stdout.split() == ["True", "True", "True"]

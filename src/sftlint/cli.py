@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import gc
 import json
 import os
 import signal
@@ -630,8 +631,16 @@ class _StandardStream:
         return 0
 
 
+#: allocations between collections of the youngest generation, for the command's own process: a
+#: run allocates millions of short-lived objects and keeps hundreds of thousands of findings, and
+#: the default (700) made the collector walk them over and over (some 7 % of a run's CPU)
+GC_THRESHOLD = (50_000, 20, 10)
+
+
 def main() -> None:
-    """Console entry point: standard streams whose failure is one error line, and SIGTERM as Ctrl-C."""
+    """Console entry point: standard streams whose failure is one error line, SIGTERM as Ctrl-C,
+    and a garbage collector that runs less often (`GC_THRESHOLD`; a library caller's is left alone)."""
+    gc.set_threshold(*GC_THRESHOLD)
     for fd, name in ((1, "stdout"), (2, "stderr")):
         stream = getattr(sys, name)
         try:
