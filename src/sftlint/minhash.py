@@ -666,9 +666,9 @@ def find_clusters(
     leaders (its first member, then each member that matched no leader, up to `max_leaders`)
     until one reaches `threshold` in exact Jaccard (and, with `accept`, passes it too); a member
     already in the leader's cluster, or a pair whose sets were read and failed in an earlier
-    band, is not verified again. The leaders of one band are taken in rounds, the first leader of every bucket at
-    once, so each round is a few array operations and one batch of `ShingleStore.jaccards`,
-    whatever the number of buckets. A member costs at most `max_leaders` verifications a band,
+    band, is not verified again. The leaders of one band are taken in rounds, the first leader
+    of every bucket at once, so each round is a few array operations and one batch of
+    `ShingleStore.jaccards`, whatever the number of buckets. A member costs at most `max_leaders` verifications a band,
     and most near-copies are joined in their first shared band, so the work grows with the
     records, not with the pairs in a bucket (`counts`, if given, receives "verified", the pairs
     whose sets were read). A pair whose set sizes alone keep it below the threshold is judged

@@ -159,12 +159,13 @@ class EchoOrDegenerate(Check):
             return None
         # The words of _TOKEN are its runs of letters and digits, exactly what alnum_words finds.
         ascii_pair = record.response.isascii() and record.instruction.isascii()
-        words = (alnum_words_utf8 if ascii_pair else alnum_words)(record.response)
+        words_of = alnum_words_utf8 if ascii_pair else alnum_words
+        words = words_of(record.response)
         if len(words) < 4:
             return None
         if _own_words_at_least(words, record.instruction, ascii_pair, max(1, 0.05 * len(words))):
             return None  # the test on `own` below, settled before the instruction is split into words
-        asked_words = (alnum_words_utf8 if ascii_pair else alnum_words)(record.instruction)
+        asked_words = words_of(record.instruction)
         if len(asked_words) < 4:
             return None  # no 4-gram to repeat
         # A short answer that restates the question and adds its answer ("The permission ... is
