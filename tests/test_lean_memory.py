@@ -1,5 +1,5 @@
 """What keeps a run with a million findings small gives exactly what the plain way gives: the
-findings' order, the near-duplicate findings' data, the records flagged per check, the places of
+near-duplicate findings' data, the records flagged per check, the places of
 related records and the answers SFT206 quotes."""
 
 from __future__ import annotations
@@ -8,8 +8,6 @@ import random
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from neardup_helpers import edit, prose, write_jsonl
 from sftlint.api import lint_paths
@@ -17,7 +15,7 @@ from sftlint.checks import response_diversity
 from sftlint.checks.exact_duplicate import ExactDuplicate
 from sftlint.checks.response_diversity import ResponseDiversity
 from sftlint.config import Config
-from sftlint.engine import Result, _sort
+from sftlint.engine import Result
 from sftlint.findings import Finding, Location, Severity
 from sftlint.minhash import Cluster, handed_over
 from sftlint.places import Places
@@ -26,27 +24,6 @@ from sftlint.records import normalise
 
 def finding(code: str, file: str | None, record: int | None, message: str = "m") -> Finding:
     return Finding(code, "slug", Severity.WARNING, file, None, message, record=record)
-
-
-@settings(max_examples=200, deadline=None)
-@given(
-    st.lists(
-        st.tuples(
-            st.sampled_from(["SFT103", "SFT104", "SFT001"]),
-            st.sampled_from([None, "a.jsonl", "b.jsonl", "other.jsonl"]),
-            st.none() | st.integers(0, 5),
-            st.sampled_from(["x", "y", "near-duplicate of line 2", ""]),
-        ),
-        max_size=40,
-    )
-)
-def test_sorting_in_passes_orders_findings_as_one_sort_by_the_tuple(rows: list[tuple]) -> None:
-    findings = [finding(*row) for row in rows]  # equal keys, distinct objects: stability shows
-    files = ["b.jsonl", "a.jsonl"]
-    order = {name: i for i, name in enumerate(files)}
-    expected = sorted(findings, key=lambda f: (order.get(f.file or "", -1), f.record or 0, f.code, f.message))
-    _sort(findings, files)
-    assert [id(f) for f in findings] == [id(f) for f in expected]
 
 
 def test_clusters_handed_over_are_each_given_once_and_then_let_go() -> None:

@@ -20,7 +20,7 @@ import os
 import tempfile
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from itertools import chain
 from pathlib import Path
 from typing import Any
@@ -207,7 +207,7 @@ def lint_paths(
         jobs=jobs,
         names=names,
     )
-    result = Result(**vars(found))
+    result = Result(**{f.name: getattr(found, f.name) for f in fields(found) if f.init})
     result.config = config.model_dump(mode="json")
     result.inputs = read_paths(paths if names is None else [], config)
     if write_baseline is not None:

@@ -23,6 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from sftlint.engine import Result
 from sftlint.errors import InputError
+from sftlint.finding_store import FindingStore
 from sftlint.findings import Finding, Severity, where
 from sftlint.io import write_atomic
 
@@ -108,13 +109,16 @@ def load(path: Path) -> Baseline:
 def apply(result: Result, baseline: Baseline, path: Path) -> None:
     """Remove the findings `baseline` accepts from `result`; note what was suppressed and what is stale."""
     remaining = Counter({(e.code, e.key): e.count for e in baseline.findings})
-    kept = []
-    for f in result.findings:
+
+    def new(f: Finding) -> bool:
         key = finding_key(f)
         if remaining[key] > 0:
             remaining[key] -= 1
-        else:
-            kept.append(f)
+            return False
+        return True
+
+    found = result.findings
+    kept = found.kept(new) if isinstance(found, FindingStore) else [f for f in found if new(f)]
     stale: list[dict[str, Any]] = []
     for e in baseline.findings:
         left = remaining[e.code, e.key]
@@ -122,7 +126,7 @@ def apply(result: Result, baseline: Baseline, path: Path) -> None:
             stale.append({**e.model_dump(mode="json"), "count": left})
     result.baseline = {
         "file": str(path),
-        "suppressed": len(result.findings) - len(kept),
+        "suppressed": len(found) - len(kept),
         "stale": stale,
     }
     result.findings = kept

@@ -9,16 +9,17 @@ of that check, once, and the run goes on.
 from __future__ import annotations
 
 import json
+import shutil
 import traceback
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from operator import attrgetter
 from time import perf_counter
 from typing import Any
 
 from sftlint.check import Check, Context
 from sftlint.errors import SftlintError
+from sftlint.finding_store import FindingStore, Handover, temporary_folder
 from sftlint.findings import Finding, Severity, where
 from sftlint.fingerprint import FingerprintIndex
 from sftlint.io import MAX_LINE_BYTES, RawLine, ReadStats, display_name, read_file
@@ -30,11 +31,15 @@ from sftlint.records import UNMAPPED, FieldSurvey, Record, normalise
 
 @dataclass
 class Result:
-    """Everything a run found, ready for any output format."""
+    """Everything a run found, ready for any output format.
+
+    `findings` is a `FindingStore` after a run (a sequence in output order that holds a bounded
+    number of findings in memory; see sftlint.finding_store), or any sequence of findings.
+    """
 
     files: list[str]
     checks: list[Check]
-    findings: list[Finding]
+    findings: Sequence[Finding]
     stats: dict[str, Any]
     summaries: dict[str, Any]
     fail_on: Severity
@@ -43,6 +48,7 @@ class Result:
     examples: list[dict[str, Any]] = field(default_factory=list)
     #: what a baseline suppressed and which of its entries are stale (set by sftlint.baseline).
     baseline: dict[str, Any] | None = None
+    _tally: _Tally | None = field(default=None, init=False, repr=False, compare=False)
 
     def failing(self) -> list[Finding]:
         """Findings at or above `fail_on` (advice only when fail_on is advice)."""
@@ -50,33 +56,36 @@ class Result:
 
     @property
     def verdict(self) -> str:
-        return "no-go" if self.failing() else "go"
+        return "no-go" if self.tally().failing else "go"
 
     @property
     def go(self) -> bool:
-        return not self.failing()
+        return not self.tally().failing
 
     def counts(self) -> Counter[str]:
-        return Counter(f.code for f in self.findings)
+        return Counter(self.tally().counts)
+
+    def tally(self) -> _Tally:
+        """What the verdict, the table of checks and the reasons need, from one reading of the
+        findings, kept until the findings or `fail_on` change."""
+        key = (id(self.findings), len(self.findings), self.fail_on)
+        if self._tally is None or self._tally.key != key:
+            self._tally = _Tally.of(self.findings, self.fail_on, key)
+        return self._tally
 
     def check_rows(self) -> list[dict[str, Any]]:
         """One row per check that ran: counts, records flagged and their rate."""
-        counts = self.counts()
-        # code -> file -> records: no (file, record) pair built per finding (a million findings)
-        flagged: dict[str, dict[str | None, set[int]]] = {}
-        for f in self.findings:
-            if f.record is not None:
-                flagged.setdefault(f.code, {}).setdefault(f.file, set()).add(f.record)
+        tally = self.tally()
         records = self.stats.get("records", 0)
         rows = []
         for check in self.checks:
-            n = sum(map(len, flagged.get(check.code, {}).values()))
+            n = tally.flagged.get(check.code, 0)
             rows.append(
                 {
                     "code": check.code,
                     "slug": check.slug,
                     "severity": check.effective_severity.value,
-                    "count": counts.get(check.code, 0),
+                    "count": tally.counts.get(check.code, 0),
                     "records": n,
                     "rate": round(n / records, 4) if records else 0.0,
                 }
@@ -86,13 +95,9 @@ class Result:
     @property
     def reasons(self) -> list[str]:
         """Why the verdict is what it is, one short sentence per failing check."""
-        by_code: dict[str, list[Finding]] = {}
-        for f in self.failing():
-            by_code.setdefault(f.code, []).append(f)
         out = []
-        for code, found in sorted(by_code.items()):
-            first = found[0]
-            if len(found) == 1:
+        for code, (count, first) in sorted(self.tally().failing.items()):
+            if count == 1:
                 at = (
                     f" ({where(first.file, first.line, first.record, self.stats.get('formats'), first.file)})"
                     if first.record is not None or first.line is not None
@@ -100,8 +105,48 @@ class Result:
                 )
                 out.append(f"{code} {first.slug}: {first.message}{at}")
             else:
-                out.append(f"{code} {first.slug}: {len(found)} {first.severity.value}s")
+                out.append(f"{code} {first.slug}: {count} {first.severity.value}s")
         return out
+
+
+@dataclass
+class _Tally:
+    """Counts of a result's findings by check: all of them, the records they flag, and the
+    failing ones with the first of each check."""
+
+    key: tuple[Any, ...]
+    counts: dict[str, int]
+    flagged: dict[str, int]
+    failing: dict[str, tuple[int, Finding]]
+
+    @classmethod
+    def of(cls, findings: Sequence[Finding], fail_on: Severity, key: tuple[Any, ...]) -> _Tally:
+        counts: dict[str, int] = {}
+        failing: dict[str, tuple[int, Finding]] = {}
+        threshold = fail_on.rank
+        # A store reads its inputs' findings in (input, record) order, so a check's records are
+        # told apart from the one before; elsewhere the records seen are kept.
+        inputs = set(findings.files) if isinstance(findings, FindingStore) else set()
+        last: dict[str, tuple[str | None, int]] = {}
+        seen: dict[str, set[tuple[str | None, int]]] = {}
+        flagged: dict[str, int] = {}
+        for f in findings:
+            code = f.code
+            counts[code] = counts.get(code, 0) + 1
+            if f.severity.rank >= threshold:
+                count, first = failing.get(code, (0, f))
+                failing[code] = (count + 1, first)
+            if f.record is not None:
+                place = (f.file, f.record)
+                if f.file in inputs:
+                    if last.get(code) != place:
+                        last[code] = place
+                        flagged[code] = flagged.get(code, 0) + 1
+                else:
+                    seen.setdefault(code, set()).add(place)
+        for code, places in seen.items():
+            flagged[code] = flagged.get(code, 0) + len(places)
+        return cls(key, counts, flagged, failing)
 
 
 #: a check that decides nothing (no finding at or above fail_on) yet flags at least this share of
@@ -163,7 +208,7 @@ VISIT_RUN = 64
 class _Part:
     """What one process's share of the checks found, sent back to the parent (see sftlint.parallel)."""
 
-    findings: list[Finding]
+    findings: Handover
     crashes: dict[str, tuple[int, Finding]]
     timings: dict[str, float]
     summaries: dict[str, Any]
@@ -183,6 +228,8 @@ class _Runner:
         progress: Progress | None = None,
         fingerprints: bool = False,
         own: Sequence[Check] | None = None,
+        files: Sequence[str] = (),
+        folder: str | None = None,
     ) -> None:
         own = checks if own is None else own
         self.progress = progress
@@ -192,7 +239,9 @@ class _Runner:
         self.fields = fields
         self.record_checks = [c for c in own if c.is_record_check()]
         self.dataset_checks = [c for c in own if c.is_dataset_check()]
-        self.findings: list[Finding] = []
+        #: held up to a bound, then written to a file in `folder` (or an unnamed one): see
+        #: sftlint.finding_store; each is given its line, position and fingerprint before.
+        self.findings = FindingStore(files, self._prepare, folder=folder)
         self.crashes: dict[str, tuple[int, Finding]] = {}
         self.records = 0
         self.valid = 0
@@ -210,6 +259,13 @@ class _Runner:
         #: the record checks that judge records in batches, each with the records waiting for it
         self._batches: list[tuple[Check, list[Record]]] = [(c, []) for c in self.record_checks if c.batch_size]
         self._collect_hooks = [(c, c.code, c.collect) for c in self.dataset_checks]
+
+    def _prepare(self, findings: list[Finding]) -> None:
+        """Give findings their lines and positions (a check may know only one of them) and,
+        when asked for, their records' fingerprints."""
+        self.places.complete(findings)
+        if self.fingerprints is not None:
+            self.fingerprints.stamp(findings)
 
     def emit(self, code: str, message: str, file: str, raw: RawLine) -> None:
         check = self.own.get(code)
@@ -376,11 +432,11 @@ class _Runner:
                 continue
             if summary is not None:
                 summaries[check.slug] = _plain(summary)
-        return _Part(self.findings, self.crashes, dict(self.timings), summaries)
+        return _Part(self.findings.handover(), self.crashes, dict(self.timings), summaries)
 
     def merge(self, part: _Part) -> None:
         """Take in another process's findings, crashes and timings (its checks are not ours)."""
-        self.findings.extend(part.findings)
+        self.findings.absorb(part.findings)
         self.crashes.update(part.crashes)
         for code, seconds in part.timings.items():
             self.timings[code] += seconds
@@ -405,7 +461,6 @@ class _Runner:
         A record flagged by several such checks counts against the lowest code, whatever
         order the findings arrived in (it differs with --jobs).
         """
-        self.places.complete(self.findings)  # a plugin's finding may name its record by line only
         claimed: dict[tuple[str | None, int], str] = {}
         for f in self.findings:
             check = self.by_code.get(f.code)
@@ -415,17 +470,6 @@ class _Runner:
                     claimed[key] = f.code
         context.unusable = dict(Counter(claimed.values()))
         context.usable_pairs = self.valid - len(claimed)
-
-
-def _sort(findings: list[Finding], files: list[str]) -> None:
-    """Order findings by (input, record, code, message) as one stable sort by that tuple would,
-    in stable sorts from the last key to the first: no tuple is built per finding (some 50 MB
-    at half a million findings, held at the run's peak)."""
-    order = {name: i for i, name in enumerate(files)}
-    findings.sort(key=attrgetter("message"))
-    findings.sort(key=attrgetter("code"))
-    findings.sort(key=lambda f: f.record or 0)
-    findings.sort(key=lambda f: order.get(f.file or "", -1))
 
 
 def run(
@@ -451,20 +495,23 @@ def run(
     files = list(names) if names is not None else [display_name(p) for p in paths]
     groups = deal([c for c in checks if not c.runs_last], jobs)
     mine = [*groups[0], *(c for c in checks if c.runs_last)]
-    runner = _Runner(checks, fields, progress, fingerprints, own=mine)
+    folder = temporary_folder() if len(groups) > 1 else None
+    runner = _Runner(checks, fields, progress, fingerprints, own=mine, files=files)
 
     def share(group: list[Check]) -> _Part:
         """A worker's pass: the same reading, only its own checks."""
-        worker = _Runner(checks, fields, own=group)
+        worker = _Runner(checks, fields, own=group, files=files, folder=folder)
         for path, name in zip(paths, files, strict=True):
             worker.read(path, name)
         worker.done_reading()
         worker.finish(worker.context(files, against))
         return worker.part()
 
-    workers = Workers(groups[1:], share) if len(groups) > 1 else None
+    workers: Workers | None = None
     parts: list[_Part] = []
     try:
+        if len(groups) > 1:
+            workers = Workers(groups[1:], share)
         for path, name in zip(paths, files, strict=True):
             runner.read(path, name)
         runner.done_reading()
@@ -484,14 +531,12 @@ def run(
     finally:
         if progress is not None:
             progress.close()
+        if folder is not None:
+            shutil.rmtree(folder, ignore_errors=True)
     summaries = runner.part().summaries
     for part in parts:
         summaries.update(part.summaries)
     runner.report_crashes()
-    runner.places.complete(runner.findings)
-    if runner.fingerprints is not None:
-        runner.fingerprints.stamp(runner.findings)
-    _sort(runner.findings, files)
     stats = {
         "records": runner.records,
         "valid": runner.valid,

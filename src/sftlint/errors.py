@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable
+import tempfile
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 
 
 class SftlintError(Exception):
@@ -27,3 +29,16 @@ def did_you_mean(name: str, choices: Iterable[str]) -> str:
     by_key = {choice.lower().replace("_", "-"): choice for choice in choices}
     close = difflib.get_close_matches(name.lower().replace("_", "-"), by_key, n=1, cutoff=0.8)
     return f"; did you mean '{by_key[close[0]]}'?" if close else ""
+
+
+@contextmanager
+def temporary_space() -> Iterator[None]:
+    """A temporary file that cannot be made or written (no such folder, a full disk) stops the
+    run with one line that says where, and how to choose another place."""
+    try:
+        yield
+    except OSError as exc:
+        raise SftlintError(
+            f"cannot write a temporary file in {tempfile.gettempdir()} ({exc.strerror or exc}); "
+            "set TMPDIR to a folder with room"
+        ) from None

@@ -287,7 +287,7 @@ def _name_in(wanted: Mapping[str, Any], path: str, given: str | None) -> str | N
 
 def collect_examples(
     paths: Sequence[str],
-    findings: Iterable[Finding],
+    findings: Sequence[Finding],
     summaries: Mapping[str, Any],
     fields: Mapping[str, str],
     per_check: int,
@@ -297,7 +297,6 @@ def collect_examples(
     their findings name), in file then record order; `names` name the first paths, as in
     `engine.run`. The example of each group member shown beside its group's first record (a
     near-duplicate beside its cluster's first) carries the two records' differences (`comparison`)."""
-    findings = list(findings)
     wanted = wanted_records(findings, summaries, per_check)
     # the flagged turns of the records excerpted, kept only where there are some: a set for every
     # flagged record took more memory than the whole pass at a million findings

@@ -29,6 +29,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from sftlint.errors import temporary_space
+
 SEED = 1  # datasketch's default seed
 NUM_PERM = 128  # datasketch's default number of permutations
 #: words per shingle. A substituted word breaks every shingle it is in, so a copy with a share
@@ -369,7 +371,8 @@ class ShingleStore:
     """
 
     def __init__(self) -> None:
-        self._file = tempfile.TemporaryFile(prefix="sftlint-shingles-")
+        with temporary_space():
+            self._file = tempfile.TemporaryFile(prefix="sftlint-shingles-")
         self._chunks: list[np.ndarray] = [np.zeros(1, dtype=np.int64)]
         self._end = 0
         self._map: mmap.mmap | None = None
@@ -462,7 +465,8 @@ class BandKeyStore:
     def __init__(self, bands: int) -> None:
         self.bands = bands
         self.rows = 0
-        self._file = tempfile.TemporaryFile(prefix="sftlint-bandkeys-")
+        with temporary_space():
+            self._file = tempfile.TemporaryFile(prefix="sftlint-bandkeys-")
         self._pending: list[np.ndarray] = []
         self._pending_rows = 0
         self._blocks: list[tuple[int, int]] = []  # (offset in the file, rows) of each block

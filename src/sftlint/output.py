@@ -296,7 +296,7 @@ def _text_end(result: Result) -> list[str]:
     lines.append(f"{len(result.checks)} checks ran, {len(rows)} with findings")
     if result.baseline is not None:
         lines += [printable(line) for line in describe_baseline(result.baseline, formats)]
-    rows = widespread(check_rows, {f.code for f in result.failing()})
+    rows = widespread(check_rows, set(result.tally().failing))
     if rows:
         shares = [
             f"{r['code']} {r['slug']} ({r['severity']}): {r['records']} of {stats['records']} records ({r['rate']:.1%})"
