@@ -145,7 +145,8 @@ class Result(_EngineResult):
         templates = Path(template_dir) if template_dir is not None else None
         reads = [*self.inputs, *read_paths([], template_dir=templates)]
         refuse_inputs([target], reads)
-        write_atomic(target, render_report(self.to_dict(), templates), inputs=reads)
+        findings = (f.to_dict() for f in self.findings)
+        write_atomic(target, render_report(to_dict(self, findings=False), templates, findings), inputs=reads)
         return target
 
     def _repr_html_(self) -> str:

@@ -306,7 +306,8 @@ def lint(
     if report_path is not None:
         from sftlint.report import render_report
 
-        write_atomic(report_path, render_report(to_dict(result), template_dir), inputs=reads)
+        document, findings = to_dict(result, findings=False), (f.to_dict() for f in result.findings)
+        write_atomic(report_path, render_report(document, template_dir, findings), inputs=reads)
         report_written(report_path)
     chunks = [render_statistics(result)] if statistics else render_chunks(result, fmt)
     if outputs:  # colours are for terminals

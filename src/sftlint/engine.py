@@ -459,17 +459,28 @@ class _Runner:
         """Usable pairs: valid records that no disqualifying check flagged.
 
         A record flagged by several such checks counts against the lowest code, whatever
-        order the findings arrived in (it differs with --jobs).
+        order the findings arrived in (it differs with --jobs). The store reads an input's
+        findings in (record, code) order, so the first disqualifying finding of a record has
+        its lowest code, and no record need be remembered but the last; records of other files
+        (evaluation sets) are kept.
         """
+        inputs = set(self.findings.files)
+        unusable: Counter[str] = Counter()
+        last: tuple[str | None, int] | None = None
         claimed: dict[tuple[str | None, int], str] = {}
         for f in self.findings:
             check = self.by_code.get(f.code)
             if check is not None and check.disqualifies and f.record is not None:
                 key = (f.file, f.record)
-                if key not in claimed or f.code < claimed[key]:
+                if f.file in inputs:
+                    if key != last:
+                        last = key
+                        unusable[f.code] += 1
+                elif key not in claimed or f.code < claimed[key]:
                     claimed[key] = f.code
-        context.unusable = dict(Counter(claimed.values()))
-        context.usable_pairs = self.valid - len(claimed)
+        unusable.update(claimed.values())
+        context.unusable = dict(sorted(unusable.items()))  # the same order whatever the --jobs
+        context.usable_pairs = self.valid - sum(unusable.values())
 
 
 def run(

@@ -15,6 +15,7 @@ import functools
 import hashlib
 import json
 import sys
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -76,8 +77,11 @@ def _csp_hash(text: str) -> str:
     return "'sha256-" + base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode() + "'"
 
 
-def render_report(data: dict[str, Any], template_dir: Path | str | None = None) -> str:
-    """The report for one JSON result (the `sftlint lint --format json` document) as HTML.
+def render_report(
+    data: dict[str, Any], template_dir: Path | str | None = None, findings: Iterable[dict[str, Any]] | None = None
+) -> str:
+    """The report for one JSON result (the `sftlint lint --format json` document) as HTML;
+    `findings` are its findings when the document was made without them (`build_view`).
 
     The inline style and script are rendered first so the page's Content-Security-Policy can
     allow exactly them and nothing else: no other script runs and nothing is fetched.
@@ -91,7 +95,7 @@ def render_report(data: dict[str, Any], template_dir: Path | str | None = None) 
             f"style-src {_csp_hash(style)}; script-src {_csp_hash(script)}"
         )
         return env.get_template("report.html.j2").render(
-            view=build_view(data), style=Markup(style), script=Markup(script), csp=csp
+            view=build_view(data, findings), style=Markup(style), script=Markup(script), csp=csp
         )
     except TemplateError as exc:  # most likely in an overriding template
         raise SftlintError(f"report template error: {type(exc).__name__}: {exc}") from None

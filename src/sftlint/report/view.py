@@ -8,9 +8,8 @@ charts are drawn from the checks' histogram summaries.
 from __future__ import annotations
 
 import json
-from collections import defaultdict
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from sftlint.engine import widespread
@@ -77,8 +76,79 @@ def _about_a_record(finding: dict[str, Any]) -> bool:
     return finding.get("record") is not None or finding["line"] is not None
 
 
-def build_view(data: dict[str, Any]) -> dict[str, Any]:
-    """The report's view model for one JSON result (the `sftlint lint --format json` document)."""
+@dataclass
+class _Shown:
+    """What the report shows of one check's findings, from one reading of them: the first ones
+    (dataset-wide and about a record), and counts. The findings come in output order (input,
+    record), so a check's failing records are told apart from the one before."""
+
+    total: int = 0
+    severities: set[str] = field(default_factory=set)
+    record_severities: set[str] = field(default_factory=set)
+    dataset: list[dict[str, Any]] = field(default_factory=list)
+    records: list[dict[str, Any]] = field(default_factory=list)
+    dataset_count: int = 0
+    record_count: int = 0
+    failing: bool = False
+    failing_messages: list[str] = field(default_factory=list)  # the first two dataset-wide ones
+    failing_records: int = 0
+    failing_first: dict[str, Any] | None = None
+    last_failing: Any = None
+
+
+@dataclass
+class _Digest:
+    by_code: dict[str, _Shown]
+    advice: list[dict[str, Any]]
+    severity_counts: dict[str, int]
+
+
+def _digest(findings: Iterable[dict[str, Any]], fail_on: str, per_check: int) -> _Digest:
+    """Read the findings once, keeping what the report shows: bounded whatever their number."""
+    threshold = _rank(fail_on)
+    keep = max(per_check, 0)
+    by_code: dict[str, _Shown] = {}
+    advice = []
+    counts = {s: 0 for s in SEVERITIES}
+    for f in findings:
+        severity = f["severity"]
+        counts[severity] += 1
+        if severity == "advice":
+            advice.append(f)
+        shown = by_code.get(f["code"])
+        if shown is None:
+            shown = by_code[f["code"]] = _Shown()
+        shown.total += 1
+        shown.severities.add(severity)
+        failing = _rank(severity) >= threshold
+        shown.failing = shown.failing or failing
+        if _about_a_record(f):
+            shown.record_count += 1
+            shown.record_severities.add(severity)
+            if len(shown.records) < keep or not shown.records:
+                shown.records.append(f)
+            if failing:
+                place = place_key(f)
+                if place != shown.last_failing:
+                    shown.last_failing = place
+                    shown.failing_records += 1
+                if shown.failing_first is None:
+                    shown.failing_first = f
+        else:
+            shown.dataset_count += 1
+            if len(shown.dataset) < keep:
+                shown.dataset.append(f)
+            if failing and len(shown.failing_messages) < 2:
+                shown.failing_messages.append(f["message"])
+    return _Digest(by_code, advice, counts)
+
+
+def build_view(data: dict[str, Any], findings: Iterable[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """The report's view model for one JSON result (the `sftlint lint --format json` document).
+
+    `findings`: the result's findings as the JSON document has them, in its order, when the
+    document was made without them (a run's findings are read once here, never all held).
+    """
     files = data["files"]
     stats = data["stats"]
     places = _Places(files, stats.get("formats") or {})
@@ -86,9 +156,8 @@ def build_view(data: dict[str, Any]) -> dict[str, Any]:
     config = data.get("config") or {}
     per_check = config.get("examples_per_check", DEFAULT_PER_CHECK)
     examples = {place_key(e): e for e in data.get("examples") or []}
-    by_code: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for f in data["findings"]:
-        by_code[f["code"]].append(f)
+    digest = _digest(data["findings"] if findings is None else findings, data["fail_on"], per_check)
+    by_code = digest.by_code
     checks = _check_rows(data["checks"], by_code)
     return {
         "version": data["version"],
@@ -96,9 +165,9 @@ def build_view(data: dict[str, Any]) -> dict[str, Any]:
         "fail_on": data["fail_on"],
         "reasons": _reasons(data, checks, by_code, places),
         "widespread": _widespread(data, checks, by_code, places),
-        "advice": _advice(data["findings"]),
+        "advice": _advice(digest.advice),
         "readiness": _readiness(data, stats, summaries),
-        "counts": _severity_counts(data["findings"]),
+        "counts": [{"severity": s, "count": n} for s, n in digest.severity_counts.items() if n],
         "files": files,
         "facts": _facts(data, stats, summaries),
         "checks": checks,
@@ -107,7 +176,9 @@ def build_view(data: dict[str, Any]) -> dict[str, Any]:
         "label_conflicts": _label_conflicts(summaries.get("label-inconsistency"), places),
         "other_summaries": _other_summaries(data["checks"], summaries, examples, places),
         "sections": [
-            _section(row, by_code[row["code"]], examples, per_check, places) for row in checks if row["count"]
+            _section(row, by_code.get(row["code"], _Shown()), examples, per_check, places)
+            for row in checks
+            if row["count"]
         ],
         "filter_severities": [s for s in SEVERITIES if any(r["severity"] == s and r["count"] for r in checks)],
         "config_json": json.dumps(config, indent=2, ensure_ascii=False, sort_keys=True),
@@ -115,43 +186,34 @@ def build_view(data: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _check_rows(rows: list[dict[str, Any]], by_code: dict[str, list[dict[str, Any]]]) -> list[dict[str, Any]]:
+def _check_rows(rows: list[dict[str, Any]], by_code: dict[str, _Shown]) -> list[dict[str, Any]]:
     """Checks that found something first (most serious first), then the ones that passed."""
     out = []
     for row in rows:
         doc = row.get("doc") or {"summary": "", "why": "", "fix": ""}
-        severities = {f["severity"] for f in by_code.get(row["code"], [])} | {row["severity"]}
+        found = by_code.get(row["code"])
+        severities = (found.severities if found else set()) | {row["severity"]}
         worst = max(severities, key=_rank) if row["count"] else row["severity"]
         out.append({**row, "doc": doc, "severity": worst, "anchor": f"check-{row['code']}"})
     out.sort(key=lambda r: (r["count"] == 0, -_rank(r["severity"]), r["code"]))
     return out
 
 
-def _severity_counts(findings: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    counts = {s: 0 for s in SEVERITIES}
-    for f in findings:
-        counts[f["severity"]] += 1
-    return [{"severity": s, "count": n} for s, n in counts.items() if n]
-
-
 def _reasons(
-    data: dict[str, Any], checks: list[dict[str, Any]], by_code: dict[str, list[dict[str, Any]]], places: _Places
+    data: dict[str, Any], checks: list[dict[str, Any]], by_code: dict[str, _Shown], places: _Places
 ) -> list[dict[str, str]]:
     """One or two sentences per check that makes the verdict NO-GO."""
-    threshold = _rank(data["fail_on"])
     out = []
     for row in checks:
-        failing = [f for f in by_code.get(row["code"], []) if _rank(f["severity"]) >= threshold]
-        if not failing:
+        found = by_code.get(row["code"])
+        if found is None or not found.failing:
             continue
-        dataset = [f["message"] for f in failing if not _about_a_record(f)]
-        records = [f for f in failing if _about_a_record(f)]
-        sentences = [_sentence(m) for m in dataset[:2]]
-        if records:
-            n = len({place_key(f) for f in records})
+        sentences = [_sentence(m) for m in found.failing_messages]
+        first = found.failing_first
+        if first is not None:
+            n = found.failing_records
             total = data["stats"]["records"]
             rate = f" ({n / total * 100:.1f} %)" if total else ""
-            first = records[0]
             sentences.append(
                 f"{n:,} record{'s' if n != 1 else ''}{rate} flagged; "
                 f"first at {places(first)}: {_sentence(first['message'])}"
@@ -161,24 +223,23 @@ def _reasons(
 
 
 def _widespread(
-    data: dict[str, Any], checks: list[dict[str, Any]], by_code: dict[str, list[dict[str, Any]]], places: _Places
+    data: dict[str, Any], checks: list[dict[str, Any]], by_code: dict[str, _Shown], places: _Places
 ) -> list[dict[str, str]]:
     """Checks under the verdict's threshold that flag a large share of the records, with the first."""
-    threshold = _rank(data["fail_on"])
-    failing = {f["code"] for f in data["findings"] if _rank(f["severity"]) >= threshold}
+    failing = {code for code, found in by_code.items() if found.failing}
     anchors = {row["code"]: row["anchor"] for row in checks}
     out = []
     for row in widespread(data["checks"], failing):
-        flagged = [f for f in by_code.get(row["code"], []) if _about_a_record(f)]
-        if not flagged:  # a result whose table of checks counts findings its list does not hold
+        found = by_code.get(row["code"])
+        if found is None or not found.records:  # a table of checks counting findings its list does not hold
             continue
-        first = flagged[0]
+        first = found.records[0]
         out.append(
             {
                 "code": row["code"],
                 "slug": row["slug"],
                 "anchor": anchors[row["code"]],
-                "severity": max({f["severity"] for f in flagged}, key=_rank),
+                "severity": max(found.record_severities, key=_rank),
                 "text": f"{row['records']:,} of {data['stats']['records']:,} records ({row['rate'] * 100:.1f} %) "
                 f"flagged; first at {places(first)}: {_sentence(first['message'])}",
             }
@@ -191,7 +252,6 @@ def _advice(findings: list[dict[str, Any]]) -> list[dict[str, str]]:
     return [
         {"code": f["code"], "slug": f["slug"], "anchor": f"check-{f['code']}", "message": _sentence(f["message"])}
         for f in findings
-        if f["severity"] == "advice"
     ]
 
 
@@ -587,16 +647,14 @@ def _label_conflicts(summary: dict[str, Any] | None, places: _Places) -> dict[st
 
 def _section(
     row: dict[str, Any],
-    findings: list[dict[str, Any]],
+    found: _Shown,
     examples: dict[tuple[str, str, int] | None, dict[str, Any]],
     per_check: int,
     places: _Places,
 ) -> dict[str, Any]:
     """One check's findings: dataset-wide ones, then the first `per_check` flagged records."""
-    dataset = [f for f in findings if not _about_a_record(f)]
-    records = [f for f in findings if _about_a_record(f)]
     items = []
-    for f in dataset[:per_check] + records[:per_check]:
+    for f in found.dataset[:per_check] + found.records[:per_check]:
         related = f.get("related") or []
         named = named_record(related, f.get("data"))
         items.append(
@@ -613,5 +671,5 @@ def _section(
                 "related_where": places(named) if named else "",
             }
         )
-    hidden = max(len(dataset) - per_check, 0) + max(len(records) - per_check, 0)
-    return {**row, "shown": items, "more": hidden, "total": len(findings)}
+    hidden = max(found.dataset_count - per_check, 0) + max(found.record_count - per_check, 0)
+    return {**row, "shown": items, "more": hidden, "total": found.total}
