@@ -235,3 +235,36 @@ def test_a_temporary_folder_that_cannot_be_written_is_one_error(monkeypatch, tmp
     assert result.output.startswith("sftlint: error: ") and result.output.count("\n") == 1
     assert "temporary file" in result.output and "TMPDIR" in result.output
     assert not os.path.exists(tmp_path / "missing")
+
+
+class _FullDisk:
+    """A temporary file on a full disk: every write fails as the kernel says so."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        self.file = _real_temporary_file()
+
+    def write(self, data: bytes) -> int:
+        raise OSError(28, "No space left on device")
+
+    def __getattr__(self, name: str):
+        return getattr(self.file, name)
+
+
+_real_temporary_file = tempfile.TemporaryFile
+
+
+@pytest.mark.parametrize("select", ["SFT101", "SFT104"])
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_full_disk_stops_the_run_with_one_error_even_inside_a_check(monkeypatch, tmp_path, select, jobs) -> None:
+    data = tmp_path / "d.jsonl"
+    rows = [{"instruction": f"Question {i} about exports and invoices?", "output": ""} for i in range(300)]
+    rows += [{"instruction": "How do I export an invoice?", "output": "Open the invoice, then Export."}] * 300
+    data.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    monkeypatch.setattr(finding_store, "HELD", 10)
+    monkeypatch.setattr(tempfile, "TemporaryFile", _FullDisk)
+    result = CliRunner().invoke(cli, ["lint", str(data), "--select", select, "--jobs", jobs])
+    assert result.exit_code == 2, result.output
+    assert result.output == (
+        f"sftlint: error: cannot write a temporary file in {tempfile.gettempdir()} (No space left on device); "
+        "set TMPDIR to a folder with room\n"
+    )

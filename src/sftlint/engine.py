@@ -18,7 +18,7 @@ from time import perf_counter
 from typing import Any
 
 from sftlint.check import Check, Context
-from sftlint.errors import SftlintError
+from sftlint.errors import SftlintError, TemporarySpaceError
 from sftlint.finding_store import FindingStore, Handover, temporary_folder
 from sftlint.findings import Finding, Severity, where
 from sftlint.fingerprint import FingerprintIndex
@@ -294,6 +294,8 @@ class _Runner:
         first one becomes its error finding. A Ctrl-C stops the run."""
         if _interrupted(exc):
             raise KeyboardInterrupt from None
+        if isinstance(exc, TemporarySpaceError):
+            raise exc  # no room to work: the run stops, whichever check met it
         count, first = self.crashes.get(check.code, (0, None))  # type: ignore[assignment]
         if first is None:
             frame = traceback.extract_tb(exc.__traceback__)[-1]

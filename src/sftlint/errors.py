@@ -24,6 +24,10 @@ class PluginError(SftlintError):
     """A check plugin cannot be loaded or is malformed."""
 
 
+class TemporarySpaceError(SftlintError):
+    """A temporary file cannot be made or written: the run stops, even inside a check."""
+
+
 def did_you_mean(name: str, choices: Iterable[str]) -> str:
     """"; did you mean 'x'?" for the choice closest to a misspelt `name`, else ""."""
     by_key = {choice.lower().replace("_", "-"): choice for choice in choices}
@@ -38,7 +42,7 @@ def temporary_space() -> Iterator[None]:
     try:
         yield
     except OSError as exc:
-        raise SftlintError(
+        raise TemporarySpaceError(
             f"cannot write a temporary file in {tempfile.gettempdir()} ({exc.strerror or exc}); "
             "set TMPDIR to a folder with room"
         ) from None

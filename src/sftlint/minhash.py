@@ -381,14 +381,16 @@ class ShingleStore:
     def append(self, batch: Batch) -> None:
         owner = np.repeat(np.arange(len(batch.offsets) - 1, dtype=_U64), batch.sizes)
         tagged = distinct((owner << _U64(32)) | batch.hashes)  # each text's set, sorted, in text order
-        self._file.write((tagged & _U64(0xFFFFFFFF)).astype(_U32).tobytes())
+        with temporary_space():
+            self._file.write((tagged & _U64(0xFFFFFFFF)).astype(_U32).tobytes())
         counts = np.bincount((tagged >> _U64(32)).astype(np.int64), minlength=len(batch.offsets) - 1)
         self._chunks.append(np.cumsum(counts) + self._end)
         self._end += len(tagged)
 
     def freeze(self) -> None:
         """Finish writing; from now on `get` and `jaccards` read."""
-        self._file.flush()
+        with temporary_space():
+            self._file.flush()
         self._offsets = np.concatenate(self._chunks)
         self._chunks = [self._offsets]
         if self._end:
@@ -488,7 +490,8 @@ class BandKeyStore:
         if self._pending_rows:
             block = np.concatenate(self._pending)
             data = np.ascontiguousarray(block.T).tobytes()
-            self._file.write(data)
+            with temporary_space():
+                self._file.write(data)
             self._blocks.append((self._end, len(block)))
             self._end += len(data)
             self._pending, self._pending_rows = [], 0
@@ -496,7 +499,8 @@ class BandKeyStore:
     def freeze(self) -> BandKeyStore:
         """Finish writing; from now on `band` reads."""
         self._write()
-        self._file.flush()
+        with temporary_space():
+            self._file.flush()
         return self
 
     def band(self, band: int) -> np.ndarray:
