@@ -4,10 +4,12 @@ A run over a million records can find half a million things: held as objects the
 fifth of its peak memory, and grew with the findings rather than the records. A
 `FindingStore` holds at most `HELD` findings; when it holds more, it sorts them in the order
 every output uses (input, record, code, message) and writes them to a temporary file as one
-sorted run, a few thousand findings to a piece. Reading the store merges the runs with what it
-still holds, a piece of each run at a time. `heapq.merge` is stable across its inputs, and the
-runs are merged in the order they were written, so every reading gives exactly the order one
-stable sort of all the findings, in the order they arrived, would give.
+sorted run, a few thousand findings to a piece. Reading a store that has written findings
+writes what it still holds too, then merges the runs, a piece of each at a time. Each finding is
+written as a tuple that starts with its place in that order and then its number among all the
+findings written: a run is sorted stably and the runs are written one after the other, so the
+numbers of findings with equal keys follow their arrival, and merging the tuples gives exactly
+the order one stable sort of all the findings, in the order they arrived, would give.
 
 Written findings are never changed again: before findings are sorted and written, `prepare`
 gives them what the run adds to them (lines and positions, fingerprints), and a store read
@@ -119,8 +121,7 @@ class FindingStore(Sequence[Finding]):
             return
         with open(other.path, "rb") as file:
             os.unlink(other.path)
-            runs = [self._read(_Run(file, pieces, count)) for pieces, count in other.runs or []]
-            merged = heapq.merge(*runs, key=self._key)
+            merged = _merged([_Run(file, pieces, count) for pieces, count in other.runs or []])
             while piece := list(islice(merged, PIECE)):
                 self.extend(piece)
 
@@ -141,11 +142,12 @@ class FindingStore(Sequence[Finding]):
         return bool(self._runs)
 
     def __iter__(self) -> Iterator[Finding]:
-        held = self._settled()
         if not self._runs:
-            return iter(held)
-        runs = [self._read(run) for run in self._runs]
-        return heapq.merge(*runs, held, key=self._key)
+            return iter(self._settled())
+        self._write_held()  # all in runs: one merge of tuples compared in C, no key to call
+        if self._file is not None:
+            self._file.flush()
+        return _merged(self._runs)
 
     @overload
     def __getitem__(self, index: int) -> Finding: ...
@@ -198,9 +200,11 @@ class FindingStore(Sequence[Finding]):
             return
         file = self._open()
         pieces = []
+        key, number = self._key, self._written
         with temporary_space():
             for start in range(0, len(held), PIECE):
-                data = pickle.dumps([_row(f) for f in held[start : start + PIECE]], pickle.HIGHEST_PROTOCOL)
+                rows = [(*key(f), number + i, *_fields(f)) for i, f in enumerate(held[start : start + PIECE], start)]
+                data = pickle.dumps(rows, pickle.HIGHEST_PROTOCOL)
                 pieces.append((file.tell(), len(data)))
                 file.write(data)
         self._runs.append(_Run(file, pieces, len(held)))
@@ -218,28 +222,35 @@ class FindingStore(Sequence[Finding]):
                     self._file = os.fdopen(fd, "w+b")
         return self._file
 
-    def _read(self, run: _Run) -> Iterator[Finding]:
-        if run.file is self._file:
-            self._file.flush()
-        fd = run.file.fileno()
-        for offset, size in run.pieces:
-            yield from map(_finding, pickle.loads(os.pread(fd, size, offset)))
-
-
 def temporary_folder() -> str:
     """A new folder for the files of a run's processes (the run removes it)."""
     with temporary_space():
         return tempfile.mkdtemp(prefix="sftlint-")
 
 
-def _row(f: Finding) -> tuple[Any, ...]:
-    """A finding as plain values (cheaper to write and read than the object)."""
+def _merged(runs: list[_Run]) -> Iterator[Finding]:
+    """The findings of sorted runs, in order (see the module's docstring). Related places met
+    again are the same `Location` (they are immutable; a cluster's members all name its first)."""
+    streams = [_rows(run) for run in runs]
+    rows = streams[0] if len(streams) == 1 else heapq.merge(*streams)
+    places: dict[tuple[Any, ...], Location] = {}
+    for _, _, code, message, _, slug, severity, file, line, related, score, data, fingerprint, record in rows:
+        if related:
+            if len(places) > PIECE:
+                places.clear()
+            related = [places.get(r) or places.setdefault(r, Location(*r)) for r in related]
+        else:
+            related = []
+        yield Finding(code, slug, _SEVERITIES[severity], file, line, message, related, score, data, fingerprint, record)
+
+
+def _rows(run: _Run) -> Iterator[tuple[Any, ...]]:
+    fd = run.file.fileno()
+    for offset, size in run.pieces:
+        yield from pickle.loads(os.pread(fd, size, offset))
+
+
+def _fields(f: Finding) -> tuple[Any, ...]:
+    """A finding as plain values after its key (cheaper to write and read than the object)."""
     related = tuple((r.file, r.line, r.record) for r in f.related) if f.related else ()
-    severity = f.severity.value
-    return (f.code, f.slug, severity, f.file, f.line, f.message, related, f.score, f.data, f.fingerprint, f.record)
-
-
-def _finding(row: tuple[Any, ...]) -> Finding:
-    code, slug, severity, file, line, message, related, score, data, fingerprint, record = row
-    places = [Location(*r) for r in related] if related else []
-    return Finding(code, slug, _SEVERITIES[severity], file, line, message, places, score, data, fingerprint, record)
+    return (f.slug, f.severity.value, f.file, f.line, related, f.score, f.data, f.fingerprint, f.record)
