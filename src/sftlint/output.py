@@ -259,8 +259,10 @@ def _text_lines(result: Result) -> Iterator[str]:
     """Every line of the text output: the findings, then `_text_end`."""
     formats = result.stats.get("formats")
     styled: dict[tuple[str, str, Severity], tuple[str, str]] = {}  # a check's code and severity, once
+    advice = []  # shown after the findings: kept from the same reading
     for f in result.findings:
         if f.severity is Severity.ADVICE:
+            advice.append(f)
             continue
         check = (f.code, f.slug, f.severity)
         if (shown := styled.get(check)) is None:
@@ -269,14 +271,13 @@ def _text_lines(result: Result) -> Iterator[str]:
             shown = styled[check] = (f"{code} {printable(f.slug)}", click.style(f"[{f.severity.value}]", fg=colour))
         at = where(f.file, f.line, f.record, formats)
         yield f"{printable(at)}: {shown[0]} {printable(f.message)} {shown[1]}"
-    yield from _text_end(result)
+    yield from _text_end(result, advice)
 
 
-def _text_end(result: Result) -> list[str]:
-    """The lines after the findings: advice, the table of checks, the verdict."""
+def _text_end(result: Result, advice: list[Finding]) -> list[str]:
+    """The lines after the findings: `advice`, the table of checks, the verdict."""
     lines = []
     formats = result.stats.get("formats")
-    advice = [f for f in result.findings if f.severity is Severity.ADVICE]
     if advice:
         lines += ["", "Before you fine-tune:"]
         lines += [printable(f"  {f.code} {f.slug}: {f.message}") for f in advice]
