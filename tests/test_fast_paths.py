@@ -16,6 +16,7 @@ import zlib
 from operator import eq
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -31,7 +32,16 @@ from sftlint.checks.template_leakage import TemplateLeakage
 from sftlint.checks.truncated_response import _EMPTY_ITEM, _empty_item, _open_brackets
 from sftlint.checks.unfilled_placeholder import _NOTHING, _SFT101_PLACEHOLDERS, _said
 from sftlint.display import _PRINTABLE, UNPRINTABLE, printable
-from sftlint.minhash import BandKeyStore, MinHasher, ShingleStore, band_keys, find_clusters, fold_text, normalise_text
+from sftlint.minhash import (
+    BandKeyStore,
+    MinHasher,
+    ShingleStore,
+    _CharClasses,
+    band_keys,
+    find_clusters,
+    fold_text,
+    normalise_text,
+)
 from sftlint.records import normalise
 from sftlint.text.content import (
     _CJK,
@@ -73,6 +83,37 @@ def test_folded_texts_sign_like_normalised_ones(batch: list[str]) -> None:
     assert np.array_equal(folded.signatures, normalised.signatures)
     assert np.array_equal(folded.hashes, normalised.hashes)
     assert np.array_equal(folded.offsets, normalised.offsets)
+
+
+FOLD_EDGES = [
+    "", " ", "?!", " \u3000\n", "a\x00b", "NUL\x00 ÿ", "¿Qué?  «Sí» \x85 fin\xa0", "  Ünï, ﬁle!  ",
+    "日本語、テキスト。", "ｶﾀｶﾅ ＦＵＬＬ", "emoji 😀 here 🎉", "𠀀𠀁 ext-b 𠀂", "lone \ud800 surrogate",
+    "tags \U000e0041 end", "a  …  b",
+    "x" * 5000 + " é " + "y " * 3000, "one two three four five six", "é", "é ",
+]
+
+
+@pytest.mark.parametrize("mixed", [False, True])
+def test_folded_edge_cases_sign_like_normalised_ones(mixed: bool) -> None:
+    """Non-ASCII text left for the batch to fold (punctuation, whitespace, ends), alone or beside ASCII text."""
+    batch = FOLD_EDGES + (["Hello, World!", "  spaced   out  ", "...", "a b c d e f"] if mixed else [])
+    hasher = MinHasher()
+    folded, normalised = hasher.batch([fold_text(t) for t in batch]), hasher.batch([normalise_text(t) for t in batch])
+    assert np.array_equal(folded.signatures, normalised.signatures)
+    assert np.array_equal(folded.hashes, normalised.hashes)
+    assert np.array_equal(folded.offsets, normalised.offsets)
+
+
+def test_char_classes_are_the_regex_of_normalise_text() -> None:
+    classes = _CharClasses()
+    for top in (0x41, 0x3000, 0x110000 - 1):  # grown block by block, then to the end of Unicode
+        got = classes(np.arange(top + 1, dtype=np.uint32))
+        want = [
+            _CharClasses.KEEP if c == 0 or re.match(r"\w", chr(c)) else
+            _CharClasses.SPACE if chr(c).isspace() else _CharClasses.DELETE
+            for c in range(top + 1)
+        ]  # fmt: skip
+        assert got.tolist() == want
 
 
 @settings(max_examples=300, deadline=None)
