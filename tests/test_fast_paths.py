@@ -104,6 +104,25 @@ def test_folded_edge_cases_sign_like_normalised_ones(mixed: bool) -> None:
     assert np.array_equal(folded.offsets, normalised.offsets)
 
 
+@pytest.mark.parametrize(
+    "answer",
+    [
+        "", "plain ascii", "中文回答，很好。", "日本語のテキスト", "한국어 답변", "mixed 中文 and English", "ΑΣ中文Σ",
+        "か\u3099が", "ｶﾀｶﾅ", "\uf900\u4e00", "中・文", "中\u0301", "𠀀中𠀁", " 中 ", "中\n\n文",
+    ],
+)
+def test_answer_runs_spaced_fold_like_each_character_spaced(answer: str) -> None:
+    """SFT104 spaces a run of CJK characters with one space between two of them; spacing each character
+    on its own (two spaces between) folds to the same text."""
+    from sftlint.checks.near_duplicate import _CJK_RUN, last_answer
+
+    each = "".join(f" {c} " if _CJK_RUN.match(c) else c for c in answer)
+    got = last_answer(record({"instruction": "q", "output": answer}))
+    assert normalise_text(got) == normalise_text(each)
+    hasher = MinHasher(32)
+    assert np.array_equal(hasher.batch([fold_text(got)]).signatures, hasher.batch([normalise_text(each)]).signatures)
+
+
 def test_char_classes_are_the_regex_of_normalise_text() -> None:
     classes = _CharClasses()
     for top in (0x41, 0x3000, 0x110000 - 1):  # grown block by block, then to the end of Unicode
