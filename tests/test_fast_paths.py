@@ -36,6 +36,7 @@ from sftlint.minhash import (
     BandKeyStore,
     MinHasher,
     ShingleStore,
+    SignedCorpus,
     _CharClasses,
     band_keys,
     find_clusters,
@@ -121,6 +122,24 @@ def test_answer_runs_spaced_fold_like_each_character_spaced(answer: str) -> None
     assert normalise_text(got) == normalise_text(each)
     hasher = MinHasher(32)
     assert np.array_equal(hasher.batch([fold_text(got)]).signatures, hasher.batch([normalise_text(each)]).signatures)
+
+
+def test_signed_corpus_signs_the_distinct_shingles_like_a_batch_of_all() -> None:
+    """SignedCorpus signs each text's distinct shingles (the set it stores), in batches of mixed kinds."""
+    rng = random.Random(5)
+    words = ["w1", "w2", "w3", "日本", "ünï", "x"]
+    texts = [" ".join(rng.choices(words, k=rng.randrange(0, 40))) + rng.choice(["", "!", " é"]) for _ in range(300)]
+    texts += FOLD_EDGES
+    hasher = MinHasher()
+    corpus = SignedCorpus(hasher, 16, 8, batch_size=37)
+    for text in texts:
+        corpus.add(fold_text(text))
+    keys = corpus.freeze()
+    batch = hasher.batch([normalise_text(t) for t in texts])
+    assert np.array_equal(keys, band_keys(batch.signatures, 16, 8, np.zeros(len(texts), dtype=np.uint64)))
+    for i in range(len(texts)):
+        assert np.array_equal(corpus.store.get(i), np.unique(batch.hashes[batch.offsets[i] : batch.offsets[i + 1]]))
+    corpus.close()
 
 
 def test_char_classes_are_the_regex_of_normalise_text() -> None:
