@@ -16,6 +16,7 @@ import zlib
 from operator import eq
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -31,7 +32,17 @@ from sftlint.checks.template_leakage import TemplateLeakage
 from sftlint.checks.truncated_response import _EMPTY_ITEM, _empty_item, _open_brackets
 from sftlint.checks.unfilled_placeholder import _NOTHING, _SFT101_PLACEHOLDERS, _said
 from sftlint.display import _PRINTABLE, UNPRINTABLE, printable
-from sftlint.minhash import BandKeyStore, MinHasher, ShingleStore, band_keys, find_clusters, fold_text, normalise_text
+from sftlint.minhash import (
+    BandKeyStore,
+    MinHasher,
+    ShingleStore,
+    SignedCorpus,
+    _CharClasses,
+    band_keys,
+    find_clusters,
+    fold_text,
+    normalise_text,
+)
 from sftlint.records import normalise
 from sftlint.text.content import (
     _CJK,
@@ -73,6 +84,74 @@ def test_folded_texts_sign_like_normalised_ones(batch: list[str]) -> None:
     assert np.array_equal(folded.signatures, normalised.signatures)
     assert np.array_equal(folded.hashes, normalised.hashes)
     assert np.array_equal(folded.offsets, normalised.offsets)
+
+
+FOLD_EDGES = [
+    "", " ", "?!", " \u3000\n", "a\x00b", "NUL\x00 ÿ", "¿Qué?  «Sí» \x85 fin\xa0", "  Ünï, ﬁle!  ",
+    "日本語、テキスト。", "ｶﾀｶﾅ ＦＵＬＬ", "emoji 😀 here 🎉", "𠀀𠀁 ext-b 𠀂", "lone \ud800 surrogate",
+    "tags \U000e0041 end", "a  …  b",
+    "x" * 5000 + " é " + "y " * 3000, "one two three four five six", "é", "é ",
+]
+
+
+@pytest.mark.parametrize("mixed", [False, True])
+def test_folded_edge_cases_sign_like_normalised_ones(mixed: bool) -> None:
+    """Non-ASCII text left for the batch to fold (punctuation, whitespace, ends), alone or beside ASCII text."""
+    batch = FOLD_EDGES + (["Hello, World!", "  spaced   out  ", "...", "a b c d e f"] if mixed else [])
+    hasher = MinHasher()
+    folded, normalised = hasher.batch([fold_text(t) for t in batch]), hasher.batch([normalise_text(t) for t in batch])
+    assert np.array_equal(folded.signatures, normalised.signatures)
+    assert np.array_equal(folded.hashes, normalised.hashes)
+    assert np.array_equal(folded.offsets, normalised.offsets)
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        "", "plain ascii", "中文回答，很好。", "日本語のテキスト", "한국어 답변", "mixed 中文 and English", "ΑΣ中文Σ",
+        "か\u3099が", "ｶﾀｶﾅ", "\uf900\u4e00", "中・文", "中\u0301", "𠀀中𠀁", " 中 ", "中\n\n文",
+    ],
+)
+def test_answer_runs_spaced_fold_like_each_character_spaced(answer: str) -> None:
+    """SFT104 spaces a run of CJK characters with one space between two of them; spacing each character
+    on its own (two spaces between) folds to the same text."""
+    from sftlint.checks.near_duplicate import _CJK_RUN, last_answer
+
+    each = "".join(f" {c} " if _CJK_RUN.match(c) else c for c in answer)
+    got = last_answer(record({"instruction": "q", "output": answer}))
+    assert normalise_text(got) == normalise_text(each)
+    hasher = MinHasher(32)
+    assert np.array_equal(hasher.batch([fold_text(got)]).signatures, hasher.batch([normalise_text(each)]).signatures)
+
+
+def test_signed_corpus_signs_the_distinct_shingles_like_a_batch_of_all() -> None:
+    """SignedCorpus signs each text's distinct shingles (the set it stores), in batches of mixed kinds."""
+    rng = random.Random(5)
+    words = ["w1", "w2", "w3", "日本", "ünï", "x"]
+    texts = [" ".join(rng.choices(words, k=rng.randrange(0, 40))) + rng.choice(["", "!", " é"]) for _ in range(300)]
+    texts += FOLD_EDGES
+    hasher = MinHasher()
+    corpus = SignedCorpus(hasher, 16, 8, batch_size=37)
+    for text in texts:
+        corpus.add(fold_text(text))
+    keys = corpus.freeze()
+    batch = hasher.batch([normalise_text(t) for t in texts])
+    assert np.array_equal(keys, band_keys(batch.signatures, 16, 8, np.zeros(len(texts), dtype=np.uint64)))
+    for i in range(len(texts)):
+        assert np.array_equal(corpus.store.get(i), np.unique(batch.hashes[batch.offsets[i] : batch.offsets[i + 1]]))
+    corpus.close()
+
+
+def test_char_classes_are_the_regex_of_normalise_text() -> None:
+    classes = _CharClasses()
+    for top in (0x41, 0x3000, 0x110000 - 1):  # grown block by block, then to the end of Unicode
+        got = classes(np.arange(top + 1, dtype=np.uint32))
+        want = [
+            _CharClasses.KEEP if c == 0 or re.match(r"\w", chr(c)) else
+            _CharClasses.SPACE if chr(c).isspace() else _CharClasses.DELETE
+            for c in range(top + 1)
+        ]  # fmt: skip
+        assert got.tolist() == want
 
 
 @settings(max_examples=300, deadline=None)

@@ -30,36 +30,26 @@ from sftlint.text.normal import Compared, compared_text, content_key
 #: members of a cluster named in `related` and in the summary
 SHOWN_MEMBERS = 5
 SHOWN_CLUSTERS = 10
-_CJK_CHAR = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
+_CJK_RUN = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]+")
 #: how much less alike than the whole records two answers may be (the sketch's error, with room)
 ANSWER_MARGIN = 0.15
 
 
-class _SpacedCJK(dict):
-    """A str.translate table that puts spaces around each Chinese, Japanese or Korean character:
-    filled as characters are met, so translating is one C loop (a regex substitution with a
-    template expands it in Python once per character)."""
-
-    def __missing__(self, code: int) -> str:
-        char = chr(code)
-        spaced = f" {char} " if _CJK_CHAR.match(char) else char
-        if code < 0x10000:  # the table stays small whatever the text
-            self[code] = spaced
-        return spaced
-
-
-_SPACED_CJK = _SpacedCJK()
+def _spaced(run: re.Match[str]) -> str:
+    """A run of Chinese, Japanese or Korean characters, a space around each: one call a run, not a character."""
+    return f" {' '.join(run.group())} "
 
 
 def last_answer(record: Record) -> str:
     """The answer a record ends on (its last assistant turn, or its response), with each Chinese,
     Japanese or Korean character a word of its own: text without spaces is compared by its
-    character pairs, so a reworded Chinese reply still looks like the one it rewords."""
+    character pairs, so a reworded Chinese reply still looks like the one it rewords. (Two such
+    characters in a row are parted by one space, not two: the same words once folded.)"""
     if record.turns is not None:
         answer = next((t.content for t in reversed(record.turns) if t.role == "assistant"), "")
     else:
         answer = record.response
-    return answer if answer.isascii() else answer.translate(_SPACED_CJK)
+    return answer if answer.isascii() else _CJK_RUN.sub(_spaced, answer)
 
 
 def _label_group(label: str | None) -> int:
