@@ -7,6 +7,8 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+import tracemalloc
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -268,3 +270,26 @@ def test_a_full_disk_stops_the_run_with_one_error_even_inside_a_check(monkeypatc
         f"sftlint: error: cannot write a temporary file in {tempfile.gettempdir()} (No space left on device); "
         "set TMPDIR to a folder with room\n"
     )
+
+
+def _peak_bytes(path: Path) -> int:
+    tracemalloc.start()
+    try:
+        lint_paths([str(path)], Config(select=["SFT101"], jobs=1), examples=True)
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+def test_peak_memory_does_not_grow_with_the_findings_beyond_the_bound(monkeypatch, tmp_path) -> None:
+    """Every record flagged, 1,500 or 6,000 of them, with 200 held: the run's peak is the same
+    within 60 bytes a finding (a finding held takes some 400)."""
+    monkeypatch.setattr(finding_store, "HELD", 200)
+    monkeypatch.setattr(finding_store, "PIECE", 8)
+    peaks = []
+    for records in (10, 1_500, 6_000):  # the first run imports and caches what every run uses
+        data = tmp_path / f"{records}.jsonl"
+        rows = ({"instruction": f"How do I export invoice {i}?", "output": ""} for i in range(records))
+        data.write_text("".join(json.dumps(r) + "\n" for r in rows))
+        peaks.append(_peak_bytes(data))
+    assert peaks[2] - peaks[1] < 60 * 4_500, peaks

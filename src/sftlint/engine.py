@@ -425,6 +425,12 @@ class _Runner:
             self.guarded(check, lambda c=check: c.finish(context), (None, None))  # type: ignore[arg-type]
 
     def part(self) -> _Part:
+        """What a worker sends back to the run."""
+        summaries = self.summaries()
+        return _Part(self.findings.handover(), self.crashes, dict(self.timings), summaries)
+
+    def summaries(self) -> dict[str, Any]:
+        """Each of its own checks' summary (a crash in one is that check's crash)."""
         summaries = {}
         for check in self.own.values():
             try:
@@ -434,7 +440,7 @@ class _Runner:
                 continue
             if summary is not None:
                 summaries[check.slug] = _plain(summary)
-        return _Part(self.findings.handover(), self.crashes, dict(self.timings), summaries)
+        return summaries
 
     def merge(self, part: _Part) -> None:
         """Take in another process's findings, crashes and timings (its checks are not ours)."""
@@ -546,7 +552,7 @@ def run(
             progress.close()
         if folder is not None:
             shutil.rmtree(folder, ignore_errors=True)
-    summaries = runner.part().summaries
+    summaries = runner.summaries()
     for part in parts:
         summaries.update(part.summaries)
     runner.report_crashes()

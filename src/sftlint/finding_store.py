@@ -36,8 +36,9 @@ from sftlint.findings import Finding, Location, Severity
 
 #: findings held in memory before they are written out (about 400 bytes each).
 HELD = 50_000
-#: findings to a piece of a run: what a reading holds of each run at a time.
-PIECE = 2_000
+#: findings to a piece of a run: what a reading holds of each run at a time (a run of HELD
+#: findings for every 50,000 found: what reading holds grows by some 2 bytes a finding).
+PIECE = 256
 
 _SEVERITIES = {s.value: s for s in Severity}
 
