@@ -45,11 +45,10 @@ _SEVERITIES = {s.value: s for s in Severity}
 
 @dataclass
 class _Run:
-    """One sorted run in `file`: its pieces' (offset, size) and how many findings it has."""
+    """One sorted run in `file`: its pieces' (offset, size)."""
 
     file: IO[bytes]
     pieces: list[tuple[int, int]]
-    count: int
 
 
 @dataclass
@@ -58,7 +57,7 @@ class Handover:
 
     held: list[Finding]
     path: str | None = None
-    runs: list[tuple[list[tuple[int, int]], int]] | None = None
+    runs: list[list[tuple[int, int]]] | None = None
 
 
 class FindingStore(Sequence[Finding]):
@@ -97,10 +96,16 @@ class FindingStore(Sequence[Finding]):
             self._write_held()
 
     def extend(self, findings: Iterable[Finding]) -> None:
-        held = self._held
-        held.extend(findings)
-        if len(held) > self._limit:
-            self._write_held()
+        """Add findings; an iterable that is not a list is taken a piece at a time, so that
+        what it yields never gathers in memory."""
+        if isinstance(findings, list):
+            self._held.extend(findings)
+            if len(self._held) > self._limit:
+                self._write_held()
+            return
+        found = iter(findings)
+        while piece := list(islice(found, PIECE)):
+            self.extend(piece)
 
     def handover(self) -> Handover:
         """What to send to the run: the held findings, or (once any were written) all of them,
@@ -112,7 +117,7 @@ class FindingStore(Sequence[Finding]):
         self._write_held()
         assert self._file is not None
         self._file.flush()
-        return Handover([], self._path, [(run.pieces, run.count) for run in self._runs])
+        return Handover([], self._path, [run.pieces for run in self._runs])
 
     def absorb(self, other: Handover) -> None:
         """Take in another process's findings after those added so far, as `extend` would (a
@@ -122,9 +127,7 @@ class FindingStore(Sequence[Finding]):
             return
         with open(other.path, "rb") as file:
             os.unlink(other.path)
-            merged = _merged([_Run(file, pieces, count) for pieces, count in other.runs or []])
-            while piece := list(islice(merged, PIECE)):
-                self.extend(piece)
+            self.extend(_merged([_Run(file, pieces) for pieces in other.runs or []]))
 
     def kept(self, keep: Callable[[Finding], bool]) -> FindingStore:
         """A new store of the findings that `keep` accepts, read in order (one call each)."""
@@ -208,7 +211,7 @@ class FindingStore(Sequence[Finding]):
                 data = pickle.dumps(rows, pickle.HIGHEST_PROTOCOL)
                 pieces.append((file.tell(), len(data)))
                 file.write(data)
-        self._runs.append(_Run(file, pieces, len(held)))
+        self._runs.append(_Run(file, pieces))
         self._written += len(held)
         self._held = []
         self._prepared = 0
