@@ -47,7 +47,6 @@ from sftlint.records import normalise
 from sftlint.text.content import (
     _CJK,
     _CODE_LINE_END,
-    _CODE_LINE_START,
     _LIST_MARK,
     alnum_words,
     alnum_words_utf8,
@@ -410,7 +409,14 @@ def plain_prose(text: str, min_words: int = 4, limit: int | None = None) -> str:
         r"`[^`\n]*`|\"[^\"\n]{1,120}\"|\([^()\n]{1,80}\)|（[^（）\n]{1,80}）|“[^”\n]{1,120}”|《[^》\n]{1,60}》"
         r"|\b(?:https?|ftp)://\S+|\bwww\.\S+|\S+@\S+\.\w+|</?[A-Za-z][^<>\n]{0,200}>|\\[A-Za-z]+"
     )
-    code_start = re.compile(_CODE_LINE_START.pattern + r"|^[\x00-\x7f]*[=(].*;\s*$")
+    code_start = re.compile(
+        r"^\s*(?:def|class|import|from\s+\S+\s+import|return|elif|else:|try:|except|finally:|raise|yield|async|"
+        r"await|#include|#define|package|using|namespace|public|private|protected|static|void|int|var|let|const|"
+        r"function|fn|impl|struct|enum|func|SELECT|INSERT|UPDATE|DELETE|CREATE|print|console\.|System\.|@\w+)\b"
+        r"|^\s*(?:with|for|while|if)\b.*[:{]\s*$|^\s*[}\])]"
+        r"|^\s*(?:#|//|/\*|\*|--|>>>|\$ )|^\s*\w+(?:\.\w+)*\s*(?:[-+*/]?=|\()"
+        r"|^[\x00-\x7f]*[=(].*;\s*$"
+    )
     kept: list[str] = []
     for line in strip_code(text).splitlines():
         if not line.strip() or (line.startswith(("    ", "\t")) and not _LIST_MARK.match(line)):
@@ -436,11 +442,17 @@ PROSE_PIECES = [
     "The cat sat on the mat.", "x = f(a);", "for i in y:", "if (a) {", "}", "    indented", "\t", "- item one two",
     "1. first", "a) b", "`code`", '"quoted words here"', "(an aside)", "see https://x.org/a", "www.x.org", "a@b.co",
     "<b>", "\\frac", "By George B. Thomas And Ross", "中文字符", "²", "42", "```", "(", "@", ";", ":", "Ünï", "\ud800",
+    # the edges of the shortcuts: words that are numbers or hold digits, spacing that a split changes, code
+    # starts that need an "=", "(" or a final colon, list marks after a letter, runs of CJK characters
+    "abc123", "7", "２", "  ", "\x1f", "\xa0", "Élan Vital", "x=1", "f(x)", "obj.attr += 3", "if x:", "while y {",
+    "b.", "c)", "What is", "•", "-", "（注）", "“quoted”", "中文 run", "日本語の文", "The end",
 ]
 
 
 @settings(max_examples=400, deadline=None)
-@given(texts(PROSE_PIECES, " \n\n\t\r\x1c\u2028\u3000", 40), st.integers(1, 5), st.sampled_from([None, 20, 200]))
+@given(
+    texts(PROSE_PIECES, " \n\n\t\r\x1c\x1f\xa0\u2028\u3000", 40), st.integers(1, 5), st.sampled_from([None, 20, 200])
+)
 def test_prose_matches_the_definition(text: str, min_words: int, limit: int | None) -> None:
     assert prose(text, min_words, limit) == plain_prose(text, min_words, limit)
 

@@ -176,7 +176,8 @@ _WIDE = re.compile("[\u2e80-\U0010ffff]")  # CJK and everything after it in Unic
 _UNSEEN = object()
 #: words of prose a Latin-script text needs before langdetect's guess of its language is evidence.
 _LANGDETECT_WORDS = 8
-_INSTRUCTION_CACHE = 10_000
+#: texts whose judgement each side (instructions, responses) remembers
+_JUDGED_CACHE = 10_000
 
 
 def _script_table() -> bytes:
@@ -321,6 +322,7 @@ class LanguageMismatch(Check):
         self.same_script = 0  # pairs settled by their common non-Latin script
         self.by_script = 0  # texts told apart from a clearly Latin-script other side by their script
         self._instructions: dict[str, tuple[str, str | None, bool] | None] = {}
+        self._responses: dict[str, tuple[str, str | None, bool] | None] = {}
         self._cache: dict[str, tuple[str, float] | None] = {}
         self._factory: Any = None
 
@@ -361,8 +363,8 @@ class LanguageMismatch(Check):
         )
 
     def _whole_response(self, record: Record) -> Iterator[Finding]:
-        asked = self._judge_instruction(record.instruction)
-        answered = self._judge(record.response) if asked is not None else None
+        asked = self._judged(record.instruction, self._instructions)
+        answered = self._judged(record.response, self._responses) if asked is not None else None
         if asked is None or answered is None:
             self.skipped += 1
             return
@@ -411,15 +413,18 @@ class LanguageMismatch(Check):
             response_language=answered_lang[0],
         )
 
-    def _judge_instruction(self, text: str) -> tuple[str, str | None, bool] | None:
-        """`_judge`, remembered per instruction: the same prompt often comes with several answers."""
+    def _judged(
+        self, text: str, judged: dict[str, tuple[str, str | None, bool] | None]
+    ) -> tuple[str, str | None, bool] | None:
+        """`_judge`, remembered in `judged` per text: the same prompt often comes with several
+        answers, and the same short answers ("no", "Positive") come back again and again."""
         key = text[: 3 * self.options.max_chars]  # all that `_judge` looks at
-        judged = self._instructions.get(key, _UNSEEN)
-        if judged is _UNSEEN:
-            if len(self._instructions) >= _INSTRUCTION_CACHE:
-                self._instructions.clear()
-            judged = self._instructions[key] = self._judge(key)
-        return judged  # type: ignore[return-value]
+        found = judged.get(key, _UNSEEN)
+        if found is _UNSEEN:
+            if len(judged) >= _JUDGED_CACHE:
+                judged.clear()
+            found = judged[key] = self._judge(key)
+        return found  # type: ignore[return-value]
 
     def _judge(self, text: str) -> tuple[str, str | None, bool] | None:
         """(examined prefix, leading function-word language, whether it leads clearly), or None
