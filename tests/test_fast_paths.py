@@ -26,7 +26,7 @@ from sftlint.checks.empty_response import EmptyResponse
 from sftlint.checks.exact_duplicate import ExactDuplicate
 from sftlint.checks.format_inconsistency import _BULLET, _NUMBERED, profile
 from sftlint.checks.label_inconsistency import _shingle_hashes
-from sftlint.checks.language_mismatch import _FOREIGN_RUN, _GLOSS
+from sftlint.checks.language_mismatch import _FOREIGN_RUN, _GLOSS, _LETTERS, _SCRIPTS
 from sftlint.checks.refusal_boilerplate import _UNCASED, DEFAULT_PHRASES, RefusalBoilerplate, _literal_first
 from sftlint.checks.template_leakage import TemplateLeakage
 from sftlint.checks.truncated_response import _EMPTY_ITEM, _empty_item, _open_brackets
@@ -464,6 +464,16 @@ def test_a_mid_text_switch_needs_a_run_in_the_raw_response(text: str) -> None:
     which it reads, cannot make one."""
     if _FOREIGN_RUN.search(text) is None:
         assert _FOREIGN_RUN.search(_GLOSS.sub(" ", prose(text, min_words=1))) is None
+
+
+def test_letter_patterns_find_exactly_their_letters() -> None:
+    """SFT109's evidence letters, written as ranges of a character class, are the letters listed."""
+    for name, (_, _, letters, _) in _SCRIPTS.items():
+        assert len(_LETTERS[name]) == len(letters)
+        for (pattern, languages), (listed, named) in zip(_LETTERS[name], letters.items(), strict=True):
+            assert languages == frozenset(named.split())
+            found = {char for char in map(chr, range(0x20000)) if pattern.search(char)}
+            assert found == set(listed), (name, named)
 
 
 # -- SFT115: only short texts are squashed ------------------------------------------------------------

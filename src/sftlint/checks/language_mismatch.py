@@ -4,6 +4,7 @@ import re
 import struct
 from collections import Counter
 from collections.abc import Iterator
+from functools import lru_cache
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -197,7 +198,24 @@ def _evidence(marks: dict[str, str], split: bool) -> list[tuple[frozenset[str], 
     return [(frozenset(key.split() if split else key), frozenset(langs.split())) for key, langs in marks.items()]
 
 
-_LETTERS = {name: _evidence(letters, split=False) for name, (_, _, letters, _) in _SCRIPTS.items()}
+def _letter_evidence(marks: dict[str, str]) -> list[tuple[re.Pattern[str], frozenset[str]]]:
+    """`_evidence` for letters, each set of them a pattern that finds any of them: a text is scanned
+    in C rather than looked up in a set character by character (Hangul alone is 11,172 letters).
+    Runs of consecutive letters are written as ranges, which compile quickly."""
+    found = []
+    for letters, languages in marks.items():
+        runs: list[list[int]] = []
+        for code in sorted(map(ord, set(letters))):
+            if runs and runs[-1][1] == code - 1:
+                runs[-1][1] = code
+            else:
+                runs.append([code, code])
+        ranges = "".join(f"{re.escape(chr(first))}-{re.escape(chr(last))}" for first, last in runs)
+        found.append((re.compile(f"[{ranges}]"), frozenset(languages.split())))
+    return found
+
+
+_LETTERS = {name: _letter_evidence(letters) for name, (_, _, letters, _) in _SCRIPTS.items()}
 _WORDS = {name: _evidence(words, split=True) for name, (_, _, _, words) in _SCRIPTS.items()}
 # Punctuation stripped from words before they are compared with the evidence words.
 _PUNCTUATION = "".join(chr(c) for c in range(33, 127) if not chr(c).isalnum()) + "«»“”„‘’—–…·।॥،؛؟"
@@ -208,8 +226,12 @@ _SCRIPT_SHARE = 2 / 3
 _WEIGHT = {name: (0.7 if name == "cjk" else 0.2) for name in _SCRIPT_NAMES}
 
 
+@lru_cache(maxsize=1024)
 def _script(text: str) -> str | None:
-    """The script that holds at least two thirds of `text`'s letters, weighted as words, if any."""
+    """The script that holds at least two thirds of `text`'s letters, weighted as words, if any.
+
+    Remembered for the last texts: a pair's texts are asked for again when it is settled (a
+    translate of text outside ASCII reads it character by character)."""
     tags = text.translate(_SCRIPT_TABLE)  # every character becomes its script's number, or 0
     counts = {_TAGS[tag]: tags.count(tag) * _WEIGHT[_TAGS[tag]] for tag in set(tags) if tag in _TAGS}
     if not counts:
@@ -221,7 +243,7 @@ def _script(text: str) -> str | None:
 def _candidates(text: str, script: str) -> frozenset[str] | None:
     """The languages of `script` that the letters and words of `text` allow (None: any of them)."""
     allowed: frozenset[str] | None = None
-    found = [languages for letters, languages in _LETTERS[script] if not letters.isdisjoint(text)]
+    found = [languages for letters, languages in _LETTERS[script] if letters.search(text)]
     if _WORDS[script]:
         words = {word.strip(_PUNCTUATION) for word in text.lower().split()}
         found += [languages for marks, languages in _WORDS[script] if not marks.isdisjoint(words)]
