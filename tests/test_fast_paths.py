@@ -26,7 +26,7 @@ from sftlint.checks.empty_response import EmptyResponse
 from sftlint.checks.exact_duplicate import ExactDuplicate
 from sftlint.checks.format_inconsistency import _BULLET, _NUMBERED, profile
 from sftlint.checks.label_inconsistency import _shingle_hashes
-from sftlint.checks.language_mismatch import _FOREIGN_RUN, _GLOSS, _LETTERS, _SCRIPTS
+from sftlint.checks.language_mismatch import _FOREIGN_RUN, _GLOSS, _LETTERS, _SCRIPT_SHARE, _SCRIPTS, _WEIGHT, _script
 from sftlint.checks.refusal_boilerplate import _UNCASED, DEFAULT_PHRASES, RefusalBoilerplate, _literal_first
 from sftlint.checks.template_leakage import TemplateLeakage
 from sftlint.checks.truncated_response import _EMPTY_ITEM, _empty_item, _open_brackets
@@ -474,6 +474,33 @@ def test_letter_patterns_find_exactly_their_letters() -> None:
             assert languages == frozenset(named.split())
             found = {char for char in map(chr, range(0x20000)) if pattern.search(char)}
             assert found == set(listed), (name, named)
+
+
+def plain_script(text: str) -> str | None:
+    """`_script` as first written: each character looked up in the scripts' ranges."""
+    ranges = {
+        name: [(ord(first), ord(last)) for first, last in re.findall(r"(.)-(.)", letters)]
+        for name, (letters, *_) in _SCRIPTS.items()
+    }
+    letters: dict[str, int] = {}
+    for char in text:
+        for name, spans in ranges.items():
+            if any(first <= ord(char) <= last for first, last in spans):
+                letters[name] = letters.get(name, 0) + 1
+    counts = {name: n * _WEIGHT[name] for name, n in letters.items()}
+    if not counts:
+        return None
+    script = max(counts, key=counts.__getitem__)
+    return script if counts[script] >= _SCRIPT_SHARE * sum(counts.values()) else None
+
+
+@settings(max_examples=400, deadline=None)
+@given(texts(["abc", "中文", "カナ", "한국", "Привет", "ї", "مرحبا", "नमस्ते", "Ελλάδα", "שלום", "ไทย", "é", "ﬁ", "，",
+              "\U0001f600", "\U00020000", "7", "\x00", "\ud800", "Ā", "ḁ"], " \n", 12))
+def test_script_matches_the_definition(text: str) -> None:
+    """SFT109 tells a text's script with one translate and byte counts in C (characters past the
+    table and those of no script dropped)."""
+    assert _script.__wrapped__(text) == plain_script(text)
 
 
 # -- SFT115: only short texts are squashed ------------------------------------------------------------

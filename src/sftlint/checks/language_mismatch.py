@@ -191,7 +191,7 @@ def _script_table() -> bytes:
 
 
 _SCRIPT_TABLE = _script_table()
-_TAGS = {chr(number): name for number, name in enumerate(_SCRIPT_NAMES, start=1)}
+_NUMBERED_SCRIPTS = tuple(enumerate(_SCRIPT_NAMES, start=1))
 
 
 def _evidence(marks: dict[str, str], split: bool) -> list[tuple[frozenset[str], frozenset[str]]]:
@@ -232,10 +232,14 @@ def _script(text: str) -> str | None:
 
     Remembered for the last texts: a pair's texts are asked for again when it is settled (a
     translate of text outside ASCII reads it character by character)."""
-    tags = text.translate(_SCRIPT_TABLE)  # every character becomes its script's number, or 0
-    counts = {_TAGS[tag]: tags.count(tag) * _WEIGHT[_TAGS[tag]] for tag in set(tags) if tag in _TAGS}
-    if not counts:
+    # Every letter becomes its script's number, as a byte; other characters are dropped (those
+    # past the table are left as they are by translate, then by the encoding).
+    tags = text.translate(_SCRIPT_TABLE).encode("latin-1", "ignore").translate(None, b"\0")
+    if not tags:
         return None
+    if tags.count(tags[0]) == len(tags):  # letters of one script only: most texts
+        return _SCRIPT_NAMES[tags[0] - 1]
+    counts = {name: tags.count(number) * _WEIGHT[name] for number, name in _NUMBERED_SCRIPTS if number in tags}
     script = max(counts, key=counts.__getitem__)
     return script if counts[script] >= _SCRIPT_SHARE * sum(counts.values()) else None
 
