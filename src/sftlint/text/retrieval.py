@@ -200,6 +200,7 @@ class Terms:
     def rows(self, rows: np.ndarray, idf: np.ndarray) -> sp.csr_matrix:
         """`rows` weighted by `idf` and scaled to unit length (cosine by dot product)."""
         import scipy.sparse as sp
+
         lo = self.bounds[rows]
         lengths = self.bounds[rows + 1] - lo
         indptr = np.zeros(rows.size + 1, dtype=np.int64)
