@@ -26,7 +26,7 @@ from sftlint.checks.empty_response import EmptyResponse
 from sftlint.checks.exact_duplicate import ExactDuplicate
 from sftlint.checks.format_inconsistency import _BULLET, _NUMBERED, profile
 from sftlint.checks.label_inconsistency import _shingle_hashes
-from sftlint.checks.language_mismatch import _FOREIGN_RUN, _GLOSS
+from sftlint.checks.language_mismatch import _FOREIGN_RUN, _GLOSS, _LETTERS, _SCRIPT_SHARE, _SCRIPTS, _WEIGHT, _script
 from sftlint.checks.refusal_boilerplate import _UNCASED, DEFAULT_PHRASES, RefusalBoilerplate, _literal_first
 from sftlint.checks.template_leakage import TemplateLeakage
 from sftlint.checks.truncated_response import _EMPTY_ITEM, _empty_item, _open_brackets
@@ -47,7 +47,6 @@ from sftlint.records import normalise
 from sftlint.text.content import (
     _CJK,
     _CODE_LINE_END,
-    _CODE_LINE_START,
     _LIST_MARK,
     alnum_words,
     alnum_words_utf8,
@@ -410,7 +409,14 @@ def plain_prose(text: str, min_words: int = 4, limit: int | None = None) -> str:
         r"`[^`\n]*`|\"[^\"\n]{1,120}\"|\([^()\n]{1,80}\)|（[^（）\n]{1,80}）|“[^”\n]{1,120}”|《[^》\n]{1,60}》"
         r"|\b(?:https?|ftp)://\S+|\bwww\.\S+|\S+@\S+\.\w+|</?[A-Za-z][^<>\n]{0,200}>|\\[A-Za-z]+"
     )
-    code_start = re.compile(_CODE_LINE_START.pattern + r"|^[\x00-\x7f]*[=(].*;\s*$")
+    code_start = re.compile(
+        r"^\s*(?:def|class|import|from\s+\S+\s+import|return|elif|else:|try:|except|finally:|raise|yield|async|"
+        r"await|#include|#define|package|using|namespace|public|private|protected|static|void|int|var|let|const|"
+        r"function|fn|impl|struct|enum|func|SELECT|INSERT|UPDATE|DELETE|CREATE|print|console\.|System\.|@\w+)\b"
+        r"|^\s*(?:with|for|while|if)\b.*[:{]\s*$|^\s*[}\])]"
+        r"|^\s*(?:#|//|/\*|\*|--|>>>|\$ )|^\s*\w+(?:\.\w+)*\s*(?:[-+*/]?=|\()"
+        r"|^[\x00-\x7f]*[=(].*;\s*$"
+    )
     kept: list[str] = []
     for line in strip_code(text).splitlines():
         if not line.strip() or (line.startswith(("    ", "\t")) and not _LIST_MARK.match(line)):
@@ -436,11 +442,17 @@ PROSE_PIECES = [
     "The cat sat on the mat.", "x = f(a);", "for i in y:", "if (a) {", "}", "    indented", "\t", "- item one two",
     "1. first", "a) b", "`code`", '"quoted words here"', "(an aside)", "see https://x.org/a", "www.x.org", "a@b.co",
     "<b>", "\\frac", "By George B. Thomas And Ross", "中文字符", "²", "42", "```", "(", "@", ";", ":", "Ünï", "\ud800",
+    # the edges of the shortcuts: words that are numbers or hold digits, spacing that a split changes, code
+    # starts that need an "=", "(" or a final colon, list marks after a letter, runs of CJK characters
+    "abc123", "7", "２", "  ", "\x1f", "\xa0", "Élan Vital", "x=1", "f(x)", "obj.attr += 3", "if x:", "while y {",
+    "b.", "c)", "What is", "•", "-", "（注）", "“quoted”", "中文 run", "日本語の文", "The end",
 ]
 
 
 @settings(max_examples=400, deadline=None)
-@given(texts(PROSE_PIECES, " \n\n\t\r\x1c\u2028\u3000", 40), st.integers(1, 5), st.sampled_from([None, 20, 200]))
+@given(
+    texts(PROSE_PIECES, " \n\n\t\r\x1c\x1f\xa0\u2028\u3000", 40), st.integers(1, 5), st.sampled_from([None, 20, 200])
+)
 def test_prose_matches_the_definition(text: str, min_words: int, limit: int | None) -> None:
     assert prose(text, min_words, limit) == plain_prose(text, min_words, limit)
 
@@ -452,6 +464,47 @@ def test_a_mid_text_switch_needs_a_run_in_the_raw_response(text: str) -> None:
     which it reads, cannot make one."""
     if _FOREIGN_RUN.search(text) is None:
         assert _FOREIGN_RUN.search(_GLOSS.sub(" ", prose(text, min_words=1))) is None
+
+
+def test_letter_patterns_find_exactly_their_letters() -> None:
+    """SFT109's evidence letters, written as ranges of a character class, are the letters listed."""
+    for name, (_, _, letters, _) in _SCRIPTS.items():
+        assert len(_LETTERS[name]) == len(letters)
+        for (pattern, languages), (listed, named) in zip(_LETTERS[name], letters.items(), strict=True):
+            assert languages == frozenset(named.split())
+            found = {char for char in map(chr, range(0x20000)) if pattern.search(char)}
+            assert found == set(listed), (name, named)
+
+
+def plain_script(text: str) -> str | None:
+    """`_script` as first written: each character looked up in the scripts' ranges."""
+    ranges = {
+        name: [(ord(first), ord(last)) for first, last in re.findall(r"(.)-(.)", letters)]
+        for name, (letters, *_) in _SCRIPTS.items()
+    }
+    letters: dict[str, int] = {}
+    for char in text:
+        for name, spans in ranges.items():
+            if any(first <= ord(char) <= last for first, last in spans):
+                letters[name] = letters.get(name, 0) + 1
+    counts = {name: n * _WEIGHT[name] for name, n in letters.items()}
+    if not counts:
+        return None
+    script = max(counts, key=counts.__getitem__)
+    return script if counts[script] >= _SCRIPT_SHARE * sum(counts.values()) else None
+
+
+SCRIPT_PIECES = (
+    "abc 中文 カナ 한국 Привет ї مرحبا नमस्ते Ελλάδα שלום ไทย é ﬁ ， \U0001f600 \U00020000 7 \x00 \ud800 Ā ḁ"
+).split()
+
+
+@settings(max_examples=400, deadline=None)
+@given(texts(SCRIPT_PIECES, " \n", 12))
+def test_script_matches_the_definition(text: str) -> None:
+    """SFT109 tells a text's script with one translate and byte counts in C (characters past the
+    table and those of no script dropped)."""
+    assert _script.__wrapped__(text) == plain_script(text)
 
 
 # -- SFT115: only short texts are squashed ------------------------------------------------------------

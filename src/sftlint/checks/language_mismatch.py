@@ -4,6 +4,7 @@ import re
 import struct
 from collections import Counter
 from collections.abc import Iterator
+from functools import lru_cache
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -176,7 +177,8 @@ _WIDE = re.compile("[\u2e80-\U0010ffff]")  # CJK and everything after it in Unic
 _UNSEEN = object()
 #: words of prose a Latin-script text needs before langdetect's guess of its language is evidence.
 _LANGDETECT_WORDS = 8
-_INSTRUCTION_CACHE = 10_000
+#: texts whose judgement each side (instructions, responses) remembers
+_JUDGED_CACHE = 10_000
 
 
 def _script_table() -> bytes:
@@ -189,14 +191,31 @@ def _script_table() -> bytes:
 
 
 _SCRIPT_TABLE = _script_table()
-_TAGS = {chr(number): name for number, name in enumerate(_SCRIPT_NAMES, start=1)}
+_NUMBERED_SCRIPTS = tuple(enumerate(_SCRIPT_NAMES, start=1))
 
 
 def _evidence(marks: dict[str, str], split: bool) -> list[tuple[frozenset[str], frozenset[str]]]:
     return [(frozenset(key.split() if split else key), frozenset(langs.split())) for key, langs in marks.items()]
 
 
-_LETTERS = {name: _evidence(letters, split=False) for name, (_, _, letters, _) in _SCRIPTS.items()}
+def _letter_evidence(marks: dict[str, str]) -> list[tuple[re.Pattern[str], frozenset[str]]]:
+    """`_evidence` for letters, each set of them a pattern that finds any of them: a text is scanned
+    in C rather than looked up in a set character by character (Hangul alone is 11,172 letters).
+    Runs of consecutive letters are written as ranges, which compile quickly."""
+    found = []
+    for letters, languages in marks.items():
+        runs: list[list[int]] = []
+        for code in sorted(map(ord, set(letters))):
+            if runs and runs[-1][1] == code - 1:
+                runs[-1][1] = code
+            else:
+                runs.append([code, code])
+        ranges = "".join(f"{re.escape(chr(first))}-{re.escape(chr(last))}" for first, last in runs)
+        found.append((re.compile(f"[{ranges}]"), frozenset(languages.split())))
+    return found
+
+
+_LETTERS = {name: _letter_evidence(letters) for name, (_, _, letters, _) in _SCRIPTS.items()}
 _WORDS = {name: _evidence(words, split=True) for name, (_, _, _, words) in _SCRIPTS.items()}
 # Punctuation stripped from words before they are compared with the evidence words.
 _PUNCTUATION = "".join(chr(c) for c in range(33, 127) if not chr(c).isalnum()) + "«»“”„‘’—–…·।॥،؛؟"
@@ -207,12 +226,20 @@ _SCRIPT_SHARE = 2 / 3
 _WEIGHT = {name: (0.7 if name == "cjk" else 0.2) for name in _SCRIPT_NAMES}
 
 
+@lru_cache(maxsize=1024)
 def _script(text: str) -> str | None:
-    """The script that holds at least two thirds of `text`'s letters, weighted as words, if any."""
-    tags = text.translate(_SCRIPT_TABLE)  # every character becomes its script's number, or 0
-    counts = {_TAGS[tag]: tags.count(tag) * _WEIGHT[_TAGS[tag]] for tag in set(tags) if tag in _TAGS}
-    if not counts:
+    """The script that holds at least two thirds of `text`'s letters, weighted as words, if any.
+
+    Remembered for the last texts: a pair's texts are asked for again when it is settled (a
+    translate of text outside ASCII reads it character by character)."""
+    # Every letter becomes its script's number, as a byte; other characters are dropped (those
+    # past the table are left as they are by translate, then by the encoding).
+    tags = text.translate(_SCRIPT_TABLE).encode("latin-1", "ignore").translate(None, b"\0")
+    if not tags:
         return None
+    if tags.count(tags[0]) == len(tags):  # letters of one script only: most texts
+        return _SCRIPT_NAMES[tags[0] - 1]
+    counts = {name: tags.count(number) * _WEIGHT[name] for number, name in _NUMBERED_SCRIPTS if number in tags}
     script = max(counts, key=counts.__getitem__)
     return script if counts[script] >= _SCRIPT_SHARE * sum(counts.values()) else None
 
@@ -220,7 +247,7 @@ def _script(text: str) -> str | None:
 def _candidates(text: str, script: str) -> frozenset[str] | None:
     """The languages of `script` that the letters and words of `text` allow (None: any of them)."""
     allowed: frozenset[str] | None = None
-    found = [languages for letters, languages in _LETTERS[script] if not letters.isdisjoint(text)]
+    found = [languages for letters, languages in _LETTERS[script] if letters.search(text)]
     if _WORDS[script]:
         words = {word.strip(_PUNCTUATION) for word in text.lower().split()}
         found += [languages for marks, languages in _WORDS[script] if not marks.isdisjoint(words)]
@@ -321,6 +348,7 @@ class LanguageMismatch(Check):
         self.same_script = 0  # pairs settled by their common non-Latin script
         self.by_script = 0  # texts told apart from a clearly Latin-script other side by their script
         self._instructions: dict[str, tuple[str, str | None, bool] | None] = {}
+        self._responses: dict[str, tuple[str, str | None, bool] | None] = {}
         self._cache: dict[str, tuple[str, float] | None] = {}
         self._factory: Any = None
 
@@ -361,8 +389,8 @@ class LanguageMismatch(Check):
         )
 
     def _whole_response(self, record: Record) -> Iterator[Finding]:
-        asked = self._judge_instruction(record.instruction)
-        answered = self._judge(record.response) if asked is not None else None
+        asked = self._judged(record.instruction, self._instructions)
+        answered = self._judged(record.response, self._responses) if asked is not None else None
         if asked is None or answered is None:
             self.skipped += 1
             return
@@ -411,15 +439,18 @@ class LanguageMismatch(Check):
             response_language=answered_lang[0],
         )
 
-    def _judge_instruction(self, text: str) -> tuple[str, str | None, bool] | None:
-        """`_judge`, remembered per instruction: the same prompt often comes with several answers."""
+    def _judged(
+        self, text: str, judged: dict[str, tuple[str, str | None, bool] | None]
+    ) -> tuple[str, str | None, bool] | None:
+        """`_judge`, remembered in `judged` per text: the same prompt often comes with several
+        answers, and the same short answers ("no", "Positive") come back again and again."""
         key = text[: 3 * self.options.max_chars]  # all that `_judge` looks at
-        judged = self._instructions.get(key, _UNSEEN)
-        if judged is _UNSEEN:
-            if len(self._instructions) >= _INSTRUCTION_CACHE:
-                self._instructions.clear()
-            judged = self._instructions[key] = self._judge(key)
-        return judged  # type: ignore[return-value]
+        found = judged.get(key, _UNSEEN)
+        if found is _UNSEEN:
+            if len(judged) >= _JUDGED_CACHE:
+                judged.clear()
+            found = judged[key] = self._judge(key)
+        return found  # type: ignore[return-value]
 
     def _judge(self, text: str) -> tuple[str, str | None, bool] | None:
         """(examined prefix, leading function-word language, whether it leads clearly), or None

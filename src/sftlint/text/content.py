@@ -52,25 +52,55 @@ _NOT_PROSE = re.compile(rf"{_QUOTED}|\b(?:https?|ftp)://\S+|\bwww\.\S+|\S+@\S+\.
 # patterns are tried at every word and were most of the cost of `prose`.
 _NOT_PROSE_INLINE = re.compile(f"{_QUOTED}|{_MARKUP}")
 # A line of code: a statement keyword at its start, or an ending only code has. The patterns
-# anchored at the start are tried once per line; the endings only on lines that end in a brace,
-# colon or semicolon (tried at every position, they were most of the cost of `prose`).
+# anchored at the start are tried once per line, each only on the lines it can match: a block
+# opener ("if x:") on lines that end in a colon or brace, an assignment or call on lines with an
+# "=" or "(" (on prose, the first word is taken for its name and given back letter by letter,
+# which made that pattern most of the cost of the start). The endings are tried only on lines
+# that end in a brace, colon or semicolon (tried at every position, they were most of the cost
+# of `prose`).
 _CODE_LINE_START = re.compile(
     r"^\s*(?:def|class|import|from\s+\S+\s+import|return|elif|else:|try:|except|finally:|raise|yield|async|await|"
     r"#include|#define|package|using|namespace|public|private|protected|static|void|int|var|let|const|function|"
     r"fn|impl|struct|enum|func|SELECT|INSERT|UPDATE|DELETE|CREATE|print|console\.|System\.|@\w+)\b"
-    r"|^\s*(?:with|for|while|if)\b.*[:{]\s*$|^\s*[}\])]"
-    r"|^\s*(?:#|//|/\*|\*|--|>>>|\$ )|^\s*\w+(?:\.\w+)*\s*(?:[-+*/]?=|\()"
+    r"|^\s*[}\])]|^\s*(?:#|//|/\*|\*|--|>>>|\$ )"
 )
+_CODE_BLOCK_START = re.compile(r"^\s*(?:with|for|while|if)\b.*[:{]\s*$")
+_CODE_ASSIGNMENT_OR_CALL = re.compile(r"^\s*\w+(?:\.\w+)*\s*(?:[-+*/]?=|\()")
 _CODE_LINE_END = re.compile(r"[{}]\s*$|\)\s*:\s*$")
 _CODE_STATEMENT = re.compile(r"[\x00-\x7f]*[=(].*;\s*$")  # an ASCII line with "=" or "(" ending in ";"
-_CODE_CHAR = re.compile(r"[{}\[\]()<>=;_$\\|&^~#@*/]")
 # A character every match of _NOT_PROSE has but URLs ("://", "www."): lines without any skip it.
 _NOT_PROSE_HINT = re.compile(r"[`\"(（“《@<\\]")
 _LIST_MARK = re.compile(r"^\s*(?:[-*+•]\s+|\d{1,3}[.)、]\s*|[a-z][.)]\s+)")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
+_CJK_RUN = re.compile(f"{_CJK.pattern}+")  # counted by runs: a list of runs, not of characters
 # bytes.translate deletion tables: every byte but the ASCII letters, every byte but the capitals.
 _NOT_ASCII_LETTER = bytes(c for c in range(256) if not (65 <= c <= 90 or 97 <= c <= 122))
 _NOT_ASCII_CAPITAL = bytes(c for c in range(256) if not 65 <= c <= 90)
+
+
+def _mark(byte: int) -> int:
+    """What a byte of a line's UTF-8 is to `prose`: ASCII whitespace (as str.split sees it) a space,
+    a capital "A", a small letter "a", a digit "0", a code symbol "c", a code symbol that may start
+    an aside, a tag or a LaTeX command "h" and a quote "q" (the ASCII characters of
+    `_NOT_PROSE_HINT`), anything else "." (every byte of a character outside ASCII too)."""
+    char = chr(byte)
+    if byte < 128 and char.isspace():
+        return ord(" ")
+    if "A" <= char <= "Z" or "a" <= char <= "z":
+        return ord("A" if char.isupper() else "a")
+    if "0" <= char <= "9":
+        return ord("0")
+    for mark, chars in (("h", "(<@\\"), ("c", "{}[])>=;_$|&^~#*/"), ("q", '`"')):
+        if char in chars:
+            return ord(mark)
+    return ord(".")
+
+
+# bytes.translate table of `_mark`: one translate and a few counts in C measure a line.
+_MARKS = bytes(map(_mark, range(256)))
+# The marks looked for with `in`, as ints: `bytes in bytes` first tries its operand as an int and
+# builds and drops an error, ten times the cost of looking for the int.
+_DIGIT, _ASIDE, _QUOTE, _SPACE = b"0hq "
 
 
 def prose(text: str, min_words: int = 4, limit: int | None = None) -> str:
@@ -87,7 +117,8 @@ def prose(text: str, min_words: int = 4, limit: int | None = None) -> str:
     for line in strip_code(text).splitlines():
         if not line or line.isspace():
             continue
-        mark = _LIST_MARK.match(line)
+        # A list mark starts with a space, a symbol, a digit, or a small letter before "." or ")".
+        mark = None if line[0].isalpha() and line[1:2] not in (".", ")") else _LIST_MARK.match(line)
         if mark:
             line = line[mark.end() :]
         elif line.startswith(("    ", "\t")):
@@ -95,27 +126,53 @@ def prose(text: str, min_words: int = 4, limit: int | None = None) -> str:
         ending = line.rstrip()[-1:]
         if (
             _CODE_LINE_START.match(line)
-            or (ending in "{}:" and _CODE_LINE_END.search(line))
+            or (ending in "{}:" and (_CODE_LINE_END.search(line) or _CODE_BLOCK_START.match(line)))
             or (ending == ";" and _CODE_STATEMENT.match(line))
+            or (("=" in line or "(" in line) and _CODE_ASSIGNMENT_OR_CALL.match(line))
         ):
             continue
-        if len(_CODE_CHAR.findall(line)) > 0.08 * len(line) + 1:
+        is_ascii = line.isascii()
+        # A space before the line makes every word's first character follow one.
+        marks = (b" " + (line.encode() if is_ascii else line.encode("utf-8", "surrogatepass"))).translate(_MARKS)
+        if marks.count(b"c") + marks.count(b"h") > 0.08 * len(line) + 1:
             continue
+        plain = line
         if "@" in line or "://" in line or "www." in line:
             plain = _NOT_PROSE.sub(" ", line)
-        else:
-            plain = _NOT_PROSE_INLINE.sub(" ", line) if _NOT_PROSE_HINT.search(line) else line
-        words = list(filterfalse(str.isdigit, plain.split()))
-        cjk = 0 if line.isascii() else len(_CJK.findall(line))
-        if not cjk:
+        elif _ASIDE in marks or _QUOTE in marks or (not is_ascii and _NOT_PROSE_HINT.search(line)):
+            plain = _NOT_PROSE_INLINE.sub(" ", line)
+        if is_ascii:
+            if plain is not line:
+                marks = (b" " + plain.encode()).translate(_MARKS)
             # Words that start with a Latin letter, and those of them that start with a capital.
-            initials = "".join(map(itemgetter(0), words)).encode("utf-8", "surrogatepass")
-            latin = len(initials.translate(None, _NOT_ASCII_LETTER))
-            if latin >= 3 and len(initials.translate(None, _NOT_ASCII_CAPITAL)) >= 0.6 * latin:
+            capitals = marks.count(b" A")
+            latin = capitals + marks.count(b" a")
+            if latin >= 3 and capitals >= 0.6 * latin:
                 continue  # names and titles ("by George B. Thomas and Ross L. Finney"), not sentences
-        if len(words) + cjk // 2 >= min_words:
-            kept.append(" ".join(words))
-            size += len(kept[-1]) + 1
+            spaces = plain.count(" ")
+            if (
+                _DIGIT not in marks
+                and marks.count(b" ") == spaces + 1  # no whitespace but spaces,
+                and "  " not in plain  # never two together,
+                and marks[-1] != _SPACE  # none at the end (nor an empty line)
+                and marks[1] != _SPACE  # and none at the start:
+            ):
+                words, joined = spaces + 1, plain  # the line is its words, joined by single spaces
+            else:
+                word_list = list(filterfalse(str.isdigit, plain.split()))
+                words, joined = len(word_list), " ".join(word_list)
+        else:
+            word_list = list(filterfalse(str.isdigit, plain.split()))
+            cjk = sum(map(len, _CJK_RUN.findall(line)))
+            if not cjk:  # as above; words may be split by whitespace outside ASCII, which marks do not show
+                initials = "".join(map(itemgetter(0), word_list)).encode("utf-8", "surrogatepass")
+                latin = len(initials.translate(None, _NOT_ASCII_LETTER))
+                if latin >= 3 and len(initials.translate(None, _NOT_ASCII_CAPITAL)) >= 0.6 * latin:
+                    continue
+            words, joined = len(word_list) + cjk // 2, " ".join(word_list)
+        if words >= min_words:
+            kept.append(joined)
+            size += len(joined) + 1
             if limit is not None and size >= limit:
                 break
     return "\n".join(kept)

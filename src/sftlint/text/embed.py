@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from scipy.special import erf
 
 from sftlint.errors import ConfigError
 
@@ -123,6 +122,8 @@ class Encoder:
         return out
 
     def _forward(self, batch: list[list[int]]) -> np.ndarray:
+        from scipy.special import erf  # loaded here: it takes longer than a small run takes to check
+
         size = max(map(len, batch))
         tokens = np.zeros((len(batch), size), dtype=np.int64)
         mask = np.zeros((len(batch), size), dtype=np.float32)

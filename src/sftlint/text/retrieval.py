@@ -12,11 +12,14 @@ from __future__ import annotations
 
 import zlib
 from array import array
+from typing import TYPE_CHECKING
 
 import numpy as np
-import scipy.sparse as sp
 
 from sftlint.text.content import EN_STOP_BYTES, WORD_BYTES
+
+if TYPE_CHECKING:  # imported where used: scipy takes longer to load than a small run takes to check
+    import scipy.sparse as sp
 
 BITS = 20  # hashed term ids
 PROMPT_TERMS = 32  # prompt terms kept per record (the lowest hash values: a fixed random sample)
@@ -196,6 +199,8 @@ class Terms:
 
     def rows(self, rows: np.ndarray, idf: np.ndarray) -> sp.csr_matrix:
         """`rows` weighted by `idf` and scaled to unit length (cosine by dot product)."""
+        import scipy.sparse as sp
+
         lo = self.bounds[rows]
         lengths = self.bounds[rows + 1] - lo
         indptr = np.zeros(rows.size + 1, dtype=np.int64)
@@ -230,6 +235,8 @@ def best_prompts(rows: np.ndarray, prompts: Terms, responses: Terms, idf: np.nda
     `_PROPOSED` prompts sharing most with the response through those terms are then compared
     in full.
     """
+    import scipy.sparse as sp
+
     n = prompts.n
     rare = (prompts.df <= _POSTINGS).astype(np.float32)
     blocks = []
@@ -310,6 +317,8 @@ def top(similarity: np.ndarray, k: int, layers: int = 8) -> np.ndarray:
 
 def _csr(row: np.ndarray, column: np.ndarray, data: np.ndarray, shape: tuple[int, int]) -> sp.csr_matrix:
     """A sparse matrix from entries sorted by row."""
+    import scipy.sparse as sp
+
     indptr = np.zeros(shape[0] + 1, dtype=np.int64)
     np.cumsum(np.bincount(row, minlength=shape[0]), out=indptr[1:])
     return sp.csr_matrix((data, column, indptr), shape=shape)
@@ -371,6 +380,8 @@ class _Side:
     other side of those neighbours is (their agreement)."""
 
     def __init__(self, topics: Topics, rows: np.ndarray, mine: _Reference, other: _Reference) -> None:
+        import scipy.sparse as sp
+
         self.similarity = mine.similarities(rows)
         self.own, self.own_position = topics.positions(rows)
         self.similarity[self.own, self.own_position] = -1.0  # a record is not its own neighbour
