@@ -53,7 +53,15 @@ from sftlint.text.content import (
     prose,
     strip_code,
 )
-from sftlint.text.normal import DEFAULT_PLACEHOLDERS, content_key, excerpt, squash, squashed, squashed_prompt
+from sftlint.text.normal import (
+    _ASCII_SQUASH,
+    DEFAULT_PLACEHOLDERS,
+    content_key,
+    excerpt,
+    squash,
+    squashed,
+    squashed_prompt,
+)
 
 SPACES = " \t\n\r\x0b\x0c\x1c\x1d\x1e\x1f\x85\xa0\u2028\u3000"
 ASCII_SPACES = " \t\n\r\x0b\x0c\x1c\x1d\x1e\x1f"
@@ -648,6 +656,33 @@ def test_shingle_hashes_are_the_crc32_of_the_spelled_out_3grams(text: str) -> No
     shingles = [" ".join(tokens[i : i + 3]) for i in range(len(tokens) - 2)] if len(tokens) >= 3 else tokens or [""]
     expected = [zlib.crc32(s.encode("utf-8", "surrogatepass")) for s in shingles]
     assert _shingle_hashes(alnum_words_utf8(text)) == expected
+
+
+def _plain_squash(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip().lower()
+
+
+@settings(max_examples=600, deadline=None)
+@given(
+    texts(WORDS + SIGMA_WORDS, SPACES, 60)
+    | texts([w for w in WORDS if w.isascii()], ASCII_SPACES, 60)
+    | st.lists(st.sampled_from(["Word", "X", " " * 5, " " * 17, "\n" * 40, "\t \r\n"]), max_size=20).map("".join)
+)
+def test_squash_matches_the_definition(text: str) -> None:
+    """ASCII text is squashed by translating and halving runs of spaces (runs past 16 spaces
+    take the split); the rest by splitting."""
+    assert squash(text) == _plain_squash(text)
+
+
+def test_squash_of_empty_and_huge_texts() -> None:
+    huge = "Ab  c\n\n" * 50_000 + " " * 70_000
+    for text in ["", " ", " " * 100_000, "\x1c\x1f\x0b", "A" * 100_000, huge + "É", huge + "z"]:
+        assert squash(text) == _plain_squash(text)
+
+
+def test_ascii_squash_table_is_split_whitespace_and_lower_case() -> None:
+    for b in range(128):
+        assert _ASCII_SQUASH[b] == (32 if chr(b).isspace() else ord(chr(b).lower()))
 
 
 @settings(max_examples=400, deadline=None)
