@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import random
 import re
+import unicodedata
 import zlib
 from operator import eq
 
@@ -34,6 +35,7 @@ from sftlint.checks.unfilled_placeholder import _NOTHING, _SFT101_PLACEHOLDERS, 
 from sftlint.display import _PRINTABLE, UNPRINTABLE, printable
 from sftlint.minhash import (
     BandKeyStore,
+    _FULLWIDTH,
     MinHasher,
     ShingleStore,
     SignedCorpus,
@@ -41,6 +43,7 @@ from sftlint.minhash import (
     band_keys,
     find_clusters,
     fold_text,
+    nfkc,
     normalise_text,
 )
 from sftlint.records import normalise
@@ -122,6 +125,31 @@ def test_answer_runs_spaced_fold_like_each_character_spaced(answer: str) -> None
     assert normalise_text(got) == normalise_text(each)
     hasher = MinHasher(32)
     assert np.array_equal(hasher.batch([fold_text(got)]).signatures, hasher.batch([normalise_text(each)]).signatures)
+
+
+def test_fullwidth_punctuation_decomposes_to_starters_alone() -> None:
+    """What makes replacing it by its NFKC safe anywhere in a text: its whole decomposition is starters."""
+    for char, ascii_form in _FULLWIDTH:
+        assert ascii_form == unicodedata.normalize("NFKC", char) == unicodedata.normalize("NFKD", char)
+        assert not any(map(unicodedata.combining, char + ascii_form))
+
+
+# marks that combine with or reorder around their neighbours, starters that compose, other compatibility forms
+NFKC_NEIGHBOURS = [
+    "a", "e", "中", "文", "\u0301", "\u0327", "\u3099", "\u309a", "か", "ｶ", "\uff9e", "\u1100", "\u1161",
+    "\u11a8", "가", "…", "ﬁ", "²", "\u3000", "\x00", " ", "Σ", "\ud800", "😀",
+]  # fmt: skip
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet=st.sampled_from(NFKC_NEIGHBOURS + [c for c, _ in _FULLWIDTH]), max_size=12))
+def test_nfkc_matches_the_definition(text: str) -> None:
+    assert nfkc(text) == unicodedata.normalize("NFKC", text)
+
+
+def test_nfkc_of_long_and_edge_texts_matches_the_definition() -> None:
+    for text in FOLD_EDGES + ["", "，", "中文，" * 5000 + "\u0301", "\u0301，", "，\u0301e", "e\u0301，\u0327"]:
+        assert nfkc(text) == unicodedata.normalize("NFKC", text)
 
 
 def test_signed_corpus_signs_the_distinct_shingles_like_a_batch_of_all() -> None:
