@@ -626,6 +626,17 @@ def test_shingle_hashes_are_the_crc32_of_the_spelled_out_3grams(text: str) -> No
 
 
 @settings(max_examples=400, deadline=None)
+@given(st.text(alphabet=st.sampled_from(ASCII_SPACES + "aZ .\x00\x7f") | st.characters(max_codepoint=127), max_size=40))
+def test_ascii_squash_matches_the_definition(text: str) -> None:
+    assert squash(text) == " ".join(text.split()).lower()
+
+
+def test_squash_edges_match_the_definition() -> None:
+    for text in ["", " ", "\x1c\x1d\x1e\x1f", "A" + " " * 100_001 + "B", "\tX\n\n", "Ünï  \xa0 X", "ΑΣ  Σ", " İ "]:
+        assert squash(text) == " ".join(text.split()).lower()
+
+
+@settings(max_examples=400, deadline=None)
 @given(texts(WORDS + SIGMA_WORDS, SPACES, 20), texts(WORDS + SIGMA_WORDS, SPACES, 20), texts(SIGMA_WORDS, SPACES, 20))
 def test_squashed_fields_and_prompt_match_the_definition(instruction: str, given_input: str, response: str) -> None:
     alpaca = record({"instruction": instruction, "input": given_input, "output": response})

@@ -18,8 +18,18 @@ DEFAULT_PLACEHOLDERS = [
 ]  # fmt: skip
 
 
+#: bytes.translate table for ASCII text: upper case to lower, every whitespace character (str.isspace,
+#: \x1c-\x1f included) to a space
+_ASCII_SQUASH = bytes(32 if b < 128 and chr(b).isspace() else b + 32 if 65 <= b <= 90 else b for b in range(256))
+
+
 def squash(text: str) -> str:
     """Lower case with runs of whitespace collapsed: the form exact comparisons use."""
+    if text.isascii():  # one translate and a few replaces instead of a string per word
+        folded = text.encode().translate(_ASCII_SQUASH)
+        while b"  " in folded:
+            folded = folded.replace(b"  ", b" ")
+        return folded.strip(b" ").decode()
     return " ".join(text.split()).lower()  # str.split() splits exactly where \s+ matches, faster
 
 
