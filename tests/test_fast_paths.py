@@ -34,8 +34,8 @@ from sftlint.checks.truncated_response import _EMPTY_ITEM, _empty_item, _open_br
 from sftlint.checks.unfilled_placeholder import _NOTHING, _SFT101_PLACEHOLDERS, _said
 from sftlint.display import _PRINTABLE, UNPRINTABLE, printable
 from sftlint.minhash import (
-    BandKeyStore,
     _FULLWIDTH,
+    BandKeyStore,
     MinHasher,
     ShingleStore,
     SignedCorpus,
