@@ -445,9 +445,7 @@ def bucketed(keys: np.ndarray, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]
     size = np.bincount(group)
     shared = size[group] >= 2
     members, group = order[shared], np.cumsum(new[shared]) - 1
-    # each group's members ascending (as their ids are): one sort of group * n + member
-    members = np.sort(group * len(keys) + members) % max(len(keys), 1)
-    return ids[members], group
+    return ids[members[np.lexsort((members, group))]], group  # ids are ascending: each group ascending
 
 
 def distinct(values: np.ndarray) -> np.ndarray:
