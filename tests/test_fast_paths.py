@@ -41,7 +41,6 @@ from sftlint.minhash import (
     SignedCorpus,
     _CharClasses,
     band_keys,
-    bucketed,
     find_clusters,
     fold_text,
     nfkc,
@@ -187,22 +186,6 @@ def test_char_classes_are_the_regex_of_normalise_text() -> None:
 @given(st.text(alphabet=st.characters(max_codepoint=127)))
 def test_ascii_normalisation_matches_the_definition(text: str) -> None:
     assert normalise_text(text) == " ".join(re.sub(r"[^\w\s]+", "", text.lower()).split())
-
-
-@pytest.mark.parametrize("distinct_keys", [1, 3, 50, 5000, 100_000])
-def test_buckets_are_those_of_a_stable_sort(distinct_keys: int) -> None:
-    """Keys sorted by an unstable sort, members then put in order: as a stable sort groups them."""
-    rng = np.random.default_rng(distinct_keys)
-    for n in (0, 1, 2, 1000, 20_000):
-        keys = rng.integers(0, distinct_keys, n).astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15)
-        ids = np.sort(rng.choice(3 * n + 1, n, replace=False))
-        order = np.argsort(keys, kind="stable")
-        ordered = keys[order]
-        new = np.concatenate(([True], ordered[1:] != ordered[:-1]))[:n]
-        shared = np.bincount(np.cumsum(new) - 1)[np.cumsum(new) - 1] >= 2 if n else np.zeros(0, dtype=bool)
-        members, group = bucketed(keys, ids)
-        assert members.tolist() == ids[order[shared]].tolist()
-        assert group.tolist() == (np.cumsum(new[shared]) - 1).tolist()
 
 
 def test_band_keys_on_disk_read_back_band_by_band_and_cluster_alike(monkeypatch) -> None:

@@ -438,14 +438,13 @@ def bucketed(keys: np.ndarray, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]
     Members come group by group, in ascending order within a group; groups are numbered 0, 1, ...
     in the order of their keys.
     """
-    order = np.argsort(keys)  # twice as fast as a stable sort; the few shared keys are put in order below
+    order = np.argsort(keys, kind="stable")  # ids are ascending, so each group stays ascending
     ordered = keys[order]
     new = np.concatenate(([True], ordered[1:] != ordered[:-1]))[: len(ordered)]
     group = np.cumsum(new) - 1
     size = np.bincount(group)
     shared = size[group] >= 2
-    members, group = order[shared], np.cumsum(new[shared]) - 1
-    return ids[members[np.lexsort((members, group))]], group  # ids are ascending: each group ascending
+    return ids[order[shared]], np.cumsum(new[shared]) - 1
 
 
 def distinct(values: np.ndarray) -> np.ndarray:
