@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import random
 import re
+import unicodedata
 import zlib
 from operator import eq
 
@@ -33,6 +34,7 @@ from sftlint.checks.truncated_response import _EMPTY_ITEM, _empty_item, _open_br
 from sftlint.checks.unfilled_placeholder import _NOTHING, _SFT101_PLACEHOLDERS, _said
 from sftlint.display import _PRINTABLE, UNPRINTABLE, printable
 from sftlint.minhash import (
+    _FULLWIDTH,
     BandKeyStore,
     MinHasher,
     ShingleStore,
@@ -41,6 +43,7 @@ from sftlint.minhash import (
     band_keys,
     find_clusters,
     fold_text,
+    nfkc,
     normalise_text,
 )
 from sftlint.records import normalise
@@ -129,6 +132,31 @@ def test_answer_runs_spaced_fold_like_each_character_spaced(answer: str) -> None
     assert normalise_text(got) == normalise_text(each)
     hasher = MinHasher(32)
     assert np.array_equal(hasher.batch([fold_text(got)]).signatures, hasher.batch([normalise_text(each)]).signatures)
+
+
+def test_fullwidth_punctuation_decomposes_to_starters_alone() -> None:
+    """What makes replacing it by its NFKC safe anywhere in a text: its whole decomposition is starters."""
+    for char, ascii_form in _FULLWIDTH:
+        assert ascii_form == unicodedata.normalize("NFKC", char) == unicodedata.normalize("NFKD", char)
+        assert not any(map(unicodedata.combining, char + ascii_form))
+
+
+# marks that combine with or reorder around their neighbours, starters that compose, other compatibility forms
+NFKC_NEIGHBOURS = [
+    "a", "e", "中", "文", "\u0301", "\u0327", "\u3099", "\u309a", "か", "ｶ", "\uff9e", "\u1100", "\u1161",
+    "\u11a8", "가", "…", "ﬁ", "²", "\u3000", "\x00", " ", "Σ", "\ud800", "😀",
+]  # fmt: skip
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet=st.sampled_from(NFKC_NEIGHBOURS + [c for c, _ in _FULLWIDTH]), max_size=12))
+def test_nfkc_matches_the_definition(text: str) -> None:
+    assert nfkc(text) == unicodedata.normalize("NFKC", text)
+
+
+def test_nfkc_of_long_and_edge_texts_matches_the_definition() -> None:
+    for text in FOLD_EDGES + ["", "，", "中文，" * 5000 + "\u0301", "\u0301，", "，\u0301e", "e\u0301，\u0327"]:
+        assert nfkc(text) == unicodedata.normalize("NFKC", text)
 
 
 def test_signed_corpus_signs_the_distinct_shingles_like_a_batch_of_all() -> None:
@@ -676,13 +704,20 @@ def test_squash_matches_the_definition(text: str) -> None:
 
 def test_squash_of_empty_and_huge_texts() -> None:
     huge = "Ab  c\n\n" * 50_000 + " " * 70_000
-    for text in ["", " ", " " * 100_000, "\x1c\x1f\x0b", "A" * 100_000, huge + "É", huge + "z"]:
+    edges = ["A" + " " * 100_001 + "B", "\tX\n\n", "Ünï  \xa0 X", "ΑΣ  Σ", " İ ", "\x1c\x1d\x1e\x1f"]
+    for text in ["", " ", " " * 100_000, "\x1c\x1f\x0b", "A" * 100_000, huge + "É", huge + "z", *edges]:
         assert squash(text) == _plain_squash(text)
 
 
 def test_ascii_squash_table_is_split_whitespace_and_lower_case() -> None:
     for b in range(128):
         assert _ASCII_SQUASH[b] == (32 if chr(b).isspace() else ord(chr(b).lower()))
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet=st.sampled_from(ASCII_SPACES + "aZ .\x00\x7f") | st.characters(max_codepoint=127), max_size=40))
+def test_ascii_squash_matches_the_definition(text: str) -> None:
+    assert squash(text) == " ".join(text.split()).lower()
 
 
 @settings(max_examples=400, deadline=None)

@@ -88,6 +88,23 @@ class FoldedText(str):
     __slots__ = ()
 
 
+#: Fullwidth punctuation common in Chinese and Japanese text, with its NFKC (ASCII). NFKC composes
+#: the full decomposition of the whole text, one character's after another; a character whose
+#: decomposition is all starters (canonical class 0) decomposes exactly as its NFKC does, so
+#: putting its NFKC in its place leaves the text's NFKC unchanged. Replaced first, they no longer
+#: send a whole Chinese text through full composition (~1,000 instructions a character) for
+#: one comma: NFKC's quick check passes it as it is.
+_FULLWIDTH = tuple((c, unicodedata.normalize("NFKC", c)) for c in "，：？（）！；＂～％")
+
+
+def nfkc(text: str) -> str:
+    """`unicodedata.normalize("NFKC", text)`, with common fullwidth punctuation replaced first (faster)."""
+    for char, ascii_form in _FULLWIDTH:
+        if char in text:
+            text = text.replace(char, ascii_form)
+    return unicodedata.normalize("NFKC", text)
+
+
 def fold_text(text: str) -> bytes | FoldedText:
     """`normalise_text` less what `MinHasher` does faster for a whole batch.
 
@@ -99,7 +116,7 @@ def fold_text(text: str) -> bytes | FoldedText:
     """
     if text.isascii():
         return text.encode().translate(_ASCII_FOLD, _ASCII_PUNCT).strip(b" ")
-    text = unicodedata.normalize("NFKC", text).lower()
+    text = nfkc(text).lower()
     return FoldedText(text.replace(_SEPARATOR, "") if _SEPARATOR in text else text)
 
 
