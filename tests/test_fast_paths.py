@@ -13,6 +13,7 @@ import hashlib
 import random
 import re
 import zlib
+from array import array
 from operator import eq
 
 import numpy as np
@@ -25,7 +26,7 @@ from sftlint.checks.echo_or_degenerate import _FUNCTION_WORDS, EchoOrDegenerate,
 from sftlint.checks.empty_response import EmptyResponse
 from sftlint.checks.exact_duplicate import ExactDuplicate
 from sftlint.checks.format_inconsistency import _BULLET, _NUMBERED, profile
-from sftlint.checks.label_inconsistency import _shingle_hashes
+from sftlint.checks.label_inconsistency import _A, _B, _PRIME, _shingle_hashes, _signatures
 from sftlint.checks.language_mismatch import _FOREIGN_RUN, _GLOSS
 from sftlint.checks.refusal_boilerplate import _UNCASED, DEFAULT_PHRASES, RefusalBoilerplate, _literal_first
 from sftlint.checks.template_leakage import TemplateLeakage
@@ -594,7 +595,20 @@ def test_shingle_hashes_are_the_crc32_of_the_spelled_out_3grams(text: str) -> No
     tokens = alnum_words(text)
     shingles = [" ".join(tokens[i : i + 3]) for i in range(len(tokens) - 2)] if len(tokens) >= 3 else tokens or [""]
     expected = [zlib.crc32(s.encode("utf-8", "surrogatepass")) for s in shingles]
-    assert _shingle_hashes(alnum_words_utf8(text)) == expected
+    assert list(_shingle_hashes(alnum_words_utf8(text))) == expected
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(texts(WORDS + SIGMA_WORDS, SPACES, 40), min_size=1, max_size=8))
+def test_label_signatures_are_the_minhash_of_each_text(batch: list[str]) -> None:
+    batch = [*batch, "", "word " * 5000, "Ünï 日本 ﬁle " * 300]  # empty, huge, non-ASCII
+    per_text = [list(_shingle_hashes(alnum_words_utf8(text))) for text in batch]
+    hashes = array("I", [h for text in per_text for h in text])
+    got = _signatures(hashes, [len(text) for text in per_text])
+    wrap = (1 << 64) - 1  # the products and sums wrap around at 64 bits, as numpy's do
+    for row, text in zip(got, per_text, strict=True):
+        mins = [min(((h * int(a) & wrap) + int(b) & wrap) % _PRIME for h in text) for a, b in zip(_A, _B, strict=True)]
+        assert row.tolist() == [value & 0xFFFF for value in mins]
 
 
 @settings(max_examples=400, deadline=None)
