@@ -28,7 +28,13 @@ from sftlint.checks.exact_duplicate import ExactDuplicate
 from sftlint.checks.format_inconsistency import _BULLET, _NUMBERED, profile
 from sftlint.checks.label_inconsistency import _A, _B, _PRIME, _shingle_hashes, _signatures
 from sftlint.checks.language_mismatch import _FOREIGN_RUN, _GLOSS
-from sftlint.checks.refusal_boilerplate import _UNCASED, DEFAULT_PHRASES, RefusalBoilerplate, _literal_first
+from sftlint.checks.refusal_boilerplate import (
+    _UNCASED,
+    DEFAULT_PHRASES,
+    RefusalBoilerplate,
+    _literal_first,
+    _refusal_start,
+)
 from sftlint.checks.template_leakage import TemplateLeakage
 from sftlint.checks.truncated_response import _EMPTY_ITEM, _empty_item, _open_brackets
 from sftlint.checks.unfilled_placeholder import _NOTHING, _SFT101_PLACEHOLDERS, _said
@@ -383,6 +389,20 @@ def test_refusal_search_matches_the_case_insensitive_definition(text: str) -> No
     expected = [f"response contains refusal or assistant boilerplate: {excerpt(match.group())!r}"] if match else []
     found = RefusalBoilerplate().check_record(record({"instruction": "Q", "output": text}))
     assert [f.message for f in found] == expected
+
+
+@settings(max_examples=400, deadline=None)
+@given(refusal_like())
+def test_refusal_start_is_where_the_first_match_can_start(text: str) -> None:
+    pattern = re.compile("|".join(f"(?:{_literal_first(p)})" for p in DEFAULT_PHRASES))
+    ascii_lower = text.replace("\u2019", "'").lower().encode("ascii", "ignore").decode()
+    for lower in (ascii_lower, "", "i can " * 50_000 + ascii_lower):
+        everywhere = [m.span() for m in pattern.finditer(lower)]
+        start = _refusal_start(lower)
+        if start < 0:
+            assert everywhere == []
+        else:
+            assert [m.span() for m in pattern.finditer(lower, start)] == everywhere
 
 
 def test_uncased_characters_have_no_case() -> None:
