@@ -37,7 +37,14 @@ from sftlint.checks.refusal_boilerplate import (
 )
 from sftlint.checks.template_leakage import TemplateLeakage
 from sftlint.checks.truncated_response import _EMPTY_ITEM, _empty_item, _open_brackets
-from sftlint.checks.unfilled_placeholder import _NOTHING, _SFT101_PLACEHOLDERS, _said
+from sftlint.checks.unfilled_placeholder import (
+    _NOTHING,
+    _SFT101_PLACEHOLDERS,
+    _TEMPLATE_ASKED,
+    UnfilledPlaceholder,
+    _said,
+    _slots,
+)
 from sftlint.display import _PRINTABLE, UNPRINTABLE, printable
 from sftlint.minhash import (
     BandKeyStore,
@@ -483,6 +490,50 @@ def test_a_mid_text_switch_needs_a_run_in_the_raw_response(text: str) -> None:
 def test_said_matches_the_definition(text: str) -> None:
     said, whole = _said(text), squash(text).strip(" .!")
     assert said == whole or (said is None and whole not in _NOTHING | _SFT101_PLACEHOLDERS)
+
+
+def plain_placeholder_messages(found) -> list[str]:
+    """SFT115's findings as first written: every text of `Record.texts` in turn."""
+    messages = []
+    for name, text in found.texts():
+        if name.endswith(("(tool)", "(function)")):
+            continue
+        whole = _said(text)
+        if whole in _NOTHING:
+            messages.append(f"{name} is a placeholder: {text.strip()!r}")
+        elif not (whole in _SFT101_PLACEHOLDERS and (name == "response" or name.endswith("(assistant)"))):
+            slots = _slots(text)
+            if slots:
+                shown = ", ".join(slots[:3]) + (f" and {len(slots) - 3} more" if len(slots) > 3 else "")
+                messages.append(f"{name} has an unfilled placeholder: {shown}")
+    return messages if messages and not _TEMPLATE_ASKED.search(found.prompt) else []
+
+
+PLACEHOLDER_WORDS = ["<NAME>", "{{ name }}", "{product}", "<noinput>", "No Output", "no input", "template", "Ünï",
+                     "<AUTHOR>", "```", "def f():", "x = {a}", "N/A", "日本"]  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    texts(PLACEHOLDER_WORDS, SPACES, 12),
+    texts(PLACEHOLDER_WORDS, SPACES, 12),
+    texts(PLACEHOLDER_WORDS, SPACES, 12),
+    st.sampled_from(["tool", "function", "x(tool", "assistant", "user", "(function"]),
+)
+def test_placeholder_findings_match_the_definition(first: str, second: str, third: str, role: str) -> None:
+    check = UnfilledPlaceholder()
+    chat = {"messages": [{"role": "user", "content": first}, {"role": role, "content": second},
+                         {"role": "assistant", "content": third}]}  # fmt: skip
+    for obj in (
+        {"instruction": first, "input": second, "output": third},
+        {"instruction": first, "input": "", "output": third},
+        {"instruction": "", "input": "", "output": ""},
+        {"instruction": first * 200, "input": "", "output": "<NAME> " + second * 200},
+        chat,
+    ):
+        found, _ = normalise(obj, "f.jsonl", 1)
+        if found is not None:
+            assert [f.message for f in check.check_record(found)] == plain_placeholder_messages(found)
 
 
 # -- SFT116: brackets counted outside strings and comments in one pass ---------------------------------
