@@ -36,7 +36,14 @@ from sftlint.checks.refusal_boilerplate import (
     _refusal_start,
 )
 from sftlint.checks.template_leakage import TemplateLeakage
-from sftlint.checks.truncated_response import _EMPTY_ITEM, _empty_item, _open_brackets
+from sftlint.checks.truncated_response import (
+    _EMPTY_ITEM,
+    _FENCE_LINE,
+    _FINISHED,
+    _empty_item,
+    _open_brackets,
+    _unclosed_fence,
+)
 from sftlint.checks.unfilled_placeholder import (
     _NOTHING,
     _SFT101_PLACEHOLDERS,
@@ -65,6 +72,7 @@ from sftlint.text.content import (
     _LIST_MARK,
     alnum_words,
     alnum_words_utf8,
+    looks_like_code,
     prose,
     strip_code,
 )
@@ -537,6 +545,16 @@ def test_placeholder_findings_match_the_definition(first: str, second: str, thir
 
 
 # -- SFT116: brackets counted outside strings and comments in one pass ---------------------------------
+
+
+@settings(max_examples=400, deadline=None)
+@given(texts(["```", "~~~", "``", "~~", "```python", "x = 1;", "done.", "\n", "日本", "`"], SPACES, 16))
+def test_unclosed_fence_matches_the_definition(text: str) -> None:
+    for candidate in (text, "", "prose line\n" * 20_000 + text):
+        fences = list(_FENCE_LINE.finditer(candidate))
+        after = candidate[fences[-1].end() :].partition("\n")[2].strip() if fences else ""
+        expected = len(fences) % 2 == 1 and bool(after) and (looks_like_code(after) or not _FINISHED.search(after))
+        assert _unclosed_fence(candidate) == expected
 
 
 def plain_open_brackets(code: str) -> int:
