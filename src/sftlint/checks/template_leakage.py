@@ -97,36 +97,26 @@ class TemplateLeakage(Check):
             joined = "\n".join([t.content for t in record.turns])
         markers = self.tokens is not None and any(map(joined.__contains__, self.starts))
         if not markers and (self.headers is None or self.header_needs not in joined):
-            return self._trailing_findings(record)
+            return list(self._trailing_findings(record))
         return list(self._findings(record))
 
     def _trailing_marker(self, name: str, text: str) -> str | None:
-        """The turn marker alone on the last line of a response that has more than that line.
-
-        The last line is tested first and the text before it copied only when that line is a
-        marker: most responses end on a long line."""
+        """The turn marker alone on the last line of a response that has more than that line."""
         if self.trailing is None or not (name == "response" or name.endswith("(assistant)")):
             return None
-        text = text.rstrip()
-        cut = text.rfind("\n")
-        last = text[cut + 1 :]
-        if len(last) <= 24 and self.trailing.match(last) and text[: max(cut, 0)].strip():
-            return last.strip()
-        return None
+        body, _, last = text.rstrip().rpartition("\n")
+        return last.strip() if body.strip() and len(last) <= 24 and self.trailing.match(last) else None
 
-    def _trailing_findings(self, record: Record) -> list[Finding]:
+    def _trailing_findings(self, record: Record) -> Iterator[Finding]:
         """Only the responses, without building every named text: the path of most records."""
-        if self.trailing is None:
-            return []
         if record.turns is None:
             responses: Iterable[tuple[str, str]] = (("response", record.response),)
         else:
-            responses = [(f"turn {t.index} (assistant)", t.content) for t in record.turns if t.role == "assistant"]
-        return [
-            self.finding(f"{name} ends with a turn marker: {marker!r}", record)
-            for name, text in responses
-            if (marker := self._trailing_marker(name, text)) is not None
-        ]
+            responses = ((f"turn {t.index} (assistant)", t.content) for t in record.turns if t.role == "assistant")
+        for name, text in responses:
+            marker = self._trailing_marker(name, text)
+            if marker is not None:
+                yield self.finding(f"{name} ends with a turn marker: {marker!r}", record)
 
     def _findings(self, record: Record) -> Iterator[Finding]:
         for name, text in record.texts():
