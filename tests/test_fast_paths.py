@@ -14,6 +14,7 @@ import random
 import re
 import unicodedata
 import zlib
+from array import array
 from operator import eq
 
 import numpy as np
@@ -26,12 +27,32 @@ from sftlint.checks.echo_or_degenerate import _FUNCTION_WORDS, EchoOrDegenerate,
 from sftlint.checks.empty_response import EmptyResponse
 from sftlint.checks.exact_duplicate import ExactDuplicate
 from sftlint.checks.format_inconsistency import _BULLET, _NUMBERED, profile
-from sftlint.checks.label_inconsistency import _shingle_hashes
+from sftlint.checks.label_inconsistency import _A, _B, _PRIME, _shingle_hashes, _signatures
 from sftlint.checks.language_mismatch import _FOREIGN_RUN, _GLOSS, _LETTERS, _SCRIPT_SHARE, _SCRIPTS, _WEIGHT, _script
-from sftlint.checks.refusal_boilerplate import _UNCASED, DEFAULT_PHRASES, RefusalBoilerplate, _literal_first
+from sftlint.checks.refusal_boilerplate import (
+    _UNCASED,
+    DEFAULT_PHRASES,
+    RefusalBoilerplate,
+    _literal_first,
+    _refusal_start,
+)
 from sftlint.checks.template_leakage import TemplateLeakage
-from sftlint.checks.truncated_response import _EMPTY_ITEM, _empty_item, _open_brackets
-from sftlint.checks.unfilled_placeholder import _NOTHING, _SFT101_PLACEHOLDERS, _said
+from sftlint.checks.truncated_response import (
+    _EMPTY_ITEM,
+    _FENCE_LINE,
+    _FINISHED,
+    _empty_item,
+    _open_brackets,
+    _unclosed_fence,
+)
+from sftlint.checks.unfilled_placeholder import (
+    _NOTHING,
+    _SFT101_PLACEHOLDERS,
+    _TEMPLATE_ASKED,
+    UnfilledPlaceholder,
+    _said,
+    _slots,
+)
 from sftlint.display import _PRINTABLE, UNPRINTABLE, printable
 from sftlint.minhash import (
     _FULLWIDTH,
@@ -53,6 +74,7 @@ from sftlint.text.content import (
     _LIST_MARK,
     alnum_words,
     alnum_words_utf8,
+    looks_like_code,
     prose,
     strip_code,
 )
@@ -419,6 +441,20 @@ def test_refusal_search_matches_the_case_insensitive_definition(text: str) -> No
     assert [f.message for f in found] == expected
 
 
+@settings(max_examples=400, deadline=None)
+@given(refusal_like())
+def test_refusal_start_is_where_the_first_match_can_start(text: str) -> None:
+    pattern = re.compile("|".join(f"(?:{_literal_first(p)})" for p in DEFAULT_PHRASES))
+    ascii_lower = text.replace("\u2019", "'").lower().encode("ascii", "ignore").decode()
+    for lower in (ascii_lower, "", "i can " * 50_000 + ascii_lower):
+        everywhere = [m.span() for m in pattern.finditer(lower)]
+        start = _refusal_start(lower)
+        if start < 0:
+            assert everywhere == []
+        else:
+            assert [m.span() for m in pattern.finditer(lower, start)] == everywhere
+
+
 def test_uncased_characters_have_no_case() -> None:
     """The premise of matching lower-cased text: lower-casing leaves these characters alone, and
     IGNORECASE matches them to nothing else."""
@@ -553,7 +589,61 @@ def test_said_matches_the_definition(text: str) -> None:
     assert said == whole or (said is None and whole not in _NOTHING | _SFT101_PLACEHOLDERS)
 
 
+def plain_placeholder_messages(found) -> list[str]:
+    """SFT115's findings as first written: every text of `Record.texts` in turn."""
+    messages = []
+    for name, text in found.texts():
+        if name.endswith(("(tool)", "(function)")):
+            continue
+        whole = _said(text)
+        if whole in _NOTHING:
+            messages.append(f"{name} is a placeholder: {text.strip()!r}")
+        elif not (whole in _SFT101_PLACEHOLDERS and (name == "response" or name.endswith("(assistant)"))):
+            slots = _slots(text)
+            if slots:
+                shown = ", ".join(slots[:3]) + (f" and {len(slots) - 3} more" if len(slots) > 3 else "")
+                messages.append(f"{name} has an unfilled placeholder: {shown}")
+    return messages if messages and not _TEMPLATE_ASKED.search(found.prompt) else []
+
+
+PLACEHOLDER_WORDS = ["<NAME>", "{{ name }}", "{product}", "<noinput>", "No Output", "no input", "template", "Ünï",
+                     "<AUTHOR>", "```", "def f():", "x = {a}", "N/A", "日本"]  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    texts(PLACEHOLDER_WORDS, SPACES, 12),
+    texts(PLACEHOLDER_WORDS, SPACES, 12),
+    texts(PLACEHOLDER_WORDS, SPACES, 12),
+    st.sampled_from(["tool", "function", "x(tool", "assistant", "user", "(function"]),
+)
+def test_placeholder_findings_match_the_definition(first: str, second: str, third: str, role: str) -> None:
+    check = UnfilledPlaceholder()
+    chat = {"messages": [{"role": "user", "content": first}, {"role": role, "content": second},
+                         {"role": "assistant", "content": third}]}  # fmt: skip
+    for obj in (
+        {"instruction": first, "input": second, "output": third},
+        {"instruction": first, "input": "", "output": third},
+        {"instruction": "", "input": "", "output": ""},
+        {"instruction": first * 200, "input": "", "output": "<NAME> " + second * 200},
+        chat,
+    ):
+        found, _ = normalise(obj, "f.jsonl", 1)
+        if found is not None:
+            assert [f.message for f in check.check_record(found)] == plain_placeholder_messages(found)
+
+
 # -- SFT116: brackets counted outside strings and comments in one pass ---------------------------------
+
+
+@settings(max_examples=400, deadline=None)
+@given(texts(["```", "~~~", "``", "~~", "```python", "x = 1;", "done.", "\n", "日本", "`"], SPACES, 16))
+def test_unclosed_fence_matches_the_definition(text: str) -> None:
+    for candidate in (text, "", "prose line\n" * 20_000 + text):
+        fences = list(_FENCE_LINE.finditer(candidate))
+        after = candidate[fences[-1].end() :].partition("\n")[2].strip() if fences else ""
+        expected = len(fences) % 2 == 1 and bool(after) and (looks_like_code(after) or not _FINISHED.search(after))
+        assert _unclosed_fence(candidate) == expected
 
 
 def plain_open_brackets(code: str) -> int:
@@ -683,7 +773,20 @@ def test_shingle_hashes_are_the_crc32_of_the_spelled_out_3grams(text: str) -> No
     tokens = alnum_words(text)
     shingles = [" ".join(tokens[i : i + 3]) for i in range(len(tokens) - 2)] if len(tokens) >= 3 else tokens or [""]
     expected = [zlib.crc32(s.encode("utf-8", "surrogatepass")) for s in shingles]
-    assert _shingle_hashes(alnum_words_utf8(text)) == expected
+    assert list(_shingle_hashes(alnum_words_utf8(text))) == expected
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(texts(WORDS + SIGMA_WORDS, SPACES, 40), min_size=1, max_size=8))
+def test_label_signatures_are_the_minhash_of_each_text(batch: list[str]) -> None:
+    batch = [*batch, "", "word " * 5000, "Ünï 日本 ﬁle " * 300]  # empty, huge, non-ASCII
+    per_text = [list(_shingle_hashes(alnum_words_utf8(text))) for text in batch]
+    hashes = array("I", [h for text in per_text for h in text])
+    got = _signatures(hashes, [len(text) for text in per_text])
+    wrap = (1 << 64) - 1  # the products and sums wrap around at 64 bits, as numpy's do
+    for row, text in zip(got, per_text, strict=True):
+        mins = [min(((h * int(a) & wrap) + int(b) & wrap) % _PRIME for h in text) for a, b in zip(_A, _B, strict=True)]
+        assert row.tolist() == [value & 0xFFFF for value in mins]
 
 
 def _plain_squash(text: str) -> str:

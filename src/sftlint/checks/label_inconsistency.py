@@ -39,20 +39,21 @@ class LabelInconsistencyOptions(BaseModel):
     )
 
 
-def _shingle_hashes(words: list[bytes]) -> list[int]:
+def _shingle_hashes(words: list[bytes]) -> Iterator[int]:
     """CRC32 of the word 3-grams of a text whose `alnum_words_utf8` are `words` (single words
-    for texts under three words)."""
+    for texts under three words), hashed without a Python loop per 3-gram."""
     if len(words) >= 3:
-        join = b" ".join
-        return [zlib.crc32(join(gram)) for gram in zip(words, words[1:], words[2:], strict=False)]
-    return [zlib.crc32(word) for word in words or [b""]]
+        return map(zlib.crc32, map(b" ".join, zip(words, words[1:], words[2:], strict=False)))
+    return map(zlib.crc32, words or [b""])
 
 
-def _signatures(hashes: list[int], counts: list[int]) -> np.ndarray:
+def _signatures(hashes: array, counts: list[int]) -> np.ndarray:
     """(texts, 32) MinHash values kept to 16 bits, for texts whose shingle hashes are `hashes`
-    one text after another (`counts` of them each): one vectorised step for a batch of texts."""
-    values = np.array(hashes, dtype=np.uint64)
-    values = (values[:, None] * _A[None, :] + _B[None, :]) % np.uint64(_PRIME)
+    one text after another (`counts` of them each): one vectorised step for a batch of texts,
+    worked in place (each temporary of a batch is megabytes)."""
+    values = np.multiply.outer(np.frombuffer(hashes, dtype=np.uint32).astype(np.uint64), _A)
+    values += _B
+    values %= np.uint64(_PRIME)
     starts = np.r_[0, np.cumsum(counts)[:-1]]
     return (np.minimum.reduceat(values, starts, axis=0) & np.uint64(0xFFFF)).astype(np.uint16)
 
@@ -107,7 +108,7 @@ class LabelInconsistency(Check):
         self.label_ids: dict[str, int] = {}
         self.label_names: list[str] = []
         self.excerpts: dict[int, str] = {}  # prompt key -> excerpt, for the first prompts seen
-        self._hashes: list[int] = []  # shingle hashes of the texts not signed yet
+        self._hashes = array("I")  # shingle hashes (CRC32) of the texts not signed yet
         self._counts: list[int] = []
         self._summary: dict[str, Any] | None = None
 
@@ -133,9 +134,9 @@ class LabelInconsistency(Check):
         key = int.from_bytes(hashlib.blake2b(b" ".join(asked + given), digest_size=8).digest(), "little")
         self.where.extend((file_no, record.position))
         self.keys.append(key)
-        hashes = _shingle_hashes(given if record.turns is None and record.input.strip() else asked)
-        self._hashes += hashes
-        self._counts.append(len(hashes))
+        before = len(self._hashes)
+        self._hashes.extend(_shingle_hashes(given if record.turns is None and record.input.strip() else asked))
+        self._counts.append(len(self._hashes) - before)
         if len(self._counts) >= _BATCH:
             self._sign()
         self.field_label.append(self._label_id(label))
@@ -146,7 +147,7 @@ class LabelInconsistency(Check):
     def _sign(self) -> None:
         if self._counts:
             self.signatures.frombytes(_signatures(self._hashes, self._counts).tobytes())
-            self._hashes, self._counts = [], []
+            self._hashes, self._counts = array("I"), []
 
     def finish(self, context: Context) -> Iterator[Finding]:
         self._sign()

@@ -138,6 +138,29 @@ def _may_refuse(lower: str) -> bool:
     )
 
 
+# Where in lower-cased ASCII text a default expression can start, sharper than `_may_refuse`
+# (which it runs after, on the few texts that pass): each expression needs one of these at the
+# place it starts ("i am sorry", "i can't", "as of my", ...). Each starts with a literal, so it is
+# searched as fast as `in`. The search for the expressions themselves begins at the first of them.
+_SORRY_OR_AI = "(?:unable|not able|just|only|merely|an ai|an artificial|a language|a large|sorry|afraid)"
+_OPENINGS = (
+    re.compile(f"i am {_SORRY_OR_AI}"),
+    re.compile(f"i'm {_SORRY_OR_AI}"),
+    re.compile(r"i (?:do not have|don't have|cannot|can't|can not|won't|will not|apologi|must)"),
+    re.compile(r"as (?:an? (?:ai|artificial)|a (?:large )?language|of my)"),
+    re.compile(r"my (?:knowledge|training data)"),
+    re.compile(r"it(?: is|'s) not appropriate"),
+)
+
+
+def _refusal_start(lower: str) -> int:
+    """Where in lower-cased ASCII text the first match of a default expression can start (no
+    match starts earlier), or -1 when none can match."""
+    if not _may_refuse(lower):
+        return -1
+    return min([found.start() for opening in _OPENINGS if (found := opening.search(lower))], default=-1)
+
+
 def _declares_tools(raw: object) -> bool:
     """Whether a record declares tools or functions (OpenAI `tools`/`functions`, ShareGPT `tools`)."""
     if not isinstance(raw, dict):
@@ -222,7 +245,7 @@ class RefusalBoilerplate(Check):
         if self.lower_pattern is not None and record.response.isascii():
             # One look at the whole response (every assistant turn) rules most records out,
             # without setting up the generator below.
-            if not _may_refuse(record.response.lower()):
+            if _refusal_start(record.response.lower()) < 0:
                 return ()
         return self._findings(record)
 
@@ -249,9 +272,10 @@ class RefusalBoilerplate(Check):
             else:
                 lower = text.lower()
                 if text.isascii():
-                    if not _may_refuse(lower):
+                    start = _refusal_start(lower)
+                    if start < 0:
                         continue
-                    matches = self.lower_pattern.finditer(lower)
+                    matches = self.lower_pattern.finditer(lower, start)
                 else:
                     if not any(map(lower.__contains__, self.gate)):
                         continue

@@ -76,6 +76,8 @@ def _unclosed_fence(text: str) -> bool:
     """Whether the last ``` fence opens a block that never closes: an odd count of fences, with
     code or an unfinished line after the last one (a stray closing fence ends the text, or is
     followed by finished prose)."""
+    if "```" not in text and "~~~" not in text:
+        return False  # no fence (the search for fences tries every line start)
     fences = list(_FENCE_LINE.finditer(text))
     if len(fences) % 2 == 0:
         return False

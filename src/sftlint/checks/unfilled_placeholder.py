@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 
 from sftlint.check import Check
 from sftlint.findings import Finding, Severity
@@ -93,11 +92,16 @@ class UnfilledPlaceholder(Check):
     slug = "unfilled-placeholder"
     severity = Severity.ERROR
 
-    def check_record(self, record: Record) -> Iterator[Finding]:
+    def check_record(self, record: Record) -> list[Finding]:
+        # A flat record's texts are named without `Record.texts` (no list of names built per record).
+        if record.turns is not None:
+            texts = [(name, text) for name, text in record.texts() if not name.endswith(("(tool)", "(function)"))]
+        elif record.input:
+            texts = [("instruction", record.instruction), ("input", record.input), ("response", record.response)]
+        else:
+            texts = [("instruction", record.instruction), ("response", record.response)]
         found = []
-        for name, text in record.texts():
-            if name.endswith(("(tool)", "(function)")):
-                continue
+        for name, text in texts:
             whole = _said(text)
             if whole in _NOTHING:
                 said = text.strip()
@@ -110,5 +114,4 @@ class UnfilledPlaceholder(Check):
                 shown = ", ".join(slots[:3]) + (f" and {len(slots) - 3} more" if len(slots) > 3 else "")
                 found.append(self.finding(f"{name} has an unfilled placeholder: {shown}", record, placeholder=slots[0]))
         # Looked at only when there is something to report: most records have no slot at all.
-        if found and not _TEMPLATE_ASKED.search(record.prompt):
-            yield from found
+        return found if found and not _TEMPLATE_ASKED.search(record.prompt) else []
