@@ -42,8 +42,12 @@ BOUND = 3.0
 NOISE_US = 5.0
 #: Costs known to be above BOUND, with the bound they are held to instead and why. SFT116 reads a
 #: response to its end only when it does not end on a full stop (ordinary answers do, text in
-#: no language never does); it stays linear in the text's length.
-KNOWN = {("no language", "SFT116"): 6.0}
+#: no language never does); it stays linear in the text's length. SFT109 reads ordinary text,
+#: mostly ASCII, through C fast paths, and text outside ASCII character by character to find
+#: its script; text in no language is all outside ASCII. It is linear in the text's length, and
+#: cheaper there than before its ASCII paths got cheaper (150-170 us a record against 175-210),
+#: but 2.9-3.5 times the new ordinary cost.
+KNOWN = {("no language", "SFT116"): 6.0, ("no language", "SFT109"): 5.0}
 #: the real record the near-copies are made of (0-based line; a 346-character answer)
 LINE = 24
 
