@@ -194,12 +194,12 @@ _SCRIPT_TABLE = _script_table()
 _NUMBERED_SCRIPTS = tuple(enumerate(_SCRIPT_NAMES, start=1))
 
 
-def _evidence(marks: dict[str, str], split: bool) -> list[tuple[frozenset[str], frozenset[str]]]:
-    return [(frozenset(key.split() if split else key), frozenset(langs.split())) for key, langs in marks.items()]
+def _word_evidence(marks: dict[str, str]) -> list[tuple[frozenset[str], frozenset[str]]]:
+    return [(frozenset(words.split()), frozenset(langs.split())) for words, langs in marks.items()]
 
 
 def _letter_evidence(marks: dict[str, str]) -> list[tuple[re.Pattern[str], frozenset[str]]]:
-    """`_evidence` for letters, each set of them a pattern that finds any of them: a text is scanned
+    """`_word_evidence` for letters, each set of them a pattern that finds any of them: a text is scanned
     in C rather than looked up in a set character by character (Hangul alone is 11,172 letters).
     Runs of consecutive letters are written as ranges, which compile quickly."""
     found = []
@@ -216,7 +216,7 @@ def _letter_evidence(marks: dict[str, str]) -> list[tuple[re.Pattern[str], froze
 
 
 _LETTERS = {name: _letter_evidence(letters) for name, (_, _, letters, _) in _SCRIPTS.items()}
-_WORDS = {name: _evidence(words, split=True) for name, (_, _, _, words) in _SCRIPTS.items()}
+_WORDS = {name: _word_evidence(words) for name, (_, _, _, words) in _SCRIPTS.items()}
 # Punctuation stripped from words before they are compared with the evidence words.
 _PUNCTUATION = "".join(chr(c) for c in range(33, 127) if not chr(c).isalnum()) + "«»“”„‘’—–…·।॥،؛؟"
 #: the share of a text's weighted letters its script must hold for the text to count as written in it.

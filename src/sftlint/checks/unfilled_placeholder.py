@@ -93,13 +93,9 @@ class UnfilledPlaceholder(Check):
     severity = Severity.ERROR
 
     def check_record(self, record: Record) -> list[Finding]:
-        # A flat record's texts are named without `Record.texts` (no list of names built per record).
-        if record.turns is not None:
-            texts = [(name, text) for name, text in record.texts() if not name.endswith(("(tool)", "(function)"))]
-        elif record.input:
-            texts = [("instruction", record.instruction), ("input", record.input), ("response", record.response)]
-        else:
-            texts = [("instruction", record.instruction), ("response", record.response)]
+        texts = record.texts()
+        if record.turns is not None:  # only a conversation has tool turns to leave out
+            texts = [(name, text) for name, text in texts if not name.endswith(("(tool)", "(function)"))]
         found = []
         for name, text in texts:
             whole = _said(text)
