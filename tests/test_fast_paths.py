@@ -41,8 +41,11 @@ from sftlint.checks.truncated_response import (
     _EMPTY_ITEM,
     _FENCE_LINE,
     _FINISHED,
+    _NEVER_LAST,
     _empty_item,
+    _judged_sentence,
     _open_brackets,
+    _sentence_problem,
     _unclosed_fence,
 )
 from sftlint.checks.unfilled_placeholder import (
@@ -318,11 +321,11 @@ def test_placeholder_test_matches_the_definition(text: str) -> None:
 
 # -- SFT107: loops ruled out in batches ------------------------------------------------------------
 
-LOOPY = ["again", "again.", "and", "the", "cat", "I", "||", "-", "ok!", "Ünï", "\x00"]
+LOOPY = ["again", "again.", "and", "the", "cat", "I", "||", "-", "ok!", "Ünï", "\x00", "à", "日本", "\ud800"]
 
 
 @settings(max_examples=150, deadline=None)
-@given(st.lists(texts(LOOPY, ASCII_SPACES + "\xa0", 80), min_size=1, max_size=20))
+@given(st.lists(texts(LOOPY, ASCII_SPACES + "\xa0\u3000", 80), min_size=1, max_size=20))
 def test_loop_candidates_never_rule_out_a_loop(batch: list[str]) -> None:
     check = EchoOrDegenerate()
     candidates = _loop_candidates(batch)
@@ -336,6 +339,15 @@ def test_loop_candidates_never_rule_out_a_loop(batch: list[str]) -> None:
             and list(map(eq, chunks, chunks[1:])).count(True) >= 0.1 * (len(chunks) - 1)
         ):
             assert candidate
+
+
+def test_loop_candidates_rule_out_text_outside_ascii() -> None:
+    """Text outside ASCII is split as UTF-8 bytes too (à ends in the byte 0xA0, which is not a
+    space there); only whitespace outside ASCII keeps a text a candidate."""
+    words = " ".join(f"слово{i} à日本{i}" for i in range(30))
+    looping = " ".join(["повтор à"] * 30)
+    assert _loop_candidates([words, looping, words.replace(" ", "\u3000")]).tolist() == [False, True, True]
+    assert EchoOrDegenerate()._loop(looping, "") is not None
 
 
 ECHO_WORDS = ["the", "The", "reset", "Reset", "password", "pass", "word", "ÜNÏ", "ünï", "a1", "is", "日本", "ß", "SS"]
@@ -677,6 +689,46 @@ def plain_open_brackets(code: str) -> int:
 )
 def test_open_brackets_match_the_definition(code: str) -> None:
     assert _open_brackets(code) == plain_open_brackets(code)
+
+
+LAST_WORDS = ["the", "and", "done.", "x,", "：", ":", "、", "日本", "Ünï", "\u212a", "ΑΣ", "1.", "- item", "#tag"]
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    texts(LAST_WORDS, " \t", 20),
+    st.lists(texts(["A long line of words that ends.", "no stop here at all", "- x"], " ", 4), max_size=4),
+)
+def test_sentence_problem_reads_the_words_of_every_line_it_can_report(line: str, earlier: list[str]) -> None:
+    assert all(word.isascii() for word in _NEVER_LAST)
+    expected = _judged_sentence(line.rstrip(), earlier) if line.strip() else None
+    assert _sentence_problem(line, earlier) == expected
+
+
+# A line of a program as it was first written: one expression searched over the line.
+PLAIN_PROGRAM_LINE = re.compile(
+    r"^\s*(?:def |class |return\b|import |from \S+ import |for .*:$|if .*:$|elif |else:|while .*:$|try:|except\b|"
+    r"#include|#define|public |private |static |function\b|const |let |var |print\(|console\.|@\w+|"
+    r"[A-Za-z_][\w.\[\]]* ?[-+*/]?= ?\S)"
+    r"|[;{}]\s*$|\)\s*:\s*$|^(?:    |\t)\S",
+    re.MULTILINE,
+)
+
+
+def plain_looks_like_code(text: str) -> bool:
+    lines = [line for line in text.splitlines() if line.strip()]
+    code = sum(1 for line in lines if PLAIN_PROGRAM_LINE.search(line))
+    return bool(lines) and code >= 0.5 * len(lines) and (code >= 2 or len(lines) == 1 and code == 1)
+
+
+CODE_WORDS = ["def f(x):", "if x:", "x = 1", "a.b[0] += 2", ";", "{", "}", ")", ":", "(a) :", "    ", "\t", "return",
+              "prose", "日本", "@dec", "print(", "for i in x:", "\n", "=", " "]  # fmt: skip
+
+
+@settings(max_examples=500, deadline=None)
+@given(texts(CODE_WORDS, SPACES, 24))
+def test_looks_like_code_matches_the_definition(text: str) -> None:
+    assert looks_like_code(text) == plain_looks_like_code(text)
 
 
 # -- SFT111: one look at the whole record -----------------------------------------------------------

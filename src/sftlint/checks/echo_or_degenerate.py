@@ -48,34 +48,41 @@ def _ngrams(tokens: list[str], n: int) -> list[tuple[str, ...]]:
 
 
 _MIN_CHUNKS, _STUTTER_SHARE, _DISTINCT_GATE = 12, 0.1, 0.35  # the first tests of `_loop`
-_SOLID = bytes(0 if chr(b).isspace() else 1 for b in range(256))  # bytes.translate: 0 where str.split() splits
+# bytes.translate: 0 at ASCII whitespace, where str.split() splits (in UTF-8, bytes from 0x80 are
+# parts of other characters)
+_SOLID = bytes(0 if b < 128 and chr(b).isspace() else 1 for b in range(256))
 _BUCKET_BITS = 8
 _BINS = 1 << _BUCKET_BITS  # buckets per text that bound its number of distinct chunks from below
 _GOLDEN = np.int64(0x9E3779B97F4A7C15 - (1 << 64))  # multiplicative hashing: the top bits of key * this
+# Whitespace outside ASCII, where str.split() splits and a split of UTF-8 bytes on ASCII
+# whitespace would not (str.isspace() of every code point).
+_WIDE_SPACE = re.compile("[\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]")
 
 
 def _loop_candidates(texts: list[str]) -> np.ndarray:
     """For each text, whether `_loop` may find a loop in it (False: it certainly finds none).
 
     `_loop` splits a text on whitespace, then needs 12 chunks and either 10 % of adjacent
-    chunks equal or at most 35 % of them distinct. Here the ASCII texts of a batch are split
-    all at once with numpy. A chunk is known by its length, first and last byte, so equal
-    chunks always look equal; different ones sometimes do too, which can only make a text look
-    more repetitive than it is: the counts are an upper bound on equal neighbours and (through
-    buckets of those keys) a lower bound on distinct chunks, and `_loop` itself decides on
-    every text they cannot rule out. Texts outside ASCII are always candidates.
+    chunks equal or at most 35 % of them distinct. Here the texts of a batch are split all at
+    once with numpy, as UTF-8 bytes. A chunk is known by its length in bytes, first and last
+    byte, so equal chunks always look equal; different ones sometimes do too, which can only
+    make a text look more repetitive than it is: the counts are an upper bound on equal
+    neighbours and (through buckets of those keys) a lower bound on distinct chunks, and
+    `_loop` itself decides on every text they cannot rule out. A text with whitespace outside
+    ASCII (which a split of its bytes would not see) is always a candidate.
     """
     candidates = np.ones(len(texts), dtype=bool)
-    ascii_ids = [i for i, t in enumerate(texts) if t.isascii()]
-    if not ascii_ids:
+    ids = [i for i, t in enumerate(texts) if t.isascii() or not _WIDE_SPACE.search(t)]
+    if not ids:
         return candidates
-    joined = ("\n" + "\n".join([texts[i] for i in ascii_ids]) + "\n").encode("ascii")  # a space at each end
+    encoded = [texts[i].encode("utf-8", "surrogatepass") for i in ids]
+    joined = b"\n" + b"\n".join(encoded) + b"\n"  # a space at each end
     data = np.frombuffer(joined, dtype=np.uint8)
     solid = np.frombuffer(joined.translate(_SOLID), dtype=np.bool_)
     edges = np.flatnonzero(solid[1:] != solid[:-1]) + 1  # chunk starts and ends, alternating
     starts, ends = edges[0::2], edges[1::2]
-    n = len(ascii_ids)
-    lengths = np.fromiter((len(texts[i]) for i in ascii_ids), dtype=np.int64, count=n)
+    n = len(ids)
+    lengths = np.fromiter(map(len, encoded), dtype=np.int64, count=n)
     text_starts = np.concatenate(([1], 1 + np.cumsum(lengths[:-1] + 1)))
     chunks = np.diff(np.searchsorted(starts, text_starts), append=len(starts))
     owner = np.repeat(np.arange(n), chunks)
@@ -86,7 +93,7 @@ def _loop_candidates(texts: list[str]) -> np.ndarray:
     occupied = np.bincount(owner * _BINS + bucket, minlength=n * _BINS).reshape(n, _BINS)
     distinct_at_least = np.count_nonzero(occupied, axis=1)
     may_stutter = (chunks >= 20) & (equal_at_most >= _STUTTER_SHARE * (chunks - 1))
-    candidates[ascii_ids] = (chunks >= _MIN_CHUNKS) & (may_stutter | (distinct_at_least <= _DISTINCT_GATE * chunks))
+    candidates[ids] = (chunks >= _MIN_CHUNKS) & (may_stutter | (distinct_at_least <= _DISTINCT_GATE * chunks))
     return candidates
 
 

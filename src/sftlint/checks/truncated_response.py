@@ -41,6 +41,7 @@ FRAGMENT_WORDS = 3  # words after the last sentence end that make an unfinished 
 LONG_LINE_WORDS = 8  # a last line this long without a full stop, where its siblings have one, is cut
 MIN_SIBLINGS = 2
 _GOES_ON = re.compile(r" ?[^\W\d_]")  # the rest of a word, or a next word: not ", yeah"
+_LAST_TO_JUDGE = frozenset(":：,，、")  # line endings judged besides letters
 _TAIL_CHARS = 120  # the end of a last line that `_sentence_problem` counts words in
 MIN_CUT_COPY_CHARS = 8  # a shorter last line may begin an earlier one by chance ("- Salt")
 MIN_ANSWER_WORDS = 5  # shorter responses are labels or short answers, never judged as sentences
@@ -125,8 +126,20 @@ def _cut_copy(line: str, earlier: list[str]) -> str | None:
 
 
 def _sentence_problem(line: str, earlier: list[str]) -> str | None:
-    """Why the last line of a prose response reads as cut off mid-sentence, or None."""
+    """Why the last line of a prose response reads as cut off mid-sentence, or None.
+
+    Only a line that ends on a colon, a comma or a letter can be reported, and a letter only
+    when it is lower-cased to ASCII (every word of `_NEVER_LAST` is ASCII; other letters end in
+    `not last.isascii()` below): the other lines are settled without reading their words."""
     stripped = line.rstrip()
+    last = stripped[-1:]
+    if not last or last not in _LAST_TO_JUDGE and not (last.isalpha() and last.lower().isascii()):
+        return None
+    return _judged_sentence(stripped, earlier)
+
+
+def _judged_sentence(stripped: str, earlier: list[str]) -> str | None:
+    """`_sentence_problem` of a line without trailing whitespace, read in full."""
     # Only the number of words up to LONG_LINE_WORDS and the last word matter: a long line's
     # tail holds them (its first word may be cut, its last is whole), so one long line costs
     # what a short one does.

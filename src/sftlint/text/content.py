@@ -183,14 +183,24 @@ def prose(text: str, min_words: int = 4, limit: int | None = None) -> str:
 _FENCED = re.compile(r"```.*?(?:```|\Z)|~~~.*?(?:~~~|\Z)", re.DOTALL)  # an unclosed fence runs to the end
 _INLINE = re.compile(r"`[^`\n]+`")
 # A line of a program: a statement keyword at its start, an ending in ; { } or a Python block
-# opener, or an indent of four spaces or a tab.
-_PROGRAM_LINE = re.compile(
-    r"^\s*(?:def |class |return\b|import |from \S+ import |for .*:$|if .*:$|elif |else:|while .*:$|try:|except\b|"
+# opener, or an indent of four spaces or a tab. The start is one anchored match; the ending is
+# read off the line's end (`_program_line`), not searched for at every position.
+_PROGRAM_START = re.compile(
+    r"\s*(?:def |class |return\b|import |from \S+ import |for .*:$|if .*:$|elif |else:|while .*:$|try:|except\b|"
     r"#include|#define|public |private |static |function\b|const |let |var |print\(|console\.|@\w+|"
     r"[A-Za-z_][\w.\[\]]* ?[-+*/]?= ?\S)"
-    r"|[;{}]\s*$|\)\s*:\s*$|^(?:    |\t)\S",
-    re.MULTILINE,
+    r"|(?:    |\t)\S"
 )
+
+
+def _program_line(line: str) -> bool:
+    """Whether a line (without line breaks) reads as a line of a program."""
+    if _PROGRAM_START.match(line):
+        return True
+    end = line.rstrip()
+    return end[-1:] in (";", "{", "}") or end[-1:] == ":" and end[:-1].rstrip().endswith(")")
+
+
 PROGRAM_SHARE = 0.5  # share of lines that read as code for a text to be a program
 
 
@@ -207,7 +217,15 @@ def looks_like_code(text: str) -> bool:
     lines = [line for line in text.splitlines() if line.strip()]
     if not lines:
         return False
-    code = sum(1 for line in lines if _PROGRAM_LINE.search(line))
+    prose_allowed = len(lines) - PROGRAM_SHARE * len(lines)  # more lines of prose: not a program
+    code = prose = 0
+    for line in lines:
+        if _program_line(line):
+            code += 1
+        else:
+            prose += 1
+            if prose > prose_allowed:
+                return False  # decided: most texts are prose, and their first lines tell
     return code >= PROGRAM_SHARE * len(lines) and (code >= 2 or len(lines) == 1 and code == 1)
 
 
