@@ -369,6 +369,11 @@ def test_own_words_found_outside_the_instruction_are_own_words(instruction: str,
 def test_own_words_are_settled_by_a_few_lookups() -> None:
     assert _own_words_at_least([b"cats", b"and", b"dogs"], "Reset the password", True, 2)
     assert not _own_words_at_least([b"reset", b"the", b"pass"], "Reset the password", True, 1)  # "pass" is inside
+    # Function words and repeats are not lookups; an answer not settled within 24 lookups is False.
+    assert _own_words_at_least([b"the", b"reset"] * 100 + [b"cats"], "Reset the password", True, 1)
+    asked = " ".join(f"w{i}" for i in range(30))
+    assert not _own_words_at_least([f"w{i}".encode() for i in range(30)] + [b"cats"], asked, True, 1)
+    assert _own_words_at_least([f"w{i}".encode() for i in range(20)] + [b"cats"], asked, True, 1)
 
 
 def test_batched_judgement_equals_one_record_at_a_time() -> None:

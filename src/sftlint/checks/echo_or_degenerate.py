@@ -104,12 +104,18 @@ _LOOKUPS = 24
 def _own_words_at_least(words: list[str] | list[bytes], instruction: str, ascii_pair: bool, need: float) -> bool:
     """Whether `need` of the distinct `words` (of a response) that are not function words are
     certainly not words of `instruction`: not even inside its lower-cased text (a word of the
-    instruction always is). False when that is not settled within `_LOOKUPS` lookups."""
+    instruction always is). False when that is not settled within `_LOOKUPS` lookups. The words
+    are taken in order, so a response whose answer is settled early is not read to its end."""
     asked = instruction.encode().lower() if ascii_pair else instruction.lower()
-    unseen = 0
-    for looked, word in enumerate(set(words).difference(_FUNCTION_WORDS)):
+    unseen = looked = 0
+    seen: set[str | bytes] = set()
+    for word in words:
+        if word in seen or word in _FUNCTION_WORDS:
+            continue
         if looked == _LOOKUPS:
             return False
+        seen.add(word)
+        looked += 1
         if word not in asked:  # type: ignore[operator]  # bytes in bytes or str in str
             unseen += 1
             if unseen >= need:
