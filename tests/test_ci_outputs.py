@@ -18,6 +18,12 @@ from jsonschema import Draft4Validator
 from jsonschema.exceptions import best_match
 
 from conftest import REAL_DATA, REPO, pair, write_jsonl
+from sftlint.api import build_checks
+from sftlint.config import Config
+from sftlint.engine import run
+from sftlint.findings import Severity
+from sftlint.output import render_chunks
+from sftlint.output_ci import to_sarif
 
 GO_DATA = REAL_DATA / "alpaca_eval" / "gpt4_1106_preview.jsonl"  # 553 strong answers: GO
 NO_GO_DATA = REAL_DATA / "identity" / "self_cognition.jsonl"  # <NAME> placeholders, too few pairs: NO-GO
@@ -157,6 +163,27 @@ def test_sarif_written_with_output_is_the_same_document(tmp_path):
     log = json.loads(out.read_text(encoding="utf-8"))
     assert_valid_sarif(log)
     assert {r["ruleId"] for r in log["runs"][0]["results"]} == {"SFT115"}
+
+
+def test_sarif_in_pieces_is_the_whole_document(tmp_path):
+    """Written a thousand results at a time (so that a million findings never make one list or
+    one string), the log is exactly the one document: related locations, findings about the
+    whole dataset, text that must be escaped, no findings at all."""
+    question = "Question {} about \u2028 \x1b[31m \"quotes\"?"
+    rows = [pair(question.format(i), "" if i % 3 else f"Answer {i % 50}.") for i in range(2_400)]
+    rows += rows[:30]  # copies: findings with related locations
+    noisy = write_jsonl(tmp_path / "noisy.jsonl", rows)
+    clean = write_jsonl(tmp_path / "clean.jsonl", [pair(f"Question {i}?", f"The answer is {i}.") for i in range(5)])
+    for path, least in ((noisy, 2_000), (clean, 0)):
+        result = run([str(path)], build_checks(Config()), {}, Severity.ERROR, jobs=1)
+        whole = json.dumps(to_sarif(result), indent=2, ensure_ascii=False)
+        pieces = list(render_chunks(result, "sarif"))
+        assert "".join(pieces) == whole
+        results = json.loads(whole)["runs"][0]["results"]
+        assert len(results) >= least
+        if least:
+            assert len(pieces) >= 4 and any("relatedLocations" in r for r in results)
+            assert max(map(len, pieces)) < len(whole) / 2
 
 
 # -- JUnit ---------------------------------------------------------------------------------------

@@ -9,6 +9,9 @@ from __future__ import annotations
 import json
 import os
 import re
+import uuid
+from collections.abc import Iterator
+from itertools import islice
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -73,11 +76,34 @@ def to_sarif(result: Result, cwd: Path | None = None) -> dict[str, Any]:
     code scanning needs a location for every result); one read from standard input has none.
     """
     cwd = Path(cwd or os.getcwd())
+    document = _sarif_document(result, cwd)
+    document["runs"][0]["results"] = list(_sarif_results(result, document, cwd))
+    return document
+
+
+def _sarif_document(result: Result, cwd: Path) -> dict[str, Any]:
+    """The SARIF log without its results."""
     rules = [_rule(check) for check in result.checks]
-    index = {rule["id"]: i for i, rule in enumerate(rules)}
+    return {
+        "$schema": SARIF_SCHEMA,
+        "version": "2.1.0",
+        "runs": [
+            {
+                "tool": {"driver": {"name": "sftlint", "version": __version__, "rules": rules}},
+                "originalUriBaseIds": {_SRCROOT: {"uri": cwd.as_uri().rstrip("/") + "/"}},
+                "results": [],
+                "invocations": [{"executionSuccessful": True}],
+                "properties": {"verdict": result.verdict, "reasons": [printable(r) for r in result.reasons]},
+            }
+        ],
+    }
+
+
+def _sarif_results(result: Result, document: dict[str, Any], cwd: Path) -> Iterator[dict[str, Any]]:
+    """One SARIF result per finding, in output order, made as it is read."""
+    index = {rule["id"]: i for i, rule in enumerate(document["runs"][0]["tool"]["driver"]["rules"])}
     first_file = next((f for f in result.files if f != "<stdin>"), None)
     formats = result.stats.get("formats") or {}
-    results = []
     for f in result.findings:
         item: dict[str, Any] = {
             "ruleId": f.code,
@@ -98,24 +124,39 @@ def to_sarif(result: Result, cwd: Path | None = None) -> dict[str, Any]:
             item["relatedLocations"] = [{"id": i, **_location(r, cwd)} for i, r in enumerate(related)]
         if f.fingerprint is not None:
             item["partialFingerprints"] = {"sftlintRecord/v1": f.fingerprint}
-        results.append(item)
-    return {
-        "$schema": SARIF_SCHEMA,
-        "version": "2.1.0",
-        "runs": [
-            {
-                "tool": {"driver": {"name": "sftlint", "version": __version__, "rules": rules}},
-                "originalUriBaseIds": {_SRCROOT: {"uri": cwd.as_uri().rstrip("/") + "/"}},
-                "results": results,
-                "invocations": [{"executionSuccessful": True}],
-                "properties": {"verdict": result.verdict, "reasons": [printable(r) for r in result.reasons]},
-            }
-        ],
-    }
+        yield item
 
 
 def render_sarif(result: Result) -> str:
-    return json.dumps(to_sarif(result), indent=2, ensure_ascii=False)
+    return "".join(sarif_chunks(result))
+
+
+#: results joined into one piece of the SARIF output
+_RESULTS_PER_CHUNK = 1000
+_RESULT_PAD = "\n" + " " * 8  # a result's depth in the document: root, runs, a run, its results
+
+
+def sarif_chunks(result: Result, cwd: Path | None = None) -> Iterator[str]:
+    """`json.dumps(to_sarif(result), indent=2, ensure_ascii=False)` in pieces: the results a
+    thousand at a time, each made, written and let go, so that a million findings never become
+    one list of dictionaries or one string."""
+    cwd = Path(cwd or os.getcwd())
+    document = _sarif_document(result, cwd)
+    mark = f"sftlint-results-{uuid.uuid4().hex}"  # a string no data can hold
+    document["runs"][0]["results"] = mark
+    head, tail = json.dumps(document, indent=2, ensure_ascii=False).split(f'"results": "{mark}"', 1)
+    yield head
+    items = (json.dumps(item, indent=2, ensure_ascii=False).replace("\n", _RESULT_PAD) for item in
+             _sarif_results(result, document, cwd))  # fmt: skip
+    first = list(islice(items, _RESULTS_PER_CHUNK))
+    if not first:
+        yield '"results": []'
+    else:
+        yield '"results": [' + _RESULT_PAD + ("," + _RESULT_PAD).join(first)
+        while more := list(islice(items, _RESULTS_PER_CHUNK)):
+            yield "," + _RESULT_PAD + ("," + _RESULT_PAD).join(more)
+        yield "\n      ]"
+    yield tail
 
 
 #: What XML 1.0 cannot hold even as a character reference, after `printable`: lone surrogates
