@@ -2,11 +2,11 @@
 
 Two files of N records each, alike but for one thing: in one every response is empty (N
 findings of SFT101), in the other none is (no finding). Both are linted by the real CLI with
-SFT101 alone, writing the JSON result (or `--format sarif`, without a report: SARIF) and the
-HTML report, and the peak RSS of the process (`VmHWM`) is printed for each. What the findings
+SFT101 alone, writing the JSON result and the HTML report (or, with `--format sarif` or
+`junit`, that output alone), and the peak RSS of the process (`VmHWM`) is printed for each. What the findings
 add is the difference.
 
-    .venv/bin/python benchmarks/bench_findings_memory.py --records 200000,1000000 [--format sarif]
+    .venv/bin/python benchmarks/bench_findings_memory.py --records 200000,1000000 [--format sarif|junit]
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from xml.etree import ElementTree
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_lint import CLI_WITH_PEAK  # noqa: E402
@@ -42,15 +43,18 @@ def peak(path: Path, folder: Path, fmt: str = "json") -> tuple[float, int, float
     if done.returncode not in (0, 1):
         raise SystemExit(f"lint failed (exit {done.returncode}): {done.stderr.strip()}")
     hwm = max(int(line.split()[1]) for line in done.stderr.splitlines() if line.startswith("VmHWM:"))
-    document = json.loads(result.read_text(encoding="utf-8"))
-    findings = len(document["findings"] if fmt == "json" else document["runs"][0]["results"])
+    if fmt == "junit":
+        findings = sum(case.get("name") != "no findings" for case in ElementTree.parse(result).iter("testcase")) - 1
+    else:
+        document = json.loads(result.read_text(encoding="utf-8"))
+        findings = len(document["findings"] if fmt == "json" else document["runs"][0]["results"])
     return hwm / 1024, findings, wall
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--records", default="200000", help="comma-separated record counts")
-    parser.add_argument("--format", choices=("json", "sarif"), default="json", help="the output written")
+    parser.add_argument("--format", choices=("json", "sarif", "junit"), default="json", help="the output written")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)

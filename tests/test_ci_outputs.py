@@ -249,6 +249,72 @@ def test_junit_escapes_record_content_and_stays_well_formed(tmp_path):
 # -- GitHub job summary -------------------------------------------------------------------------
 
 
+def plain_junit(result) -> str:
+    """The JUnit document as first written: one tree of every finding, indented and written whole."""
+    from sftlint.findings import where
+    from sftlint.output_ci import _suite, _testcase, _xml
+
+    by_code = {check.code: [] for check in result.checks}
+    slugs = {check.code: check.slug for check in result.checks}
+    for f in result.findings:
+        by_code.setdefault(f.code, []).append(f)
+        slugs.setdefault(f.code, f.slug)
+    failed = sum(f.severity.rank >= Severity.WARNING.rank for f in result.findings)
+    no_go = result.verdict == "no-go"
+    tests = 1 + sum(max(len(found), 1) for found in by_code.values())
+    root = ElementTree.Element(
+        "testsuites", {"name": "sftlint", "tests": str(tests), "failures": str(failed + no_go), "errors": "0"}
+    )
+    case = _testcase(_suite(root, "sftlint", 1, int(no_go)), "verdict", "sftlint")
+    if no_go:
+        failure = ElementTree.SubElement(case, "failure", {"message": _xml("NO-GO: " + "; ".join(result.reasons))})
+        failure.text = "\n".join(_xml(reason) for reason in result.reasons)
+    for code, found in by_code.items():
+        failures = sum(f.severity.rank >= Severity.WARNING.rank for f in found)
+        suite = _suite(root, f"{code} {slugs[code]}", max(len(found), 1), failures)
+        if not found:
+            _testcase(suite, "no findings", f"sftlint.{code}")
+        for f in found:
+            attrs = {"file": f.file} if f.file is not None else {}
+            attrs |= {"line": str(f.line)} if f.line is not None else {}
+            attrs |= {"record": str(f.record)} if f.record is not None else {}
+            at = where(f.file, f.line, f.record, result.stats.get("formats"))
+            case = _testcase(suite, at, f"sftlint.{code}", **attrs)
+            detail = f"{at}: {f.code} {f.slug} {f.message} [{f.severity.value}]"
+            if f.severity.rank >= Severity.WARNING.rank:
+                attributes = {"message": _xml(f.message), "type": f.severity.value}
+                ElementTree.SubElement(case, "failure", attributes).text = _xml(detail)
+            else:
+                ElementTree.SubElement(case, "system-out").text = _xml(detail)
+    ElementTree.indent(root)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ElementTree.tostring(root, encoding="unicode")
+
+
+def test_junit_in_pieces_is_the_whole_tree(tmp_path, monkeypatch):
+    """Each check's test cases go to a spool as their findings are read (memory, then a temporary
+    file: a small spool here, so that most of them do); the document is exactly the whole tree's.
+    Findings of every severity, content that must be escaped, a GO run without findings."""
+    import sftlint.output_ci
+
+    monkeypatch.setattr(sftlint.output_ci, "_SPOOL_CHARS", 4_096)
+    namespace: dict = {}
+    exec(ECHO_PLUGIN, namespace)
+    echo = namespace["Echo"]
+    rows = [pair(f"Question {i} about invoices?", "" if i % 3 else f"{HOSTILE} {i % 40}") for i in range(1_500)]
+    rows += rows[:30]
+    noisy = write_jsonl(tmp_path / "noisy.jsonl", rows)
+    clean = write_jsonl(tmp_path / "clean.jsonl", [pair(f"Question {i}?", f"The answer is {i}.") for i in range(5)])
+    for path, least in ((noisy, 3_000), (clean, 0)):
+        checks = build_checks(Config()) + [echo()] * (least > 0)
+        result = run([str(path)], checks, {}, Severity.ERROR, jobs=1)
+        pieces = list(render_chunks(result, "junit"))
+        assert "".join(pieces) == plain_junit(result)
+        assert len(result.findings) >= least
+        if least:
+            assert len(pieces) > 10 and {f.severity for f in result.findings} >= {Severity.ERROR, Severity.WARNING}
+            assert any(f.severity.rank < Severity.WARNING.rank for f in result.findings)  # a case with system-out
+
+
 def test_github_format_appends_a_job_summary_when_github_asks_for_one(tmp_path):
     summary = tmp_path / "step_summary.md"
     summary.write_text("## an earlier step\n\n", encoding="utf-8")

@@ -17,7 +17,7 @@ from sftlint.check import Check
 from sftlint.display import UNPRINTABLE, placed_message, printable
 from sftlint.engine import Result, widespread
 from sftlint.findings import Finding, Location, Severity, where
-from sftlint.output_ci import render_junit, render_sarif, sarif_chunks
+from sftlint.output_ci import junit_chunks, render_junit, render_sarif, sarif_chunks
 from sftlint.version import __version__
 
 FORMATS = ("text", "json", "github", "sarif", "junit")
@@ -391,7 +391,7 @@ RENDERERS = {
     "junit": render_junit,
 }
 #: the formats written in pieces (`render_chunks`): a million findings never become one string
-_IN_PIECES = {"text": text_chunks, "json": json_chunks, "sarif": sarif_chunks}
+_IN_PIECES = {"text": text_chunks, "json": json_chunks, "sarif": sarif_chunks, "junit": junit_chunks}
 
 
 def render_chunks(result: Result, fmt: str) -> Iterable[str]:

@@ -9,16 +9,18 @@ from __future__ import annotations
 import json
 import os
 import re
+import tempfile
 import uuid
 from collections.abc import Iterator
 from itertools import islice
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 from urllib.parse import quote
 from xml.etree import ElementTree
 
 from sftlint.display import placed_message, printable
 from sftlint.engine import Result
+from sftlint.errors import temporary_space
 from sftlint.findings import Finding, Location, Severity, where
 from sftlint.version import __version__
 
@@ -179,21 +181,72 @@ def _suite(root: ElementTree.Element, name: str, tests: int, failures: int) -> E
     return ElementTree.SubElement(root, "testsuite", attrs)
 
 
-def to_junit(result: Result) -> ElementTree.Element:
-    """JUnit XML: a `verdict` suite (fails on NO-GO), then one suite per check that ran.
+def _finding_case(f: Finding, formats: dict[str, str] | None) -> ElementTree.Element:
+    """A finding's test case: failed when it is an error or a warning, else passed with its
+    message as output."""
+    attrs = {"file": f.file} if f.file is not None else {}
+    attrs |= {"line": str(f.line)} if f.line is not None else {}
+    attrs |= {"record": str(f.record)} if f.record is not None else {}
+    at = where(f.file, f.line, f.record, formats)
+    case = ElementTree.Element("testcase", {"name": _xml(at), "classname": _xml(f"sftlint.{f.code}")})
+    case.attrib |= {k: _xml(v) for k, v in attrs.items()}
+    detail = f"{at}: {f.code} {f.slug} {f.message} [{f.severity.value}]"
+    if f.severity.rank >= Severity.WARNING.rank:
+        failure = ElementTree.SubElement(case, "failure", {"message": _xml(f.message), "type": f.severity.value})
+        failure.text = _xml(detail)
+    else:
+        ElementTree.SubElement(case, "system-out").text = _xml(detail)
+    return case
 
-    A check with no findings is one passing test; each finding is a test of its own, failed
-    when it is an error or a warning, passed with its message as output when it is info or advice.
+
+#: text of one check's test cases held in memory before it goes to a temporary file
+_SPOOL_CHARS = 1 << 20
+_CASE_PAD = "\n    "  # a test case's depth in the document: testsuites, a testsuite
+
+
+def junit_chunks(result: Result) -> Iterator[str]:
+    """JUnit XML: a `verdict` suite (fails on NO-GO), then one suite per check that ran, in pieces.
+
+    A check with no findings is one passing test; each finding is a test of its own. The suites
+    group the findings by check, which come in record order: each finding's test case is written,
+    as it is read, to its check's spool (memory, then a temporary file), so that a million findings
+    never make one tree or one string. The text is what `ElementTree.indent` and `tostring` make
+    of the whole tree (`tests/test_ci_outputs.py` holds them to it).
     """
-    by_code: dict[str, list[Finding]] = {check.code: [] for check in result.checks}
     slugs = {check.code: check.slug for check in result.checks}
+    spools: dict[str, IO[str]] = {}
+    tallies: dict[str, list[int]] = {code: [0, 0] for code in slugs}  # tests, failures
     formats = result.stats.get("formats")
-    for f in result.findings:
-        by_code.setdefault(f.code, []).append(f)
-        slugs.setdefault(f.code, f.slug)
-    failed = sum(f.severity.rank >= Severity.WARNING.rank for f in result.findings)
+    try:
+        for f in result.findings:
+            slugs.setdefault(f.code, f.slug)
+            tally = tallies.setdefault(f.code, [0, 0])
+            spool = spools.get(f.code)
+            if spool is None:
+                with temporary_space():
+                    spool = spools[f.code] = tempfile.SpooledTemporaryFile(
+                        _SPOOL_CHARS, "w+", encoding="utf-8", newline="", prefix="sftlint-junit-"
+                    )
+            case = _finding_case(f, formats)
+            ElementTree.indent(case, level=2)
+            with temporary_space():
+                spool.write(_CASE_PAD + ElementTree.tostring(case, encoding="unicode"))
+            tally[0] += 1
+            tally[1] += f.severity.rank >= Severity.WARNING.rank
+        yield from _junit_document(result, slugs, tallies, spools)
+    finally:
+        for spool in spools.values():
+            spool.close()
+
+
+def _junit_document(
+    result: Result, slugs: dict[str, str], tallies: dict[str, list[int]], spools: dict[str, IO[str]]
+) -> Iterator[str]:
+    """The document around the spooled test cases: its skeleton is one small tree, each check's
+    cases stood for by a mark that no data can hold."""
     no_go = result.verdict == "no-go"
-    tests = 1 + sum(max(len(found), 1) for found in by_code.values())
+    failed = sum(failures for _, failures in tallies.values())
+    tests = 1 + sum(max(count, 1) for count, _ in tallies.values())
     root = ElementTree.Element(
         "testsuites", {"name": "sftlint", "tests": str(tests), "failures": str(failed + no_go), "errors": "0"}
     )
@@ -203,29 +256,24 @@ def to_junit(result: Result) -> ElementTree.Element:
         reasons = result.reasons
         failure = ElementTree.SubElement(case, "failure", {"message": _xml("NO-GO: " + "; ".join(reasons))})
         failure.text = "\n".join(_xml(reason) for reason in reasons)
-    for code, found in by_code.items():
-        classname = f"sftlint.{code}"
-        suite_failures = sum(f.severity.rank >= Severity.WARNING.rank for f in found)
-        suite = _suite(root, f"{code} {slugs[code]}", max(len(found), 1), suite_failures)
-        if not found:
-            _testcase(suite, "no findings", classname)
-        for f in found:
-            attrs = {"file": f.file} if f.file is not None else {}
-            attrs |= {"line": str(f.line)} if f.line is not None else {}
-            attrs |= {"record": str(f.record)} if f.record is not None else {}
-            at = where(f.file, f.line, f.record, formats)
-            case = _testcase(suite, at, classname, **attrs)
-            detail = f"{at}: {f.code} {f.slug} {f.message} [{f.severity.value}]"
-            if f.severity.rank >= Severity.WARNING.rank:
-                attributes = {"message": _xml(f.message), "type": f.severity.value}
-                failure = ElementTree.SubElement(case, "failure", attributes)
-                failure.text = _xml(detail)
-            else:
-                ElementTree.SubElement(case, "system-out").text = _xml(detail)
-    return root
+    mark = f"sftlint-cases-{uuid.uuid4().hex}"
+    for code, (count, failures) in tallies.items():
+        suite = _suite(root, f"{code} {slugs[code]}", max(count, 1), failures)
+        if count:
+            suite.text = mark
+        else:
+            _testcase(suite, "no findings", f"sftlint.{code}")
+    ElementTree.indent(root)
+    text = '<?xml version="1.0" encoding="UTF-8"?>\n' + ElementTree.tostring(root, encoding="unicode")
+    parts = text.split(mark)
+    yield parts[0]
+    for code, part in zip((code for code, (count, _) in tallies.items() if count), parts[1:], strict=True):
+        spool = spools[code]
+        spool.seek(0)
+        while piece := spool.read(_SPOOL_CHARS):
+            yield piece
+        yield "\n  " + part  # the suite's closing tag at its depth, and what follows up to the next mark
 
 
 def render_junit(result: Result) -> str:
-    root = to_junit(result)
-    ElementTree.indent(root)
-    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ElementTree.tostring(root, encoding="unicode")
+    return "".join(junit_chunks(result))
