@@ -14,7 +14,8 @@ import sftlint
 from sftlint import output
 from sftlint.cli import cli
 from sftlint.findings import Finding, Location, Severity
-from sftlint.output import _JSON_ESCAPES, _finding_json, _indented, json_chunks, render_json, render_text, to_dict
+from sftlint.jsontext import indented
+from sftlint.output import _JSON_ESCAPES, _finding_json, json_chunks, render_json, render_text, to_dict
 
 HOSTILE = [
     {"instruction": "Say hi.\n\nTwice\u2028please", "output": "hi\x1b[31m hi \u202e"},
@@ -112,7 +113,7 @@ def test_a_finding_is_written_as_json_dumps_writes_it(data, message):
         record=3,
     )
     expected = json.dumps(finding.to_dict(), indent=2, ensure_ascii=False, default=str).replace("\n", "\n    ")
-    assert _indented(finding.to_dict(), "    ") == expected
+    assert indented(finding.to_dict(), "    ") == expected
 
 
 #: text as records hold it: controls, separators, bidi overrides, quotes and lone surrogates

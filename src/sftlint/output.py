@@ -17,6 +17,7 @@ from sftlint.check import Check
 from sftlint.display import UNPRINTABLE, placed_message, printable
 from sftlint.engine import Result, widespread
 from sftlint.findings import Finding, Location, Severity, where
+from sftlint.jsontext import encode_string, indented
 from sftlint.output_ci import junit_chunks, render_junit, render_sarif, sarif_chunks
 from sftlint.version import __version__
 
@@ -92,27 +93,27 @@ _FINDINGS_PER_CHUNK = 1000
 
 
 def _finding_json(finding: Finding) -> str:
-    """`_indented(finding.to_dict(), "    ")` with `_JSON_ESCAPES`, the fields every finding has
+    """`indented(finding.to_dict(), "    ")` with `_JSON_ESCAPES`, the fields every finding has
     written in their fixed order without building the dictionary (a run can have a million)."""
     if type(finding) is not Finding:  # a subclass may write its own dictionary
-        return _escaped(_indented(finding.to_dict(), _FINDING_PAD))
+        return _escaped(indented(finding.to_dict(), _FINDING_PAD))
     related = finding.related
     places = "[\n        " + ",\n        ".join(map(_location_json, related)) + "\n      ]" if related else "[]"
     text = (
-        f'{{\n      "code": {_indented(finding.code, _FIELD_PAD)},'
-        f'\n      "slug": {_indented(finding.slug, _FIELD_PAD)},'
-        f'\n      "severity": {_indented(finding.severity.value, _FIELD_PAD)},'
-        f'\n      "file": {_indented(finding.file, _FIELD_PAD)},'
-        f'\n      "line": {_indented(finding.line, _FIELD_PAD)},'
-        f'\n      "record": {_indented(finding.record, _FIELD_PAD)},'
-        f'\n      "message": {_indented(finding.message, _FIELD_PAD)},'
+        f'{{\n      "code": {indented(finding.code, _FIELD_PAD)},'
+        f'\n      "slug": {indented(finding.slug, _FIELD_PAD)},'
+        f'\n      "severity": {indented(finding.severity.value, _FIELD_PAD)},'
+        f'\n      "file": {indented(finding.file, _FIELD_PAD)},'
+        f'\n      "line": {indented(finding.line, _FIELD_PAD)},'
+        f'\n      "record": {indented(finding.record, _FIELD_PAD)},'
+        f'\n      "message": {indented(finding.message, _FIELD_PAD)},'
         f'\n      "related": {places},'
-        f'\n      "score": {_indented(finding.score, _FIELD_PAD)}'
+        f'\n      "score": {indented(finding.score, _FIELD_PAD)}'
     )
     if finding.data:
-        text += f',\n      "data": {_indented(finding.data, _FIELD_PAD)}'
+        text += f',\n      "data": {indented(finding.data, _FIELD_PAD)}'
     if finding.fingerprint is not None:
-        text += f',\n      "fingerprint": {_indented(finding.fingerprint, _FIELD_PAD)}'
+        text += f',\n      "fingerprint": {indented(finding.fingerprint, _FIELD_PAD)}'
     return _escaped(text + "\n    }")
 
 
@@ -122,16 +123,16 @@ _FIELD_PAD = "      "
 
 
 def _location_json(location: Location) -> str:
-    """A related place as `_indented(location.to_dict(), ...)` writes it in a finding; a place
+    """A related place as `indented(location.to_dict(), ...)` writes it in a finding; a place
     in a file with lines (every JSON Lines finding) without a call per field."""
     if type(location) is Location:
         file, line, record = location.file, location.line, location.record
         if type(file) is str and type(line) is int and type(record) is int:
             return (
-                f'{{\n{_PLACE_PAD}"file": {_encode_string(file)},'
+                f'{{\n{_PLACE_PAD}"file": {encode_string(file)},'
                 f'\n{_PLACE_PAD}"line": {line},\n{_PLACE_PAD}"record": {record}\n        }}'
             )
-    return _indented(location.to_dict(), "        ")
+    return indented(location.to_dict(), "        ")
 
 
 _PLACE_PAD = " " * 10  # the fields of a related place: a list and a dictionary deeper than the finding's
@@ -145,72 +146,6 @@ def _escaped(text: str) -> str:
     """`text.translate(_JSON_ESCAPES)`, skipped where there is nothing to replace."""
     needs = "\x7f" in text if text.isascii() else _NEEDS_ESCAPES.search(text) is not None
     return text.translate(_JSON_ESCAPES) if needs else text
-
-
-def _indented(value: object, pad: str) -> str:
-    """`value` as `json.dumps(value, indent=2, ensure_ascii=False, default=str)` writes it at an
-    indentation of `pad`, before `_JSON_ESCAPES`.
-
-    json.dumps with an indent runs its pure-Python encoder, which took longer per finding than
-    the check that made it; this writes the same text with the C string encoder.
-    """
-    kind = type(value)
-    if kind is str:
-        return _encode_string(value)
-    if kind is int:
-        return int.__repr__(value)
-    if value is None or value is True or value is False:
-        return _CONSTANTS[value]
-    if kind is float:
-        return _float(value)
-    inner = pad + "  "
-    if kind is dict or isinstance(value, dict):
-        if not value:
-            return "{}"
-        # strings and integers need no call: most keys and values are one or the other
-        items = [
-            f"{_encode_string(k if type(k) is str else _key(k))}: "
-            f"{_encode_string(v) if type(v) is str else f'{v}' if type(v) is int else _indented(v, inner)}"
-            for k, v in value.items()
-        ]
-        return "{\n" + inner + f",\n{inner}".join(items) + f"\n{pad}}}"
-    if kind is list or isinstance(value, (list, tuple)):
-        if not value:
-            return "[]"
-        items = [
-            _encode_string(v) if type(v) is str else f"{v}" if type(v) is int else _indented(v, inner) for v in value
-        ]
-        return "[\n" + inner + f",\n{inner}".join(items) + f"\n{pad}]"
-    if isinstance(value, str):
-        return _encode_string(value)
-    if isinstance(value, int):
-        return int.__repr__(value)
-    if isinstance(value, float):
-        return _float(value)
-    return _encode_string(str(value))  # default=str
-
-
-_CONSTANTS = {None: "null", True: "true", False: "false"}
-_encode_string = json.encoder.encode_basestring  # the C encoder where there is one, as json.dumps uses
-
-
-def _float(value: float) -> str:
-    text = float.__repr__(value)
-    return _NOT_FINITE.get(text, text)
-
-
-_NOT_FINITE = {"nan": "NaN", "inf": "Infinity", "-inf": "-Infinity"}  # as json.dumps writes them
-
-
-def _key(key: object) -> str:
-    """A dictionary key as json.dumps writes it (any other kind of key by its text)."""
-    if isinstance(key, str):
-        return key
-    if key is None or key is True or key is False:
-        return _CONSTANTS[key]
-    if isinstance(key, int):
-        return int.__repr__(key)
-    return _float(key) if isinstance(key, float) else str(key)
 
 
 def _dumps(value: object) -> str:

@@ -12,6 +12,7 @@ import re
 import tempfile
 import uuid
 from collections.abc import Iterator
+from functools import lru_cache
 from itertools import islice
 from pathlib import Path
 from typing import IO, Any
@@ -22,6 +23,7 @@ from sftlint.display import placed_message, printable
 from sftlint.engine import Result
 from sftlint.errors import temporary_space
 from sftlint.findings import Finding, Location, Severity, where
+from sftlint.jsontext import indented
 from sftlint.version import __version__
 
 SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
@@ -31,7 +33,13 @@ _SRCROOT = "%SRCROOT%"
 
 def _artifact(file: str, cwd: Path) -> dict[str, Any]:
     """An input's artifactLocation: relative to the working directory (the checkout, for GitHub)
-    when it is inside it, else an absolute file URI."""
+    when it is inside it, else an absolute file URI. (A copy: a run names a few files, its
+    findings name them again and again.)"""
+    return dict(_file_artifact(file, cwd))
+
+
+@lru_cache(maxsize=64)
+def _file_artifact(file: str, cwd: Path) -> dict[str, Any]:
     path = Path(file)
     if path.is_absolute():
         try:
@@ -148,8 +156,7 @@ def sarif_chunks(result: Result, cwd: Path | None = None) -> Iterator[str]:
     document["runs"][0]["results"] = mark
     head, tail = json.dumps(document, indent=2, ensure_ascii=False).split(f'"results": "{mark}"', 1)
     yield head
-    items = (json.dumps(item, indent=2, ensure_ascii=False).replace("\n", _RESULT_PAD) for item in
-             _sarif_results(result, document, cwd))  # fmt: skip
+    items = (indented(item, _RESULT_PAD[1:]) for item in _sarif_results(result, document, cwd))
     first = list(islice(items, _RESULTS_PER_CHUNK))
     if not first:
         yield '"results": []'
