@@ -223,11 +223,13 @@ _WORDS = {name: _word_evidence(words) for name, (_, _, _, words) in _SCRIPTS.ite
 _PUNCTUATION = "".join(chr(c) for c in range(33, 127) if not chr(c).isalnum()) + "«»“”„‘’—–…·।॥،؛؟"
 #: the share of a text's weighted letters its script must hold for the text to count as written in it.
 _SCRIPT_SHARE = 2 / 3
-#: a letter's weight: about one word. A Latin, Cyrillic or Greek word has ~5 letters; a Chinese
+#: a letter's weight in tenths of a word: a Latin, Cyrillic or Greek word has ~5 letters; a Chinese
 #: word ~1.5 characters, so "我想用 python 读取 jsonl 文件" is Chinese with two English names in it.
-_WEIGHT = {name: (0.7 if name == "cjk" else 0.2) for name in _SCRIPT_NAMES}
+_LETTER_TENTHS, _CJK_TENTHS = 2, 7
+_WEIGHT = {name: (_CJK_TENTHS if name == "cjk" else _LETTER_TENTHS) / 10 for name in _SCRIPT_NAMES}
 #: the weights by script number; characters of no script (number 0) weigh nothing
 _WEIGHTS = (0.0, *(_WEIGHT[name] for name in _SCRIPT_NAMES))
+_CJK = _SCRIPT_NAMES.index("cjk") + 1
 
 
 @lru_cache(maxsize=1024)
@@ -239,9 +241,22 @@ def _script(text: str) -> str | None:
     units = np.frombuffer(text.encode("utf-16-le", "surrogatepass"), np.uint16)
     letters = np.bincount(_SCRIPT_TABLE.take(units), minlength=len(_WEIGHTS)).tolist()
     letters[0] = 0
-    most = max(letters)
-    if most == sum(letters):  # letters of one script only (most texts), or none
+    most, total = max(letters), sum(letters)
+    if most == total:  # letters of one script only (most texts), or none
         return _SCRIPT_NAMES[letters.index(most) - 1] if most else None
+    # Weighed in tenths, exactly: the heaviest script is CJK or the most frequent other one. The
+    # weights as floats differ from these by far less than a tenth for any text that fits in memory,
+    # so only at exactly two thirds does their rounding decide, as it always did.
+    cjk = letters[_CJK]
+    letters[_CJK] = 0
+    other = max(letters)
+    heaviest = max(_CJK_TENTHS * cjk, _LETTER_TENTHS * other)
+    whole = _LETTER_TENTHS * (total - cjk) + _CJK_TENTHS * cjk
+    if 3 * heaviest < 2 * whole:
+        return None
+    if 3 * heaviest > 2 * whole:  # more than two thirds: one script only is that heavy
+        return "cjk" if heaviest == _CJK_TENTHS * cjk else _SCRIPT_NAMES[letters.index(other) - 1]
+    letters[_CJK] = cjk
     # Weighted and summed in script order, as a dict of the scripts present would be: the 0.0 of
     # the absent ones leave the sum as it is; the first script with the highest weight wins.
     weighted = list(map(mul, letters, _WEIGHTS))
