@@ -566,7 +566,8 @@ def test_letter_patterns_find_exactly_their_letters() -> None:
 
 
 def plain_script(text: str) -> str | None:
-    """`_script` as first written: each character looked up in the scripts' ranges."""
+    """`_script` as first written: each character looked up in the scripts' ranges, the weighted
+    counts summed in the scripts' order."""
     ranges = {
         name: [(ord(first), ord(last)) for first, last in re.findall(r"(.)-(.)", letters)]
         for name, (letters, *_) in _SCRIPTS.items()
@@ -576,7 +577,7 @@ def plain_script(text: str) -> str | None:
         for name, spans in ranges.items():
             if any(first <= ord(char) <= last for first, last in spans):
                 letters[name] = letters.get(name, 0) + 1
-    counts = {name: n * _WEIGHT[name] for name, n in letters.items()}
+    counts = {name: letters[name] * _WEIGHT[name] for name in ranges if name in letters}
     if not counts:
         return None
     script = max(counts, key=counts.__getitem__)
@@ -586,14 +587,47 @@ def plain_script(text: str) -> str | None:
 SCRIPT_PIECES = (
     "abc 中文 カナ 한국 Привет ї مرحبا नमस्ते Ελλάδα שלום ไทย é ﬁ ， \U0001f600 \U00020000 7 \x00 \ud800 Ā ḁ"
 ).split()
+# Each range's first and last letters and the characters just outside it, the last characters
+# before the surrogates and before the end of the Basic Multilingual Plane, and characters past it.
+SCRIPT_EDGES = sorted(
+    {
+        chr(code)
+        for letters, *_ in _SCRIPTS.values()
+        for first, last in re.findall(r"(.)-(.)", letters)
+        for code in (ord(first) - 1, ord(first), ord(last), ord(last) + 1)
+    }
+    | set("\ud7ff\ud800\udfff\ue000\ufaff\ufb00\uffff\U00010000\U0010ffff")
+)
 
 
 @settings(max_examples=400, deadline=None)
 @given(texts(SCRIPT_PIECES, " \n", 12))
 def test_script_matches_the_definition(text: str) -> None:
-    """SFT109 tells a text's script with one translate and byte counts in C (characters past the
-    table and those of no script dropped)."""
+    """SFT109 tells a text's script by looking its UTF-16 code units up in a table and counting them
+    by script, in C (characters past the table and those of no script count for none)."""
     assert _script.__wrapped__(text) == plain_script(text)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(SCRIPT_EDGES), max_size=30).map("".join))
+def test_script_matches_the_definition_at_the_edges_of_the_ranges(text: str) -> None:
+    assert _script.__wrapped__(text) == plain_script(text)
+
+
+@pytest.mark.parametrize(
+    ("latin", "cyrillic", "cjk"),
+    [
+        # exactly two thirds of the weight, where the rounding of the weights as floats decides: nearly
+        # always for the script, for none at these two
+        (2, 1, 0), (0, 7, 1), (0, 7, 4), (7, 0, 4), (9, 1, 1), (5, 38, 4), (38, 5, 4),
+        # a letter short of two thirds and a letter over
+        (2, 2, 0), (3, 1, 0), (8, 0, 4), (7, 0, 5), (0, 0, 0),
+    ],  # fmt: skip
+)
+def test_script_at_two_thirds_matches_the_definition(latin: int, cyrillic: int, cjk: int) -> None:
+    letters = "a" * latin + "ж" * cyrillic + "中" * cjk
+    for text in (letters, letters[::-1], " ".join(letters) + " 1 ,"):
+        assert _script.__wrapped__(text) == plain_script(text)
 
 
 # -- SFT115: only short texts are squashed ------------------------------------------------------------

@@ -5,8 +5,10 @@ import struct
 from collections import Counter
 from collections.abc import Iterator
 from functools import lru_cache
+from operator import mul
 from typing import Any
 
+import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
 from sftlint.check import Check
@@ -181,17 +183,17 @@ _LANGDETECT_WORDS = 8
 _JUDGED_CACHE = 10_000
 
 
-def _script_table() -> bytes:
-    """A str.translate table: each letter of a known script becomes its script's number (1, 2, ...)."""
-    table = bytearray(0xFB00)
+def _script_table() -> np.ndarray:
+    """Each UTF-16 code unit's script number (1, 2, ...), 0 for the rest: every letter of a known
+    script is in the Basic Multilingual Plane, so the halves of the characters past it are 0 too."""
+    table = np.zeros(0x10000, np.uint8)
     for number, (ranges, *_) in enumerate(_SCRIPTS.values(), start=1):
         for first, last in re.findall(r"(.)-(.)", ranges):
-            table[ord(first) : ord(last) + 1] = bytes([number]) * (ord(last) - ord(first) + 1)
-    return bytes(table)
+            table[ord(first) : ord(last) + 1] = number
+    return table
 
 
 _SCRIPT_TABLE = _script_table()
-_NUMBERED_SCRIPTS = tuple(enumerate(_SCRIPT_NAMES, start=1))
 
 
 def _word_evidence(marks: dict[str, str]) -> list[tuple[frozenset[str], frozenset[str]]]:
@@ -221,27 +223,45 @@ _WORDS = {name: _word_evidence(words) for name, (_, _, _, words) in _SCRIPTS.ite
 _PUNCTUATION = "".join(chr(c) for c in range(33, 127) if not chr(c).isalnum()) + "«»“”„‘’—–…·।॥،؛؟"
 #: the share of a text's weighted letters its script must hold for the text to count as written in it.
 _SCRIPT_SHARE = 2 / 3
-#: a letter's weight: about one word. A Latin, Cyrillic or Greek word has ~5 letters; a Chinese
+#: a letter's weight in tenths of a word: a Latin, Cyrillic or Greek word has ~5 letters; a Chinese
 #: word ~1.5 characters, so "我想用 python 读取 jsonl 文件" is Chinese with two English names in it.
-_WEIGHT = {name: (0.7 if name == "cjk" else 0.2) for name in _SCRIPT_NAMES}
+_LETTER_TENTHS, _CJK_TENTHS = 2, 7
+_WEIGHT = {name: (_CJK_TENTHS if name == "cjk" else _LETTER_TENTHS) / 10 for name in _SCRIPT_NAMES}
+#: the weights by script number; characters of no script (number 0) weigh nothing
+_WEIGHTS = (0.0, *(_WEIGHT[name] for name in _SCRIPT_NAMES))
+_CJK = _SCRIPT_NAMES.index("cjk") + 1
 
 
 @lru_cache(maxsize=1024)
 def _script(text: str) -> str | None:
     """The script that holds at least two thirds of `text`'s letters, weighted as words, if any.
 
-    Remembered for the last texts: a pair's texts are asked for again when it is settled (a
-    translate of text outside ASCII reads it character by character)."""
-    # Every letter becomes its script's number, as a byte; other characters are dropped (those
-    # past the table are left as they are by translate, then by the encoding).
-    tags = text.translate(_SCRIPT_TABLE).encode("latin-1", "ignore").translate(None, b"\0")
-    if not tags:
+    Remembered for the last texts: a pair's texts are asked for again when it is settled."""
+    # Each UTF-16 code unit looked up in the table and counted by script number, in C.
+    units = np.frombuffer(text.encode("utf-16-le", "surrogatepass"), np.uint16)
+    letters = np.bincount(_SCRIPT_TABLE.take(units), minlength=len(_WEIGHTS)).tolist()
+    letters[0] = 0
+    most, total = max(letters), sum(letters)
+    if most == total:  # letters of one script only (most texts), or none
+        return _SCRIPT_NAMES[letters.index(most) - 1] if most else None
+    # Weighed in tenths, exactly: the heaviest script is CJK or the most frequent other one. The
+    # weights as floats differ from these by far less than a tenth for any text that fits in memory,
+    # so only at exactly two thirds does their rounding decide, as it always did.
+    cjk = letters[_CJK]
+    letters[_CJK] = 0
+    other = max(letters)
+    heaviest = max(_CJK_TENTHS * cjk, _LETTER_TENTHS * other)
+    whole = _LETTER_TENTHS * (total - cjk) + _CJK_TENTHS * cjk
+    if 3 * heaviest < 2 * whole:
         return None
-    if tags.count(tags[0]) == len(tags):  # letters of one script only: most texts
-        return _SCRIPT_NAMES[tags[0] - 1]
-    counts = {name: tags.count(number) * _WEIGHT[name] for number, name in _NUMBERED_SCRIPTS if number in tags}
-    script = max(counts, key=counts.__getitem__)
-    return script if counts[script] >= _SCRIPT_SHARE * sum(counts.values()) else None
+    if 3 * heaviest > 2 * whole:  # more than two thirds: one script only is that heavy
+        return "cjk" if heaviest == _CJK_TENTHS * cjk else _SCRIPT_NAMES[letters.index(other) - 1]
+    letters[_CJK] = cjk
+    # Weighted and summed in script order, as a dict of the scripts present would be: the 0.0 of
+    # the absent ones leave the sum as it is; the first script with the highest weight wins.
+    weighted = list(map(mul, letters, _WEIGHTS))
+    best = max(weighted)
+    return _SCRIPT_NAMES[weighted.index(best) - 1] if best >= _SCRIPT_SHARE * sum(weighted) else None
 
 
 def _candidates(text: str, script: str) -> frozenset[str] | None:
@@ -369,7 +389,8 @@ class LanguageMismatch(Check):
         if _FOREIGN_RUN.search(record.response) is None:
             return  # prose only drops text and joins words with spaces: it cannot make a run
         asked = record.instruction[: 3 * self.options.max_chars]
-        if not asked.isascii() and (_script(asked) != "latin" or _FOREIGN_RUN.search(record.instruction)):
+        # The run is looked for first: in text outside ASCII it is found sooner than the script is told.
+        if not asked.isascii() and (_FOREIGN_RUN.search(record.instruction) or _script(asked) != "latin"):
             return
         answered = prose(record.response, min_words=1)
         run = _FOREIGN_RUN.search(_GLOSS.sub(" ", answered))
