@@ -202,6 +202,86 @@ def test_signed_corpus_signs_the_distinct_shingles_like_a_batch_of_all() -> None
     corpus.close()
 
 
+ASCII_PIECES = ["the", "The", "a-b", " - ", "x.", "...", "  ", "\t", "\n", "\x00", "one two three", "é"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(texts(ASCII_PIECES, max_size=20), texts(ASCII_PIECES, max_size=20)), min_size=1, max_size=8))
+def test_texts_read_as_one_document_hash_like_the_text_they_make(parts: list[tuple[str, str]]) -> None:
+    """Document hashing: texts joined by a space as one document, one of them also a document of its
+    own, beside texts of the other kind; each has the shingles of its text folded whole."""
+    texts, first, stop, wanted = [], [], [], []
+    for prompt, reply in parts:
+        a, b = fold_text(prompt), fold_text(reply)
+        if isinstance(a, bytes) and isinstance(b, bytes) and a and b:
+            first += [len(texts), len(texts) + 1]
+            stop += [len(texts) + 2, len(texts) + 2]
+            texts += [a, b]
+        else:  # of the other kind, or empty: each a document of one text
+            first += [len(texts), len(texts) + 1]
+            stop += [len(texts) + 1, len(texts) + 2]
+            texts += [fold_text(f"{prompt}\n{reply}"), b]
+        wanted += [normalise_text(f"{prompt}\n{reply}"), normalise_text(reply)]
+    hasher = MinHasher()
+    hashes, document = hasher.hashes(texts, np.array(first), np.array(stop))
+    plain_hashes, plain_document = hasher.hashes(wanted)
+    got = sorted(zip(document.tolist(), hashes.tolist(), strict=True))
+    assert got == sorted(zip(plain_document.tolist(), plain_hashes.tolist(), strict=True))
+
+
+def _near_duplicate_rows() -> list[dict]:
+    """Flat and chat records, ASCII or not, whose prompt or answer may fold to nothing."""
+    rng = random.Random(11)
+    words = ["alpha", "beta", "Gamma", "delta,", "-", "x", "ünï", "日本語", "中文", "…", "\t", "a.b"]
+
+    def text(k: int) -> str:
+        return " ".join(rng.choices(words if rng.random() < 0.3 else words[:6], k=k))
+
+    rows: list[dict] = []
+    for _ in range(150):
+        kind = rng.randrange(5)
+        if kind == 0:
+            turns = [text(rng.randrange(0, 12)), text(rng.randrange(0, 12)), text(rng.randrange(1, 12))]
+            roles = ["user", "assistant", "user", "assistant"]
+            contents = [*turns, text(rng.randrange(0, 12))]
+            rows.append({"messages": [{"role": r, "content": c} for r, c in zip(roles, contents, strict=True)]})
+        else:
+            row = {"instruction": text(rng.randrange(0, 12)), "output": text(rng.randrange(0, 12))}
+            if kind == 1:
+                row["input"] = text(rng.randrange(0, 6))
+            if kind == 2:
+                row["output"] = "?!"  # folds to nothing
+            rows.append(row)
+    return rows + [{"instruction": "", "output": "a b c d e f"}, {"instruction": "...", "output": "..."}]
+
+
+def test_near_duplicate_corpus_and_answer_sketches_are_those_of_the_plain_definition() -> None:
+    """SFT104 folds and hashes an ASCII record's answer once for the record and its sketch; its band
+    keys, shingle sets and sketches are those of the whole text and the answer each normalised alone."""
+    from sftlint.checks.near_duplicate import NearDuplicate, _label_group, last_answer
+    from sftlint.minhash import Sketches
+    from sftlint.text.normal import compared_text
+
+    records = [record(row, line) for line, row in enumerate(_near_duplicate_rows(), start=1)]
+    check = NearDuplicate()
+    check.corpus.batch_size = 37
+    for r in records:
+        check.collect(r)
+    keys = check.corpus.freeze()
+    check.answers.freeze()
+    whole = check.corpus.hasher.batch([normalise_text(compared_text(r, "pair")) for r in records])
+    groups = np.array([_label_group(r.label) for r in records], dtype=np.uint64)
+    plain_keys = band_keys(whole.signatures, check.bands, check.rows, groups)
+    for band in range(check.bands):
+        assert np.array_equal(keys.band(band), plain_keys[:, band])
+    for i in range(len(records)):
+        plain_set = np.unique(whole.hashes[whole.offsets[i] : whole.offsets[i + 1]])
+        assert np.array_equal(check.corpus.store.get(i), plain_set)
+    answers = Sketches().hasher.batch([normalise_text(last_answer(r)) for r in records])
+    assert np.array_equal(check.answers.values, (answers.signatures & 0xFFFF).astype(np.uint16))
+    check.corpus.close()
+
+
 def test_char_classes_are_the_regex_of_normalise_text() -> None:
     classes = _CharClasses()
     for top in (0x41, 0x3000, 0x110000 - 1):  # grown block by block, then to the end of Unicode

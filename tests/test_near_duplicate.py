@@ -371,14 +371,14 @@ def test_chinese_replies_reworded_by_a_few_characters_still_match(tmp_path: Path
 
 
 def test_answer_sketches_estimate_jaccard_within_their_error() -> None:
-    from sftlint.minhash import MinHasher, Sketches, fold_text, jaccard
+    from sftlint.minhash import MinHasher, Sketches, fold_text, jaccard, shingle_sets
 
     rng = random.Random(7)
     base = prose(rng, 200)
     texts = [base] + [edit(rng, base, changes) for changes in (4, 20, 60)] + [prose(rng, 200)]
     sketches = Sketches()
     for text in texts:
-        sketches.add(fold_text(text))
+        sketches.append_sets(*shingle_sets(*sketches.hasher.hashes([fold_text(text)]), 1))
     sketches.freeze()
     batch = MinHasher().batch([fold_text(t) for t in texts])
     sets = [np.unique(batch.hashes[batch.offsets[i] : batch.offsets[i + 1]]) for i in range(len(texts))]

@@ -223,9 +223,7 @@ class Words:
     end: np.ndarray  # per word: one past its last code point
     text: np.ndarray  # per word: its text
     per_text: np.ndarray  # words per text (0 for an empty text)
-
-    def astuple(self) -> tuple[np.ndarray, ...]:
-        return self.codes, self.text_start, self.lengths, self.start, self.end, self.text, self.per_text
+    first_word: np.ndarray  # per text: its first word (an empty text has one, empty)
 
 
 @dataclass
@@ -282,7 +280,6 @@ class MinHasher:
         except UnicodeEncodeError:
             joined = _SEPARATOR.join([t if isinstance(t, str) else t.decode("ascii") for t in texts])
             codes = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=_U32)
-        space = codes == 32
         if any(isinstance(t, FoldedText) for t in texts):
             codes = _folded_codes(codes)
             space = codes == 32
@@ -290,45 +287,35 @@ class MinHasher:
             drop = space & np.concatenate(([True], space[:-1] | (codes[:-1] == 0)))
             codes, space = codes[~drop], space[~drop]
             drop = space & np.concatenate((codes[1:] == 0, [True]))
-            codes, space = codes[~drop], space[~drop]
-        else:
-            repeated = space[1:] & space[:-1]  # a space after a space (texts are stripped: runs are inside)
-            if repeated.any():
-                keep = np.concatenate(([True], ~repeated))
-                codes, space = codes[keep], space[keep]
-        separator = codes == 0
-        separators = np.flatnonzero(separator)
-        text_start = np.concatenate(([0], separators + 1))
-        lengths = np.concatenate((separators, [len(codes)])) - text_start
-        # Words: maximal runs between spaces and separators (spaces are single now).
-        breaks = np.flatnonzero(space | separator)
+            codes = codes[~drop]
+        # Breaks between words: spaces and separators, found among the code points up to 32 (in
+        # normalised text there are no others; anything else there stays inside its word).
+        breaks = np.flatnonzero(codes <= 32)
+        kind = codes[breaks]
+        if not np.all((kind == 32) | (kind == 0)):
+            breaks = breaks[(kind == 32) | (kind == 0)]
+            kind = codes[breaks]
+        separator = kind == 0
+        # a space right after a space (texts are stripped: runs are inside them) goes
+        doubled = (breaks[1:] == breaks[:-1] + 1) & ~separator[1:] & ~separator[:-1]
+        if doubled.any():
+            kept = np.ones(len(codes), dtype=bool)
+            kept[breaks[1:][doubled]] = False
+            codes = codes[kept]
+            keep = np.concatenate(([True], ~doubled))
+            breaks = (breaks - np.concatenate(([0], np.cumsum(doubled))))[keep]
+            separator = separator[keep]
+        ends = breaks[separator]
+        text_start = np.concatenate(([0], ends + 1))
+        lengths = np.concatenate((ends, [len(codes)])) - text_start
         word_start = np.concatenate(([0], breaks + 1))
         word_end = np.concatenate((breaks, [len(codes)]))
         word_text = np.zeros(len(word_start), dtype=np.int64)  # separators before each word
-        np.cumsum(codes[breaks] == 0, out=word_text[1:])
-        words_per_text = np.bincount(word_text, minlength=len(texts))
+        np.cumsum(separator, out=word_text[1:])
+        first_word = np.concatenate(([0], np.flatnonzero(separator) + 1))  # an empty text has one empty word
+        words_per_text = np.diff(first_word, append=len(word_start))
         words_per_text[lengths == 0] = 0
-        return Words(codes, text_start, lengths, word_start, word_end, word_text, words_per_text)
-
-    def spans(self, texts: Sequence[str | bytes]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """Code points of the joined batch, and each shingle's (start, end) and text index."""
-        codes, text_start, lengths, word_start, word_end, word_text, words_per_text = self.words(texts).astuple()
-        # Word shingles: words k .. k+size-1 of the same text, if it is not a short one.
-        size = self.word_shingle
-        k = np.arange(len(word_start) - size + 1)
-        owner_k = word_text[k]
-        k = k[(owner_k == word_text[k + size - 1]) & (words_per_text[owner_k] >= SHORT_TEXT)]
-        starts, ends, owner = [word_start[k]], [word_end[k + size - 1]], [word_text[k]]
-        # Character shingles for texts of 1 to SHORT_TEXT - 1 words: every CHAR_SHINGLE characters
-        # (the whole text when shorter), all short texts of the batch at once.
-        short = np.flatnonzero((words_per_text < SHORT_TEXT) & (lengths > 0))
-        count = np.maximum(lengths[short] - CHAR_SHINGLE + 1, 1)
-        text = np.repeat(short, count)
-        first = text_start[text] + np.arange(len(text)) - np.repeat(np.cumsum(count) - count, count)
-        starts.append(first)
-        ends.append(first + np.minimum(lengths[text], CHAR_SHINGLE))
-        owner.append(text)
-        return codes, np.concatenate(starts), np.concatenate(ends), np.concatenate(owner)
+        return Words(codes, text_start, lengths, word_start, word_end, word_text, words_per_text, first_word)
 
     def ngrams(self, texts: Sequence[str], n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Every run of n words of every text: its 64-bit hash, its text and its first word's index in the text.
@@ -340,9 +327,8 @@ class MinHasher:
         k = np.arange(max(len(words.start) - n + 1, 0))
         owner = words.text[k]
         k = k[(owner == words.text[k + n - 1]) & (words.per_text[owner] >= n)]
-        first_word = np.searchsorted(words.text, np.arange(len(texts)))
         hashes = self.span_hashes(words.codes, words.start[k], words.end[k + n - 1])
-        return hashes, words.text[k], k - first_word[words.text[k]]
+        return hashes, words.text[k], k - words.first_word[words.text[k]]
 
     def shingle_hashes(self, codes: np.ndarray, start: np.ndarray, end: np.ndarray) -> np.ndarray:
         """`shingle_hash` of every span: the top 32 bits of `span_hashes`."""
@@ -350,6 +336,13 @@ class MinHasher:
 
     def span_hashes(self, codes: np.ndarray, start: np.ndarray, end: np.ndarray) -> np.ndarray:
         """64-bit hash of every span, from prefix sums: fmix64(sum(c_j * inv**j) * base**start)."""
+        prefix = self._prefix_sums(codes)
+        with np.errstate(over="ignore"):
+            return _fmix64((prefix[end] - prefix[start]) * self._powers[start])
+
+    def _prefix_sums(self, codes: np.ndarray, spaces: np.ndarray | None = None) -> np.ndarray:
+        """sum(c_j * inv**j) over j < i for every i, the code points at `spaces` counted as spaces
+        (a span without them is hashed alike either way: their terms cancel)."""
         n = len(codes)
         self._ensure_powers(n)
         if len(self._prefix) <= n:
@@ -358,8 +351,10 @@ class MinHasher:
         prefix[0] = 0
         with np.errstate(over="ignore"):
             np.multiply(codes, self._inverse_powers[:n], out=prefix[1:])
+            if spaces is not None and len(spaces):
+                prefix[spaces + 1] = _U64(32) * self._inverse_powers[spaces]
             np.cumsum(prefix[1:], out=prefix[1:])
-            return _fmix64((prefix[end] - prefix[start]) * self._powers[start])
+        return prefix
 
     def batch(self, texts: Sequence[str | bytes]) -> Batch:
         """Signatures and shingle hashes of normalised (or `fold_text`-folded) texts."""
@@ -374,20 +369,73 @@ class MinHasher:
         np.cumsum(np.bincount(text, minlength=n), out=offsets[1:])
         return Batch(self.sign(hashes, offsets), hashes, offsets)
 
-    def hashes(self, texts: Sequence[str | bytes]) -> tuple[np.ndarray, np.ndarray]:
-        """Every shingle's hash and its text (not in text order), bytes texts apart from the others:
-        with a code point above 255 a joined batch takes 4 bytes a character, so ASCII text is kept at 1."""
-        narrow = [i for i, t in enumerate(texts) if isinstance(t, bytes)]
-        if 0 < len(narrow) < len(texts):
-            wide = [i for i, t in enumerate(texts) if not isinstance(t, bytes)]
-            hashes, text = [], []
-            for group in (narrow, wide):
-                group_hashes, group_text = self.hashes([texts[i] for i in group])
-                hashes.append(group_hashes)
-                text.append(np.array(group, dtype=np.int64)[group_text])
-            return np.concatenate(hashes), np.concatenate(text)
-        codes, start, end, text = self.spans(texts)
-        return self.shingle_hashes(codes, start, end), text
+    def hashes(
+        self, texts: Sequence[str | bytes], first: np.ndarray | None = None, stop: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Every shingle's hash and its document (not in document order).
+
+        Document d is texts first[d] .. stop[d] - 1 read as one text, a space between two of them
+        (by default, text d alone); its texts are all bytes or all not, and none is empty when it
+        has several. Documents may share texts: one pass over the batch hashes them all. Bytes
+        texts are hashed apart from the others: with a code point above 255 a joined batch takes
+        4 bytes a character, so ASCII text is kept at 1.
+        """
+        if first is None or stop is None:
+            first = np.arange(len(texts))
+            stop = first + 1
+        narrow = np.array([isinstance(t, bytes) for t in texts], dtype=bool)
+        if narrow.all() or not narrow.any():
+            return self._hashes(texts, first, stop)
+        hashes, document = [], []
+        for kind in (narrow, ~narrow):
+            rank = np.cumsum(kind) - 1  # a text's place among the texts of its kind
+            group = np.flatnonzero(kind[first])
+            group_hashes, group_document = self._hashes(
+                [texts[i] for i in np.flatnonzero(kind).tolist()], rank[first[group]], rank[stop[group] - 1] + 1
+            )
+            hashes.append(group_hashes)
+            document.append(group[group_document])
+        return np.concatenate(hashes), np.concatenate(document)
+
+    def _hashes(
+        self, texts: Sequence[str | bytes], first: np.ndarray, stop: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """`hashes` of texts of one kind."""
+        words = self.words(texts)
+        last = stop - 1
+        start = words.text_start[first]
+        length = words.text_start[last] + words.lengths[last] - start
+        first_word = words.first_word[first]
+        count = words.first_word[last] + words.per_text[last] - first_word  # words of each document
+        joins = _ranges(first + 1, stop - first - 1)[0]  # texts that go on a document
+        prefix = self._prefix_sums(words.codes, words.text_start[joins] - 1)
+        hashes, document = [], []
+        # Word shingles of documents of SHORT_TEXT words or more: the runs of `size` words that start
+        # at their word k < count - size + 1. Every run of the batch is hashed, then those are picked.
+        size = self.word_shingle
+        runs = len(words.start) - size + 1
+        long = np.flatnonzero(count >= SHORT_TEXT)
+        if runs > 0 and len(long):
+            run_start = words.start[:runs]
+            with np.errstate(over="ignore"):
+                mixed = _fmix64((prefix[words.end[size - 1 :]] - prefix[run_start]) * self._powers[run_start])
+            run_hashes = (mixed >> _U64(32)).astype(_U32)
+            k, owner = _ranges(first_word[long], count[long] - size + 1)
+            hashes.append(run_hashes[k])
+            document.append(long[owner])
+        # Character shingles of documents of 1 to SHORT_TEXT - 1 words: every CHAR_SHINGLE characters
+        # (the whole document when shorter).
+        short = np.flatnonzero((count < SHORT_TEXT) & (length > 0))
+        if len(short):
+            begin, owner = _ranges(start[short], np.maximum(length[short] - CHAR_SHINGLE + 1, 1))
+            end = begin + np.minimum(length[short], CHAR_SHINGLE)[owner]
+            with np.errstate(over="ignore"):
+                mixed = _fmix64((prefix[end] - prefix[begin]) * self._powers[begin])
+            hashes.append((mixed >> _U64(32)).astype(_U32))
+            document.append(short[owner])
+        if not hashes:
+            return np.zeros(0, dtype=_U32), np.zeros(0, dtype=np.int64)
+        return np.concatenate(hashes), np.concatenate(document)
 
     def sign(self, hashes: np.ndarray, offsets: np.ndarray) -> np.ndarray:
         """Signatures of texts given their 32-bit shingle hashes, text i's being hashes[offsets[i]:offsets[i+1]].
@@ -416,6 +464,13 @@ class MinHasher:
             out[chosen] = np.minimum.reduceat(block, firsts[i:j] - lo, axis=1).T
             i = j
         return out
+
+
+def _ranges(begin: np.ndarray, count: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """begin[i], begin[i] + 1, ... (count[i] values) for every i, one after another, and each one's i."""
+    owner = np.repeat(np.arange(len(count)), count)
+    ends = np.cumsum(count)
+    return np.arange(ends[-1] if len(ends) else 0) + (begin - (ends - count))[owner], owner
 
 
 def band_keys(signatures: np.ndarray, bands: int, rows: int, groups: np.ndarray | None = None) -> np.ndarray:
@@ -662,32 +717,69 @@ class SignedCorpus:
     """Texts signed in batches as they stream in: LSH band keys in memory, shingle sets on disk."""
 
     def __init__(
-        self, hasher: MinHasher, bands: int, rows: int, batch_size: int = _BATCH_TEXTS, keys_on_disk: bool = False
+        self,
+        hasher: MinHasher,
+        bands: int,
+        rows: int,
+        batch_size: int = _BATCH_TEXTS,
+        keys_on_disk: bool = False,
+        sketches: Sketches | None = None,
     ) -> None:
-        """`keys_on_disk`: keep the band keys in a `BandKeyStore` (`freeze` then returns it)."""
+        """`keys_on_disk`: keep the band keys in a `BandKeyStore` (`freeze` then returns it).
+        `sketches`: where each text's answer is sketched (every `add` then names one)."""
         self.hasher, self.bands, self.rows, self.batch_size = hasher, bands, rows, batch_size
         self.store = ShingleStore()
-        self._pending: list[str | bytes] = []
+        self.sketches = sketches
+        self._texts: list[str | bytes] = []  # what is hashed: texts, their parts and answers
+        # text i is _texts[_first[i]:_stop[i]] (one text, or the two parts of a pair); its answer, if
+        # sketched, is _texts[_answer_first[i]] (the pair's second part, or the text after it)
+        self._first: list[int] = []
+        self._stop: list[int] = []
+        self._answer_first: list[int] = []
         self._groups: list[int] = []
         self._pending_chars = 0
         self._keys: list[np.ndarray] = []
         self.key_store = BandKeyStore(bands) if keys_on_disk else None
 
-    def add(self, normalised: str | bytes, group: int = 0) -> None:
+    def add(
+        self, normalised: str | bytes | tuple[bytes, bytes], group: int = 0, answer: str | bytes | None = None
+    ) -> None:
         """Queue a normalised text, or one folded by `fold_text` (faster than normalising it).
 
-        Texts of different `group`s are never candidates (see `band_keys`).
+        A pair of folded texts (neither empty) is their text joined by a space, the second its
+        answer: its words are hashed once for both. Otherwise `answer` is the text's answer,
+        normalised or folded. Texts of different `group`s are never candidates (see `band_keys`).
         """
-        self._pending.append(normalised)
+        texts = self._texts
+        self._first.append(len(texts))
+        if type(normalised) is tuple:
+            texts += normalised
+            self._answer_first.append(len(texts) - 1)
+            self._pending_chars += len(normalised[0]) + len(normalised[1])
+        else:
+            texts.append(normalised)
+            self._pending_chars += len(normalised)
+            if answer is not None:
+                self._answer_first.append(len(texts))
+                texts.append(answer)
+                self._pending_chars += len(answer)
+        self._stop.append(len(texts) if answer is None else len(texts) - 1)
         self._groups.append(group)
-        self._pending_chars += len(normalised)
-        if len(self._pending) >= self.batch_size or self._pending_chars >= _BATCH_CHARS:
+        if len(self._groups) >= self.batch_size or self._pending_chars >= _BATCH_CHARS:
             self._flush()
 
     def _flush(self) -> None:
-        if self._pending:
+        n = len(self._groups)
+        if n:
+            # text i is texts first[i] .. stop[i] - 1; its answer (i + n) one text, a part of it or after it
+            first = np.array(self._first + self._answer_first, dtype=np.int64)
+            stop = np.array(self._stop, dtype=np.int64)
+            stop = np.concatenate((stop, first[n:] + 1)) if len(first) > n else stop
             # signed over the distinct shingles the store keeps anyway: the same minima, a tenth fewer values
-            values, offsets = shingle_sets(*self.hasher.hashes(self._pending), len(self._pending))
+            values, offsets = shingle_sets(*self.hasher.hashes(self._texts, first, stop), len(first))
+            if self.sketches is not None:
+                self.sketches.append_sets(values[offsets[n] :], offsets[n:] - offsets[n])
+                values, offsets = values[: offsets[n]], offsets[: n + 1]
             groups = np.array(self._groups, dtype=_U64)
             keys = band_keys(self.hasher.sign(values, offsets), self.bands, self.rows, groups)
             if self.key_store is not None:
@@ -695,7 +787,8 @@ class SignedCorpus:
             else:
                 self._keys.append(keys)
             self.store.append_sets(values, offsets)
-            self._pending, self._groups, self._pending_chars = [], [], 0
+            self._texts, self._first, self._stop, self._answer_first, self._groups = [], [], [], [], []
+            self._pending_chars = 0
 
     def freeze(self) -> np.ndarray | BandKeyStore:
         """Sign what is left and return every text's band keys, (n, bands) (or their store)."""
@@ -724,26 +817,14 @@ class Sketches:
 
     def __init__(self, num_perm: int = 32) -> None:
         self.hasher = MinHasher(num_perm)
-        self._pending: list[str | bytes] = []
-        self._pending_chars = 0
         self._parts: list[np.ndarray] = []
         self.values = np.zeros((0, num_perm), dtype=np.uint16)
 
-    def add(self, folded: str | bytes) -> None:
-        """Queue a text normalised or folded by `fold_text`."""
-        self._pending.append(folded)
-        self._pending_chars += len(folded)
-        if len(self._pending) >= _BATCH_TEXTS or self._pending_chars >= _BATCH_CHARS:
-            self._flush()
-
-    def _flush(self) -> None:
-        if self._pending:
-            signatures = self.hasher.batch(self._pending).signatures
-            self._parts.append((signatures & 0xFFFF).astype(np.uint16))
-            self._pending, self._pending_chars = [], 0
+    def append_sets(self, values: np.ndarray, offsets: np.ndarray) -> None:
+        """Sketch the next texts from their shingle sets (as `shingle_sets` gives them)."""
+        self._parts.append((self.hasher.sign(values, offsets) & 0xFFFF).astype(np.uint16))
 
     def freeze(self) -> None:
-        self._flush()
         if self._parts:
             self.values = np.concatenate([self.values, *self._parts])
             self._parts = []

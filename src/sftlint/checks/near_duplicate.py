@@ -118,8 +118,10 @@ class NearDuplicate(Check):
     def __init__(self, options: NearDuplicateOptions | None = None, severity: Severity | None = None) -> None:
         super().__init__(options, severity)
         self.bands, self.rows = lsh_params(self.options.threshold, self.options.num_perm)
-        self.corpus = SignedCorpus(MinHasher(self.options.num_perm), self.bands, self.rows, keys_on_disk=True)
         self.answers = Sketches() if self.options.on == "pair" else None
+        self.corpus = SignedCorpus(
+            MinHasher(self.options.num_perm), self.bands, self.rows, keys_on_disk=True, sketches=self.answers
+        )
         self.files: list[str] = []
         self.file_index: dict[str, int] = {}
         self.file_ids = array("i")
@@ -135,9 +137,22 @@ class NearDuplicate(Check):
         self.file_ids.append(index)
         self.positions.append(record.position)
         self.content += content_key(record)[:8]
-        self.corpus.add(fold_text(compared_text(record, self.options.on)), _label_group(record.label))
-        if self.answers is not None:
-            self.answers.add(fold_text(last_answer(record)))
+        text, group = compared_text(record, self.options.on), _label_group(record.label)
+        if self.answers is None:
+            self.corpus.add(fold_text(text), group)
+            return
+        answer = last_answer(record)
+        cut = len(text) - len(answer)
+        if cut > 0 and text[cut - 1].isspace() and text.endswith(answer) and text.isascii():
+            # ASCII text that ends on its answer after a space: its words are the prompt's, then the
+            # answer's (folding is letter by letter), so both are folded and hashed once
+            prompt, reply = fold_text(text[:cut]), fold_text(answer)
+            if prompt and reply:
+                self.corpus.add((prompt, reply), group)
+            else:
+                self.corpus.add(prompt or reply, group, answer=reply)
+        else:
+            self.corpus.add(fold_text(text), group, answer=fold_text(answer))
 
     def finish(self, context: Context) -> Iterator[Finding]:
         places = context.places
