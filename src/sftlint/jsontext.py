@@ -4,6 +4,8 @@ string encoder: the JSON and SARIF outputs write every finding this way, a piece
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Iterator
+from itertools import islice
 
 
 def indented(value: object, pad: str) -> str:
@@ -70,3 +72,23 @@ def _key(key: object) -> str:
     if isinstance(key, int):
         return int.__repr__(key)
     return _float(key) if isinstance(key, float) else str(key)
+
+
+def spliced(text: str, key: str, mark: str, items: Iterable[str], depth: int, per_piece: int = 1000) -> Iterator[str]:
+    """`text`, a document dumped with `mark` as the value of `key`, with the list of `items` (each
+    already written at `depth` levels of indentation) in its place: in pieces of `per_piece`
+    items, so that a list of a million is never one string."""
+    head, tail = text.split(f'"{key}": "{mark}"', 1)
+    yield head
+    pad = "\n" + "  " * depth
+    items = iter(items)
+    first = list(islice(items, per_piece))
+    if not first:
+        yield f'"{key}": []'
+    else:
+        yield f'"{key}": [' + pad
+        yield ("," + pad).join(first)
+        while more := list(islice(items, per_piece)):
+            yield "," + pad + ("," + pad).join(more)
+        yield "\n" + "  " * (depth - 1) + "]"
+    yield tail

@@ -17,7 +17,7 @@ from sftlint.check import Check
 from sftlint.display import UNPRINTABLE, placed_message, printable
 from sftlint.engine import Result, widespread
 from sftlint.findings import Finding, Location, Severity, where
-from sftlint.jsontext import encode_string, indented
+from sftlint.jsontext import encode_string, indented, spliced
 from sftlint.output_ci import junit_chunks, render_junit, render_sarif, sarif_chunks
 from sftlint.version import __version__
 
@@ -74,18 +74,8 @@ def json_chunks(result: Result) -> Iterator[str]:
     """
     document = to_dict(result, findings=False)
     document["findings"] = _FINDINGS_MARK
-    head, tail = _dumps(document).split(f'"findings": "{_FINDINGS_MARK}"', 1)
-    yield head
-    if not result.findings:
-        yield '"findings": []'
-    else:
-        yield '"findings": [\n    '
-        findings = iter(result.findings)
-        yield ",\n    ".join(map(_finding_json, islice(findings, _FINDINGS_PER_CHUNK)))
-        while more := [_finding_json(f) for f in islice(findings, _FINDINGS_PER_CHUNK)]:
-            yield ",\n    " + ",\n    ".join(more)
-        yield "\n  ]"
-    yield tail
+    findings = map(_finding_json, result.findings)
+    yield from spliced(_dumps(document), "findings", _FINDINGS_MARK, findings, depth=2, per_piece=_FINDINGS_PER_CHUNK)
 
 
 #: findings joined into one piece of the JSON output

@@ -13,7 +13,6 @@ import tempfile
 import uuid
 from collections.abc import Iterator
 from functools import lru_cache
-from itertools import islice
 from pathlib import Path
 from typing import IO, Any
 from urllib.parse import quote
@@ -23,7 +22,7 @@ from sftlint.display import placed_message, printable
 from sftlint.engine import Result
 from sftlint.errors import temporary_space
 from sftlint.findings import Finding, Location, Severity, where
-from sftlint.jsontext import indented
+from sftlint.jsontext import indented, spliced
 from sftlint.version import __version__
 
 SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
@@ -141,11 +140,6 @@ def render_sarif(result: Result) -> str:
     return "".join(sarif_chunks(result))
 
 
-#: results joined into one piece of the SARIF output
-_RESULTS_PER_CHUNK = 1000
-_RESULT_PAD = "\n" + " " * 8  # a result's depth in the document: root, runs, a run, its results
-
-
 def sarif_chunks(result: Result, cwd: Path | None = None) -> Iterator[str]:
     """`json.dumps(to_sarif(result), indent=2, ensure_ascii=False)` in pieces: the results a
     thousand at a time, each made, written and let go, so that a million findings never become
@@ -154,18 +148,10 @@ def sarif_chunks(result: Result, cwd: Path | None = None) -> Iterator[str]:
     document = _sarif_document(result, cwd)
     mark = f"sftlint-results-{uuid.uuid4().hex}"  # a string no data can hold
     document["runs"][0]["results"] = mark
-    head, tail = json.dumps(document, indent=2, ensure_ascii=False).split(f'"results": "{mark}"', 1)
-    yield head
-    items = (indented(item, _RESULT_PAD[1:]) for item in _sarif_results(result, document, cwd))
-    first = list(islice(items, _RESULTS_PER_CHUNK))
-    if not first:
-        yield '"results": []'
-    else:
-        yield '"results": [' + _RESULT_PAD + ("," + _RESULT_PAD).join(first)
-        while more := list(islice(items, _RESULTS_PER_CHUNK)):
-            yield "," + _RESULT_PAD + ("," + _RESULT_PAD).join(more)
-        yield "\n      ]"
-    yield tail
+    text = json.dumps(document, indent=2, ensure_ascii=False)
+    # a result's depth in the document: the log, its runs, a run, its results
+    items = (indented(item, " " * 8) for item in _sarif_results(result, document, cwd))
+    yield from spliced(text, "results", mark, items, depth=4)
 
 
 #: What XML 1.0 cannot hold even as a character reference, after `printable`: lone surrogates
@@ -177,10 +163,16 @@ def _xml(text: str) -> str:
     return _NOT_XML.sub(lambda m: f"\\u{ord(m.group()):04x}", printable(text))
 
 
-def _testcase(suite: ElementTree.Element, name: str, classname: str, **attrs: str) -> ElementTree.Element:
-    return ElementTree.SubElement(
-        suite, "testcase", {"name": _xml(name), "classname": _xml(classname), **{k: _xml(v) for k, v in attrs.items()}}
+def _case(name: str, classname: str, **attrs: str) -> ElementTree.Element:
+    return ElementTree.Element(
+        "testcase", {"name": _xml(name), "classname": _xml(classname), **{k: _xml(v) for k, v in attrs.items()}}
     )
+
+
+def _testcase(suite: ElementTree.Element, name: str, classname: str, **attrs: str) -> ElementTree.Element:
+    case = _case(name, classname, **attrs)
+    suite.append(case)
+    return case
 
 
 def _suite(root: ElementTree.Element, name: str, tests: int, failures: int) -> ElementTree.Element:
@@ -195,8 +187,7 @@ def _finding_case(f: Finding, formats: dict[str, str] | None) -> ElementTree.Ele
     attrs |= {"line": str(f.line)} if f.line is not None else {}
     attrs |= {"record": str(f.record)} if f.record is not None else {}
     at = where(f.file, f.line, f.record, formats)
-    case = ElementTree.Element("testcase", {"name": _xml(at), "classname": _xml(f"sftlint.{f.code}")})
-    case.attrib |= {k: _xml(v) for k, v in attrs.items()}
+    case = _case(at, f"sftlint.{f.code}", **attrs)
     detail = f"{at}: {f.code} {f.slug} {f.message} [{f.severity.value}]"
     if f.severity.rank >= Severity.WARNING.rank:
         failure = ElementTree.SubElement(case, "failure", {"message": _xml(f.message), "type": f.severity.value})
