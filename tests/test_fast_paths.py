@@ -40,9 +40,10 @@ from sftlint.checks.template_leakage import TemplateLeakage
 from sftlint.checks.truncated_response import (
     _EMPTY_ITEM,
     _FENCE_LINE,
-    _FINISHED,
     _NEVER_LAST,
+    _cut_copy,
     _empty_item,
+    _finished,
     _judged_sentence,
     _open_brackets,
     _sentence_problem,
@@ -766,6 +767,36 @@ def test_placeholder_findings_match_the_definition(first: str, second: str, thir
 
 # -- SFT116: brackets counted outside strings and comments in one pass ---------------------------------
 
+#: a line that ends on a full stop, perhaps inside closing quotes or brackets, as first written
+PLAIN_FINISHED = re.compile(r"[.!?…。！？][\"'”’)\]]*$")
+
+
+@settings(max_examples=400, deadline=None)
+@given(texts([".", "!", "?", "…", "。", "\"", "'", "”", "’", ")", "]", "(", "done", "日本", ","], " ", 8))
+def test_finished_matches_the_definition(line: str) -> None:
+    line = line.rstrip()
+    assert _finished(line) == bool(PLAIN_FINISHED.search(line))
+
+
+def plain_cut_copy(line: str, earlier: list[str]) -> bool:
+    """Whether a last line is an earlier, longer line cut short, as first written: every line read."""
+    stripped = line.strip()
+    others = {other.strip() for other in earlier}
+    return len(stripped) >= 8 and stripped not in others and any(
+        len(o) > len(stripped) and o.startswith(stripped) and re.match(r" ?[^\W\d_]", o[len(stripped) :]) for o in others
+    )
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    texts(["* 1 cup rolled", " oats", ",", " ", "x", "日本"], " ", 5),
+    st.lists(texts(["* 1 cup rolled", " oats", ", yeah", "x", "2", "日本"], " \t", 5), max_size=5),
+)
+def test_cut_copy_matches_the_definition(line: str, earlier: list[str]) -> None:
+    body = "\n".join(earlier)
+    assert (_cut_copy(line, body) is not None) == plain_cut_copy(line, body.split("\n") if earlier else [])
+
+
 
 @settings(max_examples=400, deadline=None)
 @given(texts(["```", "~~~", "``", "~~", "```python", "x = 1;", "done.", "\n", "日本", "`"], SPACES, 16))
@@ -773,7 +804,7 @@ def test_unclosed_fence_matches_the_definition(text: str) -> None:
     for candidate in (text, "", "prose line\n" * 20_000 + text):
         fences = list(_FENCE_LINE.finditer(candidate))
         after = candidate[fences[-1].end() :].partition("\n")[2].strip() if fences else ""
-        expected = len(fences) % 2 == 1 and bool(after) and (looks_like_code(after) or not _FINISHED.search(after))
+        expected = len(fences) % 2 == 1 and bool(after) and (looks_like_code(after) or not PLAIN_FINISHED.search(after))
         assert _unclosed_fence(candidate) == expected
 
 

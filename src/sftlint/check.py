@@ -69,8 +69,9 @@ class Check:
     runs_last: ClassVar[bool] = False
     #: findings come from the reader or the normaliser, not from a method of the check.
     from_reader: ClassVar[bool] = False
-    #: rough CPU cost per record relative to a simple record check (1); `--jobs` uses it to
-    #: share the checks evenly among processes.
+    #: CPU microseconds per record on real data, the check run alone (as
+    #: benchmarks/bench_check_costs.py measures it; 1 for the cheap ones): `--jobs` deals the
+    #: checks to processes by it, so each does about the same work.
     cost: ClassVar[float] = 1.0
     #: not yet precise enough on real data to run by default: it runs only when selected by its
     #: exact code or slug, or with `--preview`. `preview_note` says why (its measured precision).

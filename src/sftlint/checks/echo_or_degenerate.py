@@ -152,7 +152,7 @@ class EchoOrDegenerate(Check):
     code = "SFT107"
     slug = "echo-or-degenerate"
     severity = Severity.WARNING
-    cost = 14
+    cost = 8
     Options = EchoOrDegenerateOptions
 
     batch_size = 512  # the first tests for loops run on a whole batch of responses at once

@@ -36,7 +36,6 @@ class Encoding(Check):
     code = "SFT003"
     slug = "encoding"
     severity = Severity.WARNING
-    cost = 2
     from_reader = True
 
     def check_record(self, record: Record) -> Iterable[Finding]:

@@ -30,7 +30,7 @@ class ExactDuplicate(Check):
     code = "SFT103"
     slug = "exact-duplicate"
     severity = Severity.WARNING
-    cost = 13
+    cost = 7
     disqualifies = True
 
     def __init__(self, options: NoOptions | None = None, severity: Severity | None = None) -> None:

@@ -130,7 +130,7 @@ class FormatInconsistency(Check):
     code = "SFT112"
     slug = "format-inconsistency"
     severity = Severity.WARNING
-    cost = 12
+    cost = 3
     Options = FormatInconsistencyOptions
 
     def __init__(self, options: FormatInconsistencyOptions | None = None, severity: Severity | None = None) -> None:

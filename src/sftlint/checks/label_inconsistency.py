@@ -93,6 +93,7 @@ class LabelInconsistency(Check):
     code = "SFT110"
     slug = "label-inconsistency"
     severity = Severity.ERROR
+    cost = 5
     Options = LabelInconsistencyOptions
 
     def __init__(self, options: LabelInconsistencyOptions | None = None, severity: Severity | None = None) -> None:

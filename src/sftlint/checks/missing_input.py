@@ -110,6 +110,7 @@ class MissingInput(Check):
     code = "SFT117"
     slug = "missing-input"
     severity = Severity.WARNING
+    cost = 15
     preview = True
     preview_note = (
         "real-data precision not known yet: no finding on the 22 real datasets, where every prompt that "

@@ -111,7 +111,7 @@ class NearDuplicate(Check):
     code = "SFT104"
     slug = "near-duplicate"
     severity = Severity.WARNING
-    cost = 22
+    cost = 37
     disqualifies = True
     Options = NearDuplicateOptions
 

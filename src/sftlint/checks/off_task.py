@@ -201,7 +201,7 @@ class OffTask(Check):
         "the semantic extra) makes no finding on the 4,253 calibration and 1,001 held-out real records, so its "
         "precision is not measured yet (it finds 47 of 50 planted swapped responses)"
     )
-    cost = 30
+    cost = 14
     Options = OffTaskOptions
 
     def __init__(self, options: OffTaskOptions | None = None, severity: Severity | None = None) -> None:

@@ -66,6 +66,7 @@ class ResponseDiversity(Check):
     code = "SFT206"
     slug = "response-diversity"
     severity = Severity.WARNING
+    cost = 8
     Options = ResponseDiversityOptions
 
     def __init__(self, options: ResponseDiversityOptions | None = None, severity: Severity | None = None) -> None:

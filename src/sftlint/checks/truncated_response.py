@@ -26,7 +26,7 @@ _SENTENCE_END = re.compile(
     r"[\"'”’)\]]*(?=\s|$)"
 )
 _FULL_STOPS = frozenset(".!?…。！？")
-_FINISHED = re.compile(r"[.!?…。！？][\"'”’)\]]*$")
+_CLOSERS = "\"'”’)]"
 _WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")  # "don't", "how-to": one word
 # Words that never end an English sentence: articles, prepositions, conjunctions, auxiliaries.
 _NEVER_LAST = frozenset(
@@ -83,14 +83,20 @@ def _unclosed_fence(text: str) -> bool:
     if len(fences) % 2 == 0:
         return False
     after = text[fences[-1].end() :].partition("\n")[2].strip()
-    return bool(after) and (looks_like_code(after) or not _FINISHED.search(after))
+    return bool(after) and (looks_like_code(after) or not _finished(after))
+
+
+def _finished(line: str) -> bool:
+    """Whether a line without trailing whitespace ends on a full stop, perhaps inside closing
+    quotes or brackets: read off its end, not searched for from every position."""
+    return line.rstrip(_CLOSERS)[-1:] in _FULL_STOPS
 
 
 def _items_unfinished(lines: list[str]) -> bool:
     """Whether the earlier list items of a response are written without full stops: at least
     `MIN_SIBLINGS` of them, and fewer than half ending with one."""
     items = [line.rstrip() for line in lines if _LIST_ITEM.match(line) and len(_WORD.findall(line)) >= FRAGMENT_WORDS]
-    finished = sum(1 for line in items if _FINISHED.search(line))
+    finished = sum(map(_finished, items))
     return len(items) >= MIN_SIBLINGS and finished < len(items) / 2
 
 
@@ -104,19 +110,21 @@ def _siblings_finished(lines: list[str], item: bool) -> bool:
         and len(_WORD.findall(line)) >= LONG_LINE_WORDS
         and not _NOT_SENTENCE.search(line)
     ]
-    finished = sum(1 for line in siblings if _FINISHED.search(line))
+    finished = sum(map(_finished, siblings))
     return len(siblings) >= MIN_SIBLINGS and finished >= SIBLING_SHARE * len(siblings)
 
 
-def _cut_copy(line: str, earlier: list[str]) -> str | None:
+def _cut_copy(line: str, body: str) -> str | None:
     """A last line that is the start of an earlier, longer line: a repeated item cut off
     ("* 1 cup rolled" after "* 1 cup rolled oats"), as a looping answer ends at its token limit.
     Not when the earlier line goes on after a comma or a stop, nor when the same line came
-    earlier whole: a song's refrain ("Another one bites the dust, yeah") ends as it began."""
+    earlier whole: a song's refrain ("Another one bites the dust, yeah") ends as it began.
+    `body` is the text before the line: an earlier line that begins with it holds it, so most
+    texts are settled by one search for the line, without reading their lines."""
     stripped = line.strip()
-    if len(stripped) < MIN_CUT_COPY_CHARS:
+    if len(stripped) < MIN_CUT_COPY_CHARS or stripped not in body:
         return None
-    others = {other.strip() for other in earlier}
+    others = {other.strip() for other in body.split("\n")}
     if stripped in others:
         return None
     for other in others:
@@ -201,9 +209,10 @@ def truncation(text: str) -> str | None:
         return empty
     if len(text.split(None, MIN_ANSWER_WORDS)) < MIN_ANSWER_WORDS:
         return None  # a label or a short answer ("how-to", "Paris") is not a sentence
-    last_line = text.rsplit("\n", 1)[-1]
-    earlier = text.split("\n")[:-1]
-    return _sentence_problem(last_line, earlier) or _cut_copy(last_line, earlier)
+    cut = text.rfind("\n")
+    last_line, body = text[cut + 1 :], text[:cut] if cut >= 0 else ""
+    earlier = body.split("\n") if cut >= 0 else []
+    return _sentence_problem(last_line, earlier) or _cut_copy(last_line, body)
 
 
 class TruncatedResponse(Check):
@@ -237,6 +246,7 @@ class TruncatedResponse(Check):
     code = "SFT116"
     slug = "truncated-response"
     severity = Severity.WARNING
+    cost = 3.5
 
     def check_record(self, record: Record) -> Iterator[Finding]:
         if record.turns is None:

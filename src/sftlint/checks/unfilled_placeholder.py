@@ -91,6 +91,7 @@ class UnfilledPlaceholder(Check):
     code = "SFT115"
     slug = "unfilled-placeholder"
     severity = Severity.ERROR
+    cost = 3
 
     def check_record(self, record: Record) -> list[Finding]:
         texts = record.texts()

@@ -116,6 +116,7 @@ class UnseeableContext(Check):
     code = "SFT118"
     slug = "unseeable-context"
     severity = Severity.WARNING
+    cost = 7
     preview = True
     preview_note = (
         "real-data precision not known: no finding on the 22 real datasets (its two earlier ones, "
