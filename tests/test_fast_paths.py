@@ -1002,8 +1002,7 @@ def _plain_squash(text: str) -> str:
     | st.lists(st.sampled_from(["Word", "X", " " * 5, " " * 17, "\n" * 40, "\t \r\n"]), max_size=20).map("".join)
 )
 def test_squash_matches_the_definition(text: str) -> None:
-    """ASCII text is squashed by translating and halving runs of spaces (runs past 16 spaces
-    take the split); the rest by splitting."""
+    """ASCII text is squashed by translating and replacing runs of spaces; the rest by splitting."""
     assert squash(text) == _plain_squash(text)
 
 
