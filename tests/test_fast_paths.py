@@ -65,6 +65,7 @@ from sftlint.minhash import (
     ShingleStore,
     SignedCorpus,
     _CharClasses,
+    _key_order,
     band_keys,
     find_clusters,
     fold_text,
@@ -299,6 +300,19 @@ def test_char_classes_are_the_regex_of_normalise_text() -> None:
 @given(st.text(alphabet=st.characters(max_codepoint=127)))
 def test_ascii_normalisation_matches_the_definition(text: str) -> None:
     assert normalise_text(text) == " ".join(re.sub(r"[^\w\s]+", "", text.lower()).split())
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.integers(0, 2**64 - 1) | st.integers(0, 40) | st.sampled_from([2**63, 2**64 - 1]), max_size=300),
+    st.integers(0, 2**64 - 1),
+)
+def test_key_order_is_the_stable_argsort(values: list[int], high: int) -> None:
+    """Keys alike in their high bits (`high` with small differences below) are the sort's hard case."""
+    for keys in (np.array(values, dtype=np.uint64), np.array([high ^ v for v in values], dtype=np.uint64)):
+        order, ordered = _key_order(keys)
+        assert np.array_equal(order, np.argsort(keys, kind="stable"))
+        assert np.array_equal(ordered, keys[order])
 
 
 def test_band_keys_on_disk_read_back_band_by_band_and_cluster_alike(monkeypatch) -> None:
