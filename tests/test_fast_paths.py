@@ -796,8 +796,9 @@ def plain_cut_copy(line: str, earlier: list[str]) -> bool:
     """Whether a last line is an earlier, longer line cut short, as first written: every line read."""
     stripped = line.strip()
     others = {other.strip() for other in earlier}
+    goes_on = re.compile(r" ?[^\W\d_]")
     return len(stripped) >= 8 and stripped not in others and any(
-        len(o) > len(stripped) and o.startswith(stripped) and re.match(r" ?[^\W\d_]", o[len(stripped) :]) for o in others
+        len(o) > len(stripped) and o.startswith(stripped) and goes_on.match(o, len(stripped)) for o in others
     )
 
 
