@@ -56,3 +56,36 @@ def test_reasons_count_each_failing_record_once_however_many_findings_it_has() -
     assert reason["text"].startswith("2 records")
     [section] = [s for s in view["sections"] if s["code"] == base["code"]]
     assert section["total"] == 3
+
+
+@pytest.mark.parametrize("per_check", [0, 1, 3, 20])
+@pytest.mark.parametrize("held", [3, 10**6])
+def test_examples_stop_reading_early_and_take_what_a_whole_reading_takes(monkeypatch, per_check, held) -> None:
+    """The examples read a store's findings only as far as they need (every check's first
+    records taken, the last wanted record passed) and take exactly what reading every finding
+    of a plain list takes, with the findings in memory or written out."""
+    from sftlint import finding_store
+    from sftlint.api import lint
+    from sftlint.examples import collect_examples, wanted_records
+
+    monkeypatch.setattr(finding_store, "HELD", held)
+    paths = [str(SAMPLES / "support_nogo.jsonl"), str(SAMPLES / "tickets.jsonl")]
+    result = lint(paths, examples=False)
+    store, plain = result.findings, list(result.findings)
+    assert isinstance(store, finding_store.FindingStore) and store.spilled == (held == 3)
+    placed = result.tally().placed
+    assert sum(placed.values()) > 40
+    read = 0
+
+    def counted():
+        nonlocal read
+        for f in store:
+            read += 1
+            yield f
+
+    assert wanted_records(counted(), result.summaries, per_check, placed) == wanted_records(
+        plain, result.summaries, per_check
+    )
+    assert read < len(plain) or per_check == 20  # twenty of each check means reading them all here
+    got = collect_examples(paths, store, result.summaries, {}, per_check, placed=placed)
+    assert got == collect_examples(paths, plain, result.summaries, {}, per_check)

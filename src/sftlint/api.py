@@ -228,6 +228,7 @@ def lint_paths(
             dict(config.fields),
             config.examples_per_check,
             names=names,
+            placed=result.tally().placed,
         )
     return result
 

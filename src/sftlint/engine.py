@@ -118,6 +118,8 @@ class _Tally:
     counts: dict[str, int]
     flagged: dict[str, int]
     failing: dict[str, tuple[int, Finding]]
+    #: findings of each check that name a record of a file (what the examples take from)
+    placed: dict[str, int]
 
     @classmethod
     def of(cls, findings: Sequence[Finding], fail_on: Severity, key: tuple[Any, ...]) -> _Tally:
@@ -130,6 +132,7 @@ class _Tally:
         last: dict[str, tuple[str | None, int]] = {}
         seen: dict[str, set[tuple[str | None, int]]] = {}
         flagged: dict[str, int] = {}
+        placed: dict[str, int] = {}
         for f in findings:
             code = f.code
             counts[code] = counts.get(code, 0) + 1
@@ -137,6 +140,8 @@ class _Tally:
                 count, first = failing.get(code, (0, f))
                 failing[code] = (count + 1, first)
             if f.record is not None:
+                if f.file is not None:
+                    placed[code] = placed.get(code, 0) + 1
                 place = (f.file, f.record)
                 if f.file in inputs:
                     if last.get(code) != place:
@@ -146,7 +151,7 @@ class _Tally:
                     seen.setdefault(code, set()).add(place)
         for code, places in seen.items():
             flagged[code] = flagged.get(code, 0) + len(places)
-        return cls(key, counts, flagged, failing)
+        return cls(key, counts, flagged, failing, placed)
 
 
 #: a check that decides nothing (no finding at or above fail_on) yet flags at least this share of

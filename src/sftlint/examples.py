@@ -23,6 +23,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from sftlint.errors import SftlintError
+from sftlint.finding_store import FindingStore
 from sftlint.findings import Finding
 from sftlint.io import display_name, parse_json, read_records, rereadable, shown_path
 from sftlint.records import Record, normalise
@@ -112,16 +113,28 @@ def _cluster_pairs(summaries: Mapping[str, Any]) -> list[tuple[tuple[str, int], 
     return pairs
 
 
-def wanted_records(findings: Iterable[Finding], summaries: Mapping[str, Any], per_check: int) -> dict[str, set[int]]:
+def wanted_records(
+    findings: Iterable[Finding], summaries: Mapping[str, Any], per_check: int, placed: Mapping[str, int] | None = None
+) -> dict[str, set[int]]:
     """The record positions to excerpt, by file: the first `per_check` flagged records of each
     check and the first record each of them names (the original of a duplicate, the evaluation
-    record it leaks), plus the members of the groups the summaries name (shown side by side)."""
+    record it leaks), plus the members of the groups the summaries name (shown side by side).
+
+    `placed`, if known, is how many findings of each check name a record of a file
+    (`Result.tally().placed`): the reading stops once every check has given what it can, not
+    at the last of a million findings."""
     taken: dict[str, int] = {}
     wanted: dict[str, set[int]] = {}
+    enough = {} if placed is None else {code: min(per_check, n) for code, n in placed.items() if n and per_check}
+    unfinished = len(enough) if placed is not None else -1
     for f in findings:
+        if unfinished == 0:
+            break
         if f.file is None or f.record is None or taken.get(f.code, 0) >= per_check:
             continue
-        taken[f.code] = taken.get(f.code, 0) + 1
+        taken[f.code] = count = taken.get(f.code, 0) + 1
+        if count == enough.get(f.code):
+            unfinished -= 1
         wanted.setdefault(f.file, set()).add(f.record)
         named = named_record([r.to_dict() for r in f.related[:1]], f.data)
         if named is not None and isinstance(named.get("record"), int):
@@ -285,6 +298,20 @@ def _name_in(wanted: Mapping[str, Any], path: str, given: str | None) -> str | N
     return next((name for name in names if name in wanted), None)
 
 
+def _place(findings: FindingStore, f: Finding) -> tuple[int, int]:
+    """Where a store reads finding `f`: by its file, then its record."""
+    return findings.file_order(f.file), f.record or 0
+
+
+def _last_place(findings: Sequence[Finding], wanted: Mapping[str, set[int]]) -> tuple[int, int] | None:
+    """The place (`_place`) of the last wanted record in a store's reading order; None if the
+    findings are not a store (a list has no order to rely on) or no record is wanted."""
+    if not isinstance(findings, FindingStore):
+        return None
+    places = [(findings.file_order(file), max(positions)) for file, positions in wanted.items() if positions]
+    return max(places) if places else (-2, 0)
+
+
 def collect_examples(
     paths: Sequence[str],
     findings: Sequence[Finding],
@@ -292,16 +319,21 @@ def collect_examples(
     fields: Mapping[str, str],
     per_check: int,
     names: Sequence[str] | None = None,
+    placed: Mapping[str, int] | None = None,
 ) -> list[dict[str, Any]]:
     """Excerpts of the wanted records of every input (the training files and the evaluation sets
     their findings name), in file then record order; `names` name the first paths, as in
     `engine.run`. The example of each group member shown beside its group's first record (a
-    near-duplicate beside its cluster's first) carries the two records' differences (`comparison`)."""
-    wanted = wanted_records(findings, summaries, per_check)
+    near-duplicate beside its cluster's first) carries the two records' differences (`comparison`).
+    `placed`: as for `wanted_records`."""
+    wanted = wanted_records(findings, summaries, per_check, placed)
     # the flagged turns of the records excerpted, kept only where there are some: a set for every
     # flagged record took more memory than the whole pass at a million findings
     turns: dict[tuple[str, int], set[int]] = {}
+    last = _last_place(findings, wanted)
     for f in findings:
+        if last is not None and _place(findings, f) > last:
+            break  # a store reads in (file, record) order: no wanted record comes after this one
         if f.file is not None and f.record in wanted.get(f.file, ()):
             flagged = flagged_turns(f.message, f.data)
             if flagged:

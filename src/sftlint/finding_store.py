@@ -140,6 +140,11 @@ class FindingStore(Sequence[Finding]):
     def __len__(self) -> int:
         return self._written + len(self._held)
 
+    def file_order(self, file: str | None) -> int:
+        """Where findings about `file` come in the reading order: by this index (the run's
+        inputs in order; -1 for any other file and for none), then by record."""
+        return self._order.get(file or "", -1)
+
     @property
     def spilled(self) -> bool:
         """Whether some findings are in a file rather than in memory."""
