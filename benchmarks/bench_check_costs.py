@@ -44,6 +44,8 @@ def main() -> None:
     parser.add_argument("--records", type=int, default=50_000, help="records of the real corpus")
     parser.add_argument("--runs", type=int, default=2, help="runs of each check; the least CPU counts")
     args = parser.parse_args()
+    if args.records < 1 or args.runs < 1:
+        parser.error("--records and --runs must be at least 1")
     path = str(real_corpus.build(args.records))
     checks = [c for c in build_checks(Config(preview=True)) if c.code not in ALWAYS]
     cpu_per_record(path, set(), args.records, 1)  # what loads once (langdetect's profiles aside) is loaded
