@@ -21,7 +21,7 @@ from sftlint.api import lint_paths
 from sftlint.checks.exact_duplicate import ExactDuplicate
 from sftlint.cli import cli
 from sftlint.config import Config
-from sftlint.engine import Result
+from sftlint.engine import Result, _Tally
 from sftlint.finding_store import FindingStore
 from sftlint.findings import Finding, Location, Severity
 
@@ -58,6 +58,8 @@ ROWS = st.lists(
 def test_findings_read_back_as_one_stable_sort_of_all_of_them(rows, held, piece) -> None:
     # equal keys, told apart by their arrival number: stability shows
     findings = [finding(*row, data={"n": i}) for i, row in enumerate(rows)]
+    for i, f in enumerate(findings):
+        f.severity = list(Severity)[i % len(Severity)]
     store = FindingStore(FILES, held=held)
     finding_store.PIECE, saved = piece, finding_store.PIECE
     try:
@@ -67,6 +69,16 @@ def test_findings_read_back_as_one_stable_sort_of_all_of_them(rows, held, piece)
         assert store.spilled == (len(findings) > held)
         assert as_rows(store) == as_rows(one_sort(findings, FILES))
         assert as_rows(store) == as_rows(store)  # read again: the same
+        assert list(store.brief()) == [(f.code, f.severity, f.file, f.record) for f in store]
+        # the tally of a store, read brief, is the tally of its findings read whole
+        for fail_on in Severity:
+            of_store, of_list = _Tally.of(store, fail_on, ()), _Tally.of(list(store), fail_on, ())
+            for counted in ("counts", "flagged", "placed"):
+                assert getattr(of_store, counted) == getattr(of_list, counted)
+            assert {c: (n, as_rows([f])) for c, (n, f) in of_store.failing.items()} == {
+                c: (n, as_rows([f])) for c, (n, f) in of_list.failing.items()
+            }
+            assert list(of_store.failing) == list(of_list.failing)
     finally:
         finding_store.PIECE = saved
 

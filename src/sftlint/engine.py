@@ -124,26 +124,31 @@ class _Tally:
     @classmethod
     def of(cls, findings: Sequence[Finding], fail_on: Severity, key: tuple[Any, ...]) -> _Tally:
         counts: dict[str, int] = {}
-        failing: dict[str, tuple[int, Finding]] = {}
         threshold = fail_on.rank
         # A store reads its inputs' findings in (input, record) order, so a check's records are
         # told apart from the one before; elsewhere the records seen are kept.
-        inputs = set(findings.files) if isinstance(findings, FindingStore) else set()
+        store = isinstance(findings, FindingStore)
+        inputs = set(findings.files) if store else set()
         last: dict[str, tuple[str | None, int]] = {}
         seen: dict[str, set[tuple[str | None, int]]] = {}
         flagged: dict[str, int] = {}
         placed: dict[str, int] = {}
-        for f in findings:
-            code = f.code
+        failed: dict[str, int] = {}
+        first_at: dict[int, str] = {}  # where each check's first failing finding is
+        rows = findings.brief() if store else ((f.code, f.severity, f.file, f.record) for f in findings)
+        for i, (code, severity, file, record) in enumerate(rows):
             counts[code] = counts.get(code, 0) + 1
-            if f.severity.rank >= threshold:
-                count, first = failing.get(code, (0, f))
-                failing[code] = (count + 1, first)
-            if f.record is not None:
-                if f.file is not None:
+            if severity.rank >= threshold:
+                if code in failed:
+                    failed[code] += 1
+                else:
+                    failed[code] = 1
+                    first_at[i] = code
+            if record is not None:
+                if file is not None:
                     placed[code] = placed.get(code, 0) + 1
-                place = (f.file, f.record)
-                if f.file in inputs:
+                place = (file, record)
+                if file in inputs:
                     if last.get(code) != place:
                         last[code] = place
                         flagged[code] = flagged.get(code, 0) + 1
@@ -151,6 +156,15 @@ class _Tally:
                     seen.setdefault(code, set()).add(place)
         for code, places in seen.items():
             flagged[code] = flagged.get(code, 0) + len(places)
+        # the first failing finding of each check, made from a reading that stops at the last of them
+        firsts: dict[str, Finding] = {}
+        if first_at:
+            for i, f in enumerate(findings):
+                if i in first_at:
+                    firsts[first_at[i]] = f
+                    if len(firsts) == len(first_at):
+                        break
+        failing = {code: (count, firsts[code]) for code, count in failed.items()}
         return cls(key, counts, flagged, failing, placed)
 
 
@@ -484,16 +498,16 @@ class _Runner:
         unusable: Counter[str] = Counter()
         last: tuple[str | None, int] | None = None
         claimed: dict[tuple[str | None, int], str] = {}
-        for f in self.findings:
-            check = self.by_code.get(f.code)
-            if check is not None and check.disqualifies and f.record is not None:
-                key = (f.file, f.record)
-                if f.file in inputs:
+        for code, _, file, record in self.findings.brief():
+            check = self.by_code.get(code)
+            if check is not None and check.disqualifies and record is not None:
+                key = (file, record)
+                if file in inputs:
                     if key != last:
                         last = key
-                        unusable[f.code] += 1
-                elif key not in claimed or f.code < claimed[key]:
-                    claimed[key] = f.code
+                        unusable[code] += 1
+                elif key not in claimed or code < claimed[key]:
+                    claimed[key] = code
         unusable.update(claimed.values())
         context.unusable = dict(sorted(unusable.items()))  # the same order whatever the --jobs
         context.usable_pairs = self.valid - sum(unusable.values())

@@ -158,6 +158,17 @@ class FindingStore(Sequence[Finding]):
             self._file.flush()
         return _merged(self._runs)
 
+    def brief(self) -> Iterator[tuple[str, Severity, str | None, int | None]]:
+        """(code, severity, file, record) of every finding, in output order: what counting them
+        needs, without making a finding and its related places of each one written out (the
+        greater part of reading it back)."""
+        if not self._runs:
+            return ((f.code, f.severity, f.file, f.record) for f in self._settled())
+        self._write_held()
+        if self._file is not None:
+            self._file.flush()
+        return ((row[2], _SEVERITIES[row[6]], row[7], row[13]) for row in _ordered_rows(self._runs))
+
     @overload
     def __getitem__(self, index: int) -> Finding: ...
 
@@ -240,10 +251,10 @@ def temporary_folder() -> str:
 def _merged(runs: list[_Run]) -> Iterator[Finding]:
     """The findings of sorted runs, in order (see the module's docstring). Related places met
     again are the same `Location` (they are immutable; a cluster's members all name its first)."""
-    streams = [_rows(run) for run in runs]
-    rows = streams[0] if len(streams) == 1 else heapq.merge(*streams)
     places: dict[tuple[Any, ...], Location] = {}
-    for _, _, code, message, _, slug, severity, file, line, related, score, data, fingerprint, record in rows:
+    for _, _, code, message, _, slug, severity, file, line, related, score, data, fingerprint, record in _ordered_rows(
+        runs
+    ):
         if related:
             if len(places) > PIECE:
                 places.clear()
@@ -251,6 +262,12 @@ def _merged(runs: list[_Run]) -> Iterator[Finding]:
         else:
             related = []
         yield Finding(code, slug, _SEVERITIES[severity], file, line, message, related, score, data, fingerprint, record)
+
+
+def _ordered_rows(runs: list[_Run]) -> Iterator[tuple[Any, ...]]:
+    """The rows of sorted runs, merged in order (tuples compared in C)."""
+    streams = [_rows(run) for run in runs]
+    return streams[0] if len(streams) == 1 else heapq.merge(*streams)
 
 
 def _rows(run: _Run) -> Iterator[tuple[Any, ...]]:
