@@ -252,9 +252,8 @@ def _merged(runs: list[_Run]) -> Iterator[Finding]:
     """The findings of sorted runs, in order (see the module's docstring). Related places met
     again are the same `Location` (they are immutable; a cluster's members all name its first)."""
     places: dict[tuple[Any, ...], Location] = {}
-    for _, _, code, message, _, slug, severity, file, line, related, score, data, fingerprint, record in _ordered_rows(
-        runs
-    ):
+    rows = _ordered_rows(runs)
+    for _, _, code, message, _, slug, severity, file, line, related, score, data, fingerprint, record in rows:
         if related:
             if len(places) > PIECE:
                 places.clear()
