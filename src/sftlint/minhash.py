@@ -508,8 +508,8 @@ def _key_order(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     Each key's high bits and its position share one uint64, so a sort of values (several times
     faster than a stable sort of indices) orders the positions by key and, among equal keys,
     by position, as a stable sort does. Two keys that differ only in the low bits dropped may
-    come out of order: that is seen (rarely: 1 in 2**40 for two keys of a million) and the
-    stable sort is taken instead.
+    come out of order: that is seen and the stable sort is taken instead (for a million keys,
+    20 bits are dropped, and two random keys alike in the other 44 come about once in 30 bands).
     """
     width = max(len(keys) - 1, 1).bit_length()
     packed = (keys >> _U64(width) << _U64(width)) | np.arange(len(keys), dtype=_U64)
