@@ -46,8 +46,8 @@ NOISE_SHARE = 0.04
 NOISE_US = 5.0
 #: Costs known to be above BOUND, with the bound they are held to instead and why. SFT116 reads a
 #: response to its end only when it does not end on a full stop (ordinary answers do, text in
-#: no language never does); it stays linear in the text's length (10 us a record there against
-#: 3.5 on ordinary text on one machine; 6.9 times the ordinary cost on a slower one, before it
+#: no language never does); it stays linear in the text's length (9 us a record there against
+#: 3 on ordinary text on one machine; 6.9 times the ordinary cost on a slower one, before it
 #: settled lines ending outside ASCII without reading their words). SFT109 reads ordinary text,
 #: mostly ASCII, through C fast paths, and text outside ASCII character by character to find
 #: its script and its prose; text in no language is all outside ASCII. It is linear in the text's
