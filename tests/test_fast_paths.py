@@ -64,6 +64,7 @@ from sftlint.minhash import (
     MinHasher,
     ShingleStore,
     SignedCorpus,
+    _among,
     _CharClasses,
     _key_order,
     band_keys,
@@ -313,6 +314,18 @@ def test_key_order_is_the_stable_argsort(values: list[int], high: int) -> None:
         order, ordered = _key_order(keys)
         assert np.array_equal(order, np.argsort(keys, kind="stable"))
         assert np.array_equal(ordered, keys[order])
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.integers(0, 2**64 - 1) | st.integers(0, 20), min_size=1, max_size=200),
+    st.lists(st.integers(0, 2**64 - 1) | st.integers(0, 20), max_size=200),
+)
+def test_among_is_membership(known: list[int], asked: list[int]) -> None:
+    """Pairs judged before are found by looking the pairs up in ascending order: the same answers."""
+    values = np.unique(np.array(known, dtype=np.uint64))
+    pairs = np.array(asked, dtype=np.uint64)
+    assert np.array_equal(_among(values, pairs), np.isin(pairs, values))
 
 
 def test_band_keys_on_disk_read_back_band_by_band_and_cluster_alike(monkeypatch) -> None:
