@@ -304,8 +304,9 @@ def _place(findings: FindingStore, f: Finding) -> tuple[int, int]:
 
 
 def _last_place(findings: Sequence[Finding], wanted: Mapping[str, set[int]]) -> tuple[int, int] | None:
-    """The place (`_place`) of the last wanted record in a store's reading order; None if the
-    findings are not a store (a list has no order to rely on) or no record is wanted."""
+    """The place (`_place`) of the last wanted record in a store's reading order: (-2, 0), before
+    every finding, when no record is wanted; None if the findings are not a store (a list has no
+    order to rely on)."""
     if not isinstance(findings, FindingStore):
         return None
     places = [(findings.file_order(file), max(positions)) for file, positions in wanted.items() if positions]

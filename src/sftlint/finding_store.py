@@ -200,7 +200,7 @@ class FindingStore(Sequence[Finding]):
     # -- inside -------------------------------------------------------------------------------
 
     def _key(self, f: Finding) -> tuple[int, int, str, str]:
-        return (self._order.get(f.file or "", -1), f.record or 0, f.code, f.message)
+        return (self.file_order(f.file), f.record or 0, f.code, f.message)
 
     def _settled(self) -> list[Finding]:
         """The held findings, prepared and sorted (a stable sort of sorted findings and those
