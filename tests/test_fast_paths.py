@@ -879,8 +879,9 @@ LAST_WORDS = ["the", "and", "done.", "x,", "：", ":", "、", "日本", "Ünï",
 )
 def test_sentence_problem_reads_the_words_of_every_line_it_can_report(line: str, earlier: list[str]) -> None:
     assert all(word.isascii() for word in _NEVER_LAST)
-    expected = _judged_sentence(line.rstrip(), earlier) if line.strip() else None
-    assert _sentence_problem(line, earlier) == expected
+    body = "\n".join(earlier)
+    expected = _judged_sentence(line.rstrip(), body) if line.strip() else None
+    assert _sentence_problem(line, body) == expected
 
 
 # A line of a program as it was first written: one expression searched over the line.

@@ -238,8 +238,8 @@ def _looking_like_json(path: str, lines: Iterator[bytes | int]) -> Iterator[byte
         name = display_name(path)
         if any(b"\x00" in text for text in texts):
             raise InputError(f"{name} looks like a binary file, not JSON Lines")
-        which = "its first line is" if len(texts) == 1 else f"none of its first {len(texts)} lines is"
-        raise InputError(f"{name} does not look like JSON Lines: {which} not JSON")
+        which = "its first line is not JSON" if len(texts) == 1 else f"none of its first {len(texts)} lines is JSON"
+        raise InputError(f"{name} does not look like JSON Lines: {which}")
     return itertools.chain(head, lines)
 
 

@@ -92,20 +92,20 @@ def _finished(line: str) -> bool:
     return line.rstrip(_CLOSERS)[-1:] in _FULL_STOPS
 
 
-def _items_unfinished(lines: list[str]) -> bool:
-    """Whether the earlier list items of a response are written without full stops: at least
-    `MIN_SIBLINGS` of them, and fewer than half ending with one."""
-    items = [line.rstrip() for line in lines if _LIST_ITEM.match(line) and len(_WORD.findall(line)) >= FRAGMENT_WORDS]
+def _items_unfinished(body: str) -> bool:
+    """Whether the earlier list items of a response (`body`: the text before its last line) are
+    written without full stops: at least `MIN_SIBLINGS` of them, and fewer than half ending with one."""
+    items = [line.rstrip() for line in body.split("\n") if _LIST_ITEM.match(line) and len(_WORD.findall(line)) >= FRAGMENT_WORDS]
     finished = sum(map(_finished, items))
     return len(items) >= MIN_SIBLINGS and finished < len(items) / 2
 
 
-def _siblings_finished(lines: list[str], item: bool) -> bool:
-    """Whether the earlier long lines of the same kind (list items, or prose) end with a full stop:
-    at least `MIN_SIBLINGS` of them, and `SIBLING_SHARE` of them finished."""
+def _siblings_finished(body: str, item: bool) -> bool:
+    """Whether the earlier long lines of the same kind (list items, or prose) in `body` end with
+    a full stop: at least `MIN_SIBLINGS` of them, and `SIBLING_SHARE` of them finished."""
     siblings = [
         line.rstrip()
-        for line in lines
+        for line in body.split("\n")
         if bool(_LIST_ITEM.match(line)) == item
         and len(_WORD.findall(line)) >= LONG_LINE_WORDS
         and not _NOT_SENTENCE.search(line)
@@ -133,20 +133,21 @@ def _cut_copy(line: str, body: str) -> str | None:
     return None
 
 
-def _sentence_problem(line: str, earlier: list[str]) -> str | None:
+def _sentence_problem(line: str, body: str) -> str | None:
     """Why the last line of a prose response reads as cut off mid-sentence, or None.
 
     Only a line that ends on a colon, a comma or a letter can be reported, and a letter only
     when it is lower-cased to ASCII (every word of `_NEVER_LAST` is ASCII; other letters end in
-    `not last.isascii()` below): the other lines are settled without reading their words."""
+    `not last.isascii()` below): the other lines are settled without reading their words, and
+    `body` (the text before the line) is cut into lines only for the few read in full."""
     stripped = line.rstrip()
     last = stripped[-1:]
     if not last or last not in _LAST_TO_JUDGE and not (last.isalpha() and last.lower().isascii()):
         return None
-    return _judged_sentence(stripped, earlier)
+    return _judged_sentence(stripped, body)
 
 
-def _judged_sentence(stripped: str, earlier: list[str]) -> str | None:
+def _judged_sentence(stripped: str, body: str) -> str | None:
     """`_sentence_problem` of a line without trailing whitespace, read in full."""
     # Only the number of words up to LONG_LINE_WORDS and the last word matter: a long line's
     # tail holds them (its first word may be cut, its last is whole), so one long line costs
@@ -168,12 +169,12 @@ def _judged_sentence(stripped: str, earlier: list[str]) -> str | None:
     if not last.isascii():
         return None
     item = bool(_LIST_ITEM.match(stripped))
-    if item and _items_unfinished(earlier):
+    if item and _items_unfinished(body):
         return None  # a list written without full stops: its last item needs none either
     ends = list(_SENTENCE_END.finditer(stripped))
     if ends and len(_WORD.findall(stripped[ends[-1].end() :])) >= FRAGMENT_WORDS + item:
         return f"ends mid-sentence: {excerpt(stripped[ends[-1].end() :].strip()[-60:])!r}"
-    if len(words) >= LONG_LINE_WORDS and _siblings_finished(earlier, item):
+    if len(words) >= LONG_LINE_WORDS and _siblings_finished(body, item):
         kind = "list items" if item else "paragraphs"
         return f"ends mid-sentence where the other {kind} end with a full stop: {excerpt(stripped[-60:])!r}"
     return None
@@ -211,8 +212,7 @@ def truncation(text: str) -> str | None:
         return None  # a label or a short answer ("how-to", "Paris") is not a sentence
     cut = text.rfind("\n")
     last_line, body = text[cut + 1 :], text[:cut] if cut >= 0 else ""
-    earlier = body.split("\n") if cut >= 0 else []
-    return _sentence_problem(last_line, earlier) or _cut_copy(last_line, body)
+    return _sentence_problem(last_line, body) or _cut_copy(last_line, body)
 
 
 class TruncatedResponse(Check):
