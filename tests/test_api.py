@@ -48,8 +48,10 @@ def without_timings(document: dict) -> dict:
 
 
 def renamed(document: dict, path: Path, name: str) -> dict:
-    """`document` with the file `path` called `name`, as the library calls in-memory records."""
-    return json.loads(json.dumps(document).replace(json.dumps(str(path))[1:-1], name))
+    """`document` with the file `path` called `name`, as the library calls in-memory records
+    (SFT205's command to hold out an evaluation set names them DATA: they are no file)."""
+    text = json.dumps(document).replace(f"`sftlint split {path} ", "`sftlint split DATA ")
+    return json.loads(text.replace(json.dumps(str(path))[1:-1], name))
 
 
 def found(findings: list) -> list[tuple]:
@@ -122,6 +124,87 @@ def test_a_hugging_face_dataset_gives_what_its_jsonl_gives(tmp_path, monkeypatch
     splits = datasets.DatasetDict({"train": dataset, "test": dataset})
     with pytest.raises(SftlintError, match=r"DatasetDict holds several splits: lint one of them \(\['train'\], "):
         sftlint.lint(splits)
+
+
+@pytest.mark.parametrize("form", ["pandas", "arrow", "numpy"])
+def test_a_dataset_in_any_format_gives_what_it_gives_as_python_rows(tmp_path, monkeypatch, form):
+    """A Dataset set to return DataFrames, Arrow tables or arrays is read row by row as dicts all
+    the same (its rows were once written as text, each a JSON string: a false NO-GO)."""
+    monkeypatch.setenv("HF_HOME", str(tmp_path / "hf"))
+    monkeypatch.setenv("HF_DATASETS_OFFLINE", "1")
+    import datasets
+
+    dataset = datasets.Dataset.from_list(read_records(IDENTITY))
+    plain = sftlint.lint(dataset, config={}, examples=False)
+    formatted = sftlint.lint(dataset.with_format(form), config={}, examples=False)
+    assert [f.to_dict() for f in formatted.findings] == [f.to_dict() for f in plain.findings]
+    assert formatted.verdict == plain.verdict and formatted.stats["valid"] == len(dataset)
+
+
+@pytest.mark.parametrize(
+    ("record", "says"),
+    [
+        ({"instruction": "a", "output": "b", ("x", 1): "c"}, "keys must be str"),
+        ({"instruction": "a", "output": "b", "n": 10**5000}, "Exceeds the limit"),
+        ({"instruction": "a", "output": [[[]]] * 2}, None),  # nesting JSON can hold: no error
+    ],
+)
+def test_a_record_json_cannot_hold_is_one_error_naming_it(record, says):
+    records = [{"instruction": "Q?", "output": "A."}, record]
+    if says is None:
+        assert sftlint.lint(records, config={}, examples=False).stats["records"] == 2
+        return
+    with pytest.raises(SftlintError, match=rf"^<records> record 2 cannot be written as JSON: {says}"):
+        sftlint.lint(records, config={})
+    circular: dict = {"instruction": "a"}
+    circular["self"] = circular
+    with pytest.raises(SftlintError, match="record 1 cannot be written as JSON: Circular reference"):
+        sftlint.lint([circular], config={})
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda: sftlint.lint(IDENTITY, config={}, select=5), "check names are text"),
+        (lambda: sftlint.lint(IDENTITY, config={}, ignore=[5]), "check names are text"),
+        (lambda: sftlint.lint(IDENTITY, config={}, against=[{"a": 1}]), "against takes paths"),
+        (lambda: sftlint.lint(IDENTITY, config={}, against=3), "against takes paths"),
+        (lambda: sftlint.split(IDENTITY, "t.jsonl", "e.jsonl", eval_fraction="0.1"), "eval_fraction is a number"),
+        (lambda: sftlint.fix([{"instruction": "a", "output": "b"}], "o.jsonl"), "fix reads a dataset file"),
+    ],
+)
+def test_options_of_the_wrong_type_are_one_error(tmp_path, monkeypatch, call, message):
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(SftlintError, match=message):
+        call()
+    assert not list(tmp_path.iterdir())  # nothing written
+
+
+def test_a_report_with_a_template_folder_that_is_not_one_is_one_error(tmp_path):
+    result = sftlint.lint(IDENTITY, config={}, select="SFT101")
+    for folder, says in ((tmp_path / "missing", "no such folder"), (Path(IDENTITY), "is not a folder")):
+        with pytest.raises(SftlintError, match=f"{says} \\(the report's template folder\\)"):
+            result.report(tmp_path / "report.html", template_dir=folder)
+    assert not (tmp_path / "report.html").exists()
+
+
+def test_a_lone_surrogate_in_a_record_reaches_every_output_as_its_escape(tmp_path):
+    """A record's "\\ud83d" without its pair is kept as read, and written as that escape: the
+    JSON document, a notebook's output and pandas' string columns all stay valid UTF-8."""
+    path = tmp_path / "cut.jsonl"
+    lines = [json.dumps({"instruction": f"Label review {i}: fine", "output": "positive"}) for i in range(30)]
+    lines.append('{"instruction": "Label review: fine", "output": "positive \\ud83d"}')
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    runner = CliRunner()  # writes its output strictly as UTF-8, as a file or a pipe would
+    proc = runner.invoke(cli, ["lint", str(path), "--format", "json", "--min-pairs", "1"])
+    assert proc.exit_code in (0, 1), proc.output
+    document = json.loads(proc.output)
+    assert "\\ud83d" in proc.output and "\ud83d" not in proc.output
+    assert any("lone surrogate U+D83D" in f["message"] for f in document["findings"])
+    result = sftlint.lint(path, config={})
+    result._repr_html_().encode("utf-8")
+    frame = result.to_pandas()
+    assert frame["message"].str.contains("\\ud83d", regex=False).any()
 
 
 def test_values_json_has_no_type_for_are_written_as_json_would_hold_them(tmp_path):

@@ -4,8 +4,10 @@ the same result, with one process or several, and leaves no file behind."""
 
 from __future__ import annotations
 
+import copy
 import json
 import os
+import pickle
 import tempfile
 import tracemalloc
 from pathlib import Path
@@ -136,6 +138,9 @@ def test_a_store_reads_like_the_list_of_its_findings(held) -> None:
     with pytest.raises(IndexError):
         store[5]
     assert store.index(expected[2]) == 2 and store.count(expected[0]) == 1
+    # a copy or a pickle is the list of its findings, written out or not (its file is its own)
+    for copied in (copy.deepcopy(store), pickle.loads(pickle.dumps(store))):
+        assert type(copied) is list and copied == expected and as_rows(copied) == as_rows(expected)
 
 
 def test_a_process_hands_its_written_findings_over_through_a_file_that_is_then_gone(tmp_path) -> None:

@@ -47,7 +47,11 @@ def jsonl(*records: object) -> bytes:
         ("data.xlsx", b"PK\x03\x04\x14\x00\x06\x00" + bytes(100), "looks like a zip archive"),
         ("utf16.jsonl", '{"instruction": "Q", "output": "A"}\n'.encode("utf-16"), "looks like UTF-16 text"),
         ("blob.bin", b"\x01\x02\x00\x00garbage\n\x00\x00\x07\n", "looks like a binary file, not JSON Lines"),
-        ("README.md", b"# My dataset\n\nSome words.\n", "does not look like JSON Lines: none of its first 2 lines is JSON"),
+        (
+            "README.md",
+            b"# My dataset\n\nSome words.\n",
+            "does not look like JSON Lines: none of its first 2 lines is JSON",
+        ),
         ("one.txt", b"hello\n", "does not look like JSON Lines: its first line is not JSON"),
         ("table.txt", b"instruction,output\nQ,A\nQ2,A2\n", "does not look like JSON Lines"),
         ("notes.md", b"[link](http://example.com)\ntext\n", "does not look like JSON Lines"),

@@ -76,6 +76,11 @@ def test_no_evaluation_set_fires_with_a_sized_recommendation(tmp_path) -> None:
     assert "hold out about 100 of the 500 usable pairs (20%" in finding["message"]
     assert f"sftlint split {path} --eval-fraction 0.2 -o train.jsonl -e eval.jsonl" in finding["message"]
     assert out["summaries"]["no-evaluation-set"] == {"present": False, "files": [], "recommended_size": 100}
+    # a name a shell would split is quoted, so the command can be pasted as it is
+    spaced = write_jsonl(tmp_path / "my data.jsonl", pairs(500))
+    _, out = lint_json(str(spaced), "--select", "SFT205,SFT201")
+    [finding] = findings(out, "SFT205")
+    assert f"`sftlint split '{spaced}' --eval-fraction 0.2 " in finding["message"]
 
 
 def test_no_evaluation_set_quiet_when_config_names_one(tmp_path) -> None:

@@ -50,8 +50,8 @@ def test_field_mapping_makes_a_custom_shape():
         ({"foo": 1}, "no instruction/response fields"),
         ({"instruction": "Q"}, "no instruction/response fields"),
         ({"instruction": "Q", "output": 3}, "field 'output' is a number"),
-        ({"instruction": ["Q"], "output": "A"}, "field 'instruction' is a array"),
-        ({"instruction": "Q", "output": "A", "label": {"x": 1}}, "field 'label' is a object"),
+        ({"instruction": ["Q"], "output": "A"}, "field 'instruction' is an array"),
+        ({"instruction": "Q", "output": "A", "label": {"x": 1}}, "field 'label' is an object"),
     ],
 )
 def test_schema_problems(value, expected):

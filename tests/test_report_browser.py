@@ -130,6 +130,23 @@ def test_filter_by_check_shows_only_that_checks_findings(browser, report_file: P
     view.page.close()
 
 
+def test_filter_by_severity_keeps_a_check_whose_findings_have_it(browser, tmp_path: Path) -> None:
+    """SFT104's row shows its worst severity, the error its rate of copies escalates to, and the
+    severity filter still finds it by its warnings (real data: a model answering every question alike)."""
+    out = tmp_path / "null.html"
+    data = REPO / "tests" / "data" / "real" / "alpaca_eval" / "NullModel.jsonl"
+    proc = CliRunner().invoke(cli, ["lint", str(data), "--select", "SFT104", "--report", str(out)])
+    assert proc.exit_code == 1, proc.output
+    view = Page(browser, out.as_uri())
+    row = view.page.query_selector('.check-row[data-code="SFT104"]')
+    assert row.get_attribute("data-severity") == "error"
+    for severity in ("warning", "error"):
+        view.page.select_option("#filter-severity", severity)
+        assert row.is_visible() and view.visible(f'.finding[data-severity="{severity}"]')
+    assert view.errors == []
+    view.page.close()
+
+
 def test_link_to_a_check_opens_the_page_filtered(browser, report_file: Path) -> None:
     view = Page(browser, report_file.as_uri() + "#check-SFT111")
     assert {el.get_attribute("data-code") for el in view.visible(".finding")} == {"SFT111"}

@@ -67,8 +67,10 @@ def split_names(values: str | Iterable[str] | None) -> list[str]:
     """Check names from `"A,B"`, `["A", "B"]` or `--select A,B --select C` alike."""
     if values is None:
         return []
-    values = [values] if isinstance(values, str) else values
-    return [v.strip() for value in values for v in value.split(",") if v.strip()]
+    names = [values] if isinstance(values, str) else list(values) if isinstance(values, Iterable) else None
+    if names is None or not all(isinstance(name, str) for name in names):
+        raise SftlintError(f"check names are text, e.g. 'SFT104' or ['SFT1', 'near-duplicate']; got {values!r:.60}")
+    return [v.strip() for name in names for v in name.split(",") if v.strip()]
 
 
 def build_checks(config: Config) -> list[Check]:
@@ -103,7 +105,13 @@ def read_paths(
         folders = [Path(f) for f in config.plugins if os.path.isdir(f)]  # discovery reports the others
         paths += [module for folder in folders for module in sorted(folder.glob("*.py"))]
     if template_dir is not None:
-        paths += sorted(p for p in template_dir.iterdir() if p.is_file())
+        if not template_dir.is_dir():
+            problem = "is not a folder" if template_dir.exists() else "no such folder"
+            raise SftlintError(f"{template_dir}: {problem} (the report's template folder)")
+        try:
+            paths += sorted(p for p in template_dir.iterdir() if p.is_file())
+        except OSError as exc:
+            raise SftlintError(f"{template_dir}: cannot read the template folder: {exc.strerror or exc}") from None
     return paths
 
 
@@ -131,7 +139,9 @@ class Result(_EngineResult):
             import pandas
         except ImportError:
             raise ImportError("Result.to_pandas needs pandas: pip install pandas") from None
-        rows = [[row.get(column) for column in FINDING_COLUMNS] for row in (f.to_dict() for f in self.findings)]
+        rows = [
+            [_writable(row.get(column)) for column in FINDING_COLUMNS] for row in (f.to_dict() for f in self.findings)
+        ]
         frame = pandas.DataFrame(rows, columns=list(FINDING_COLUMNS))
         for column in ("line", "record"):  # dataset-wide findings have neither
             frame[column] = frame[column].astype("Int64")
@@ -171,7 +181,16 @@ class Result(_EngineResult):
         parts.append(f"<p>{len(self.checks)} checks ran, {len(rows)} with findings.</p>")
         parts += [f"<p>{e(message)}</p>" for message in self.messages]
         parts.append("</div>")
-        return "".join(parts)
+        return _writable("".join(parts))
+
+
+def _writable(value: Any) -> Any:
+    """A text with its lone surrogates (a record's "\\ud83d" without its pair, quoted in a
+    message) as that escape, so it can be written as UTF-8 (a notebook's output, pandas' string
+    columns); any other value as it is."""
+    if type(value) is str and not value.isascii():
+        return value.encode("utf-8", "backslashreplace").decode("utf-8")
+    return value
 
 
 def _cells(row: dict[str, Any]) -> list[str]:
@@ -260,7 +279,12 @@ def _overrides(
     jobs: int | None,
 ) -> dict[str, Any]:
     """The keyword options of `lint` and `fix` as config overrides."""
-    evals = [against] if isinstance(against, (str, os.PathLike)) else list(against or [])
+    if against is None or _is_path(against):
+        evals: list[Any] | None = [] if against is None else [against]
+    else:
+        evals = list(against) if isinstance(against, Iterable) else None
+    if evals is None or not all(_is_path(p) for p in evals):
+        raise SftlintError(f"against takes paths of evaluation sets; got {against!r:.60}")
     return {
         "select": split_names(select),
         "ignore": split_names(ignore),
@@ -321,6 +345,8 @@ def fix(
     `drop`: checks whose records go too, besides invalid lines, empty records and duplicates.
     `FixReport.cleaned` is the lint of `output`; `sftlint.fix` module's `summary` words it all.
     """
+    if not _is_path(source):
+        raise SftlintError("fix reads a dataset file: write the records to one first")
     settings, config_path = resolve_config(config, **_overrides(select, ignore, fail_on, None, jobs))
     settings = settings.model_copy(update={"baseline": None})  # fix drops defects whether accepted or not
     out = Path(output)
@@ -362,6 +388,8 @@ def split(
     does: duplicates, near-duplicate clusters and same-prompt groups stay on one side."""
     if not isinstance(source, (str, os.PathLike)):
         raise SftlintError("split reads a dataset file: write the records to one first")
+    if isinstance(eval_fraction, bool) or not isinstance(eval_fraction, (int, float)):
+        raise SftlintError(f"eval_fraction is a number between 0 and 1, got {eval_fraction!r}")
     train_path, eval_path = Path(train), Path(eval)
     if same_file(train_path, eval_path):
         raise SftlintError(f"{train_path}: train and eval must be different files")
@@ -428,7 +456,8 @@ def _records(source: Any) -> tuple[list[str], None] | tuple[Iterable[Any], str]:
         if isinstance(source, Mapping):  # a DatasetDict: one dataset per split
             splits = ", ".join(f"[{name!r}]" for name in source)
             raise SftlintError(f"a DatasetDict holds several splits: lint one of them ({splits})")
-        return source, DATASET
+        # rows as dicts of Python values, whatever format the dataset is set to (pandas, arrow, torch...)
+        return (source.with_format(None) if hasattr(source, "with_format") else source), DATASET
     if isinstance(source, Mapping):
         raise SftlintError("one record: pass a list of records, e.g. [record]")
     if isinstance(source, (bytes, bytearray)) or not isinstance(source, Iterable):
@@ -482,8 +511,12 @@ def records_as_file(source: Any) -> Iterator[tuple[list[str], list[str] | None]]
     try:
         try:
             with os.fdopen(fd, "wb") as handle:
-                for record in paths:
-                    handle.write(dump_json(record, default=_json_value) + b"\n")
+                for number, record in enumerate(paths, start=1):
+                    try:
+                        line = dump_json(record, default=_json_value)
+                    except (TypeError, ValueError, RecursionError) as exc:
+                        raise SftlintError(f"{name} record {number} cannot be written as JSON: {exc}") from None
+                    handle.write(line + b"\n")
         except OSError as exc:
             raise write_error(path, exc) from None
         yield [path], [name]

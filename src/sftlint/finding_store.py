@@ -194,6 +194,11 @@ class FindingStore(Sequence[Finding]):
 
     __hash__ = None  # type: ignore[assignment]  # mutable, like a list
 
+    def __reduce__(self) -> tuple[type[list[Finding]], tuple[list[Finding]]]:
+        """A copy or a pickle of a store is the list of its findings, in output order: the
+        temporary file the written ones are in belongs to this store alone."""
+        return list, (list(self),)
+
     def __repr__(self) -> str:
         return f"<FindingStore of {len(self)} findings, {self._written} of them written out>"
 

@@ -54,7 +54,10 @@ def check_doc(check: Check) -> dict[str, str]:
 
 #: The characters of UNPRINTABLE that json.dumps leaves raw (DEL, C1 controls, separators, bidi
 #: overrides) as JSON escapes: the same JSON value, nothing a terminal acts on when it is printed.
-_JSON_ESCAPES = str.maketrans({c: f"\\u{c:04x}" for c in UNPRINTABLE if c >= 0x20})
+#: Lone surrogates too (a record's "\\ud83d" without its pair): as escapes the document is valid
+#: UTF-8 wherever it is written, not only through a stream that writes them as escapes.
+_ESCAPED = [c for c in UNPRINTABLE if c >= 0x20] + list(range(0xD800, 0xE000))
+_JSON_ESCAPES = str.maketrans({c: f"\\u{c:04x}" for c in _ESCAPED})
 
 
 def render_json(result: Result) -> str:
@@ -129,7 +132,7 @@ _PLACE_PAD = " " * 10  # the fields of a related place: a list and a dictionary 
 
 
 #: the characters `_JSON_ESCAPES` replaces, to look for before translating (most text has none)
-_NEEDS_ESCAPES = re.compile("[" + "".join(re.escape(chr(c)) for c in UNPRINTABLE if c >= 0x20) + "]")
+_NEEDS_ESCAPES = re.compile("[" + "".join(re.escape(chr(c)) for c in UNPRINTABLE if c >= 0x20) + "\ud800-\udfff]")
 
 
 def _escaped(text: str) -> str:

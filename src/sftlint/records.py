@@ -175,6 +175,12 @@ def json_type_name(value: Any) -> str:
     )
 
 
+def a_json_type(value: Any) -> str:
+    """`json_type_name` with its article, for messages: "an object", "a string"."""
+    name = json_type_name(value)
+    return f"an {name}" if name[0] in "ao" else f"a {name}"
+
+
 def _pick(obj: Mapping[str, Any], names: tuple[str, ...]) -> tuple[str | None, Any]:
     for name in names:
         if name in obj:
@@ -355,7 +361,7 @@ def _normalise(
         elif val is None and field == "input":
             got[field] = ""
         elif not isinstance(val, str):
-            problems.append(("SFT002", f"field '{key}' is a {json_type_name(val)}, expected a string"))
+            problems.append(("SFT002", f"field '{key}' is {a_json_type(val)}, expected a string"))
             got[field] = ""
         else:
             got[field] = val
@@ -376,7 +382,7 @@ def _history_turns(history: Any, got: dict[str, str], problems: list[Problem]) -
     if not history:
         return None
     if not isinstance(history, list):
-        problems.append(("SFT002", f"field 'history' is a {json_type_name(history)}, expected an array of pairs"))
+        problems.append(("SFT002", f"field 'history' is {a_json_type(history)}, expected an array of pairs"))
         return None
     turns: list[Turn] = []
     for number, pair in enumerate(history, start=1):
@@ -395,7 +401,7 @@ def _label(value: Mapping[str, Any], key: str, problems: list[Problem]) -> str |
     label = value[key]
     if isinstance(label, (str, int, bool)) and not isinstance(label, float):
         return str(label)
-    problems.append(("SFT002", f"field '{key}' is a {json_type_name(label)}, expected a string or integer label"))
+    problems.append(("SFT002", f"field '{key}' is {a_json_type(label)}, expected a string or integer label"))
     return None
 
 
@@ -519,7 +525,7 @@ def _normalise_chat(
     roles = OPENAI_ROLES if shape == "chat" else SHAREGPT_ROLES
     turns_value = value[key]
     if not isinstance(turns_value, list):
-        return None, [("SFT002", f"field '{key}' is a {json_type_name(turns_value)}, expected an array of turns")]
+        return None, [("SFT002", f"field '{key}' is {a_json_type(turns_value)}, expected an array of turns")]
     problems: list[Problem] = []
     turns: list[Turn] = []
     calls: list[ToolCall] = []
@@ -527,7 +533,7 @@ def _normalise_chat(
     media: dict[int, int] = {}
     for i, turn in enumerate(turns_value, start=1):
         if not isinstance(turn, dict):
-            problems.append(("SFT002", f"turn {i} is a {json_type_name(turn)}, expected an object"))
+            problems.append(("SFT002", f"turn {i} is {a_json_type(turn)}, expected an object"))
             continue
         role = turn.get(role_key)
         if not isinstance(role, str):

@@ -7,7 +7,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sftlint.check import Check
 from sftlint.findings import Finding, Severity
 from sftlint.records import Record
-from sftlint.text.normal import DEFAULT_PLACEHOLDERS, squash
+from sftlint.text.normal import DEFAULT_PLACEHOLDERS, INVISIBLE, blank, squash
 
 
 class EmptyResponseOptions(BaseModel):
@@ -22,7 +22,8 @@ class EmptyResponse(Check):
     """A response that is empty, only whitespace, or a placeholder such as N/A or <noinput>.
 
     What it does: Reports records whose response (for chat: any assistant turn) is empty,
-    whitespace only, or one of the placeholder strings (`N/A`, `none`, `<noinput>`, `...`,
+    whitespace only, only invisible characters (zero-width spaces and joiners, a byte-order
+    mark, a soft hyphen: a reader sees nothing), or one of the placeholder strings (`N/A`, `none`, `<noinput>`, `...`,
     `TODO` and others), compared case-insensitively with surrounding punctuation such as a
     final period ignored.
 
@@ -55,6 +56,9 @@ class EmptyResponse(Check):
     def _problem(self, text: str) -> str | None:
         if not text or text.isspace():
             return "is empty" if not text else "is only whitespace"
+        if not text.isascii() and blank(text):
+            shown = ", ".join(f"U+{ord(c):04X}" for c in INVISIBLE if c in text)
+            return f"shows nothing: only invisible characters ({shown})"
         if len(text.split(None, self.max_words)) > self.max_words:
             return None
         value = squash(text)

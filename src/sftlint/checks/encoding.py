@@ -12,7 +12,9 @@ _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 # Any character some test below looks for, mojibake aside, and the ASCII bytes none of them is:
 # the pre-tests for a clean record.
 _ASCII_ALLOWED = bytes(range(32, 127)) + b"\t\n\r"
-_SUSPECT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffd\ufeff]")
+_SUSPECT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffd\ufeff\ud800-\udfff]")
+# Half of a character outside the Basic Multilingual Plane: JSON's "\\ud83d" escape without its pair.
+_SURROGATE = re.compile("[\ud800-\udfff]")
 # UTF-8 text decoded as Latin-1/cp1252 once too often: "donâ€™t", "cafÃ©", "Â£5".
 _MOJIBAKE = re.compile("â€[™œ\x9d“”˜¢¦\x80-\xbf]|Ã[\x80-\xbf©¨¼¶¤§±³º¹®¯ª«¬]|Â[\xa0-\xbf]")
 
@@ -22,7 +24,9 @@ class Encoding(Check):
 
     What it does: Reports bytes that are not valid UTF-8 (found while reading the line), the
     replacement character U+FFFD left by an earlier lossy decode, a byte-order mark inside a
-    text, control characters other than tab and newline, and mojibake: UTF-8 read as Latin-1
+    text, control characters other than tab and newline, lone surrogates (half of a character
+    outside the Basic Multilingual Plane, such as an emoji cut in two, written as a JSON
+    escape like "\\ud83d"), and mojibake: UTF-8 read as Latin-1
     or cp1252 ("donâ€™t", "cafÃ©").
 
     Why it matters: The model learns these characters as if they were language. Mojibake
@@ -52,6 +56,13 @@ class Encoding(Check):
             if match:
                 yield self.finding(
                     f"{name} contains control character U+{ord(match.group()):04X} at offset {match.start()}",
+                    record,
+                )
+            match = None if text.isascii() else _SURROGATE.search(text)
+            if match:
+                yield self.finding(
+                    f"{name} contains a lone surrogate U+{ord(match.group()):04X} at offset {match.start()}: half of "
+                    "a character (often an emoji cut in two), not valid Unicode, and not writable as UTF-8",
                     record,
                 )
             match = None if text.isascii() else _MOJIBAKE.search(text)  # mojibake is never ASCII

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import shlex
 from collections.abc import Iterator
 from typing import Any
 
@@ -44,7 +45,10 @@ class NoEvaluationSet(Check):
         if against or size == 0:
             return
         fraction = size / pairs
-        data = context.files[0] if len(context.files) == 1 and context.files[0] != "<stdin>" else "DATA"
+        # one file by its name, quoted for a shell; standard input and records in memory
+        # ("<stdin>", "<DataFrame>") as DATA
+        named = len(context.files) == 1 and not context.files[0].startswith("<")
+        data = shlex.quote(context.files[0]) if named else "DATA"
         yield self.finding(
             f"no evaluation set given (--against or `against` in config): hold out about {size} of the "
             f"{pairs} usable pairs ({fraction:.0%}; a 95% margin of about ±{margin_points(size):.0f} points "

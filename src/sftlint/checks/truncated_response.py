@@ -95,7 +95,11 @@ def _finished(line: str) -> bool:
 def _items_unfinished(body: str) -> bool:
     """Whether the earlier list items of a response (`body`: the text before its last line) are
     written without full stops: at least `MIN_SIBLINGS` of them, and fewer than half ending with one."""
-    items = [line.rstrip() for line in body.split("\n") if _LIST_ITEM.match(line) and len(_WORD.findall(line)) >= FRAGMENT_WORDS]
+    items = [
+        line.rstrip()
+        for line in body.split("\n")
+        if _LIST_ITEM.match(line) and len(_WORD.findall(line)) >= FRAGMENT_WORDS
+    ]
     finished = sum(map(_finished, items))
     return len(items) >= MIN_SIBLINGS and finished < len(items) / 2
 

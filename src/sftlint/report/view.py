@@ -180,7 +180,7 @@ def build_view(data: dict[str, Any], findings: Iterable[dict[str, Any]] | None =
             for row in checks
             if row["count"]
         ],
-        "filter_severities": [s for s in SEVERITIES if any(r["severity"] == s and r["count"] for r in checks)],
+        "filter_severities": [s for s in SEVERITIES if any(s in r["severities"] and r["count"] for r in checks)],
         "config_json": json.dumps(config, indent=2, ensure_ascii=False, sort_keys=True),
         "diff_words": DIFF_WORDS,
     }
@@ -192,9 +192,10 @@ def _check_rows(rows: list[dict[str, Any]], by_code: dict[str, _Shown]) -> list[
     for row in rows:
         doc = row.get("doc") or {"summary": "", "why": "", "fix": ""}
         found = by_code.get(row["code"])
-        severities = (found.severities if found else set()) | {row["severity"]}
-        worst = max(severities, key=_rank) if row["count"] else row["severity"]
-        out.append({**row, "doc": doc, "severity": worst, "anchor": f"check-{row['code']}"})
+        # the row shows its worst severity, and the severity filter finds it by any of its findings'
+        severities = sorted(found.severities if found and row["count"] else {row["severity"]}, key=_rank)
+        worst = max((*severities, row["severity"]), key=_rank) if row["count"] else row["severity"]
+        out.append({**row, "doc": doc, "severity": worst, "severities": severities, "anchor": f"check-{row['code']}"})
     out.sort(key=lambda r: (r["count"] == 0, -_rank(r["severity"]), r["code"]))
     return out
 

@@ -40,6 +40,19 @@ def squash(text: str) -> str:
     return " ".join(text.split()).lower()  # str.split() splits exactly where \s+ matches, faster
 
 
+#: characters that show nothing yet are not whitespace to `str.isspace`: zero-width space,
+#: non-joiner and joiner, word joiner, byte-order mark (zero-width no-break space), soft hyphen
+INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff\u00ad"
+# every whitespace character (none is above U+3000), then the invisible ones
+_BLANK = "".join(filter(str.isspace, map(chr, range(0x3001)))) + INVISIBLE
+
+
+def blank(text: str) -> bool:
+    """Whether `text` shows nothing: empty, whitespace, or invisible characters such as a
+    zero-width space (a text "\u200b\u200b" is as empty to a reader as "")."""
+    return not text.strip(_BLANK)
+
+
 def excerpt(text: str, limit: int = 60, *, keep_tail: bool = False) -> str:
     """`text` cut to about `limit` characters.
 
