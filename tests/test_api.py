@@ -180,6 +180,14 @@ def test_options_of_the_wrong_type_are_one_error(tmp_path, monkeypatch, call, me
     assert not list(tmp_path.iterdir())  # nothing written
 
 
+def test_a_dataframe_with_two_columns_of_one_name_is_one_error():
+    import pandas as pd
+
+    frame = pd.DataFrame([["Q?", "A.", "B."]], columns=["instruction", "output", "output"])
+    with pytest.raises(SftlintError, match="^the DataFrame has columns of the same name: output$"):
+        sftlint.lint(frame, config={})
+
+
 def test_a_report_with_a_template_folder_that_is_not_one_is_one_error(tmp_path):
     result = sftlint.lint(IDENTITY, config={}, select="SFT101")
     for folder, says in ((tmp_path / "missing", "no such folder"), (Path(IDENTITY), "is not a folder")):

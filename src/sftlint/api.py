@@ -451,6 +451,9 @@ def _records(source: Any) -> tuple[list[str], None] | tuple[Iterable[Any], str]:
     if _is_path(source):
         return [os.fspath(source)], None
     if _module(source) == "pandas" and hasattr(source, "columns") and hasattr(source, "iloc"):
+        repeated = sorted({str(name) for name in source.columns[source.columns.duplicated()]})
+        if repeated:  # a row as a dict would keep one of them, silently
+            raise SftlintError(f"the DataFrame has columns of the same name: {', '.join(repeated)}")
         return _dataframe_rows(source), DATAFRAME
     if _module(source) == "datasets":
         if isinstance(source, Mapping):  # a DatasetDict: one dataset per split

@@ -274,11 +274,12 @@ def _readiness(data: dict[str, Any], stats: dict[str, Any], summaries: dict[str,
             rows.append(_fact("Evaluation set", "given", ", ".join(evaluation.get("files") or []), True))
         else:
             wanted = evaluation.get("recommended_size") or 0
+            records = f"{wanted:,} record{'s' if wanted != 1 else ''}"
             rows.append(
                 _fact(
                     "Evaluation set",
                     "none given",
-                    f"hold out about {wanted:,} records with `sftlint split`" if wanted else "",
+                    f"hold out about {records} with `sftlint split`" if wanted else "",
                     False,
                     "missing",
                 )
