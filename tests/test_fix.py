@@ -261,6 +261,27 @@ def test_errors_exit_2_with_one_line_from_the_real_command(messy, tmp_path):
         assert proc.stderr.startswith("sftlint: error: ") and proc.stderr.count("\n") == 1, proc.stderr
 
 
+def test_cleaned_records_to_standard_output_are_not_read_back(messy, tmp_path):
+    """-o /dev/stdout: into a pipe the records are written and not linted again (reading the
+    pipe back waited for ever); redirected to a file, the file is linted, not the descriptor
+    (which still holds the file the cleaned one replaced: 0 records, a false NO-GO). The summary
+    goes to standard error either way, never among the records."""
+    path, _ = messy
+    command = [sys.executable, "-m", "sftlint", "fix", str(path), "-o", "/dev/stdout", "--rejects", str(tmp_path / "r")]
+    run_fix(path, "-o", tmp_path / "kept.jsonl")
+    kept = (tmp_path / "kept.jsonl").read_bytes()
+    piped = subprocess.run(command, capture_output=True, timeout=120)
+    assert piped.returncode == 0 and piped.stdout == kept, piped.stderr
+    assert b"/dev/stdout is not a regular file: not linted again" in piped.stderr
+    with open(tmp_path / "redirected.jsonl", "wb") as out:
+        redirected = subprocess.run(command, stdout=out, stderr=subprocess.PIPE, timeout=120)
+    assert (tmp_path / "redirected.jsonl").read_bytes() == kept
+    cleaned = subprocess.run([*command[:3], "lint", str(tmp_path / "kept.jsonl")], capture_output=True)
+    assert redirected.returncode == cleaned.returncode, redirected.stderr
+    records = sum(1 for line in kept.splitlines() if line.strip())
+    assert f"/dev/stdout: {records} records".encode() in redirected.stderr
+
+
 def test_default_rejects_name():
     assert fix_module.default_rejects(Path("a/clean.jsonl")) == Path("a/clean.rejected.jsonl")
     assert fix_module.default_rejects(Path("clean.jsonl.gz")) == Path("clean.rejected.jsonl.gz")

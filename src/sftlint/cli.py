@@ -560,12 +560,22 @@ def fix(
     rejects = rejects or default_rejects(output)
     refuse_inputs([output, rejects], [config_path] if config_path else [])  # the library gets the settings only
     report = api.fix(source, output, rejects=rejects, drop=drop, config=config, progress=False)
-    click.echo(summary(report))
+    click.echo(summary(report), err=_is_stdout(output))  # never into the records written to standard output
     sys.exit(EXIT_NO_GO if report.cleaned is not None and report.cleaned.verdict == "no-go" else EXIT_GO)
 
 
 class Terminated(KeyboardInterrupt):
     """SIGTERM: stops the run the way Ctrl-C does (workers ended, no output half-written)."""
+
+
+def _is_stdout(path: Path) -> bool:
+    """Whether `path` is this process's standard output (-o /dev/stdout, or a name for what it
+    is redirected to)."""
+    try:
+        here, there = os.fstat(sys.stdout.fileno()), os.stat(path)
+    except (OSError, ValueError, AttributeError):  # no standard output, or one with no file behind it
+        return False
+    return (here.st_dev, here.st_ino) == (there.st_dev, there.st_ino)
 
 
 def _stop(signum: int, frame: Any) -> None:

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import gzip
 import os
+import stat
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
@@ -134,11 +135,12 @@ def fix_file(
     check_paths(source, output, rejects)
     refuse_inputs([output, rejects], reads)
     report = FixReport(source, output, rejects)
+    landing = _landing(output)
     kind = input_kind(str(source))
     if kind != "jsonl":
         check_output(str(source), kind, output, "fix")
         _fix_records(report, kind, drop, lint, reads)
-        report.cleaned = lint([str(output)])
+        report.cleaned = _lint_again(output, landing, lint)
         return report
     with ExitStack() as stack:
         lines_source = str(source)
@@ -167,8 +169,32 @@ def fix_file(
                 f"{source}: {records_read} records on {report.records} non-blank lines; fix copies one record "
                 "per line, so convert the file to JSON Lines first (nothing was written)"
             )
-    report.cleaned = lint([str(output)])
+    report.cleaned = _lint_again(output, landing, lint)
     return report
+
+
+def _landing(output: Path) -> Path | None:
+    """The file the cleaned records land in, named before it is written (a new file replaces
+    it), or None for no regular file: a pipe (-o /dev/stdout) would wait for ever to be read
+    back, a device gives back nothing or something else."""
+    try:
+        if not stat.S_ISREG(os.stat(output).st_mode):
+            return None
+    except OSError:
+        pass  # a new file
+    try:
+        return output.resolve()
+    except (OSError, RuntimeError):
+        return output
+
+
+def _lint_again(output: Path, landing: Path | None, lint: Callable[[list[str]], Result]) -> Result | None:
+    """The lint of the cleaned file: by its name as given, unless that name now leads elsewhere
+    (-o /dev/stdout redirected to a file names the descriptor, which still holds the file the
+    cleaned one replaced)."""
+    if landing is None:
+        return None
+    return lint([str(output) if same_file(output, landing) else str(landing)])
 
 
 def _flagged(result: Result, name: str, drop: set[str], by: str = "line") -> dict[int, list[Finding]]:
@@ -271,7 +297,9 @@ def summary(report: FixReport) -> str:
     if report.blank:
         lines.append(f"{report.blank} blank line(s) not copied")
     cleaned = report.cleaned
-    if cleaned is not None:
+    if cleaned is None:
+        lines.append(f"{report.output} is not a regular file: not linted again (lint the data where it lands)")
+    else:
         stats = cleaned.stats
         lines.append(f"{report.output}: {stats['records']} records, {stats['usable_pairs']} usable pairs")
         if cleaned.verdict == "go":
