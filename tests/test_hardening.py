@@ -296,8 +296,10 @@ def test_full_disk_keeps_the_previous_output(tmp_path, monkeypatch):
 
 def test_output_to_dev_full_is_one_error_line(tmp_path):
     data = _dataset(tmp_path)
-    for command in (["lint", data, "-o", "/dev/full"], ["fix", data, "-o", "/dev/full"]):
+    rejects = tmp_path / "rejects.jsonl"
+    for command in (["lint", data, "-o", "/dev/full"], ["fix", data, "-o", "/dev/full", "--rejects", rejects]):
         assert "No space left on device" in one_error_line(sftlint(*command))
+    assert not rejects.exists()  # written together with the output, or not at all
 
 
 # 5. A pipe is read by one process --------------------------------------------------------------
@@ -797,3 +799,124 @@ def test_report_of_a_result_whose_findings_were_removed_renders(tmp_path):
     outcome = CliRunner().invoke(cli, ["report", str(path), "-o", str(tmp_path / "r.html")])
     assert outcome.exit_code == 0, outcome.output
     assert (tmp_path / "r.html").read_text(encoding="utf-8").rstrip().endswith("</html>")
+
+
+# Files the run reads besides the data, odd output names, plugins and stops at the end ---------
+
+
+def _too_deep(n: int = 2000) -> str:
+    return "[" * n
+
+
+def _long_number(digits: int = 5000) -> str:
+    return "9" * digits
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "args", "says"),
+    [
+        ("base.json", _too_deep(), ["--baseline", "{f}"], "baseline is not valid JSON (nested too deeply"),
+        ("base.json", '{"findings": [], "x": ' + _long_number() + "}", ["--baseline", "{f}"], "Exceeds the limit"),
+        ("c.toml", "jobs = " + _long_number(4301), ["--config", "{f}"], "invalid TOML: Exceeds the limit"),
+        ("c.toml", "a = " + "[" * 5000 + "]" * 5000, ["--config", "{f}"], "invalid TOML: nested too deeply"),
+    ],
+)
+def test_what_a_lint_reads_besides_the_data_is_one_error_however_deep_or_long(tmp_path, name, text, args, says):
+    data = write_jsonl(tmp_path / "in.jsonl", [pair(i) for i in range(5)])
+    other = tmp_path / name
+    other.write_text(text, encoding="utf-8")
+    assert says in one_error_line(sftlint("lint", data, *[a.format(f=other) for a in args]))
+
+
+@pytest.mark.parametrize("text", [_too_deep(), '{"tool": "sftlint", "x": ' + _long_number() + "}"])
+def test_a_result_too_deep_or_too_long_to_read_is_one_error_for_report(tmp_path, text):
+    result = tmp_path / "result.json"
+    result.write_text(text, encoding="utf-8")
+    assert "not JSON that can be read" in one_error_line(sftlint("report", result, "-o", tmp_path / "r.html"))
+    assert not (tmp_path / "r.html").exists()
+
+
+def test_a_datasets_folder_naming_a_missing_or_unreadable_file_is_one_error(tmp_path):
+    folder = tmp_path / "ds"
+    folder.mkdir()
+    (folder / "dataset_info.json").write_text("{}")
+    (folder / "state.json").write_text('{"_data_files": [{"filename": "data-00000-of-00001.arrow"}]}')
+    for command in (["lint", folder], ["fix", folder, "-o", tmp_path / "kept.jsonl"]):
+        assert "data-00000-of-00001.arrow, unreadable (No such file" in one_error_line(sftlint(*command))
+    (folder / "state.json").write_text(_too_deep(3000))
+    assert "unreadable state.json of a datasets folder (nested too deeply)" in one_error_line(sftlint("lint", folder))
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["lint", "{d}", "-o", ""], ["lint", "{d}", "--report", ""], ["fix", "{d}", "-o", ""],
+     ["fix", "{d}", "-o", "{t}/k.jsonl", "--rejects", ""], ["split", "{d}", "-o", "", "-e", "{t}/e.jsonl"]],
+)  # fmt: skip
+def test_an_empty_output_name_is_one_error(tmp_path, args):
+    data = write_jsonl(tmp_path / "in.jsonl", [pair(i) for i in range(5)])
+    message = one_error_line(sftlint(*[a.format(d=data, t=tmp_path) for a in args], cwd=tmp_path))
+    assert "an empty file name" in message
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.jsonl"]
+
+
+def test_fix_into_a_device_needs_a_rejects_file_named(tmp_path):
+    data = write_jsonl(tmp_path / "in.jsonl", [pair(i) for i in range(5)])
+    message = one_error_line(sftlint("fix", data, "-o", "/dev/null"))
+    assert "/dev/null is not a regular file: name the rejects file" in message
+    assert not Path("/dev/null.rejected.jsonl").exists()
+    proc = sftlint("fix", data, "-o", "/dev/null", "--rejects", tmp_path / "r.jsonl")
+    assert proc.returncode == 0 and b"not linted again" in proc.stdout, proc.stderr
+
+
+def test_the_output_and_the_report_are_replaced_together_or_not_at_all(tmp_path):
+    data = write_jsonl(tmp_path / "in.jsonl", [pair(i) for i in range(5)])
+    report = tmp_path / "r.html"
+    report.write_text("OLD")
+    for output in ("/proc/no-such-folder/out.txt", "/dev/full"):
+        proc = sftlint("lint", data, "--report", report, "-o", output)
+        one_error_line(proc)  # the error alone: not "report written" before it
+        assert report.read_text() == "OLD"
+    proc = sftlint("lint", data, "--report", report, "-o", tmp_path / "out.txt")
+    assert proc.returncode == 1 and proc.stderr.decode().endswith(f"sftlint: report written to {report}\n")
+    assert report.read_text().startswith("<!DOCTYPE html>") and (tmp_path / "out.txt").read_text().strip()
+
+
+def test_a_stop_while_outputs_are_renamed_lands_after_the_last_one(tmp_path, monkeypatch):
+    """Ctrl-C between two renames of files that belong together: both are replaced, then it stops."""
+    from sftlint import io as sftlint_io
+
+    rename, sent = os.replace, []
+
+    def replace(src, dst):
+        if not sent:
+            sent.append(dst)
+            os.kill(os.getpid(), signal.SIGINT)
+        rename(src, dst)
+
+    monkeypatch.setattr(sftlint_io.os, "replace", replace)
+    paths = [tmp_path / "a.txt", tmp_path / "b.txt"]
+    with pytest.raises(KeyboardInterrupt):
+        sftlint_io.write_together([(p, p.name) for p in paths])
+    assert sent and [p.read_text() for p in paths] == ["a.txt", "b.txt"]
+
+
+def test_the_command_ends_with_ctrl_c_ignored_so_it_exits_with_its_code(tmp_path):
+    """Python puts the default SIGINT handler back as it shuts down: a Ctrl-C then killed the
+    process by the signal (exit 130, no message) after its outcome was decided."""
+    code = (
+        "import signal, sys\nfrom sftlint import cli\nsys.argv = ['sftlint', '--version']\n"
+        "try:\n    cli.main()\nexcept SystemExit as exc:\n    code = exc.code\n"
+        "print(code, *(signal.getsignal(s) is signal.SIG_IGN for s in (signal.SIGINT, signal.SIGTERM)))"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert proc.stdout.strip().splitlines()[-1] == "0 True True", proc.stderr
+
+
+@pytest.mark.parametrize("body", ["import sys\nsys.exit(5)\n", "raise SystemExit('boom')\n"])
+def test_a_plugin_that_exits_as_it_is_imported_is_one_error(tmp_path, body):
+    folder = tmp_path / "plugins"
+    folder.mkdir()
+    (folder / "exits.py").write_text(body)
+    data = write_jsonl(tmp_path / "in.jsonl", [pair(i) for i in range(5)])
+    for command in (["lint", data], ["rules"], ["rule", "SFT101"]):
+        assert "exits.py: failed to import: SystemExit" in one_error_line(sftlint(*command, "--plugins", folder))

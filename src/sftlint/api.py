@@ -151,7 +151,7 @@ class Result(_EngineResult):
         """Write the HTML report to `path` (complete or not at all; never over an input) and return the path."""
         from sftlint.report import render_report
 
-        target = Path(path)
+        target = _output_path(path, "path")
         templates = Path(template_dir) if template_dir is not None else None
         reads = [*self.inputs, *read_paths([], template_dir=templates)]
         refuse_inputs([target], reads)
@@ -349,8 +349,8 @@ def fix(
         raise SftlintError("fix reads a dataset file: write the records to one first")
     settings, config_path = resolve_config(config, **_overrides(select, ignore, fail_on, None, jobs))
     settings = settings.model_copy(update={"baseline": None})  # fix drops defects whether accepted or not
-    out = Path(output)
-    rejected = Path(rejects) if rejects is not None else default_rejects(out)
+    out = _output_path(output, "output")
+    rejected = _output_path(rejects, "rejects") if rejects is not None else default_rejects(out)
     drop_codes = codes_to_drop(build_checks(settings), split_names(drop))
 
     def lint_file(paths: list[str]) -> Result:
@@ -390,7 +390,7 @@ def split(
         raise SftlintError("split reads a dataset file: write the records to one first")
     if isinstance(eval_fraction, bool) or not isinstance(eval_fraction, (int, float)):
         raise SftlintError(f"eval_fraction is a number between 0 and 1, got {eval_fraction!r}")
-    train_path, eval_path = Path(train), Path(eval)
+    train_path, eval_path = _output_path(train, "train"), _output_path(eval, "eval")
     if same_file(train_path, eval_path):
         raise SftlintError(f"{train_path}: train and eval must be different files")
     settings, config_path = resolve_config(config)
@@ -436,6 +436,13 @@ def _split_summary(done: Split, train: Path, eval: Path, seed: int) -> tuple[lis
 
 
 # --- sources ---------------------------------------------------------------------------------
+
+
+def _output_path(value: str | os.PathLike[str], name: str) -> Path:
+    """A file to write, by its name; an empty name (as a path, the current folder) is refused."""
+    if not _is_path(value) or not os.fspath(value):
+        raise SftlintError(f"{name} is the name of a file to write, got {value!r}")
+    return Path(value)
 
 
 def _is_path(value: object) -> bool:

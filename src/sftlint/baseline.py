@@ -95,6 +95,10 @@ def load(path: Path) -> Baseline:
         raise InputError(f"{path}: cannot read baseline ({exc})") from None
     except json.JSONDecodeError as exc:
         raise InputError(f"{path}: baseline is not valid JSON ({exc.msg}, line {exc.lineno})") from None
+    except RecursionError:
+        raise InputError(f"{path}: baseline is not valid JSON (nested too deeply to parse)") from None
+    except ValueError as exc:  # an integer with too many digits
+        raise InputError(f"{path}: baseline is not valid JSON ({exc})") from None
     try:
         baseline = Baseline.model_validate(data)
     except ValidationError as exc:

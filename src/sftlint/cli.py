@@ -19,7 +19,7 @@ from sftlint.api import read_paths
 from sftlint.api import split_names as _split
 from sftlint.config import Config, load_config
 from sftlint.errors import SftlintError, did_you_mean
-from sftlint.io import append_text, refuse_inputs, same_file, write_atomic
+from sftlint.io import append_text, refuse_inputs, same_file, write_atomic, write_together
 from sftlint.output import (
     FORMATS,
     printable,
@@ -35,6 +35,15 @@ from sftlint.registry import discover, resolve
 EXIT_GO = 0
 EXIT_NO_GO = 1
 EXIT_ERROR = 2
+
+
+class OutputPath(click.Path):
+    """`click.Path` for a file to write: an empty name is refused (as a path it is the current folder)."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if value == "":
+            self.fail("an empty file name", param, ctx)
+        return super().convert(value, param, ctx)
 
 
 def _fields(values: tuple[str, ...]) -> dict[str, str]:
@@ -191,7 +200,7 @@ def cli() -> None:
 @click.option(
     "--output",
     "-o",
-    type=click.Path(dir_okay=False, allow_dash=True),
+    type=OutputPath(dir_okay=False, allow_dash=True),
     help="Write the output to a file instead of standard output.",
 )
 @click.option("--quiet", "-q", is_flag=True, help="No progress display on standard error.")
@@ -212,7 +221,7 @@ def cli() -> None:
 @click.option(
     "--report",
     "report_path",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=OutputPath(dir_okay=False, path_type=Path),
     help="Also write the HTML report to this file.",
 )
 @click.option(
@@ -234,7 +243,7 @@ def cli() -> None:
 )
 @click.option(
     "--write-baseline",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=OutputPath(dir_okay=False, path_type=Path),
     help="Accept every current finding: write them to this baseline file.",
 )
 def lint(
@@ -303,22 +312,26 @@ def lint(
     )
     for message in result.messages:
         click.echo(printable(message), err=True)
+    files: list[tuple[Path, Any]] = []  # -o and --report: both replaced, or neither
+    chunks = [render_statistics(result)] if statistics else render_chunks(result, fmt)
+    if outputs:  # colours are for terminals
+        files.append((outputs[0], chain(map(click.unstyle, chunks), ["\n"])))
     if report_path is not None:
         from sftlint.report import render_report
 
         document, findings = to_dict(result, findings=False), (f.to_dict() for f in result.findings)
-        write_atomic(report_path, render_report(document, template_dir, findings), inputs=reads)
-        report_written(report_path)
-    chunks = [render_statistics(result)] if statistics else render_chunks(result, fmt)
-    if outputs:  # colours are for terminals
-        write_atomic(outputs[0], chain(map(click.unstyle, chunks), ["\n"]), inputs=reads)
-    else:
+        files.append((report_path, render_report(document, template_dir, findings)))
+    if files:
+        write_together(files, inputs=reads)
+    if not outputs:
         colour_on = use_colour(colour, sys.stdout)
         for chunk in chunks:
             click.echo(chunk, nl=False, color=colour_on)
         click.echo("")
     if summary_path is not None:
         append_text(summary_path, render_step_summary(result), inputs=reads)
+    if report_path is not None:  # said once everything is written: an error stays the only line
+        report_written(report_path)
     sys.exit(EXIT_NO_GO if result.verdict == "no-go" and not exit_zero else EXIT_GO)
 
 
@@ -373,7 +386,7 @@ def rule(name: str, plugins: tuple[str, ...]) -> None:
 @cli.command()
 @click.argument("result_file", type=click.Path(dir_okay=False, allow_dash=True))
 @click.option(
-    "--output", "-o", required=True, type=click.Path(dir_okay=False, path_type=Path), help="HTML file to write."
+    "--output", "-o", required=True, type=OutputPath(dir_okay=False, path_type=Path), help="HTML file to write."
 )
 @click.option(
     "--template-dir",
@@ -446,7 +459,7 @@ def schema() -> None:
     "-o",
     "train_path",
     required=True,
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=OutputPath(dir_okay=False, path_type=Path),
     help="Where to write the training records.",
 )
 @click.option(
@@ -454,7 +467,7 @@ def schema() -> None:
     "-e",
     "eval_path",
     required=True,
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=OutputPath(dir_okay=False, path_type=Path),
     help="Where to write the evaluation records.",
 )
 @click.option(
@@ -518,12 +531,12 @@ def split_command(
     "--output",
     "-o",
     required=True,
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=OutputPath(dir_okay=False, path_type=Path),
     help="Where to write the kept records.",
 )
 @click.option(
     "--rejects",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=OutputPath(dir_okay=False, path_type=Path),
     help="Where to write the removed records [default: OUT with .rejected.jsonl].",
 )
 @click.option(
@@ -666,4 +679,10 @@ def main() -> None:
     for number in STOP_SIGNALS:
         if signal.getsignal(number) in (signal.SIG_DFL, signal.default_int_handler):  # not ignored by the caller
             signal.signal(number, _stop)
-    cli.main()
+    try:
+        cli.main()
+    finally:
+        # The outcome is decided: exit with its code. Python puts back the default handlers as it
+        # shuts down, and a Ctrl-C then would kill the process by the signal; ignored ones it keeps.
+        for number in STOP_SIGNALS:
+            signal.signal(number, signal.SIG_IGN)

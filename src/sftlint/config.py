@@ -93,6 +93,10 @@ def load_toml(path: Path) -> dict[str, Any]:
         raise ConfigError(f"{path}: cannot read config ({exc})") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+    except RecursionError:
+        raise ConfigError(f"{path}: invalid TOML: nested too deeply to parse") from None
+    except ValueError as exc:  # an integer with too many digits
+        raise ConfigError(f"{path}: invalid TOML: {exc}") from None
 
 
 def load_table(path: Path) -> dict[str, Any]:

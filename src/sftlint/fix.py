@@ -75,7 +75,17 @@ class FixReport:
 
 def default_rejects(output: Path) -> Path:
     """`clean.jsonl` -> `clean.rejected.jsonl` (and `.jsonl.gz` -> `.rejected.jsonl.gz`); the
-    rejects of any format are JSON Lines (`clean.parquet` -> `clean.rejected.jsonl`)."""
+    rejects of any format are JSON Lines (`clean.parquet` -> `clean.rejected.jsonl`).
+
+    An output that is no regular file (/dev/null, /dev/stdout, a FIFO) has no folder of its own
+    to put a file beside it (/dev/null.rejected.jsonl would be a file in /dev): --rejects must
+    name the rejects."""
+    try:
+        device = not stat.S_ISREG(os.stat(output).st_mode)
+    except OSError:
+        device = False  # a new file
+    if device:
+        raise SftlintError(f"{output} is not a regular file: name the rejects file (--rejects FILE)")
     name = output.name
     gz = name.endswith(".gz")
     name = name[:-3] if gz else name

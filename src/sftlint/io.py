@@ -19,6 +19,7 @@ import gzip
 import itertools
 import json
 import os
+import signal
 import stat
 import sys
 import tempfile
@@ -468,11 +469,16 @@ def write_atomic(path: Path, data: str | bytes | Iterable[str], inputs: Sequence
     reads back, and in a report or text it shows as the escape.
     """
     with open_atomic(path, inputs) as handle:
-        if isinstance(data, bytes):
-            handle.write(data)
-            return
-        for piece in [data] if isinstance(data, str) else data:
-            handle.write(piece.encode("utf-8", "backslashreplace"))
+        _write_data(handle, data)
+
+
+def _write_data(handle: BinaryIO, data: str | bytes | Iterable[str]) -> None:
+    """`data` into `handle`: bytes as they are, text as `write_atomic` encodes it."""
+    if isinstance(data, bytes):
+        handle.write(data)
+        return
+    for piece in [data] if isinstance(data, str) else data:
+        handle.write(piece.encode("utf-8", "backslashreplace"))
 
 
 def append_text(path: Path, text: str, inputs: Sequence[Path] = ()) -> None:
@@ -486,11 +492,12 @@ def append_text(path: Path, text: str, inputs: Sequence[Path] = ()) -> None:
         raise write_error(path, exc) from None
 
 
-def write_together(files: Sequence[tuple[Path, bytes]], inputs: Sequence[Path] = ()) -> None:
-    """Write several files that belong together (train and eval): none is replaced unless all are complete."""
+def write_together(files: Sequence[tuple[Path, str | bytes | Iterable[str]]], inputs: Sequence[Path] = ()) -> None:
+    """Write several files that belong together (train and eval; a result and its report): none
+    is replaced unless all are complete. Data as `write_atomic` takes it."""
     with open_outputs([path for path, _ in files], inputs) as handles:
         for handle, (_, data) in zip(handles, files, strict=True):
-            handle.write(data)
+            _write_data(handle, data)
 
 
 def _new_file_mode() -> int:
@@ -617,11 +624,26 @@ def open_outputs(paths: Sequence[Path], inputs: Sequence[Path] = ()) -> Iterator
         yield handles  # type: ignore[misc]
         for output in handles:
             output.finish()
-        for tmp, target in renames:
-            try:
-                os.replace(tmp, target)
-            except OSError as exc:
-                raise write_error(target, exc) from None
+        with _uninterrupted():
+            for tmp, target in renames:
+                try:
+                    os.replace(tmp, target)
+                except OSError as exc:
+                    raise write_error(target, exc) from None
+
+
+@contextmanager
+def _uninterrupted() -> Iterator[None]:
+    """Ctrl-C and SIGTERM held back while files that belong together are renamed into place (a
+    few microseconds): a stop lands before the first or after the last, so all are replaced or none."""
+    if not hasattr(signal, "pthread_sigmask"):  # not on Windows
+        yield
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
 def read_records(path: str, wanted: set[int]) -> Iterator[tuple[int, int | None, str]]:

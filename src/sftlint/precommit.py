@@ -38,7 +38,7 @@ def is_object_file(path: str) -> bool:
         return False
     try:
         value = json.loads(file.read_bytes())
-    except (OSError, ValueError):
+    except (OSError, ValueError, RecursionError):
         return False
     return isinstance(value, dict)
 

@@ -66,7 +66,7 @@ def installed_checks() -> tuple[type[Check], ...]:
     for ep in entry_points(group=ENTRY_POINT_GROUP):
         try:
             obj = ep.load()
-        except Exception as exc:  # a broken third-party package must not crash the run
+        except (Exception, SystemExit) as exc:  # a broken third-party package must not crash or end the run
             raise PluginError(f"entry point '{ep.name} = {ep.value}' failed to load: {exc}") from None
         found.append(validate(obj, f"entry point '{ep.name}'"))
     return tuple(found)
@@ -89,7 +89,7 @@ def load_folder(folder: str | Path) -> list[type[Check]]:
             module = importlib.util.module_from_spec(spec)
             sys.modules[name] = module
             spec.loader.exec_module(module)
-        except Exception as exc:
+        except (Exception, SystemExit) as exc:  # SystemExit: a module that calls sys.exit() must not end the run
             sys.modules.pop(name, None)
             raise PluginError(f"{file}: failed to import: {type(exc).__name__}: {exc}") from None
         for _, obj in inspect.getmembers(module, inspect.isclass):

@@ -74,7 +74,13 @@ def input_format(path: str) -> str | None:
 def input_size(path: str) -> int:
     """Bytes a run reads from `path`: a `datasets` folder counts its Arrow files."""
     if os.path.isdir(path):
-        return sum(os.path.getsize(file) for file in _arrow_files(path))
+        size = 0
+        for file in _arrow_files(path):
+            try:
+                size += os.path.getsize(file)
+            except OSError as exc:
+                raise InputError(f"{path}: its state.json lists {file}, unreadable ({exc.strerror})") from None
+        return size
     return os.path.getsize(path)
 
 
@@ -146,6 +152,8 @@ def _arrow_files(folder: str) -> list[str]:
         names = [entry["filename"] for entry in state["_data_files"]]
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise InputError(f"{folder}: unreadable state.json of a datasets folder ({exc})") from None
+    except RecursionError:
+        raise InputError(f"{folder}: unreadable state.json of a datasets folder (nested too deeply)") from None
     return [os.path.join(folder, name) for name in names]
 
 

@@ -129,9 +129,13 @@ def load_result(path: str) -> dict[str, Any]:
         return model.model_dump(mode="json", by_alias=True, exclude_unset=True)
     except json.JSONDecodeError as exc:
         raise SftlintError(f"{name}: not JSON ({exc.msg} at line {exc.lineno})") from None
+    except RecursionError:
+        raise SftlintError(f"{name}: not JSON that can be read (nested too deeply)") from None
     except ValidationError as exc:
         first = exc.errors()[0]
         loc = ".".join(str(p) for p in first["loc"]) or "document"
         raise SftlintError(
             f"{name}: not a sftlint JSON result ({loc}: {first['msg']}); make one with `sftlint lint --format json`"
         ) from None
+    except ValueError as exc:  # an integer with too many digits
+        raise SftlintError(f"{name}: not JSON that can be read ({exc})") from None
