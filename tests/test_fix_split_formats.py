@@ -133,6 +133,34 @@ def test_a_pretty_json_array_fixed_to_a_json_file_is_an_array(tmp_path):
     assert "written as a JSON array" in summary
 
 
+# Records of a JSON array as written: a number beyond a double, one with more digits than a double
+# keeps, an escape, a record over two lines; then a record fix drops.
+EXACT = [
+    '{"instruction": "Q1?", "output": "A1 is long enough.", "x": 1e999}',
+    '{"instruction":"Q2?","output":"A2 is caf\\u00e9.","y":0.1000000000000000055511151231257827}',
+    '{"instruction": "Q3?",\n   "output": "A3 is long enough.", "z": 12345678901234567890123}',
+]
+
+
+@pytest.mark.parametrize("one_line", [False, True])
+def test_fix_and_split_copy_the_records_of_a_json_array_as_written(tmp_path, one_line):
+    """1e999 was written back as Infinity (no JSON) and 0.1000000000000000055511151231257827 as 0.1."""
+    dropped = '{"instruction": "Q4?", "output": ""}'
+    joined = ", ".join(EXACT + [dropped]) if one_line else ",\n  ".join(EXACT + [dropped])
+    path = tmp_path / "data.json"
+    path.write_text(f"[{joined}]\n" if one_line else f"[\n  {joined}\n]\n", encoding="utf-8")
+    run_fix(path, tmp_path / "clean.json")
+    assert (tmp_path / "clean.json").read_text() == "[\n" + ",\n".join(EXACT) + "\n]\n"
+    run_fix(path, tmp_path / "clean.jsonl")
+    lines = (tmp_path / "clean.jsonl").read_text().splitlines()
+    assert lines == [text.replace("\n", " ") for text in EXACT]
+    assert [json.loads(line) for line in lines] == [json.loads(text) for text in EXACT]
+    proc = sftlint("split", path, "-o", tmp_path / "train.json", "-e", tmp_path / "eval.json", "--eval-fraction", "0.5")
+    assert proc.returncode == 0, proc.stderr
+    written = (tmp_path / "train.json").read_text() + (tmp_path / "eval.json").read_text()
+    assert all(text in written for text in EXACT) and "Infinity" not in written
+
+
 @pytest.mark.parametrize("kind", KINDS)
 def test_split_deals_the_records_json_lines_deals_and_writes_the_input_format(tmp_path, kind):
     records = flat_records("tickets.jsonl")

@@ -426,12 +426,36 @@ def _try_document(
 
 def _array_elements(text: str, first_line: int) -> list[RawLine] | None:
     """Split a JSON array into its elements with the line each starts on; None if not an array."""
+    spans = _array_spans(text, first_line)
+    if spans is None:
+        return None
+    return [RawLine(line, value, position=k) for k, (line, _, _, value) in enumerate(spans, start=1)]
+
+
+def document_texts(path: str) -> list[str] | None:
+    """The exact text of each record of the JSON document `path` (the elements of an array, or
+    one object), as written: what `fix` and `split` copy, so numbers keep their digits and a
+    1e999 stays 1e999. None when `path` is no JSON document that decodes as UTF-8."""
+    stream = _open(path)
+    with _reading(path, stream, lambda: 0):
+        data = stream.read(MAX_DOCUMENT_BYTES + 1)
+    text, encoding_error = _decode(data[len(BOM) :] if data.startswith(BOM) else data)
+    if encoding_error is not None or len(data) > MAX_DOCUMENT_BYTES:
+        return None
+    if text.lstrip(" \t\r\n").startswith("{"):
+        return [text.strip(" \t\r\n")]
+    spans = _array_spans(text, 1)
+    return None if spans is None else [text[start:end] for _, start, end, _ in spans]
+
+
+def _array_spans(text: str, first_line: int) -> list[tuple[int, int, int, Any]] | None:
+    """Each element of a JSON array: (line it starts on, start, end, value); None if not an array."""
     ws = " \t\r\n"
     i = text.find("[") + 1
     if not i:  # it started with other whitespace before a '{' ("\v{"): not a document
         return None
     line = first_line + text.count("\n", 0, i)
-    out: list[RawLine] = []
+    out: list[tuple[int, int, int, Any]] = []
     expect_value = True
     while True:
         j = i
@@ -454,7 +478,7 @@ def _array_elements(text: str, first_line: int) -> list[RawLine] | None:
             value, end = _DECODER.raw_decode(text, i)
         except (ValueError, RecursionError):
             return None
-        out.append(RawLine(line, value, position=len(out) + 1))
+        out.append((line, i, end, value))
         line += text.count("\n", i, end)
         i = end
         expect_value = False

@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from sftlint.errors import SftlintError
-from sftlint.io import ReadStats, dump_json, read_file
+from sftlint.io import ReadStats, document_texts, dump_json, read_file
 from sftlint.tables import DESCRIPTIONS, arrow_table, input_format, open_text
 
 #: The format each table format's chosen rows are written in, and the names such an output may have.
@@ -74,7 +74,7 @@ def subset(path: str, kind: str, positions: Sequence[int], output: Path) -> byte
     """The content of `output`: the records of `path` at `positions` (1-based, ascending)."""
     as_lines = output.name.lower().endswith(_JSON_LINES)
     if kind == "json" or as_lines:
-        return _json(path, positions, as_lines, output)
+        return _json(path, kind, positions, as_lines, output)
     if kind in ("csv", "tsv"):
         return _csv(path, "\t" if kind == "tsv" else ",", positions, output)
     return _arrow(path, kind, positions)
@@ -84,9 +84,16 @@ def _gzip_if_named(data: bytes, output: Path) -> bytes:
     return gzip.compress(data, mtime=0) if output.name.lower().endswith(".gz") else data
 
 
-def _json(path: str, positions: Sequence[int], as_lines: bool, output: Path) -> bytes:
+def _json(path: str, kind: str, positions: Sequence[int], as_lines: bool, output: Path) -> bytes:
     wanted = set(positions)
-    chosen = [dump_json(raw.value) for raw in read_file(path) if raw.position in wanted]
+    texts = document_texts(path) if kind == "json" else None
+    if texts is not None and (not positions or positions[-1] <= len(texts)):
+        # each record as written; one per line for JSON Lines (JSON text outside its strings may
+        # lose its line breaks: a string cannot hold a raw one)
+        exact = [texts[k - 1] for k in positions]
+        chosen = [t.replace("\r", " ").replace("\n", " ").encode() if as_lines else t.encode() for t in exact]
+    else:
+        chosen = [dump_json(raw.value) for raw in read_file(path) if raw.position in wanted]
     if as_lines:
         return _gzip_if_named(b"".join(line + b"\n" for line in chosen), output)
     if not chosen:
