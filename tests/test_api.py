@@ -183,6 +183,10 @@ def test_options_of_the_wrong_type_are_one_error(tmp_path, monkeypatch, call, me
 def test_a_dataframe_with_two_columns_of_one_name_is_one_error():
     import pandas as pd
 
+    series = pd.Series(["data.jsonl", "other.jsonl"])  # was read as paths
+    with pytest.raises(SftlintError, match="^cannot lint a pandas Series: give a DataFrame"):
+        sftlint.lint(series, config={})
+
     frame = pd.DataFrame([["Q?", "A.", "B."]], columns=["instruction", "output", "output"])
     with pytest.raises(SftlintError, match="^the DataFrame has columns of the same name: output$"):
         sftlint.lint(frame, config={})

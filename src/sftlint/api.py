@@ -462,6 +462,10 @@ def _records(source: Any) -> tuple[list[str], None] | tuple[Iterable[Any], str]:
         if repeated:  # a row as a dict would keep one of them, silently
             raise SftlintError(f"the DataFrame has columns of the same name: {', '.join(repeated)}")
         return _dataframe_rows(source), DATAFRAME
+    if _module(source) == "pandas" and hasattr(source, "index"):  # a Series, or another pandas object
+        raise SftlintError(
+            f"cannot lint a pandas {type(source).__name__}: give a DataFrame (one record a row) or a list of records"
+        )
     if _module(source) == "datasets":
         if isinstance(source, Mapping):  # a DatasetDict: one dataset per split
             splits = ", ".join(f"[{name!r}]" for name in source)
