@@ -128,6 +128,31 @@ def test_length_histograms_mark_thresholds(nogo: dict, nogo_page: Node) -> None:
     assert any(m.startswith("median") for m in markers) and any(m.startswith("high") for m in markers)
 
 
+@pytest.mark.parametrize(
+    ("median", "low", "high", "edges"),
+    [
+        (223, 44.6, 1115, [223, 224]),
+        (14.5, None, 206.7, [5, 28, 155]),
+        (60, 2, 90, [50, 100]),
+        (75, None, None, [0, 99]),
+    ],
+)
+def test_marker_labels_stay_inside_the_chart_and_apart(median, low, high, edges) -> None:
+    """A threshold beyond the values sits at the plot's edge: its label reads inwards (a "high"
+    label at the right edge ran past the chart, unseen); labels that would overlap take rows."""
+    from sftlint.report.view import CHART_W, MARKER_LABEL_ROOM, _histogram
+
+    part = {"histogram": {"edges": edges, "counts": [3] * (len(edges) - 1)}, "median": median, "low": low, "high": high}
+    markers = _histogram("response", part)["markers"]
+    spans = []
+    for m in markers:
+        left = m["x"] - {"start": 0, "middle": MARKER_LABEL_ROOM / 2, "end": MARKER_LABEL_ROOM}[m["anchor"]]
+        assert 0 <= left and left + MARKER_LABEL_ROOM <= CHART_W, m
+        spans.append((m["row"], left))
+    for i, (row, left) in enumerate(spans):
+        assert all(row != r or abs(left - other) >= MARKER_LABEL_ROOM for r, other in spans[:i]), markers
+
+
 def test_near_duplicates_side_by_side_with_differences_marked(nogo_page: Node) -> None:
     section = nogo_page.by_id("near-duplicates")
     clusters = section.find_all("div", class_="cluster")

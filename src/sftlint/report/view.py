@@ -416,6 +416,7 @@ def _facts(data: dict[str, Any], stats: dict[str, Any], summaries: dict[str, Any
 
 CHART_W, CHART_H = 560, 170
 PLOT_LEFT, PLOT_RIGHT, PLOT_TOP, PLOT_BOTTOM = 48, 28, 26, 34
+MARKER_LABEL_ROOM = 120  # the width a marker's label ("high 12,345 (off chart)") takes beside its line
 
 
 def _lengths(summary: dict[str, Any] | None) -> dict[str, Any] | None:
@@ -473,7 +474,21 @@ def _histogram(name: str, part: dict[str, Any]) -> dict[str, Any]:
         if value is None:
             continue
         x, on_chart = _x(float(value), edges, PLOT_LEFT, width)
-        markers.append({"label": label, "value": value, "x": round(x, 1), "on_chart": on_chart})
+        # the label reads away from its neighbour, but never past the plot's edge (a threshold
+        # beyond the largest value sits at the right edge: its label ends there)
+        anchor = {"high": "start", "low": "end"}.get(label, "middle")
+        if x > PLOT_LEFT + width - MARKER_LABEL_ROOM:
+            anchor = "end"
+        elif x < PLOT_LEFT + MARKER_LABEL_ROOM:
+            anchor = "start"
+        # a label that would overlap one already placed goes a row lower (a median at a threshold's edge)
+        left = x - {"start": 0, "middle": MARKER_LABEL_ROOM / 2, "end": MARKER_LABEL_ROOM}[anchor]
+        taken = {m["row"] for m in markers if abs(m["left"] - left) < MARKER_LABEL_ROOM}
+        row = next(r for r in range(len(taken) + 1) if r not in taken)
+        markers.append(
+            {"label": label, "value": value, "x": round(x, 1), "on_chart": on_chart, "anchor": anchor, "row": row}
+        )
+        markers[-1]["left"] = left
     return {
         "name": name,
         "width": CHART_W,
