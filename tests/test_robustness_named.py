@@ -42,6 +42,18 @@ def test_a_50_mb_line_is_reported_as_oversized(tmp_path):
     assert out["stats"]["valid"] == 2
 
 
+def test_a_stream_that_never_breaks_its_line_ends_the_run_with_one_error():
+    """/dev/zero was read until the run was killed; a line past 256 MB is no dataset's."""
+    started = time.monotonic()
+    proc = subprocess.run(
+        [sys.executable, "-m", "sftlint", "lint", "-"], stdin=open("/dev/zero", "rb"), capture_output=True, timeout=120
+    )
+    assert proc.returncode == 2 and time.monotonic() - started < 120
+    assert proc.stderr.decode() == (
+        "sftlint: error: <stdin>: line 1 runs past 256 MB without a line break: not JSON Lines\n"
+    )
+
+
 def test_one_million_lines_through_standard_input():
     line = json.dumps(pair()).encode() + b"\n"
     proc = sftlint("lint", "-", "--format", "json", "--select", "SFT001,SFT002,SFT101", stdin=line * 1_000_000)

@@ -257,6 +257,9 @@ def _reading(path: str, stream: BinaryIO, lines_read: Callable[[], int]) -> Iter
     """Close `stream` afterwards; a failure while reading becomes one InputError naming the line."""
     try:
         yield
+    except _EndlessLine:
+        where = f"line {lines_read() + 1} runs past {MAX_DOCUMENT_BYTES >> 20} MB"
+        raise InputError(f"{display_name(path)}: {where} without a line break: not JSON Lines") from None
     except (gzip.BadGzipFile, EOFError, zlib.error) as exc:
         reason = "truncated" if isinstance(exc, EOFError) else str(exc)
         raise InputError(f"{path}: corrupt gzip data after line {lines_read()} ({reason})") from None
@@ -281,6 +284,10 @@ def iter_lines(path: str) -> Iterator[tuple[int, bytes]]:
             yield number, data[len(BOM) :] if number == 1 and data.startswith(BOM) else data
 
 
+class _EndlessLine(Exception):
+    """A line that runs past `MAX_DOCUMENT_BYTES`: no dataset has one (reading /dev/zero never ends)."""
+
+
 def _bounded_lines(stream: BinaryIO, limit: int) -> Iterator[bytes | int]:
     """The stream's lines; a line longer than `limit` is skipped in chunks and given as its size.
 
@@ -301,6 +308,8 @@ def _bounded_lines(stream: BinaryIO, limit: int) -> Iterator[bytes | int]:
                     size += len(chunk)
                     if chunk.endswith(b"\n"):
                         break
+                    if size > MAX_DOCUMENT_BYTES:  # /dev/zero, a stream that never breaks its line
+                        raise _EndlessLine
                 started = True
                 yield size
                 continue
