@@ -201,3 +201,35 @@ def test_github_format_shows_the_baseline(legacy, tmp_path):
         == f"::error file={path},line={len(items) + 1},title=SFT101 empty-response::response is a placeholder ('N/A')"
     )
     assert f"sftlint baseline {baseline}: 4 accepted finding(s) suppressed" in lines
+
+
+def test_a_dataset_wide_finding_is_accepted_for_its_own_dataset_only(tmp_path):
+    """SFT201 (too few pairs) was keyed by no file: a baseline written for one dataset turned
+    any other too-small dataset GO."""
+    first = write(tmp_path / "first.jsonl", real_records(0, 3))
+    other = write(tmp_path / "other.jsonl", real_records(3, 2))
+    base = tmp_path / "base.json"
+    code, _ = lint(first, "--write-baseline", base, "--format", "json")
+    assert code == 0 and any(e["key"] == f"dataset:{first}" for e in json.loads(base.read_text())["findings"])
+    code, out = lint(other, "--baseline", base, "--format", "json")
+    assert code == 1 and ("SFT201", None) in defects(out)
+    code, out = lint(first, "--baseline", base, "--format", "json")
+    assert code == 0 and defects(out) == []
+
+
+@pytest.mark.parametrize(
+    ("baseline", "says"),
+    [
+        ({}, "no tool, format, findings"),
+        ({"tool": "sftlint", "format": 1}, "no findings"),
+        ({"tool": "sftlint", "format": True, "findings": []}, "format: Input should be a valid integer"),
+        ({"tool": "sftlint", "format": 1, "findings": [{"code": "SFT101", "key": "k", "count": "5"}]}, "count"),
+        ({"tool": "sftlint", "format": 1, "findings": [{"code": "SFT101", "key": "k"}] * 2}, "findings.1 repeats"),
+    ],
+)
+def test_a_baseline_that_is_not_one_as_written_is_an_error(tmp_path, baseline, says):
+    data = write(tmp_path / "d.jsonl", real_records(0, 3))
+    path = tmp_path / "base.json"
+    path.write_text(json.dumps(baseline))
+    code, message = lint(data, "--baseline", path)
+    assert code == 2 and "not a sftlint baseline" in message and says in message, message

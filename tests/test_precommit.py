@@ -199,3 +199,32 @@ def test_precommit_entry_errors_are_one_line(tmp_path, monkeypatch):
     run = CliRunner().invoke(cli, ["precommit", "train.jsonl", "--against", "missing.jsonl"])
     assert run.exit_code == 2 and run.stdout == ""
     assert len(run.stderr.splitlines()) == 1 and run.stderr.startswith("sftlint: error: ")
+
+
+def test_each_file_is_told_only_its_own_stale_baseline_entries(tmp_path, monkeypatch):
+    """The hook lints each file alone with the whole baseline: the other files' entries were
+    reported as stale in every file."""
+    monkeypatch.chdir(tmp_path)
+    lines = real_lines(20)
+    Path("a.jsonl").write_text("\n".join(lines[:10]) + '\n{"instruction": "Q?", "output": ""}\n', encoding="utf-8")
+    Path("b.jsonl").write_text("\n".join(lines[10:]) + '\n{"instruction": "R?", "output": ""}\n', encoding="utf-8")
+    run = CliRunner().invoke(cli, ["lint", "a.jsonl", "b.jsonl", "--write-baseline", "base.json", "--isolated"])
+    assert run.exit_code in (0, 1), run.output
+    Path("sftlint.toml").write_text('baseline = "base.json"\n', encoding="utf-8")
+    run = CliRunner().invoke(cli, ["precommit", "a.jsonl", "b.jsonl", "--min-pairs", "5"])
+    assert "stale" not in run.stdout and run.stdout.count("1 accepted finding(s) suppressed") == 2, run.stdout
+    Path("b.jsonl").write_text("\n".join(lines[10:]) + "\n", encoding="utf-8")  # its empty answer fixed
+    run = CliRunner().invoke(cli, ["precommit", "a.jsonl", "b.jsonl", "--min-pairs", "5"])
+    a_part, b_part = run.stdout.split("== b.jsonl")
+    assert "stale" not in a_part and "1 stale entry" in b_part, run.stdout
+
+
+def test_an_evaluation_set_named_twice_is_one(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    lines = real_lines(40)
+    Path("train.jsonl").write_text("\n".join(lines[:30] + lines[30:31]) + "\n", encoding="utf-8")
+    Path("eval.jsonl").write_text("\n".join(lines[30:]) + "\n", encoding="utf-8")
+    Path("sftlint.toml").write_text('against = ["eval.jsonl"]\n', encoding="utf-8")
+    run = CliRunner().invoke(cli, ["precommit", "train.jsonl", "--against", "eval.jsonl", "--against", "./eval.jsonl"])
+    assert "== train.jsonl: training data, checked against eval.jsonl\n" in run.stdout, run.stdout
+    assert "and 1 more" not in run.stdout and "same as the evaluation record at eval.jsonl:1" in run.stdout

@@ -312,3 +312,50 @@ def test_an_assistant_turn_with_text_and_a_call_keeps_both():
     record, problems = norm(value)
     assert problems == []
     assert record.turns[1].content == 'Checking.\n{"name": "get_weather", "arguments": {"city": "Paris"}}'
+
+
+_Q, _A = "What is the capital of Australia?", "The capital of Australia is Canberra."
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        # OpenAI's newer name for the system message
+        {"messages": [{"role": "developer", "content": "Be brief."}, {"role": "user", "content": _Q},
+                      {"role": "assistant", "content": _A}]},
+        # role/content turns under "conversations", from/value turns under "messages"
+        {"conversations": [{"role": "system", "content": "Be brief."}, {"role": "user", "content": _Q},
+                           {"role": "assistant", "content": _A}]},
+        {"messages": [{"from": "system", "value": "Be brief."}, {"from": "human", "value": _Q},
+                      {"from": "gpt", "value": _A}]},
+        # TRL's conversational prompt-completion
+        {"prompt": [{"role": "system", "content": "Be brief."}, {"role": "user", "content": _Q}],
+         "completion": [{"role": "assistant", "content": _A}]},
+        # the Responses API's text parts
+        {"messages": [{"role": "system", "content": [{"type": "input_text", "text": "Be brief."}]},
+                      {"role": "user", "content": [{"type": "input_text", "text": _Q}]},
+                      {"role": "assistant", "content": [{"type": "output_text", "text": _A}]}]},
+    ],
+)  # fmt: skip
+def test_common_chat_formats_read_as_one_conversation(value):
+    record, problems = normalise(value, "f.jsonl", 1)
+    assert problems == [] and record is not None
+    assert [(t.role, t.content) for t in record.turns] == [("system", "Be brief."), ("user", _Q), ("assistant", _A)]
+    assert (record.instruction, record.response, record.media) == (_Q, _A, None)
+    assert _normalise(value, "f.jsonl", 1, {})[1] == []
+
+
+def test_prompt_and_completion_named_as_fields_are_read_as_fields():
+    """--field instruction=prompt says the fields are text: their messages are not joined."""
+    value = {"prompt": [{"role": "user", "content": _Q}], "completion": [{"role": "assistant", "content": _A}]}
+    _, problems = normalise(value, "f.jsonl", 1, {"instruction": "prompt", "response": "completion"})
+    assert ("SFT002", "field 'prompt' is an array, expected a string") in problems
+
+
+def test_a_system_turn_in_the_middle_is_the_one_problem():
+    """Only the late system turn: the assistant after it answers a user turn, it comes after one."""
+    value = {"messages": [{"role": "user", "content": _Q}, {"role": "system", "content": "Be brief."},
+                          {"role": "assistant", "content": _A}]}  # fmt: skip
+    assert normalise(value, "f.jsonl", 1)[1] == [("SFT002", "turn 2 is a system turn after the conversation started")]
+    first = {"messages": [{"role": "system", "content": "Be brief."}, {"role": "assistant", "content": _A}]}
+    assert normalise(first, "f.jsonl", 1)[1] == [("SFT002", "turn 2 (assistant) comes before any user turn")]

@@ -231,7 +231,7 @@ def lint_paths(
     result.config = config.model_dump(mode="json")
     result.inputs = read_paths(paths if names is None else [], config)
     if write_baseline is not None:
-        accepted = baselines.from_findings(result.findings)
+        accepted = baselines.from_findings(result.findings, result.files)
         baselines.write(write_baseline, accepted, [Path(p) for p in paths if p != "-"])
         count = sum(e.count for e in accepted.findings)
         result.messages.append(f"sftlint: wrote {count} accepted finding(s) to {write_baseline}")

@@ -33,11 +33,14 @@ FORMAT_VERSION = 1
 class Entry(BaseModel):
     """One accepted finding (or `count` findings with the same key)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)  # "5" is no count, true no format
 
     code: str
-    key: str = Field(description="fingerprint of the record, or 'dataset:FILE' for a finding about a whole file")
-    count: int = Field(1, ge=1)
+    key: str = Field(
+        description="fingerprint of the record, or 'dataset:FILE' for a finding about a whole file or dataset "
+        "(its files, one per line)"
+    )
+    count: int = Field(1, ge=1, le=2**31)
     file: str | None = Field(None, description="where it was first seen (for people; not matched)")
     line: int | None = None
     record: int | None = Field(None, description="the record's 1-based position in its file (for people; not matched)")
@@ -47,30 +50,34 @@ class Entry(BaseModel):
 class Baseline(BaseModel):
     """The baseline file."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
 
     tool: Literal["sftlint"] = "sftlint"
     format: int = FORMAT_VERSION
     findings: list[Entry] = Field(default_factory=list)
 
 
-def finding_key(f: Finding) -> tuple[str, str]:
-    """What identifies a finding across edits of the file: its code and its record's content."""
+def finding_key(f: Finding, dataset: Sequence[str] = ()) -> tuple[str, str]:
+    """What identifies a finding across edits of the file: its code and its record's content.
+
+    A finding about the whole dataset (SFT201's size) is known by the files of the dataset
+    (`dataset`: the run's inputs), so it is never accepted for another dataset.
+    """
     if f.fingerprint is not None:
         return f.code, f.fingerprint
     if f.record is None and f.line is None:
-        return f.code, f"dataset:{f.file or ''}"
+        return f.code, "dataset:" + (f.file or "\n".join(dataset))
     # a finding on a line that is no record (should not happen): fall back to its message
     return f.code, "message:" + hashlib.blake2b(f.message.encode("utf-8", "surrogatepass"), digest_size=8).hexdigest()
 
 
-def from_findings(findings: Sequence[Finding]) -> Baseline:
-    """A baseline accepting every one of `findings` but advice."""
+def from_findings(findings: Sequence[Finding], dataset: Sequence[str] = ()) -> Baseline:
+    """A baseline accepting every one of `findings` but advice (`dataset`: the run's inputs)."""
     entries: dict[tuple[str, str], Entry] = {}
     for f in findings:
         if f.severity is Severity.ADVICE:
             continue
-        code, key = finding_key(f)
+        code, key = finding_key(f, dataset)
         if (code, key) in entries:
             entries[code, key].count += 1
         else:
@@ -99,6 +106,8 @@ def load(path: Path) -> Baseline:
         raise InputError(f"{path}: baseline is not valid JSON (nested too deeply to parse)") from None
     except ValueError as exc:  # an integer with too many digits
         raise InputError(f"{path}: baseline is not valid JSON ({exc})") from None
+    if isinstance(data, dict) and (missing := [k for k in ("tool", "format", "findings") if k not in data]):
+        raise InputError(f"{path}: not a sftlint baseline (no {', '.join(missing)})")
     try:
         baseline = Baseline.model_validate(data)
     except ValidationError as exc:
@@ -107,6 +116,11 @@ def load(path: Path) -> Baseline:
         raise InputError(f"{path}: not a sftlint baseline ({where}: {first['msg']})") from None
     if baseline.format != FORMAT_VERSION:
         raise InputError(f"{path}: baseline format {baseline.format} is not supported (expected {FORMAT_VERSION})")
+    first: dict[tuple[str, str], int] = {}
+    for number, e in enumerate(baseline.findings):
+        if (earlier := first.setdefault((e.code, e.key), number)) != number:
+            repeated = f"findings.{number} repeats findings.{earlier}: one entry a key"
+            raise InputError(f"{path}: not a sftlint baseline ({repeated})")
     return baseline
 
 
@@ -115,7 +129,7 @@ def apply(result: Result, baseline: Baseline, path: Path) -> None:
     remaining = Counter({(e.code, e.key): e.count for e in baseline.findings})
 
     def new(f: Finding) -> bool:
-        key = finding_key(f)
+        key = finding_key(f, result.files)
         if remaining[key] > 0:
             remaining[key] -= 1
             return False

@@ -7,6 +7,7 @@ options override it. Every key is validated by pydantic, per-check options by ea
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import Any, Literal
@@ -145,6 +146,18 @@ def from_table(table: dict[str, Any], path: Path | None = None) -> Config:
     return config
 
 
+def _distinct_paths(paths: list[str]) -> list[str]:
+    """`paths` without a second name for a file already named (by its resolved path), in order."""
+    seen: set[str] = set()
+    out = []
+    for path in paths:
+        key = os.path.realpath(path)
+        if key not in seen:
+            seen.add(key)
+            out.append(path)
+    return out
+
+
 def with_overrides(config: Config, overrides: dict[str, Any]) -> Config:
     """`config` with options given on the command line (or to `sftlint.lint`) over it: None and
     empty values leave a setting alone; fields and checks merge, plugins and against add up."""
@@ -154,8 +167,8 @@ def with_overrides(config: Config, overrides: dict[str, Any]) -> Config:
             continue
         if key == "fields":
             data["fields"] = {**data["fields"], **value}
-        elif key in ("plugins", "against"):
-            data[key] = data[key] + list(value)
+        elif key in ("plugins", "against"):  # a file named in config and again on the command line is one
+            data[key] = _distinct_paths(data[key] + list(value))
         elif key == "checks":
             for slug, opts in value.items():
                 data["checks"].setdefault(slug, {}).update(opts)

@@ -72,6 +72,11 @@ def run_precommit(files: list[str], config: Config, lint: Callable, echo: Callab
             heading = f"{path}: training data" + (f", checked against {shown}" if against else "")
             settings = config.model_copy(update={"against": against})
         result = lint([path], settings)
+        if result.baseline is not None:  # the other files' accepted findings are not stale in this one
+            result.baseline["stale"] = [
+                e for e in result.baseline["stale"]
+                if (_same(e["file"]) == _same(path) if e["file"] else e["key"] == f"dataset:{path}")
+            ]  # fmt: skip
         if not first:
             echo("")
         echo(printable(f"== {heading}"))

@@ -12,6 +12,7 @@ import json
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
+from itertools import chain
 from typing import Any
 
 from sftlint.io import parse_json
@@ -33,7 +34,14 @@ LIKELY_NAMES = {
 
 CHAT_ROLES = {"system", "user", "assistant", "tool"}
 # OpenAI's legacy role "function" is a tool's result, as "tool" is.
-OPENAI_ROLES = {"system": "system", "user": "user", "assistant": "assistant", "tool": "tool", "function": "tool"}
+OPENAI_ROLES = {
+    "system": "system",
+    "developer": "system",  # OpenAI's newer name for the system message
+    "user": "user",
+    "assistant": "assistant",
+    "tool": "tool",
+    "function": "tool",
+}
 SHAREGPT_ROLES = {
     "human": "user",
     "user": "user",
@@ -200,6 +208,7 @@ def normalise(
     if not isinstance(value, dict):
         return None, [("SFT002", f"record is a JSON {json_type_name(value)}, expected an object")]
     if not fields:
+        value = _as_conversation(value)
         if "messages" in value or "conversations" in value:
             record = _fast_chat(value, file, line)
         else:
@@ -208,6 +217,22 @@ def normalise(
         if record is not None:
             return record, []
     return _normalise(value, file, line, fields or {})
+
+
+def _as_conversation(value: dict[str, Any]) -> dict[str, Any]:
+    """TRL's conversational prompt-completion (`prompt` and `completion` both lists of message
+    objects) as the one conversation it is: the prompt's turns, then the completion's."""
+    prompt, completion = value.get("prompt"), value.get("completion")
+    if not (
+        isinstance(prompt, list)
+        and isinstance(completion, list)
+        and "messages" not in value
+        and all(isinstance(turn, dict) for turn in chain(prompt, completion))
+    ):
+        return value
+    joined = {key: item for key, item in value.items() if key not in ("prompt", "completion")}
+    joined["messages"] = [*prompt, *completion]
+    return joined
 
 
 # Per flat shape: the keys of instruction, input and response, as `normalise` picks them.
@@ -331,6 +356,7 @@ def _normalise(
     value: dict[str, Any], file: str, line: int | None, fields: Mapping[str, str]
 ) -> tuple[Record | None, list[Problem]]:
     """The general path of `normalise`: any shape, mapped fields, and every problem explained."""
+    value = value if fields else _as_conversation(value)
     shape = detect_shape(value)
     if shape in ("chat", "sharegpt") and "response" not in fields:
         return _normalise_chat(value, shape, file, line, fields)
@@ -405,11 +431,15 @@ def _label(value: Mapping[str, Any], key: str, problems: list[Problem]) -> str |
     return None
 
 
+_TEXT_PARTS = frozenset({"text", "input_text", "output_text"})
+
+
 def _content(content: Any) -> tuple[str, int] | None:
     """A turn's text and its number of non-text parts, or None when it has no text content.
 
-    Content is a string or a list of parts: text parts hold `text` (OpenAI) or `value`; image,
-    audio and other parts are counted, not read as text.
+    Content is a string or a list of parts: text parts ("text", and the Responses API's
+    "input_text" and "output_text") hold `text` (OpenAI) or `value`; image, audio and other parts
+    are counted, not read as text.
     """
     if isinstance(content, str):
         return content, 0
@@ -420,7 +450,7 @@ def _content(content: Any) -> tuple[str, int] | None:
     for part in content:
         if not isinstance(part, dict):
             return None
-        if part.get("type", "text") != "text":
+        if part.get("type", "text") not in _TEXT_PARTS:
             media += 1
             continue
         text = part["text"] if "text" in part else part.get("value")
@@ -516,13 +546,14 @@ def _declared(value: dict[str, Any]) -> tuple[dict[str, dict[str, Any]] | None, 
     return declared or None, problems
 
 
+#: the role and content keys of a turn, by shape
+_TURN_KEYS = {"chat": ("role", "content"), "sharegpt": ("from", "value")}
+
+
 def _normalise_chat(
     value: dict[str, Any], shape: str, file: str, line: int | None, fields: Mapping[str, str]
 ) -> tuple[Record | None, list[Problem]]:
-    key, role_key, content_key = (
-        ("messages", "role", "content") if shape == "chat" else ("conversations", "from", "value")
-    )
-    roles = OPENAI_ROLES if shape == "chat" else SHAREGPT_ROLES
+    key = "messages" if shape == "chat" else "conversations"
     turns_value = value[key]
     if not isinstance(turns_value, list):
         return None, [("SFT002", f"field '{key}' is {a_json_type(turns_value)}, expected an array of turns")]
@@ -535,6 +566,11 @@ def _normalise_chat(
         if not isinstance(turn, dict):
             problems.append(("SFT002", f"turn {i} is {a_json_type(turn)}, expected an object"))
             continue
+        # turns as the shape writes them, or as the other one does (many exports put OpenAI's
+        # role/content turns under "conversations", or ShareGPT's from/value under "messages")
+        own, other = _TURN_KEYS[shape], _TURN_KEYS["sharegpt" if shape == "chat" else "chat"]
+        role_key, content_key = other if own[0] not in turn and other[0] in turn else own
+        roles = OPENAI_ROLES if role_key == "role" else SHAREGPT_ROLES
         role = turn.get(role_key)
         if not isinstance(role, str):
             problems.append(("SFT002", f"turn {i} has no '{role_key}'"))
@@ -546,7 +582,7 @@ def _normalise_chat(
         content = _content(turn.get(content_key))
         text = None if content is None else content[0]
         made = _calls(turn, i, role.lower(), text) if norm_role == "assistant" else []
-        if shape == "chat" and made:  # OpenAI: the calls are not in the content; write them out
+        if role_key == "role" and made:  # OpenAI: the calls are not in the content; write them out
             text = "\n".join([text, *map(_call_text, made)] if text else map(_call_text, made))
         if text is None:
             problems.append(("SFT002", f"turn {i} ({role}) has no text '{content_key}'"))
@@ -594,10 +630,11 @@ def _order_problems(turns: list[Turn], call_turns: set[int]) -> list[Problem]:
         return [("SFT002", "conversation has no assistant turn")]
     problems: list[Problem] = []
     previous: Turn | None = None
+    started = False  # a turn other than a system one came before
     for t in turns:
-        if t.role == "system" and previous is not None and previous.role != "system":
+        if t.role == "system" and started:
             problems.append(("SFT002", f"turn {t.index} is a system turn after the conversation started"))
-        elif t.role == "assistant" and (previous is None or previous.role == "system"):
+        elif t.role == "assistant" and not started:
             problems.append(("SFT002", f"turn {t.index} (assistant) comes before any user turn"))
         elif (
             previous is not None
@@ -607,6 +644,7 @@ def _order_problems(turns: list[Turn], call_turns: set[int]) -> list[Problem]:
         ):
             problems.append(("SFT002", f"turn {t.index} ({t.role}) follows another {t.role} turn"))
         previous = t
+        started = started or t.role != "system"
     return problems
 
 
