@@ -359,3 +359,15 @@ def test_a_system_turn_in_the_middle_is_the_one_problem():
     assert normalise(value, "f.jsonl", 1)[1] == [("SFT002", "turn 2 is a system turn after the conversation started")]
     first = {"messages": [{"role": "system", "content": "Be brief."}, {"role": "assistant", "content": _A}]}
     assert normalise(first, "f.jsonl", 1)[1] == [("SFT002", "turn 2 (assistant) comes before any user turn")]
+
+
+@pytest.mark.parametrize("mark", [{"weight": 0}, {"train": False}])
+def test_an_assistant_turn_not_trained_on_is_context_not_response(mark):
+    """OpenAI's per-message weight 0 (Axolotl's train false): a bad answer kept for the turns after it."""
+    turns = [{"role": "user", "content": _Q}, {"role": "assistant", "content": "N/A", **mark}]
+    value = {"messages": [*turns, {"role": "user", "content": "Please answer."}, {"role": "assistant", "content": _A}]}
+    record, problems = normalise(value, "f.jsonl", 1)
+    assert problems == [] and [t.trained for t in record.turns] == [True, False, True, True]
+    assert record.response == _A and record.turns[1].content == "N/A"
+    weighted = {"messages": [{"role": "user", "content": _Q}, {"role": "assistant", "content": _A, "weight": 1}]}
+    assert [t.trained for t in normalise(weighted, "f.jsonl", 1)[0].turns] == [True, True]

@@ -61,11 +61,17 @@ TOOL_KEYS = ("tools", "functions")
 
 @dataclass(frozen=True, slots=True)
 class Turn:
-    """One message of a chat record; `index` is 1-based, as in messages."""
+    """One message of a chat record; `index` is 1-based, as in messages.
+
+    `trained` is False for an assistant turn the data marks as not trained on (OpenAI's
+    `"weight": 0`, Axolotl's `"train": false`): context for the turns after it, so no check judges
+    it and it is no part of the response.
+    """
 
     index: int
     role: str
     content: str
+    trained: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -313,7 +319,7 @@ def _fast_chat(value: dict[str, Any], file: str, line: int | None) -> Record | N
             joins = _JOINS.get((previous, role))
             if joins is None or type(content) is not str:
                 return None
-            if joins == 2 and ("tool_calls" in turn or "function_call" in turn):
+            if joins == 2 and ("tool_calls" in turn or "function_call" in turn or "weight" in turn or "train" in turn):
                 return None
             texts[joins].append(content)
             turns.append(_turn(i, role, content))
@@ -341,6 +347,7 @@ _new_turn = Turn.__new__
 _set_index = Turn.index.__set__  # type: ignore[attr-defined]
 _set_role = Turn.role.__set__  # type: ignore[attr-defined]
 _set_content = Turn.content.__set__  # type: ignore[attr-defined]
+_set_trained = Turn.trained.__set__  # type: ignore[attr-defined]
 
 
 def _turn(index: int, role: str, content: str) -> Turn:
@@ -349,6 +356,7 @@ def _turn(index: int, role: str, content: str) -> Turn:
     _set_index(turn, index)
     _set_role(turn, role)
     _set_content(turn, content)
+    _set_trained(turn, True)
     return turn
 
 
@@ -594,7 +602,8 @@ def _normalise_chat(
             call_id, name = turn.get("tool_call_id"), turn.get("name")
             call_id, name = (v if isinstance(v, str) else None for v in (call_id, name))
             results.append(ToolResult(i, role.lower(), call_id, name))
-        turns.append(Turn(i, norm_role, text))
+        trained = norm_role != "assistant" or not (turn.get("weight") == 0 or turn.get("train") is False)
+        turns.append(Turn(i, norm_role, text, trained))
     if problems:
         return None, problems
     problems.extend(_order_problems(turns, {call.turn for call in calls}))
@@ -602,7 +611,7 @@ def _normalise_chat(
         return None, problems
     system = "\n".join(t.content for t in turns if t.role == "system")
     prompt = "\n".join(t.content for t in turns if t.role not in ("assistant", "system"))
-    response = "\n".join(t.content for t in turns if t.role == "assistant")
+    response = "\n".join(t.content for t in turns if t.role == "assistant" and t.trained)
     label = _label(value, fields.get("label", "label"), problems)
     if problems:
         return None, problems

@@ -21,7 +21,9 @@ class EmptyResponseOptions(BaseModel):
 class EmptyResponse(Check):
     """A response that is empty, only whitespace, or a placeholder such as N/A or <noinput>.
 
-    What it does: Reports records whose response (for chat: any assistant turn) is empty,
+    What it does: Reports records whose response (for chat: any assistant turn trained on; an
+    assistant turn marked `"weight": 0` or `"train": false` is context, and a conversation with
+    no other is reported as training on nothing) is empty,
     whitespace only, only invisible characters (zero-width spaces and joiners, a byte-order
     mark, a soft hyphen: a reader sees nothing), or one of the placeholder strings (`N/A`, `none`, `<noinput>`, `...`,
     `TODO` and others), compared case-insensitively with surrounding punctuation such as a
@@ -72,6 +74,9 @@ class EmptyResponse(Check):
             if problem:
                 yield self.finding(f"response {problem}", record)
             return
-        for turn in record.turns:
-            if turn.role == "assistant" and (problem := self._problem(turn.content)):
+        trained = [turn for turn in record.turns if turn.role == "assistant" and turn.trained]
+        if not trained:
+            yield self.finding("no assistant turn is trained on: every one is marked weight 0 (or train false)", record)
+        for turn in trained:
+            if problem := self._problem(turn.content):
                 yield self.finding(f"turn {turn.index} (assistant) {problem}", record)

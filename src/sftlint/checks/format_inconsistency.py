@@ -147,7 +147,7 @@ class FormatInconsistency(Check):
 
     def collect(self, record: Record) -> None:
         if record.turns is not None:
-            responses = [(t.index, t.content) for t in record.turns if t.role == "assistant"]
+            responses = [(t.index, t.content) for t in record.turns if t.role == "assistant" and t.trained]
         else:
             responses = [(0, record.response)]
         file_id = self.files.setdefault(record.file, len(self.files))

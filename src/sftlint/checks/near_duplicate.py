@@ -46,7 +46,7 @@ def last_answer(record: Record) -> str:
     character pairs, so a reworded Chinese reply still looks like the one it rewords. (Two such
     characters in a row are parted by one space, not two: the same words once folded.)"""
     if record.turns is not None:
-        answer = next((t.content for t in reversed(record.turns) if t.role == "assistant"), "")
+        answer = next((t.content for t in reversed(record.turns) if t.role == "assistant" and t.trained), "")
     else:
         answer = record.response
     return answer if answer.isascii() else _CJK_RUN.sub(_spaced, answer)

@@ -257,7 +257,7 @@ class RefusalBoilerplate(Check):
             for t in record.turns:
                 if t.role == "user":
                     asked = t.content
-                elif t.role == "assistant":
+                elif t.role == "assistant" and t.trained:
                     texts.append((f"turn {t.index}", t.content, asked))
         else:
             texts = [("response", record.response, record.prompt)]

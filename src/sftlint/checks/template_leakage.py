@@ -112,7 +112,11 @@ class TemplateLeakage(Check):
         if record.turns is None:
             responses: Iterable[tuple[str, str]] = (("response", record.response),)
         else:
-            responses = ((f"turn {t.index} (assistant)", t.content) for t in record.turns if t.role == "assistant")
+            responses = (
+                (f"turn {t.index} (assistant)", t.content)
+                for t in record.turns
+                if t.role == "assistant" and t.trained
+            )
         for name, text in responses:
             marker = self._trailing_marker(name, text)
             if marker is not None:

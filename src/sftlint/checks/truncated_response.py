@@ -259,5 +259,5 @@ class TruncatedResponse(Check):
                 yield self.finding(f"response {problem}", record)
             return
         for turn in record.turns:
-            if turn.role == "assistant" and (problem := truncation(turn.content)):
+            if turn.role == "assistant" and turn.trained and (problem := truncation(turn.content)):
                 yield self.finding(f"turn {turn.index} (assistant) {problem}", record)

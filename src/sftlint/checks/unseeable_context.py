@@ -136,7 +136,7 @@ class UnseeableContext(Check):
                     asked = turn.content
                 elif turn.index in calls:
                     asked = ""  # the request was acted on; the answer after the result reports it
-                elif turn.role == "assistant" and asked:
+                elif turn.role == "assistant" and turn.trained and asked:
                     pairs.append((f"turn {turn.index} (assistant)", asked, turn.content))
                     asked = ""
         for name, prompt, response in pairs:
