@@ -228,3 +228,14 @@ def test_an_evaluation_set_named_twice_is_one(tmp_path, monkeypatch):
     run = CliRunner().invoke(cli, ["precommit", "train.jsonl", "--against", "eval.jsonl", "--against", "./eval.jsonl"])
     assert "== train.jsonl: training data, checked against eval.jsonl\n" in run.stdout, run.stdout
     assert "and 1 more" not in run.stdout and "same as the evaluation record at eval.jsonl:1" in run.stdout
+
+
+def test_a_file_named_twice_is_linted_once_and_a_gzipped_manifest_is_skipped(tmp_path, monkeypatch):
+    import gzip
+
+    monkeypatch.chdir(tmp_path)
+    Path("train.jsonl").write_text("\n".join(real_lines(30)) + "\n", encoding="utf-8")
+    Path("manifest.json.gz").write_bytes(gzip.compress(b'{"name": "pkg", "version": "1.0"}'))
+    run = CliRunner().invoke(cli, ["precommit", "train.jsonl", "./train.jsonl", "manifest.json.gz", "--min-pairs", "5"])
+    assert run.exit_code == 0, run.output
+    assert run.stdout.count("== ") == 1 and "manifest.json.gz: one JSON object, not a dataset: skipped" in run.stdout

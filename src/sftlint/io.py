@@ -262,7 +262,8 @@ def _reading(path: str, stream: BinaryIO, lines_read: Callable[[], int]) -> Iter
         raise InputError(f"{display_name(path)}: {where} without a line break: not JSON Lines") from None
     except (gzip.BadGzipFile, EOFError, zlib.error) as exc:
         reason = "truncated" if isinstance(exc, EOFError) else str(exc)
-        raise InputError(f"{path}: corrupt gzip data after line {lines_read()} ({reason})") from None
+        after = f" after line {lines_read()}" if lines_read() else " before its first line"
+        raise InputError(f"{path}: corrupt gzip data{after} ({reason})") from None
     except IsADirectoryError:
         raise InputError(f"{path}: is a directory, expected a JSONL file") from None
     except OSError as exc:

@@ -12,6 +12,7 @@ of records, is a config or manifest file, not a dataset: it is named and left al
 
 from __future__ import annotations
 
+import gzip
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -31,14 +32,18 @@ def _same(path: str) -> Path:
 
 
 def is_object_file(path: str) -> bool:
-    """Whether `path` is a `.json` file holding one JSON object (package.json, a manifest): not
-    records. A JSON array, JSON Lines or anything unreadable is left for the checks to judge."""
+    """Whether `path` is a `.json` (or `.json.gz`) file holding one JSON object (package.json, a
+    manifest): not records. A JSON array, JSON Lines or anything unreadable is left for the
+    checks to judge."""
     file = Path(path)
-    if file.suffix.lower() != ".json" or not file.is_file() or file.stat().st_size > PEEK_BYTES:
+    name = file.name.lower()
+    if not name.endswith((".json", ".json.gz")) or not file.is_file() or file.stat().st_size > PEEK_BYTES:
         return False
     try:
-        value = json.loads(file.read_bytes())
-    except (OSError, ValueError, RecursionError):
+        with gzip.open(file) if name.endswith(".gz") else file.open("rb") as handle:
+            data = handle.read(PEEK_BYTES + 1)
+        value = json.loads(data) if len(data) <= PEEK_BYTES else None
+    except (OSError, EOFError, ValueError, RecursionError):
         return False
     return isinstance(value, dict)
 
@@ -47,7 +52,11 @@ def plan(files: list[str], config: Config) -> list[tuple[str, str]]:
     """Each staged file with its role: "training", "evaluation" (named in `against`) or "skipped"."""
     evaluation = {_same(p) for p in config.against}
     out = []
-    for path in dict.fromkeys(files):
+    seen: set[Path] = set()
+    for path in files:
+        if _same(path) in seen:
+            continue  # one file named twice ("a.jsonl ./a.jsonl") is linted once
+        seen.add(_same(path))
         if is_object_file(path):
             out.append((path, "skipped"))
         else:
