@@ -23,6 +23,7 @@ import signal
 import stat
 import sys
 import tempfile
+import threading
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
@@ -669,15 +670,29 @@ def open_outputs(paths: Sequence[Path], inputs: Sequence[Path] = ()) -> Iterator
 @contextmanager
 def _uninterrupted() -> Iterator[None]:
     """Ctrl-C and SIGTERM held back while files that belong together are renamed into place (a
-    few microseconds): a stop lands before the first or after the last, so all are replaced or none."""
-    if not hasattr(signal, "pthread_sigmask"):  # not on Windows
+    few microseconds): a stop lands before the first or after the last, so all are replaced or none.
+
+    The handlers are swapped for one that notes the signal, which is raised again once they are
+    back: whichever thread the system gives a signal to, Python runs the handler in the main one,
+    so blocking it there would not hold it back. Elsewhere than the main thread (where handlers
+    cannot be set) nothing is held.
+    """
+    if threading.current_thread() is not threading.main_thread():
         yield
         return
-    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+    caught: list[int] = []
+    previous = {}
+    for number in (signal.SIGINT, signal.SIGTERM):
+        handler = signal.getsignal(number)
+        if handler is not None and handler != signal.SIG_IGN:  # one set outside Python cannot be put back
+            previous[number] = signal.signal(number, lambda signum, frame: caught.append(signum))
     try:
         yield
     finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+        if caught:
+            signal.raise_signal(caught[0])
 
 
 def read_records(path: str, wanted: set[int]) -> Iterator[tuple[int, int | None, str]]:
