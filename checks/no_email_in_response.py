@@ -18,7 +18,7 @@ EMAIL = re.compile(r"\b[A-Za-z0-9._%+-]+@([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-
 
 
 class NoEmailOptions(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)  # a value of the wrong type is an error, never converted
     allowed_domains: list[str] = Field(
         default_factory=lambda: ["example.com", "example.org"],
         description="domains whose addresses may appear (your own support address, documentation examples)",

@@ -920,3 +920,32 @@ def test_a_plugin_that_exits_as_it_is_imported_is_one_error(tmp_path, body):
     data = write_jsonl(tmp_path / "in.jsonl", [pair(i) for i in range(5)])
     for command in (["lint", data], ["rules"], ["rule", "SFT101"]):
         assert "exits.py: failed to import: SystemExit" in one_error_line(sftlint(*command, "--plugins", folder))
+
+
+@pytest.mark.parametrize(
+    ("toml", "says"),
+    [
+        ('preview = "yes"', "preview: Input should be a valid boolean"),
+        ("preview = 1", "preview: Input should be a valid boolean"),
+        ('jobs = "2"', "jobs: Input should be a valid integer"),
+        ("jobs = true", "jobs: Input should be a valid integer"),
+        ("examples_per_check = true", "examples_per_check: Input should be a valid integer"),
+        ('[checks.dataset-size]\nmin_pairs = "500"', "checks.dataset-size.min_pairs: Input should be a valid integer"),
+        # true was read as 1: SFT201 silently off
+        ("[checks.dataset-size]\nmin_pairs = true", "checks.dataset-size.min_pairs: Input should be a valid integer"),
+    ],
+)
+def test_a_config_value_of_the_wrong_type_is_an_error_not_converted(tmp_path, toml, says):
+    data = write_jsonl(tmp_path / "in.jsonl", [pair(i) for i in range(5)])
+    config = tmp_path / "c.toml"
+    config.write_text(toml + "\n", encoding="utf-8")
+    assert says in one_error_line(sftlint("lint", data, "--config", config))
+
+
+def test_config_values_of_the_right_type_still_read(tmp_path):
+    """fail_on is read from its name, and a whole number is a number where a fraction may be."""
+    data = write_jsonl(tmp_path / "in.jsonl", [pair(i) for i in range(5)])
+    config = tmp_path / "c.toml"
+    config.write_text('fail_on = "advice"\n[checks.near-duplicate]\nthreshold = 1\n', encoding="utf-8")
+    proc = sftlint("lint", data, "--config", config, "--format", "json")
+    assert proc.returncode == 1 and json.loads(proc.stdout)["fail_on"] == "advice", proc.stderr

@@ -38,7 +38,7 @@ _SECTION_RE = re.compile(r"^({}):\s*".format("|".join(DOC_SECTIONS)), re.MULTILI
 class NoOptions(BaseModel):
     """Options model for a check that takes none: any key is an error."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)  # a value of the wrong type is an error, never converted
 
 
 @dataclass

@@ -28,13 +28,19 @@ FieldName = Literal["instruction", "input", "response", "label"]
 
 
 class Config(BaseModel):
-    """Settings of a run. Paths in a config file are relative to that file."""
+    """Settings of a run. Paths in a config file are relative to that file.
 
-    model_config = ConfigDict(extra="forbid")
+    Strict: a value of the wrong type is an error, never converted (`preview = "yes"`,
+    `jobs = "2"`); `fail_on` alone is read from its name ("warning").
+    """
+
+    model_config = ConfigDict(extra="forbid", strict=True)
 
     select: list[str] = Field(default_factory=list, description="codes, prefixes or slugs to run (default: all)")
     ignore: list[str] = Field(default_factory=list, description="codes, prefixes or slugs to skip")
-    fail_on: Severity = Field(Severity.ERROR, description="lowest severity that makes the verdict NO-GO")
+    fail_on: Severity = Field(
+        Severity.ERROR, strict=False, description="lowest severity that makes the verdict NO-GO"
+    )
     preview: bool = Field(False, description="also run the preview checks (not yet precise enough to be on by default)")
     plugins: list[str] = Field(default_factory=list, description="folders of local check modules")
     fields: dict[FieldName, str] = Field(default_factory=dict, description="record field names to use")

@@ -43,7 +43,7 @@ _WHAT = {"prompt": "prompt", "response": "response", "pair": "record"}
 
 
 class ContaminationOptions(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)  # a value of the wrong type is an error, never converted
     threshold: float = Field(
         0.8, gt=0.0, le=1.0, description="Jaccard similarity at which a training text copies an evaluation text"
     )

@@ -10,7 +10,7 @@ from sftlint.findings import Finding, Severity
 
 
 class DatasetSizeOptions(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)  # a value of the wrong type is an error, never converted
     min_pairs: int = Field(300, ge=1, description="fewest usable pairs worth fine-tuning on")
 
 

@@ -29,7 +29,7 @@ _ANSWER_LABEL = re.compile(r"(?im)^[ \t#*>]*(?:output|response|answer|assistant|
 
 
 class EchoOrDegenerateOptions(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)  # a value of the wrong type is an error, never converted
     echo_share: float = Field(
         0.8,
         gt=0,

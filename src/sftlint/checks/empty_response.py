@@ -11,7 +11,7 @@ from sftlint.text.normal import DEFAULT_PLACEHOLDERS, INVISIBLE, blank, squash
 
 
 class EmptyResponseOptions(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)  # a value of the wrong type is an error, never converted
     placeholders: list[str] = Field(
         default_factory=lambda: list(DEFAULT_PLACEHOLDERS),
         description="responses that count as empty (compared case-insensitively, whitespace ignored)",

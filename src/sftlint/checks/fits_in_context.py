@@ -12,7 +12,7 @@ from sftlint.tokens import approx_tokens
 
 
 class FitsInContextOptions(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)  # a value of the wrong type is an error, never converted
     budget: int = Field(100_000, ge=1, description="context budget in tokens the whole dataset is compared with")
 
 

@@ -95,7 +95,7 @@ def _names(items: tuple[str, ...] | list[str], limit: int = 6) -> str:
 
 
 class FormatInconsistencyOptions(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)  # a value of the wrong type is an error, never converted
     min_share: float = Field(0.8, gt=0.5, le=1.0, description="share of responses that makes a form dominant")
     min_responses: int = Field(20, ge=2, description="fewest responses to judge a dataset's format by")
     rare_key_share: float = Field(

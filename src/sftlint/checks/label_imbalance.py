@@ -15,7 +15,7 @@ from sftlint.text.normal import excerpt
 
 
 class LabelImbalanceOptions(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)  # a value of the wrong type is an error, never converted
     max_majority_share: float = Field(0.8, gt=0, le=1, description="largest share of records the top label may have")
     min_class_count: int = Field(10, ge=1, description="fewest examples a label needs to be learnable")
     max_classes: int = Field(50, ge=2, description="more distinct labels than this is not a label set")

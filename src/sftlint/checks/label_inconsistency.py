@@ -32,7 +32,7 @@ _MAX_EXCERPTS = 20_000  # prompt excerpts kept for the summary (groups past thes
 
 
 class LabelInconsistencyOptions(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)  # a value of the wrong type is an error, never converted
     max_answer_words: int = Field(3, ge=1, description="responses of at most this many words count as short answers")
     near_threshold: float = Field(
         0.8, gt=0, le=1, description="Jaccard similarity (word 3-grams) from which two prompts are near-same"

@@ -74,7 +74,7 @@ _NAMES_SCRIPT = {
 
 
 class LanguageMismatchOptions(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)  # a value of the wrong type is an error, never converted
     min_words: int = Field(5, ge=1, description="texts with fewer words are too short to judge")
     max_chars: int = Field(200, ge=20, description="only this prefix of each text is examined")
     min_probability: float = Field(0.9, gt=0, le=1, description="langdetect certainty needed to call a language")

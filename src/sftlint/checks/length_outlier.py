@@ -18,7 +18,7 @@ _HISTOGRAM_BINS = 24
 
 
 class LengthOutlierOptions(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)  # a value of the wrong type is an error, never converted
     max_tokens: int = Field(4096, ge=1, description="longest example (prompt + response, approximate tokens)")
     threshold: float = Field(
         4.0, gt=0, description="robust z-score (on log length) beyond which a length is an outlier"

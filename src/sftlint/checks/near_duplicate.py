@@ -60,7 +60,7 @@ def _label_group(label: str | None) -> int:
 
 
 class NearDuplicateOptions(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)  # a value of the wrong type is an error, never converted
     threshold: float = Field(
         THRESHOLD, gt=0.0, le=1.0, description="Jaccard similarity at which two records are near-duplicates"
     )

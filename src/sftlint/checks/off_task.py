@@ -29,7 +29,7 @@ _SEMANTIC_TOKENS = 128  # a text's first 128 word pieces (about 90 words) say wh
 
 
 class OffTaskOptions(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)  # a value of the wrong type is an error, never converted
     min_response_words: int = Field(
         8, ge=1, description="shorter responses are not judged (labels, codes, one-line answers)"
     )

@@ -172,7 +172,7 @@ def _declares_tools(raw: object) -> bool:
 
 
 class RefusalBoilerplateOptions(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)  # a value of the wrong type is an error, never converted
     phrases: list[str] = Field(
         default_factory=lambda: list(DEFAULT_PHRASES),
         description="regular expressions (case-insensitive) that mark a refusal or boilerplate",

@@ -29,7 +29,7 @@ def _key(squashed_text: str) -> int:
 
 
 class ResponseDiversityOptions(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)  # a value of the wrong type is an error, never converted
     max_repeated_share: float = Field(
         0.1, ge=0, le=1, description="share of records answering with another prompt's exact answer that is reported"
     )

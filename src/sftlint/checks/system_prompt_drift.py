@@ -20,7 +20,7 @@ _WORDS = re.compile(r"\S+|\s+")
 
 
 class SystemPromptDriftOptions(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)  # a value of the wrong type is an error, never converted
     dominant_share: float = Field(
         0.6, gt=0.5, le=1.0, description="share of chat records that makes a system prompt the dataset's own"
     )

@@ -25,7 +25,7 @@ DEFAULT_TRAILING_PATTERN = (
 
 
 class TemplateLeakageOptions(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)  # a value of the wrong type is an error, never converted
     markers: list[str] = Field(
         default_factory=lambda: list(DEFAULT_MARKERS), description="literal special tokens to look for"
     )
