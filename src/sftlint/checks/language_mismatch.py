@@ -336,7 +336,9 @@ class LanguageMismatch(Check):
     per text), and a language is only called when langdetect is at least `min_probability` sure.
     Languages langdetect confuses (Norwegian, Danish and Swedish; Croatian, Serbian and
     Bosnian; Indonesian and Malay; Chinese variants) count as one. Instructions that ask for a
-    translation or name a target language ("translate", "in French") are not judged. The
+    translation or name a target language ("translate", "in French") are not judged, nor an
+    answer in the language of the record's `input`, the text the instruction works on
+    ("Summarize the following text" over a Chinese text, answered in Chinese). The
     summary gives the dataset's language mix (languages of the judged responses; a pair settled
     by its script counts under the language its evidence names, else the script's language,
     "zh" for Chinese characters, or the script's name), and how many pairs langdetect and the
@@ -444,8 +446,11 @@ class LanguageMismatch(Check):
             return
         self.languages[answered_lang[0]] += 1
         same = asked_lang[0] == answered_lang[0] or _GROUP.get(asked_lang[0], -1) == _GROUP.get(answered_lang[0], -2)
-        # Asking for another language is not a mismatch (looked at only here: it is rarely needed).
-        if not same and _ASKS_FOR_LANGUAGE.search(record.instruction):
+        # Asking for another language is not a mismatch (looked at only here: it is rarely needed),
+        # nor answering in the language of the input the instruction works on ("Summarize the
+        # following text" over a Chinese text, answered in Chinese).
+        asked_other = _ASKS_FOR_LANGUAGE.search(record.instruction) if not same else None
+        if not same and (asked_other or self._in_input_language(record, answered_lang[0])):
             self.skipped += 1
             return
         self.checked += 1
@@ -459,6 +464,17 @@ class LanguageMismatch(Check):
             instruction_language=asked_lang[0],
             response_language=answered_lang[0],
         )
+
+    def _in_input_language(self, record: Record, language: str) -> bool:
+        """Whether the record's input (an alpaca `input`) is in `language`, as far as it can be told."""
+        if record.turns is not None or not record.input.strip():
+            return False
+        given = self._judged(record.input, self._instructions)
+        if given is None:
+            return False
+        text, lead, clear = given
+        told = (lead, 1.0, "") if clear else self._unsettled(text, "", False)
+        return told is not None and (told[0] == language or _GROUP.get(told[0], -1) == _GROUP.get(language, -2))
 
     def _judged(
         self, text: str, judged: dict[str, tuple[str, str | None, bool] | None]
