@@ -305,6 +305,19 @@ def test_label_imbalance_quiet_on_balanced_labels(lint, tmp_path):
     assert out["summaries"]["label-imbalance"]["majority_share"] == 0.25
 
 
+def test_label_imbalance_leaves_free_short_answers_alone(lint, tmp_path):
+    """Capitals, trivia: short answers most of which differ are no label set ("12 label(s) have
+    fewer than 10 examples" on a quiz); short answers that come back are one, without a label field."""
+    capitals = ["Paris", "Madrid", "Rome", "Berlin", "Lisbon", "Vienna", "Athens", "Oslo", "Bern", "Dublin", "Warsaw"]
+    items = [{"instruction": f"What is the capital of country {i}?", "output": c} for i, c in enumerate(capitals)]
+    _, out = lint(items, "--select", "SFT202", "--min-pairs", "1")
+    assert out["findings"] == [] and out["summaries"]["label-imbalance"]["labels"] == {}
+    answers = ["positive"] * 40 + ["negative"] * 3
+    items = [{"instruction": f"Sentiment of review {i}: fine product", "output": a} for i, a in enumerate(answers)]
+    _, out = lint(items, "--select", "SFT202", "--min-pairs", "1")
+    assert any("'negative' (3)" in f["message"] for f in out["findings"])
+
+
 def test_content_checks_do_not_raise_on_odd_records(lint, tmp_path):
     items = [
         {"instruction": "", "output": ""},

@@ -39,7 +39,8 @@ class LabelImbalance(Check):
     label and warns when the most common one holds more than `max_majority_share` of them,
     and when a label has fewer than `min_class_count` examples. The summary holds the label
     distribution and the majority share. Long-form data and free short answers (more distinct
-    answers than `max_classes`) are not label sets and are left alone.
+    answers than `max_classes`, or more than half of the short answers distinct: each label of
+    a label set comes back) are not label sets and are left alone.
     Label hygiene: a label that equals a more frequent one but for case, whitespace or
     punctuation ("Positive", "positive " beside "positive"), or that is a small edit from a
     more frequent one and has at most `max_typo_share` of its records ("Postive"; one edit for
@@ -93,7 +94,10 @@ class LabelImbalance(Check):
         labels = self.tally.labels()
         total = sum(labels.values())
         variants = None
-        if labels and len(labels) <= _MAX_SPELLINGS:
+        # Short answers most of which differ are free answers (capitals, trivia), not a label set:
+        # a label set's answers come back, each about twice or more. A label field is one by name.
+        repeated = self.tally.uses_label_field or 2 * len(labels) <= total
+        if labels and len(labels) <= _MAX_SPELLINGS and repeated:
             variants = spelling_variants(labels, self.options.max_typo_share, self.options.max_classes)
         if variants is None:
             self._summary = {"labels": {}, "majority_share": 0.0, "basis": self.tally.basis(), "spellings": {}}
