@@ -66,9 +66,21 @@ def finding_key(f: Finding, dataset: Sequence[str] = ()) -> tuple[str, str]:
     if f.fingerprint is not None:
         return f.code, f.fingerprint
     if f.record is None and f.line is None:
-        return f.code, "dataset:" + (f.file or "\n".join(dataset))
+        return f.code, _dataset_key([f.file] if f.file else dataset)
     # a finding on a line that is no record (should not happen): fall back to its message
     return f.code, "message:" + hashlib.blake2b(f.message.encode("utf-8", "surrogatepass"), digest_size=8).hexdigest()
+
+
+def _dataset_key(files: Sequence[str]) -> str:
+    """The key of a finding about a whole file or dataset: its files, one per line."""
+    return "dataset:" + "\n".join(files)
+
+
+def stale_in(stale: list[dict[str, Any]], files: Sequence[str]) -> list[dict[str, Any]]:
+    """The stale entries (`apply`'s) first seen in `files`, or about the dataset they make: all
+    that a run over these files alone can call stale (the pre-commit hook lints each file alone)."""
+    named = {Path(f).resolve() for f in files}
+    return [e for e in stale if (Path(e["file"]).resolve() in named if e["file"] else e["key"] == _dataset_key(files))]
 
 
 def from_findings(findings: Sequence[Finding], dataset: Sequence[str] = ()) -> Baseline:

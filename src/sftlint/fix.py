@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import gzip
 import os
-import stat
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
@@ -36,6 +35,7 @@ from sftlint.findings import Finding
 from sftlint.io import (
     ReadStats,
     dump_json,
+    is_device,
     iter_lines,
     open_outputs,
     parse_json,
@@ -80,11 +80,7 @@ def default_rejects(output: Path) -> Path:
     An output that is no regular file (/dev/null, /dev/stdout, a FIFO) has no folder of its own
     to put a file beside it (/dev/null.rejected.jsonl would be a file in /dev): --rejects must
     name the rejects."""
-    try:
-        device = not stat.S_ISREG(os.stat(output).st_mode)
-    except OSError:
-        device = False  # a new file
-    if device:
+    if is_device(output):
         raise SftlintError(f"{output} is not a regular file: name the rejects file (--rejects FILE)")
     name = output.name
     gz = name.endswith(".gz")
@@ -187,11 +183,8 @@ def _landing(output: Path) -> Path | None:
     """The file the cleaned records land in, named before it is written (a new file replaces
     it), or None for no regular file: a pipe (-o /dev/stdout) would wait for ever to be read
     back, a device gives back nothing or something else."""
-    try:
-        if not stat.S_ISREG(os.stat(output).st_mode):
-            return None
-    except OSError:
-        pass  # a new file
+    if is_device(output):
+        return None
     try:
         return output.resolve()
     except (OSError, RuntimeError):

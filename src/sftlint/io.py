@@ -549,6 +549,15 @@ def _resolve(path: Path) -> Path:
         raise SftlintError(f"{path}: cannot resolve the path ({getattr(exc, 'strerror', None) or exc})") from None
 
 
+def is_device(path: Path) -> bool:
+    """Whether `path` exists and is no regular file: a device such as /dev/null, a FIFO, a pipe
+    (/dev/stdout, `>(cmd)`). Written in place, never replaced; nothing can be put beside it."""
+    try:
+        return not stat.S_ISREG(os.stat(path).st_mode)
+    except OSError:  # not there yet (or not reachable): a new file
+        return False
+
+
 def same_file(a: Path, b: Path) -> bool:
     """Whether two paths name one file: equal once symlinks are resolved, or hard links."""
     if _resolve(a) == _resolve(b):

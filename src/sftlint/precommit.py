@@ -17,6 +17,7 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
+from sftlint.baseline import stale_in
 from sftlint.config import Config
 from sftlint.io import shown_path
 from sftlint.output import RENDERERS, printable
@@ -82,10 +83,7 @@ def run_precommit(files: list[str], config: Config, lint: Callable, echo: Callab
             settings = config.model_copy(update={"against": against})
         result = lint([path], settings)
         if result.baseline is not None:  # the other files' accepted findings are not stale in this one
-            result.baseline["stale"] = [
-                e for e in result.baseline["stale"]
-                if (_same(e["file"]) == _same(path) if e["file"] else e["key"] == f"dataset:{path}")
-            ]  # fmt: skip
+            result.baseline["stale"] = stale_in(result.baseline["stale"], [path])
         if not first:
             echo("")
         echo(printable(f"== {heading}"))

@@ -570,13 +570,13 @@ def _normalise_chat(
     calls: list[ToolCall] = []
     results: list[ToolResult] = []
     media: dict[int, int] = {}
+    # turns as the shape writes them, or as the other one does (many exports put OpenAI's
+    # role/content turns under "conversations", or ShareGPT's from/value under "messages")
+    own, other = _TURN_KEYS[shape], _TURN_KEYS["sharegpt" if shape == "chat" else "chat"]
     for i, turn in enumerate(turns_value, start=1):
         if not isinstance(turn, dict):
             problems.append(("SFT002", f"turn {i} is {a_json_type(turn)}, expected an object"))
             continue
-        # turns as the shape writes them, or as the other one does (many exports put OpenAI's
-        # role/content turns under "conversations", or ShareGPT's from/value under "messages")
-        own, other = _TURN_KEYS[shape], _TURN_KEYS["sharegpt" if shape == "chat" else "chat"]
         role_key, content_key = other if own[0] not in turn and other[0] in turn else own
         roles = OPENAI_ROLES if role_key == "role" else SHAREGPT_ROLES
         role = turn.get(role_key)

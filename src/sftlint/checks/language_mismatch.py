@@ -449,8 +449,9 @@ class LanguageMismatch(Check):
         # Asking for another language is not a mismatch (looked at only here: it is rarely needed),
         # nor answering in the language of the input the instruction works on ("Summarize the
         # following text" over a Chinese text, answered in Chinese).
-        asked_other = _ASKS_FOR_LANGUAGE.search(record.instruction) if not same else None
-        if not same and (asked_other or self._in_input_language(record, answered_lang[0])):
+        if not same and (
+            _ASKS_FOR_LANGUAGE.search(record.instruction) or self._in_input_language(record, answered_lang[0])
+        ):
             self.skipped += 1
             return
         self.checked += 1
