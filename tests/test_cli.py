@@ -70,6 +70,17 @@ def test_text_output_has_a_summary_table(bad):
     table = [line for line in out.splitlines() if line.startswith("SFT101 ")]
     assert table and table[0].split()[1:4] == ["empty-response", "error", "2"]
 
+def test_text_output_names_the_shapes_read(tmp_path):
+    """A file read as another shape than meant shows in the summary line, before any finding is read."""
+    path = tmp_path / "mixed.jsonl"
+    chat = {"messages": [{"role": "user", "content": "Who are you?"}, {"role": "assistant", "content": "A bot."}]}
+    alpaca = {"instruction": "Name a colour.", "output": "Blue."}
+    path.write_text("\n".join(json.dumps(r) for r in [chat, chat, alpaca, {"text": "raw"}]) + "\n")
+    assert "4 records in 1 file(s): 3 valid (chat 2, alpaca 1), " in invoke("lint", path).output
+    path.write_text(json.dumps(alpaca) + "\n")
+    assert "1 records in 1 file(s): 1 valid (alpaca), " in invoke("lint", path).output
+
+
 
 def test_json_output_follows_the_contract(bad):
     result = invoke("lint", bad, "--format", "json")

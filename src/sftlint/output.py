@@ -202,6 +202,15 @@ def _text_lines(result: Result) -> Iterator[str]:
     yield from _text_end(result, advice)
 
 
+def _shapes(stats: dict) -> str:
+    """The shapes the valid records were read as ("(alpaca)", "(chat 30, sharegpt 2)"): a file
+    read as another shape than meant shows here before its findings are read."""
+    shapes = stats.get("shapes") or {}
+    if len(shapes) == 1:
+        return f" ({next(iter(shapes))})"
+    return " (" + ", ".join(f"{shape} {count}" for shape, count in shapes.items()) + ")" if shapes else ""
+
+
 def _text_end(result: Result, advice: list[Finding]) -> list[str]:
     """The lines after the findings: `advice`, the table of checks, the verdict."""
     lines = []
@@ -212,7 +221,7 @@ def _text_end(result: Result, advice: list[Finding]) -> list[str]:
     stats = result.stats
     lines += [
         "",
-        f"{stats['records']} records in {len(result.files)} file(s): {stats['valid']} valid, "
+        f"{stats['records']} records in {len(result.files)} file(s): {stats['valid']} valid{_shapes(stats)}, "
         f"{stats['usable_pairs']} usable pairs",
     ]
     check_rows = result.check_rows()  # a pass over every finding: once
@@ -299,7 +308,7 @@ def render_step_summary(result: Result) -> str:
     stats = result.stats
     lines += [
         "",
-        f"{stats['records']} records in {len(result.files)} file(s): {stats['valid']} valid, "
+        f"{stats['records']} records in {len(result.files)} file(s): {stats['valid']} valid{_shapes(stats)}, "
         f"{stats['usable_pairs']} usable pairs.",
         "",
         "| code | check | severity | findings | records flagged |",

@@ -24,6 +24,9 @@ FLAT_SHAPES: dict[str, dict[str, tuple[str, ...]]] = {
     "question-answer": {"instruction": ("question",), "input": (), "response": ("answer",)},
 }
 FIELD_NAMES = ("instruction", "input", "response", "label")
+#: Where multimodal data (LLaVA, LLaMA-Factory, ShareGPT4V) names a record's image, video or audio
+#: files; the "<image>" in its text marks where the image goes.
+MEDIA_FIELDS = ("image", "images", "video", "videos", "audio", "audios")
 #: How the SFT002 message of a record without instruction/response fields starts.
 UNMAPPED = "no instruction/response fields found"
 #: Common names of the fields of no known shape, in the order a `--field` is suggested from them.
@@ -145,6 +148,12 @@ class Record:
     #: the record's 1-based position in its file (`sftlint.io.RawLine.position`): the key that
     #: tells records apart where lines do not (a one-line JSON array, Parquet).
     position: int = 0
+
+    @property
+    def carries_media(self) -> bool:
+        """Whether the model is given an image, video or audio with this record: a part of a
+        turn, or a field naming its files."""
+        return bool(self.media) or any(self.raw.get(field) for field in MEDIA_FIELDS)
 
     @property
     def prompt(self) -> str:

@@ -49,9 +49,10 @@ SIBLING_SHARE = 0.8
 
 
 # What `_open_brackets` does not count in: string literals (to their closing quote, the end of
-# their line or of the text; a backslash escapes the next character) and comments, by style.
+# their line or of the text; a backslash escapes the next character) and comments, by style. A #
+# comment starts a line or follows whitespace: "{{#items}}" opens a Mustache section, no comment.
 _STRING = r'"[^"\\\n]*(?:\\[\s\S]?[^"\\\n]*)*["\n]?' + r"|'[^'\\\n]*(?:\\[\s\S]?[^'\\\n]*)*['\n]?"
-_NOT_CODE = {comment: re.compile(rf"{_STRING}|{comment}[^\n]*") for comment in ("//", "#")}
+_NOT_CODE = {style: re.compile(rf"{_STRING}|{comment}[^\n]*") for style, comment in (("//", "//"), ("#", r"(?<!\S)#"))}
 
 
 def _open_brackets(code: str) -> int:
@@ -230,7 +231,8 @@ class TruncatedResponse(Check):
     steps:"), on an empty list item ("1."), on the start of an earlier line ("* 1 cup
     rolled" after "* 1 cup rolled oats": a looping answer cut at its token limit), inside a
     code block whose ``` fence is never closed, or with brackets left open in a JSON response
-    or a program. It is conservative:
+    or a program. A conversation that ends on a user turn, after its last answer, was cut
+    there too. It is conservative:
     code, table rows, headings, hashtags, links and short lines are not judged as sentences,
     nor the last item of a list whose items are written without full stops; ```x``` inside
     a line is inline code, not a fence;
@@ -244,7 +246,8 @@ class TruncatedResponse(Check):
     dropping, so it usually hits the longest, most valuable answers.
 
     How to fix: Regenerate the response with a larger token limit, or drop the record. If
-    the data was cut at export, export it again.
+    the data was cut at export, export it again. Answer a conversation's last user turn, or
+    drop that turn.
     """
 
     code = "SFT116"
@@ -261,3 +264,10 @@ class TruncatedResponse(Check):
         for turn in record.turns:
             if turn.role == "assistant" and turn.trained and (problem := truncation(turn.content)):
                 yield self.finding(f"turn {turn.index} (assistant) {problem}", record)
+        last = record.turns[-1]
+        if last.role == "user":
+            yield self.finding(
+                f"the conversation ends on turn {last.index} (user), which no assistant turn answers: "
+                f"{excerpt(last.content)!r}",
+                record,
+            )

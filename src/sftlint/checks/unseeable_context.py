@@ -101,7 +101,9 @@ class UnseeableContext(Check):
     any such answer is about unseen material; after a plain mention the response must also
     speak of it as seen ("the image shows", "the article discusses", "according to the
     document"). Chat records are judged turn by turn: each assistant turn against the user
-    turn before it. In preview: the real data at hand holds no such record, so its precision
+    turn before it. A record that carries an image, video or audio (a part of a turn, or an
+    `image`, `images`, `video` or `audio` field as LLaVA and LLaMA-Factory write them) is
+    multimodal data, not judged. In preview: the real data at hand holds no such record, so its precision
     there is not known.
 
     Why it matters: A text-only model trained on such pairs learns to describe images it never
@@ -124,6 +126,8 @@ class UnseeableContext(Check):
     )
 
     def check_record(self, record: Record) -> Iterator[Finding]:
+        if record.carries_media:
+            return  # a multimodal record: the model is given what the prompt speaks of
         if record.turns is None:
             pairs = [("response", record.prompt, record.response)]
         else:
