@@ -864,7 +864,11 @@ def plain_open_brackets(code: str) -> int:
 
 @settings(max_examples=500, deadline=None)
 @given(
-    texts(["(", ")", "[", "]", "{", "}", '"', "'", "\\", "#", "//", "/", ";", "\n", "x = f(a", "#include", "{{#x}}"], " \n\t", 30)
+    texts(
+        ["(", ")", "[", "]", "{", "}", '"', "'", "\\", "#", "//", "/", ";", "\n", "x = f(a", "#include", "{{#x}}"],
+        " \n\t",
+        30,
+    )
 )
 def test_open_brackets_match_the_definition(code: str) -> None:
     assert _open_brackets(code) == plain_open_brackets(code)

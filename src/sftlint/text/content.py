@@ -163,13 +163,16 @@ def prose(text: str, min_words: int = 4, limit: int | None = None) -> str:
                 words, joined = len(word_list), " ".join(word_list)
         else:
             word_list = list(filterfalse(str.isdigit, plain.split()))
-            cjk = sum(map(len, _CJK_RUN.findall(line)))
-            if not cjk:  # as above; words may be split by whitespace outside ASCII, which marks do not show
+            words = len(word_list)
+            # as above; words may be split by whitespace outside ASCII, which marks do not show
+            if _CJK.search(line) is None:
                 initials = "".join(map(itemgetter(0), word_list)).encode("utf-8", "surrogatepass")
                 latin = len(initials.translate(None, _NOT_ASCII_LETTER))
                 if latin >= 3 and len(initials.translate(None, _NOT_ASCII_CAPITAL)) >= 0.6 * latin:
                     continue
-            words, joined = len(word_list) + cjk // 2, " ".join(word_list)
+            elif words < min_words:  # its CJK characters are counted only when the words fall short
+                words += sum(map(len, _CJK_RUN.findall(line))) // 2
+            joined = " ".join(word_list)
         if words >= min_words:
             kept.append(joined)
             size += len(joined) + 1
