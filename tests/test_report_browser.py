@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from conftest import REPO
+from conftest import REAL_DATA, REPO
 from report_fixtures import nogo_records, result_dict, write_jsonl
 from sftlint.cli import cli
 from sftlint.report import render_report
@@ -199,3 +199,25 @@ def test_a_finding_shows_the_record_it_names_beside_it(browser, chat_report: Pat
     left, right = sides.nth(0).bounding_box(), sides.nth(1).bounding_box()
     assert left["x"] + left["width"] <= right["x"] and abs(left["y"] - right["y"]) < 2  # side by side
     view.page.close()
+
+
+@pytest.mark.parametrize("width", [360, 420])
+def test_a_narrow_screen_never_scrolls_the_page_sideways(browser, tmp_path: Path, width: int) -> None:
+    """Real tool-calling data under a long folder: the near-duplicate pairs side by side, the
+    findings and the reasons name paths longer than the screen; they wrap (a wide table
+    scrolls inside itself)."""
+    folder = tmp_path / "a-rather-long-folder-name-for-the-datasets-of-the-team"
+    folder.mkdir()
+    data = folder / "glaive_toolcall_en_with_a_long_name.jsonl"
+    data.write_bytes((REAL_DATA / "tools" / "glaive_toolcall_en.jsonl").read_bytes())
+    out = tmp_path / "report.html"
+    result = CliRunner().invoke(cli, ["lint", str(data), "--report", str(out), "-q"])
+    assert result.exit_code == 1, result.output
+    page = browser.new_context(viewport={"width": width, "height": 900}).new_page()
+    page.goto(out.as_uri())
+    assert page.query_selector(".pair") is not None
+    assert page.evaluate("[document.documentElement.scrollWidth, document.documentElement.clientWidth]") == [
+        width,
+        width,
+    ]
+    page.close()
