@@ -175,6 +175,10 @@ _FOREIGN_RUN = re.compile(
 )
 # A gloss: a name given in its own script in brackets or quotes, as in "Shurijo Castle (首里城)".
 _GLOSS = re.compile(r"\([^()\n]{0,80}\)|（[^（）\n]{0,80}）|'[^'\n]{0,80}'|「[^」\n]{0,80}」")
+# A term given in its own script after a word that introduces it, as a writer glosses ("Perform
+# Charye or 차례.", "a dish called 비빔밥"), with a space between: a model slipping into another
+# script glues it to the word before ("or面心位置", "a glass of丹麦啤酒").
+_NAMED_TERM = re.compile(r"\b(or|called|named|known as|meaning|means|word|term) +[^\s\x00-\u024f]{1,12}(?=[\s.,;:!?)]|$)")
 _WIDE = re.compile("[\u2e80-\U0010ffff]")  # CJK and everything after it in Unicode
 _UNSEEN = object()
 #: words of prose a Latin-script text needs before langdetect's guess of its language is evidence.
@@ -395,7 +399,7 @@ class LanguageMismatch(Check):
         if not asked.isascii() and (_FOREIGN_RUN.search(record.instruction) or _script(asked) != "latin"):
             return
         answered = prose(record.response, min_words=1)
-        run = _FOREIGN_RUN.search(_GLOSS.sub(" ", answered))
+        run = _FOREIGN_RUN.search(_NAMED_TERM.sub(r"\1", _GLOSS.sub(" ", answered)))
         if run is None or _ASKS_FOR_LANGUAGE.search(record.instruction):
             return
         if sum(word.isascii() and word.isalpha() for word in answered.split()) < self.options.min_words:

@@ -50,6 +50,7 @@ _ABOUT_ITSELF = re.compile(
     r"human|robot|ai|artificial|chatbot|language model|generate|trained|created|made|name|who|what are|"
     r"favou?rite|preferences?|opinions?)\b"
     r"|\b(?:who|what) are you\b|\bthis ai\b|\byou are an? (?:ai|artificial|assistant|chatbot)"
+    r"|\bwhat (?:\w+ ){0,3}can(?:not|['’]t)? you (?:do|answer|help)\b"
     r"|你(?:可以|能|会)做?(?:什么|哪些)|你.{0,10}(?:是谁|叫什么|名字|感到|感觉|情感|意识|擅长|能力|限制|规则|禁忌)|介绍一下你"
 )
 # A request for a creative piece: a refusal deep inside it is a character's line ("I'm afraid I

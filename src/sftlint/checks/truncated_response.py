@@ -177,7 +177,11 @@ def _judged_sentence(stripped: str, body: str) -> str | None:
     if item and _items_unfinished(body):
         return None  # a list written without full stops: its last item needs none either
     ends = list(_SENTENCE_END.finditer(stripped))
-    if ends and len(_WORD.findall(stripped[ends[-1].end() :])) >= FRAGMENT_WORDS + item:
+    if (
+        ends
+        and len(_WORD.findall(stripped[ends[-1].end() :])) >= FRAGMENT_WORDS + item
+        and not _AFTERTHOUGHT.search(stripped)
+    ):
         return f"ends mid-sentence: {excerpt(stripped[ends[-1].end() :].strip()[-60:])!r}"
     if len(words) >= LONG_LINE_WORDS and _siblings_finished(body, item):
         kind = "list items" if item else "paragraphs"
@@ -194,7 +198,13 @@ def _empty_item(text: str) -> str | None:
 
 
 def truncation(text: str) -> str | None:
-    """Why a response reads as cut off before its end, or None."""
+    """Why a response reads as cut off before its end, or None.
+
+    A response whose last line is followed by a line break was ended by its writer: its last
+    sentence may lack a full stop ("... without detonating\n"), but a generation stopped by its
+    token limit stops after a word, not after a line break. Only the structure (an open code
+    block, JSON or program, an empty list item) is judged then."""
+    line_ended = text.rstrip(" \t").endswith(("\n", "\r"))
     text = text.rstrip()
     if not text:
         return None
@@ -211,7 +221,7 @@ def truncation(text: str) -> str | None:
     if "```" not in text and looks_like_code(text):
         return "is code with brackets that are never closed" if _open_brackets(text) > 0 else None
     empty = _empty_item(text)
-    if empty is not None:
+    if empty is not None or line_ended:
         return empty
     if len(text.split(None, MIN_ANSWER_WORDS)) < MIN_ANSWER_WORDS:
         return None  # a label or a short answer ("how-to", "Paris") is not a sentence
@@ -235,7 +245,9 @@ class TruncatedResponse(Check):
     there too. It is conservative:
     code, table rows, headings, hashtags, links and short lines are not judged as sentences,
     nor the last item of a list whose items are written without full stops; ```x``` inside
-    a line is inline code, not a fence;
+    a line is inline code, not a fence; a response whose last line is followed by a line
+    break is judged only for an open code block, JSON or program and an empty list item (a
+    writer ended that line; a generation cut at its token limit stops after a word);
     and text that ends in Chinese or Japanese characters is judged only by its punctuation
     (casual Chinese often drops the final 。), so a cut is missed rather than a complete
     answer flagged: a response cut exactly at a sentence end, or inside a line of code, reads
