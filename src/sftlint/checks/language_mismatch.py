@@ -178,7 +178,9 @@ _GLOSS = re.compile(r"\([^()\n]{0,80}\)|（[^（）\n]{0,80}）|'[^'\n]{0,80}'|�
 # A term given in its own script after a word that introduces it, as a writer glosses ("Perform
 # Charye or 차례.", "a dish called 비빔밥"), with a space between: a model slipping into another
 # script glues it to the word before ("or面心位置", "a glass of丹麦啤酒").
-_NAMED_TERM = re.compile(r"\b(or|called|named|known as|meaning|means|word|term) +[^\s\x00-\u024f]{1,12}(?=[\s.,;:!?)]|$)")
+_NAMED_TERM = re.compile(
+    r"\b(or|called|named|known as|meaning|means|word|term) +[^\s\x00-\u024f]{1,12}(?=[\s.,;:!?)]|$)"
+)
 _WIDE = re.compile("[\u2e80-\U0010ffff]")  # CJK and everything after it in Unicode
 _UNSEEN = object()
 #: words of prose a Latin-script text needs before langdetect's guess of its language is evidence.
