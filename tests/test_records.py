@@ -331,6 +331,9 @@ _Q, _A = "What is the capital of Australia?", "The capital of Australia is Canbe
         # TRL's conversational prompt-completion
         {"prompt": [{"role": "system", "content": "Be brief."}, {"role": "user", "content": _Q}],
          "completion": [{"role": "assistant", "content": _A}]},
+        # Gemini's "model" role written as messages
+        {"messages": [{"role": "system", "content": "Be brief."}, {"role": "user", "content": _Q},
+                      {"role": "model", "content": _A}]},
         # the Responses API's text parts
         {"messages": [{"role": "system", "content": [{"type": "input_text", "text": "Be brief."}]},
                       {"role": "user", "content": [{"type": "input_text", "text": _Q}]},
@@ -371,3 +374,32 @@ def test_an_assistant_turn_not_trained_on_is_context_not_response(mark):
     assert record.response == _A and record.turns[1].content == "N/A"
     weighted = {"messages": [{"role": "user", "content": _Q}, {"role": "assistant", "content": _A, "weight": 1}]}
     assert [t.trained for t in normalise(weighted, "f.jsonl", 1)[0].turns] == [True, True]
+
+
+@pytest.mark.parametrize(
+    ("value", "shape"),
+    [
+        # databricks-dolly-15k
+        ({"instruction": "When did the airline start flying?", "context": "It began flying in August 2000.",
+          "response": "In August 2000.", "category": "closed_qa"}, "alpaca"),
+        # reading comprehension: a passage and a question about it
+        ({"context": "Marie Curie was born in Warsaw.", "question": "Where was she born?", "answer": "Warsaw"},
+         "question-answer"),
+    ],
+)  # fmt: skip
+def test_a_context_field_is_the_records_input(value, shape):
+    """Two questions alike over different passages are different prompts (no SFT103 or SFT110)."""
+    record, problems = normalise(value, "f.jsonl", 1)
+    assert problems == [] and record is not None and record.shape == shape
+    assert record.input == value["context"] and record.prompt.endswith(value["context"])
+    assert _normalise(value, "f.jsonl", 1, {})[0] == record
+
+
+def test_a_llama_tool_result_role_is_a_tool_turn():
+    value = {"messages": [{"role": "user", "content": "Weather in Oslo?"},
+                          {"role": "assistant", "content": "", "tool_calls": [{"type": "function", "function": {
+                              "name": "weather", "arguments": "{\"city\": \"Oslo\"}"}}]},
+                          {"role": "ipython", "content": "{\"celsius\": 4}"},
+                          {"role": "assistant", "content": "It is 4 degrees in Oslo."}]}  # fmt: skip
+    record, problems = normalise(value, "f.jsonl", 1)
+    assert problems == [] and [t.role for t in record.turns] == ["user", "assistant", "tool", "assistant"]

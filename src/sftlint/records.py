@@ -18,10 +18,12 @@ from typing import Any
 from sftlint.io import parse_json
 
 # The field names of each flat shape, in detection order.
+# Dolly (`instruction`, `context`, `response`) and reading-comprehension sets (`context`,
+# `question`, `answer`) give the passage a prompt is about as `context`: it is the input.
 FLAT_SHAPES: dict[str, dict[str, tuple[str, ...]]] = {
-    "alpaca": {"instruction": ("instruction",), "input": ("input",), "response": ("output", "response")},
+    "alpaca": {"instruction": ("instruction",), "input": ("input", "context"), "response": ("output", "response")},
     "prompt-completion": {"instruction": ("prompt",), "input": (), "response": ("completion",)},
-    "question-answer": {"instruction": ("question",), "input": (), "response": ("answer",)},
+    "question-answer": {"instruction": ("question",), "input": ("context",), "response": ("answer",)},
 }
 FIELD_NAMES = ("instruction", "input", "response", "label")
 #: Where multimodal data (LLaVA, LLaMA-Factory, ShareGPT4V) names a record's image, video or audio
@@ -42,8 +44,10 @@ OPENAI_ROLES = {
     "developer": "system",  # OpenAI's newer name for the system message
     "user": "user",
     "assistant": "assistant",
+    "model": "assistant",  # Gemini's name for the assistant, as exports written as messages keep it
     "tool": "tool",
     "function": "tool",
+    "ipython": "tool",  # Llama 3.1's role for a tool's result
 }
 SHAREGPT_ROLES = {
     "human": "user",
@@ -56,6 +60,7 @@ SHAREGPT_ROLES = {
     "tool": "tool",
     "function": "tool",
     "observation": "tool",
+    "ipython": "tool",
     "function_call": "assistant",  # the assistant's call: JSON with name and arguments
 }
 # Keys of a record that declare the tools its calls may use (OpenAI, ShareGPT as LLaMA-Factory writes it).
