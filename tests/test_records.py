@@ -403,3 +403,19 @@ def test_a_llama_tool_result_role_is_a_tool_turn():
                           {"role": "assistant", "content": "It is 4 degrees in Oslo."}]}  # fmt: skip
     record, problems = normalise(value, "f.jsonl", 1)
     assert problems == [] and [t.role for t in record.turns] == ["user", "assistant", "tool", "assistant"]
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        {"prompt": "The sky is", "completion": " green.", "label": False},
+        {"prompt": [{"role": "user", "content": "What colour is the sky?"}],
+         "completion": [{"role": "assistant", "content": "Green."}], "label": False},
+    ],
+)  # fmt: skip
+def test_a_kto_label_says_whether_the_completion_is_desirable_not_its_class(value):
+    """TRL's KTO data pairs one prompt with desirable and undesirable completions: a boolean label
+    read as a class made every such prompt an SFT110 conflict and an SFT202 imbalance."""
+    record, problems = normalise(value, "f.jsonl", 1)
+    assert problems == [] and record is not None and record.label is None
+    assert normalise({"question": "Is it raining?", "answer": "yes", "label": True}, "f.jsonl", 1)[0].label == "True"

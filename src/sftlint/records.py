@@ -252,6 +252,8 @@ def _as_conversation(value: dict[str, Any]) -> dict[str, Any]:
         return value
     joined = {key: item for key, item in value.items() if key not in ("prompt", "completion")}
     joined["messages"] = [*prompt, *completion]
+    if type(joined.get("label")) is bool:
+        del joined["label"]  # TRL's KTO data: whether the completion is desirable, no class of the prompt
     return joined
 
 
@@ -447,6 +449,8 @@ def _label(value: Mapping[str, Any], key: str, problems: list[Problem]) -> str |
     if key not in value or value[key] is None:
         return None
     label = value[key]
+    if type(label) is bool and "completion" in value:
+        return None  # TRL's KTO data: whether the completion is desirable, no class of the prompt
     if isinstance(label, (str, int, bool)) and not isinstance(label, float):
         return str(label)
     problems.append(("SFT002", f"field '{key}' is {a_json_type(label)}, expected a string or integer label"))
