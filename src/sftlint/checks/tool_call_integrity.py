@@ -85,7 +85,9 @@ class ToolCallIntegrity(Check):
     parameter or break the declared schema's `type` (string, number, integer, boolean,
     array, object, null), `enum`, nested `properties` or array `items`; a call with no
     result before the conversation goes on; a tool result that answers no call (by
-    `tool_call_id` when the turns carry ids, else in order); a tool result as the last turn,
+    `tool_call_id` when the turns carry ids, else in order; a ShareGPT `observation` answers
+    every call of the `function_call` turn before it, a list of parallel calls too, as
+    LLaMA-Factory writes them); a tool result as the last turn,
     with no assistant answer; and `tools` that cannot be read. Each finding names the turn.
 
     Why it matters: The model learns to call tools from these examples. A call with broken
@@ -134,7 +136,10 @@ class ToolCallIntegrity(Check):
         for turn in turns:
             result = results.get(turn.index)
             if result is not None:
-                if _answered(pending, result) is None:
+                if result.role == "observation" and pending:
+                    # ShareGPT's turns alternate: one observation answers all the calls of its turn
+                    pending = []
+                elif _answered(pending, result) is None:
                     asked = f" (tool_call_id '{result.call_id}')" if result.call_id else ""
                     yield self.finding(
                         f"turn {turn.index} ({result.role}): a tool result{asked} that answers no call", record
