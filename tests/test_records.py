@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sftlint.records import _fast_chat, _fast_flat, _normalise, normalise
+from sftlint.records import FieldSurvey, _fast_chat, _fast_flat, _normalise, normalise
 
 
 def norm(value, fields=None):
@@ -419,3 +419,33 @@ def test_a_kto_label_says_whether_the_completion_is_desirable_not_its_class(valu
     record, problems = normalise(value, "f.jsonl", 1)
     assert problems == [] and record is not None and record.label is None
     assert normalise({"question": "Is it raining?", "answer": "yes", "label": True}, "f.jsonl", 1)[0].label == "True"
+
+
+@pytest.mark.parametrize(
+    ("values", "said"),
+    [
+        ([{"prompt": "Hi", "chosen": "Hello!", "rejected": "Go away."}],
+         "preference data, not instruction-response pairs (keys: chosen, prompt, rejected); to lint the answers "
+         "fine-tuning would learn, map them with --field instruction=prompt --field response=chosen"),
+        ([{"input": {"messages": []}, "preferred_output": [], "non_preferred_output": []}], "preference data"),
+        ([{"text": "Once upon a time."}, {"text": "The end.", "id": 2}], "plain text for language modelling"),
+        ([{"contents": [{"role": "user", "parts": [{"text": "Hi"}]}]}], "turns under 'contents'"),
+        ([{"inputs": "Translate: chat", "targets": "cat", "task_name": "t"}],
+         "map them with --field instruction=inputs --field response=targets"),
+    ],
+)  # fmt: skip
+def test_data_of_no_instruction_response_shape_is_named_for_what_it_is(values, said):
+    survey = FieldSurvey({})
+    for value in values:
+        assert normalise(value, "f.jsonl", 1)[0] is None
+        survey.see(value, unmapped=True)
+    assert survey.all_unmapped() and said in survey.suggestion()
+
+
+@pytest.mark.parametrize("name", ["conversation", "dialog"])
+def test_a_list_of_turns_under_another_name_is_read_as_messages(name):
+    """lmsys-chat-1m and WildChat keep their turns under "conversation"."""
+    turns = [{"role": "user", "content": "What is 2 + 2?"}, {"role": "assistant", "content": "4"}]
+    record, problems = normalise({name: turns, "model": "vicuna-13b", "language": "English"}, "f.jsonl", 1)
+    assert problems == [] and [(t.role, t.content) for t in record.turns] == [(t["role"], t["content"]) for t in turns]
+    assert normalise({"dialog": ["Hi.", "Hello."]}, "f.jsonl", 1)[0] is None  # utterances without roles: not turns

@@ -33,9 +33,12 @@ MEDIA_FIELDS = ("image", "images", "video", "videos", "audio", "audios")
 UNMAPPED = "no instruction/response fields found"
 #: Common names of the fields of no known shape, in the order a `--field` is suggested from them.
 LIKELY_NAMES = {
-    "instruction": ("query", "question", "prompt", "input", "text", "instruction"),
-    "response": ("reply", "answer", "output", "completion", "target", "response"),
+    "instruction": ("query", "question", "prompt", "inputs", "input", "text", "instruction"),
+    "response": ("reply", "answer", "output", "completion", "targets", "target", "response"),
 }
+#: Other names of a record's list of turns (lmsys-chat-1m and WildChat write "conversation"):
+#: read as "messages" are, role/content or from/value turns alike.
+TURN_LIST_NAMES = ("conversation", "dialog", "dialogue")
 
 CHAT_ROLES = {"system", "user", "assistant", "tool"}
 # OpenAI's legacy role "function" is a tool's result, as "tool" is.
@@ -242,6 +245,13 @@ def normalise(
 def _as_conversation(value: dict[str, Any]) -> dict[str, Any]:
     """TRL's conversational prompt-completion (`prompt` and `completion` both lists of message
     objects) as the one conversation it is: the prompt's turns, then the completion's."""
+    if "messages" not in value and "conversations" not in value and _flat_shape(value) is None:
+        for name in TURN_LIST_NAMES:
+            turns = value.get(name)
+            if isinstance(turns, list) and turns and all(isinstance(turn, dict) for turn in turns):
+                renamed = {key: item for key, item in value.items() if key != name}
+                renamed["messages"] = turns
+                return renamed
     prompt, completion = value.get("prompt"), value.get("completion")
     if not (
         isinstance(prompt, list)
@@ -708,7 +718,30 @@ class FieldSurvey:
         return self.objects > 0 and self.unmapped == self.objects
 
     def suggestion(self) -> str:
-        """The dataset-wide SFT002 message: the keys the records have and the `--field` options to try."""
+        """The dataset-wide SFT002 message: the keys the records have and the `--field` options to
+        try, or what the data is when it is no instruction-response data."""
+        keys = {key.lower() for key in self.keys}
+        if {"chosen", "rejected"} <= keys:
+            return (
+                f"preference data, not instruction-response pairs (keys: {self.key_list()}); to lint the answers "
+                "fine-tuning would learn, map them with --field instruction=prompt --field response=chosen "
+                "(text fields: chosen answers written as lists of messages are not read)"
+            )
+        if "preferred_output" in keys:
+            return (
+                f"preference data, not instruction-response pairs (keys: {self.key_list()}); "
+                "sftlint lints instruction-response data"
+            )
+        if keys - {"id", "meta", "metadata", "source"} == {"text"}:
+            return (
+                "plain text for language modelling, with no prompt and response to check "
+                f"(keys: {self.key_list()}); sftlint lints instruction-response data"
+            )
+        if "contents" in keys:
+            return (
+                f"no record has instruction/response fields (keys: {self.key_list()}); turns under 'contents' "
+                "(Gemini's role/parts) are not read: write them as 'messages' with role and content"
+            )
         chosen: dict[str, str] = {}
         for field, likely in LIKELY_NAMES.items():
             by_name = {key.lower(): key for key, _ in reversed(self.keys.most_common()) if key not in chosen.values()}
