@@ -449,3 +449,45 @@ def test_a_list_of_turns_under_another_name_is_read_as_messages(name):
     record, problems = normalise({name: turns, "model": "vicuna-13b", "language": "English"}, "f.jsonl", 1)
     assert problems == [] and [(t.role, t.content) for t in record.turns] == [(t["role"], t["content"]) for t in turns]
     assert normalise({"dialog": ["Hi.", "Hello."]}, "f.jsonl", 1)[0] is None  # utterances without roles: not turns
+
+
+_ANTHROPIC = {
+    "system": [{"type": "text", "text": "You are a weather assistant."}],
+    "messages": [
+        {"role": "user", "content": "Weather in Paris and Rome?"},
+        {"role": "assistant", "content": [
+            {"type": "text", "text": "Let me look both up:"},
+            {"type": "tool_use", "id": "toolu_1", "name": "get_weather", "input": {"city": "Paris"}},
+            {"type": "tool_use", "id": "toolu_2", "name": "get_weather", "input": {"city": "Rome"}}]},
+        {"role": "user", "content": [
+            {"type": "tool_result", "tool_use_id": "toolu_1", "content": "18C"},
+            {"type": "tool_result", "tool_use_id": "toolu_2", "content": [{"type": "text", "text": "25C"}]}]},
+        {"role": "assistant", "content": "Paris is at 18C and Rome at 25C."},
+    ],
+    "tools": [{"name": "get_weather", "input_schema": {"type": "object", "properties": {"city": {"type": "string"}}}}],
+}  # fmt: skip
+
+
+def test_anthropic_blocks_are_calls_and_results():
+    """A tool_use block is a call, a user turn of tool_result blocks the tools' results, the
+    `system` beside the messages the system prompt, `input_schema` a tool's parameters."""
+    record, problems = normalise(_ANTHROPIC, "f.jsonl", 1)
+    assert problems == [] and record.input == "You are a weather assistant."
+    assert [t.role for t in record.turns] == ["user", "assistant", "tool", "assistant"]
+    assert record.turns[1].content.startswith("Let me look both up:\n") and '"city": "Rome"' in record.turns[1].content
+    assert record.turns[2].content == "18C\n25C"
+    use = record.tool_use
+    assert [(c.turn, c.name, c.arguments, c.id) for c in use.calls] == [
+        (2, "get_weather", {"city": "Paris"}, "toolu_1"),
+        (2, "get_weather", {"city": "Rome"}, "toolu_2"),
+    ]
+    assert [(r.turn, r.call_id) for r in use.results] == [(3, "toolu_1"), (3, "toolu_2")]
+    assert use.declared == {"get_weather": {"type": "object", "properties": {"city": {"type": "string"}}}}
+
+
+def test_a_system_prompt_beside_the_turns_comes_first():
+    turns = [{"from": "human", "value": "Hi"}, {"from": "gpt", "value": "Hello."}]
+    value = {"system": "Be brief.", "conversations": turns}
+    record, problems = normalise(value, "f.jsonl", 1)
+    assert problems == [] and record.input == "Be brief."
+    assert normalise({"tools": {}, **value}, "f.jsonl", 1)[0].tool_use is None  # an empty declaration declares nothing

@@ -331,7 +331,7 @@ def _fast_chat(value: dict[str, Any], file: str, line: int | None) -> Record | N
     label = value.get("label")
     if type(turns_value) is not list or (label is not None and type(label) is not str):
         return None
-    if "tools" in value or "functions" in value:
+    if "tools" in value or "functions" in value or "system" in value:
         return None
     turns: list[Turn] = []
     texts: tuple[list[str], list[str], list[str]] = ([], [], [])  # prompt, system, response
@@ -475,7 +475,8 @@ def _content(content: Any) -> tuple[str, int] | None:
 
     Content is a string or a list of parts: text parts ("text", and the Responses API's
     "input_text" and "output_text") hold `text` (OpenAI) or `value`; image, audio and other parts
-    are counted, not read as text.
+    are counted, not read as text. Anthropic's blocks: a `tool_use` block is a call (`_calls`
+    reads it), a `tool_result` block's content (a string or text blocks) is the tool's output.
     """
     if isinstance(content, str):
         return content, 0
@@ -486,7 +487,17 @@ def _content(content: Any) -> tuple[str, int] | None:
     for part in content:
         if not isinstance(part, dict):
             return None
-        if part.get("type", "text") not in _TEXT_PARTS:
+        kind = part.get("type", "text")
+        if kind == "tool_use":
+            continue
+        if kind == "tool_result":
+            inner = _content(part.get("content", ""))
+            if inner is None:
+                return None
+            texts.append(inner[0])
+            media += inner[1]
+            continue
+        if kind not in _TEXT_PARTS:
             media += 1
             continue
         text = part["text"] if "text" in part else part.get("value")
@@ -494,6 +505,14 @@ def _content(content: Any) -> tuple[str, int] | None:
             return None
         texts.append(text)
     return "\n".join(texts), media
+
+
+def _blocks(turn: dict[str, Any], kind: str) -> list[dict[str, Any]]:
+    """A turn's content blocks of one type (Anthropic's `tool_use`, `tool_result`)."""
+    content = turn.get("content")
+    if not isinstance(content, list):
+        return []
+    return [part for part in content if isinstance(part, dict) and part.get("type") == kind]
 
 
 def _arguments(arguments: Any) -> tuple[dict[str, Any] | None, str | None]:
@@ -541,6 +560,11 @@ def _calls(turn: dict[str, Any], index: int, role: str, text: str | None) -> lis
         calls.append(ToolCall(index, role, None, None, error))
     if turn.get("function_call") is not None:
         calls.append(_call(index, role, turn["function_call"]))
+    for block in _blocks(turn, "tool_use"):  # Anthropic: {"type": "tool_use", "id", "name", "input"}
+        spec = {key: block[key] for key in ("name", "input") if key in block}
+        if "input" in spec:
+            spec["arguments"] = spec.pop("input")
+        calls.append(_call(index, role, spec, block.get("id")))
     return calls
 
 
@@ -555,7 +579,8 @@ def _declared(value: dict[str, Any]) -> tuple[dict[str, dict[str, Any]] | None, 
     """The tools a record declares, by name (their parameters' schema), and why a declaration cannot be read.
 
     `tools` is a list of OpenAI {type: function, function: {...}} entries or of bare {name,
-    parameters} schemas (`functions`, ShareGPT), or a JSON string of such a list.
+    parameters} schemas (`functions`, ShareGPT; Anthropic's {name, input_schema}), or a JSON
+    string of such a list.
     """
     declared: dict[str, dict[str, Any]] = {}
     problems: list[str] = []
@@ -568,7 +593,7 @@ def _declared(value: dict[str, Any]) -> tuple[dict[str, dict[str, Any]] | None, 
             if reason is not None:
                 problems.append(f"field '{key}' is not valid JSON: {reason}")
                 continue
-        if tools is None:
+        if tools is None or tools == {}:
             continue
         if not isinstance(tools, list):
             tools = [tools]
@@ -577,7 +602,7 @@ def _declared(value: dict[str, Any]) -> tuple[dict[str, dict[str, Any]] | None, 
             if not isinstance(spec, dict) or not isinstance(spec.get("name"), str):
                 problems.append(f"tool {number} in '{key}' is not a schema with a name")
                 continue
-            parameters = spec.get("parameters")
+            parameters = spec.get("parameters", spec.get("input_schema"))  # Anthropic: input_schema
             declared[spec["name"]] = parameters if isinstance(parameters, dict) else {}
     return declared or None, problems
 
@@ -612,6 +637,9 @@ def _normalise_chat(
             problems.append(("SFT002", f"turn {i} has no '{role_key}'"))
             continue
         norm_role = roles.get(role.lower(), role.lower())
+        answered = _blocks(turn, "tool_result") if norm_role == "user" else []
+        if answered:
+            norm_role = "tool"  # Anthropic: the tools' results come back in a user turn
         if norm_role not in CHAT_ROLES:
             problems.append(("SFT002", f"turn {i} has unknown role '{role}'"))
             continue
@@ -626,7 +654,11 @@ def _normalise_chat(
         if content is not None and content[1]:
             media[i] = content[1]
         calls += made
-        if norm_role == "tool":
+        if answered:
+            for block in answered:
+                call_id = block.get("tool_use_id")
+                results.append(ToolResult(i, "tool_result", call_id if isinstance(call_id, str) else None, None))
+        elif norm_role == "tool":
             call_id, name = turn.get("tool_call_id"), turn.get("name")
             call_id, name = (v if isinstance(v, str) else None for v in (call_id, name))
             results.append(ToolResult(i, role.lower(), call_id, name))
@@ -637,7 +669,10 @@ def _normalise_chat(
     problems.extend(_order_problems(turns, {call.turn for call in calls}))
     if problems:
         return None, problems
-    system = "\n".join(t.content for t in turns if t.role == "system")
+    # a system prompt given beside the turns (LLaMA-Factory's ShareGPT, Anthropic's Messages) comes first
+    given = _content(value.get("system"))
+    system_prompts = [given[0]] if given and given[0] else []
+    system = "\n".join(system_prompts + [t.content for t in turns if t.role == "system"])
     prompt = "\n".join(t.content for t in turns if t.role not in ("assistant", "system"))
     response = "\n".join(t.content for t in turns if t.role == "assistant" and t.trained)
     label = _label(value, fields.get("label", "label"), problems)

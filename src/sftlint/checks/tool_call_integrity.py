@@ -131,19 +131,22 @@ class ToolCallIntegrity(Check):
         calls: dict[int, list[ToolCall]] = {}
         for call in use.calls:
             calls.setdefault(call.turn, []).append(call)
-        results = {result.turn: result for result in use.results}
+        results: dict[int, list[ToolResult]] = {}  # a turn may hold several (Anthropic's tool_result blocks)
+        for result in use.results:
+            results.setdefault(result.turn, []).append(result)
         pending: list[ToolCall] = []
         for turn in turns:
-            result = results.get(turn.index)
-            if result is not None:
-                if result.role == "observation" and pending:
-                    # ShareGPT's turns alternate: one observation answers all the calls of its turn
-                    pending = []
-                elif _answered(pending, result) is None:
-                    asked = f" (tool_call_id '{result.call_id}')" if result.call_id else ""
-                    yield self.finding(
-                        f"turn {turn.index} ({result.role}): a tool result{asked} that answers no call", record
-                    )
+            if turn.index in results:
+                for result in results[turn.index]:
+                    if result.role == "observation" and pending:
+                        # ShareGPT's turns alternate: one observation answers all the calls of its turn
+                        pending = []
+                    elif _answered(pending, result) is None:
+                        key = "tool_use_id" if result.role == "tool_result" else "tool_call_id"
+                        asked = f" ({key} '{result.call_id}')" if result.call_id else ""
+                        yield self.finding(
+                            f"turn {turn.index} ({result.role}): a tool result{asked} that answers no call", record
+                        )
                 continue
             for call in pending:
                 yield self.finding(
@@ -155,7 +158,7 @@ class ToolCallIntegrity(Check):
         last = turns[-1]
         if last.index in results:
             yield self.finding(
-                f"turn {last.index} ({results[last.index].role}): the conversation ends with a tool "
+                f"turn {last.index} ({results[last.index][0].role}): the conversation ends with a tool "
                 "result, with no assistant answer",
                 record,
             )
