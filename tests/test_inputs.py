@@ -102,6 +102,23 @@ def test_pretty_printed_json_and_arrays_are_still_read(tmp_path):
     assert proc.returncode == 0 and json.loads(proc.stdout)["stats"]["valid"] == 2
 
 
+def test_pretty_printed_objects_one_after_another_are_one_error_saying_how_to_fix_them(tmp_path):
+    """`jq .` output, or json.dump(indent=2) in a loop: no JSON Lines and no one document. Read as
+    lines it was an SFT001 per line and a wrong record count."""
+    data = "".join(json.dumps(pair(f"Question {i}?"), indent=2) + "\n" for i in range(3)).encode()
+    path = tmp_path / "my data.jsonl"
+    path.write_bytes(data)
+    message = one_error_line(sftlint("lint", path))
+    assert message == (
+        f"{path}: its records are JSON objects spread over several lines, one after another; write one object "
+        f"per line (JSON Lines), for example with: jq -c . '{path}'"
+    )
+    assert one_error_line(sftlint("lint", "-", stdin=data)).endswith("for example with: jq -c .")
+    path.write_bytes(data.split(b"}\n", 1)[0] + b"}\n")  # one object over several lines is one record
+    proc = sftlint("lint", path, "--format", "json", "--select", "SFT0")
+    assert proc.returncode == 0 and json.loads(proc.stdout)["stats"]["valid"] == 1
+
+
 # 2. Unmapped fields ---------------------------------------------------------------------------
 
 

@@ -19,6 +19,7 @@ import gzip
 import itertools
 import json
 import os
+import shlex
 import signal
 import stat
 import sys
@@ -261,6 +262,13 @@ def _reading(path: str, stream: BinaryIO, lines_read: Callable[[], int]) -> Iter
     except _EndlessLine:
         where = f"line {lines_read() + 1} runs past {MAX_DOCUMENT_BYTES >> 20} MB"
         raise InputError(f"{display_name(path)}: {where} without a line break: not JSON Lines") from None
+    except _SpreadObjects:
+        name = display_name(path)
+        command = "jq -c ." if path == "-" else f"jq -c . {shlex.quote(name)}"
+        raise InputError(
+            f"{name}: its records are JSON objects spread over several lines, one after another; write one "
+            f"object per line (JSON Lines), for example with: {command}"
+        ) from None
     except (gzip.BadGzipFile, EOFError, zlib.error) as exc:
         reason = "truncated" if isinstance(exc, EOFError) else str(exc)
         after = f" after line {lines_read()}" if lines_read() else " before its first line"
@@ -288,6 +296,20 @@ def iter_lines(path: str) -> Iterator[tuple[int, bytes]]:
 
 class _EndlessLine(Exception):
     """A line that runs past `MAX_DOCUMENT_BYTES`: no dataset has one (reading /dev/zero never ends)."""
+
+
+class _SpreadObjects(Exception):
+    """JSON objects spread over several lines, one after another (`jq .` output): no JSON Lines,
+    and no one JSON document either. Read as lines, every line of it would be a finding."""
+
+
+def _objects_in_a_row(text: str) -> bool:
+    """Whether `text` starts with a whole JSON object over several lines and another object follows it."""
+    try:
+        value, end = json.JSONDecoder().raw_decode(text, len(text) - len(text.lstrip()))
+    except ValueError:
+        return False
+    return isinstance(value, dict) and "\n" in text[:end] and text[end:].lstrip()[:1] == "{"
 
 
 def _bounded_lines(stream: BinaryIO, limit: int) -> Iterator[bytes | int]:
@@ -425,6 +447,8 @@ def _try_document(
     if text.lstrip(" \t\r\n").startswith("{"):
         value, error = parse_json(text)
         if error is not None:
+            if _objects_in_a_row(text):
+                raise _SpreadObjects
             return None, chunks
         stats.format = "json"
         return [RawLine(first_line, value, position=1)], []
