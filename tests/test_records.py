@@ -491,3 +491,32 @@ def test_a_system_prompt_beside_the_turns_comes_first():
     record, problems = normalise(value, "f.jsonl", 1)
     assert problems == [] and record.input == "Be brief."
     assert normalise({"tools": {}, **value}, "f.jsonl", 1)[0].tool_use is None  # an empty declaration declares nothing
+
+
+def _llava(image: object, *questions: str) -> dict:
+    answer = {"from": "gpt", "value": "A red bus."}
+    turns = [turn for q in questions for turn in ({"from": "human", "value": q}, answer)]
+    return {"id": "1", "image": image, "conversations": turns}
+
+
+@pytest.mark.parametrize(
+    ("value", "problem"),
+    [
+        (_llava("coco/1.jpg", "<image>\nWhat is in the picture?"), None),
+        (_llava("coco/1.jpg", "What is in it?"), "field 'image' names 1 image but the text holds no <image> token"),
+        ({"images": ["a.jpg", "b.jpg"], "messages": [{"role": "user", "content": "<image><image>Which is newer?"},
+                                                    {"role": "assistant", "content": "The second."}]}, None),
+        ({"images": ["a.jpg", "b.jpg"], "messages": [{"role": "user", "content": "<image>Which is newer?"},
+                                                    {"role": "assistant", "content": "The second."}]},
+         "field 'images' names 2 images but the text holds 1 <image> token"),
+        ({"instruction": "<image>Describe it.", "output": "A cat.", "images": ["c.jpg"], "videos": ["v.mp4"]},
+         "field 'videos' names 1 video but the text holds no <video> token"),
+        ({"instruction": "What does <image> mean in SVG?", "output": "It embeds a picture."}, None),  # no media field
+    ],
+)  # fmt: skip
+def test_media_files_and_the_tokens_that_place_them_agree(value, problem):
+    """LLaMA-Factory stops on a record whose images and <image> tokens differ in number; LLaVA
+    trains on an image without a token as if it had none."""
+    record, problems = normalise(value, "f.jsonl", 1)
+    assert problems == ([("SFT002", problem)] if problem else [])
+    assert (record is None) == bool(problem)

@@ -29,6 +29,10 @@ FIELD_NAMES = ("instruction", "input", "response", "label")
 #: Where multimodal data (LLaVA, LLaMA-Factory, ShareGPT4V) names a record's image, video or audio
 #: files; the "<image>" in its text marks where the image goes.
 MEDIA_FIELDS = ("image", "images", "video", "videos", "audio", "audios")
+_MEDIA_FREE = frozenset(MEDIA_FIELDS).isdisjoint  # whether a record's keys name no media field
+#: Each kind of media: its fields and the token that marks in the text where each file goes.
+_MEDIA_TOKENS = ((("images", "image"), "image", "<image>"), (("videos", "video"), "video", "<video>"),
+                 (("audios", "audio"), "audio", "<audio>"))  # fmt: skip
 #: How the SFT002 message of a record without instruction/response fields starts.
 UNMAPPED = "no instruction/response fields found"
 #: Common names of the fields of no known shape, in the order a `--field` is suggested from them.
@@ -307,7 +311,7 @@ def _first(obj: dict[str, Any], keys: tuple[str, ...]) -> Any:
 def _fast_flat(value: dict[str, Any], shape: str, file: str, line: int | None) -> Record | None:
     """A flat record whose fields are all strings (input absent or null, label absent, null or a string)
     and that has no `history` of earlier turns."""
-    if value.get("history"):
+    if value.get("history") or not _MEDIA_FREE(value):
         return None
     instruction_keys, input_keys, response_keys = _FLAT_KEYS[shape]
     instruction = _first(value, instruction_keys)
@@ -331,7 +335,7 @@ def _fast_chat(value: dict[str, Any], file: str, line: int | None) -> Record | N
     label = value.get("label")
     if type(turns_value) is not list or (label is not None and type(label) is not str):
         return None
-    if "tools" in value or "functions" in value or "system" in value:
+    if "tools" in value or "functions" in value or "system" in value or not _MEDIA_FREE(value):
         return None
     turns: list[Turn] = []
     texts: tuple[list[str], list[str], list[str]] = ([], [], [])  # prompt, system, response
@@ -427,6 +431,8 @@ def _normalise(
             got[field] = val
     label = _label(value, names["label"][0], problems)
     turns = _history_turns(value.get("history"), got, problems)
+    texts = [got["instruction"], got["input"], got["response"], *(t.content for t in turns or ())]
+    problems += _media_problems(value, texts)
     if problems:
         return None, problems
     if turns is None:
@@ -434,6 +440,26 @@ def _normalise(
     prompt = "\n".join(t.content for t in turns if t.role == "user")
     response = "\n".join(t.content for t in turns if t.role == "assistant")
     return Record(file, line, shape, prompt, "", response, label, value, turns), []
+
+
+def _media_problems(value: Mapping[str, Any], texts: list[str]) -> list[Problem]:
+    """Media files named in a field whose count differs from the tokens that place them in the text.
+
+    LLaMA-Factory stops with an error on such a record; LLaVA trains on it without its image.
+    """
+    problems: list[Problem] = []
+    for fields, kind, token in _MEDIA_TOKENS:
+        name = next((field for field in fields if value.get(field)), None)
+        if name is None:
+            continue
+        given = len(value[name]) if isinstance(value[name], list) else 1
+        found = sum(text.count(token) for text in texts)
+        if found != given:
+            tokens = f"{found} {token} token{'s' * (found != 1)}" if found else f"no {token} token"
+            problems.append(
+                ("SFT002", f"field '{name}' names {given} {kind}{'s' * (given != 1)} but the text holds {tokens}")
+            )
+    return problems
 
 
 def _history_turns(history: Any, got: dict[str, str], problems: list[Problem]) -> tuple[Turn, ...] | None:
@@ -667,6 +693,7 @@ def _normalise_chat(
     if problems:
         return None, problems
     problems.extend(_order_problems(turns, {call.turn for call in calls}))
+    problems.extend(_media_problems(value, [t.content for t in turns]))
     if problems:
         return None, problems
     # a system prompt given beside the turns (LLaMA-Factory's ShareGPT, Anthropic's Messages) comes first
