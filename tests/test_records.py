@@ -429,7 +429,6 @@ def test_a_kto_label_says_whether_the_completion_is_desirable_not_its_class(valu
          "fine-tuning would learn, map them with --field instruction=prompt --field response=chosen"),
         ([{"input": {"messages": []}, "preferred_output": [], "non_preferred_output": []}], "preference data"),
         ([{"text": "Once upon a time."}, {"text": "The end.", "id": 2}], "plain text for language modelling"),
-        ([{"contents": [{"role": "user", "parts": [{"text": "Hi"}]}]}], "turns under 'contents'"),
         ([{"inputs": "Translate: chat", "targets": "cat", "task_name": "t"}],
          "map them with --field instruction=inputs --field response=targets"),
     ],
@@ -520,3 +519,28 @@ def test_media_files_and_the_tokens_that_place_them_agree(value, problem):
     record, problems = normalise(value, "f.jsonl", 1)
     assert problems == ([("SFT002", problem)] if problem else [])
     assert (record is None) == bool(problem)
+
+
+def test_gemini_contents_are_read_as_a_conversation():
+    """Vertex AI's tuning format: `contents` of user/model turns made of parts, `systemInstruction`,
+    function calls and responses as parts, tools as `functionDeclarations`."""
+    value = {
+        "systemInstruction": {"role": "system", "parts": [{"text": "You are a weather bot."}]},
+        "contents": [
+            {"role": "user", "parts": [{"fileData": {"fileUri": "gs://b/map.png"}}, {"text": "Weather here?"}]},
+            {"role": "model", "parts": [{"functionCall": {"name": "weather", "args": {"city": "Oslo"}}}]},
+            {"role": "user", "parts": [{"functionResponse": {"name": "weather", "response": {"celsius": 4}}}]},
+            {"role": "model", "parts": [{"text": "It is 4 degrees in Oslo."}]},
+        ],
+        "tools": [{"functionDeclarations": [{"name": "weather", "parameters": {"type": "object"}}]}],
+    }
+    record, problems = normalise(value, "f.jsonl", 1)
+    assert problems == [] and record.input == "You are a weather bot."
+    assert [(t.role, t.content) for t in record.turns] == [
+        ("user", "Weather here?"),
+        ("assistant", '{"name": "weather", "arguments": {"city": "Oslo"}}'),
+        ("tool", '{"celsius": 4}'),
+        ("assistant", "It is 4 degrees in Oslo."),
+    ]
+    assert record.media == {1: 1} and list(record.tool_use.declared) == ["weather"]
+    assert [(c.name, c.arguments) for c in record.tool_use.calls] == [("weather", {"city": "Oslo"})]

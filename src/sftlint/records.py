@@ -247,9 +247,13 @@ def normalise(
 
 
 def _as_conversation(value: dict[str, Any]) -> dict[str, Any]:
-    """TRL's conversational prompt-completion (`prompt` and `completion` both lists of message
-    objects) as the one conversation it is: the prompt's turns, then the completion's."""
+    """A conversation written in another form, as OpenAI messages: Gemini's `contents`, a list of
+    turns under another name (`TURN_LIST_NAMES`), and TRL's conversational prompt-completion
+    (`prompt` and `completion` both lists of message objects: the prompt's turns, then the
+    completion's)."""
     if "messages" not in value and "conversations" not in value and _flat_shape(value) is None:
+        if _gemini_turns(value.get("contents")):
+            return _from_gemini(value)
         for name in TURN_LIST_NAMES:
             turns = value.get(name)
             if isinstance(turns, list) and turns and all(isinstance(turn, dict) for turn in turns):
@@ -269,6 +273,47 @@ def _as_conversation(value: dict[str, Any]) -> dict[str, Any]:
     if type(joined.get("label")) is bool:
         del joined["label"]  # TRL's KTO data: whether the completion is desirable, no class of the prompt
     return joined
+
+
+def _gemini_turns(contents: Any) -> bool:
+    """Whether `contents` is Gemini's list of turns: objects with a list of `parts`."""
+    return isinstance(contents, list) and bool(contents) and all(
+        isinstance(turn, dict) and isinstance(turn.get("parts"), list) for turn in contents
+    )
+
+
+def _gemini_part(part: Any) -> Any:
+    """A Gemini part as the content block it is: text, a call (`functionCall`: Anthropic's
+    tool_use), a result (`functionResponse`: tool_result) or a file (`inlineData`, `fileData`)."""
+    if not isinstance(part, dict) or "text" in part:
+        return part
+    if isinstance(call := part.get("functionCall"), dict):
+        return {"type": "tool_use", "name": call.get("name"), "input": call.get("args", {})}
+    if isinstance(answer := part.get("functionResponse"), dict):
+        return {"type": "tool_result", "content": json.dumps(answer.get("response"), ensure_ascii=False)}
+    return {"type": next(iter(part), "file")}
+
+
+def _from_gemini(value: dict[str, Any]) -> dict[str, Any]:
+    """Gemini's (Vertex AI tuning) `contents`, `systemInstruction` and `tools` as messages,
+    `system` and tools: the roles `user` and `model`, each part a content block."""
+    names = ("contents", "systemInstruction", "system_instruction", "tools")
+    converted = {key: item for key, item in value.items() if key not in names}
+    converted["messages"] = [
+        {"role": turn.get("role", "user"), "content": [_gemini_part(part) for part in turn["parts"]]}
+        for turn in value["contents"]
+    ]
+    system = value.get("systemInstruction", value.get("system_instruction"))
+    if isinstance(system, dict) and isinstance(system.get("parts"), list):
+        converted["system"] = [_gemini_part(part) for part in system["parts"]]
+    tools = value.get("tools")
+    if isinstance(tools, list):
+        declared = [tool.get("functionDeclarations", tool.get("function_declarations")) for tool in tools]
+        if all(isinstance(tool, dict) for tool in tools) and all(isinstance(d, list) for d in declared):
+            tools = [declaration for group in declared for declaration in group]
+    if tools is not None:
+        converted["tools"] = tools
+    return converted
 
 
 # Per flat shape: the keys of instruction, input and response, as `normalise` picks them.
@@ -798,11 +843,6 @@ class FieldSurvey:
             return (
                 "plain text for language modelling, with no prompt and response to check "
                 f"(keys: {self.key_list()}); sftlint lints instruction-response data"
-            )
-        if "contents" in keys:
-            return (
-                f"no record has instruction/response fields (keys: {self.key_list()}); turns under 'contents' "
-                "(Gemini's role/parts) are not read: write them as 'messages' with role and content"
             )
         chosen: dict[str, str] = {}
         for field, likely in LIKELY_NAMES.items():

@@ -16,9 +16,10 @@ class Schema(Check):
     another number of files than the text has `<image>` (`<video>`, `<audio>`) tokens, as
     LLaVA and LLaMA-Factory place them. Tool calls and results (ShareGPT `function_call` /
     `observation`, OpenAI `tool_calls`, `tool` and `function` turns, Anthropic `tool_use` and
-    `tool_result` blocks) and content given as a list of parts are valid turns; what is wrong with a call is SFT114's to report. Chat findings name the
-    turn. A line over 8 MiB is reported here without being parsed: no training example is
-    that large.
+    `tool_result` blocks, Gemini's `functionCall` and `functionResponse` parts) and content
+    given as a list of parts are valid turns; what is wrong with a call is SFT114's to
+    report. Chat findings name the turn. A line over 8 MiB is reported here without being
+    parsed: no training example is that large.
 
     Why it matters: A record the trainer cannot map to a prompt and a target is dropped or,
     worse, trained on with an empty or misplaced target. A conversation whose roles are out of
