@@ -53,6 +53,9 @@ def schema_problems(value: Any, schema: Any, path: str = "") -> Iterator[str]:
             yield from schema_problems(item, schema["items"], f"{path}[{i}]")
 
 
+_PYTHON_TAG = "<|python_tag|>"  # Llama 3.1 writes a call to a built-in tool in the text after it
+
+
 def _answered(pending: list[ToolCall], result: ToolResult) -> ToolCall | None:
     """The pending call a result answers (removed from `pending`): by call id when both sides
     have ids, by function name when both have names, else the earliest; None when it answers none."""
@@ -87,7 +90,8 @@ class ToolCallIntegrity(Check):
     result before the conversation goes on; a tool result that answers no call (by
     `tool_call_id` when the turns carry ids, else in order; a ShareGPT `observation` answers
     every call of the `function_call` turn before it, a list of parallel calls too, as
-    LLaMA-Factory writes them); a tool result as the last turn,
+    LLaMA-Factory writes them; Llama 3.1's `ipython` result answers the built-in tool the
+    turn before called in its text, after `<|python_tag|>`); a tool result as the last turn,
     with no assistant answer; and `tools` that cannot be read. Each finding names the turn.
 
     Why it matters: The model learns to call tools from these examples. A call with broken
@@ -135,12 +139,15 @@ class ToolCallIntegrity(Check):
         for result in use.results:
             results.setdefault(result.turn, []).append(result)
         pending: list[ToolCall] = []
+        said = ""  # the last assistant turn's text
         for turn in turns:
             if turn.index in results:
                 for result in results[turn.index]:
                     if result.role == "observation" and pending:
                         # ShareGPT's turns alternate: one observation answers all the calls of its turn
                         pending = []
+                    elif result.role == "ipython" and not pending and _PYTHON_TAG in said:
+                        continue  # Llama 3.1: a built-in tool called in the text, after <|python_tag|>
                     elif _answered(pending, result) is None:
                         key = "tool_use_id" if result.role == "tool_result" else "tool_call_id"
                         asked = f" ({key} '{result.call_id}')" if result.call_id else ""
@@ -155,6 +162,7 @@ class ToolCallIntegrity(Check):
                     record,
                 )
             pending = list(calls.get(turn.index, ()))
+            said = turn.content if turn.role == "assistant" else said
         last = turns[-1]
         if last.index in results:
             yield self.finding(
