@@ -429,6 +429,10 @@ def test_a_kto_label_says_whether_the_completion_is_desirable_not_its_class(valu
          "fine-tuning would learn, map them with --field instruction=prompt --field response=chosen"),
         ([{"input": {"messages": []}, "preferred_output": [], "non_preferred_output": []}], "preference data"),
         ([{"text": "Once upon a time."}, {"text": "The end.", "id": 2}], "plain text for language modelling"),
+        ([{"version": "1.0", "train": [{"instruction": "Name a colour.", "output": "Red."}]}],
+         "the records are inside the field 'train' (keys: train, version); lint them as a file of their own, "
+         "one per line, for example: jq -c '.train[]' FILE > records.jsonl"),
+        ([{"train split": [{"question": "2 + 2?", "answer": "4"}]}], """jq -c '.["train split"][]' FILE"""),
         ([{"inputs": "Translate: chat", "targets": "cat", "task_name": "t"}],
          "map them with --field instruction=inputs --field response=targets"),
     ],

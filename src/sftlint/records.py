@@ -808,6 +808,7 @@ class FieldSurvey:
         self.unmapped = 0
         self.keys: Counter[str] = Counter()
         self.absent = set(fields.values())
+        self.holders: Counter[str] = Counter()  # keys whose value is a list of records ({"data": [...]})
 
     def see(self, value: dict[str, Any], unmapped: bool) -> None:
         """Take in one record that is a JSON object (`unmapped`: it has no instruction/response fields)."""
@@ -816,6 +817,9 @@ class FieldSurvey:
             self.absent.difference_update([name for name in self.absent if name in value])
         if unmapped:
             self.unmapped += 1
+            for key, item in value.items():
+                if isinstance(item, list) and item and isinstance(item[0], dict) and detect_shape(item[0]):
+                    self.holders[key] += 1
         if unmapped or self.absent:
             for key in value:
                 if key in self.keys or len(self.keys) < self.KEYS_KEPT:
@@ -828,6 +832,13 @@ class FieldSurvey:
         """The dataset-wide SFT002 message: the keys the records have and the `--field` options to
         try, or what the data is when it is no instruction-response data."""
         keys = {key.lower() for key in self.keys}
+        if self.holders:
+            holder = self.holders.most_common(1)[0][0]
+            path = f".{holder}" if holder.isidentifier() else f".[{json.dumps(holder)}]"
+            return (
+                f"the records are inside the field '{holder}' (keys: {self.key_list()}); lint them as a file of "
+                f"their own, one per line, for example: jq -c '{path}[]' FILE > records.jsonl"
+            )
         if {"chosen", "rejected"} <= keys:
             return (
                 f"preference data, not instruction-response pairs (keys: {self.key_list()}); to lint the answers "
