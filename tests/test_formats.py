@@ -124,3 +124,14 @@ def test_nested_arguments_are_named_by_their_path(lint):
         where + "argument 'stations[1]' is a string, expected integer",
         where + "missing required argument 'filters.city'",
     ]
+
+
+def test_parallel_calls_to_one_function_are_told_apart_by_their_ids(lint):
+    """Two calls to get_weather with the same defect made two identical lines before."""
+    case = json.loads((Path(__file__).parent / "cases" / "SFT114.json").read_text())["fires"][-1]
+    _, out = lint(case["records"], "--select", "SFT114")
+    messages = [f["message"] for f in out["findings"] if f["code"] == "SFT114"]
+    assert messages == [
+        f"turn 2 (assistant): the call to 'get_weather' (id 'call_{i}'): missing required argument 'unit'"
+        for i in (1, 2)
+    ]

@@ -251,12 +251,14 @@ def _as_conversation(value: dict[str, Any]) -> dict[str, Any]:
     turns under another name (`TURN_LIST_NAMES`), and TRL's conversational prompt-completion
     (`prompt` and `completion` both lists of message objects: the prompt's turns, then the
     completion's)."""
-    if "messages" not in value and "conversations" not in value and _flat_shape(value) is None:
-        if _gemini_turns(value.get("contents")):
+    if "messages" not in value and "conversations" not in value:  # a flat record keeps its shape
+        if _gemini_turns(value.get("contents")) and _flat_shape(value) is None:
             return _from_gemini(value)
         for name in TURN_LIST_NAMES:
             turns = value.get(name)
             if isinstance(turns, list) and turns and all(isinstance(turn, dict) for turn in turns):
+                if _flat_shape(value) is not None:
+                    break
                 renamed = {key: item for key, item in value.items() if key != name}
                 renamed["messages"] = turns
                 return renamed
@@ -307,9 +309,9 @@ def _from_gemini(value: dict[str, Any]) -> dict[str, Any]:
     if isinstance(system, dict) and isinstance(system.get("parts"), list):
         converted["system"] = [_gemini_part(part) for part in system["parts"]]
     tools = value.get("tools")
-    if isinstance(tools, list):
+    if isinstance(tools, list) and all(isinstance(tool, dict) for tool in tools):
         declared = [tool.get("functionDeclarations", tool.get("function_declarations")) for tool in tools]
-        if all(isinstance(tool, dict) for tool in tools) and all(isinstance(d, list) for d in declared):
+        if all(isinstance(group, list) for group in declared):
             tools = [declaration for group in declared for declaration in group]
     if tools is not None:
         converted["tools"] = tools

@@ -74,7 +74,9 @@ def _answered(pending: list[ToolCall], result: ToolResult) -> ToolCall | None:
 
 
 def _called(call: ToolCall) -> str:
-    return f"the call to '{call.name}'" if call.name else "the call"
+    """The call as a message names it; by its id too, which tells parallel calls to one function apart."""
+    named = f"the call to '{call.name}'" if call.name else "the call"
+    return f"{named} (id '{call.id}')" if call.id else named
 
 
 class ToolCallIntegrity(Check):
