@@ -66,9 +66,10 @@ def test_go_exits_0_and_no_go_exits_1(good, bad):
 
 def test_text_output_has_a_summary_table(bad):
     out = invoke("lint", bad).output
-    assert "records in 1 file(s)" in out
+    assert "records in 1 file: " in out
     table = [line for line in out.splitlines() if line.startswith("SFT101 ")]
     assert table and table[0].split()[1:4] == ["empty-response", "error", "2"]
+
 
 def test_text_output_names_the_shapes_read(tmp_path):
     """A file read as another shape than meant shows in the summary line, before any finding is read."""
@@ -76,9 +77,9 @@ def test_text_output_names_the_shapes_read(tmp_path):
     chat = {"messages": [{"role": "user", "content": "Who are you?"}, {"role": "assistant", "content": "A bot."}]}
     alpaca = {"instruction": "Name a colour.", "output": "Blue."}
     path.write_text("\n".join(json.dumps(r) for r in [chat, chat, alpaca, {"text": "raw"}]) + "\n")
-    assert "4 records in 1 file(s): 3 valid (chat 2, alpaca 1), " in invoke("lint", path).output
+    assert "4 records in 1 file: 3 valid (chat 2, alpaca 1), 2 usable pairs\n" in invoke("lint", path).output
     path.write_text(json.dumps(alpaca) + "\n")
-    assert "1 records in 1 file(s): 1 valid (alpaca), " in invoke("lint", path).output
+    assert "1 record in 1 file: 1 valid (alpaca), 1 usable pair\n" in invoke("lint", path, "--min-pairs", "1").output
 
 
 

@@ -36,7 +36,7 @@ from sftlint.examples import collect_examples
 from sftlint.findings import Severity
 from sftlint.fix import FixReport, codes_to_drop, default_rejects, fix_file
 from sftlint.io import dump_json, refuse_inputs, same_file, write_atomic, write_error, write_together
-from sftlint.output import to_dict
+from sftlint.output import dataset_line, to_dict
 from sftlint.parallel import choose_jobs
 from sftlint.progress import Progress, choose_progress
 from sftlint.registry import discover
@@ -168,8 +168,7 @@ class Result(_EngineResult):
             '<div class="sftlint-result">',
             f'<p><strong style="color:#fff;background:{colour};padding:2px 8px;border-radius:4px">'
             f"{'GO' if self.go else 'NO-GO'}</strong> "
-            f"{stats['records']:,} records in {len(self.files)} file(s): {stats['valid']:,} valid, "
-            f"{stats['usable_pairs']:,} usable pairs; fails on {e(self.fail_on.value)}</p>",
+            f"{e(dataset_line(stats, len(self.files), ','))}; fails on {e(self.fail_on.value)}</p>",
         ]
         if self.reasons:
             parts.append("<ul>" + "".join(f"<li>{e(reason)}</li>" for reason in self.reasons) + "</ul>")

@@ -202,13 +202,23 @@ def _text_lines(result: Result) -> Iterator[str]:
     yield from _text_end(result, advice)
 
 
-def _shapes(stats: dict) -> str:
-    """The shapes the valid records were read as ("(alpaca)", "(chat 30, sharegpt 2)"): a file
-    read as another shape than meant shows here before its findings are read."""
+def _counted(count: int, noun: str, sep: str = "") -> str:
+    return f"{count:{sep}} {noun}{'s' * (count != 1)}"
+
+
+def dataset_line(stats: dict, files: int, sep: str = "") -> str:
+    """What was read: "359 records in 1 file: 355 valid (alpaca), 345 usable pairs" (`sep`: ","
+    groups thousands). The shapes the valid records were read as ("(chat 30, sharegpt 2)") show a
+    file read as another shape than meant before its findings are read."""
     shapes = stats.get("shapes") or {}
     if len(shapes) == 1:
-        return f" ({next(iter(shapes))})"
-    return " (" + ", ".join(f"{shape} {count}" for shape, count in shapes.items()) + ")" if shapes else ""
+        read_as = f" ({next(iter(shapes))})"
+    else:
+        read_as = " (" + ", ".join(f"{shape} {count:{sep}}" for shape, count in shapes.items()) + ")" if shapes else ""
+    return (
+        f"{_counted(stats['records'], 'record', sep)} in {_counted(files, 'file')}: {stats['valid']:{sep}} valid"
+        f"{read_as}, {_counted(stats['usable_pairs'], 'usable pair', sep)}"
+    )
 
 
 def _text_end(result: Result, advice: list[Finding]) -> list[str]:
@@ -219,11 +229,7 @@ def _text_end(result: Result, advice: list[Finding]) -> list[str]:
         lines += ["", "Before you fine-tune:"]
         lines += [printable(f"  {f.code} {f.slug}: {f.message}") for f in advice]
     stats = result.stats
-    lines += [
-        "",
-        f"{stats['records']} records in {len(result.files)} file(s): {stats['valid']} valid{_shapes(stats)}, "
-        f"{stats['usable_pairs']} usable pairs",
-    ]
+    lines += ["", dataset_line(stats, len(result.files))]
     check_rows = result.check_rows()  # a pass over every finding: once
     rows = [r for r in check_rows if r["count"]]
     if rows:
@@ -308,8 +314,7 @@ def render_step_summary(result: Result) -> str:
     stats = result.stats
     lines += [
         "",
-        f"{stats['records']} records in {len(result.files)} file(s): {stats['valid']} valid{_shapes(stats)}, "
-        f"{stats['usable_pairs']} usable pairs.",
+        dataset_line(stats, len(result.files)) + ".",
         "",
         "| code | check | severity | findings | records flagged |",
         "| --- | --- | --- | ---: | ---: |",
