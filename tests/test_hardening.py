@@ -949,3 +949,28 @@ def test_config_values_of_the_right_type_still_read(tmp_path):
     config.write_text('fail_on = "advice"\n[checks.near-duplicate]\nthreshold = 1\n', encoding="utf-8")
     proc = sftlint("lint", data, "--config", config, "--format", "json")
     assert proc.returncode == 1 and json.loads(proc.stdout)["fail_on"] == "advice", proc.stderr
+
+
+def test_a_first_record_nested_past_pythons_limit_is_read_not_a_traceback(tmp_path):
+    """The check for pretty-printed objects one after another decodes the first value with the
+    standard library, which stops at Python's recursion limit."""
+    path = tmp_path / "deep.jsonl"
+    path.write_text('{"a":' + "[" * 1000 + "]" * 1000 + "}\n" + json.dumps(pair()) + "\n")
+    proc = sftlint("lint", path, "--format", "json", "--min-pairs", "1")
+    assert proc.returncode in (0, 1) and b"Traceback" not in proc.stderr, proc.stderr[-500:]
+    assert json.loads(proc.stdout)["stats"]["records"] == 2
+
+
+def test_fix_writes_a_rejected_record_json_cannot_hold_as_its_raw_text(tmp_path):
+    """1e400 parses as infinity and 490 nested objects past what json.dumps can write: the reject
+    file stays strict JSON, with the record as written in `raw`."""
+    deep = '{"instruction":"q","output":"a","m":' + '[{"a":' * 491 + "1" + "}]" * 491 + "}"
+    big = '{"instruction":"q2","output":"b","v":1e400}'
+    path = tmp_path / "d.jsonl"
+    path.write_text("\n".join([json.dumps(pair()), deep, deep, big, big]) + "\n")
+    proc = sftlint("fix", path, "-o", tmp_path / "out.jsonl")
+    assert proc.returncode in (0, 1) and b"Traceback" not in proc.stderr, proc.stderr[-500:]
+    rejected = (tmp_path / "out.rejected.jsonl").read_text().splitlines()
+    strict = {"parse_constant": lambda name: pytest.fail(f"{name} in the reject file")}
+    entries = [json.loads(line, **strict) for line in rejected]
+    assert [(e["record"], e["raw"]) for e in entries] == [(None, deep), (None, big)]

@@ -286,6 +286,13 @@ def _entry(
         "record": record,
         "raw": text,
     }
+    if text is not None:
+        try:
+            return dump_json(entry, allow_nan=False) + b"\n"
+        except (ValueError, RecursionError):
+            # a value JSON cannot hold as parsed (1e999 read as infinity; nesting past Python's
+            # limit): `raw` holds the record as written
+            entry["record"] = None
     return dump_json(entry) + b"\n"
 
 

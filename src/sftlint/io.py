@@ -193,13 +193,13 @@ def parse_json(text: str) -> tuple[Any, str | None]:
         return None, str(exc)
 
 
-def dump_json(value: object, default: Callable[[Any], Any] | None = None) -> bytes:
+def dump_json(value: object, default: Callable[[Any], Any] | None = None, allow_nan: bool = True) -> bytes:
     """Compact JSON, UTF-8 where it can be, \\u escapes where a string holds a lone surrogate
-    (`default`: as in `json.dumps`, for values JSON has no type for)."""
+    (`default`, `allow_nan`: as in `json.dumps`)."""
     try:
-        return json.dumps(value, ensure_ascii=False, default=default).encode("utf-8")
+        return json.dumps(value, ensure_ascii=False, default=default, allow_nan=allow_nan).encode("utf-8")
     except UnicodeEncodeError:
-        return json.dumps(value, default=default).encode("ascii")
+        return json.dumps(value, default=default, allow_nan=allow_nan).encode("ascii")
 
 
 def read_file(path: str, stats: ReadStats | None = None) -> Iterator[RawLine]:
@@ -307,7 +307,7 @@ def _objects_in_a_row(text: str) -> bool:
     """Whether `text` starts with a whole JSON object over several lines and another object follows it."""
     try:
         value, end = json.JSONDecoder().raw_decode(text, len(text) - len(text.lstrip()))
-    except ValueError:
+    except (ValueError, RecursionError):  # nested past Python's limit: read as lines, and reported there
         return False
     return isinstance(value, dict) and "\n" in text[:end] and text[end:].lstrip()[:1] == "{"
 
