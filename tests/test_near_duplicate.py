@@ -385,3 +385,17 @@ def test_answer_sketches_estimate_jaccard_within_their_error() -> None:
     for j in range(1, len(texts)):
         assert abs(sketches.similarity(0, j) - jaccard(sets[0], sets[j])) <= 0.3
     assert sketches.similarity(0, 1) > 0.6 > sketches.similarity(0, 4)
+
+
+def test_a_desirable_and_an_undesirable_kto_completion_are_no_near_duplicates(tmp_path: Path) -> None:
+    """KTO data pairs one prompt with a good and a bad completion that may differ by one word;
+    two completions marked alike are still near-duplicates."""
+    ask = [{"role": "user", "content": "Q: What is the capital of Australia? Answer in one full sentence."}]
+    said = "{} is the capital city of Australia, and it has been since the federation chose it in 1908."
+
+    def kto(city: str, desirable: bool) -> dict:
+        return {"prompt": ask, "completion": [{"role": "assistant", "content": said.format(city)}], "label": desirable}
+
+    assert lint(write_jsonl(tmp_path / "kto.jsonl", [kto("Canberra", True), kto("Sydney", False)]))["findings"] == []
+    found = lint(write_jsonl(tmp_path / "same.jsonl", [kto("Canberra", True), kto("Canberra.", True)]))["findings"]
+    assert [f["line"] for f in found if f["line"]] == [2]

@@ -417,7 +417,7 @@ def test_a_kto_label_says_whether_the_completion_is_desirable_not_its_class(valu
     """TRL's KTO data pairs one prompt with desirable and undesirable completions: a boolean label
     read as a class made every such prompt an SFT110 conflict and an SFT202 imbalance."""
     record, problems = normalise(value, "f.jsonl", 1)
-    assert problems == [] and record is not None and record.label is None
+    assert problems == [] and record is not None and record.label is None and record.desirable is False
     assert normalise({"question": "Is it raining?", "answer": "yes", "label": True}, "f.jsonl", 1)[0].label == "True"
 
 
@@ -515,6 +515,11 @@ def _llava(image: object, *questions: str) -> dict:
         ({"instruction": "<image>Describe it.", "output": "A cat.", "images": ["c.jpg"], "videos": ["v.mp4"]},
          "field 'videos' names 1 video but the text holds no <video> token"),
         ({"instruction": "What does <image> mean in SVG?", "output": "It embeds a picture."}, None),  # no media field
+        # TRL's vision data places the image with a part of type "image"
+        ({"images": ["a.jpg"], "messages": [
+            {"role": "user", "content": [{"index": None, "text": "Who wrote it?", "type": "text"},
+                                         {"index": 0, "text": None, "type": "image"}]},
+            {"role": "assistant", "content": [{"index": None, "text": "Tolkien.", "type": "text"}]}]}, None),
     ],
 )  # fmt: skip
 def test_media_files_and_the_tokens_that_place_them_agree(value, problem):
@@ -548,3 +553,21 @@ def test_gemini_contents_are_read_as_a_conversation():
     ]
     assert record.media == {1: 1} and list(record.tool_use.declared) == ["weather"]
     assert [(c.name, c.arguments) for c in record.tool_use.calls] == [("weather", {"city": "Oslo"})]
+
+
+def test_a_mapped_label_keeps_the_forms_read_as_conversations():
+    gemini = {"contents": [{"role": "user", "parts": [{"text": "Hi"}]}, {"role": "model", "parts": [{"text": "Yo"}]}],
+              "cat": "greeting", "tools": [{"googleSearch": {}}]}  # fmt: skip
+    record, problems = normalise(gemini, "f.jsonl", 1, {"label": "cat"})
+    assert problems == [] and record.label == "greeting"
+    assert record.tool_use is None  # a built-in tool declares no function to check calls against
+    dialog = {"dialog": [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Yo"}], "cat": "x"}
+    assert normalise(dialog, "f.jsonl", 1, {"label": "cat"})[1] == []
+
+
+def test_a_context_that_is_no_text_is_no_input():
+    """HotpotQA's `context` is an object of titled passages."""
+    value = {"question": "Same nationality?", "answer": "yes", "context": {"title": ["Ed Wood"], "sentences": [[]]}}
+    record, problems = normalise(value, "f.jsonl", 1)
+    assert problems == [] and record.input == ""
+    assert normalise({"instruction": "Q", "input": {"a": 1}, "output": "A"}, "f.jsonl", 1)[1]  # `input` must be text

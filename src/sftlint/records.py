@@ -160,6 +160,8 @@ class Record:
     #: the record's 1-based position in its file (`sftlint.io.RawLine.position`): the key that
     #: tells records apart where lines do not (a one-line JSON array, Parquet).
     position: int = 0
+    #: TRL's KTO data: whether the completion is desirable (its boolean `label`); None elsewhere
+    desirable: bool | None = None
 
     @property
     def carries_media(self) -> bool:
@@ -272,9 +274,16 @@ def _as_conversation(value: dict[str, Any]) -> dict[str, Any]:
         return value
     joined = {key: item for key, item in value.items() if key not in ("prompt", "completion")}
     joined["messages"] = [*prompt, *completion]
-    if type(joined.get("label")) is bool:
-        del joined["label"]  # TRL's KTO data: whether the completion is desirable, no class of the prompt
     return joined
+
+
+def _desirability(value: Mapping[str, Any]) -> bool | None:
+    """TRL's KTO data: a boolean `label` beside a `completion` (or on the conversation a
+    conversational prompt and completion make) says whether the completion is desirable."""
+    label = value.get("label")
+    if type(label) is bool and ("completion" in value or "messages" in value or "conversations" in value):
+        return label
+    return None
 
 
 def _gemini_turns(contents: Any) -> bool:
@@ -309,10 +318,19 @@ def _from_gemini(value: dict[str, Any]) -> dict[str, Any]:
     if isinstance(system, dict) and isinstance(system.get("parts"), list):
         converted["system"] = [_gemini_part(part) for part in system["parts"]]
     tools = value.get("tools")
-    if isinstance(tools, list) and all(isinstance(tool, dict) for tool in tools):
-        declared = [tool.get("functionDeclarations", tool.get("function_declarations")) for tool in tools]
-        if all(isinstance(group, list) for group in declared):
-            tools = [declaration for group in declared for declaration in group]
+    if isinstance(tools, list):
+        # functions declared in groups; a built-in tool ({"googleSearch": {}}, "retrieval",
+        # "codeExecution") declares none, and is no schema to check a call against
+        functions: list[Any] = []
+        for tool in tools:
+            group = None
+            if isinstance(tool, dict):
+                group = tool.get("functionDeclarations", tool.get("function_declarations"))
+            if isinstance(group, list):
+                functions += group
+            elif not isinstance(tool, dict) or "name" in tool or "function" in tool:
+                functions.append(tool)
+        tools = functions or None
     if tools is not None:
         converted["tools"] = tools
     return converted
@@ -441,7 +459,7 @@ def _normalise(
     value: dict[str, Any], file: str, line: int | None, fields: Mapping[str, str]
 ) -> tuple[Record | None, list[Problem]]:
     """The general path of `normalise`: any shape, mapped fields, and every problem explained."""
-    value = value if fields else _as_conversation(value)
+    value = _as_conversation(value) if fields.keys() <= {"label"} else value  # mapped text fields are text
     shape = detect_shape(value)
     if shape in ("chat", "sharegpt") and "response" not in fields:
         return _normalise_chat(value, shape, file, line, fields)
@@ -469,8 +487,8 @@ def _normalise(
             if field != "input":
                 problems.append(("SFT002", f"missing field '{names[field][0]}'"))
             got[field] = ""
-        elif val is None and field == "input":
-            got[field] = ""
+        elif field == "input" and (val is None or key == "context" and not isinstance(val, str)):
+            got[field] = ""  # HotpotQA's `context` is an object of passages: no text input
         elif not isinstance(val, str):
             problems.append(("SFT002", f"field '{key}' is {a_json_type(val)}, expected a string"))
             got[field] = ""
@@ -483,14 +501,18 @@ def _normalise(
     if problems:
         return None, problems
     if turns is None:
-        return Record(file, line, shape, got["instruction"], got["input"], got["response"], label, value), []
+        record = Record(file, line, shape, got["instruction"], got["input"], got["response"], label, value)
+        record.desirable = _desirability(value)
+        return record, []
     prompt = "\n".join(t.content for t in turns if t.role == "user")
     response = "\n".join(t.content for t in turns if t.role == "assistant")
     return Record(file, line, shape, prompt, "", response, label, value, turns), []
 
 
-def _media_problems(value: Mapping[str, Any], texts: list[str]) -> list[Problem]:
-    """Media files named in a field whose count differs from the tokens that place them in the text.
+def _media_problems(value: Mapping[str, Any], texts: list[str], turns: Any = None) -> list[Problem]:
+    """Media files named in a field whose count differs from the tokens that place them in the text,
+    or from the parts of that type that place them in the turns (`{"type": "image"}`, as TRL's
+    vision data writes them).
 
     LLaMA-Factory stops with an error on such a record; LLaVA trains on it without its image.
     """
@@ -500,13 +522,24 @@ def _media_problems(value: Mapping[str, Any], texts: list[str]) -> list[Problem]
         if name is None:
             continue
         given = len(value[name]) if isinstance(value[name], list) else 1
-        found = sum(text.count(token) for text in texts)
+        found = sum(text.count(token) for text in texts) + _parts_of(turns, kind)
         if found != given:
             tokens = f"{found} {token} token{'s' * (found != 1)}" if found else f"no {token} token"
             problems.append(
                 ("SFT002", f"field '{name}' names {given} {kind}{'s' * (given != 1)} but the text holds {tokens}")
             )
     return problems
+
+
+def _parts_of(turns: Any, kind: str) -> int:
+    """The content parts of type `kind` in a list of turns (each with a list `content`)."""
+    if not isinstance(turns, list):
+        return 0
+    contents = [turn.get("content") for turn in turns if isinstance(turn, dict)]
+    return sum(
+        1 for content in contents if isinstance(content, list)
+        for part in content if isinstance(part, dict) and part.get("type") == kind
+    )  # fmt: skip
 
 
 def _history_turns(history: Any, got: dict[str, str], problems: list[Problem]) -> tuple[Turn, ...] | None:
@@ -532,7 +565,7 @@ def _label(value: Mapping[str, Any], key: str, problems: list[Problem]) -> str |
     if key not in value or value[key] is None:
         return None
     label = value[key]
-    if type(label) is bool and "completion" in value:
+    if _desirability(value) is not None:
         return None  # TRL's KTO data: whether the completion is desirable, no class of the prompt
     if isinstance(label, (str, int, bool)) and not isinstance(label, float):
         return str(label)
@@ -740,7 +773,7 @@ def _normalise_chat(
     if problems:
         return None, problems
     problems.extend(_order_problems(turns, {call.turn for call in calls}))
-    problems.extend(_media_problems(value, [t.content for t in turns]))
+    problems.extend(_media_problems(value, [t.content for t in turns], turns_value))
     if problems:
         return None, problems
     # a system prompt given beside the turns (LLaMA-Factory's ShareGPT, Anthropic's Messages) comes first
@@ -759,6 +792,7 @@ def _normalise_chat(
         else None
     )
     record = Record(file, line, shape, prompt, system, response, label, value, tuple(turns))
+    record.desirable = _desirability(value)
     record.tool_use = tool_use
     record.media = media or None
     return record, []

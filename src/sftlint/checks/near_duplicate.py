@@ -52,8 +52,11 @@ def last_answer(record: Record) -> str:
     return answer if answer.isascii() else _CJK_RUN.sub(_spaced, answer)
 
 
-def _label_group(label: str | None) -> int:
-    """Records with different labels are never near-duplicates: conflicting labels are SFT110's."""
+def _label_group(label: str | None, desirable: bool | None = None) -> int:
+    """Records with different labels are never near-duplicates: conflicting labels are SFT110's.
+    Nor are a desirable and an undesirable completion of KTO data: they differ by design."""
+    if desirable is not None:
+        label = f"{label}\x00{desirable}"
     if label is None:
         return 0
     return int.from_bytes(hashlib.blake2b(label.encode("utf-8", "surrogatepass"), digest_size=8).digest(), "little")
@@ -137,7 +140,7 @@ class NearDuplicate(Check):
         self.file_ids.append(index)
         self.positions.append(record.position)
         self.content += content_key(record)[:8]
-        text, group = compared_text(record, self.options.on), _label_group(record.label)
+        text, group = compared_text(record, self.options.on), _label_group(record.label, record.desirable)
         if self.answers is None:
             self.corpus.add(fold_text(text), group)
             return

@@ -53,7 +53,11 @@ def schema_problems(value: Any, schema: Any, path: str = "") -> Iterator[str]:
             yield from schema_problems(item, schema["items"], f"{path}[{i}]")
 
 
-_PYTHON_TAG = "<|python_tag|>"  # Llama 3.1 writes a call to a built-in tool in the text after it
+def _calls_in_text(text: str) -> bool:
+    """Whether an assistant turn calls a tool in its text, as Llama 3.1 writes it: a built-in tool
+    after `<|python_tag|>`, a function as `<function=name>{...}</function>` or as a JSON object
+    `{"name": ..., "parameters": ...}`."""
+    return "<|python_tag|>" in text or "<function=" in text or text.lstrip().startswith("{") and '"name"' in text
 
 
 def _answered(pending: list[ToolCall], result: ToolResult) -> ToolCall | None:
@@ -92,8 +96,9 @@ class ToolCallIntegrity(Check):
     result before the conversation goes on; a tool result that answers no call (by
     `tool_call_id` when the turns carry ids, else in order; a ShareGPT `observation` answers
     every call of the `function_call` turn before it, a list of parallel calls too, as
-    LLaMA-Factory writes them; Llama 3.1's `ipython` result answers the built-in tool the
-    turn before called in its text, after `<|python_tag|>`); a tool result as the last turn,
+    LLaMA-Factory writes them; Llama 3.1's `ipython` result answers the tool the turn before
+    called in its text: after `<|python_tag|>`, as `<function=...>` or as a JSON object with a
+    name); a tool result as the last turn,
     with no assistant answer; and `tools` that cannot be read. Each finding names the turn.
 
     Why it matters: The model learns to call tools from these examples. A call with broken
@@ -148,8 +153,8 @@ class ToolCallIntegrity(Check):
                     if result.role == "observation" and pending:
                         # ShareGPT's turns alternate: one observation answers all the calls of its turn
                         pending = []
-                    elif result.role == "ipython" and not pending and _PYTHON_TAG in said:
-                        continue  # Llama 3.1: a built-in tool called in the text, after <|python_tag|>
+                    elif result.role == "ipython" and not pending and _calls_in_text(said):
+                        continue  # Llama 3.1: a tool called in the text of the turn before
                     elif _answered(pending, result) is None:
                         key = "tool_use_id" if result.role == "tool_result" else "tool_call_id"
                         asked = f" ({key} '{result.call_id}')" if result.call_id else ""

@@ -44,6 +44,8 @@ class LabelTally:
     def add(self, record: Record, max_words: int) -> tuple[str | None, str | None]:
         """Count one record; returns (label field, short answer) for the caller to keep."""
         self.records += 1
+        if record.desirable is not None:
+            return None, None  # KTO data: one prompt's completions differ by design, and are no classes
         answer = short_answer(record.response, max_words)
         if record.label is not None:
             self.field_labels[record.label] += 1
