@@ -114,6 +114,9 @@ def test_pretty_printed_objects_one_after_another_are_one_error_saying_how_to_fi
         f"per line (JSON Lines), for example with: jq -c . '{path}'"
     )
     assert one_error_line(sftlint("lint", "-", stdin=data)).endswith("for example with: jq -c .")
+    packed = tmp_path / "data.jsonl.gz"
+    packed.write_bytes(gzip.compress(data))
+    assert one_error_line(sftlint("lint", packed)).endswith(f"for example with: gzip -dc {packed} | jq -c .")
     path.write_bytes(data.split(b"}\n", 1)[0] + b"}\n")  # one object over several lines is one record
     proc = sftlint("lint", path, "--format", "json", "--select", "SFT0")
     assert proc.returncode == 0 and json.loads(proc.stdout)["stats"]["valid"] == 1

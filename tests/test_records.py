@@ -433,6 +433,8 @@ def test_a_kto_label_says_whether_the_completion_is_desirable_not_its_class(valu
          "the records are inside the field 'train' (keys: train, version); lint them as a file of their own, "
          "one per line, for example: jq -c '.train[]' FILE > records.jsonl"),
         ([{"train split": [{"question": "2 + 2?", "answer": "4"}]}], """jq -c '.["train split"][]' FILE"""),
+        ([{"it's": [{"question": "2 + 2?", "answer": "4"}]}], """jq -c '.["it'"'"'s"][]' FILE"""),  # pasted as is
+        ([{"examples": [{"contents": [{"role": "user", "parts": [{"text": "Hi"}]}]}]}], "jq -c '.examples[]'"),
         ([{"inputs": "Translate: chat", "targets": "cat", "task_name": "t"}],
          "map them with --field instruction=inputs --field response=targets"),
     ],

@@ -150,6 +150,14 @@ def test_errors_exit_2_with_one_line(tmp_path: Path) -> None:
         text=True,
     )
     assert out.returncode == 2 and "not a JSON array" in out.stderr
+    pretty = "".join(json.dumps({"instruction": f"Q{i}?", "output": f"A{i}."}, indent=2) + "\n" for i in range(4))
+    out = subprocess.run(  # `jq .` output: each line was a record that is no valid record
+        [sys.executable, "-m", "sftlint", "split", "-", "-o", str(tmp_path / "t.jsonl"), "-e", str(tmp_path / "e")],
+        input=pretty,
+        capture_output=True,
+        text=True,
+    )
+    assert out.returncode == 2 and out.stderr.count("\n") == 1 and "jq -c ." in out.stderr, out.stderr
     out = sftlint(
         "split", str(array), "--eval-fraction", "1.5", "-o", str(tmp_path / "t.jsonl"), "-e", str(tmp_path / "e.jsonl")
     )

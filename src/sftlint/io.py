@@ -264,7 +264,12 @@ def _reading(path: str, stream: BinaryIO, lines_read: Callable[[], int]) -> Iter
         raise InputError(f"{display_name(path)}: {where} without a line break: not JSON Lines") from None
     except _SpreadObjects:
         name = display_name(path)
-        command = "jq -c ." if path == "-" else f"jq -c . {shlex.quote(name)}"
+        if path == "-":
+            command = "jq -c ."
+        elif path.endswith(".gz"):
+            command = f"gzip -dc {shlex.quote(name)} | jq -c ."
+        else:
+            command = f"jq -c . {shlex.quote(name)}"
         raise InputError(
             f"{name}: its records are JSON objects spread over several lines, one after another; write one "
             f"object per line (JSON Lines), for example with: {command}"

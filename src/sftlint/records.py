@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import shlex
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -597,7 +598,7 @@ def _content(content: Any) -> tuple[str, int] | None:
         if kind == "tool_use":
             continue
         if kind == "tool_result":
-            inner = _content(part.get("content", ""))
+            inner = _content(part.get("content") or "")  # a tool that returned nothing has none
             if inner is None:
                 return None
             texts.append(inner[0])
@@ -828,6 +829,11 @@ def _order_problems(turns: list[Turn], call_turns: set[int]) -> list[Problem]:
     return problems
 
 
+def _a_record(value: dict[str, Any]) -> bool:
+    """Whether an object is a record of a shape `normalise` reads (a conversation in any of its forms too)."""
+    return detect_shape(_as_conversation(value)) is not None
+
+
 class FieldSurvey:
     """What the records' keys say about the field mapping, gathered while reading.
 
@@ -854,7 +860,7 @@ class FieldSurvey:
         if unmapped:
             self.unmapped += 1
             for key, item in value.items():
-                if isinstance(item, list) and item and isinstance(item[0], dict) and detect_shape(item[0]):
+                if isinstance(item, list) and item and isinstance(item[0], dict) and _a_record(item[0]):
                     self.holders[key] += 1
         if unmapped or self.absent:
             for key in value:
@@ -873,7 +879,7 @@ class FieldSurvey:
             path = f".{holder}" if holder.isidentifier() else f".[{json.dumps(holder)}]"
             return (
                 f"the records are inside the field '{holder}' (keys: {self.key_list()}); lint them as a file of "
-                f"their own, one per line, for example: jq -c '{path}[]' FILE > records.jsonl"
+                f"their own, one per line, for example: jq -c {shlex.quote(path + '[]')} FILE > records.jsonl"
             )
         if {"chosen", "rejected"} <= keys:
             return (

@@ -26,7 +26,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from sftlint.errors import SftlintError
-from sftlint.io import LINE_END, iter_lines, parse_json, read_file
+from sftlint.io import LINE_END, display_name, iter_lines, parse_json, read_file
 from sftlint.minhash import (
     NUM_PERM,
     THRESHOLD,
@@ -232,6 +232,11 @@ def _records(path: str, kind: str) -> Iterator[tuple[int | None, Any, bool, byte
         value, error = parse_json(data.decode("utf-8", errors="replace").rstrip("\r\n"))
         if index == 0 and data.lstrip().startswith(b"[") and (error or isinstance(value, list)):
             raise SftlintError(f"{path}: split needs JSON Lines (one record per line), not a JSON array")
+        if index == 0 and data.strip() == b"{":  # `jq .` output on standard input: no record is one line
+            raise SftlintError(
+                f"{display_name(path)}: split needs JSON Lines (one record per line), not JSON objects spread "
+                "over several lines; write one per line, for example with: jq -c ."
+            )
         yield number, value, error is not None, data
 
 
