@@ -44,6 +44,7 @@ LIKELY_NAMES = {
 #: Other names of a record's list of turns (lmsys-chat-1m and WildChat write "conversation"):
 #: read as "messages" are, role/content or from/value turns alike.
 TURN_LIST_NAMES = ("conversation", "dialog", "dialogue")
+_OTHER_TURN_KEYS = frozenset(("contents", *TURN_LIST_NAMES))  # Gemini's turns, and the names above
 
 CHAT_ROLES = {"system", "user", "assistant", "tool"}
 # OpenAI's legacy role "function" is a tool's result, as "tool" is.
@@ -254,8 +255,8 @@ def _as_conversation(value: dict[str, Any]) -> dict[str, Any]:
     turns under another name (`TURN_LIST_NAMES`), and TRL's conversational prompt-completion
     (`prompt` and `completion` both lists of message objects: the prompt's turns, then the
     completion's)."""
-    if "messages" not in value and "conversations" not in value:  # a flat record keeps its shape
-        if _gemini_turns(value.get("contents")) and _flat_shape(value) is None:
+    if not _OTHER_TURN_KEYS.isdisjoint(value) and "messages" not in value and "conversations" not in value:
+        if _gemini_turns(value.get("contents")) and _flat_shape(value) is None:  # a flat record keeps its shape
             return _from_gemini(value)
         for name in TURN_LIST_NAMES:
             turns = value.get(name)
