@@ -573,3 +573,11 @@ def test_a_context_that_is_no_text_is_no_input():
     record, problems = normalise(value, "f.jsonl", 1)
     assert problems == [] and record.input == ""
     assert normalise({"instruction": "Q", "input": {"a": 1}, "output": "A"}, "f.jsonl", 1)[1]  # `input` must be text
+
+
+def test_an_anthropic_thinking_block_is_neither_text_nor_a_file():
+    value = {"messages": [{"role": "user", "content": "2 + 2?"}, {"role": "assistant", "content": [
+        {"type": "thinking", "thinking": "Two and two make four.", "signature": "abc"},
+        {"type": "redacted_thinking", "data": "xyz"}, {"type": "text", "text": "4"}]}]}  # fmt: skip
+    record, problems = normalise(value, "f.jsonl", 1)
+    assert problems == [] and record.response == "4" and record.media is None

@@ -576,6 +576,7 @@ def _label(value: Mapping[str, Any], key: str, problems: list[Problem]) -> str |
 
 
 _TEXT_PARTS = frozenset({"text", "input_text", "output_text"})
+_NOT_CONTENT = frozenset({"tool_use", "thinking", "redacted_thinking"})  # Anthropic blocks that are no text nor file
 
 
 def _content(content: Any) -> tuple[str, int] | None:
@@ -584,7 +585,8 @@ def _content(content: Any) -> tuple[str, int] | None:
     Content is a string or a list of parts: text parts ("text", and the Responses API's
     "input_text" and "output_text") hold `text` (OpenAI) or `value`; image, audio and other parts
     are counted, not read as text. Anthropic's blocks: a `tool_use` block is a call (`_calls`
-    reads it), a `tool_result` block's content (a string or text blocks) is the tool's output.
+    reads it), a `tool_result` block's content (a string or text blocks) is the tool's output,
+    and a `thinking` block is the model's reasoning before its answer, neither.
     """
     if isinstance(content, str):
         return content, 0
@@ -596,7 +598,7 @@ def _content(content: Any) -> tuple[str, int] | None:
         if not isinstance(part, dict):
             return None
         kind = part.get("type", "text")
-        if kind == "tool_use":
+        if kind in _NOT_CONTENT:
             continue
         if kind == "tool_result":
             inner = _content(part.get("content") or "")  # a tool that returned nothing has none

@@ -29,7 +29,10 @@ def schema_problems(value: Any, schema: Any, path: str = "") -> Iterator[str]:
         return
     declared = schema.get("type")
     declared = [declared] if isinstance(declared, str) else declared if isinstance(declared, list) else []
-    types = [t for t in declared if isinstance(t, str) and t in _TYPE_TESTS]
+    # Gemini's declarations (OpenAPI) spell types in capitals ("STRING") and mark a null as `nullable`
+    types = [t.lower() for t in declared if isinstance(t, str) and t.lower() in _TYPE_TESTS]
+    if value is None and schema.get("nullable") is True:
+        return
     if types and not any(_TYPE_TESTS[t](value) for t in types):
         found = json_type_name(value)
         found = f"an {found}" if found[0] in "aeiou" else f"a {found}"
