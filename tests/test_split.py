@@ -207,3 +207,37 @@ def test_a_split_with_no_evaluation_record_says_so_without_a_margin(tmp_path: Pa
     assert outcome.exit_code == 0
     assert "note: no evaluation records measure nothing; 1 are recommended" in outcome.output
     assert "inf" not in outcome.output
+
+
+@pytest.mark.parametrize("fraction", ["0.1", "0.2"])
+@pytest.mark.parametrize("name", ["support_go.jsonl", "tickets.jsonl"])
+def test_the_evaluation_set_split_off_passes_the_contamination_check(tmp_path: Path, name: str, fraction: str) -> None:
+    """What SFT203 calls contamination stays on one side: a question reworded ("Hi. Can our
+    clients pay invoices online from the email?" and the same with "Thanks!") shares a long run
+    of words with its copy. Before, linting the training side against the evaluation side gave
+    10 SFT203 errors on support_go.jsonl."""
+    source = Path(__file__).resolve().parent.parent / "sample_data" / name
+    train, held = tmp_path / "train.jsonl", tmp_path / "eval.jsonl"
+    assert sftlint("split", str(source), "--eval-fraction", fraction, "-o", str(train), "-e", str(held)).returncode == 0
+    out = sftlint("lint", str(train), "--against", str(held), "--select", "SFT203", "--format", "json")
+    assert json.loads(out.stdout)["findings"] == [] and len(held.read_text().splitlines()) > 0
+
+
+def test_prompts_sharing_a_long_run_stay_together_and_a_template_phrase_joins_nothing() -> None:
+    from sftlint.split import SharedRuns
+
+    def record(text: str) -> Record:
+        return Record("f.jsonl", 1, "alpaca", text, "", "An answer.", None, {})
+
+    grouper = SharedRuns()
+    asked = [
+        "Hi. Can I upgrade from the Solo plan to a bigger plan?",
+        "I am new here. Can I upgrade from the Solo plan to a bigger plan?",
+        "How do I export my invoices to a spreadsheet file today?",
+    ]
+    template = "Please answer in one short sentence and be polite to the customer: "
+    questions = ("Where is my parcel?", "Can I pay by card?", "Do you ship abroad?", "Is there a discount?", "Why?")
+    asked += [template + question for question in questions]
+    for index, text in enumerate(asked):
+        grouper.add(index, record(text))
+    assert sorted(map(sorted, grouper.groups())) == [[0, 1]]

@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from conftest import sample_generator
 from readiness_support import findings, lint_json
 from sftlint.cli import cli
-from sftlint.split import NearDuplicates, SamePrompt, split
+from sftlint.split import NearDuplicates, SamePrompt, SharedRuns, split
 
 
 def _edit(text: str, rng: random.Random) -> str:
@@ -86,9 +86,13 @@ def test_without_the_grouper_clusters_straddle(planted: Path, tmp_path: Path) ->
 
 
 def test_grouper_uses_the_configured_threshold(planted: Path, tmp_path: Path) -> None:
-    """`[tool.sftlint.checks.near-duplicate] threshold` is the split's threshold too."""
+    """`[tool.sftlint.checks.near-duplicate] threshold` is the split's threshold too (and
+    SFT203's settings its own: here they join nothing either)."""
     config = tmp_path / "sftlint.toml"
-    config.write_text("[checks.near-duplicate]\nthreshold = 0.999\n", encoding="utf-8")
+    config.write_text(
+        "[checks.near-duplicate]\nthreshold = 0.999\n[checks.contamination]\nthreshold = 0.999\nngram = 0\n",
+        encoding="utf-8",
+    )
     sides = _sides(planted, tmp_path, "--config", str(config))
     assert sum(len({sides[n] for n in c}) > 1 for c in _clusters(planted)) >= 5
     bad = tmp_path / "bad.toml"
@@ -99,7 +103,8 @@ def test_grouper_uses_the_configured_threshold(planted: Path, tmp_path: Path) ->
 
 def test_grouper_is_deterministic_and_joins_only_near_duplicates(planted: Path) -> None:
     first = split(str(planted), 0.2, seed=3)
-    again = split(str(planted), 0.2, seed=3, groupers=[SamePrompt(), NearDuplicates()])
+    defaults = [SamePrompt(), NearDuplicates(), NearDuplicates(0.8, "prompt"), SharedRuns()]
+    again = split(str(planted), 0.2, seed=3, groupers=defaults)
     assert (first.train, first.eval) == (again.train, again.eval)
     grouper = NearDuplicates()
     done = split(str(planted), 0.2, seed=3, groupers=[grouper])

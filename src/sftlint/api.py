@@ -40,7 +40,7 @@ from sftlint.output import dataset_line, to_dict
 from sftlint.parallel import choose_jobs
 from sftlint.progress import Progress, choose_progress
 from sftlint.registry import discover
-from sftlint.split import NearDuplicates, SamePrompt, Split
+from sftlint.split import NearDuplicates, SamePrompt, SharedRuns, Split
 from sftlint.split import split as split_lines
 
 #: what findings call the records of each kind of in-memory source.
@@ -398,8 +398,13 @@ def split(
     refuse_inputs([train_path, eval_path], reads)
     groupers: list[Any] = [SamePrompt()]
     if near_duplicates:
-        near = check_settings(settings, discover(settings.plugins))["SFT104"][0]  # the linter's own settings
+        own = check_settings(settings, discover(settings.plugins))  # the linter's own settings
+        near, leak = own["SFT104"][0], own["SFT203"][0]
         groupers.append(NearDuplicates(near.threshold, near.on, near.num_perm))
+        # what SFT203 would call contamination of the evaluation set, with the same settings
+        groupers.append(NearDuplicates(leak.threshold, leak.on, leak.num_perm))
+        if leak.ngram:
+            groupers.append(SharedRuns(leak.ngram, leak.short_ngram, leak.on))
     done = split_lines(file, eval_fraction, seed, dict(settings.fields), stratify=stratify, groupers=groupers)
     write_together(
         [(train_path, done.data(done.train, train_path)), (eval_path, done.data(done.eval, eval_path))], inputs=reads

@@ -477,7 +477,7 @@ def schema() -> None:
 @click.option(
     "--no-near-duplicates",
     is_flag=True,
-    help="Do not keep near-duplicate clusters (SFT104's MinHash) on one side; only exact prompts.",
+    help="Do not keep near-duplicates (SFT104) and near-copied prompts (SFT203) on one side; only exact prompts.",
 )
 @click.option(
     "--field",
@@ -506,7 +506,7 @@ def split_command(
     isolated: bool,
 ) -> None:
     """Split FILE into train and eval sets in FILE's format, keeping duplicates, near-duplicate
-    clusters and same-prompt groups on one side."""
+    clusters, same-prompt groups and prompts that SFT203 would call contamination on one side."""
     config, config_path = load_config(config_file, {"fields": _fields(fields)}, isolated=isolated)
     refuse_inputs([train_path, eval_path], [config_path] if config_path else [])  # the library gets the settings only
     done = api.split(

@@ -9,8 +9,9 @@ is not JSON Lines (a JSON array, CSV/TSV, Parquet, Arrow, a `datasets` folder) i
 record position and each side written in the input's format (`sftlint.subsets`).
 
 Groupers are pluggable: anything with `add(index, record)` and `groups()` can join records.
-The default ones are `SamePrompt` (exact copies and label-conflict groups) and
-`NearDuplicates` (SFT104's MinHash clusters).
+The default ones are `SamePrompt` (exact copies and label-conflict groups), `NearDuplicates`
+(SFT104's MinHash clusters, and prompts alike as SFT203 judges them) and `SharedRuns` (prompts
+sharing a long run of words, SFT203's other rule).
 """
 
 from __future__ import annotations
@@ -108,6 +109,47 @@ class NearDuplicates:
         return ([self.indices[m] for m in cluster.members] for cluster in clusters)
 
 
+class SharedRuns:
+    """Records whose prompts (the text `on` names) share a run of words that no more than
+    `max_records` records have, as SFT203 calls a training prompt contamination: a run of
+    `long` (13) words, or of `short` (8) when one of the prompts has fewer than 2 x `long` + 1
+    words ("Hi. Can I upgrade from the Solo plan to a bigger plan?" and "I'm new here. Can I
+    upgrade from the Solo plan to a bigger plan?"). A run more records share is a template or a
+    set phrase, as SFT203 counts it, and joins nothing.
+    """
+
+    def __init__(self, long: int = 13, short: int = 8, on: Compared = "prompt", max_records: int = 4) -> None:
+        self.long, self.short, self.on, self.max_records = long, short or long, on, max_records
+        self.indices: list[int] = []
+        self.texts: list[str] = []
+
+    def add(self, index: int, record: Record) -> None:
+        text = normalise_text(compared_text(record, self.on))
+        if text.count(" ") + 1 >= min(self.long, self.short):
+            self.indices.append(index)
+            self.texts.append(text)
+
+    def groups(self) -> Iterator[list[int]]:
+        if len(self.texts) < 2:
+            return iter(())
+        hasher = MinHasher()
+        short = np.array([text.count(" ") + 1 < 2 * self.long + 1 for text in self.texts])
+        forest = UnionFind(len(self.texts))
+        for n, needs_short in ((self.long, False), (self.short, True)):
+            hashes, owner, _ = hasher.ngrams(self.texts, n)
+            runs = np.unique(np.stack([hashes.astype(np.int64), owner]), axis=1)  # each run once per text
+            _, starts, counts = np.unique(runs[0], return_index=True, return_counts=True)  # contiguous, sorted
+            kept = (counts >= 2) & (counts <= self.max_records)
+            if needs_short and len(starts):  # a run this short joins only where one of its prompts is short
+                kept &= np.add.reduceat(short[runs[1]].astype(np.int64), starts) > 0
+            kept = np.repeat(kept, counts)
+            forest.union(np.repeat(runs[1, starts], counts)[kept], runs[1][kept])  # each text with the run's first
+        members: dict[int, list[int]] = defaultdict(list)
+        for text, root in enumerate(forest.roots(np.arange(len(self.texts), dtype=np.int64)).tolist()):
+            members[root].append(self.indices[text])
+        return (group for group in members.values() if len(group) > 1)
+
+
 @dataclass
 class Split:
     """The outcome: which records go where (by index: position - 1), and the figures the command prints."""
@@ -163,7 +205,10 @@ def split(
     if not 0 < eval_fraction < 1:
         raise SftlintError(f"--eval-fraction must be between 0 and 1, got {eval_fraction}")
     kind = "jsonl" if path == "-" else input_kind(path)  # standard input is read once: JSON Lines
-    groupers = list(groupers) if groupers is not None else [SamePrompt(), NearDuplicates()]
+    if groupers is None:
+        # what SFT104 clusters, and what SFT203 (with its defaults) would call contamination
+        groupers = [SamePrompt(), NearDuplicates(), NearDuplicates(0.8, "prompt"), SharedRuns()]
+    groupers = list(groupers)
     lines: list[bytes] = []
     labels: list[str | None] = []
     valid: list[int] = []
