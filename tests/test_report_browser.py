@@ -220,4 +220,8 @@ def test_a_narrow_screen_never_scrolls_the_page_sideways(browser, tmp_path: Path
         width,
         width,
     ]
+    # a word is broken only where it cannot fit: each check's code stays on one line
+    codes = "[...document.querySelectorAll('tr.check-row td:first-child a')]"
+    lines = page.evaluate(f"{codes}.map(a => a.getClientRects().length)")
+    assert lines and set(lines) == {1}, lines
     page.close()
