@@ -635,3 +635,11 @@ def test_report_of_a_result_holding_a_lone_surrogate_shows_its_escape(tmp_path):
     assert made.exit_code == 0, made.output
     html = page.read_text(encoding="utf-8")
     assert "\\ud800" in html and html.rstrip().endswith("</html>")
+
+
+def test_the_tools_own_prose_shows_code_spans_as_code_and_stays_escaped():
+    """A check's doc and a fact's note write commands in backticks; shown raw they read as Markdown."""
+    from sftlint.report import FILTERS
+
+    shown = str(FILTERS["prose"]("hold out 9 records with `sftlint split`; `<b>x</b>` & done"))
+    assert shown == "hold out 9 records with <code>sftlint split</code>; <code>&lt;b&gt;x&lt;/b&gt;</code> &amp; done"

@@ -14,13 +14,14 @@ import base64
 import functools
 import hashlib
 import json
+import re
 import sys
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, TemplateError
-from markupsafe import Markup
+from markupsafe import Markup, escape
 from pydantic import ValidationError
 
 from sftlint.errors import SftlintError
@@ -54,7 +55,16 @@ def _percent(value: float | None) -> str:
     return f"{value * 100:.1f} %"
 
 
-FILTERS = {"num": _number, "pct": _percent}
+_CODE_SPAN = re.compile(r"`([^`\n]+)`")
+
+
+def _prose(text: object) -> Markup:
+    """The tool's own prose (a check's doc, a fact's note) with its `code` spans shown as code:
+    escaped first, so nothing in it is markup but those spans."""
+    return Markup(_CODE_SPAN.sub(r"<code>\1</code>", str(escape(text))))
+
+
+FILTERS = {"num": _number, "pct": _percent, "prose": _prose}
 
 
 @functools.lru_cache(maxsize=8)
