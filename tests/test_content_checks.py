@@ -328,3 +328,15 @@ def test_content_checks_do_not_raise_on_odd_records(lint, tmp_path):
     ]
     _, out = lint(items, "--select", "SFT105,SFT106,SFT107,SFT108,SFT109,SFT110,SFT202", "--min-pairs", "1")
     assert not [f for f in out["findings"] if "crashed" in f["message"]]
+
+
+def test_a_language_mismatch_names_langdetect_only_where_it_decided(lint):
+    """Told by function words on both sides, the message said "langdetect calls a language at p >= 0.9"."""
+    record = {
+        "instruction": "Write a short note to your neighbour about the party that you are planning for the weekend.",
+        "output": "Liebe Nachbarin, wir machen am Samstag eine kleine Feier und es wird vielleicht etwas lauter "
+        "als sonst. Wir hoffen, dass du nicht böse bist, und du bist natürlich auch eingeladen.",
+    }
+    _, out = lint([record], "--select", "SFT109", "--min-pairs", "1")
+    [found] = [f["message"] for f in out["findings"] if f["code"] == "SFT109"]
+    assert found == "response is in 'de' (function words), instruction in 'en' (function words)"

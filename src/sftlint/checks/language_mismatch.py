@@ -463,9 +463,10 @@ class LanguageMismatch(Check):
         self.checked += 1
         if same:
             return
+        told = f"; langdetect calls a language at p >= {self.options.min_probability}"  # said where it decided
         yield self.finding(
             f"response is in '{answered_lang[0]}' ({answered_lang[2]}), instruction in '{asked_lang[0]}' "
-            f"({asked_lang[2]}); langdetect calls a language at p >= {self.options.min_probability}",
+            f"({asked_lang[2]}){told if 'langdetect' in answered_lang[2] + asked_lang[2] else ''}",
             record,
             score=min(asked_lang[1], answered_lang[1]),
             instruction_language=asked_lang[0],
