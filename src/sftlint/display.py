@@ -38,3 +38,8 @@ def placed_message(f: Finding, formats: Mapping[str, str]) -> str:
     if f.file is not None and f.record is not None and formats.get(f.file, BY_LINE) != BY_LINE:
         return f"{where(f.file, f.line, f.record, formats, beside=f.file)}: {f.message}"
     return f.message
+
+
+def counted(count: int, noun: str, sep: str = "") -> str:
+    """"1 record", "2 records" (`sep`: "," groups thousands)."""
+    return f"{count:{sep}} {noun}{'s' * (count != 1)}"

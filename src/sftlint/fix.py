@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from sftlint.check import Check
+from sftlint.display import counted
 from sftlint.engine import Result
 from sftlint.errors import SftlintError
 from sftlint.findings import Finding
@@ -311,7 +312,9 @@ def summary(report: FixReport) -> str:
         lines.append(f"{report.output} is not a regular file: not linted again (lint the data where it lands)")
     else:
         stats = cleaned.stats
-        lines.append(f"{report.output}: {stats['records']} records, {stats['usable_pairs']} usable pairs")
+        lines.append(
+            f"{report.output}: {counted(stats['records'], 'record')}, {counted(stats['usable_pairs'], 'usable pair')}"
+        )
         if cleaned.verdict == "go":
             lines.append(f"GO: nothing at or above {cleaned.fail_on.value}")
         else:

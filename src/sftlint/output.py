@@ -14,7 +14,7 @@ import click
 
 from sftlint.baseline import describe as describe_baseline
 from sftlint.check import Check
-from sftlint.display import UNPRINTABLE, placed_message, printable
+from sftlint.display import UNPRINTABLE, counted, placed_message, printable
 from sftlint.engine import Result, widespread
 from sftlint.findings import Finding, Location, Severity, where
 from sftlint.jsontext import encode_string, indented, spliced
@@ -202,10 +202,6 @@ def _text_lines(result: Result) -> Iterator[str]:
     yield from _text_end(result, advice)
 
 
-def _counted(count: int, noun: str, sep: str = "") -> str:
-    return f"{count:{sep}} {noun}{'s' * (count != 1)}"
-
-
 def dataset_line(stats: dict, files: int, sep: str = "") -> str:
     """What was read: "359 records in 1 file: 355 valid (alpaca), 345 usable pairs" (`sep`: ","
     groups thousands). The shapes the valid records were read as ("(chat 30, sharegpt 2)") show a
@@ -216,8 +212,8 @@ def dataset_line(stats: dict, files: int, sep: str = "") -> str:
     else:
         read_as = " (" + ", ".join(f"{shape} {count:{sep}}" for shape, count in shapes.items()) + ")" if shapes else ""
     return (
-        f"{_counted(stats['records'], 'record', sep)} in {_counted(files, 'file')}: {stats['valid']:{sep}} valid"
-        f"{read_as}, {_counted(stats['usable_pairs'], 'usable pair', sep)}"
+        f"{counted(stats['records'], 'record', sep)} in {counted(files, 'file')}: {stats['valid']:{sep}} valid"
+        f"{read_as}, {counted(stats['usable_pairs'], 'usable pair', sep)}"
     )
 
 

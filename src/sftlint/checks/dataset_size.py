@@ -6,6 +6,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from sftlint.check import Check, Context
+from sftlint.display import counted
 from sftlint.findings import Finding, Severity
 
 
@@ -54,7 +55,8 @@ class DatasetSize(Check):
         reasons += [f"{n} flagged by {code}" for code, n in sorted(context.unusable.items())]
         why = f" ({', '.join(reasons)})" if reasons else ""
         yield self.finding(
-            f"only {context.usable_pairs} usable pairs of {context.records} records{why}; the minimum is {minimum}",
+            f"only {counted(context.usable_pairs, 'usable pair')} of {counted(context.records, 'record')}{why}; "
+            f"the minimum is {minimum}",
             score=context.usable_pairs / minimum,
         )
 
