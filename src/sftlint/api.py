@@ -40,7 +40,7 @@ from sftlint.output import dataset_line, to_dict
 from sftlint.parallel import choose_jobs
 from sftlint.progress import Progress, choose_progress
 from sftlint.registry import discover
-from sftlint.split import NearDuplicates, SamePrompt, SharedRuns, Split
+from sftlint.split import NearDuplicates, SamePrompt, Split, leak_groupers
 from sftlint.split import split as split_lines
 
 #: what findings call the records of each kind of in-memory source.
@@ -399,12 +399,8 @@ def split(
     groupers: list[Any] = [SamePrompt()]
     if near_duplicates:
         own = check_settings(settings, discover(settings.plugins))  # the linter's own settings
-        near, leak = own["SFT104"][0], own["SFT203"][0]
-        groupers.append(NearDuplicates(near.threshold, near.on, near.num_perm))
-        # what SFT203 would call contamination of the evaluation set, with the same settings
-        groupers.append(NearDuplicates(leak.threshold, leak.on, leak.num_perm))
-        if leak.ngram:
-            groupers.append(SharedRuns(leak.ngram, leak.short_ngram, leak.on))
+        near = own["SFT104"][0]
+        groupers += [NearDuplicates(near.threshold, near.on, near.num_perm), *leak_groupers(own["SFT203"][0])]
     done = split_lines(file, eval_fraction, seed, dict(settings.fields), stratify=stratify, groupers=groupers)
     write_together(
         [(train_path, done.data(done.train, train_path)), (eval_path, done.data(done.eval, eval_path))], inputs=reads

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from itertools import chain
 from typing import Any
 
+from sftlint.display import counted
 from sftlint.io import parse_json
 
 # The field names of each flat shape, in detection order.
@@ -524,24 +525,13 @@ def _media_problems(value: Mapping[str, Any], texts: list[str], turns: Any = Non
         if name is None:
             continue
         given = len(value[name]) if isinstance(value[name], list) else 1
-        found = sum(text.count(token) for text in texts) + _parts_of(turns, kind)
+        found = sum(text.count(token) for text in texts)
+        if isinstance(turns, list):
+            found += sum(len(_blocks(turn, kind)) for turn in turns if isinstance(turn, dict))
         if found != given:
-            tokens = f"{found} {token} token{'s' * (found != 1)}" if found else f"no {token} token"
-            problems.append(
-                ("SFT002", f"field '{name}' names {given} {kind}{'s' * (given != 1)} but the text holds {tokens}")
-            )
+            tokens = counted(found, f"{token} token") if found else f"no {token} token"
+            problems.append(("SFT002", f"field '{name}' names {counted(given, kind)} but the text holds {tokens}"))
     return problems
-
-
-def _parts_of(turns: Any, kind: str) -> int:
-    """The content parts of type `kind` in a list of turns (each with a list `content`)."""
-    if not isinstance(turns, list):
-        return 0
-    contents = [turn.get("content") for turn in turns if isinstance(turn, dict)]
-    return sum(
-        1 for content in contents if isinstance(content, list)
-        for part in content if isinstance(part, dict) and part.get("type") == kind
-    )  # fmt: skip
 
 
 def _history_turns(history: Any, got: dict[str, str], problems: list[Problem]) -> tuple[Turn, ...] | None:

@@ -26,6 +26,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from sftlint.checks.contamination import ContaminationOptions
 from sftlint.errors import SftlintError
 from sftlint.io import LINE_END, display_name, iter_lines, parse_json, read_file
 from sftlint.minhash import (
@@ -150,6 +151,16 @@ class SharedRuns:
         return (group for group in members.values() if len(group) > 1)
 
 
+def leak_groupers(options: ContaminationOptions | None = None) -> list[Grouper]:
+    """What SFT203 with these options (its defaults when None) would call contamination: prompts
+    alike at its threshold, and prompts sharing one of its runs."""
+    options = options or ContaminationOptions()
+    groupers: list[Grouper] = [NearDuplicates(options.threshold, options.on, options.num_perm)]
+    if options.ngram:
+        groupers.append(SharedRuns(options.ngram, options.short_ngram, options.on))
+    return groupers
+
+
 @dataclass
 class Split:
     """The outcome: which records go where (by index: position - 1), and the figures the command prints."""
@@ -205,10 +216,7 @@ def split(
     if not 0 < eval_fraction < 1:
         raise SftlintError(f"--eval-fraction must be between 0 and 1, got {eval_fraction}")
     kind = "jsonl" if path == "-" else input_kind(path)  # standard input is read once: JSON Lines
-    if groupers is None:
-        # what SFT104 clusters, and what SFT203 (with its defaults) would call contamination
-        groupers = [SamePrompt(), NearDuplicates(), NearDuplicates(0.8, "prompt"), SharedRuns()]
-    groupers = list(groupers)
+    groupers = list(groupers) if groupers is not None else [SamePrompt(), NearDuplicates(), *leak_groupers()]
     lines: list[bytes] = []
     labels: list[str | None] = []
     valid: list[int] = []

@@ -52,7 +52,7 @@ SIBLING_SHARE = 0.8
 # their line or of the text; a backslash escapes the next character) and comments, by style. A #
 # comment starts a line or follows whitespace: "{{#items}}" opens a Mustache section, no comment.
 _STRING = r'"[^"\\\n]*(?:\\[\s\S]?[^"\\\n]*)*["\n]?' + r"|'[^'\\\n]*(?:\\[\s\S]?[^'\\\n]*)*['\n]?"
-_NOT_CODE = {style: re.compile(rf"{_STRING}|{comment}[^\n]*") for style, comment in (("//", "//"), ("#", r"(?<!\S)#"))}
+_NOT_CODE = {"//": re.compile(rf"{_STRING}|//[^\n]*"), "#": re.compile(rf"{_STRING}|(?<!\S)#[^\n]*")}
 
 
 def _open_brackets(code: str) -> int:

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from sftlint.display import counted
 from sftlint.engine import widespread
 from sftlint.examples import (
     DIFF_WORDS,
@@ -216,7 +217,7 @@ def _reasons(
             total = data["stats"]["records"]
             rate = f" ({n / total * 100:.1f} %)" if total else ""
             sentences.append(
-                f"{n:,} record{'s' if n != 1 else ''}{rate} flagged; "
+                f"{counted(n, 'record', ',')}{rate} flagged; "
                 f"first at {places(first)}: {_sentence(first['message'])}"
             )
         out.append({"code": row["code"], "slug": row["slug"], "anchor": row["anchor"], "text": " ".join(sentences)})
@@ -274,7 +275,7 @@ def _readiness(data: dict[str, Any], stats: dict[str, Any], summaries: dict[str,
             rows.append(_fact("Evaluation set", "given", ", ".join(evaluation.get("files") or []), True))
         else:
             wanted = evaluation.get("recommended_size") or 0
-            records = f"{wanted:,} record{'s' if wanted != 1 else ''}"
+            records = counted(wanted, "record", ",")
             rows.append(
                 _fact(
                     "Evaluation set",
