@@ -136,3 +136,42 @@ def test_parallel_calls_to_one_function_are_told_apart_by_their_ids(lint):
         f"turn 2 (assistant): the call to 'get_weather' (id 'call_{i}'): missing required argument 'unit'"
         for i in (1, 2)
     ]
+
+
+def _as_glaive(record: dict) -> dict:
+    """A LLaMA-Factory ShareGPT record of Glaive's tool-calling data written back as Glaive writes it
+    (glaive-function-calling-v2): `system` with the functions pretty-printed, `chat` with turn marks,
+    each assistant turn ended by <|endoftext|>, a call's arguments a JSON text in single quotes."""
+    tools = json.loads(record["tools"]) if record.get("tools") else []
+    if tools:
+        system = "SYSTEM: You are a helpful assistant with access to the following functions. Use them if required -\n"
+        system += "\n\n".join(json.dumps(tool, indent=4) for tool in tools) + "\n"
+    else:
+        system = "SYSTEM: You are a helpful assistant, with no access to external functions.\n"
+    marks = {"human": "USER", "gpt": "ASSISTANT", "function_call": "ASSISTANT", "observation": "FUNCTION RESPONSE"}
+    chat = []
+    for turn in record["conversations"]:
+        text = turn["value"]
+        if turn["from"] == "function_call":
+            call = json.loads(text)
+            text = f'<functioncall> {{"name": "{call["name"]}", "arguments": \'{json.dumps(call["arguments"])}\'}}'
+        if marks[turn["from"]] == "ASSISTANT":
+            text += " <|endoftext|>"
+        chat.append(f"{marks[turn['from']]}: {text}\n\n\n")
+    return {"system": system, "chat": "".join(chat)}
+
+
+def test_glaives_own_format_reads_as_its_sharegpt_conversion(lint, tmp_path):
+    """glaive-function-calling-v2 writes a conversation as one `chat` string: read, it gives the
+    findings LLaMA-Factory's conversion of the same records gets, message for message."""
+    records = [json.loads(line) for line in GLAIVE.read_text(encoding="utf-8").splitlines()]
+    _, converted = lint(None, path=GLAIVE)
+    _, raw = lint([_as_glaive(r) for r in records])
+    assert raw["stats"]["valid"] == 300 and "SFT002" not in _codes(raw)
+    assert raw["stats"]["shapes"] == {"sharegpt": 300}
+
+    def found(out):
+        return sorted((f["code"], f["line"], f["message"]) for f in out["findings"] if f["line"] is not None)
+
+    assert found(raw) == found(converted)
+    assert _codes(raw, "error") == _codes(converted, "error") == ["SFT104", "SFT114", "SFT201"]

@@ -581,3 +581,67 @@ def test_an_anthropic_thinking_block_is_neither_text_nor_a_file():
         {"type": "redacted_thinking", "data": "xyz"}, {"type": "text", "text": "4"}]}]}  # fmt: skip
     record, problems = normalise(value, "f.jsonl", 1)
     assert problems == [] and record.response == "4" and record.media is None
+
+
+_GLAIVE_SYSTEM = (
+    "SYSTEM: You are a helpful assistant with access to the following functions. Use them if required -\n"
+    '{\n    "name": "convert",\n    "parameters": {\n        "type": "object",\n        "properties": {\n'
+    '            "amount": {"type": "number"}\n        }\n    }\n}\n\n{\n    "name": "rate",\n    "parameters": {}\n}\n'
+)
+
+
+def test_glaives_chat_string_is_read_as_a_conversation():
+    """glaive-function-calling-v2: turn marks at the start of lines, <|endoftext|> ending each
+    assistant turn, a call's arguments a JSON text in single quotes, the functions after the prose."""
+    chat = (
+        "USER: Convert 5 dollars, please.\n\n\n"
+        "ASSISTANT: <functioncall> {\"name\": \"convert\", \"arguments\": '{\"amount\": 5}'} <|endoftext|>\n\n\n"
+        'FUNCTION RESPONSE: {"euros": 4.6}\n\n\n'
+        "ASSISTANT: That is 4.60 euros.\nUSER-facing rates vary. <|endoftext|>\n\n\n"
+    )
+    record, problems = normalise({"system": _GLAIVE_SYSTEM, "chat": chat}, "f.jsonl", 1)
+    assert problems == [] and record.shape == "sharegpt"
+    assert record.input == "You are a helpful assistant with access to the following functions. Use them if required -"
+    assert [(t.role, t.content) for t in record.turns] == [
+        ("user", "Convert 5 dollars, please."),
+        ("assistant", '{"name": "convert", "arguments": "{\\"amount\\": 5}"}'),
+        ("tool", '{"euros": 4.6}'),
+        ("assistant", "That is 4.60 euros.\nUSER-facing rates vary."),
+    ]
+    use = record.tool_use
+    assert list(use.declared) == ["convert", "rate"]
+    assert [(c.name, c.arguments, c.error) for c in use.calls] == [("convert", {"amount": 5}, None)]
+
+
+@pytest.mark.parametrize(
+    ("system", "call", "error", "problems"),
+    [
+        # a call written as plain JSON is read as it is
+        (_GLAIVE_SYSTEM, '{"name": "rate", "arguments": {}}', None, []),
+        # arguments that are no JSON, and a call that is neither form, are SFT114's to report
+        (_GLAIVE_SYSTEM, "{\"name\": \"rate\", \"arguments\": '{from: USD}'}", "arguments are not valid JSON", []),
+        (_GLAIVE_SYSTEM, "rate(USD)", "the call is not valid JSON", []),
+        # a declaration that is no JSON is reported, not dropped
+        ("SYSTEM: Use these -\n{\n  name: rate\n}\n", '{"name": "rate", "arguments": {}}', None,
+         ["field 'tools' is not valid JSON"]),
+        ("SYSTEM: You are a helpful assistant, with no access to external functions.",
+         '{"name": "rate", "arguments": {}}', None, []),
+    ],
+)  # fmt: skip
+def test_glaives_calls_and_functions_that_cannot_be_read_are_kept_for_sft114(system, call, error, problems):
+    chat = f"USER: Rate?\n\n\nASSISTANT: <functioncall> {call} <|endoftext|>\n\n\nFUNCTION RESPONSE: 1.1\n\n\n"
+    chat += "ASSISTANT: It is 1.1. <|endoftext|>"
+    record, schema = normalise({"system": system, "chat": chat}, "f.jsonl", 1)
+    assert schema == []
+    (made,) = record.tool_use.calls
+    assert made.error is None if error is None else error in made.error
+    assert [p.split(":")[0] for p in record.tool_use.problems] == problems
+    if "no access" in system:
+        assert record.tool_use.declared is None and record.input.endswith("no access to external functions.")
+
+
+def test_a_chat_field_that_is_not_glaives_is_not_read_as_turns():
+    value = {"chat": "Hello there. USER: hi", "system": "x"}
+    record, problems = normalise(value, "f.jsonl", 1)
+    assert record is None and problems[0][1].startswith("no instruction/response fields found")
+    assert normalise({"chat": "USER: hi", "instruction": "Q", "output": "A"}, "f.jsonl", 1)[0].shape == "alpaca"

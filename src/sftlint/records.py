@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 import shlex
 from collections import Counter
 from collections.abc import Mapping
@@ -45,7 +46,7 @@ LIKELY_NAMES = {
 #: Other names of a record's list of turns (lmsys-chat-1m and WildChat write "conversation"):
 #: read as "messages" are, role/content or from/value turns alike.
 TURN_LIST_NAMES = ("conversation", "dialog", "dialogue")
-_OTHER_TURN_KEYS = frozenset(("contents", *TURN_LIST_NAMES))  # Gemini's turns, and the names above
+_OTHER_TURN_KEYS = frozenset(("contents", "chat", *TURN_LIST_NAMES))  # Gemini's and Glaive's turns, the names above
 
 CHAT_ROLES = {"system", "user", "assistant", "tool"}
 # OpenAI's legacy role "function" is a tool's result, as "tool" is.
@@ -259,6 +260,10 @@ def _as_conversation(value: dict[str, Any]) -> dict[str, Any]:
     if not _OTHER_TURN_KEYS.isdisjoint(value) and "messages" not in value and "conversations" not in value:
         if _gemini_turns(value.get("contents")) and _flat_shape(value) is None:  # a flat record keeps its shape
             return _from_gemini(value)
+        if isinstance(value.get("chat"), str) and _flat_shape(value) is None:
+            glaive = _from_glaive(value)
+            if glaive is not None:
+                return glaive
         for name in TURN_LIST_NAMES:
             turns = value.get(name)
             if isinstance(turns, list) and turns and all(isinstance(turn, dict) for turn in turns):
@@ -336,6 +341,84 @@ def _from_gemini(value: dict[str, Any]) -> dict[str, Any]:
         tools = functions or None
     if tools is not None:
         converted["tools"] = tools
+    return converted
+
+
+# Glaive's function-calling data (glaive-function-calling-v2): `system` and `chat` are strings,
+# the turns marked "USER:", "ASSISTANT:" and "FUNCTION RESPONSE:" at the start of a line, each
+# assistant turn ended by "<|endoftext|>", a call written "<functioncall> {"name": ..., "arguments":
+# '{...}'}" (its arguments a JSON text in single quotes), the functions pretty-printed JSON objects
+# after the system prompt's prose.
+_GLAIVE_MARK = re.compile(r"(?:\A|\n)[ \t]*(USER|ASSISTANT|FUNCTION RESPONSE):[ \t]?")
+_GLAIVE_ROLES = {"USER": "human", "ASSISTANT": "gpt", "FUNCTION RESPONSE": "observation"}
+_GLAIVE_END = "<|endoftext|>"
+_GLAIVE_CALL = re.compile(
+    r"\{\s*\"name\"\s*:\s*(\"(?:[^\"\\]|\\.)*\")\s*,\s*\"arguments\"\s*:\s*'(.*)'\s*\}", re.DOTALL
+)
+_JSON_OBJECT = json.JSONDecoder().raw_decode
+
+
+def _glaive_call(text: str) -> str:
+    """The text of a Glaive call as a ShareGPT `function_call` turn writes it: {"name", "arguments"}
+    in JSON, the arguments' JSON text kept as a string (`_arguments` reads it, or says why it cannot);
+    a call that cannot be read as either stays as it is, for SFT114 to report."""
+    value, reason = parse_json(text)
+    if reason is None:
+        return text
+    quoted = _GLAIVE_CALL.fullmatch(text)
+    if quoted is None:
+        return text
+    name, _ = parse_json(quoted.group(1))
+    return json.dumps({"name": name, "arguments": quoted.group(2)}, ensure_ascii=False)
+
+
+def _glaive_tools(system: str) -> tuple[str, Any]:
+    """A Glaive system prompt's prose and its functions: the JSON objects after the prose (their
+    text as it is when one cannot be read, so that SFT114 says so), or None when it declares none."""
+    start = re.search(r"^\s*\{", system, re.MULTILINE)
+    if start is None:
+        return system.strip(), None
+    prose, rest = system[: start.start()].strip(), system[start.start() :]
+    tools, at = [], 0
+    while True:
+        at = len(rest) - len(rest[at:].lstrip())
+        if at == len(rest):
+            return prose, tools
+        try:
+            tool, at = _JSON_OBJECT(rest, at)
+        except (ValueError, RecursionError):  # as `parse_json`: nesting too deep is no JSON we read
+            return prose, rest.strip()
+        tools.append(tool)
+
+
+def _from_glaive(value: dict[str, Any]) -> dict[str, Any] | None:
+    """A Glaive record as LLaMA-Factory's ShareGPT (as it converts Glaive's data): `conversations`
+    of human, gpt, function_call and observation turns, `system` and `tools`; None when `chat`
+    does not start with a turn mark."""
+    chat = value["chat"]
+    marks = list(_GLAIVE_MARK.finditer(chat))
+    if not marks or chat[: marks[0].start()].strip():
+        return None
+    turns = []
+    ends = [mark.start() for mark in marks[1:]] + [len(chat)]
+    for mark, end in zip(marks, ends, strict=True):
+        text = chat[mark.end() : end].strip()
+        role = _GLAIVE_ROLES[mark.group(1)]
+        if role == "gpt":
+            text = text.removesuffix(_GLAIVE_END).rstrip()
+            if text.startswith("<functioncall>"):
+                role, text = "function_call", _glaive_call(text.removeprefix("<functioncall>").strip())
+        turns.append({"from": role, "value": text})
+    converted = {key: item for key, item in value.items() if key not in ("chat", "system")}
+    converted["conversations"] = turns
+    system = value.get("system")
+    if isinstance(system, str):
+        prose, tools = _glaive_tools(system.strip().removeprefix("SYSTEM:"))
+        converted["system"] = prose
+        if tools is not None and "tools" not in value:
+            converted["tools"] = tools
+    elif system is not None:
+        converted["system"] = system
     return converted
 
 
