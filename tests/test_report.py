@@ -181,8 +181,8 @@ def test_a_result_saved_before_record_positions_shows_the_same_evidence(nogo: di
     for section in ("near-duplicates", "findings"):
         assert then.by_id(section).text == now.by_id(section).text
     named = then.by_id("findings").find_all("div", class_="related-record")
-    assert named and all(side.find("div", class_="excerpt") for side in named)
-    assert then.by_id("near-duplicates").find_all("mark")
+    assert named and all(side.find_all("pre", class_="text") for side in named)
+    assert then.by_id("near-duplicates").find_all("mark") and then.by_id("findings").find_all("mark")
 
 
 def test_label_conflicts_and_label_distribution(data_dir: Path) -> None:
@@ -518,7 +518,11 @@ def test_sample_nogo_report_lists_every_planted_defect_the_checks_ran_for(tmp_pa
             assert len(lines & shown) >= 0.6 * len(lines), code
             continue
         assert lines <= shown, code
-        assert all(li.find("div", class_="excerpt") for li in _section_findings(page, code))
+        # each with its record: an excerpt, or (a near-copy) the record and the one it names compared
+        assert all(
+            li.find_all("div", class_="excerpt") or li.find_all("div", class_="compared")
+            for li in _section_findings(page, code)
+        )
 
 
 # -- the evidence beside a finding ---------------------------------------------------------------
@@ -545,6 +549,34 @@ def test_near_duplicate_differences_are_computed_on_the_full_texts(tmp_path: Pat
     names = [n.text for n in pair.find_all("div", class_="field-name")]
     assert names == ["instruction (the same in both)", "response"] * 2
     assert "same word for word" not in pair.text
+
+
+def test_a_flagged_near_copy_is_shown_beside_the_record_it_names_with_the_differences_marked(tmp_path: Path) -> None:
+    """SFT104's and SFT203's findings: the record and its partner compared on the full texts, so
+    a word changed in the middle of a long answer is marked, not cut out of both excerpts."""
+    records = real_records(60)
+    line, original = next((i + 1, r) for i, r in enumerate(records) if len(r["output"]) > 2500)
+    words = original["output"].split(" ")
+    middle = next(i for i in range(len(words) // 2, len(words)) if words[i].isalpha())
+    copy = {**original, "output": " ".join([*words[:middle], "Meanwhile", *words[middle + 1 :]])}
+    train = write_jsonl(tmp_path / "train.jsonl", [*records, copy])
+    held_out = write_jsonl(tmp_path / "eval.jsonl", [{**copy, "output": copy["output"].replace("Meanwhile", "Later")}])
+    page = tmp_path / "r.html"
+    out = CliRunner().invoke(
+        cli, ["lint", str(train), "--against", str(held_out), "--format", "json", "--report", str(page)]
+    )
+    result = json.loads(out.stdout)
+    leak = next(f for f in result["findings"] if f["code"] == "SFT203" and f["line"] == len(records) + 1)
+    assert leak["data"]["partner"] == {"file": str(held_out), "line": 1, "record": 1}
+    html = parse(page.read_text(encoding="utf-8"))
+    for code, other, ours, theirs in (("SFT104", f"line {line}", "Meanwhile", words[middle]),
+                                      ("SFT203", "eval.jsonl:1", "Meanwhile", "Later")):  # fmt: skip
+        item = next(li for li in _section_findings(html, code) if f"line {len(records) + 1}" in li.text)
+        this, named = item.find("div", class_="compared").find_all("div", class_="side")
+        assert other in named.find("div", class_="side-title").text
+        assert [m.text.strip() for m in this.find_all("mark")] == [ours]
+        assert [m.text.strip() for m in named.find_all("mark")] == [theirs]
+        assert this.find_all("span", class_="cut")  # the unchanged stretches are left out
 
 
 def test_a_long_conversation_keeps_its_ends_and_the_flagged_turn_with_the_one_before() -> None:

@@ -11,8 +11,9 @@ cannot be read twice, so records read from them get no excerpts.
 An excerpt is what a reviewer needs beside a finding: a conversation's turns with their roles
 (the flagged turn always kept), the record a finding names (the original of a duplicate, the
 evaluation record it leaks), and for the members of a group a summary names (near-duplicate
-clusters, a plugin's groups) the differences from the group's first record, computed on the
-full texts while they are at hand, never on the cut excerpts.
+clusters, a plugin's groups) the differences from the group's first record, and for a flagged
+record the differences from the partner its finding names, computed on the full texts while
+they are at hand, never on the cut excerpts.
 """
 
 from __future__ import annotations
@@ -291,6 +292,16 @@ def compare(left: Record, right: Record) -> list[dict[str, Any]]:
     return fields
 
 
+def _partner(f: Finding) -> tuple[str, int] | None:
+    """The record a finding says its record is nearly the same as (`data["partner"]`: a
+    near-duplicate's nearest copy, the evaluation record a training record leaks), as (file,
+    record position): the two are compared word by word, as a group's members are."""
+    partner = f.data.get("partner") if isinstance(f.data, Mapping) else None
+    if isinstance(partner, Mapping) and isinstance(partner.get("file"), str) and is_int(partner.get("record")):
+        return partner["file"], partner["record"]
+    return None
+
+
 def _name_in(wanted: Mapping[str, Any], path: str, given: str | None) -> str | None:
     """The name findings give `path` (`given`, as in `engine.run`; else the path as given, or an
     evaluation set's path as the contamination check shows it), if any finding wants records of it."""
@@ -325,12 +336,15 @@ def collect_examples(
     """Excerpts of the wanted records of every input (the training files and the evaluation sets
     their findings name), in file then record order; `names` name the first paths, as in
     `engine.run`. The example of each group member shown beside its group's first record (a
-    near-duplicate beside its cluster's first) carries the two records' differences (`comparison`).
+    near-duplicate beside its cluster's first) carries the two records' differences (`comparison`),
+    and so does each flagged record shown beside its finding's partner (`partners`).
     `placed`: as for `wanted_records`."""
     wanted = wanted_records(findings, summaries, per_check, placed)
     # the flagged turns of the records excerpted, kept only where there are some: a set for every
     # flagged record took more memory than the whole pass at a million findings
     turns: dict[tuple[str, int], set[int]] = {}
+    partnered: list[tuple[tuple[str, int], tuple[str, int]]] = []  # (partner, flagged record)
+    partners_taken: dict[str, int] = {}
     last = _last_place(findings, wanted)
     for f in findings:
         if last is not None and _place(findings, f) > last:
@@ -339,8 +353,12 @@ def collect_examples(
             flagged = flagged_turns(f.message, f.data)
             if flagged:
                 turns.setdefault((f.file, f.record), set()).update(flagged)
+            partner = _partner(f)
+            if partner is not None and partners_taken.get(f.code, 0) < per_check:
+                partners_taken[f.code] = partners_taken.get(f.code, 0) + 1
+                partnered.append((partner, (f.file, f.record)))
     pairs = _cluster_pairs(summaries) if per_check else []
-    compared = {at for pair in pairs for at in pair}
+    compared = {at for pair in pairs + partnered for at in pair}
     records: dict[tuple[str, int], Record] = {}
     out: list[dict[str, Any]] = []
     given = dict(zip(paths, names or [], strict=False))  # the evaluation sets after them have none
@@ -359,12 +377,20 @@ def collect_examples(
         except SftlintError:  # the file changed or vanished since the pass: no excerpts from it
             continue
     by_place = {(e["file"], e["record"]): e for e in out}
-    for first, other in pairs:
-        if first in records and other in records and other in by_place:
-            by_place[other]["comparison"] = {
+    # a record shown in a group is compared with the group's first (`comparison`); a flagged
+    # record shown beside its partner, with the partner (`partners`, unless that is the first)
+    compared_with: dict[tuple[str, int], set[tuple[str, int]]] = {}
+    for number, (first, other) in enumerate(pairs + partnered):
+        if first in records and other in records and other in by_place and first not in compared_with.get(other, ()):
+            compared_with.setdefault(other, set()).add(first)
+            comparison = {
                 "file": first[0],
                 "line": by_place[first]["line"],
                 "record": first[1],
                 "fields": compare(records[first], records[other]),
             }
+            if number < len(pairs) and "comparison" not in by_place[other]:
+                by_place[other]["comparison"] = comparison
+            else:
+                by_place[other].setdefault("partners", []).append(comparison)
     return out

@@ -90,8 +90,8 @@ class ComparedFieldModel(_Strict):
 
 
 class ComparisonModel(_Strict):
-    """A near-duplicate's differences from its cluster's first record (its file, line and record
-    position), on the full texts."""
+    """A record's differences from another (its file, line and record position): a near-duplicate's
+    from its cluster's first record, or a flagged record's from its partner; on the full texts."""
 
     file: str
     line: int | None = Field(description=LINE_DESCRIPTION)
@@ -115,6 +115,9 @@ class ExampleModel(_Strict):
     turns: list[TurnExcerptModel] | None = None
     turns_left_out: int | None = None
     comparison: ComparisonModel | None = None
+    #: the record's differences from the records its findings name as their partner (a
+    #: near-duplicate's nearest copy, the evaluation record it leaks), besides `comparison`
+    partners: list[ComparisonModel] | None = None
 
 
 class StatsModel(BaseModel):

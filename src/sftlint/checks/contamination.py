@@ -211,8 +211,9 @@ class Contamination(Check):
       the longest shared run (normalised words) as the evidence; the Jaccard of the two
       texts is its `score`.
 
-    The evaluation file and line are in `related`. Without an evaluation set the check does
-    nothing.
+    The evaluation file and line are in `related`, and the one the message names is the
+    finding's `partner` in `data` (the report shows the two records compared word by word).
+    Without an evaluation set the check does nothing.
 
     Why it matters: A model trained on evaluation prompts has seen the test. Its scores on
     that evaluation set then measure memory, not skill, and every comparison made with them
@@ -368,6 +369,7 @@ class Contamination(Check):
             related=related,
             score=similarity,
             eval_matches=len(matches),
+            partner=there.to_dict(),  # the evaluation record the message names, compared with it in the report
         )
 
     def _run_finding(self, suspect: RunSuspect) -> Finding | None:
@@ -396,6 +398,7 @@ class Contamination(Check):
             eval_matches=1 + len(others),
             shared_words=best.length,
             shared_run=best.words,
+            partner=there.to_dict(),
         )
 
     def finish(self, context: Context) -> Iterator[Finding]:

@@ -537,11 +537,7 @@ def _record_groups(
             comparison = (other_ex or {}).get("comparison")
             if comparison and place_key(comparison) != place_key(first):
                 comparison = None
-            fields = comparison["fields"] if comparison else _unmarked(first_ex, other_ex)
-            fields = [
-                {**f, "same": bool(comparison) and not any(s["changed"] for s in f["left"] + f["right"])}
-                for f in fields
-            ]
+            fields = _marked(comparison["fields"]) if comparison else _unmarked(first_ex, other_ex)
             pairs.append(
                 {
                     "left": _side(first, first_ex, places),
@@ -622,6 +618,19 @@ def _summary_value(value: Any) -> str:
     return printable(excerpt(text, SUMMARY_VALUE_CHARS))
 
 
+def _compared_with(example: dict[str, Any], named: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The fields of an example compared with the record a finding names, if the result has that comparison."""
+    for comparison in [example.get("comparison"), *(example.get("partners") or [])]:
+        if comparison and place_key(comparison) == place_key(named):
+            return comparison["fields"]
+    return []
+
+
+def _marked(fields: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Compared fields, each said to be `same` when no word of it differs."""
+    return [{**f, "same": not any(s["changed"] for s in f["left"] + f["right"])} for f in fields]
+
+
 def _unmarked(left: dict[str, Any] | None, right: dict[str, Any] | None) -> list[dict[str, Any]]:
     """Both excerpts side by side, nothing marked: a result without the full-text comparison
     (saved by an older sftlint) gets no differences guessed from cut excerpts."""
@@ -633,6 +642,7 @@ def _unmarked(left: dict[str, Any] | None, right: dict[str, Any] | None) -> list
             "left": [{"text": left.get(name) or "", "changed": False}],
             "right": [{"text": right.get(name) or "", "changed": False}],
             "compared_all": False,
+            "same": False,
         }
         for name in ("instruction", "input", "response")
         if left.get(name) or right.get(name)
@@ -675,6 +685,8 @@ def _section(
     for f in found.dataset[:per_check] + found.records[:per_check]:
         related = f.get("related") or []
         named = named_record(related, f.get("data"))
+        example = examples.get(place_key(f)) if _about_a_record(f) else None
+        fields = _marked(_compared_with(example, named)) if example and named else []
         items.append(
             {
                 "severity": f["severity"],
@@ -683,10 +695,13 @@ def _section(
                 "score": f.get("score"),
                 "related": [places(r) for r in related[:RELATED_SHOWN]],
                 "related_more": max(len(related) - RELATED_SHOWN, 0),
-                "example": examples.get(place_key(f)) if _about_a_record(f) else None,
+                "example": example,
                 "turns": flagged_turns(f["message"], f.get("data")),
                 "related_example": examples.get(place_key(named)) if named else None,
                 "related_where": places(named) if named else "",
+                # the record and the one it names (left in `fields`) with the words that differ marked
+                "fields": fields,
+                "partial": not all(f["compared_all"] for f in fields),
             }
         )
     hidden = max(found.dataset_count - per_check, 0) + max(found.record_count - per_check, 0)
