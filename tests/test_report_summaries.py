@@ -22,13 +22,20 @@ def lint_json(path: Path) -> dict:
     return json.loads(out.output)
 
 
-def summary_tables(html: str) -> dict[str, dict[str, str]]:
-    """slug -> {key: value} of each table in the "Other summaries" section."""
+def summary_tables(html: str, labels: bool = False) -> dict[str, dict[str, str]]:
+    """slug -> {key: value} of each table in the "Other summaries" section (with `labels`, the
+    whole heading of each row: the label, then the key when the label is not the key)."""
     sections = parse(html).find_all("section", id="summaries")
     tables = {}
     for table in sections[0].find_all("table") if sections else []:
         slug = str(table.attrs["id"]).removeprefix("summary-")
-        tables[slug] = {tr.find("th").text: tr.find("td").text for tr in table.find_all("tr")}
+        rows = {}
+        for tr in table.find_all("tr"):
+            th = tr.find("th")
+            named = th.find_all("code")
+            key = " ".join(th.text.split()) if labels or not named else named[0].text
+            rows[key] = " ".join(tr.find("td").text.split())
+        tables[slug] = rows
     return tables
 
 
@@ -41,6 +48,24 @@ def test_summaries_without_a_view_get_a_table_and_known_ones_do_not() -> None:
     for slug in unviewed:
         summary = data["summaries"][slug]
         assert set(tables[slug]) == {str(k) for k in summary}
+    # each key under the words its check gives it, the key beside them
+    drift = summary_tables(render_report(data), labels=True)["system-prompt-drift"]
+    assert "distinct system prompts distinct" in drift and "conversations without a system prompt without" in drift
+
+
+def test_a_summarys_counted_texts_are_listed_with_their_records_and_an_older_result_keeps_its_keys() -> None:
+    data = lint_json(REPO / "tests" / "data" / "real" / "tools" / "glaive_toolcall_en.jsonl")
+    page = parse(render_report(data))
+    row = next(tr for tr in page.by_id("summary-response-diversity").find_all("tr") if "most_repeated" in tr.text)
+    listed = [" ".join(li.text.split()) for li in row.find_all("li")]
+    assert listed[0].startswith("2 × '{\"name\": \"get_stock_price\"") and listed[0].endswith("(record 33, record 66)")
+    table = summary_tables(render_report(data), labels=True)["response-diversity"]
+    assert table["share of records with a repeated answer repeated_share"] == "1.5%"
+    assert table["judged (long-form answers, enough records) judged"] == "yes"
+    for row in data["checks"]:  # a result saved before checks labelled their summaries
+        row["doc"].pop("summary_labels")
+    older = summary_tables(render_report(data), labels=True)["response-diversity"]
+    assert older["repeated share repeated_share"] == "1.5%" and older["records"] == "262"
 
 
 def test_a_plugin_summary_is_shown_bounded_and_escaped() -> None:
@@ -52,14 +77,18 @@ def test_a_plugin_summary_is_shown_bounded_and_escaped() -> None:
         "domains": ["example.com", "example.org"],
         "note": "bell\x07 and <b>tag</b>",
         "long": "x" * 1000,
+        "senders": [{"name": "<ann>", "emails": 3}, {"name": "bob", "emails": 1}],  # counted texts
+        "pairs": [{"a": 1, "b": 2}],  # objects of another kind
     }
     html = render_report(data)
     table = summary_tables(html)["acme-emails"]
-    assert table["emails"] == "1,234" and table["share"] == "0.1235"
+    assert table["emails"] == "1,234" and table["share"] == "12.3%"  # a share as a percentage
     assert table["domains"] == '["example.com", "example.org"]'
     assert table["note"] == "bell\\x07 and <b>tag</b>"  # shown as text, the control character escaped
     assert "<b>tag</b>" not in html and "\x07" not in html
     assert len(table["long"]) <= 200
+    assert table["senders"] == "3 × '<ann>'1 × 'bob'" and "<ann>" not in html  # two items, escaped
+    assert table["pairs"] == '[{"a": 1, "b": 2}]'
     non_dict = dict(data, summaries={**data["summaries"], "acme-emails": [1, 2, 3]})
     assert summary_tables(render_report(non_dict))["acme-emails"] == {"": "[1, 2, 3]"}
 

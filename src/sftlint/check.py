@@ -80,6 +80,9 @@ class Check:
     #: records the engine hands to `check_batch` at once; 0 (the default): one at a time to
     #: `check_record`.
     batch_size: ClassVar[int] = 0
+    #: what the keys of `summary()` mean, in a few words each: the report's labels for a summary
+    #: it has no view of its own for (a key without one is shown as it is spelled)
+    summary_labels: ClassVar[dict[str, str]] = {}
 
     def __init__(self, options: BaseModel | None = None, severity: Severity | None = None) -> None:
         self.options: Any = options if options is not None else self.Options()

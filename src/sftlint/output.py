@@ -46,10 +46,16 @@ def to_dict(result: Result, findings: bool = True) -> dict[str, Any]:
     }
 
 
-def check_doc(check: Check) -> dict[str, str]:
-    """The parts of a check's docstring the report shows, so it renders without the check installed."""
+def check_doc(check: Check) -> dict[str, Any]:
+    """The parts of a check's docstring the report shows, and the labels of its summary's keys,
+    so the report renders without the check installed."""
     doc = check.doc_sections()
-    return {"summary": doc.get("summary", ""), "why": doc.get("Why it matters", ""), "fix": doc.get("How to fix", "")}
+    return {
+        "summary": doc.get("summary", ""),
+        "why": doc.get("Why it matters", ""),
+        "fix": doc.get("How to fix", ""),
+        "summary_labels": dict(check.summary_labels),
+    }
 
 
 #: The characters of UNPRINTABLE that json.dumps leaves raw (DEL, C1 controls, separators, bidi

@@ -53,6 +53,8 @@ class CheckDocModel(_Strict):
     summary: str
     why: str
     fix: str
+    #: what the keys of the check's summary mean, as the report labels them
+    summary_labels: dict[str, str] = {}
 
 
 class CheckRowModel(_Strict):

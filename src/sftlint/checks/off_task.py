@@ -203,6 +203,20 @@ class OffTask(Check):
     )
     cost = 14
     Options = OffTaskOptions
+    summary_labels = {
+        "signal": "score used (none: no score tells this data's pairs from unrelated ones)",
+        "threshold": "off-task below this score",
+        "median": "median score of the records' own pairs",
+        "share_below": "share of records below the threshold, by score",
+        "judged": "records judged",
+        "skipped": "records too short to judge",
+        "screened": "records scored by topic",
+        "median_own": "median cosine of a response with its own prompt",
+        "below_max_own": "responses below max_own with their own prompt",
+        "max_own": "max_own (option)",
+        "min_other": "min_other (option)",
+        "margin": "margin (option)",
+    }
 
     def __init__(self, options: OffTaskOptions | None = None, severity: Severity | None = None) -> None:
         super().__init__(options, severity)

@@ -67,6 +67,15 @@ class ResponseDiversity(Check):
     slug = "response-diversity"
     severity = Severity.WARNING
     cost = 8
+    summary_labels = {
+        "judged": "judged (long-form answers, enough records)",
+        "records": "records judged (distinct prompt and answer)",
+        "repeated": "records whose answer another prompt's record repeats",
+        "repeated_share": "share of records with a repeated answer",
+        "distinct_answers": "distinct answers",
+        "most_repeated": "most repeated answers (records, first places)",
+        "basis": "why not judged",
+    }
     Options = ResponseDiversityOptions
 
     def __init__(self, options: ResponseDiversityOptions | None = None, severity: Severity | None = None) -> None:

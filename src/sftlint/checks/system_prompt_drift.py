@@ -62,6 +62,13 @@ class SystemPromptDrift(Check):
     slug = "system-prompt-drift"
     severity = Severity.WARNING
     Options = SystemPromptDriftOptions
+    summary_labels = {
+        "records": "conversations",
+        "distinct": "distinct system prompts",
+        "without": "conversations without a system prompt",
+        "prompts": "system prompts, most used first (conversations)",
+        "untracked": "conversations whose prompt was not kept (past the distinct prompts kept)",
+    }
 
     def __init__(self, options: SystemPromptDriftOptions | None = None, severity: Severity | None = None) -> None:
         super().__init__(options, severity)

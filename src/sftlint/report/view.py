@@ -50,6 +50,7 @@ VIEWED_SUMMARIES = frozenset(
     }
 )
 SUMMARY_VALUE_CHARS = 200
+SUMMARY_ITEMS = 10  # lines of a summary's list of counted texts
 
 
 def _rank(severity: str) -> int:
@@ -594,8 +595,14 @@ def _other_summaries(
             continue
         groups = _record_groups(summary, examples, places)
         items = summary.items() if isinstance(summary, dict) else [("", summary)]
+        labels = (row.get("doc") or {}).get("summary_labels") or {}
         rows = [
-            {"key": printable(str(key)), "value": _summary_value(value)}
+            {
+                "key": printable(str(labels.get(key) or str(key).replace("_", " "))),
+                "name": printable(str(key)),
+                "value": _summary_value(value, str(key)),
+                "items": _counted_items(value, places),
+            }
             for key, value in items
             if not (groups and key == "largest")
         ]
@@ -603,12 +610,17 @@ def _other_summaries(
     return out
 
 
-def _summary_value(value: Any) -> str:
-    """One value of a summary as bounded, printable text: numbers as numbers, anything nested as JSON."""
-    if isinstance(value, bool) or value is None:
-        text = json.dumps(value)
+def _summary_value(value: Any, key: str = "") -> str:
+    """One value of a summary as bounded, printable text: numbers as numbers (a share or a rate
+    as a percentage), yes and no for booleans, anything nested as JSON."""
+    if isinstance(value, bool):
+        text = "yes" if value else "no"
+    elif value is None or value == [] or value == {}:
+        text = "none"
     elif isinstance(value, int):
         text = f"{value:,}"
+    elif isinstance(value, float) and key.endswith(("share", "rate")) and 0 <= value <= 1:
+        text = f"{value:.1%}"
     elif isinstance(value, float):
         text = f"{value:,.4g}"
     elif isinstance(value, str):
@@ -616,6 +628,31 @@ def _summary_value(value: Any) -> str:
     else:
         text = json.dumps(value, ensure_ascii=False, sort_keys=True)
     return printable(excerpt(text, SUMMARY_VALUE_CHARS))
+
+
+def _counted_items(value: Any, places: _Places) -> list[str] | None:
+    """A summary's list of counted texts, one line each ("12 × 'text' (line 3, line 9)"): objects
+    of one text, one count and, optionally, the places (file, record position) of some of their
+    records. None for any other value, which is shown as JSON."""
+    if not isinstance(value, list) or not value or not all(isinstance(item, dict) for item in value):
+        return None
+    lines = []
+    for item in value[:SUMMARY_ITEMS]:
+        texts = [v for v in item.values() if isinstance(v, str)]
+        counts = [v for v in item.values() if is_int(v)]
+        spots = [v for v in item.values() if isinstance(v, list)]
+        if len(texts) != 1 or len(counts) != 1 or len(spots) > 1 or len(item) != 2 + len(spots):
+            return None
+        at = []
+        for spot in spots[0] if spots else []:
+            if not (isinstance(spot, list) and len(spot) == 2 and isinstance(spot[0], str) and is_int(spot[1])):
+                return None
+            at.append(places({"file": spot[0], "record": spot[1]}))
+        where = f" ({', '.join(at)})" if at else ""
+        lines.append(printable(f"{counts[0]:,} × '{excerpt(texts[0], SUMMARY_VALUE_CHARS)}'{where}"))
+    if len(value) > SUMMARY_ITEMS:
+        lines.append(f"and {len(value) - SUMMARY_ITEMS:,} more")
+    return lines
 
 
 def _compared_with(example: dict[str, Any], named: Mapping[str, Any]) -> list[dict[str, Any]]:
