@@ -243,9 +243,11 @@ def findings_of(path: Path, *args: str) -> tuple[list[tuple], dict, list[dict]]:
     ]
     stats = {key: out["stats"][key] for key in ("records", "valid", "usable_pairs", "shapes", "unusable")}
     excerpts = [{k: v for k, v in e.items() if k not in ("file", "line")} for e in out["examples"]]
-    for e in excerpts:  # a near-duplicate's comparison names the file and line of its cluster's first record
+    for e in excerpts:  # a comparison names the file and line of the record compared with
         if "comparison" in e:
             e["comparison"] = {k: v for k, v in e["comparison"].items() if k not in ("file", "line")}
+        if "partners" in e:
+            e["partners"] = [{k: v for k, v in p.items() if k not in ("file", "line")} for p in e["partners"]]
     return found, stats, excerpts
 
 
