@@ -261,3 +261,22 @@ def test_a_passage_of_an_evaluation_prompt_is_contamination_unless_many_training
     assert [f["line"] for f in once["findings"]] == [41]
     assert once["findings"][0]["data"]["shared_words"] == 24 and once["findings"][0]["related"][0]["line"] == 202
     assert lint_against(write_jsonl(tmp_path / "four.jsonl", train + records))["findings"] == []
+
+
+def test_a_long_shared_passage_is_grown_into_its_run_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every n-gram of a long passage two texts share matches: the first grows the whole run, the
+    others fall inside it (each grown again, a 16,000-word passage took 38 s and 100,000 words
+    more than ten minutes)."""
+    import sftlint.checks.contamination as contamination
+
+    grown = []
+    real_grow = contamination._grow
+    monkeypatch.setattr(contamination, "_grow", lambda *args: grown.append(args[2:]) or real_grow(*args))
+    rng = random.Random(3)
+    passage = " ".join(f"w{rng.randint(0, 99_999)}" for _ in range(5_000))
+    train = write_jsonl(tmp_path / "train.jsonl", [{"instruction": "Summarise this.", "input": passage, "output": "ok"}])
+    held = write_jsonl(tmp_path / "eval.jsonl", [{"instruction": "Summarise this.", "input": f"{passage} more", "output": "x"}])
+    config = Config(against=[str(held)], select=["SFT203"], checks={"contamination": {"threshold": 1.0}})
+    result = lint_paths([str(train)], config)
+    assert [f.code for f in result.findings] == ["SFT203"] and result.findings[0].data["shared_words"] == 5_002
+    assert len(grown) <= 2  # one run: its first n-gram of each length
