@@ -340,3 +340,16 @@ def test_a_language_mismatch_names_langdetect_only_where_it_decided(lint):
     _, out = lint([record], "--select", "SFT109", "--min-pairs", "1")
     [found] = [f["message"] for f in out["findings"] if f["code"] == "SFT109"]
     assert found == "response is in 'de' (function words), instruction in 'en' (function words)"
+
+
+def test_json_nested_too_deeply_to_parse_is_no_crash_of_any_check(lint):
+    """A response of JSON nested thousands deep: SFT116 parsed it to tell a cut one, and crashed
+    (an error finding, a NO-GO) on a complete one."""
+    deep = '{"a":' * 3000 + "1" + "}" * 3000
+    items = [
+        {"instruction": "Give me nested JSON", "output": deep},
+        {"instruction": "And a list", "output": "[" * 3000 + "]" * 3000},
+        {"instruction": "Cut it", "output": '{"a":' * 3000 + "1"},
+    ]
+    _, out = lint(items, "--preview", "--min-pairs", "1")
+    assert not [f for f in out["findings"] if "crashed" in f["message"]]

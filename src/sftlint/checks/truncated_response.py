@@ -71,6 +71,8 @@ def _cut_json(text: str) -> bool:
         json.loads(text)
     except json.JSONDecodeError as error:
         return error.pos >= len(text) and _open_brackets(text) > 0
+    except RecursionError:  # nested too deeply to parse: where it ends is not known, so it is not called cut
+        return False
     return False
 
 
