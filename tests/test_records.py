@@ -645,3 +645,33 @@ def test_a_chat_field_that_is_not_glaives_is_not_read_as_turns():
     record, problems = normalise(value, "f.jsonl", 1)
     assert record is None and problems[0][1].startswith("no instruction/response fields found")
     assert normalise({"chat": "USER: hi", "instruction": "Q", "output": "A"}, "f.jsonl", 1)[0].shape == "alpaca"
+
+
+@pytest.mark.parametrize(
+    ("turn", "calls"),
+    [
+        # prose before the call, two calls in one turn, prose after it, a call in capitals
+        ("Sure, let me look. <functioncall> {\"name\": \"rate\", \"arguments\": '{\"from\": \"USD\"}'}", [("rate", {"from": "USD"})]),
+        ("<functioncall> {\"name\": \"rate\", \"arguments\": '{\"from\": \"USD\"}'} "
+         "<functioncall> {\"name\": \"convert\", \"arguments\": '{\"amount\": 5}'}", [("rate", {"from": "USD"}), ("convert", {"amount": 5})]),
+        ("<functioncall> {\"name\": \"rate\", \"arguments\": '{\"from\": \"USD\"}'} Let me know.", [("rate", {"from": "USD"})]),
+        ("<FUNCTIONCALL> {\"name\": \"rate\", \"arguments\": \"{\\\"from\\\": \\\"USD\\\"}\"}", [("rate", {"from": "USD"})]),
+        # arguments with a quote and a brace inside their strings
+        ("<functioncall> {\"name\": \"say\", \"arguments\": '{\"text\": \"it'}s\"}'}", [("say", {"text": "it'}s"})]),
+    ],
+)  # fmt: skip
+def test_glaives_calls_are_read_wherever_the_turn_has_them(turn, calls):
+    chat = f"USER: Rate?\r\rASSISTANT: {turn} <|endoftext|>\r\rFUNCTION RESPONSE: 1.1\u2028ASSISTANT: It is 1.1."
+    record, problems = normalise({"system": _GLAIVE_SYSTEM, "chat": chat}, "f.jsonl", 1)
+    assert problems == [] and [t.role for t in record.turns] == ["user", "assistant", "tool", "assistant"]
+    assert [(c.name, c.arguments) for c in record.tool_use.calls] == calls
+
+
+def test_glaives_functions_may_be_one_json_array():
+    system = 'SYSTEM: Use them -\n[\n  {"name": "rate", "parameters": {}},\n  {"name": "convert", "parameters": {}}\n]\n'
+    chat = "USER: Rate?\n\n\nASSISTANT: It is 1.1. <|endoftext|>"
+    record, problems = normalise({"system": system, "chat": chat}, "f.jsonl", 1)
+    assert problems == [] and record.input == "SYSTEM: Use them -".removeprefix("SYSTEM: ")
+    assert list(record.tool_use.declared) == ["rate", "convert"]
+    blank = {"system": "SYSTEM: You are helpful." + "\n" * 50_000 + "Thanks.", "chat": chat}
+    assert normalise(blank, "f.jsonl", 1)[0].tool_use is None  # (a search across the blank lines took 1.7 s)

@@ -349,46 +349,79 @@ def _from_gemini(value: dict[str, Any]) -> dict[str, Any]:
 # assistant turn ended by "<|endoftext|>", a call written "<functioncall> {"name": ..., "arguments":
 # '{...}'}" (its arguments a JSON text in single quotes), the functions pretty-printed JSON objects
 # after the system prompt's prose.
-_GLAIVE_MARK = re.compile(r"(?:\A|\n)[ \t]*(USER|ASSISTANT|FUNCTION RESPONSE):[ \t]?")
+_GLAIVE_MARK = re.compile(r"(?:\A|\r\n|[\n\r\u2028\u2029])[ \t\u00a0]*(USER|ASSISTANT|FUNCTION RESPONSE):[ \t\u00a0]?")
 _GLAIVE_ROLES = {"USER": "human", "ASSISTANT": "gpt", "FUNCTION RESPONSE": "observation"}
 _GLAIVE_END = "<|endoftext|>"
-_GLAIVE_CALL = re.compile(
-    r"\{\s*\"name\"\s*:\s*(\"(?:[^\"\\]|\\.)*\")\s*,\s*\"arguments\"\s*:\s*'(.*)'\s*\}", re.DOTALL
-)
-_JSON_OBJECT = json.JSONDecoder().raw_decode
+_GLAIVE_CALL_MARK = "<functioncall>"
+# a call whose arguments are a JSON text in single quotes: its start, up to the opening quote
+_GLAIVE_QUOTED = re.compile(r"""\{\s*"name"\s*:\s*("(?:[^"\\]|\\.)*")\s*,\s*"arguments"\s*:\s*'""")
+_GLAIVE_QUOTE_END = re.compile(r"'\s*\}")
+_JSON_VALUE = json.JSONDecoder().raw_decode
 
 
-def _glaive_call(text: str) -> str:
-    """The text of a Glaive call as a ShareGPT `function_call` turn writes it: {"name", "arguments"}
-    in JSON, the arguments' JSON text kept as a string (`_arguments` reads it, or says why it cannot);
-    a call that cannot be read as either stays as it is, for SFT114 to report."""
-    value, reason = parse_json(text)
-    if reason is None:
+def _glaive_calls(text: str) -> list[Any]:
+    """The calls written one after another in `text` (after a `<functioncall>`), as far as they
+    can be read: each a JSON object, or {"name", "arguments"} with the arguments a JSON text in
+    single quotes (kept as that text: `_arguments` reads it, or says why it cannot)."""
+    calls: list[Any] = []
+    at = 0
+    while True:
+        at = len(text) - len(text[at:].lstrip())
+        if text.startswith(_GLAIVE_CALL_MARK, at):
+            at += len(_GLAIVE_CALL_MARK)
+            continue
+        if at == len(text):
+            return calls
+        quoted = _GLAIVE_QUOTED.match(text, at)
+        if quoted is not None:
+            try:  # the arguments end where their JSON does; unreadable ones, at the first quote and brace
+                end: int | None = _JSON_VALUE(text, quoted.end())[1]
+            except (ValueError, RecursionError):
+                end = None
+            close = _GLAIVE_QUOTE_END.match(text, end) if end is not None else None
+            close = close or _GLAIVE_QUOTE_END.search(text, quoted.end())
+            if close is None:
+                return calls
+            name = json.loads(quoted.group(1))
+            calls.append({"name": name, "arguments": text[quoted.end() : close.start()]})
+            at = close.end()
+            continue
+        try:
+            call, at = _JSON_VALUE(text, at)
+        except (ValueError, RecursionError):  # text after the calls, or no call at all
+            return calls
+        calls.append(call)
+
+
+def _glaive_call_turn(text: str) -> str:
+    """The text of a Glaive assistant turn that calls functions, as a ShareGPT `function_call`
+    turn writes it: the call in JSON, or a list of them. Prose around the calls is not kept (that
+    form has no place for it); a call that cannot be read stays as written, for SFT114 to report."""
+    calls = _glaive_calls(text)
+    if not calls:
         return text
-    quoted = _GLAIVE_CALL.fullmatch(text)
-    if quoted is None:
-        return text
-    name, _ = parse_json(quoted.group(1))
-    return json.dumps({"name": name, "arguments": quoted.group(2)}, ensure_ascii=False)
+    return json.dumps(calls[0] if len(calls) == 1 else calls, ensure_ascii=False)
 
 
 def _glaive_tools(system: str) -> tuple[str, Any]:
-    """A Glaive system prompt's prose and its functions: the JSON objects after the prose (their
-    text as it is when one cannot be read, so that SFT114 says so), or None when it declares none."""
-    start = re.search(r"^\s*\{", system, re.MULTILINE)
+    """A Glaive system prompt's prose and its functions: the JSON objects (or arrays of them) that
+    start a line after the prose (their text as it is when one cannot be read, so that SFT114 says
+    so), or None when it declares none."""
+    start = re.search(r"^[ \t]*[\[{]", system, re.MULTILINE)
     if start is None:
         return system.strip(), None
     prose, rest = system[: start.start()].strip(), system[start.start() :]
-    tools, at = [], 0
+    tools: list[Any] = []
+    at = 0
     while True:
         at = len(rest) - len(rest[at:].lstrip())
         if at == len(rest):
             return prose, tools
         try:
-            tool, at = _JSON_OBJECT(rest, at)
+            value, at = _JSON_VALUE(rest, at)
         except (ValueError, RecursionError):  # as `parse_json`: nesting too deep is no JSON we read
             return prose, rest.strip()
-        tools.append(tool)
+        tools += value if isinstance(value, list) else [value]
 
 
 def _from_glaive(value: dict[str, Any]) -> dict[str, Any] | None:
@@ -406,8 +439,9 @@ def _from_glaive(value: dict[str, Any]) -> dict[str, Any] | None:
         role = _GLAIVE_ROLES[mark.group(1)]
         if role == "gpt":
             text = text.removesuffix(_GLAIVE_END).rstrip()
-            if text.startswith("<functioncall>"):
-                role, text = "function_call", _glaive_call(text.removeprefix("<functioncall>").strip())
+            called = text.lower().find(_GLAIVE_CALL_MARK)
+            if called >= 0:
+                role, text = "function_call", _glaive_call_turn(text[called + len(_GLAIVE_CALL_MARK) :].strip())
         turns.append({"from": role, "value": text})
     converted = {key: item for key, item in value.items() if key not in ("chat", "system")}
     converted["conversations"] = turns
