@@ -274,8 +274,9 @@ def test_a_long_shared_passage_is_grown_into_its_run_once(tmp_path: Path, monkey
     monkeypatch.setattr(contamination, "_grow", lambda *args: grown.append(args[2:]) or real_grow(*args))
     rng = random.Random(3)
     passage = " ".join(f"w{rng.randint(0, 99_999)}" for _ in range(5_000))
-    train = write_jsonl(tmp_path / "train.jsonl", [{"instruction": "Summarise this.", "input": passage, "output": "ok"}])
-    held = write_jsonl(tmp_path / "eval.jsonl", [{"instruction": "Summarise this.", "input": f"{passage} more", "output": "x"}])
+    asked = {"instruction": "Summarise this.", "input": passage, "output": "ok"}
+    train = write_jsonl(tmp_path / "train.jsonl", [asked])
+    held = write_jsonl(tmp_path / "eval.jsonl", [{**asked, "input": f"{passage} more", "output": "x"}])
     config = Config(against=[str(held)], select=["SFT203"], checks={"contamination": {"threshold": 1.0}})
     result = lint_paths([str(train)], config)
     assert [f.code for f in result.findings] == ["SFT203"] and result.findings[0].data["shared_words"] == 5_002

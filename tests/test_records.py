@@ -647,19 +647,27 @@ def test_a_chat_field_that_is_not_glaives_is_not_read_as_turns():
     assert normalise({"chat": "USER: hi", "instruction": "Q", "output": "A"}, "f.jsonl", 1)[0].shape == "alpaca"
 
 
+def _quoted_call(name: str, arguments: str) -> str:
+    """A call as Glaive writes it: its arguments a JSON text in single quotes."""
+    return f'<functioncall> {{"name": "{name}", "arguments": \'{arguments}\'}}'
+
+
+_RATE = _quoted_call("rate", '{"from": "USD"}')
+_CONVERT = _quoted_call("convert", '{"amount": 5}')
+
+
 @pytest.mark.parametrize(
     ("turn", "calls"),
     [
         # prose before the call, two calls in one turn, prose after it, a call in capitals
-        ("Sure, let me look. <functioncall> {\"name\": \"rate\", \"arguments\": '{\"from\": \"USD\"}'}", [("rate", {"from": "USD"})]),
-        ("<functioncall> {\"name\": \"rate\", \"arguments\": '{\"from\": \"USD\"}'} "
-         "<functioncall> {\"name\": \"convert\", \"arguments\": '{\"amount\": 5}'}", [("rate", {"from": "USD"}), ("convert", {"amount": 5})]),
-        ("<functioncall> {\"name\": \"rate\", \"arguments\": '{\"from\": \"USD\"}'} Let me know.", [("rate", {"from": "USD"})]),
-        ("<FUNCTIONCALL> {\"name\": \"rate\", \"arguments\": \"{\\\"from\\\": \\\"USD\\\"}\"}", [("rate", {"from": "USD"})]),
+        (f"Sure, let me look. {_RATE}", [("rate", {"from": "USD"})]),
+        (f"{_RATE} {_CONVERT}", [("rate", {"from": "USD"}), ("convert", {"amount": 5})]),
+        (f"{_RATE} Let me know.", [("rate", {"from": "USD"})]),
+        ('<FUNCTIONCALL> {"name": "rate", "arguments": "{\\"from\\": \\"USD\\"}"}', [("rate", {"from": "USD"})]),
         # arguments with a quote and a brace inside their strings
-        ("<functioncall> {\"name\": \"say\", \"arguments\": '{\"text\": \"it'}s\"}'}", [("say", {"text": "it'}s"})]),
+        (_quoted_call("say", '{"text": "it\'}s"}'), [("say", {"text": "it'}s"})]),
     ],
-)  # fmt: skip
+)
 def test_glaives_calls_are_read_wherever_the_turn_has_them(turn, calls):
     chat = f"USER: Rate?\r\rASSISTANT: {turn} <|endoftext|>\r\rFUNCTION RESPONSE: 1.1\u2028ASSISTANT: It is 1.1."
     record, problems = normalise({"system": _GLAIVE_SYSTEM, "chat": chat}, "f.jsonl", 1)
@@ -668,7 +676,8 @@ def test_glaives_calls_are_read_wherever_the_turn_has_them(turn, calls):
 
 
 def test_glaives_functions_may_be_one_json_array():
-    system = 'SYSTEM: Use them -\n[\n  {"name": "rate", "parameters": {}},\n  {"name": "convert", "parameters": {}}\n]\n'
+    system = 'SYSTEM: Use them -\n[\n  {"name": "rate", "parameters": {}},\n'
+    system += '  {"name": "convert", "parameters": {}}\n]\n'
     chat = "USER: Rate?\n\n\nASSISTANT: It is 1.1. <|endoftext|>"
     record, problems = normalise({"system": system, "chat": chat}, "f.jsonl", 1)
     assert problems == [] and record.input == "SYSTEM: Use them -".removeprefix("SYSTEM: ")

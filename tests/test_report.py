@@ -579,6 +579,19 @@ def test_a_flagged_near_copy_is_shown_beside_the_record_it_names_with_the_differ
         assert this.find_all("span", class_="cut")  # the unchanged stretches are left out
 
 
+def test_a_field_that_differs_only_past_the_words_compared_is_not_called_the_same(tmp_path: Path) -> None:
+    words = [f"w{i}" for i in range(2_400)]
+    edited = [*words[:2_200], "CHANGED", *words[2_201:]]
+    records = [{"instruction": "Summarise.", "input": " ".join(text), "output": "Words."} for text in (words, edited)]
+    page, data = tmp_path / "r.html", write_jsonl(tmp_path / "d.jsonl", records)
+    CliRunner().invoke(cli, ["lint", str(data), "--min-pairs", "1", "--report", str(page)])
+    html = parse(page.read_text(encoding="utf-8"))
+    for section in ("near-duplicates", "check-SFT104"):
+        names = [" ".join(n.text.split()) for n in html.by_id(section).find_all("div", class_="field-name")]
+        assert "input (no difference in the first 2,000 words)" in names and "input (the same in both)" not in names
+        assert "instruction (the same in both)" in names
+
+
 def test_a_long_conversation_keeps_its_ends_and_the_flagged_turn_with_the_one_before() -> None:
     turns = [{"role": "user" if i % 2 else "assistant", "content": f"message {i} " + "x" * 500} for i in range(1, 13)]
     turns[6]["content"] = ""

@@ -664,8 +664,13 @@ def _compared_with(example: dict[str, Any], named: Mapping[str, Any]) -> list[di
 
 
 def _marked(fields: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Compared fields, each said to be `same` when no word of it differs."""
-    return [{**f, "same": not any(s["changed"] for s in f["left"] + f["right"])} for f in fields]
+    """Compared fields, each said to be `same` when no word of it differs, or `same_start` when
+    none of the words compared does but the field is longer than what was compared."""
+    out = []
+    for f in fields:
+        unchanged = not any(s["changed"] for s in f["left"] + f["right"])
+        out.append({**f, "same": unchanged and f["compared_all"], "same_start": unchanged and not f["compared_all"]})
+    return out
 
 
 def _unmarked(left: dict[str, Any] | None, right: dict[str, Any] | None) -> list[dict[str, Any]]:
@@ -680,6 +685,7 @@ def _unmarked(left: dict[str, Any] | None, right: dict[str, Any] | None) -> list
             "right": [{"text": right.get(name) or "", "changed": False}],
             "compared_all": False,
             "same": False,
+            "same_start": False,
         }
         for name in ("instruction", "input", "response")
         if left.get(name) or right.get(name)
