@@ -244,6 +244,18 @@ def test_record_text_is_data_never_markup(nogo: dict, nogo_page: Node) -> None:
     assert "&lt;script&gt;window.__pwned = 1&lt;/script&gt;" in html
 
 
+def test_control_characters_and_text_reordering_in_records_show_as_escapes(tmp_path: Path) -> None:
+    """A right-to-left override shows "gnp.exe" as "exe.png"; ESC and NUL are nothing a page shows.
+    Lines and tabs stay what they are."""
+    sneaky = "Open invoice\u202egnp.exe and run\x1b[2J it\x00.\nThen\ttab."
+    records = [{"instruction": f"Is this safe? {sneaky}", "output": ""}, *real_records(3)]
+    page = tmp_path / "r.html"
+    CliRunner().invoke(cli, ["lint", str(write_jsonl(tmp_path / "d.jsonl", records)), "--report", str(page)])
+    html = page.read_text(encoding="utf-8")
+    assert not any(c in html for c in "\u202e\x1b\x00")
+    assert "Open invoice\\u202egnp.exe and run\\x1b[2J it\\x00.\nThen\ttab." in html
+
+
 def test_page_allows_only_its_own_style_and_script(nogo_page: Node) -> None:
     csp = nogo_page.find("meta", **{"http-equiv": "Content-Security-Policy"}).attrs["content"]
     assert "default-src 'none'" in csp and "'unsafe-inline'" not in csp

@@ -30,6 +30,15 @@ def printable(text: str) -> str:
 
 
 _UNPRINTABLE_FOUND = re.compile("[" + "".join(re.escape(chr(c)) for c in UNPRINTABLE) + "]").search
+_SHOWN_IN_PAGES = [c for c in UNPRINTABLE if chr(c) not in "\n\r\t"]
+_VISIBLE = str.maketrans({c: _PRINTABLE[c] for c in _SHOWN_IN_PAGES})
+_INVISIBLE_FOUND = re.compile("[" + "".join(re.escape(chr(c)) for c in _SHOWN_IN_PAGES) + "]").search
+
+
+def visible(text: str) -> str:
+    """`printable` for a page, where text keeps its lines and tabs: the other control characters,
+    and those that reorder text (a right-to-left override shows "gnp.exe" as "exe.png"), as escapes."""
+    return text.translate(_VISIBLE) if _INVISIBLE_FOUND(text) else text
 
 
 def placed_message(f: Finding, formats: Mapping[str, str]) -> str:

@@ -24,6 +24,7 @@ from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined,
 from markupsafe import Markup, escape
 from pydantic import ValidationError
 
+from sftlint.display import visible
 from sftlint.errors import SftlintError
 from sftlint.report.view import build_view
 
@@ -68,6 +69,12 @@ FILTERS = {"num": _number, "pct": _percent, "prose": _prose}
 
 
 @functools.lru_cache(maxsize=8)
+def _shown(value: Any) -> Any:
+    """Every value a template prints, text as `visible` makes it: record text is data, and a
+    control character or a bidirectional override in it must show, not act."""
+    return visible(value) if isinstance(value, str) else value
+
+
 def environment(template_dir: str | None = None) -> Environment:
     """The report's Jinja2 environment (one per override folder), filters registered once."""
     loaders = [FileSystemLoader(template_dir)] if template_dir else []
@@ -78,6 +85,7 @@ def environment(template_dir: str | None = None) -> Environment:
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        finalize=_shown,
     )
     env.filters.update(FILTERS)
     return env
