@@ -17,9 +17,10 @@ from html_tree import Node, parse
 from report_fixtures import HOSTILE, nogo_records, real_records, result_dict, ticket_records, write_jsonl
 from sftlint.cli import cli
 from sftlint.config import Config
-from sftlint.examples import EXCERPT_CHARS, collect_examples, diff_words, record_excerpt, wanted_records
+from sftlint.examples import EXCERPT_CHARS, collect_examples, compare, diff_words, record_excerpt, wanted_records
 from sftlint.findings import Finding, Severity
 from sftlint.io import read_records
+from sftlint.records import normalise
 from sftlint.report import environment, render_report
 from sftlint.schema import ResultModel
 from sftlint.text.normal import ELLIPSIS, excerpt
@@ -628,6 +629,25 @@ def test_word_differences_rebuild_both_texts_and_mark_only_what_changed() -> Non
     assert "".join(s["text"] for s in a) == left and "".join(s["text"] for s in b) == right
     assert [s["text"].strip() for s in a if s["changed"]] == ["Billing", "Export."]
     assert [s["text"].strip() for s in b if s["changed"]] == ["Invoices", "Export now."]
+
+
+def test_words_one_text_lacks_leave_a_mark_where_they_would_be_and_both_sides_show_the_same_stretch() -> None:
+    """Text appended to a long answer: the side without it showed its first words, the other its
+    last ones, and where the texts part was nowhere to be seen on the first."""
+    words = " ".join(f"w{i}" for i in range(400))
+    a, b = diff_words(words, f"{words} APPENDED SENTENCE.")
+    assert len(a) == len(b) and [s["changed"] for s in a] == [s["changed"] for s in b] == [False, True]
+    assert a[1] == {"text": "", "changed": True, "missing": True} and b[1]["text"].strip() == "APPENDED SENTENCE."
+    (field,) = [f for f in compare_texts(words, f"{words} APPENDED SENTENCE.") if f["name"] == "response"]
+    shown = ["".join(s["text"] for s in side if not s.get("cut")) for side in (field["left"], field["right"])]
+    assert shown[0].rstrip().endswith("w398 w399") and shown[1].rstrip().endswith("w399 APPENDED SENTENCE.")
+    macro = environment().from_string('{% from "_macros.html.j2" import segments %}{{ segments(s) }}')
+    assert '<mark class="missing"' in macro.render(s=field["left"])
+
+
+def compare_texts(left: str, right: str) -> list[dict]:
+    first, second = (normalise({"instruction": "Say it.", "output": text}, "f.jsonl", 1)[0] for text in (left, right))
+    return compare(first, second)
 
 
 NULL_MODEL = REAL_DATA / "alpaca_eval" / "NullModel.jsonl"

@@ -218,57 +218,74 @@ _WORD = re.compile(r"\S+\s*")
 
 def diff_words(left: str, right: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """Both texts as segments with `changed` set on the words the other text lacks: lines are
-    matched first, then the words of the lines that differ (fast on long, mostly equal texts)."""
-    out_a: list[dict[str, Any]] = []
-    out_b: list[dict[str, Any]] = []
+    matched first, then the words of the lines that differ (fast on long, mostly equal texts).
+
+    The two lists are aligned, segment k of one beside segment k of the other: where one text
+    has words the other lacks, the other has an empty changed segment marked `missing` (the place
+    they would be), so both sides can be cut alike around every difference."""
+    pairs: list[list[Any]] = []  # [text of left, text of right, changed]
     a, b = left.splitlines(keepends=True), right.splitlines(keepends=True)
     matcher = difflib.SequenceMatcher(None, [x.strip() for x in a], [x.strip() for x in b], autojunk=False)
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
         if tag == "replace":
-            _diff_word_level("".join(a[i1:i2]), "".join(b[j1:j2]), out_a, out_b)
+            _diff_word_level("".join(a[i1:i2]), "".join(b[j1:j2]), pairs)
         else:
-            _append(out_a, "".join(a[i1:i2]), tag != "equal")
-            _append(out_b, "".join(b[j1:j2]), tag != "equal")
-    return out_a, out_b
+            _pair(pairs, "".join(a[i1:i2]), "".join(b[j1:j2]), tag != "equal")
+    return [_segment(p[0], p[1], p[2]) for p in pairs], [_segment(p[1], p[0], p[2]) for p in pairs]
 
 
-def _diff_word_level(left: str, right: str, out_a: list[dict[str, Any]], out_b: list[dict[str, Any]]) -> None:
+def _diff_word_level(left: str, right: str, pairs: list[list[Any]]) -> None:
     a, b = _WORD.findall(left), _WORD.findall(right)
-    lead_a, lead_b = left[: len(left) - len(left.lstrip())], right[: len(right) - len(right.lstrip())]
-    _append(out_a, lead_a, False)
-    _append(out_b, lead_b, False)
+    _pair(pairs, left[: len(left) - len(left.lstrip())], right[: len(right) - len(right.lstrip())], False)
     matcher = difflib.SequenceMatcher(None, [w.strip() for w in a], [w.strip() for w in b], autojunk=False)
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
-        _append(out_a, "".join(a[i1:i2]), tag != "equal")
-        _append(out_b, "".join(b[j1:j2]), tag != "equal")
+        _pair(pairs, "".join(a[i1:i2]), "".join(b[j1:j2]), tag != "equal")
 
 
-def _append(segments: list[dict[str, Any]], text: str, changed: bool) -> None:
-    if not text:
+def _pair(pairs: list[list[Any]], left: str, right: str, changed: bool) -> None:
+    """Add a stretch of both texts, joined to the last one when it is changed (or not) alike."""
+    if not (left or right):
         return
-    if segments and segments[-1]["changed"] == changed:
-        segments[-1]["text"] += text
+    if pairs and pairs[-1][2] == changed:
+        pairs[-1][0] += left
+        pairs[-1][1] += right
     else:
-        segments.append({"text": text, "changed": changed})
+        pairs.append([left, right, changed])
 
 
-def _shorten(segments: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The segments with long stretches cut in the middle (a `cut` segment, never a difference):
-    the report shows every difference with some context, and stays small."""
-    out: list[dict[str, Any]] = []
-    for i, seg in enumerate(segments):
-        text, limit = seg["text"], (DIFF_CHANGED_CHARS if seg["changed"] else 2 * DIFF_CONTEXT_CHARS)
-        if len(text) <= limit:
-            out.append(seg)
+def _segment(text: str, other: str, changed: bool) -> dict[str, Any]:
+    segment: dict[str, Any] = {"text": text, "changed": changed}
+    if changed and not text and other:
+        segment["missing"] = True  # the other text has words here
+    return segment
+
+
+def _shorten(left: list[dict[str, Any]], right: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], ...]:
+    """Both sides' segments (aligned, as `diff_words` gives them) with long stretches cut in the
+    middle (a `cut` segment, never a difference), the same stretches on both sides: the report
+    shows every difference with some context on each side, and stays small."""
+    out: tuple[list[dict[str, Any]], list[dict[str, Any]]] = ([], [])
+    last = len(left) - 1
+    for i, pair in enumerate(zip(left, right, strict=True)):
+        changed = pair[0]["changed"]
+        limit = DIFF_CHANGED_CHARS if changed else 2 * DIFF_CONTEXT_CHARS
+        if not changed and all(len(seg["text"]) <= limit for seg in pair):
+            out[0].append(pair[0])
+            out[1].append(pair[1])
             continue
-        inner = seg["changed"] or 0 < i < len(segments) - 1  # context on both sides of it
-        head = text[: limit // 2] if inner or i > 0 else text[:limit] if len(segments) == 1 else ""
-        tail = text[-(limit // 2) :] if inner or (i == 0 and len(segments) > 1) else ""
-        if head:
-            out.append({"text": head, "changed": seg["changed"]})
-        out.append({"text": ELLIPSIS, "changed": False, "cut": True})
-        if tail:
-            out.append({"text": tail, "changed": seg["changed"]})
+        inner = changed or 0 < i < last  # context on both sides of it
+        for side, seg in zip(out, pair, strict=True):
+            text = seg["text"]
+            if len(text) <= limit:
+                side.append(seg)
+                continue
+            head = text[: limit // 2] if inner or i > 0 else text[:limit] if last == 0 else ""
+            tail = text[-(limit // 2) :] if inner or (i == 0 and last > 0) else ""
+            if head:
+                side.append({"text": head, "changed": changed})
+            side.append({"text": ELLIPSIS, "changed": False, "cut": True})
+            if tail:
+                side.append({"text": tail, "changed": changed})
     return out
 
 
@@ -280,12 +297,12 @@ def compare(left: Record, right: Record) -> list[dict[str, Any]]:
         a, b = _WORD.findall(getattr(left, name)), _WORD.findall(getattr(right, name))
         if not (a or b):
             continue
-        seg_a, seg_b = diff_words("".join(a[:DIFF_WORDS]), "".join(b[:DIFF_WORDS]))
+        left_segments, right_segments = _shorten(*diff_words("".join(a[:DIFF_WORDS]), "".join(b[:DIFF_WORDS])))
         fields.append(
             {
                 "name": name,
-                "left": _shorten(seg_a),
-                "right": _shorten(seg_b),
+                "left": left_segments,
+                "right": right_segments,
                 "compared_all": len(a) <= DIFF_WORDS and len(b) <= DIFF_WORDS,
             }
         )

@@ -77,11 +77,13 @@ class TurnExcerptModel(_Strict):
 
 
 class SegmentModel(_Strict):
-    """A stretch of text: `changed` when the other record lacks it, `cut` for a left-out stretch."""
+    """A stretch of text: `changed` when the other record lacks it, `cut` for a left-out stretch,
+    `missing` (empty) where the other record has words this one lacks."""
 
     text: str
     changed: bool
     cut: bool = False
+    missing: bool = False
 
 
 class ComparedFieldModel(_Strict):
