@@ -333,3 +333,19 @@ def test_the_console_command_runs_the_garbage_collector_less_often_and_a_library
     )
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     assert done.stdout.split() == ["True", "True", "True"]
+
+
+def test_a_file_named_twice_is_read_once(tmp_path, monkeypatch):
+    """Read twice, its records were counted twice and were never duplicates of each other."""
+    data = write_jsonl(tmp_path / "a.jsonl", [pair(f"Question {i}?", f"Answer number {i}.") for i in range(5)])
+    monkeypatch.chdir(tmp_path)
+    once = CliRunner().invoke(cli, ["lint", "a.jsonl", "--format", "json"])
+    twice = CliRunner().invoke(cli, ["lint", "a.jsonl", "./a.jsonl", str(data), "--format", "json"])
+    results = [json.loads(out.stdout) for out in (once, twice)]
+    for result in results:  # what the run took
+        result["stats"] = {k: v for k, v in result["stats"].items() if k not in ("timings", "elapsed_seconds")}
+    assert results[1] == results[0]
+    assert twice.stderr.splitlines() == [
+        "sftlint: ./a.jsonl is a.jsonl: read once",
+        f"sftlint: {data} is a.jsonl: read once",
+    ]

@@ -199,6 +199,26 @@ def _cells(row: dict[str, Any]) -> list[str]:
     return [row["code"], row["slug"], row["severity"], f"{row['count']:,}", f"{flagged:,}" if flagged else "-", rate]
 
 
+def _each_file_once(
+    paths: list[str], names: Sequence[str] | None
+) -> tuple[list[str], Sequence[str] | None, list[tuple[str, str]]]:
+    """The paths (and their names) without a second path to a file already named (`a.jsonl
+    ./a.jsonl`): read twice, its records were counted twice yet never duplicates of each other.
+    Also returns (the path left out, the one kept) for each."""
+    kept: list[int] = []
+    repeated = []
+    for i, path in enumerate(paths):
+        same = (k for k in kept if "-" not in (path, paths[k]) and same_file(Path(path), Path(paths[k])))
+        first = next(same, None)
+        if first is None:
+            kept.append(i)
+        else:
+            repeated.append((path, paths[first]))
+    if not repeated:
+        return paths, names, []
+    return [paths[i] for i in kept], None if names is None else [names[i] for i in kept], repeated
+
+
 def lint_paths(
     paths: list[str],
     config: Config,
@@ -212,6 +232,7 @@ def lint_paths(
     With `examples`, excerpts of flagged records are read for the JSON result and the report.
     The baseline (`config.baseline`, or `write_baseline`: accept every finding) applies first.
     """
+    paths, names, repeated = _each_file_once(paths, names)
     fingerprints = bool(write_baseline or config.baseline)
     checks = build_checks(config)
     jobs = choose_jobs(config.jobs, paths)
@@ -229,6 +250,10 @@ def lint_paths(
     result = Result(**{f.name: getattr(found, f.name) for f in fields(found) if f.init})
     result.config = config.model_dump(mode="json")
     result.inputs = read_paths(paths if names is None else [], config)
+    result.messages += [
+        f"sftlint: {again} is named twice: read once" if again == first else f"sftlint: {again} is {first}: read once"
+        for again, first in repeated
+    ]
     if write_baseline is not None:
         accepted = baselines.from_findings(result.findings, result.files)
         baselines.write(write_baseline, accepted, [Path(p) for p in paths if p != "-"])
