@@ -23,8 +23,8 @@ def lint_json(path: Path) -> dict:
 
 
 def summary_tables(html: str, labels: bool = False) -> dict[str, dict[str, str]]:
-    """slug -> {key: value} of each table in the "Other summaries" section (with `labels`, the
-    whole heading of each row: the label, then the key when the label is not the key)."""
+    """slug -> {key: value} of each table in the "Other summaries" section (with `labels`, keyed
+    by the heading each row shows instead: the label its check gives the key)."""
     sections = parse(html).find_all("section", id="summaries")
     tables = {}
     for table in sections[0].find_all("table") if sections else []:
@@ -32,8 +32,7 @@ def summary_tables(html: str, labels: bool = False) -> dict[str, dict[str, str]]
         rows = {}
         for tr in table.find_all("tr"):
             th = tr.find("th")
-            named = th.find_all("code")
-            key = " ".join(th.text.split()) if labels or not named else named[0].text
+            key = " ".join(th.text.split()) if labels else th.attrs["title"].removesuffix(" in the JSON result")
             rows[key] = " ".join(tr.find("td").text.split())
         tables[slug] = rows
     return tables
@@ -50,22 +49,23 @@ def test_summaries_without_a_view_get_a_table_and_known_ones_do_not() -> None:
         assert set(tables[slug]) == {str(k) for k in summary}
     # each key under the words its check gives it, the key beside them
     drift = summary_tables(render_report(data), labels=True)["system-prompt-drift"]
-    assert "distinct system prompts distinct" in drift and "conversations without a system prompt without" in drift
+    assert "distinct system prompts" in drift and "conversations without a system prompt" in drift
 
 
 def test_a_summarys_counted_texts_are_listed_with_their_records_and_an_older_result_keeps_its_keys() -> None:
     data = lint_json(REPO / "tests" / "data" / "real" / "tools" / "glaive_toolcall_en.jsonl")
     page = parse(render_report(data))
-    row = next(tr for tr in page.by_id("summary-response-diversity").find_all("tr") if "most_repeated" in tr.text)
+    rows = page.by_id("summary-response-diversity").find_all("tr")
+    row = next(tr for tr in rows if tr.find("th").attrs["title"].startswith("most_repeated"))
     listed = [" ".join(li.text.split()) for li in row.find_all("li")]
-    assert listed[0].startswith("2 × '{\"name\": \"get_stock_price\"") and listed[0].endswith("(record 33, record 66)")
+    assert listed[0].startswith("2 × '{\"name\": \"get_stock_price\"") and listed[0].endswith("(line 33, line 66)")
     table = summary_tables(render_report(data), labels=True)["response-diversity"]
-    assert table["share of records with a repeated answer repeated_share"] == "1.5%"
-    assert table["judged (long-form answers, enough records) judged"] == "yes"
+    assert table["share of records with a repeated answer"] == "1.5 %"
+    assert table["judged (long-form answers, enough records)"] == "yes"
     for row in data["checks"]:  # a result saved before checks labelled their summaries
         row["doc"].pop("summary_labels")
     older = summary_tables(render_report(data), labels=True)["response-diversity"]
-    assert older["repeated share repeated_share"] == "1.5%" and older["records"] == "262"
+    assert older["repeated share"] == "1.5 %" and older["records"] == "262"
 
 
 def test_a_plugin_summary_is_shown_bounded_and_escaped() -> None:
@@ -82,7 +82,7 @@ def test_a_plugin_summary_is_shown_bounded_and_escaped() -> None:
     }
     html = render_report(data)
     table = summary_tables(html)["acme-emails"]
-    assert table["emails"] == "1,234" and table["share"] == "12.3%"  # a share as a percentage
+    assert table["emails"] == "1,234" and table["share"] == "12.3 %"  # a share as a percentage
     assert table["domains"] == '["example.com", "example.org"]'
     assert table["note"] == "bell\\x07 and <b>tag</b>"  # shown as text, the control character escaped
     assert "<b>tag</b>" not in html and "\x07" not in html

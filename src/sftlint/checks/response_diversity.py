@@ -131,11 +131,16 @@ class ResponseDiversity(Check):
         share = repeated / len(first)
         top = [i for i in np.argsort(-counts, kind="stable")[:_SHOWN] if counts[i] > 1]
         shown = []
+        at = context.places
         for i in top:
             rows = first[inverse == i][:_EXAMPLE_LINES]
             places = [(self.file_names[self.files[r]], int(self.positions[r])) for r in rows]
             shown.append(
-                {"answer": self.excerpts.get(int(distinct[i]), ""), "records": int(counts[i]), "examples": places}
+                {
+                    "answer": self.excerpts.get(int(distinct[i]), ""),
+                    "records": int(counts[i]),
+                    "examples": [Location(f, at.line(f, n), n).to_dict() for f, n in places],
+                }
             )
         self._summary = {
             "judged": len(first) >= self.options.min_records,
@@ -148,15 +153,15 @@ class ResponseDiversity(Check):
         if len(first) < self.options.min_records or share <= self.options.max_repeated_share:
             return
         reused = int((counts > 1).sum())
-        at = context.places
         listed = "; ".join(
-            f"'{item['answer']}' x{item['records']} ({', '.join(at.where(f, n, f) for f, n in item['examples'])})"
+            f"'{item['answer']}' x{item['records']} "
+            f"({', '.join(at.where(e['file'], e['record'], e['file']) for e in item['examples'])})"
             for item in shown
         )
         yield self.finding(
             f"{repeated} of {len(first)} records ({share:.0%}) answer with another prompt's exact response: "
             f"{reused} answer{' is' if reused == 1 else 's are'} reused; most repeated: {listed}",
-            related=[Location(file, None, n) for item in shown for file, n in item["examples"]],
+            related=[Location(e["file"], None, e["record"]) for item in shown for e in item["examples"]],
             score=share,
         )
 

@@ -60,8 +60,8 @@ _CODE_SPAN = re.compile(r"`([^`\n]+)`")
 
 
 def _prose(text: object) -> Markup:
-    """The tool's own prose (a check's doc, a fact's note) with its `code` spans shown as code:
-    escaped first, so nothing in it is markup but those spans."""
+    """The tool's own prose (a check's doc, a fact's note, a finding's message) with its `code`
+    spans shown as code: escaped first, so nothing in it is markup but those spans."""
     return Markup(_CODE_SPAN.sub(r"<code>\1</code>", str(escape(text))))
 
 

@@ -620,7 +620,7 @@ def _summary_value(value: Any, key: str = "") -> str:
     elif isinstance(value, int):
         text = f"{value:,}"
     elif isinstance(value, float) and key.endswith(("share", "rate")) and 0 <= value <= 1:
-        text = f"{value:.1%}"
+        text = f"{value * 100:.1f} %"  # as the report's other percentages
     elif isinstance(value, float):
         text = f"{value:,.4g}"
     elif isinstance(value, str):
@@ -632,8 +632,9 @@ def _summary_value(value: Any, key: str = "") -> str:
 
 def _counted_items(value: Any, places: _Places) -> list[str] | None:
     """A summary's list of counted texts, one line each ("12 × 'text' (line 3, line 9)"): objects
-    of one text, one count and, optionally, the places (file, record position) of some of their
-    records. None for any other value, which is shown as JSON."""
+    of one text, one count and, optionally, the places of some of their records (each a place
+    as findings give one, or [file, record position]). None for any other value, which is shown
+    as JSON."""
     if not isinstance(value, list) or not value or not all(isinstance(item, dict) for item in value):
         return None
     lines = []
@@ -645,9 +646,11 @@ def _counted_items(value: Any, places: _Places) -> list[str] | None:
             return None
         at = []
         for spot in spots[0] if spots else []:
-            if not (isinstance(spot, list) and len(spot) == 2 and isinstance(spot[0], str) and is_int(spot[1])):
+            if isinstance(spot, list) and len(spot) == 2 and isinstance(spot[0], str) and is_int(spot[1]):
+                spot = {"file": spot[0], "record": spot[1]}
+            if not (isinstance(spot, dict) and place_key(spot) is not None):
                 return None
-            at.append(places({"file": spot[0], "record": spot[1]}))
+            at.append(places(spot))
         where = f" ({', '.join(at)})" if at else ""
         lines.append(printable(f"{counts[0]:,} × '{excerpt(texts[0], SUMMARY_VALUE_CHARS)}'{where}"))
     if len(value) > SUMMARY_ITEMS:
