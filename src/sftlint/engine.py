@@ -73,18 +73,23 @@ class Result:
             self._tally = _Tally.of(self.findings, self.fail_on, key)
         return self._tally
 
-    def check_rows(self) -> list[dict[str, Any]]:
-        """One row per check that ran: counts, records flagged and their rate."""
+    def check_rows(self, found_severity: bool = False) -> list[dict[str, Any]]:
+        """One row per check that ran: counts, records flagged and their rate; its severity as
+        configured, or with `found_severity` the most serious of its findings' (a check whose
+        dataset-wide finding is an error while its records are warnings: error), as tables show it."""
         tally = self.tally()
         records = self.stats.get("records", 0)
         rows = []
         for check in self.checks:
             n = tally.flagged.get(check.code, 0)
+            severity = check.effective_severity
+            if found_severity:
+                severity = tally.worst.get(check.code, severity)
             rows.append(
                 {
                     "code": check.code,
                     "slug": check.slug,
-                    "severity": check.effective_severity.value,
+                    "severity": severity.value,
                     "count": tally.counts.get(check.code, 0),
                     "records": n,
                     "rate": round(n / records, 4) if records else 0.0,
@@ -120,6 +125,8 @@ class _Tally:
     failing: dict[str, tuple[int, Finding]]
     #: findings of each check that name a record of a file (what the examples take from)
     placed: dict[str, int]
+    #: the most serious severity among each check's findings
+    worst: dict[str, Severity]
 
     @classmethod
     def of(cls, findings: Sequence[Finding], fail_on: Severity, key: tuple[Any, ...]) -> _Tally:
@@ -134,10 +141,13 @@ class _Tally:
         flagged: dict[str, int] = {}
         placed: dict[str, int] = {}
         failed: dict[str, int] = {}
+        worst: dict[str, Severity] = {}
         first_at: dict[int, str] = {}  # where each check's first failing finding is
         rows = findings.brief() if store else ((f.code, f.severity, f.file, f.record) for f in findings)
         for i, (code, severity, file, record) in enumerate(rows):
             counts[code] = counts.get(code, 0) + 1
+            if code not in worst or severity.rank > worst[code].rank:
+                worst[code] = severity
             if severity.rank >= threshold:
                 if code in failed:
                     failed[code] += 1
@@ -165,7 +175,7 @@ class _Tally:
                     if len(firsts) == len(first_at):
                         break
         failing = {code: (count, firsts[code]) for code, count in failed.items()}
-        return cls(key, counts, flagged, failing, placed)
+        return cls(key, counts, flagged, failing, placed, worst)
 
 
 #: a check that decides nothing (no finding at or above fail_on) yet flags at least this share of

@@ -232,7 +232,7 @@ def _text_end(result: Result, advice: list[Finding]) -> list[str]:
         lines += [printable(f"  {f.code} {f.slug}: {f.message}") for f in advice]
     stats = result.stats
     lines += ["", dataset_line(stats, len(result.files))]
-    check_rows = result.check_rows()  # a pass over every finding: once
+    check_rows = result.check_rows(found_severity=True)  # a pass over every finding: once
     rows = [r for r in check_rows if r["count"]]
     if rows:
         lines.append(f"{'code':<8} {'check':<24} {'severity':<9} {'count':>7} {'rate':>8}")
@@ -261,7 +261,7 @@ def _verdict_line(result: Result) -> str:
 
 def render_statistics(result: Result) -> str:
     """`--statistics`: one `count code slug severity` line per check with findings, then the verdict."""
-    rows = [r for r in result.check_rows() if r["count"]]
+    rows = [r for r in result.check_rows(found_severity=True) if r["count"]]
     width = max((len(str(r["count"])) for r in rows), default=1)
     lines = [printable(f"{r['count']:>{width}} {r['code']:<8} {r['slug']:<24} {r['severity']}").rstrip() for r in rows]
     return "\n".join([*lines, _verdict_line(result)])
@@ -321,7 +321,7 @@ def render_step_summary(result: Result) -> str:
         "| code | check | severity | findings | records flagged |",
         "| --- | --- | --- | ---: | ---: |",
     ]
-    for r in result.check_rows():
+    for r in result.check_rows(found_severity=True):
         row = [_markdown(str(r[key])) for key in ("code", "slug", "severity", "count", "records")]
         lines.append("| " + " | ".join(row) + " |")
     return "\n".join(lines) + "\n\n"
