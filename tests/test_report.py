@@ -645,6 +645,26 @@ def test_words_one_text_lacks_leave_a_mark_where_they_would_be_and_both_sides_sh
     assert '<mark class="missing"' in macro.render(s=field["left"])
 
 
+def test_conversations_are_compared_turn_by_turn_with_their_roles() -> None:
+    """Squashed into an instruction and a response, a tool result read as the instruction and a
+    call as the response, and the roles were lost."""
+    turns = [
+        {"from": "human", "value": "What is the rate from USD to EUR?"},
+        {"from": "function_call", "value": '{"name": "rate", "arguments": {"from": "USD"}}'},
+        {"from": "observation", "value": '{"rate": 0.85}'},
+        {"from": "gpt", "value": "The rate is 0.85."},
+    ]
+    shorter = [*turns[:3], {"from": "gpt", "value": "It is 0.85 today."}]
+    longer = [*turns, {"from": "human", "value": "Thanks!"}, {"from": "gpt", "value": "You are welcome."}]
+    first, second = (normalise({"conversations": t}, "f.jsonl", 1)[0] for t in (shorter, longer))
+    fields = compare(first, second)
+    assert [f["name"] for f in fields] == ["turn 1 · user", "turn 4 · assistant", "turn 5 · user", "turn 6 · assistant"]
+    assert fields[0]["left"] == fields[0]["right"]  # the first turn, the same in both: context
+    assert fields[2]["left"] == [{"text": "", "changed": True, "missing": True}]
+    macro = environment().from_string('{% from "_macros.html.j2" import side %}{{ side(s) }}')
+    assert "(none in this record)" in macro.render(s=fields[2]["left"])
+
+
 def compare_texts(left: str, right: str) -> list[dict]:
     first, second = (normalise({"instruction": "Say it.", "output": text}, "f.jsonl", 1)[0] for text in (left, right))
     return compare(first, second)

@@ -152,10 +152,7 @@ def _turn_excerpts(record: Record, flagged: set[int]) -> tuple[list[dict[str, An
     and results; a long conversation keeps its first and last turns and the `flagged` turns with
     the turn before each. Returns the turns and how many were left out."""
     turns = record.turns or ()
-    spelled: dict[int, str] = {}
-    if record.tool_use is not None:
-        spelled.update({call.turn: call.role for call in record.tool_use.calls})
-        spelled.update({result.turn: result.role for result in record.tool_use.results})
+    spelled = _spelled_roles(record)
     first, last = (turns[0].index, turns[-1].index) if turns else (0, 0)
     keep = {first, last} | {i for t in flagged for i in (t - 1, t)}
     out = []
@@ -291,22 +288,45 @@ def _shorten(left: list[dict[str, Any]], right: list[dict[str, Any]]) -> tuple[l
 
 def compare(left: Record, right: Record) -> list[dict[str, Any]]:
     """The fields of two records with the words that differ marked, computed on the full texts
-    (the first `DIFF_WORDS` words of each), then shortened for showing."""
+    (the first `DIFF_WORDS` words of each), then shortened for showing.
+
+    Two conversations are compared turn by turn, each field a turn named with its number and
+    role ("turn 4 · function_call"): the first turn, and every turn that differs (the turns
+    left out are the same in both)."""
+    if left.turns and right.turns:
+        roles = [_spelled_roles(left), _spelled_roles(right)]
+        texts = [{t.index: t.content for t in left.turns}, {t.index: t.content for t in right.turns}]
+        fields = []
+        for index in sorted(texts[0].keys() | texts[1].keys()):
+            a, b = texts[0].get(index, ""), texts[1].get(index, "")
+            if a == b and fields:
+                continue
+            role = " / ".join(dict.fromkeys(r[index] for r in roles if index in r))
+            fields += _compared(f"turn {index} · {role}", a, b)
+        return fields
     fields = []
     for name in ("instruction", "input", "response"):
-        a, b = _WORD.findall(getattr(left, name)), _WORD.findall(getattr(right, name))
-        if not (a or b):
-            continue
-        left_segments, right_segments = _shorten(*diff_words("".join(a[:DIFF_WORDS]), "".join(b[:DIFF_WORDS])))
-        fields.append(
-            {
-                "name": name,
-                "left": left_segments,
-                "right": right_segments,
-                "compared_all": len(a) <= DIFF_WORDS and len(b) <= DIFF_WORDS,
-            }
-        )
+        fields += _compared(name, getattr(left, name), getattr(right, name))
     return fields
+
+
+def _spelled_roles(record: Record) -> dict[int, str]:
+    """Each turn's role, as the file spells it for tool calls and results."""
+    roles = {t.index: t.role for t in record.turns or ()}
+    if record.tool_use is not None:
+        roles.update({call.turn: call.role for call in record.tool_use.calls})
+        roles.update({result.turn: result.role for result in record.tool_use.results})
+    return roles
+
+
+def _compared(name: str, left: str, right: str) -> list[dict[str, Any]]:
+    """One field of two records compared (none when both are empty)."""
+    a, b = _WORD.findall(left), _WORD.findall(right)
+    if not (a or b):
+        return []
+    left_segments, right_segments = _shorten(*diff_words("".join(a[:DIFF_WORDS]), "".join(b[:DIFF_WORDS])))
+    compared_all = len(a) <= DIFF_WORDS and len(b) <= DIFF_WORDS
+    return [{"name": name, "left": left_segments, "right": right_segments, "compared_all": compared_all}]
 
 
 def _partner(f: Finding) -> tuple[str, int] | None:
