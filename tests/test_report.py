@@ -645,6 +645,17 @@ def test_words_one_text_lacks_leave_a_mark_where_they_would_be_and_both_sides_sh
     assert '<mark class="missing"' in macro.render(s=field["left"])
 
 
+def test_both_sides_are_cut_at_the_same_words_never_inside_one() -> None:
+    """Cut by characters, the sides of one stretch differed ("[…] le March" beside "[…] ple March")."""
+    words = [f"word{i}" for i in range(300)]
+    left, right = " ".join(words), " ".join([*words[:150], "CHANGED", *words[151:]]).replace("word10 ", "word10  ")
+    fields = compare_texts(left, right)
+    sides = (fields[-1]["left"], fields[-1]["right"])
+    kept = [[s["text"] for s in side if not s["changed"] and not s.get("cut")] for side in sides]
+    assert [t.split() for t in kept[0]] == [t.split() for t in kept[1]] and len(kept[0]) == 2
+    assert all(t.split()[0].startswith("word") and t.split()[-1].startswith("word") for t in kept[0])
+
+
 def test_conversations_are_compared_turn_by_turn_with_their_roles() -> None:
     """Squashed into an instruction and a response, a tool result read as the instruction and a
     call as the response, and the roles were lost."""

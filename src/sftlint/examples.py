@@ -259,31 +259,54 @@ def _segment(text: str, other: str, changed: bool) -> dict[str, Any]:
 
 def _shorten(left: list[dict[str, Any]], right: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], ...]:
     """Both sides' segments (aligned, as `diff_words` gives them) with long stretches cut in the
-    middle (a `cut` segment, never a difference), the same stretches on both sides: the report
+    middle (a `cut` segment, never a difference), at the same words on both sides: the report
     shows every difference with some context on each side, and stays small."""
     out: tuple[list[dict[str, Any]], list[dict[str, Any]]] = ([], [])
     last = len(left) - 1
     for i, pair in enumerate(zip(left, right, strict=True)):
         changed = pair[0]["changed"]
         limit = DIFF_CHANGED_CHARS if changed else 2 * DIFF_CONTEXT_CHARS
-        if not changed and all(len(seg["text"]) <= limit for seg in pair):
+        if all(len(seg["text"]) <= limit for seg in pair):
             out[0].append(pair[0])
             out[1].append(pair[1])
             continue
         inner = changed or 0 < i < last  # context on both sides of it
-        for side, seg in zip(out, pair, strict=True):
+        keep_head = limit // 2 if inner or i > 0 else limit if last == 0 else 0
+        keep_tail = limit // 2 if inner or (i == 0 and last > 0) else 0
+        words = [_WORD.findall(seg["text"]) for seg in pair]
+        heads = [_fitting(w, keep_head) for w in words]
+        tails = [_fitting(w[::-1], keep_tail) for w in words]
+        if not changed and len(words[0]) == len(words[1]):  # the same words: cut both at the same ones
+            heads[1], tails[1] = heads[0], tails[0]
+        for side, seg, side_words, n_head, n_tail in zip(out, pair, words, heads, tails, strict=True):
             text = seg["text"]
             if len(text) <= limit:
                 side.append(seg)
                 continue
-            head = text[: limit // 2] if inner or i > 0 else text[:limit] if last == 0 else ""
-            tail = text[-(limit // 2) :] if inner or (i == 0 and last > 0) else ""
+            if n_head + n_tail < len(side_words):  # cut between words
+                head = text[: len(text) - len(text.lstrip())] + "".join(side_words[:n_head])
+                tail = "".join(side_words[len(side_words) - n_tail :])
+            else:  # a few words with long runs of space: cut between characters
+                head, tail = text[:keep_head], text[len(text) - keep_tail :] if keep_tail else ""
             if head:
                 side.append({"text": head, "changed": changed})
             side.append({"text": ELLIPSIS, "changed": False, "cut": True})
             if tail:
                 side.append({"text": tail, "changed": changed})
     return out
+
+
+def _fitting(words: list[str], chars: int) -> int:
+    """How many of `words` (from the first) fit in `chars` characters: at least one when any are wanted."""
+    count = total = 0
+    for word in words:
+        total += len(word)
+        if total > chars and count:
+            break
+        count += 1
+        if total >= chars:
+            break
+    return count if chars else 0
 
 
 def compare(left: Record, right: Record) -> list[dict[str, Any]]:
