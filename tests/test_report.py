@@ -648,7 +648,7 @@ def test_words_one_text_lacks_leave_a_mark_where_they_would_be_and_both_sides_sh
 def test_both_sides_are_cut_at_the_same_words_never_inside_one() -> None:
     """Cut by characters, the sides of one stretch differed ("[…] le March" beside "[…] ple March")."""
     words = [f"word{i}" for i in range(300)]
-    left, right = " ".join(words), " ".join([*words[:150], "CHANGED", *words[151:]]).replace("word10 ", "word10  ")
+    left, right = " ".join(words), " ".join([*words[:150], "CHANGED", *words[151:]]).replace("word140 ", "word140   ")
     fields = compare_texts(left, right)
     sides = (fields[-1]["left"], fields[-1]["right"])
     kept = [[s["text"] for s in side if not s["changed"] and not s.get("cut")] for side in sides]
