@@ -374,7 +374,8 @@ def _facts(data: dict[str, Any], stats: dict[str, Any], summaries: dict[str, Any
             _fact(
                 "Languages",
                 _top(languages["languages"], lambda k, v: f"{k} ({v:,})"),
-                f"{languages['checked']:,} records checked, {languages['skipped']:,} too short to tell",
+                f"{languages['checked']:,} records checked, {languages['skipped']:,} not judged (too short, "
+                "mostly code or numbers, no clear language, or a translation)",
             )
         )
     labels = summaries.get("label-imbalance")
