@@ -36,7 +36,11 @@ def _lint(lint, tmp_path, code, case):
 
 @pytest.mark.parametrize(("code", "case"), list(_params("fires")))
 def test_fires(lint, tmp_path, code, case):
+    """The lines flagged (None: the dataset); a dataset-wide finding beside flagged records
+    (SFT103's share of copies past its limit, as in every small case of copies) is not counted."""
     found = _lint(lint, tmp_path, code, case)
+    if None not in case["lines"]:
+        found = [f for f in found if f["line"] is not None]
     assert sorted({f["line"] for f in found}) == case["lines"], found
     if "message" in case:
         assert all(case["message"] in f["message"] for f in found), found

@@ -399,3 +399,20 @@ def test_a_desirable_and_an_undesirable_kto_completion_are_no_near_duplicates(tm
     assert lint(write_jsonl(tmp_path / "kto.jsonl", [kto("Canberra", True), kto("Sydney", False)]))["findings"] == []
     found = lint(write_jsonl(tmp_path / "same.jsonl", [kto("Canberra", True), kto("Canberra.", True)]))["findings"]
     assert [f["line"] for f in found if f["line"]] == [2]
+
+
+def test_exact_copies_past_their_max_rate_are_an_error_as_near_copies_are(tmp_path: Path) -> None:
+    """12.7 % exact copies were warnings only, while 12.0 % near-copies made the verdict NO-GO."""
+    records = clean_records(100)
+    path = write_jsonl(tmp_path / "r.jsonl", records + records[:6])
+
+    def exact(**options: object) -> list[dict]:
+        config = Config(select=["SFT103"], checks={"exact-duplicate": options})
+        return [f.to_dict() for f in lint_paths([str(path)], config).findings]
+
+    found = exact()
+    rate = [f for f in found if f["line"] is None]
+    assert len(found) == 7 and len(rate) == 1 and rate[0]["severity"] == "error"
+    assert rate[0]["message"] == "5.7% of records (6 of 106) are exact copies of an earlier one; max_rate is 5.0%"
+    assert all(f["line"] for f in exact(max_rate=0.06))  # at or under the limit: the copies alone
+    assert {f["severity"] for f in exact(severity="warning")} == {"warning"}  # a configured severity stays

@@ -5,11 +5,17 @@ from array import array
 from collections.abc import Iterator
 
 import numpy as np
+from pydantic import BaseModel, ConfigDict, Field
 
-from sftlint.check import Check, Context, NoOptions
+from sftlint.check import Check, Context
 from sftlint.findings import Finding, Location, Severity
 from sftlint.records import Record
 from sftlint.text.normal import content_key
+
+
+class ExactDuplicateOptions(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)  # a value of the wrong type is an error, never converted
+    max_rate: float = Field(0.05, ge=0.0, le=1.0, description="highest share of copies before it is an error")
 
 
 class ExactDuplicate(Check):
@@ -18,13 +24,17 @@ class ExactDuplicate(Check):
     What it does: Compares instruction, input and response (all turns for chat) after
     lower-casing and collapsing whitespace, across every file of the run, and reports each
     later copy with the first occurrence in `related`. Memory is 16 bytes of hash and the
-    record's position per record.
+    record's position per record. A share of copies above `max_rate` is itself an error (or of
+    the severity configured for the check, which is never overridden), as for SFT104's
+    near-duplicates.
 
     Why it matters: A duplicated example is trained on twice as often, so the model
     over-weights it and memorises it; many copies skew the whole dataset toward a few answers.
 
     How to fix: Keep the first copy and drop the rest (`sftlint fix` does exactly that). If
     the copies came from merging sources, deduplicate at the merge.
+
+    Options: `max_rate` (0.05) under `[tool.sftlint.checks.exact-duplicate]`.
     """
 
     code = "SFT103"
@@ -32,8 +42,9 @@ class ExactDuplicate(Check):
     severity = Severity.WARNING
     cost = 7
     disqualifies = True
+    Options = ExactDuplicateOptions
 
-    def __init__(self, options: NoOptions | None = None, severity: Severity | None = None) -> None:
+    def __init__(self, options: ExactDuplicateOptions | None = None, severity: Severity | None = None) -> None:
         super().__init__(options, severity)
         self.keys = bytearray()  # 16 bytes a record
         self.positions = array("q")
@@ -62,10 +73,12 @@ class ExactDuplicate(Check):
         first = order[np.maximum.accumulate(np.where(starts_group, np.arange(n), 0))]
         del keys, ordered
         self.keys = bytearray()  # let go before the findings pile up: only positions are read from here
+        copies = 0
         for i, j in zip(order[~starts_group].tolist(), first[~starts_group].tolist(), strict=True):
             here, there = self._where(i), self._where(j)
             if there == here:  # a file given twice: its records are not copies of themselves
                 continue
+            copies += 1
             original = Location(there[0], context.places.line(*there), there[1])
             where = context.places.where(*there, beside=here[0])
             yield self.finding(
@@ -75,3 +88,11 @@ class ExactDuplicate(Check):
                 related=[original],
                 score=1.0,
             )
+        rate = copies / context.valid if context.valid else 0.0
+        if rate > self.options.max_rate:
+            rate_finding = self.finding(
+                f"{rate:.1%} of records ({copies} of {context.valid}) are exact copies of an earlier one; "
+                f"max_rate is {self.options.max_rate:.1%}",
+                score=rate,
+            )
+            yield self.escalated(rate_finding, Severity.ERROR)
