@@ -64,12 +64,15 @@ def test_errors_warnings_and_dataset_findings_become_annotations(tmp_path):
     path.write_text("\n".join([*good, json.dumps({"instruction": "Say hi.", "output": ""}), good[0]]) + "\n")
     code, lines = github(path, "--ignore", "fits-in-context,no-evaluation-set")
     assert code == 1
-    assert lines == [
+    assert lines == [  # one copy in 7 records is past SFT103's 5 % limit: an error for the dataset
+        "::error title=SFT103 exact-duplicate::14.3%25 of records (1 of 7) are exact copies of an earlier one; "
+        "max_rate is 5.0%25",
         "::error title=SFT201 dataset-size::only 5 usable pairs of 7 records "
         "(1 flagged by SFT101, 1 flagged by SFT103); the minimum is 300",
         f"::error file={path},line=6,title=SFT101 empty-response::response is empty",
         f"::warning file={path},line=7,title=SFT103 exact-duplicate::exact duplicate of line 1",
-        "sftlint NO-GO: SFT101 empty-response: response is empty (line 6); SFT201 dataset-size: "
+        "sftlint NO-GO: SFT101 empty-response: response is empty (line 6); SFT103 exact-duplicate: 14.3% of "
+        "records (1 of 7) are exact copies of an earlier one; max_rate is 5.0%; SFT201 dataset-size: "
         "only 5 usable pairs of 7 records (1 flagged by SFT101, 1 flagged by SFT103); the minimum is 300",
     ]
 
