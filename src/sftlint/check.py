@@ -160,6 +160,15 @@ class Check:
             record=position,
         )
 
+    def share_past_limit(self, count: int, of: int, what: str, limit: float) -> Finding | None:
+        """The dataset-wide error for `count` of `of` records being `what` ("exact copies of an
+        earlier one") when that share is above `limit` (a check's `max_rate`), else None."""
+        rate = count / of if of else 0.0
+        if rate <= limit:
+            return None
+        said = f"{rate:.1%} of records ({count} of {of}) are {what}; max_rate is {limit:.1%}"
+        return self.escalated(self.finding(said, score=rate), Severity.ERROR)
+
     def escalated(self, finding: Finding, severity: Severity) -> Finding:
         """`finding` raised to `severity` (a dataset-wide rate past its limit), unless the user
         configured this check's severity: a configured severity is never overridden."""

@@ -88,11 +88,6 @@ class ExactDuplicate(Check):
                 related=[original],
                 score=1.0,
             )
-        rate = copies / context.valid if context.valid else 0.0
-        if rate > self.options.max_rate:
-            rate_finding = self.finding(
-                f"{rate:.1%} of records ({copies} of {context.valid}) are exact copies of an earlier one; "
-                f"max_rate is {self.options.max_rate:.1%}",
-                score=rate,
-            )
-            yield self.escalated(rate_finding, Severity.ERROR)
+        past = self.share_past_limit(copies, context.valid, "exact copies of an earlier one", self.options.max_rate)
+        if past is not None:
+            yield past

@@ -221,13 +221,9 @@ class NearDuplicate(Check):
             "exact_copies_skipped": exact_copies,
         }
         self.file_ids, self.positions = array("i"), array("q")
-        if rate > self.options.max_rate:
-            rate_finding = self.finding(
-                f"{rate:.1%} of records ({redundant} of {context.valid}) are near-duplicate copies; "
-                f"max_rate is {self.options.max_rate:.1%}",
-                score=rate,
-            )
-            yield self.escalated(rate_finding, Severity.ERROR)
+        past = self.share_past_limit(redundant, context.valid, "near-duplicate copies", self.options.max_rate)
+        if past is not None:
+            yield past
 
     def _cluster(self, work: dict[str, int]) -> tuple[list[Cluster], int]:
         """The verified clusters, and how many records were left to SFT103 as exact copies.
