@@ -193,16 +193,22 @@ def test_free_form_real_data_is_not_stratified(tmp_path: Path) -> None:
     done = split(str(source), 0.1, seed=0)
     assert done.strata == {}
     assert len(done.eval) == round(0.1 * len(done.lines))
-    out = sftlint("split", str(source), "-o", str(tmp_path / "t.jsonl"), "-e", str(tmp_path / "e.jsonl"))
+    files = ["-o", str(tmp_path / "t.jsonl"), "-e", str(tmp_path / "e.jsonl")]
+    out = sftlint("split", str(source), *files, "--eval-fraction", "0.1")
     assert out.returncode == 0
     assert "e.jsonl: 55 records (9.9% of 553, seed 0)" in out.stdout
     assert "100 are recommended" in out.stderr
+    # by default, the size SFT205 recommends: at least 100 records, at most a fifth of a small file
+    out = sftlint("split", str(source), *files)
+    assert out.returncode == 0 and "e.jsonl: 100 records (18.1% of 553, seed 0)" in out.stdout
+    assert "recommended" not in out.stderr
 
 
 def test_a_split_with_no_evaluation_record_says_so_without_a_margin(tmp_path: Path) -> None:
     data = tmp_path / "d.jsonl"
     data.write_text("".join(json.dumps({"instruction": f"Q{i}?", "output": f"A{i}."}) + "\n" for i in range(3)))
     args = ["split", str(data), "-o", str(tmp_path / "t.jsonl"), "-e", str(tmp_path / "e.jsonl")]
+    args += ["--eval-fraction", "0.1"]
     outcome = CliRunner().invoke(cli, args)  # a tenth of 3 records rounds to none
     assert outcome.exit_code == 0
     assert "note: no evaluation records measure nothing; 1 are recommended" in outcome.output

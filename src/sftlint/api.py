@@ -402,17 +402,18 @@ def split(
     train: str | os.PathLike[str],
     eval: str | os.PathLike[str],
     *,
-    eval_fraction: float = 0.1,
+    eval_fraction: float | None = None,
     seed: int = 0,
     stratify: bool = True,
     near_duplicates: bool = True,
     config: str | os.PathLike[str] | Mapping[str, Any] | Config | None = None,
 ) -> SplitReport:
     """Split the dataset file `source` into `train` and `eval` files in its format, as `sftlint split`
-    does: duplicates, near-duplicate clusters and same-prompt groups stay on one side."""
+    does: duplicates, near-duplicate clusters and same-prompt groups stay on one side. Without
+    `eval_fraction`, the evaluation set is the size SFT205 recommends for the file."""
     if not isinstance(source, (str, os.PathLike)):
         raise SftlintError("split reads a dataset file: write the records to one first")
-    if isinstance(eval_fraction, bool) or not isinstance(eval_fraction, (int, float)):
+    if eval_fraction is not None and (isinstance(eval_fraction, bool) or not isinstance(eval_fraction, (int, float))):
         raise SftlintError(f"eval_fraction is a number between 0 and 1, got {eval_fraction!r}")
     train_path, eval_path = _output_path(train, "train"), _output_path(eval, "eval")
     if same_file(train_path, eval_path):

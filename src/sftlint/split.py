@@ -28,6 +28,7 @@ import numpy as np
 
 from sftlint.checks.contamination import ContaminationOptions
 from sftlint.errors import SftlintError
+from sftlint.evalsize import recommended_eval_size
 from sftlint.io import LINE_END, display_name, iter_lines, parse_json, read_file
 from sftlint.minhash import (
     NUM_PERM,
@@ -203,7 +204,7 @@ def nonblank_lines(path: str) -> Iterator[tuple[int, bytes]]:
 
 def split(
     path: str,
-    eval_fraction: float,
+    eval_fraction: float | None,
     seed: int = 0,
     fields: dict[str, str] | None = None,
     stratify: bool = True,
@@ -211,9 +212,10 @@ def split(
 ) -> Split:
     """Split one input into train and eval record indices (nothing is written here).
 
-    `groupers` defaults to `SamePrompt()` and `NearDuplicates()`.
+    `groupers` defaults to `SamePrompt()` and `NearDuplicates()`. Without `eval_fraction`, the
+    evaluation set is the size SFT205 recommends for the valid records (`recommended_eval_size`).
     """
-    if not 0 < eval_fraction < 1:
+    if eval_fraction is not None and not 0 < eval_fraction < 1:
         raise SftlintError(f"--eval-fraction must be between 0 and 1, got {eval_fraction}")
     kind = "jsonl" if path == "-" else input_kind(path)  # standard input is read once: JSON Lines
     groupers = list(groupers) if groupers is not None else [SamePrompt(), NearDuplicates(), *leak_groupers()]
@@ -244,6 +246,8 @@ def split(
     for index, root in zip(valid, uf.roots(np.asarray(valid, dtype=np.int64)).tolist(), strict=True):
         members[root].append(index)
     groups = sorted(members.values(), key=lambda g: g[0])
+    if eval_fraction is None:
+        eval_fraction = recommended_eval_size(len(valid)) / len(valid) if valid else 0.0
     strata = _strata(groups, labels, len(valid)) if stratify else None
     rng = random.Random(seed)
     chosen: list[int] = []
