@@ -437,20 +437,20 @@ def collect_examples(
         except SftlintError:  # the file changed or vanished since the pass: no excerpts from it
             continue
     by_place = {(e["file"], e["record"]): e for e in out}
+
+    def comparison(first: tuple[str, int], other: tuple[str, int]) -> dict[str, Any]:
+        fields = compare(records[first], records[other])
+        return {"file": first[0], "line": by_place[first]["line"], "record": first[1], "fields": fields}
+
     # a record shown in a group is compared with the group's first (`comparison`); a flagged
-    # record shown beside its partner, with the partner (`partners`, unless that is the first)
-    compared_with: dict[tuple[str, int], set[tuple[str, int]]] = {}
-    for number, (first, other) in enumerate(pairs + partnered):
-        if first in records and other in records and other in by_place and first not in compared_with.get(other, ()):
-            compared_with.setdefault(other, set()).add(first)
-            comparison = {
-                "file": first[0],
-                "line": by_place[first]["line"],
-                "record": first[1],
-                "fields": compare(records[first], records[other]),
-            }
-            if number < len(pairs) and "comparison" not in by_place[other]:
-                by_place[other]["comparison"] = comparison
-            else:
-                by_place[other].setdefault("partners", []).append(comparison)
+    # record shown beside its partner, with the partner (`partners`), unless it already is
+    for first, other in pairs:
+        if first in records and other in records and "comparison" not in by_place[other]:
+            by_place[other]["comparison"] = comparison(first, other)
+    for first, other in partnered:
+        if first in records and other in records:
+            shown = by_place[other]
+            done = {(c["file"], c["record"]) for c in [shown.get("comparison"), *shown.get("partners", [])] if c}
+            if first not in done:
+                shown.setdefault("partners", []).append(comparison(first, other))
     return out

@@ -133,15 +133,12 @@ class ResponseDiversity(Check):
         shown = []
         at = context.places
         for i in top:
-            rows = first[inverse == i][:_EXAMPLE_LINES]
-            places = [(self.file_names[self.files[r]], int(self.positions[r])) for r in rows]
-            shown.append(
-                {
-                    "answer": self.excerpts.get(int(distinct[i]), ""),
-                    "records": int(counts[i]),
-                    "examples": [Location(f, at.line(f, n), n).to_dict() for f, n in places],
-                }
-            )
+            examples = []
+            for r in first[inverse == i][:_EXAMPLE_LINES]:
+                file, position = self.file_names[self.files[r]], int(self.positions[r])
+                examples.append(Location(file, at.line(file, position), position).to_dict())
+            answer = self.excerpts.get(int(distinct[i]), "")
+            shown.append({"answer": answer, "records": int(counts[i]), "examples": examples})
         self._summary = {
             "judged": len(first) >= self.options.min_records,
             "records": int(len(first)),
