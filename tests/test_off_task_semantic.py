@@ -7,6 +7,7 @@ without it.
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import random
 import sys
@@ -45,6 +46,8 @@ def _lint(tmp_path: Path, records: list[dict]) -> tuple[int, str, dict | None]:
     ],
 )
 def test_semantic_mode_without_the_extra_is_one_error_line(tmp_path, monkeypatch, hidden, says):
+    if hidden == (embed.MODEL_PACKAGE,) and not all(importlib.util.find_spec(m) for m in EXTRA_MODULES[:2]):
+        pytest.skip("the semantic extra is not installed: without it, the extra is what the error names")
     for module in hidden:
         monkeypatch.setitem(sys.modules, module, None)  # as if not installed: find_spec gives None
     code, stderr, _ = _lint(tmp_path, [{"instruction": "Say hi.", "output": "Hi there, nice to meet you."}])
