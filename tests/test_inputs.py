@@ -122,6 +122,42 @@ def test_pretty_printed_objects_one_after_another_are_one_error_saying_how_to_fi
     assert proc.returncode == 0 and json.loads(proc.stdout)["stats"]["valid"] == 1
 
 
+@pytest.mark.parametrize(
+    "second", [[pair("Third?"), pair("Fourth?")], pair("Third?")], ids=["array after array", "object after array"]
+)
+def test_a_pretty_array_followed_by_more_json_is_one_error_naming_where_the_second_starts(tmp_path, second):
+    """`cat a.json b.json`: two documents, no one document and no JSON Lines. Read as lines it was
+    an SFT001 on every line ("Expecting value", "Extra data") and no record read."""
+    first = json.dumps([pair("First?"), pair("Second?")], indent=2) + "\n"
+    data = (first + json.dumps(second, indent=2) + "\n").encode()
+    path = tmp_path / "joined.json"
+    path.write_bytes(data)
+    line = first.count("\n") + 1
+    command = "jq -c 'if type == \"array\" then .[] else . end'"
+    assert one_error_line(sftlint("lint", path)) == (
+        f"{path}: a JSON document over several lines is followed by another at line {line} (files joined?): no one "
+        f"JSON document and no JSON Lines; write one record per line, for example with: {command} {path}"
+    )
+    assert one_error_line(sftlint("lint", "-", stdin=data)).endswith(f"for example with: {command}")
+    packed = tmp_path / "joined.json.gz"
+    packed.write_bytes(gzip.compress(data))
+    assert one_error_line(sftlint("lint", packed)).endswith(f"for example with: gzip -dc {packed} | {command}")
+    # an object over several lines followed by an array is two documents too
+    path.write_text(json.dumps(pair("First?"), indent=2) + "\n" + json.dumps([pair("Second?")], indent=2) + "\n")
+    assert "is followed by another at line 5 " in one_error_line(sftlint("lint", path))
+
+
+def test_a_pretty_array_followed_by_text_that_is_not_json_is_still_read_as_lines(tmp_path):
+    """Only JSON after the document makes it two documents; anything else is a broken file, each
+    line of it reported as before."""
+    path = tmp_path / "data.json"
+    document = json.dumps([pair("First?")], indent=2)
+    path.write_text(document + "\ntrailing words\n")
+    proc = sftlint("lint", path, "--format", "json", "--select", "SFT001")
+    assert proc.returncode == 1
+    assert [f["line"] for f in json.loads(proc.stdout)["findings"]][-1] == document.count("\n") + 2
+
+
 # 2. Unmapped fields ---------------------------------------------------------------------------
 
 

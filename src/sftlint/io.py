@@ -274,6 +274,19 @@ def _reading(path: str, stream: BinaryIO, lines_read: Callable[[], int]) -> Iter
             f"{name}: its records are JSON objects spread over several lines, one after another; write one "
             f"object per line (JSON Lines), for example with: {command}"
         ) from None
+    except _JoinedDocuments as joined:
+        name = display_name(path)
+        one_per_line = "jq -c 'if type == \"array\" then .[] else . end'"
+        if path == "-":
+            command = one_per_line
+        elif path.endswith(".gz"):
+            command = f"gzip -dc {shlex.quote(name)} | {one_per_line}"
+        else:
+            command = f"{one_per_line} {shlex.quote(name)}"
+        raise InputError(
+            f"{name}: a JSON document over several lines is followed by another at line {joined.line} (files "
+            f"joined?): no one JSON document and no JSON Lines; write one record per line, for example with: {command}"
+        ) from None
     except (gzip.BadGzipFile, EOFError, zlib.error) as exc:
         reason = "truncated" if isinstance(exc, EOFError) else str(exc)
         after = f" after line {lines_read()}" if lines_read() else " before its first line"
@@ -308,13 +321,29 @@ class _SpreadObjects(Exception):
     and no one JSON document either. Read as lines, every line of it would be a finding."""
 
 
-def _objects_in_a_row(text: str) -> bool:
-    """Whether `text` starts with a whole JSON object over several lines and another object follows it."""
+class _JoinedDocuments(Exception):
+    """A JSON document over several lines followed by another, one of them an array: two files
+    joined (`cat a.json b.json`), or an array with records added after it. `line`: where the
+    second starts."""
+
+    def __init__(self, line: int) -> None:
+        super().__init__(line)
+        self.line = line
+
+
+def _documents_in_a_row(text: str, first_line: int) -> None:
+    """Raise `_SpreadObjects` or `_JoinedDocuments` when `text` starts with a whole JSON object or
+    array over several lines and another object or array follows it."""
     try:
         value, end = json.JSONDecoder().raw_decode(text, len(text) - len(text.lstrip()))
     except (ValueError, RecursionError):  # nested past Python's limit: read as lines, and reported there
-        return False
-    return isinstance(value, dict) and "\n" in text[:end] and text[end:].lstrip()[:1] == "{"
+        return
+    after = text[end:].lstrip()[:1]
+    if not isinstance(value, (dict, list)) or "\n" not in text[:end] or after not in ("{", "["):
+        return
+    if isinstance(value, dict) and after == "{":
+        raise _SpreadObjects
+    raise _JoinedDocuments(first_line + text.count("\n", 0, len(text) - len(text[end:].lstrip())))
 
 
 def _bounded_lines(stream: BinaryIO, limit: int) -> Iterator[bytes | int]:
@@ -452,13 +481,13 @@ def _try_document(
     if text.lstrip(" \t\r\n").startswith("{"):
         value, error = parse_json(text)
         if error is not None:
-            if _objects_in_a_row(text):
-                raise _SpreadObjects
+            _documents_in_a_row(text, first_line)
             return None, chunks
         stats.format = "json"
         return [RawLine(first_line, value, position=1)], []
     elements = _array_elements(text, first_line)
     if elements is None:
+        _documents_in_a_row(text, first_line)
         return None, chunks
     stats.array, stats.format = True, "json"
     return elements, []
