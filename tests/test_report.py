@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+import sftlint.examples
 from conftest import REAL_DATA
 from html_tree import Node, parse
 from report_fixtures import HOSTILE, nogo_records, real_records, result_dict, ticket_records, write_jsonl
@@ -674,6 +675,39 @@ def test_conversations_are_compared_turn_by_turn_with_their_roles() -> None:
     assert fields[2]["left"] == [{"text": "", "changed": True, "missing": True}]
     macro = environment().from_string('{% from "_macros.html.j2" import side %}{{ side(s) }}')
     assert "(none in this record)" in macro.render(s=fields[2]["left"])
+
+
+def test_turns_are_matched_by_content_so_a_turn_one_conversation_lacks_is_shown_once() -> None:
+    """Compared by number, an exchange added at the start made every later turn "changed"."""
+    exchange = [
+        {"from": "human", "value": "What is the rate from USD to EUR?"},
+        {"from": "gpt", "value": "The rate is 0.85."},
+        {"from": "human", "value": "And to GBP?"},
+        {"from": "gpt", "value": "It is 0.79."},
+    ]
+    greeting = [{"from": "human", "value": "Hello, can you help with currencies?"}, {"from": "gpt", "value": "Sure."}]
+    first, second = (normalise({"conversations": t}, "f.jsonl", 1)[0] for t in (exchange, greeting + exchange))
+    fields = compare(first, second)
+    assert [f["name"] for f in fields] == ["turn 1 · user", "turn 2 · assistant"]
+    assert all(f["left"] == [{"text": "", "changed": True, "missing": True}] for f in fields)
+
+    # an exchange dropped in the middle, and the last answer changed: the turns after the gap keep both numbers
+    shorter = [exchange[0], exchange[1], exchange[2], {"from": "gpt", "value": "It is 0.80 today."}]
+    longer = [*exchange[:2], *greeting, *exchange[2:]]
+    first, second = (normalise({"conversations": t}, "f.jsonl", 1)[0] for t in (shorter, longer))
+    names = [f["name"] for f in compare(first, second)]
+    assert names == ["turn 1 · user", "turn 3 · user", "turn 4 · assistant", "turn 4 / 6 · assistant"]
+
+
+def test_very_long_conversations_are_compared_turn_by_number(monkeypatch) -> None:
+    """Matching turns by content is quadratic at worst: past ALIGNED_TURNS they are paired in order."""
+    monkeypatch.setattr(sftlint.examples, "ALIGNED_TURNS", 2)
+    turns = [{"from": "human", "value": "Hi?"}, {"from": "gpt", "value": "Hello."}]
+    before = [{"from": "human", "value": "Who are you?"}, {"from": "gpt", "value": "A helper."}]
+    first, second = (normalise({"conversations": t}, "f.jsonl", 1)[0] for t in (turns, before + turns))
+    fields = compare(first, second)
+    assert [f["name"] for f in fields] == ["turn 1 · user", "turn 2 · assistant", "turn 3 · user", "turn 4 · assistant"]
+    assert fields[0]["left"] != [{"text": "", "changed": True, "missing": True}]  # "Hi?" against "Who are you?"
 
 
 def compare_texts(left: str, right: str) -> list[dict]:

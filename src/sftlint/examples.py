@@ -27,7 +27,7 @@ from sftlint.errors import SftlintError
 from sftlint.finding_store import FindingStore
 from sftlint.findings import Finding
 from sftlint.io import display_name, parse_json, read_records, rereadable, shown_path
-from sftlint.records import Record, normalise
+from sftlint.records import Record, Turn, normalise
 from sftlint.text.normal import ELLIPSIS, excerpt
 
 #: characters kept of each field; longer text keeps its head and its tail around an ellipsis.
@@ -314,23 +314,51 @@ def compare(left: Record, right: Record) -> list[dict[str, Any]]:
     (the first `DIFF_WORDS` words of each), then shortened for showing.
 
     Two conversations are compared turn by turn, each field a turn named with its number and
-    role ("turn 4 · function_call"): the first turn, and every turn that differs (the turns
-    left out are the same in both)."""
+    role ("turn 4 · function_call", "turn 3 / 4 · user" where the same turn has another number
+    in the second): the first turn, and every turn that differs (the turns left out are the same
+    in both). Turns are matched by their content, so a turn one conversation has more shows as
+    missing from the other, not as every later turn changed."""
     if left.turns and right.turns:
         roles = [_spelled_roles(left), _spelled_roles(right)]
-        texts = [{t.index: t.content for t in left.turns}, {t.index: t.content for t in right.turns}]
         fields = []
-        for index in sorted(texts[0].keys() | texts[1].keys()):
-            a, b = texts[0].get(index, ""), texts[1].get(index, "")
-            if a == b and fields:
+        for a, b in _aligned_turns(left.turns, right.turns):
+            if a is not None and b is not None and a.content == b.content and fields:
                 continue
-            role = " / ".join(dict.fromkeys(r[index] for r in roles if index in r))
-            fields += _compared(f"turn {index} · {role}", a, b)
+            numbers = dict.fromkeys(str(t.index) for t in (a, b) if t is not None)
+            role = " / ".join(dict.fromkeys(r[t.index] for r, t in zip(roles, (a, b), strict=True) if t is not None))
+            fields += _compared(f"turn {' / '.join(numbers)} · {role}", a.content if a else "", b.content if b else "")
         return fields
     fields = []
     for name in ("instruction", "input", "response"):
         fields += _compared(name, getattr(left, name), getattr(right, name))
     return fields
+
+
+#: turns of two conversations past which they are matched by number, not by content (matching
+#: is quadratic in the turns at worst)
+ALIGNED_TURNS = 1_000
+
+
+def _aligned_turns(left: Sequence[Turn], right: Sequence[Turn]) -> list[tuple[Turn | None, Turn | None]]:
+    """The turns of two conversations side by side, the same turns (role and text) matched
+    wherever they are; between two matched stretches the turns are paired in order, and those one
+    side has more face None."""
+    if len(left) * len(right) > ALIGNED_TURNS**2:
+        blocks = [(0, 0, 0)]  # nothing matched: paired in order
+    else:
+        keys = [[(t.role, t.content) for t in turns] for turns in (left, right)]
+        blocks = difflib.SequenceMatcher(None, *keys, autojunk=False).get_matching_blocks()
+    pairs: list[tuple[Turn | None, Turn | None]] = []
+    i = j = 0
+    for start_left, start_right, size in [*blocks[:-1], (len(left), len(right), 0)]:
+        gap = max(start_left - i, start_right - j)
+        pairs += [
+            (left[i + k] if i + k < start_left else None, right[j + k] if j + k < start_right else None)
+            for k in range(gap)
+        ]
+        pairs += list(zip(left[start_left : start_left + size], right[start_right : start_right + size], strict=True))
+        i, j = start_left + size, start_right + size
+    return pairs
 
 
 def _spelled_roles(record: Record) -> dict[int, str]:
