@@ -682,5 +682,16 @@ def test_glaives_functions_may_be_one_json_array():
     record, problems = normalise({"system": system, "chat": chat}, "f.jsonl", 1)
     assert problems == [] and record.input == "SYSTEM: Use them -".removeprefix("SYSTEM: ")
     assert list(record.tool_use.declared) == ["rate", "convert"]
+    # the functions on the prose's own line: they were taken as prose, and every call as undeclared
+    inline = 'SYSTEM: Use them if required - {"name": "rate", "parameters": {}} {"name": "convert", "parameters": {}}'
+    record, problems = normalise({"system": inline, "chat": chat}, "f.jsonl", 1)
+    assert problems == [] and record.input == "Use them if required -"
+    assert list(record.tool_use.declared) == ["rate", "convert"]
+    record, _ = normalise({"system": 'SYSTEM: Use: [{"name": "rate"}]', "chat": chat}, "f.jsonl", 1)
+    assert record.input == "Use:" and list(record.tool_use.declared) == ["rate"]
+    # braces in prose that are no declaration stay prose
+    for prose in ('SYSTEM: Greet {"name": user} warmly.', "SYSTEM: Fill in {name} and [name]."):
+        record, _ = normalise({"system": prose, "chat": chat}, "f.jsonl", 1)
+        assert record.input == prose.removeprefix("SYSTEM: ") and record.tool_use is None
     blank = {"system": "SYSTEM: You are helpful." + "\n" * 50_000 + "Thanks.", "chat": chat}
     assert normalise(blank, "f.jsonl", 1)[0].tool_use is None  # (a search across the blank lines took 1.7 s)

@@ -408,9 +408,10 @@ def _glaive_tools(system: str) -> tuple[str, Any]:
     start a line after the prose (their text as it is when one cannot be read, so that SFT114 says
     so), or None when it declares none."""
     start = re.search(r"^[ \t]*[\[{]", system, re.MULTILINE)
-    if start is None:
+    begin = start.start() if start is not None else _inline_functions(system)
+    if begin is None:
         return system.strip(), None
-    prose, rest = system[: start.start()].strip(), system[start.start() :]
+    prose, rest = system[:begin].strip(), system[begin:]
     tools: list[Any] = []
     at = 0
     while True:
@@ -422,6 +423,23 @@ def _glaive_tools(system: str) -> tuple[str, Any]:
         except (ValueError, RecursionError):  # as `parse_json`: nesting too deep is no JSON we read
             return prose, rest.strip()
         tools += value if isinstance(value, list) else [value]
+
+
+_INLINE_DECLARATION = re.compile(r"""(?<=[\s:-])[\[{]\s*(?:\{\s*)?"name"\s*:""")
+
+
+def _inline_functions(system: str) -> int | None:
+    """Where functions declared on the prose's own line start ("Use them if required - {"name":
+    ...}"): the first object (or array of objects) with a "name" after a space, colon or dash
+    that reads as JSON; None when there is none."""
+    for found in _INLINE_DECLARATION.finditer(system):
+        try:
+            value = _JSON_VALUE(system, found.start())[0]
+        except (ValueError, RecursionError):
+            continue
+        if isinstance(value, (dict, list)):
+            return found.start()
+    return None
 
 
 def _from_glaive(value: dict[str, Any]) -> dict[str, Any] | None:
