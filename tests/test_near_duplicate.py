@@ -416,3 +416,82 @@ def test_exact_copies_past_their_max_rate_are_an_error_as_near_copies_are(tmp_pa
     assert rate[0]["message"] == "5.7% of records (6 of 106) are exact copies of an earlier one; max_rate is 5.0%"
     assert all(f["line"] for f in exact(max_rate=0.06))  # at or under the limit: the copies alone
     assert {f["severity"] for f in exact(severity="warning")} == {"warning"}  # a configured severity stays
+
+
+def _tool_record(tools: list[str], turns: list[tuple[str, str]]) -> dict:
+    """A LLaMA-Factory ShareGPT tool-calling record, as in Glaive's data."""
+    declared = [{"name": name, "description": name.replace("_", " "), "parameters": {}} for name in tools]
+    return {"conversations": [{"from": role, "value": text} for role, text in turns], "tools": json.dumps(declared)}
+
+
+def _tip(bill: str, tip: str) -> dict:
+    return _tool_record(
+        ["calculate_tip"],
+        [
+            ("human", f"Hi, I need help with calculating the tip for my bill. The total amount is ${bill} and "
+                      "I want to leave a 15% tip."),
+            ("function_call", json.dumps({"name": "calculate_tip", "arguments": {"bill_amount": float(bill),
+                                                                                 "tip_percentage": 15}})),
+            ("observation", json.dumps({"tip_amount": float(tip)})),
+            ("gpt", f"The tip amount for your bill should be ${tip}. Is there anything else you would like help "
+                    "with today?"),
+        ],
+    )  # fmt: skip
+
+
+def test_a_template_filled_with_other_numbers_is_another_example(tmp_path: Path) -> None:
+    """Real false alarms on Glaive's tool-calling data: the same tip, discount or loan template with
+    another bill and another result (Jaccard 0.62-0.70). The same values reworded stay copies, and so
+    does a copy whose edit adds a number (not as many numbers: no template refilled)."""
+    records = clean_records(40) + [_tip("50", "7.5"), _tip("100", "15")]
+    assert lint(write_jsonl(tmp_path / "refilled.jsonl", records))["findings"] == []
+    retyped = _tip("50", "7.5")
+    retyped["conversations"][3]["value"] = "Your tip should be $7.5. Anything else you would like help with today?"
+    records = clean_records(40) + [_tip("50", "7.5"), retyped]
+    assert [f["line"] for f in lint(write_jsonl(tmp_path / "retyped.jsonl", records))["findings"]] == [42]
+    rng = random.Random(3)
+    answer = prose(rng, 60)
+    original = {"instruction": "List 3 ways to save energy at home.", "output": f"1. {answer}"}
+    edited = {"instruction": "List 3 ways to save energy at home, 2 short.", "output": f"1. {answer} 2."}
+    records = clean_records(40) + [original, edited]
+    assert [f["line"] for f in lint(write_jsonl(tmp_path / "edited.jsonl", records))["findings"]] == [42]
+
+
+def _refusal(tool: str, city: str, ability: str) -> dict:
+    return _tool_record(
+        [tool],
+        [
+            ("human", f"Can you please book a flight for me from New York to {city}?"),
+            ("gpt", f"I'm sorry, but I don't have the capability to book flights. My current function is to "
+                    f"{ability}."),
+        ],
+    )
+
+
+def test_the_same_request_with_other_tools_at_hand_is_another_example(tmp_path: Path) -> None:
+    """Real false alarms on Glaive's data: one refusal template, the record's own tool named in it.
+    Records that share a tool, or declare none, are compared as before."""
+    records = clean_records(40) + [
+        _refusal("create_invoice", "Los Angeles", "create invoices for you"),
+        _refusal("calculate_age", "Los Angeles", "calculate age based on the birth date"),
+    ]
+    assert lint(write_jsonl(tmp_path / "other_tools.jsonl", records))["findings"] == []
+    records = clean_records(40) + [
+        _refusal("create_invoice", "Los Angeles", "create invoices for you"),
+        _refusal("create_invoice", "Los Angeles", "create invoices for you when asked"),
+    ]
+    assert [f["line"] for f in lint(write_jsonl(tmp_path / "same_tool.jsonl", records))["findings"]] == [42]
+    plain = [{k: v for k, v in r.items() if k != "tools"} for r in records[-2:]]
+    plain[1]["conversations"][1]["value"] = plain[1]["conversations"][1]["value"].replace("invoices", "receipts")
+    records = clean_records(40) + [_refusal("create_invoice", "Los Angeles", "create invoices for you"), plain[1]]
+    assert [f["line"] for f in lint(write_jsonl(tmp_path / "one_without.jsonl", records))["findings"]] == [42]
+
+
+def test_numbers_key_counts_the_numbers_and_ignores_their_order() -> None:
+    from sftlint.text.normal import NUMBERS_COUNT, numbers_key
+
+    assert numbers_key("15 % of $50") == numbers_key("$50 at 15 %")
+    assert numbers_key("15 % of $50") != numbers_key("15 % of $100")
+    assert numbers_key("15 % of $50") & NUMBERS_COUNT == numbers_key("20 % of $80") & NUMBERS_COUNT == 2
+    assert numbers_key("no numbers") & NUMBERS_COUNT == 0 and numbers_key("") == numbers_key("none at all")
+    assert numbers_key("1,000.5 and 3") & NUMBERS_COUNT == 2

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import zlib
 from array import array
 from collections.abc import Iterator
 from typing import Any
@@ -25,8 +26,9 @@ from sftlint.minhash import (
 )
 from sftlint.places import Places
 from sftlint.records import Record
-from sftlint.text.normal import Compared, compared_text, content_key
+from sftlint.text.normal import NUMBERS_COUNT, Compared, compared_text, content_key, numbers_key
 
+_U16 = np.uint64(NUMBERS_COUNT)
 #: members of a cluster named in `related` and in the summary
 SHOWN_MEMBERS = 5
 SHOWN_CLUSTERS = 10
@@ -62,6 +64,20 @@ def _label_group(label: str | None, desirable: bool | None = None) -> int:
     return int.from_bytes(hashlib.blake2b(label.encode("utf-8", "surrogatepass"), digest_size=8).digest(), "little")
 
 
+def _tools_masks(record: Record) -> tuple[int, int]:
+    """The tools a record declares, each name one bit in each of two 64-bit masks, picked by two
+    parts of its hash ((0, 0) when it declares none). Two records whose masks share no bit in
+    either share no tool; two that share a tool share a bit in both (two tools alone collide in
+    both once in 4,096 times, and are then taken as sharing one)."""
+    declared = record.tool_use.declared if record.tool_use is not None else None
+    first = second = 0
+    for name in declared or ():
+        hashed = zlib.crc32(name.encode("utf-8", "surrogatepass"))
+        first |= 1 << (hashed & 63)
+        second |= 1 << ((hashed >> 8) & 63)
+    return first, second
+
+
 class NearDuplicateOptions(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)  # a value of the wrong type is an error, never converted
     threshold: float = Field(
@@ -83,12 +99,17 @@ class NearDuplicate(Check):
     copy with 8 % of its words replaced keeps ~85 % of its word pairs (Jaccard ~0.73; at worst
     0.65 for 20 words with 2 replaced far apart) but only ~66 % of its 5-grams (Jaccard ~0.49).
     The default threshold 0.6 finds copies with 3-8 % of their words substituted, inserted or
-    deleted (recall >= 0.996 on edited real records, `benchmarks/neardup_edits.py`), while
+    deleted (recall 0.99-1.00 at 3-5 % and 0.96-0.99 at 8 % on edited real records,
+    `benchmarks/neardup_edits.py`), while
     records sharing only a template, or a quarter of their words replaced, stay apart.
     With `on = "pair"`, the two answers must be alike as well (their estimated Jaccard at least
     `threshold` - 0.15, from a 32-value sketch of each record's last answer): two branches of
     one conversation share their history but not their last reply, and the same question with
-    another answer is an alternative, not a copy. Verified pairs are grouped
+    another answer is an alternative, not a copy. Nor are two records a copy when their prompts
+    (user turns) give other numbers and their last answers answer other numbers, as many in each:
+    a template filled with other values (a tip on $50 and on $100) is another example. Nor are
+    two records that declare tools but share none: the same request with other tools at hand
+    teaches another choice (which tool to call, or what to decline). Verified pairs are grouped
     into clusters; each record but the first of its cluster is reported with the first (and a
     few other members) in `related`, its Jaccard with the record it was verified against in
     `score`, and the cluster id and that partner in `data`.
@@ -130,6 +151,8 @@ class NearDuplicate(Check):
         self.file_ids = array("i")
         self.positions = array("q")
         self.content = bytearray()  # 8 bytes of SFT103's content key per record
+        # per record: the numbers it is given and those it answers (`numbers_key`), its tools (`_tools_mask`)
+        self.given, self.answered, self.tools, self.tools_too = array("Q"), array("Q"), array("Q"), array("Q")
         self.result: dict[str, Any] | None = None
 
     def collect(self, record: Record) -> None:
@@ -141,10 +164,21 @@ class NearDuplicate(Check):
         self.positions.append(record.position)
         self.content += content_key(record)[:8]
         text, group = compared_text(record, self.options.on), _label_group(record.label, record.desirable)
+        answer = last_answer(record)
+        # what a record is asked: its user turns (not tool results: a random password or a quote differs
+        # in every run of one conversation), or its instruction and input
+        if record.turns:
+            asked = "\n".join([t.content for t in record.turns if t.role == "user"])
+        else:
+            asked = f"{record.instruction}\n{record.input}"
+        self.given.append(numbers_key(asked))
+        self.answered.append(numbers_key(answer))
+        masks = _tools_masks(record)
+        self.tools.append(masks[0])
+        self.tools_too.append(masks[1])
         if self.answers is None:
             self.corpus.add(fold_text(text), group)
             return
-        answer = last_answer(record)
         cut = len(text) - len(answer)
         if cut > 0 and text[cut - 1].isspace() and text.endswith(answer) and text.isascii():
             # ASCII text that ends on its answer after a space: its words are the prompt's, then the
@@ -240,14 +274,33 @@ class NearDuplicate(Check):
         exact_copy[first] = False  # SFT103 reports these; they are not near-duplicates again
         ids = np.flatnonzero(~exact_copy & (self.corpus.store.sizes() > 0))
         threshold = self.options.threshold
-        accept = None
-        if self.answers is not None:
-            self.answers.freeze()
-            answers, alike = self.answers, threshold - ANSWER_MARGIN
-            accept = lambda x, y: answers.similarity(x, y) >= alike  # noqa: E731
+        given, answered, tools, tools_too = (
+            np.frombuffer(a, dtype=np.uint64) for a in (self.given, self.answered, self.tools, self.tools_too)
+        )
+        answers, alike = self.answers, threshold - ANSWER_MARGIN
+        if answers is not None:
+            answers.freeze()
+
+        def refilled(keys: np.ndarray, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+            """As many numbers, not the same ones: values put in a template's slots."""
+            a, b = keys[x], keys[y]
+            return (a != b) & ((a & _U16) == (b & _U16))
+
+        def accept(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+            """Whether records x[k] and y[k] may be copies: not a template refilled (other numbers
+            asked and answered, as many of each), a tool in common (or no tools), and in pair
+            mode answers alike."""
+            ok = ~(refilled(given, x, y) & refilled(answered, x, y))
+            shared = ((tools[x] & tools[y]) != 0) & ((tools_too[x] & tools_too[y]) != 0)
+            ok &= shared | (tools[x] == 0) | (tools[y] == 0)
+            if answers is not None and ok.any():
+                ok[ok] = answers.similarity(x[ok], y[ok]) >= alike
+            return ok
+
         clusters = find_clusters(keys, ids, self.corpus.store, threshold, accept=accept, counts=work)
         self.corpus.close()
         self.corpus = self.answers = None  # type: ignore[assignment]
+        self.given, self.answered, self.tools, self.tools_too = array("Q"), array("Q"), array("Q"), array("Q")
         return clusters, int(exact_copy.sum())
 
     @staticmethod

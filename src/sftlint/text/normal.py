@@ -118,6 +118,29 @@ def content_key(record: Record) -> bytes:
     return key
 
 
+#: the low bits of `numbers_key` that hold how many numbers a text has
+NUMBERS_COUNT = 0xFFFF
+# bytes.translate table: digits, "." and "," kept, every other byte a space
+_NUMBER_BYTES = bytes(b if b in b"0123456789.," else 32 for b in range(256))
+_NO_NUMBERS = int.from_bytes(hashlib.blake2b(b"", digest_size=8).digest(), "little") & ~NUMBERS_COUNT
+
+
+def numbers_key(text: str) -> int:
+    """The numbers in `text` (runs of ASCII digits, "." and ",", trimmed of "." and ","), in any
+    order ("15 % of $50" and "$50 at 15 %" are alike), as a 64-bit key: how many there are (at
+    most NUMBERS_COUNT) in its low 16 bits, a hash of them above. Equal for texts that give the
+    same numbers, whatever their words; equal low bits for texts that give as many numbers.
+
+    One `bytes.translate` and a split: a regex took five times as long, a cost every record pays.
+    """
+    runs = text.encode("utf-8", "surrogatepass").translate(_NUMBER_BYTES).split()
+    found = sorted(filter(None, (run.strip(b".,") for run in runs)))
+    if not found:
+        return _NO_NUMBERS
+    digest = hashlib.blake2b(b" ".join(found), digest_size=8).digest()
+    return (int.from_bytes(digest, "little") & ~NUMBERS_COUNT) | min(len(found), NUMBERS_COUNT)
+
+
 def compared_text(record: Record, on: Compared) -> str:
     """The text near-duplicate search compares: the whole pair, the prompt or the response.
 
