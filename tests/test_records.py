@@ -689,8 +689,14 @@ def test_glaives_functions_may_be_one_json_array():
     assert list(record.tool_use.declared) == ["rate", "convert"]
     record, _ = normalise({"system": 'SYSTEM: Use: [{"name": "rate"}]', "chat": chat}, "f.jsonl", 1)
     assert record.input == "Use:" and list(record.tool_use.declared) == ["rate"]
-    # braces in prose that are no declaration stay prose
-    for prose in ('SYSTEM: Greet {"name": user} warmly.', "SYSTEM: Fill in {name} and [name]."):
+    # braces in prose that are no declaration stay prose, at the start of a line too (they were an
+    # unreadable 'tools' field: a false SFT114 error)
+    for prose in (
+        'SYSTEM: Greet {"name": user} warmly.',
+        "SYSTEM: Fill in {name} and [name].",
+        "SYSTEM: You are a travel assistant, with no access to external functions.\n[Important] Be polite.",
+        "SYSTEM: Answer in this form:\n{answer}\nand nothing else.",
+    ):
         record, _ = normalise({"system": prose, "chat": chat}, "f.jsonl", 1)
         assert record.input == prose.removeprefix("SYSTEM: ") and record.tool_use is None
     blank = {"system": "SYSTEM: You are helpful." + "\n" * 50_000 + "Thanks.", "chat": chat}

@@ -403,10 +403,14 @@ def _glaive_call_turn(text: str) -> str:
     return json.dumps(calls[0] if len(calls) == 1 else calls, ensure_ascii=False)
 
 
+_NAMES_A_FUNCTION = re.compile(r"""\bname["']?\s*:""")
+
+
 def _glaive_tools(system: str) -> tuple[str, Any]:
     """A Glaive system prompt's prose and its functions: the JSON objects (or arrays of them) that
     start a line after the prose (their text as it is when one cannot be read, so that SFT114 says
-    so), or None when it declares none."""
+    so), or None when it declares none. A line that starts with a bracket but reads as no JSON
+    and names no function ("[Important] Be polite.", an "{answer}" template) is prose."""
     start = re.search(r"^[ \t]*[\[{]", system, re.MULTILINE)
     begin = start.start() if start is not None else _inline_functions(system)
     if begin is None:
@@ -421,6 +425,8 @@ def _glaive_tools(system: str) -> tuple[str, Any]:
         try:
             value, at = _JSON_VALUE(rest, at)
         except (ValueError, RecursionError):  # as `parse_json`: nesting too deep is no JSON we read
+            if not tools and not _NAMES_A_FUNCTION.search(rest):  # prose: "[Important] ...", "{answer}"
+                return system.strip(), None
             return prose, rest.strip()
         tools += value if isinstance(value, list) else [value]
 
