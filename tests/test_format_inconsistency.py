@@ -100,6 +100,29 @@ def test_fires_on_a_chat_assistant_turn_out_of_form(tmp_path) -> None:
     assert finding["message"].startswith("turn 2: response is plain prose; expected a single short label")
 
 
+def test_tool_calls_are_not_answers_whose_form_is_profiled(tmp_path) -> None:
+    """Agentic data with several calls a conversation: the calls (JSON objects with `name` and
+    `arguments`) made "a JSON object" dominant, and every final prose answer was flagged."""
+    tools = json.dumps([{"name": "get_weather", "parameters": {"type": "object", "properties": {}}}])
+    records = []
+    for i in range(30):
+        turns = [{"from": "human", "value": f"What will the weather be in city {i} for the next four days?"}]
+        for day in range(4):
+            call = {"name": "get_weather", "arguments": {"city": f"city {i}", "day": day}}
+            turns += [{"from": "function_call", "value": json.dumps(call)},
+                      {"from": "observation", "value": json.dumps({"temp": 10 + (i + day) % 15})}]  # fmt: skip
+        turns.append({"from": "gpt", "value": f"In city {i} it stays mild, between 10 and 14 degrees."})
+        records.append({"conversations": turns, "tools": tools})
+    _, out = lint_json(str(write_jsonl(tmp_path / "calls.jsonl", records)), "--select", "SFT112")
+    assert findings(out, "SFT112") == []
+    # answers that are JSON objects, with calls among them, are still profiled as answers
+    for record in records:
+        record["conversations"][-1]["value"] = json.dumps({"city": "x", "low": 10, "high": 14})
+    records[4]["conversations"][-1]["value"] = "It stays mild."
+    _, out = lint_json(str(write_jsonl(tmp_path / "answers.jsonl", records)), "--select", "SFT112")
+    assert [f["line"] for f in findings(out, "SFT112")] == [5]
+
+
 def test_quiet_on_consistent_structured_data(tmp_path) -> None:
     _, out = lint_json(str(write_jsonl(tmp_path / "t.jsonl", [ticket(i) for i in range(40)])), "--select", "SFT112")
     assert findings(out, "SFT112") == []

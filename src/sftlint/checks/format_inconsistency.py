@@ -106,8 +106,8 @@ class FormatInconsistencyOptions(BaseModel):
 class FormatInconsistency(Check):
     """A response that breaks the structured form most of the dataset's responses share.
 
-    What it does: Profiles every response (each assistant turn for chat): a JSON object and
-    its top-level keys, a JSON array, either inside a ``` fence, text that starts like JSON but
+    What it does: Profiles every response (each assistant turn for chat; a tool call is no
+    answer and is left out): a JSON object and its top-level keys, a JSON array, either inside a ``` fence, text that starts like JSON but
     does not parse, a fenced code block, markdown sections and their headings, a numbered or
     bulleted list, a single short label, or plain prose. When one structured form covers at
     least `min_share` (default 80 %) of the responses, it flags every response in another form,
@@ -147,7 +147,13 @@ class FormatInconsistency(Check):
 
     def collect(self, record: Record) -> None:
         if record.turns is not None:
-            responses = [(t.index, t.content) for t in record.turns if t.role == "assistant" and t.trained]
+            # a tool call is the assistant acting, not answering: its JSON is no form of the answers
+            calls = {call.turn for call in record.tool_use.calls} if record.tool_use is not None else ()
+            responses = [
+                (t.index, t.content)
+                for t in record.turns
+                if t.role == "assistant" and t.trained and t.index not in calls
+            ]
         else:
             responses = [(0, record.response)]
         file_id = self.files.setdefault(record.file, len(self.files))
