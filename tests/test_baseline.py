@@ -218,6 +218,39 @@ def test_a_dataset_wide_finding_is_accepted_for_its_own_dataset_only(tmp_path):
     assert code == 0 and defects(out) == []
 
 
+def _sums(numbers) -> list[dict]:
+    return [{"instruction": f"What is {i} plus {i}?", "output": f"{i} plus {i} is {2 * i}."} for i in numbers]
+
+
+def test_an_accepted_rate_of_copies_fails_again_once_it_grows(tmp_path):
+    """SFT103's rate past max_rate was accepted by code and files alone: a dataset that grew from
+    5.7 % to 37.5 % exact copies was GO under the baseline."""
+    path = write(tmp_path / "train.jsonl", _sums([*range(100), *range(6)]))
+    base = tmp_path / "base.json"
+    assert lint(path, "--write-baseline", base, "--format", "json")[0] == 0
+    entries = [e for e in json.loads(base.read_text())["findings"] if e["key"].startswith("dataset:")]
+    rates = {e["code"]: e["rate"] for e in entries}
+    assert rates["SFT103"] == pytest.approx(6 / 106) and rates["SFT201"] is None  # a size is no rate
+    assert lint(path, "--baseline", base, "--format", "json")[0] == 0  # the same rate: accepted
+    write(path, _sums([*range(100), *range(60)]))
+    code, out = lint(path, "--baseline", base, "--format", "json")
+    assert code == 1 and ("SFT103", None) in defects(out) and out["baseline"]["stale"] == []
+    write(path, _sums([*range(100), *range(4)]))  # fewer copies: still accepted (no error: 3.8 %)
+    code, out = lint(path, "--baseline", base, "--format", "json")
+    assert code == 0 and ("SFT103", None) not in defects(out)
+
+
+def test_entries_of_checks_that_did_not_run_are_not_stale(legacy, tmp_path):
+    """With --select, the accepted empty response was "no longer found (fixed or removed)", with
+    advice to rewrite the baseline, which would have dropped it."""
+    path, _ = legacy
+    baseline = tmp_path / "baseline.json"
+    lint(path, "--write-baseline", baseline)
+    result = CliRunner().invoke(cli, ["lint", str(path), "--baseline", str(baseline), "--format", "json",
+                                      "--select", "SFT103"])  # fmt: skip
+    assert json.loads(result.stdout)["baseline"]["stale"] == []
+
+
 @pytest.mark.parametrize(
     ("baseline", "says"),
     [

@@ -167,7 +167,9 @@ class Check:
         if rate <= limit:
             return None
         said = f"{rate:.1%} of records ({count} of {of}) are {what}; max_rate is {limit:.1%}"
-        return self.escalated(self.finding(said, score=rate), Severity.ERROR)
+        found = self.finding(said, score=rate)
+        found.data = {"rate": rate}  # a baseline accepts this rate, not a higher one
+        return self.escalated(found, Severity.ERROR)
 
     def escalated(self, finding: Finding, severity: Severity) -> Finding:
         """`finding` raised to `severity` (a dataset-wide rate past its limit), unless the user
