@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 
 import pytest
 from click.testing import CliRunner
@@ -73,14 +75,32 @@ def test_no_evaluation_set_fires_with_a_sized_recommendation(tmp_path) -> None:
     _, out = lint_json(str(path), "--select", "SFT205,SFT201")
     [finding] = findings(out, "SFT205")
     assert finding["severity"] == "advice"
-    assert "hold out about 100 of the 500 usable pairs (20%" in finding["message"]
-    assert f"sftlint split {path} --eval-fraction 0.2 -o train.jsonl -e eval.jsonl" in finding["message"]
+    assert "hold out about 100 of the 500 records (20%" in finding["message"]
+    assert f"`sftlint split {path} -o train.jsonl -e eval.jsonl`, whose default" in finding["message"]
     assert out["summaries"]["no-evaluation-set"] == {"present": False, "files": [], "recommended_size": 100}
     # a name a shell would split is quoted, so the command can be pasted as it is
     spaced = write_jsonl(tmp_path / "my data.jsonl", pairs(500))
     _, out = lint_json(str(spaced), "--select", "SFT205,SFT201")
     [finding] = findings(out, "SFT205")
-    assert f"`sftlint split '{spaced}' --eval-fraction 0.2 " in finding["message"]
+    assert f"`sftlint split '{spaced}' -o train.jsonl " in finding["message"]
+
+
+def test_the_split_command_advised_holds_out_the_size_advised_and_never_overwrites_the_input(tmp_path) -> None:
+    """The advice sized on usable pairs and `split` on valid records: "about 60" held out 120, and
+    the advice's fraction gave a set `split` then called too small. A file named train.jsonl was
+    told to split into -o train.jsonl, which `split` refuses."""
+    records = pairs(600)
+    for record in records[1::2]:
+        record["output"] = ""  # half the records are not usable
+    path = write_jsonl(tmp_path / "train.jsonl", records)
+    _, out = lint_json(str(path), "--select", "SFT205,SFT201")
+    [finding] = findings(out, "SFT205")
+    assert "hold out about 100 of the 600 records" in finding["message"]
+    command = finding["message"].split("`")[-2]
+    assert command == f"sftlint split {path} -o train.split.jsonl -e eval.split.jsonl"
+    done = subprocess.run([sys.executable, "-m", "sftlint", *command.split()[1:]], capture_output=True, text=True,
+                          cwd=tmp_path)  # fmt: skip
+    assert done.returncode == 0 and "eval.split.jsonl: 100 records" in done.stdout and "note:" not in done.stderr
 
 
 def test_no_evaluation_set_quiet_when_config_names_one(tmp_path) -> None:

@@ -456,7 +456,7 @@ def schema() -> None:
     type=float,
     default=None,
     help="Share of records to hold out for evaluation.  [default: the size SFT205 recommends: 10 % of the "
-    "records, at least 100 but at most 20 % of a small file, at most 1,000]",
+    "records, at least 100 but at most 20 % of a small file (at least 1), at most 1,000]",
 )
 @click.option(
     "--train",

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 import shlex
 from collections.abc import Iterator
 from typing import Any
@@ -14,17 +15,17 @@ class NoEvaluationSet(Check):
 
     What it does: Looks for an evaluation set given with `--against FILE` or `against = [...]`
     in config. When there is none, it advises keeping one and says how large: 10 % of the
-    usable pairs, at least 100 records (at most 20 % of a small dataset) and at most 1,000,
-    with the 95 % margin of error that size gives on an accuracy-like score. It names the
-    `sftlint split` command that holds such a set out.
+    valid records, at least 100 (at most 20 % of a small dataset, at least one) and at most 1,000, with the
+    95 % margin of error that size gives on an accuracy-like score. It names the `sftlint split`
+    command that holds such a set out: its default evaluation set is that size, counted the same
+    way.
 
     Why it matters: Fine-tuning pays off only against clear evaluation goals. Without held-out
     examples the training loss is the only signal, and it keeps falling while the model
     memorises; a set split off at random is no better when copies of a training record or the
     same prompt with another answer end up in it.
 
-    How to fix: Run `sftlint split DATA --eval-fraction F -o train.jsonl -e eval.jsonl`
-    (seeded; keeps duplicates and same-prompt groups on one side; stratified by label for
+    How to fix: Run `sftlint split DATA -o train.jsonl -e eval.jsonl` (seeded; keeps duplicates and same-prompt groups on one side; stratified by label for
     classification data), train on train.jsonl, and lint it with `--against eval.jsonl`.
     """
 
@@ -39,21 +40,25 @@ class NoEvaluationSet(Check):
 
     def finish(self, context: Context) -> Iterator[Finding]:
         against = list(context.against)
-        pairs = context.usable_pairs or context.valid
-        size = recommended_eval_size(pairs)
+        # sized on the valid records, as `sftlint split` sizes its default: the command below holds it out
+        records = context.valid
+        size = recommended_eval_size(records)
         self.result = {"present": bool(against), "files": against, "recommended_size": size}
         if against or size == 0:
             return
-        fraction = size / pairs
+        fraction = size / records
         # one file by its name, quoted for a shell; standard input and records in memory
         # ("<stdin>", "<DataFrame>") as DATA
         named = len(context.files) == 1 and not context.files[0].startswith("<")
         data = shlex.quote(context.files[0]) if named else "DATA"
+        train, held = "train.jsonl", "eval.jsonl"
+        if named and os.path.basename(context.files[0]) in (train, held):  # never the input's own name
+            train, held = "train.split.jsonl", "eval.split.jsonl"
         yield self.finding(
             f"no evaluation set given (--against or `against` in config): hold out about {size} of the "
-            f"{pairs} usable pairs ({fraction:.0%}; a 95% margin of about ±{margin_points(size):.0f} points "
-            f"on an accuracy-like score) with `sftlint split {data} --eval-fraction {fraction:.2g} "
-            "-o train.jsonl -e eval.jsonl`",
+            f"{records} records ({fraction:.0%}; a 95% margin of about ±{margin_points(size):.0f} points "
+            f"on an accuracy-like score) with `sftlint split {data} -o {train} -e {held}`, whose default "
+            "evaluation set is this size",
             recommended_size=size,
             eval_fraction=round(fraction, 4),
         )
