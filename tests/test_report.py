@@ -646,6 +646,20 @@ def test_words_one_text_lacks_leave_a_mark_where_they_would_be_and_both_sides_sh
     assert '<mark class="missing"' in macro.render(s=field["left"])
 
 
+def test_a_difference_made_of_invisible_characters_shows_them_as_escapes() -> None:
+    """A zero-width space was the whole difference: both sides showed the same marked word."""
+    words = " ".join(f"word{i}" for i in range(40))
+    fields = compare_texts(f"{words} final total", f"{words} final\u200b total")
+    (field,) = [f for f in fields if f["name"] == "response"]
+    macro = environment().from_string('{% from "_macros.html.j2" import segments %}{{ segments(s) }}')
+    left, right = macro.render(s=field["left"]), macro.render(s=field["right"])
+    assert "<mark>final\\u200b </mark>" in right and "\u200b" not in right and "<mark>final </mark>" in left
+    # unmarked text keeps them: a zero-width joiner belongs in Persian, Hindi and emoji
+    same = words + " \u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645"
+    (field,) = [f for f in compare_texts(same + " one", same + " two") if f["name"] == "response"]
+    assert "\u200c" in macro.render(s=field["left"])
+
+
 def test_both_sides_are_cut_at_the_same_words_never_inside_one() -> None:
     """Cut by characters, the sides of one stretch differed ("[…] le March" beside "[…] ple March")."""
     words = [f"word{i}" for i in range(300)]

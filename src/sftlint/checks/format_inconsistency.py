@@ -107,8 +107,8 @@ class FormatInconsistency(Check):
     """A response that breaks the structured form most of the dataset's responses share.
 
     What it does: Profiles every response (each assistant turn for chat; a tool call is no
-    answer and is left out): a JSON object and its top-level keys, a JSON array, either inside a ``` fence, text that starts like JSON but
-    does not parse, a fenced code block, markdown sections and their headings, a numbered or
+    answer and is left out): a JSON object and its top-level keys, a JSON array, either inside
+    a ``` fence, text that starts like JSON but does not parse, a fenced code block, markdown sections and their headings, a numbered or
     bulleted list, a single short label, or plain prose. When one structured form covers at
     least `min_share` (default 80 %) of the responses, it flags every response in another form,
     and, for JSON objects, those missing a key that `min_share` of the objects have or carrying

@@ -25,8 +25,9 @@ class NoEvaluationSet(Check):
     memorises; a set split off at random is no better when copies of a training record or the
     same prompt with another answer end up in it.
 
-    How to fix: Run `sftlint split DATA -o train.jsonl -e eval.jsonl` (seeded; keeps duplicates and same-prompt groups on one side; stratified by label for
-    classification data), train on train.jsonl, and lint it with `--against eval.jsonl`.
+    How to fix: Run `sftlint split DATA -o train.jsonl -e eval.jsonl` (seeded; keeps
+    duplicates and same-prompt groups on one side; stratified by label for classification
+    data), train on train.jsonl, and lint it with `--against eval.jsonl`.
     """
 
     code = "SFT205"

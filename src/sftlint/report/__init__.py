@@ -27,6 +27,7 @@ from pydantic import ValidationError
 from sftlint.display import visible
 from sftlint.errors import SftlintError
 from sftlint.report.view import build_view
+from sftlint.text.normal import INVISIBLE
 
 __all__ = ["default_template_dir", "environment", "load_result", "render_report"]
 
@@ -65,7 +66,17 @@ def _prose(text: object) -> Markup:
     return Markup(_CODE_SPAN.sub(r"<code>\1</code>", str(escape(text))))
 
 
-FILTERS = {"num": _number, "pct": _percent, "prose": _prose}
+_INVISIBLE_SHOWN = str.maketrans({c: f"\\u{ord(c):04x}" for c in INVISIBLE})
+
+
+def _unhidden(text: str) -> str:
+    """A marked difference with its invisible characters (zero-width space, soft hyphen, byte-order
+    mark...) as escapes: a difference made of them alone was a marked word the same on both sides.
+    Unmarked text keeps them (a zero-width joiner belongs in Persian, Hindi and emoji)."""
+    return text.translate(_INVISIBLE_SHOWN)
+
+
+FILTERS = {"num": _number, "pct": _percent, "prose": _prose, "unhidden": _unhidden}
 
 
 @functools.lru_cache(maxsize=8)
