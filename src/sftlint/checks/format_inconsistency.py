@@ -108,8 +108,9 @@ class FormatInconsistency(Check):
 
     What it does: Profiles every response (each assistant turn for chat; a tool call is no
     answer and is left out): a JSON object and its top-level keys, a JSON array, either inside
-    a ``` fence, text that starts like JSON but does not parse, a fenced code block, markdown sections and their headings, a numbered or
-    bulleted list, a single short label, or plain prose. When one structured form covers at
+    a ``` fence, text that starts like JSON but does not parse, a fenced code block, markdown
+    sections and their headings, a numbered or bulleted list, a single short label, or plain
+    prose. When one structured form covers at
     least `min_share` (default 80 %) of the responses, it flags every response in another form,
     and, for JSON objects, those missing a key that `min_share` of the objects have or carrying
     a key that fewer than `rare_key_share` of them have; for markdown sections, those missing a
