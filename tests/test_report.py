@@ -776,6 +776,30 @@ def test_contamination_shows_the_evaluation_record_beside_the_training_record(tm
     assert records[7]["instruction"][:200] in sides[1].text
 
 
+def test_a_contaminated_conversation_is_shown_with_the_turns_it_shares(tmp_path: Path) -> None:
+    """The prompt the two share is the evidence: shown turns that differ only, the comparison left
+    out the copied turn and marked every other one as changed."""
+    question = ("Explain in detail how the tides are caused by the moon and the sun and why there are two high "
+                "tides every single day on most coasts")  # fmt: skip
+    system = {"role": "system", "content": "You are a science tutor."}
+    asked = {"role": "user", "content": question}
+    train = write_jsonl(tmp_path / "train.jsonl", [
+        *real_records(20),
+        {"messages": [system, asked, {"role": "assistant", "content": "Tides come from the moon's pull."},
+                      {"role": "user", "content": "And spring tides?"},
+                      {"role": "assistant", "content": "They come when sun and moon line up."}]},
+    ])  # fmt: skip
+    evaluation = write_jsonl(tmp_path / "eval.jsonl", [
+        {"messages": [system, asked, {"role": "assistant", "content": "Because of gravity."}]}
+    ])  # fmt: skip
+    out = CliRunner().invoke(cli, ["lint", str(train), "--against", str(evaluation), "--format", "json",
+                                   "--select", "SFT203"])  # fmt: skip
+    (shown,) = [e for e in json.loads(out.stdout)["examples"] if e.get("partners")]
+    fields = shown["partners"][0]["fields"]
+    assert [f["name"] for f in fields][:3] == ["turn 1 · system", "turn 2 · user", "turn 3 · assistant"]
+    assert not any(s["changed"] for s in fields[1]["left"] + fields[1]["right"])
+
+
 def test_report_of_a_result_holding_a_lone_surrogate_shows_its_escape(tmp_path):
     """A record with a lone surrogate ("\\ud800" in its JSON) reaches the result's messages and
     excerpts; the report shows it as that escape instead of failing to encode it."""

@@ -309,20 +309,21 @@ def _fitting(words: list[str], chars: int) -> int:
     return count if chars else 0
 
 
-def compare(left: Record, right: Record) -> list[dict[str, Any]]:
+def compare(left: Record, right: Record, keep_same: bool = False) -> list[dict[str, Any]]:
     """The fields of two records with the words that differ marked, computed on the full texts
     (the first `DIFF_WORDS` words of each), then shortened for showing.
 
     Two conversations are compared turn by turn, each field a turn named with its number and
     role ("turn 4 · function_call", "turn 3 / 4 · user" where the same turn has another number
     in the second): the first turn, and every turn that differs (the turns left out are the same
-    in both). Turns are matched by their content, so a turn one conversation has more shows as
-    missing from the other, not as every later turn changed."""
+    in both; with `keep_same`, every turn: where what two records share is the evidence, as a
+    contaminated prompt is). Turns are matched by their content, so a turn one conversation has
+    more shows as missing from the other, not as every later turn changed."""
     if left.turns and right.turns:
         roles = [_spelled_roles(left), _spelled_roles(right)]
         fields = []
         for a, b in _aligned_turns(left.turns, right.turns):
-            if a is not None and b is not None and a.content == b.content and fields:
+            if a is not None and b is not None and a.content == b.content and fields and not keep_same:
                 continue
             numbers = dict.fromkeys(str(t.index) for t in (a, b) if t is not None)
             role = " / ".join(dict.fromkeys(r[t.index] for r, t in zip(roles, (a, b), strict=True) if t is not None))
@@ -431,7 +432,8 @@ def collect_examples(
     # the flagged turns of the records excerpted, kept only where there are some: a set for every
     # flagged record took more memory than the whole pass at a million findings
     turns: dict[tuple[str, int], set[int]] = {}
-    partnered: list[tuple[tuple[str, int], tuple[str, int]]] = []  # (partner, flagged record)
+    # (partner, flagged record, whether what they share is the evidence)
+    partnered: list[tuple[tuple[str, int], tuple[str, int], bool]] = []
     partners_taken: dict[str, int] = {}
     last = _last_place(findings, wanted)
     for f in findings:
@@ -444,9 +446,9 @@ def collect_examples(
             partner = _partner(f)
             if partner is not None and partners_taken.get(f.code, 0) < per_check:
                 partners_taken[f.code] = partners_taken.get(f.code, 0) + 1
-                partnered.append((partner, (f.file, f.record)))
+                partnered.append((partner, (f.file, f.record), f.data.get("partner_shares") is True))
     pairs = _cluster_pairs(summaries) if per_check else []
-    compared = {at for pair in pairs + partnered for at in pair}
+    compared = {at for pair in pairs for at in pair} | {at for *pair, _ in partnered for at in pair}
     records: dict[tuple[str, int], Record] = {}
     out: list[dict[str, Any]] = []
     given = dict(zip(paths, names or [], strict=False))  # the evaluation sets after them have none
@@ -466,8 +468,8 @@ def collect_examples(
             continue
     by_place = {(e["file"], e["record"]): e for e in out}
 
-    def comparison(first: tuple[str, int], other: tuple[str, int]) -> dict[str, Any]:
-        fields = compare(records[first], records[other])
+    def comparison(first: tuple[str, int], other: tuple[str, int], keep_same: bool = False) -> dict[str, Any]:
+        fields = compare(records[first], records[other], keep_same)
         return {"file": first[0], "line": by_place[first]["line"], "record": first[1], "fields": fields}
 
     # a record shown in a group is compared with the group's first (`comparison`); a flagged
@@ -475,10 +477,10 @@ def collect_examples(
     for first, other in pairs:
         if first in records and other in records and "comparison" not in by_place[other]:
             by_place[other]["comparison"] = comparison(first, other)
-    for first, other in partnered:
+    for first, other, shares in partnered:
         if first in records and other in records:
             shown = by_place[other]
             done = {(c["file"], c["record"]) for c in [shown.get("comparison"), *shown.get("partners", [])] if c}
             if first not in done:
-                shown.setdefault("partners", []).append(comparison(first, other))
+                shown.setdefault("partners", []).append(comparison(first, other, shares))
     return out

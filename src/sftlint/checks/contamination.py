@@ -386,6 +386,7 @@ class Contamination(Check):
             score=similarity,
             eval_matches=len(matches),
             partner=there.to_dict(),  # the evaluation record the message names, compared with it in the report
+            partner_shares=True,  # what the two share is the evidence: the report shows the turns alike too
         )
 
     def _run_finding(self, suspect: RunSuspect) -> Finding | None:
@@ -415,6 +416,7 @@ class Contamination(Check):
             shared_words=best.length,
             shared_run=best.words,
             partner=there.to_dict(),
+            partner_shares=True,
         )
 
     def finish(self, context: Context) -> Iterator[Finding]:
