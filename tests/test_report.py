@@ -755,6 +755,20 @@ def test_warnings_on_most_records_are_named_beside_the_verdict(tmp_path: Path) -
     assert "No finding decides the verdict" in widespread.text and "SFT107" in widespread.text
 
 
+def test_contamination_without_an_evaluation_set_reads_not_run_not_none_found(tmp_path: Path) -> None:
+    """"✔ none" beside contamination read as "checked and clean" when nothing was checked."""
+    page = tmp_path / "r.html"
+    CliRunner().invoke(cli, ["lint", str(SAMPLES / "support_go.jsonl"), "--report", str(page)])
+    rows = {r.attrs["data-code"]: r for r in parse(page.read_text(encoding="utf-8")).find_all("tr", class_="check-row")}
+    assert "not run: no evaluation set given (--against)" in rows["SFT203"].text and "none" not in rows["SFT203"].text
+    assert "✔ none" in rows["SFT101"].text
+    evaluation = write_jsonl(tmp_path / "eval.jsonl", real_records(5))
+    CliRunner().invoke(cli, ["lint", str(SAMPLES / "support_go.jsonl"), "--against", str(evaluation),
+                             "--report", str(page)])  # fmt: skip
+    rows = {r.attrs["data-code"]: r for r in parse(page.read_text(encoding="utf-8")).find_all("tr", class_="check-row")}
+    assert "✔ none" in rows["SFT203"].text
+
+
 def test_no_widespread_warning_on_the_go_sample(tmp_path: Path) -> None:
     page = tmp_path / "r.html"
     out = CliRunner().invoke(cli, ["lint", str(SAMPLES / "support_go.jsonl"), "--report", str(page)])

@@ -263,6 +263,7 @@ class ContaminationSummary(_Open):
     eval_records: int
     rate: float
     against: list[str]
+    skipped: str | None = Field(None, description="why nothing was compared: no evaluation set given")
 
 
 class SummariesModel(_Open):

@@ -421,6 +421,14 @@ class Contamination(Check):
 
     def finish(self, context: Context) -> Iterator[Finding]:
         if self.eval_corpus is None:
+            # said, so that no table reads "none found" as "checked and clean"
+            self.result = {
+                "against": [],
+                "eval_records": 0,
+                "contaminated": 0,
+                "rate": 0.0,
+                "skipped": "no evaluation set given (--against)",
+            }
             return
         if self.pending:
             self._flush()

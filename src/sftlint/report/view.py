@@ -160,7 +160,7 @@ def build_view(data: dict[str, Any], findings: Iterable[dict[str, Any]] | None =
     examples = {place_key(e): e for e in data.get("examples") or []}
     digest = _digest(data["findings"] if findings is None else findings, data["fail_on"], per_check)
     by_code = digest.by_code
-    checks = _check_rows(data["checks"], by_code)
+    checks = _check_rows(data["checks"], by_code, data.get("summaries") or {})
     return {
         "version": data["version"],
         "verdict": data["verdict"],
@@ -188,16 +188,30 @@ def build_view(data: dict[str, Any], findings: Iterable[dict[str, Any]] | None =
     }
 
 
-def _check_rows(rows: list[dict[str, Any]], by_code: dict[str, _Shown]) -> list[dict[str, Any]]:
-    """Checks that found something first (most serious first), then the ones that passed."""
+def _check_rows(
+    rows: list[dict[str, Any]], by_code: dict[str, _Shown], summaries: Mapping[str, Any]
+) -> list[dict[str, Any]]:
+    """Checks that found something first (most serious first), then the ones that passed, each
+    with why it looked at nothing (`skipped`, from its summary: SFT203 without an evaluation set)."""
     out = []
     for row in rows:
+        summary = summaries.get(row["slug"])
+        skipped = summary.get("skipped") if isinstance(summary, Mapping) and not row["count"] else None
         doc = row.get("doc") or {"summary": "", "why": "", "fix": ""}
         found = by_code.get(row["code"])
         # the row shows its worst severity, and the severity filter finds it by any of its findings'
         severities = sorted(found.severities if found and row["count"] else {row["severity"]}, key=_rank)
         worst = max((*severities, row["severity"]), key=_rank) if row["count"] else row["severity"]
-        out.append({**row, "doc": doc, "severity": worst, "severities": severities, "anchor": f"check-{row['code']}"})
+        out.append(
+            {
+                **row,
+                "doc": doc,
+                "severity": worst,
+                "severities": severities,
+                "anchor": f"check-{row['code']}",
+                "skipped": skipped if isinstance(skipped, str) else None,
+            }
+        )
     out.sort(key=lambda r: (r["count"] == 0, -_rank(r["severity"]), r["code"]))
     return out
 
@@ -401,7 +415,7 @@ def _facts(data: dict[str, Any], stats: dict[str, Any], summaries: dict[str, Any
             )
         )
     contamination = summaries.get("contamination")
-    if contamination:
+    if contamination and not contamination.get("skipped"):  # not when there was no evaluation set
         facts.append(
             _fact(
                 "Contamination",
