@@ -327,6 +327,12 @@ def test_notebook_html_shows_verdict_reasons_and_checks_and_escapes_everything()
     assert rows["SFT115"][1:4] == ["unfilled-placeholder", "error", "74"]
     assert rows["SFT201"][4:] == ["-", "-"]  # a dataset-wide finding flags no record
     assert f"{len(result.checks)} checks ran" in tree.text
+    # a check's most serious finding's severity, as the text table and the report show it: SFT104's
+    # rate past max_rate is an error beside its warnings (the notebook said "warning")
+    nulls = sftlint.lint(REAL_DATA / "alpaca_eval" / "NullModel.jsonl", config={})
+    body = parse(nulls._repr_html_()).find("tbody")
+    rows = {tr.find_all("td")[0].text: [td.text for td in tr.find_all("td")] for tr in body.find_all("tr")}
+    assert rows["SFT104"][2] == "error" and rows["SFT107"][2] == "warning"
 
 
 def test_messages_come_back_instead_of_being_printed(tmp_path, capsys):

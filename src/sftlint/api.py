@@ -172,7 +172,7 @@ class Result(_EngineResult):
         ]
         if self.reasons:
             parts.append("<ul>" + "".join(f"<li>{e(reason)}</li>" for reason in self.reasons) + "</ul>")
-        rows = [r for r in self.check_rows() if r["count"]]
+        rows = [r for r in self.check_rows(found_severity=True) if r["count"]]  # as the text table and report
         if rows:
             head = "".join(f"<th>{h}</th>" for h in ("code", "check", "severity", "findings", "records", "rate"))
             body = "".join("<tr>" + "".join(f"<td>{e(cell)}</td>" for cell in _cells(r)) + "</tr>" for r in rows)
