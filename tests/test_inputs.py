@@ -46,6 +46,10 @@ def jsonl(*records: object) -> bytes:
         ("photo.jsonl", b"\xff\xd8\xff\xe0\x00\x10JFIF" + bytes(100), "looks like a JPEG image"),
         ("data.xlsx", b"PK\x03\x04\x14\x00\x06\x00" + bytes(100), "looks like a zip archive"),
         ("utf16.jsonl", '{"instruction": "Q", "output": "A"}\n'.encode("utf-16"), "looks like UTF-16 text"),
+        # without a byte-order mark (Python's "utf-16-le" writes none): it was an SFT001 a line, or "binary"
+        ("le.jsonl", '{"instruction": "Q", "output": "A"}\n'.encode("utf-16-le"), "looks like UTF-16 text"),
+        ("be.jsonl", '  [{"instruction": "Q", "output": "A"}]\n'.encode("utf-16-be"), "looks like UTF-16 text"),
+        ("utf32.jsonl", '{"instruction": "Q", "output": "A"}\n'.encode("utf-32"), "looks like UTF-32 text"),
         ("blob.bin", b"\x01\x02\x00\x00garbage\n\x00\x00\x07\n", "looks like a binary file, not JSON Lines"),
         (
             "README.md",

@@ -113,9 +113,23 @@ _NOT_JSONL = (
     (b"\x28\xb5\x2f\xfd", "a zstd archive"),
     (b"7z\xbc\xaf\x27\x1c", "a 7z archive"),
     (b"SQLite format 3\x00", "an SQLite database"),
+    (b"\xff\xfe\x00\x00", "UTF-32 text (convert it to UTF-8)"),  # before UTF-16's, which it starts with
+    (b"\x00\x00\xfe\xff", "UTF-32 text (convert it to UTF-8)"),
     (b"\xff\xfe", "UTF-16 text (convert it to UTF-8)"),
     (b"\xfe\xff", "UTF-16 text (convert it to UTF-8)"),
 )
+
+def _utf16_without_bom(head: bytes) -> bool:
+    """Whether a file's first bytes are ASCII JSON written as UTF-16 without a byte-order mark
+    (Python's "utf-16-le" writes none): every other byte NUL, the others text, the first "{" or "["
+    (or whitespace before one)."""
+    if len(head) < 8:
+        return False
+    for text, zeros in ((head[0::2], head[1::2]), (head[1::2], head[0::2])):
+        if not zeros.strip(b"\x00") and text.isascii() and text.lstrip()[:1] in (b"{", b"["):
+            return all(32 <= b < 127 or b in b"\t\r\n" for b in text)
+    return False
+
 
 #: How many non-blank lines decide whether a text file is JSON at all.
 SNIFF_LINES = 5
@@ -164,7 +178,9 @@ def _open(path: str) -> BinaryIO:
             raise InputError(f"{path}: cannot open ({exc.strerror or exc})") from None
     head = stream.peek(16)[:16] if hasattr(stream, "peek") else b""
     for magic, looks_like in _NOT_JSONL:
-        if head.startswith(magic) and not (magic == ARROW_STREAM and json_named(path)):
+        if (head.startswith(magic) and not (magic == ARROW_STREAM and json_named(path))) or (
+            magic == b"\xff\xfe" and _utf16_without_bom(head)
+        ):
             if stream is not sys.stdin.buffer:
                 stream.close()
             raise InputError(f"{display_name(path)} looks like {looks_like}, not JSON Lines")
