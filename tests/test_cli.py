@@ -349,3 +349,8 @@ def test_a_file_named_twice_is_read_once(tmp_path, monkeypatch):
         "sftlint: ./a.jsonl is a.jsonl: read once",
         f"sftlint: {data} is a.jsonl: read once",
     ]
+    # standard input named twice: one input, as its records are read once
+    piped = subprocess.run([sys.executable, "-m", "sftlint", "lint", "-", "-", "--format", "json"],
+                           input=data.read_bytes(), capture_output=True)  # fmt: skip
+    assert json.loads(piped.stdout)["files"] == ["<stdin>"]
+    assert piped.stderr.decode().splitlines() == ["sftlint: <stdin> is named twice: read once"]

@@ -35,7 +35,7 @@ from sftlint.evalsize import margin_points, recommended_eval_size
 from sftlint.examples import collect_examples
 from sftlint.findings import Severity
 from sftlint.fix import FixReport, codes_to_drop, default_rejects, fix_file
-from sftlint.io import dump_json, refuse_inputs, same_file, write_atomic, write_error, write_together
+from sftlint.io import display_name, dump_json, refuse_inputs, same_file, write_atomic, write_error, write_together
 from sftlint.output import dataset_line, to_dict
 from sftlint.parallel import choose_jobs
 from sftlint.progress import Progress, choose_progress
@@ -208,7 +208,11 @@ def _each_file_once(
     kept: list[int] = []
     repeated = []
     for i, path in enumerate(paths):
-        same = (k for k in kept if "-" not in (path, paths[k]) and same_file(Path(path), Path(paths[k])))
+        same = (
+            k
+            for k in kept
+            if path == paths[k] == "-" or ("-" not in (path, paths[k]) and same_file(Path(path), Path(paths[k])))
+        )
         first = next(same, None)
         if first is None:
             kept.append(i)
@@ -251,7 +255,9 @@ def lint_paths(
     result.config = config.model_dump(mode="json")
     result.inputs = read_paths(paths if names is None else [], config)
     result.messages += [
-        f"sftlint: {again} is named twice: read once" if again == first else f"sftlint: {again} is {first}: read once"
+        f"sftlint: {display_name(again)} is named twice: read once"
+        if again == first
+        else f"sftlint: {again} is {first}: read once"
         for again, first in repeated
     ]
     if write_baseline is not None:
