@@ -769,6 +769,15 @@ def test_contamination_without_an_evaluation_set_reads_not_run_not_none_found(tm
     assert "✔ none" in rows["SFT203"].text
 
 
+def test_check_summaries_in_the_table_show_their_backticks_as_code(tmp_path: Path) -> None:
+    """SFT115's summary read "`<NAME>`, `{{name}}`" with the backticks shown."""
+    page = tmp_path / "r.html"
+    CliRunner().invoke(cli, ["lint", str(SAMPLES / "support_go.jsonl"), "--report", str(page)])
+    rows = {r.attrs["data-code"]: r for r in parse(page.read_text(encoding="utf-8")).find_all("tr", class_="check-row")}
+    summary = rows["SFT115"].find_all("td")[1]
+    assert "`" not in summary.text and "<NAME>" in [c.text for c in summary.find_all("code")]
+
+
 def test_no_widespread_warning_on_the_go_sample(tmp_path: Path) -> None:
     page = tmp_path / "r.html"
     out = CliRunner().invoke(cli, ["lint", str(SAMPLES / "support_go.jsonl"), "--report", str(page)])

@@ -153,6 +153,18 @@ def test_link_to_a_check_opens_the_page_filtered(browser, report_file: Path) -> 
     view.page.close()
 
 
+def test_a_verdict_reason_followed_in_the_page_filters_to_its_check(browser, report_file: Path) -> None:
+    """Clicking a reason only scrolled: the filter stayed on every check."""
+    view = Page(browser, report_file.as_uri())
+    reason = view.page.locator("#verdict a[href^='#check-']").first
+    code = reason.get_attribute("href").removeprefix("#check-")
+    reason.click()
+    view.page.wait_for_function(f"document.getElementById('filter-check').value === '{code}'")
+    assert {el.get_attribute("data-code") for el in view.visible(".finding")} == {code}
+    assert view.errors == []
+    view.page.close()
+
+
 def test_page_is_usable_without_javascript(browser, report_file: Path) -> None:
     page = browser.new_context(java_script_enabled=False).new_page()
     page.goto(report_file.as_uri())
