@@ -9,7 +9,13 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
+# The demo needs sftlint alone; the tests add their own dependencies (a browser driver, pandas,
+# datasets, ...: several hundred MB) on top.
 $(VENV)/.installed: $(BIN)/python pyproject.toml
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $@
 
@@ -34,7 +40,7 @@ run-demo:
 	@echo "GO report:    $(DEMO_OUT)/demo-go.html"
 	@echo "NO-GO report: $(DEMO_OUT)/demo-nogo.html"
 
-test: install
+test: $(VENV)/.installed-test
 	$(BIN)/python -m pytest
 
 clean:
