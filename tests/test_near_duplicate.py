@@ -495,3 +495,5 @@ def test_numbers_key_counts_the_numbers_and_ignores_their_order() -> None:
     assert numbers_key("15 % of $50") & NUMBERS_COUNT == numbers_key("20 % of $80") & NUMBERS_COUNT == 2
     assert numbers_key("no numbers") & NUMBERS_COUNT == 0 and numbers_key("") == numbers_key("none at all")
     assert numbers_key("1,000.5 and 3") & NUMBERS_COUNT == 2
+    assert numbers_key("...") == numbers_key("no") == 0  # no number, whatever the punctuation
+    assert all(0 <= numbers_key(f"{i} and {i * 7}") < 2**64 for i in range(200))  # fits an unsigned 64-bit key
