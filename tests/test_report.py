@@ -760,7 +760,8 @@ def test_contamination_without_an_evaluation_set_reads_not_run_not_none_found(tm
     page = tmp_path / "r.html"
     CliRunner().invoke(cli, ["lint", str(SAMPLES / "support_go.jsonl"), "--report", str(page)])
     rows = {r.attrs["data-code"]: r for r in parse(page.read_text(encoding="utf-8")).find_all("tr", class_="check-row")}
-    assert "not run: no evaluation set given (--against)" in rows["SFT203"].text and "none" not in rows["SFT203"].text
+    cells = [td.text.strip() for td in rows["SFT203"].find_all("td")]
+    assert "Not run: no evaluation set given (--against)." in cells[1] and cells[3] == "not run"
     assert "✔ none" in rows["SFT101"].text
     evaluation = write_jsonl(tmp_path / "eval.jsonl", real_records(5))
     CliRunner().invoke(cli, ["lint", str(SAMPLES / "support_go.jsonl"), "--against", str(evaluation),
