@@ -344,14 +344,13 @@ def _aligned_turns(left: Sequence[Turn], right: Sequence[Turn]) -> list[tuple[Tu
     """The turns of two conversations side by side, the same turns (role and text) matched
     wherever they are; between two matched stretches the turns are paired in order, and those one
     side has more face None."""
-    if len(left) * len(right) > ALIGNED_TURNS**2:
-        blocks = [(0, 0, 0)]  # nothing matched: paired in order
-    else:
+    matched: list[tuple[int, int, int]] = []  # (start in left, start in right, turns): none, paired in order
+    if len(left) * len(right) <= ALIGNED_TURNS**2:
         keys = [[(t.role, t.content) for t in turns] for turns in (left, right)]
-        blocks = difflib.SequenceMatcher(None, *keys, autojunk=False).get_matching_blocks()
+        matched = difflib.SequenceMatcher(None, *keys, autojunk=False).get_matching_blocks()[:-1]  # last: an end mark
     pairs: list[tuple[Turn | None, Turn | None]] = []
     i = j = 0
-    for start_left, start_right, size in [*blocks[:-1], (len(left), len(right), 0)]:
+    for start_left, start_right, size in [*matched, (len(left), len(right), 0)]:
         gap = max(start_left - i, start_right - j)
         pairs += [
             (left[i + k] if i + k < start_left else None, right[j + k] if j + k < start_right else None)

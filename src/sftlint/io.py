@@ -99,6 +99,7 @@ def json_named(path: str) -> bool:
     return path.lower().endswith(_JSON_NAMES)
 
 
+_UTF16 = "UTF-16 text (convert it to UTF-8)"
 #: Leading bytes of files that are not JSON Lines, and what they look like (for the error).
 _NOT_JSONL = (
     (b"PAR1", "a Parquet file"),
@@ -115,8 +116,8 @@ _NOT_JSONL = (
     (b"SQLite format 3\x00", "an SQLite database"),
     (b"\xff\xfe\x00\x00", "UTF-32 text (convert it to UTF-8)"),  # before UTF-16's, which it starts with
     (b"\x00\x00\xfe\xff", "UTF-32 text (convert it to UTF-8)"),
-    (b"\xff\xfe", "UTF-16 text (convert it to UTF-8)"),
-    (b"\xfe\xff", "UTF-16 text (convert it to UTF-8)"),
+    (b"\xff\xfe", _UTF16),
+    (b"\xfe\xff", _UTF16),
 )
 
 def _utf16_without_bom(head: bytes) -> bool:
@@ -177,13 +178,18 @@ def _open(path: str) -> BinaryIO:
         except OSError as exc:
             raise InputError(f"{path}: cannot open ({exc.strerror or exc})") from None
     head = stream.peek(16)[:16] if hasattr(stream, "peek") else b""
-    for magic, looks_like in _NOT_JSONL:
-        if (head.startswith(magic) and not (magic == ARROW_STREAM and json_named(path))) or (
-            magic == b"\xff\xfe" and _utf16_without_bom(head)
-        ):
-            if stream is not sys.stdin.buffer:
-                stream.close()
-            raise InputError(f"{display_name(path)} looks like {looks_like}, not JSON Lines")
+    looks_like = next(
+        (
+            like
+            for magic, like in _NOT_JSONL
+            if head.startswith(magic) and not (magic == ARROW_STREAM and json_named(path))
+        ),
+        _UTF16 if _utf16_without_bom(head) else None,
+    )
+    if looks_like is not None:
+        if stream is not sys.stdin.buffer:
+            stream.close()
+        raise InputError(f"{display_name(path)} looks like {looks_like}, not JSON Lines")
     if path.endswith(".gz") or head[:2] == b"\x1f\x8b":
         return gzip.GzipFile(fileobj=stream, mode="rb")  # type: ignore[return-value]
     return stream
@@ -278,31 +284,26 @@ def _reading(path: str, stream: BinaryIO, lines_read: Callable[[], int]) -> Iter
     except _EndlessLine:
         where = f"line {lines_read() + 1} runs past {MAX_DOCUMENT_BYTES >> 20} MB"
         raise InputError(f"{display_name(path)}: {where} without a line break: not JSON Lines") from None
-    except _SpreadObjects:
+    except _DocumentsInARow as found:
         name = display_name(path)
+        program = "jq -c ." if found.line is None else "jq -c 'if type == \"array\" then .[] else . end'"
         if path == "-":
-            command = "jq -c ."
+            command = program
         elif path.endswith(".gz"):
-            command = f"gzip -dc {shlex.quote(name)} | jq -c ."
+            command = f"gzip -dc {shlex.quote(name)} | {program}"
         else:
-            command = f"jq -c . {shlex.quote(name)}"
-        raise InputError(
-            f"{name}: its records are JSON objects spread over several lines, one after another; write one "
-            f"object per line (JSON Lines), for example with: {command}"
-        ) from None
-    except _JoinedDocuments as joined:
-        name = display_name(path)
-        one_per_line = "jq -c 'if type == \"array\" then .[] else . end'"
-        if path == "-":
-            command = one_per_line
-        elif path.endswith(".gz"):
-            command = f"gzip -dc {shlex.quote(name)} | {one_per_line}"
+            command = f"{program} {shlex.quote(name)}"
+        if found.line is None:
+            said = (
+                "its records are JSON objects spread over several lines, one after another; write one object "
+                "per line (JSON Lines)"
+            )
         else:
-            command = f"{one_per_line} {shlex.quote(name)}"
-        raise InputError(
-            f"{name}: a JSON document over several lines is followed by another at line {joined.line} (files "
-            f"joined?): no one JSON document and no JSON Lines; write one record per line, for example with: {command}"
-        ) from None
+            said = (
+                f"a JSON document over several lines is followed by another at line {found.line} (files joined?): "
+                "no one JSON document and no JSON Lines; write one record per line"
+            )
+        raise InputError(f"{name}: {said}, for example with: {command}") from None
     except (gzip.BadGzipFile, EOFError, zlib.error) as exc:
         reason = "truncated" if isinstance(exc, EOFError) else str(exc)
         after = f" after line {lines_read()}" if lines_read() else " before its first line"
@@ -332,24 +333,20 @@ class _EndlessLine(Exception):
     """A line that runs past `MAX_DOCUMENT_BYTES`: no dataset has one (reading /dev/zero never ends)."""
 
 
-class _SpreadObjects(Exception):
-    """JSON objects spread over several lines, one after another (`jq .` output): no JSON Lines,
-    and no one JSON document either. Read as lines, every line of it would be a finding."""
+class _DocumentsInARow(Exception):
+    """A JSON document over several lines followed by another: no JSON Lines, and no one JSON
+    document either. Read as lines, every line of it would be a finding. `line` is None for
+    objects one after another (`jq .` output); else, one of them an array (two files joined,
+    `cat a.json b.json`), the line where the second starts."""
 
-
-class _JoinedDocuments(Exception):
-    """A JSON document over several lines followed by another, one of them an array: two files
-    joined (`cat a.json b.json`), or an array with records added after it. `line`: where the
-    second starts."""
-
-    def __init__(self, line: int) -> None:
+    def __init__(self, line: int | None) -> None:
         super().__init__(line)
         self.line = line
 
 
 def _documents_in_a_row(text: str, first_line: int) -> None:
-    """Raise `_SpreadObjects` or `_JoinedDocuments` when `text` starts with a whole JSON object or
-    array over several lines and another object or array follows it."""
+    """Raise `_DocumentsInARow` when `text` starts with a whole JSON object or array over several
+    lines and another object or array follows it."""
     try:
         value, end = json.JSONDecoder().raw_decode(text, len(text) - len(text.lstrip()))
     except (ValueError, RecursionError):  # nested past Python's limit: read as lines, and reported there
@@ -358,8 +355,8 @@ def _documents_in_a_row(text: str, first_line: int) -> None:
     if not isinstance(value, (dict, list)) or "\n" not in text[:end] or after not in ("{", "["):
         return
     if isinstance(value, dict) and after == "{":
-        raise _SpreadObjects
-    raise _JoinedDocuments(first_line + text.count("\n", 0, len(text) - len(text[end:].lstrip())))
+        raise _DocumentsInARow(None)
+    raise _DocumentsInARow(first_line + text.count("\n", 0, len(text) - len(text[end:].lstrip())))
 
 
 def _bounded_lines(stream: BinaryIO, limit: int) -> Iterator[bytes | int]:

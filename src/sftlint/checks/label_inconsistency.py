@@ -219,10 +219,11 @@ class LabelInconsistency(Check):
             first_of: dict[str, tuple[str, int]] = {}
             for m, place in zip(members, places, strict=True):
                 first_of.setdefault(self.label_names[labels[m]], place)
+            ranked = [label for label, _ in votes.most_common()]
             for m, (file, position) in zip(members, places, strict=True):
                 others = [Location(f, None, n) for f, n in named if (f, n) != (file, position)]
                 mine = self.label_names[labels[m]]
-                other_labels = [label for label, _ in votes.most_common() if label != mine][:3]
+                other_labels = [label for label in ranked if label != mine][:3]
                 elsewhere = "; ".join(
                     f"'{excerpt(label, 30)}' at {where(f, at.line(f, n), n, at.formats, beside=file)}"
                     for label in other_labels

@@ -28,7 +28,7 @@ from sftlint.places import Places
 from sftlint.records import Record
 from sftlint.text.normal import NUMBERS_COUNT, Compared, compared_text, content_key, numbers_key
 
-_U16 = np.uint64(NUMBERS_COUNT)
+_COUNT_BITS = np.uint64(NUMBERS_COUNT)
 #: members of a cluster named in `related` and in the summary
 SHOWN_MEMBERS = 5
 SHOWN_CLUSTERS = 10
@@ -76,6 +76,13 @@ def _tools_masks(record: Record) -> tuple[int, int]:
         first |= 1 << (hashed & 63)
         second |= 1 << ((hashed >> 8) & 63)
     return first, second
+
+
+def _refilled(keys: np.ndarray, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Whether records x[k] and y[k] give as many numbers (`numbers_key`), not the same ones:
+    values put in a template's slots."""
+    a, b = keys[x], keys[y]
+    return (a != b) & ((a & _COUNT_BITS) == (b & _COUNT_BITS))
 
 
 class NearDuplicateOptions(BaseModel):
@@ -151,7 +158,7 @@ class NearDuplicate(Check):
         self.file_ids = array("i")
         self.positions = array("q")
         self.content = bytearray()  # 8 bytes of SFT103's content key per record
-        # per record: the numbers it is given and those it answers (`numbers_key`), its tools (`_tools_mask`)
+        # per record: the numbers it is given and those it answers (`numbers_key`), its tools (`_tools_masks`)
         self.given, self.answered, self.tools, self.tools_too = array("Q"), array("Q"), array("Q"), array("Q")
         self.result: dict[str, Any] | None = None
 
@@ -281,16 +288,11 @@ class NearDuplicate(Check):
         if answers is not None:
             answers.freeze()
 
-        def refilled(keys: np.ndarray, x: np.ndarray, y: np.ndarray) -> np.ndarray:
-            """As many numbers, not the same ones: values put in a template's slots."""
-            a, b = keys[x], keys[y]
-            return (a != b) & ((a & _U16) == (b & _U16))
-
         def accept(x: np.ndarray, y: np.ndarray) -> np.ndarray:
             """Whether records x[k] and y[k] may be copies: not a template refilled (other numbers
             asked and answered, as many of each), a tool in common (or no tools), and in pair
             mode answers alike."""
-            ok = ~(refilled(given, x, y) & refilled(answered, x, y))
+            ok = ~(_refilled(given, x, y) & _refilled(answered, x, y))
             shared = ((tools[x] & tools[y]) != 0) & ((tools_too[x] & tools_too[y]) != 0)
             ok &= shared | (tools[x] == 0) | (tools[y] == 0)
             if answers is not None and ok.any():
