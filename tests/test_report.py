@@ -671,6 +671,34 @@ def test_both_sides_are_cut_at_the_same_words_never_inside_one() -> None:
     assert all(t.split()[0].startswith("word") and t.split()[-1].startswith("word") for t in kept[0])
 
 
+def test_a_flagged_tool_call_is_shown_with_the_declared_schema_it_is_held_to(tmp_path: Path) -> None:
+    """SFT114 says an argument breaks the declared schema; the report shows that schema above the
+    turns, the called tool first, and a page without a minimum of pairs says only what is not counted."""
+    other = {"name": "get_weather", "parameters": {"type": "object", "properties": {"city": {"type": "string"}}}}
+    called = {"name": "track", "parameters": {"type": "object", "properties": {"calories": {"type": "number"}}}}
+    record = {
+        "conversations": [
+            {"from": "human", "value": "Track 150 and 350 calories."},
+            {"from": "function_call", "value": json.dumps({"name": "track", "arguments": {"calories": [150, 350]}})},
+            {"from": "observation", "value": '{"total": 500}'},
+            {"from": "gpt", "value": "You had 500 calories."},
+        ],
+        "tools": json.dumps([other, called]),
+    }
+    page, data = tmp_path / "r.html", write_jsonl(tmp_path / "d.jsonl", [record])
+    result = CliRunner().invoke(cli, ["lint", str(data), "--select", "SFT114", "--report", str(page)])
+    assert "argument 'calories' is an array, expected number" in result.output
+    html = parse(page.read_text(encoding="utf-8"))
+    fields = html.by_id("check-SFT114").find_all("div", class_="field")
+    assert fields[0].find("div", class_="field-name").text.strip() == "declared tools"
+    tools = fields[0].find("pre").text.splitlines()
+    assert tools[0] == "track " + json.dumps(called["parameters"]) and tools[1].startswith("get_weather ")
+    facts = {row.find("th").text: row.find("td").text for row in html.by_id("facts").find_all("tr")}
+    assert facts["Usable pairs"].split() == ["0", "not", "counted:", "1", "flagged", "by", "SFT114"]
+    plain = record_excerpt("d.jsonl", 1, 1, json.dumps({"messages": [{"role": "user", "content": "hi"}]}), {})
+    assert "tools" not in plain  # a conversation without tools shows none
+
+
 def test_conversations_are_compared_turn_by_turn_with_their_roles() -> None:
     """Squashed into an instruction and a response, a tool result read as the instruction and a
     call as the response, and the roles were lost."""

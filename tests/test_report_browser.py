@@ -236,4 +236,13 @@ def test_a_narrow_screen_never_scrolls_the_page_sideways(browser, tmp_path: Path
     codes = "[...document.querySelectorAll('tr.check-row td:first-child a')]"
     lines = page.evaluate(f"{codes}.map(a => a.getClientRects().length)")
     assert lines and set(lines) == {1}, lines
+    # every check's count and rate are on the screen, labelled, not behind a sideways scroll
+    cells = page.evaluate(
+        "[...document.querySelectorAll('tr.check-row td[data-label]')].map(td => {"
+        " const box = td.getBoundingClientRect();"
+        " return [box.right <= document.documentElement.clientWidth, box.width > 0,"
+        " getComputedStyle(td, '::before').content]; })"
+    )
+    assert cells and all(inside and shown for inside, shown, _ in cells), cells
+    assert {label for *_, label in cells} == {'"findings "', '"rate "'}
     page.close()

@@ -19,6 +19,7 @@ they are at hand, never on the cut excerpts.
 from __future__ import annotations
 
 import difflib
+import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
@@ -205,7 +206,21 @@ def record_excerpt(
     }
     if record.turns is not None:
         out["turns"], out["turns_left_out"] = _turn_excerpts(record, turns or set())
+        tools = _declared_tools(record, turns or set())
+        if tools:
+            out["tools"], out["chars"]["tools"] = excerpt(tools, EXCERPT_CHARS, keep_tail=True), len(tools)
     return out
+
+
+def _declared_tools(record: Record, flagged: set[int]) -> str:
+    """The tools a conversation declares, one line each (name and parameters' schema): what a
+    call is held to. The tools its flagged turns call come first, so a cut keeps them."""
+    use = record.tool_use
+    if use is None or not use.declared:
+        return ""
+    called = {call.name for call in use.calls if call.turn in flagged}
+    names = sorted(use.declared, key=lambda name: name not in called)
+    return "\n".join(f"{name} {json.dumps(use.declared[name], ensure_ascii=False)}" for name in names)
 
 
 # -- near-duplicate differences, on the full texts -------------------------------------------

@@ -118,6 +118,9 @@ class ExampleModel(_Strict):
     chars: dict[str, int]
     turns: list[TurnExcerptModel] | None = None
     turns_left_out: int | None = None
+    #: a conversation's declared tools, one line each (name, then its parameters' JSON Schema),
+    #: the ones its flagged turns call first; cut to size (`chars["tools"]` is the full length)
+    tools: str | None = None
     comparison: ComparisonModel | None = None
     #: the record's differences from the records its findings name as their partner (a
     #: near-duplicate's nearest copy, the evaluation record it leaks), besides `comparison`

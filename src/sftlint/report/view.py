@@ -379,8 +379,11 @@ def _facts(data: dict[str, Any], stats: dict[str, Any], summaries: dict[str, Any
     minimum = size["min_pairs"] if size else configured
     usable = stats["usable_pairs"]
     unusable = ", ".join(f"{n:,} flagged by {code}" for code, n in sorted((stats.get("unusable") or {}).items()))
-    detail = (f"minimum {minimum:,}" if minimum else "") + (f"; not counted: {unusable}" if unusable else "")
-    facts.append(_fact("Usable pairs", f"{usable:,}", detail, None if not minimum else usable >= minimum, "too few"))
+    detail = [f"minimum {minimum:,}"] if minimum else []
+    if unusable:
+        detail.append(f"not counted: {unusable}")
+    enough = None if not minimum else usable >= minimum
+    facts.append(_fact("Usable pairs", f"{usable:,}", "; ".join(detail), enough, "too few"))
     facts.append(_fact("Shapes", _top(stats.get("shapes") or {}, lambda k, v: f"{k} ({v:,})") or "none"))
     languages = summaries.get("language-mismatch")
     if languages:
