@@ -162,6 +162,62 @@ def test_a_pretty_array_followed_by_text_that_is_not_json_is_still_read_as_lines
     assert [f["line"] for f in json.loads(proc.stdout)["findings"]][-1] == document.count("\n") + 2
 
 
+def test_pretty_printed_objects_appended_to_json_lines_are_each_named_as_one_object(tmp_path):
+    """`jq . more.json >> data.jsonl`: the records before and after stay records; each line of a
+    spread object is still an invalid record (line N stays record N for `fix`), but says which
+    object it is part of instead of "Expecting property name" or "Extra data" on each line."""
+    nested = {"instruction": "Nested?", "output": "Yes.", "meta": {"source": {"name": "x"}}}
+    text = (
+        jsonl(pair("First?"))
+        + (json.dumps(nested, indent=2) + "\n\n").encode()  # a blank line after it is no record
+        + jsonl(pair("Between?", "Press Between, then wait for the second window to open."))
+        + (json.dumps(pair("Last?"), indent=4) + "\n").encode()
+    )
+    path = tmp_path / "data.jsonl"
+    path.write_bytes(text)
+    proc = sftlint("lint", path, "--format", "json", "--select", "SFT001")
+    out = json.loads(proc.stdout)
+    found = [(f["line"], f["record"], f["message"]) for f in out["findings"]]
+    nested_end = 1 + json.dumps(nested, indent=2).count("\n") + 1
+    between = nested_end + 2
+    assert found[0][:2] == (2, 2) and found[0][2] == (
+        f"invalid JSON: a JSON object spread over lines 2-{nested_end} starts here (pretty-printed): JSON Lines "
+        "holds one record per line; write it on one line, for example with jq -c ."
+    )
+    assert [line for line, _, _ in found] == [*range(2, nested_end + 1), *range(between + 1, between + 5)]
+    assert all(m == f"invalid JSON: part of the JSON object spread over lines 2-{nested_end}" for *_, m in found[1:8])
+    assert found[-1][2] == f"invalid JSON: part of the JSON object spread over lines {between + 1}-{between + 4}"
+    assert [record for _, record, _ in found] == [line - (line > nested_end) for line, _, _ in found]
+    assert out["stats"]["valid"] == 2 and out["stats"]["blank_lines"] == 1
+    # `fix` drops each line of them and keeps the records around them
+    kept, rejects = tmp_path / "kept.jsonl", tmp_path / "rejects.jsonl"
+    assert sftlint("fix", path, "-o", kept, "--rejects", rejects).returncode in (0, 1)
+    assert [json.loads(line)["instruction"] for line in kept.read_text().splitlines()] == ["First?", "Between?"]
+
+
+@pytest.mark.parametrize(
+    "lines",
+    [
+        ["{", json.dumps(pair("Next?"))],  # a lone brace, then records
+        ["{", '  "instruction": "Cut?",', "{", '  "instruction": "Again?"', "}"],  # one never closed
+        ["{", '  "a": [1, 2', "}"],  # closed, but no object
+        ["{"] * 50,
+    ],
+    ids=["lone brace", "unclosed before another", "not an object", "braces"],
+)
+def test_a_brace_that_starts_no_object_is_read_line_by_line_as_before(tmp_path, lines):
+    path = tmp_path / "data.jsonl"
+    path.write_bytes(jsonl(pair("First?")) + "\n".join(lines).encode() + b"\n")
+    out = json.loads(sftlint("lint", path, "--format", "json", "--select", "SFT001").stdout)
+    messages = {f["line"]: f["message"] for f in out["findings"]}
+    assert out["stats"]["records"] == 1 + len(lines)
+    assert all("spread over lines 2-" not in m for m in messages.values())
+    assert 2 in messages and all(json.loads(line) for n, line in enumerate(lines, start=2) if n not in messages)
+    if len(lines) == 5:  # the object after the one never closed is found
+        assert messages[3] == "invalid JSON: Extra data (column 16)"
+        assert messages[4].startswith("invalid JSON: a JSON object spread over lines 4-6 starts here")
+
+
 # 2. Unmapped fields ---------------------------------------------------------------------------
 
 

@@ -389,6 +389,17 @@ def _bounded_lines(stream: BinaryIO, limit: int) -> Iterator[bytes | int]:
 
 
 def _read_stream(lines: Iterator[bytes | int], stats: ReadStats) -> Iterator[RawLine]:
+    source, pending = iter(lines), iter(())
+    while True:  # read again the lines a look ahead put back (`_spread_object`), then the rest
+        put_back = yield from _read_lines(itertools.chain(pending, source), stats)
+        if put_back is None:
+            return
+        pending = iter(put_back + list(pending))  # a chain one deep, however often lines are put back
+
+
+def _read_lines(lines: Iterator[bytes | int], stats: ReadStats) -> Iterator[RawLine]:
+    """`_read_stream` until the end (returns None) or until lines read ahead must be read again
+    (returns them)."""
     loads, decode_error, long_number, digits = orjson.loads, orjson.JSONDecodeError, _LONG_NUMBER, _DIGITS
     for data in lines:
         number = stats.lines = stats.lines + 1
@@ -417,7 +428,71 @@ def _read_stream(lines: Iterator[bytes | int], stats: ReadStats) -> Iterator[Raw
             else:
                 yield RawLine(number, value, None, None, None, data, "JSON", number - stats.blank)
                 continue
+        if data.strip() == b"{":
+            spread, read = _spread_object(number, data, lines, stats)
+            if spread is not None:
+                yield from spread
+                continue
+            yield _parse_with_json(number, data, number - stats.blank)
+            return read
         yield _parse_with_json(number, data, number - stats.blank)
+    return None
+
+
+#: lines looked through for the end of a JSON object spread over several lines in JSON Lines
+_SPREAD_LINES = 10_000
+
+
+def _spread_object(
+    number: int, first: bytes, lines: Iterator[bytes | int], stats: ReadStats
+) -> tuple[list[RawLine] | None, list[bytes | int]]:
+    """A pretty-printed JSON object in JSON Lines (a line '{' down to a '}' as far indented,
+    `jq .` output appended to a file): its lines, each an invalid record that says so, or
+    (None, the lines read ahead) when `first` starts none. Each of its lines stays a record
+    (line N is record N wherever the file is read again), but each says what it is part of
+    rather than the parser's error about its own line.
+
+    The look ahead stops at the next line '{' as far indented, so no line is read more than twice.
+    """
+    indent = first[: len(first) - len(first.lstrip())]
+    closing, opening = indent + b"}", indent + b"{"
+    read: list[bytes | int] = []
+    for data in itertools.islice(lines, _SPREAD_LINES):
+        read.append(data)
+        if type(data) is int:
+            return None, read
+        line = data.rstrip()
+        if line == opening:
+            return None, read
+        if line == closing:
+            break
+    else:
+        return None, read
+    try:
+        value = json.loads(b"\n".join([first, *read]))
+    except (ValueError, RecursionError):
+        return None, read
+    if not isinstance(value, dict):
+        return None, read
+    last = number + len(read)
+    spread = f"lines {number}-{last}"
+    found = [
+        RawLine(
+            number,
+            error=f"a JSON object spread over {spread} starts here (pretty-printed): JSON Lines holds one "
+            "record per line; write it on one line, for example with jq -c .",
+            data=first,
+            position=number - stats.blank,
+        )
+    ]
+    for data in read:
+        stats.lines += 1
+        if not data.strip():  # type: ignore[union-attr]
+            stats.blank += 1
+            continue
+        error = f"part of the JSON object spread over {spread}"
+        found.append(RawLine(stats.lines, error=error, data=data.rstrip(b"\r\n"), position=stats.lines - stats.blank))  # type: ignore[union-attr]
+    return found, []
 
 
 def _parse_line(number: int, data: bytes, position: int) -> RawLine:
