@@ -389,12 +389,13 @@ def _bounded_lines(stream: BinaryIO, limit: int) -> Iterator[bytes | int]:
 
 
 def _read_stream(lines: Iterator[bytes | int], stats: ReadStats) -> Iterator[RawLine]:
-    source, pending = iter(lines), iter(())
-    while True:  # read again the lines a look ahead put back (`_spread_object`), then the rest
+    source = iter(lines)
+    put_back = yield from _read_lines(source, stats)
+    while put_back is not None:  # read again the lines a look ahead put back (`_spread_object`), then the rest
+        pending = iter(put_back)
         put_back = yield from _read_lines(itertools.chain(pending, source), stats)
-        if put_back is None:
-            return
-        pending = iter(put_back + list(pending))  # a chain one deep, however often lines are put back
+        if put_back is not None:
+            put_back += pending  # a chain one deep, however often lines are put back
 
 
 def _read_lines(lines: Iterator[bytes | int], stats: ReadStats) -> Iterator[RawLine]:
