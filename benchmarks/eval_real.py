@@ -57,6 +57,8 @@ DATASETS = {
     "alpaca_eval/llama-2-7b-chat-hf.201-350.jsonl": "model outputs",
     "alpaca_eval/baize-v2-7b.201-350.jsonl": "model outputs",
     "zh/oasst_sft_zh.301-500.jsonl": "non-English chat",
+    "zh/oasst_sft_zh.501-689.jsonl": "non-English chat",
+    "alpaca_eval/alpaca_eval_example.jsonl": "model outputs",
     # Later lines of the same sources, labelled only after the checks were calibrated on the files
     # above: precision here is measured on data the checks were not tuned on.
     "holdout/chatglm2-6b.jsonl": "model outputs",
@@ -64,7 +66,6 @@ DATASETS = {
     "holdout/Qwen1.5-1.8B-Chat.421-553.jsonl": "model outputs",
     "holdout/llama-2-7b-chat-hf.jsonl": "model outputs",
     "holdout/baize-v2-7b.jsonl": "model outputs",
-    "holdout/oasst_sft_zh.jsonl": "non-English chat",
 }
 NOT_SCORED = {"advice"}
 

@@ -15,6 +15,8 @@ from sftlint.text.content import EN_STOP, alnum_words, alnum_words_utf8, strip_c
 from sftlint.text.normal import excerpt
 
 _TOKEN = re.compile(r"[^\W_]+|[^\w\s]")
+_WORD = re.compile(r"[^\W_]+")  # the words of alnum_words, their case kept
+_CASE_CHANGE = re.compile(r"(?i)capitali[sz]|upper[ -]?case|lower[ -]?case|title case|capital letters|camel ?case")
 _SENTENCE = re.compile(r"[^.!?\n]+")
 _FUNCTION_WORDS = EN_STOP | {w.encode() for w in EN_STOP}  # as str (alnum_words) and bytes (alnum_words_utf8)
 _MARKUP = re.compile(r"</?[a-z][^<>]{0,200}>")  # HTML, XML and JSX tags with their attributes
@@ -129,7 +131,8 @@ class EchoOrDegenerate(Check):
     What it does: Reports a response (for chat: the assistant turns) that
     *echoes* the instruction: at least `echo_share` of its word 4-grams appear in the
     instruction (the user turns for chat; not the `input`, which a rewriting task may
-    legitimately copy); that *loops*: one sentence of three or more words appears more than
+    legitimately copy), unless the instruction asks for another letter case and the response
+    gives its words in another case; that *loops*: one sentence of three or more words appears more than
     `max_sentence_repeats` times, or, in a response of at least `min_tokens` tokens, fewer
     than `min_distinct_ngrams` of its token 3-grams are distinct (a generation stuck on a
     phrase or a run of symbols); or that *continues the prompt*: outside code blocks, a line
@@ -192,6 +195,13 @@ class EchoOrDegenerate(Check):
         share = sum(map(asked.__contains__, grams)) / len(grams)
         if share < self.options.echo_share:
             return None
+        if _CASE_CHANGE.search(record.instruction):
+            # Its words in the case it asks for ("every other letter upper case") are the rewrite
+            # asked for, not a copy: a copy keeps the words as written.
+            kept = _ngrams(_WORD.findall(record.response), 4)
+            as_written = set(_ngrams(_WORD.findall(record.instruction), 4))
+            if sum(map(as_written.__contains__, kept)) < self.options.echo_share * len(kept):
+                return None
         return (
             f"echo: {share:.0%} of the response's word 4-grams repeat the instruction "
             f"(threshold {self.options.echo_share:.0%}): {excerpt(record.response)!r}",

@@ -16,7 +16,8 @@ DEFAULT_PHRASES = [
     r"\bas an? (?:ai|artificial intelligence)(?: language model| model| assistant| chatbot| system)?"
     r"(?=\s*[,.;:!?)]|\s+(?:developed|created|trained|made|built|designed|i|my)\b)",
     r"\bas a (?:large )?language model\b",
-    r"\bi(?: am|'m) (?:just |only |merely )?(?:an ai|a (?:large )?language model|an artificial intelligence)\b",
+    r"\bi(?: am|'m) (?:just |only |merely )?(?:an ai|a (?:(?:large|text-based) )?(?:ai )?language model|"
+    r"an artificial intelligence)\b",
     r"\bi (?:do not|don't) have (?:personal |any )?(?:opinions|feelings|emotions|beliefs|preferences|"
     r"personal experiences|consciousness|a physical body)\b",
     r"\bi (?:do not|don't) have (?:the ability|access) to (?:browse|access|real-time|the internet|current)",
@@ -50,8 +51,9 @@ _ABOUT_ITSELF = re.compile(
     r"human|robot|ai|artificial|chatbot|language model|generate|trained|created|made|name|who|what are|"
     r"favou?rite|preferences?|opinions?)\b"
     r"|\b(?:who|what) are you\b|\bthis ai\b|\byou are an? (?:ai|artificial|assistant|chatbot)"
+    r"|\bare you (?:\w+ ){0,2}(?:capable|smart|intelligent|better)\b|\b(?:do|can) you (?:\w+ ){0,3}speak\b"
     r"|\bwhat (?:\w+ ){0,3}can(?:not|['’]t)? you (?:do|answer|help)\b"
-    r"|你(?:可以|能|会)做?(?:什么|哪些)|你.{0,10}(?:是谁|叫什么|名字|感到|感觉|情感|意识|擅长|能力|限制|规则|禁忌)|介绍一下你"
+    r"|你(?:可以|能|会)做?(?:什么|哪些)|你.{0,10}(?:是谁|叫什么|名字|感到|感觉|情感|意识|擅长|能力|限制|规则|禁忌|喜欢|偏好|爱好)|介绍一下你"
 )
 # A request for a creative piece: a refusal deep inside it is a character's line ("I'm afraid I
 # can't let you do that"), not the assistant's.
@@ -143,7 +145,7 @@ def _may_refuse(lower: str) -> bool:
 # (which it runs after, on the few texts that pass): each expression needs one of these at the
 # place it starts ("i am sorry", "i can't", "as of my", ...). Each starts with a literal, so it is
 # searched as fast as `in`. The search for the expressions themselves begins at the first of them.
-_SORRY_OR_AI = "(?:unable|not able|just|only|merely|an ai|an artificial|a language|a large|sorry|afraid)"
+_SORRY_OR_AI = "(?:unable|not able|just|only|merely|an ai|an artificial|a language|a large|a text-based|sorry|afraid)"
 _OPENINGS = (
     re.compile(f"i am {_SORRY_OR_AI}"),
     re.compile(f"i'm {_SORRY_OR_AI}"),
@@ -203,10 +205,11 @@ class RefusalBoilerplate(Check):
     "language"). The list is a set of case-insensitive regular expressions you can replace
     (`phrases`) or extend (`extra_phrases`); `max_chars` limits the search to the start of
     long responses. The message quotes the phrase found. Left alone: an answer about the
-    assistant's own nature or tastes to a question about them ("Can you feel?", "What is your
-    favourite music?"), a refusal scoped to the tools the record declares, the refusal of a
-    request for serious harm, a phrase quoted from the prompt, and a line spoken inside the
-    story, poem or song the prompt asked for (past its first 300 characters).
+    assistant's own nature, abilities or tastes to a question about them ("Can you feel?",
+    "Do you speak German?", "What is your favourite music?", in Chinese too), a refusal
+    scoped to the tools the record declares, the refusal of a request for serious harm, a
+    phrase quoted from the prompt, and a line spoken inside the story, poem or song the
+    prompt asked for (past its first 300 characters).
 
     Why it matters: Responses distilled from a chat model carry its refusals and disclaimers.
     Fine-tuned on them, a model refuses harmless requests and talks about being an AI in a

@@ -13,8 +13,9 @@ from sftlint.text.content import looks_like_code
 from sftlint.text.normal import excerpt
 
 # A fence opens or closes a line; ```psql``` at a line's start with its closing ticks on the same
-# line is inline code, as some data writes every code span.
-_FENCE_LINE = re.compile(r"^[ \t]*(?:```(?![^\n]*```)|~~~)", re.MULTILINE)
+# line is inline code, as some data writes every code span. A block may also close at the end of
+# its last line of code ("}```").
+_FENCE_LINE = re.compile(r"^[ \t]*(?:```(?![^\n]*```)|~~~)|^(?![ \t]*```)[^\n]*[^\s`]```[ \t]*$", re.MULTILINE)
 _LIST_ITEM = re.compile(r"^\s*(?:[-*•+]|\d{1,3}[.)]|[A-Za-z][.)])\s")
 _EMPTY_ITEM = re.compile(r"^\s*(?:[-*•+]|\d{1,3}[.)])\s*$")
 # A line that is not a sentence: a table row, a heading, a quote, hashtags, a link.
@@ -247,7 +248,8 @@ class TruncatedResponse(Check):
     there too. It is conservative:
     code, table rows, headings, hashtags, links and short lines are not judged as sentences,
     nor the last item of a list whose items are written without full stops; ```x``` inside
-    a line is inline code, not a fence; a response whose last line is followed by a line
+    a line is inline code, not a fence, and ``` at the end of a line of code closes its
+    block ("}```"); a response whose last line is followed by a line
     break is judged only for an open code block, JSON or program and an empty list item (a
     writer ended that line; a generation cut at its token limit stops after a word);
     and text that ends in Chinese or Japanese characters is judged only by its punctuation
