@@ -115,6 +115,24 @@ def test_fix_of_a_datasets_folder_writes_parquet_or_json_lines(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["saved"]
 
 
+def test_no_output_overwrites_a_file_inside_a_datasets_folder_it_reads(tmp_path):
+    """The folder is the input, but the run reads its Arrow data, state and info: each is refused
+    as an output, whatever the command; a new file beside them is not read, and is allowed."""
+    folder = write_as("datasets", tmp_path, flat_records("support_nogo.jsonl")[:20])
+    before = {p.name: p.read_bytes() for p in folder.iterdir()}
+    arrow, state = folder / "data-00000-of-00003.arrow", folder / "state.json"
+    for command in (
+        ["lint", folder, "-o", arrow],
+        ["lint", folder, "--report", state],
+        ["lint", folder, "--write-baseline", folder / "dataset_info.json"],
+        ["fix", folder, "-o", tmp_path / "x.parquet", "--rejects", state],
+        ["split", folder, "-o", arrow, "-e", tmp_path / "e.jsonl"],
+    ):
+        assert "refusing to overwrite a file inside an input folder" in one_error_line(sftlint(*command))
+    assert {p.name: p.read_bytes() for p in folder.iterdir()} == before
+    assert sftlint("lint", folder, "--report", folder / "report.html").returncode in (0, 1)
+
+
 def test_an_output_named_jsonl_is_json_lines_whatever_the_input(tmp_path):
     records = [{"instruction": "Q1?", "output": "A1 is long enough."}, {"instruction": "Q2?", "output": ""}]
     path = tmp_path / "data.parquet"

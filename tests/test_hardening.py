@@ -163,6 +163,38 @@ def test_output_never_overwrites_the_baseline(tmp_path):
     assert sftlint("lint", data, "--write-baseline", baseline, cwd=tmp_path).returncode in (0, 1)
 
 
+def test_fix_never_overwrites_the_configured_baseline_it_does_not_apply(tmp_path):
+    data = _dataset(tmp_path)
+    baseline = tmp_path / "b.json"
+    sftlint("lint", data, "--write-baseline", baseline)
+    before = baseline.read_bytes()
+    (tmp_path / "sftlint.toml").write_text('baseline = "b.json"\n')
+    one_error_line(sftlint("fix", data, "-o", "b.json", cwd=tmp_path))
+    one_error_line(sftlint("fix", data, "-o", "clean.jsonl", "--rejects", "b.json", cwd=tmp_path))
+    assert baseline.read_bytes() == before and not (tmp_path / "clean.jsonl").exists()
+
+
+def test_fix_refuses_a_pipe_and_an_output_named_dash(tmp_path):
+    """fix reads its input twice: a FIFO's second open would wait forever. Its output is linted
+    again after it is written, so '-' cannot be standard output: it was a file named '-', and the
+    verdict printed was standard input's."""
+    data = _dataset(tmp_path)
+    fifo = tmp_path / "pipe.jsonl"
+    os.mkfifo(fifo)
+    command = [sys.executable, "-m", "sftlint", "fix", str(fifo), "-o", str(tmp_path / "o.jsonl")]
+    proc = subprocess.run(command, capture_output=True, timeout=120)  # it used to wait for a writer forever
+    assert "not a pipe or device" in one_error_line(proc)
+    for command in (["fix", data, "-o", "-"], ["split", data, "-o", "-", "-e", "e.jsonl"]):
+        assert "'-': this writes a file, not standard output" in one_error_line(sftlint(*command, cwd=tmp_path))
+    assert not (tmp_path / "-").exists()
+
+
+def test_standard_input_named_as_data_and_as_evaluation_set_is_one_error(tmp_path):
+    data = _dataset(tmp_path)
+    proc = sftlint("lint", "-", "--against", "-", stdin=data.read_bytes())
+    assert "named as data and as an evaluation set" in one_error_line(proc)
+
+
 def test_output_never_overwrites_the_config_in_use(tmp_path):
     data = _dataset(tmp_path)
     config = tmp_path / "sftlint.toml"

@@ -27,6 +27,17 @@ def test_progress_draws_records_rate_and_stage_then_clears(monkeypatch):
     assert stream.getvalue().endswith("\r\x1b[K")
 
 
+def test_progress_shows_control_characters_in_a_file_name_as_escapes(monkeypatch):
+    """A file named with a terminal title and a clear-screen sequence cannot drive the terminal."""
+    clock = iter([0.0, 1.5])
+    monkeypatch.setattr("sftlint.progress.time.monotonic", lambda: next(clock))
+    stream = io.StringIO()
+    Progress(stream).update(3000, "reading evil\x1b]0;PWN\x07\x1b[2J.jsonl")
+    drawn = stream.getvalue()
+    assert drawn.startswith("\r\x1b[K") and "\x1b" not in drawn[4:] and "\x07" not in drawn
+    assert "reading evil\\x1b]0;PWN\\x07\\x1b[2J.jsonl: 3,000 records" in drawn
+
+
 def _wait_until_reading(pid: int, path, timeout: float = 60.0) -> None:
     """Wait until the process has the data file open (imports can be slow on a loaded machine)."""
     deadline = time.monotonic() + timeout

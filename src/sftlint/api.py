@@ -236,6 +236,11 @@ def lint_paths(
     With `examples`, excerpts of flagged records are read for the JSON result and the report.
     The baseline (`config.baseline`, or `write_baseline`: accept every finding) applies first.
     """
+    if "-" in paths and "-" in config.against:
+        raise SftlintError(
+            "standard input ('-') is named as data and as an evaluation set (--against); it can be read "
+            "only once: write one of them to a file"
+        )
     paths, names, repeated = _each_file_once(paths, names)
     fingerprints = bool(write_baseline or config.baseline)
     checks = build_checks(config)
@@ -378,6 +383,7 @@ def fix(
     if not _is_path(source):
         raise SftlintError("fix reads a dataset file: write the records to one first")
     settings, config_path = resolve_config(config, **_overrides(select, ignore, fail_on, None, jobs))
+    reads = read_paths([], settings, config_path)  # the baseline too, though this run does not apply it
     settings = settings.model_copy(update={"baseline": None})  # fix drops defects whether accepted or not
     out = _output_path(output, "output")
     rejected = _output_path(rejects, "rejects") if rejects is not None else default_rejects(out)
@@ -386,7 +392,7 @@ def fix(
     def lint_file(paths: list[str]) -> Result:
         return lint_paths(paths, settings, choose_progress(progress), examples=False)
 
-    return fix_file(Path(source), out, rejected, drop_codes, lint_file, reads=read_paths([], settings, config_path))
+    return fix_file(Path(source), out, rejected, drop_codes, lint_file, reads=reads)
 
 
 @dataclass
@@ -474,6 +480,8 @@ def _output_path(value: str | os.PathLike[str], name: str) -> Path:
     """A file to write, by its name; an empty name (as a path, the current folder) is refused."""
     if not _is_path(value) or not os.fspath(value):
         raise SftlintError(f"{name} is the name of a file to write, got {value!r}")
+    if os.fspath(value) == "-":  # read back and linted after it is written: no stream can be
+        raise SftlintError(f"{name} '-': this writes a file, not standard output (name a file; ./- for one named '-')")
     return Path(value)
 
 

@@ -118,6 +118,8 @@ def check_paths(source: Path, output: Path, rejects: Path) -> None:
         raise SftlintError(f"{source}: is a directory, expected a dataset file or a datasets folder")
     if not source.exists():
         raise SftlintError(f"{source}: no such file")
+    if not source.is_dir() and is_device(source):  # a FIFO, /dev/stdin: its second open would wait forever
+        raise SftlintError(f"{source}: fix reads a file, not a pipe or device (it reads the input twice)")
     for what, path in (("output", output), ("rejects file", rejects)):
         if same_file(path, source):
             raise SftlintError(f"{path}: the {what} is the input file; sftlint never writes over its input")

@@ -716,10 +716,18 @@ def same_file(a: Path, b: Path) -> bool:
 
 
 def refuse_inputs(outputs: Iterable[Path], inputs: Sequence[Path]) -> None:
-    """Refuse to write any of `outputs` over a file the run reads (also through symlinks and hard links)."""
+    """Refuse to write any of `outputs` over a file the run reads (also through symlinks and hard
+    links), a file inside an input folder (a `datasets` folder's data, state and info) included."""
     for output in outputs:
         if any(same_file(output, p) for p in inputs):
             raise SftlintError(f"{output}: refusing to overwrite an input file of this run")
+        if output.exists() and any(_inside(output, p) for p in inputs):
+            raise SftlintError(f"{output}: refusing to overwrite a file inside an input folder of this run")
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    """Whether `path` lies inside `folder`, once symlinks are resolved (False when `folder` is no folder)."""
+    return folder.is_dir() and _resolve(path).is_relative_to(_resolve(folder))
 
 
 class _Output:

@@ -13,6 +13,8 @@ import sys
 import time
 from typing import Any, TextIO
 
+from sftlint.display import printable
+
 
 class Progress:
     """A one-line ticker on a terminal; `update` is cheap enough to call per record."""
@@ -31,7 +33,7 @@ class Progress:
             return
         self.next_draw = now + self.INTERVAL
         rate = records / max(now - self.start, 1e-9)
-        self.show(f"{stage}: {records:,} records ({rate:,.0f}/s)")
+        self.show(printable(f"{stage}: {records:,} records ({rate:,.0f}/s)"))  # a file name is data
         self.drawn = True
 
     def show(self, text: str) -> None:
