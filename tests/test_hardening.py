@@ -773,6 +773,7 @@ class Broken(Check):
     """
     code = "XPL001"; slug = "broken"; severity = Severity.WARNING
 '''
+_YIELD = "    def check_record(self, record):\n        f = self.finding('m', record); {}; yield f\n"
 _BROKEN = {
     "start": "    def start(self, config): raise RuntimeError('boom in start')\n"
     "    def check_record(self, record): return ()\n",
@@ -781,6 +782,19 @@ _BROKEN = {
     "exit": "    def check_record(self, record): sys.exit(0)\n",
     "unpicklable": "    def check_record(self, record): return ()\n"
     "    def summary(self): return {'lock': threading.Lock(), 'n': 1}\n",
+    # findings no output can write: each was a traceback, exit 1, or NaN in the JSON output
+    "severity": _YIELD.format("f.severity = 'fatal'"),
+    "message": _YIELD.format("f.message = 5"),
+    "related": _YIELD.format("f.related = [5]"),
+    "score": _YIELD.format("f.score = float('nan')"),
+    "data": _YIELD.format("f.data = {'n': 10**5000}"),
+    "circular": "    def check_record(self, record): return ()\n"
+    "    def summary(self):\n        d = {}; d['d'] = d; return d\n",
+    "nan summary": "    def check_record(self, record): return ()\n"
+    "    def summary(self): return {'share': float('nan')}\n",
+    "init": "    def __init__(self, *args, **kwargs): raise ValueError('boom in init')\n"
+    "    def check_record(self, record): return ()\n",
+    "labels": "    summary_labels = 5\n    def check_record(self, record): return ()\n",
 }
 
 
@@ -792,20 +806,31 @@ def _broken_plugin(tmp_path: Path, how: str) -> Path:
 
 
 @pytest.mark.parametrize("jobs", ["1", "3"])
-@pytest.mark.parametrize("how", ["summary", "junk", "exit"])
+@pytest.mark.parametrize(
+    "how", ["summary", "junk", "exit", "severity", "message", "related", "score", "data", "circular", "nan summary"]
+)
 def test_a_plugin_that_raises_yields_junk_or_exits_is_one_crash_finding_and_keeps_the_verdict(tmp_path, how, jobs):
     data = write_jsonl(tmp_path / "d.jsonl", [pair(output=""), pair("How do I print an invoice?")])
     proc = sftlint("lint", data, "--plugins", _broken_plugin(tmp_path, how), "--select", "XPL001,SFT101",
                    "--min-pairs", "1", "--jobs", jobs, "--format", "json")  # fmt: skip
     assert proc.returncode == 1 and b"Traceback" not in proc.stderr, proc.stderr  # SFT101's NO-GO stands
-    crashes = [f for f in json.loads(proc.stdout)["findings"] if f["code"] == "XPL001"]
+    out = json.loads(proc.stdout, parse_constant=lambda name: pytest.fail(f"{name} in the JSON output"))
+    crashes = [f for f in out["findings"] if f["code"] == "XPL001"]
     assert len(crashes) == 1 and crashes[0]["message"].startswith("check crashed:"), crashes
 
 
-def test_a_plugin_that_cannot_start_is_one_error_line_naming_it(tmp_path):
+@pytest.mark.parametrize(
+    ("how", "said"),
+    [
+        ("start", "XPL001 could not start: RuntimeError: boom in start"),
+        ("init", "XPL001 could not be created: ValueError: boom in init"),
+        ("labels", "XPL001 summary_labels must map text to text, got 5"),
+    ],
+)
+def test_a_plugin_that_cannot_start_is_one_error_line_naming_it(tmp_path, how, said):
     data = write_jsonl(tmp_path / "d.jsonl", [pair()])
-    err = one_error_line(sftlint("lint", data, "--plugins", _broken_plugin(tmp_path, "start"), "--jobs", "3"))
-    assert "XPL001 could not start: RuntimeError: boom in start" in err
+    err = one_error_line(sftlint("lint", data, "--plugins", _broken_plugin(tmp_path, how), "--jobs", "3"))
+    assert said in err
 
 
 def test_a_summary_that_cannot_be_pickled_works_with_three_processes_as_with_one(tmp_path):
@@ -878,6 +903,12 @@ def test_a_datasets_folder_naming_a_missing_or_unreadable_file_is_one_error(tmp_
         assert "data-00000-of-00001.arrow, unreadable (No such file" in one_error_line(sftlint(*command))
     (folder / "state.json").write_text(_too_deep(3000))
     assert "unreadable state.json of a datasets folder (nested too deeply)" in one_error_line(sftlint("lint", folder))
+    # a name that is no file name was a TypeError or ValueError traceback, exit 1 (read as NO-GO)
+    for name, shown in ((5, "5"), (None, "None"), (["a"], "['a']"), ("", "''"), ("a\u0000b", "'a\\x00b'")):
+        (folder / "state.json").write_text(json.dumps({"_data_files": [{"filename": name}]}))
+        for command in (["lint", folder], ["fix", folder, "-o", tmp_path / "kept.jsonl"]):
+            said = one_error_line(sftlint(*command))
+            assert f"state.json of a datasets folder names {shown} as a data file\n" in said
 
 
 @pytest.mark.parametrize(

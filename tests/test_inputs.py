@@ -392,6 +392,26 @@ def test_a_null_is_a_missing_field_and_dates_or_bytes_are_text(tmp_path):
     assert json.loads(baseline.read_text())["findings"][0]["code"] == "SFT002"
 
 
+def test_binary_columns_are_read_as_utf8_text_not_as_python_bytes(tmp_path):
+    """A `binary` column held b'' for an empty answer: linted as the text "b''" it was GO, and
+    `fix` wrote "b'Caf\\xc3\\xa9'" into the cleaned file."""
+    path = tmp_path / "data.parquet"
+    instructions = ["Explique la différence entre un café et un thé.".encode(), b"Q?"]
+    table = pa.table({"instruction": pa.array(instructions, pa.binary()), "output": pa.array(
+        ["Le café est torréfié.".encode(), b""], pa.binary())})  # fmt: skip
+    pq.write_table(table, path)
+    proc = sftlint("lint", path, "--format", "json", "--select", "SFT101,SFT003", "--min-pairs", "1")
+    found = [(f["code"], f["record"]) for f in json.loads(proc.stdout)["findings"]]
+    assert found == [("SFT101", 2)]
+    assert sftlint("fix", path, "-o", tmp_path / "kept.jsonl").returncode in (0, 1)  # one pair: too few
+    kept = json.loads((tmp_path / "kept.jsonl").read_text(encoding="utf-8"))
+    assert kept == {"instruction": instructions[0].decode(), "output": "Le café est torréfié."}
+    pq.write_table(pa.table({"instruction": pa.array([b"Bad \xff byte?"], pa.binary()),
+                             "output": pa.array([b"Answer."], pa.binary())}), path)  # fmt: skip
+    proc = sftlint("lint", path, "--format", "json", "--select", "SFT003", "--min-pairs", "1")
+    assert [f["code"] for f in json.loads(proc.stdout)["findings"]] == ["SFT003"]
+
+
 def test_an_arrow_file_is_read_whatever_its_name(tmp_path):
     table = pa.Table.from_pylist([pair("First?"), pair("Second?", "")])
     path = tmp_path / "export.jsonl"  # misnamed: its first bytes say what it is

@@ -495,6 +495,31 @@ def test_template_dir_overrides_one_template(tmp_path: Path, data_dir: Path) -> 
     assert page.by_id("checks")  # the other templates are the built-in ones
 
 
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        (b"{{ 1/0 }}", "ZeroDivisionError: division by zero"),
+        (b'{% include "_config.html.j2" %}', "RecursionError"),
+        (b"<p>caf\xe9</p>", "UnicodeDecodeError"),
+        (b"{{ undefined_name.attr }}", "UndefinedError"),
+    ],
+    ids=["division", "includes itself", "not UTF-8", "undefined"],
+)
+def test_an_overriding_template_that_fails_is_one_error_line(tmp_path: Path, data_dir: Path, text, said) -> None:
+    """Whatever an overriding template does wrong is the template's error: one line, exit 2,
+    no page (it was a traceback and exit 1, a NO-GO, for a GO dataset)."""
+    templates = tmp_path / "templates"
+    templates.mkdir()
+    (templates / "_config.html.j2").write_bytes(text)
+    page = tmp_path / "r.html"
+    done = subprocess.run(
+        [sys.executable, "-m", "sftlint", "lint", str(data_dir / "go.jsonl"), "--report", str(page),
+         "--template-dir", str(templates)], capture_output=True, text=True)  # fmt: skip
+    assert done.returncode == 2 and "Traceback" not in done.stderr, done.stderr[-500:]
+    assert done.stderr.startswith("sftlint: error: report template error") and done.stderr.count("\n") == 1
+    assert said in done.stderr and not page.exists()
+
+
 # -- the committed sample datasets -------------------------------------------------------------
 
 SAMPLES = Path(__file__).resolve().parents[1] / "sample_data"

@@ -77,7 +77,14 @@ def build_checks(config: Config) -> list[Check]:
     """Discover, select and configure the checks for a run."""
     available = discover(config.plugins)
     settings = check_settings(config, available)
-    checks = [cls(*settings[cls.code]) for cls in selected(available, config.select, config.ignore, config.preview)]
+    checks = []
+    for cls in selected(available, config.select, config.ignore, config.preview):
+        try:
+            checks.append(cls(*settings[cls.code]))
+        except SftlintError:
+            raise
+        except (Exception, SystemExit) as exc:  # noqa: BLE001 - a check that cannot be made is a broken plugin
+            raise PluginError(f"{cls.code} could not be created: {type(exc).__name__}: {exc}") from None
     for check in checks:
         try:
             check.start(config)

@@ -9,6 +9,7 @@ of that check, once, and the run goes on.
 from __future__ import annotations
 
 import json
+import math
 import shutil
 import traceback
 from collections import Counter, defaultdict
@@ -20,7 +21,7 @@ from typing import Any
 from sftlint.check import Check, Context
 from sftlint.errors import SftlintError, TemporarySpaceError
 from sftlint.finding_store import FindingStore, Handover, temporary_folder
-from sftlint.findings import Finding, Severity, where
+from sftlint.findings import Finding, Location, Severity, where
 from sftlint.fingerprint import FingerprintIndex
 from sftlint.io import MAX_LINE_BYTES, RawLine, ReadStats, display_name, read_file
 from sftlint.parallel import Workers, deal
@@ -194,12 +195,45 @@ def _builtin(check: Check) -> bool:
 
 
 def _only_findings(found: Iterable[Finding]) -> list[Finding]:
-    """What a plugin's hook returned, refused unless every item is a Finding."""
+    """What a plugin's hook returned, refused unless every item is a Finding every output can
+    write: a wrong one is the plugin's crash, not a traceback in the output stage."""
     found = list(found)
     wrong = next((f for f in found if not isinstance(f, Finding)), None)
     if wrong is not None:
         raise TypeError(f"it yielded a {type(wrong).__name__}, not a Finding: {wrong!r:.60}")
+    for finding in found:
+        _check_finding(finding)
     return found
+
+
+def _check_finding(f: Finding) -> None:
+    """Raise TypeError or ValueError when a plugin's finding has a field no output can write."""
+    if not isinstance(f.severity, Severity):
+        raise TypeError(f"its finding's severity is {f.severity!r:.40}, not a sftlint.Severity")
+    for name in ("code", "slug", "message"):
+        if not isinstance(getattr(f, name), str):
+            raise TypeError(f"its finding's {name} is a {type(getattr(f, name)).__name__}, not text")
+    if not (f.file is None or isinstance(f.file, str)) or not all(
+        v is None or (isinstance(v, int) and not isinstance(v, bool)) for v in (f.line, f.record)
+    ):
+        raise TypeError("its finding's file, line or record is not text, a whole number or None")
+    if not isinstance(f.related, list) or not all(isinstance(r, Location) for r in f.related):
+        raise TypeError("its finding's related is not a list of sftlint Locations")
+    if f.score is not None and (
+        not isinstance(f.score, (int, float)) or isinstance(f.score, bool) or not math.isfinite(f.score)
+    ):
+        raise ValueError(f"its finding's score is {f.score!r:.40}, not a finite number")
+    if not isinstance(f.data, dict):
+        raise TypeError(f"its finding's data is a {type(f.data).__name__}, not a dict")
+    _plain(f.data, strict=True)  # JSON with finite numbers: no NaN, no circle, no integer past 4,300 digits
+
+
+def _plain(summary: object, strict: bool = False) -> object:
+    """A summary as plain JSON values: what any process can send and the JSON output can hold
+    (an object a plugin put in it becomes its text), so --jobs 3 gives what one process gives.
+    Raises ValueError for a circle or an integer of 4,300 digits, and for NaN or infinity when
+    `strict` (a plugin's), and RecursionError past Python's nesting limit."""
+    return json.loads(json.dumps(summary, default=str, allow_nan=not strict))
 
 
 def _checked(check: Check, hook: Callable[[Record], Iterable[Finding]]) -> Callable[[Record], Iterable[Finding]]:
@@ -209,10 +243,6 @@ def _checked(check: Check, hook: Callable[[Record], Iterable[Finding]]) -> Calla
     return lambda record: _only_findings(hook(record) or ())
 
 
-def _plain(summary: object) -> object:
-    """A summary as plain JSON values: what any process can send and the JSON output can hold
-    (an object a plugin put in it becomes its text), so --jobs 3 gives what one process gives."""
-    return json.loads(json.dumps(summary, default=str))
 
 
 def _interrupted(exc: BaseException) -> bool:
@@ -467,11 +497,10 @@ class _Runner:
         for check in self.own.values():
             try:
                 summary = check.summary()
+                if summary is not None:
+                    summaries[check.slug] = _plain(summary, strict=not _builtin(check))
             except (Exception, SystemExit) as exc:  # noqa: BLE001 - a broken summary must not stop the run
                 self.crashed(check, exc, (None, None))
-                continue
-            if summary is not None:
-                summaries[check.slug] = _plain(summary)
         return summaries
 
     def merge(self, part: _Part) -> None:

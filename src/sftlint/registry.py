@@ -45,6 +45,9 @@ def validate(cls: object, origin: str) -> type[Check]:
     batch = getattr(cls, "batch_size", None)
     if isinstance(batch, bool) or not isinstance(batch, int) or batch < 0:
         raise PluginError(f"{origin}: {code} batch_size must be a whole number >= 0, got {batch!r}")
+    labels = getattr(cls, "summary_labels", None)
+    if not isinstance(labels, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in labels.items()):
+        raise PluginError(f"{origin}: {code} summary_labels must map text to text, got {labels!r:.60}")
     if cls.check_batch is not Check.check_batch and batch == 0:
         raise PluginError(f"{origin}: {code} implements check_batch but sets no batch_size")
     missing = [s for s in REQUIRED_SECTIONS if not cls.doc_sections().get(s)]

@@ -154,6 +154,9 @@ def _arrow_files(folder: str) -> list[str]:
         raise InputError(f"{folder}: unreadable state.json of a datasets folder ({exc})") from None
     except RecursionError:
         raise InputError(f"{folder}: unreadable state.json of a datasets folder (nested too deeply)") from None
+    for name in names:
+        if not isinstance(name, str) or not name or "\x00" in name:
+            raise InputError(f"{folder}: state.json of a datasets folder names {name!r:.60} as a data file")
     return [os.path.join(folder, name) for name in names]
 
 
@@ -163,11 +166,19 @@ def _arrow_rows(path: str, kind: str) -> Iterator[dict[str, Any]]:
         for batch in _batches(pa, path, kind):
             rows = batch.to_pylist()
             if not all(_json_native(pa, field.type) for field in batch.schema):
-                rows = json.loads(json.dumps(rows, default=str))  # dates, decimals, bytes: as text
+                rows = json.loads(json.dumps(rows, default=_as_text))  # dates, decimals, bytes: as text
             for row in rows:
                 yield {key: value for key, value in row.items() if value is not None}
     except (pa.ArrowException, OSError) as exc:
         raise InputError(f"{path}: cannot read {DESCRIPTIONS[kind]} ({exc})") from None
+
+
+def _as_text(value: Any) -> str:
+    """A value JSON has no type for as text: bytes (a `binary` column) decoded as UTF-8, what is
+    not UTF-8 as U+FFFD (which SFT003 reports); dates and decimals as `str` writes them."""
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "replace")
+    return str(value)
 
 
 def _batches(pa: Any, path: str, kind: str) -> Iterator[Any]:

@@ -128,6 +128,10 @@ def render_report(
         )
     except TemplateError as exc:  # most likely in an overriding template
         raise SftlintError(f"report template error: {type(exc).__name__}: {exc}") from None
+    except Exception as exc:  # noqa: BLE001 - an overriding template's own failure ({{ 1/0 }}, itself included, not UTF-8)
+        if template_dir is None:
+            raise
+        raise SftlintError(f"report template error in {template_dir}: {type(exc).__name__}: {exc}"[:500]) from None
 
 
 def _escape_surrogates(value: Any) -> Any:
