@@ -139,7 +139,8 @@ def test_an_oversized_line_is_skipped_in_bounded_memory(tmp_path):
 
     p = tmp_path / "d.jsonl"
     p.write_bytes(b'{"a": 1}\n{"a": "' + b"x" * 5000 + b'"}\n{"a": 3}\n')
-    raws = list(sio._read_stream(sio._bounded_lines(open(p, "rb"), 1000), ReadStats()))
+    stats = ReadStats(line_limit=1000)
+    raws = list(sio._read_stream(sio._bounded_lines(open(p, "rb"), stats), stats))
     assert [(r.line, r.oversized) for r in raws] == [(1, None), (2, 5010), (3, None)]  # with its newline
     assert raws[2].value == {"a": 3}
 
@@ -149,8 +150,50 @@ def test_a_minified_array_on_one_long_line_is_still_an_array(tmp_path):
 
     p = tmp_path / "d.json"
     p.write_bytes(json.dumps([{"a": "x" * 600}, {"a": "y" * 600}]).encode())
-    raws = list(sio._read_stream(sio._bounded_lines(open(p, "rb"), 1000), ReadStats()))
+    stats = ReadStats(line_limit=1000)
+    raws = list(sio._read_stream(sio._bounded_lines(open(p, "rb"), stats), stats))
     assert [len(r.value["a"]) for r in raws] == [600, 600]
+
+
+def test_a_pretty_array_with_an_element_on_one_long_line_keeps_its_other_records(tmp_path, monkeypatch):
+    """One element's line past the line limit made the whole array JSON Lines: an SFT001 on every
+    line, and `fix` kept one record of 400. The long element alone is oversized now (as a long
+    line of JSON Lines is); the others are read."""
+    from sftlint import io as sio
+
+    monkeypatch.setattr(sio, "MAX_LINE_BYTES", 1000)
+    records = [{"instruction": f"Q{i}?", "output": f"A{i}."} for i in range(5)]
+    records[2]["output"] = "x " * 1000
+    p = tmp_path / "d.json"
+    p.write_text("[\n" + ",\n".join("  " + json.dumps(r) for r in records) + "\n]\n")
+    stats = ReadStats(line_limit=1000)
+    raws = list(sio._read_stream(sio._bounded_lines(open(p, "rb"), stats), stats))
+    assert [(r.line, r.position, r.oversized is not None, r.error) for r in raws] == [
+        (2, 1, False, None), (3, 2, False, None), (4, 3, True, None), (5, 4, False, None), (6, 5, False, None)
+    ]  # fmt: skip
+    assert raws[4].value == records[4] and stats.line_limit == 1000 and stats.array
+    # not a document after all: its long line is reported as oversized, as in JSON Lines
+    p.write_text("[\n" + ",\n".join("  " + json.dumps(r) for r in records) + "\n")  # never closed
+    stats = ReadStats(line_limit=1000)
+    raws = list(sio._read_stream(sio._bounded_lines(open(p, "rb"), stats), stats))
+    assert [r.line for r in raws if r.oversized] == [4] and raws[0].error is not None  # "[" alone
+
+
+def test_a_pretty_array_past_the_document_limit_is_one_error_with_the_jq_command(tmp_path, monkeypatch):
+    """A valid array of 283 MB was read as lines: 419,119 SFT001 findings and NO-GO."""
+    from sftlint import io as sio
+    from sftlint.errors import InputError
+
+    monkeypatch.setattr(sio, "MAX_DOCUMENT_BYTES", 2000)
+    p = tmp_path / "big.json"
+    elements = ",\n".join(json.dumps({"instruction": f"Q{i}?", "output": "A."}) for i in range(200))
+    p.write_text("[\n" + elements + "\n]\n")
+    with pytest.raises(InputError) as raised:
+        list(sio.read_file(str(p)))
+    assert str(raised.value) == (
+        f"{p}: a JSON array over several lines runs past 0 MB, more than sftlint reads as one document; "
+        f"write one record per line (JSON Lines), for example with: jq -c '.[]' {p}"
+    )
 
 
 def test_a_pretty_printed_single_object_is_one_record(tmp_path):

@@ -86,6 +86,9 @@ class ReadStats:
     #: "jsonl", "json" (one document: an array, or an object over several lines), or a table's
     #: format (`sftlint.tables.DESCRIPTIONS`).
     format: str = "jsonl"
+    #: the longest line read whole (`_bounded_lines`): a record's line in JSON Lines, a whole
+    #: document while one is read (an element of a pretty array may be a long line)
+    line_limit: int = MAX_LINE_BYTES
 
 
 #: Names that say JSON: a file so named that starts with an Arrow stream's marker (four bytes
@@ -238,7 +241,7 @@ def read_file(path: str, stats: ReadStats | None = None) -> Iterator[RawLine]:
         return
     stream = _open(path)
     with _reading(path, stream, lambda: stats.lines):
-        yield from _read_stream(_looking_like_json(path, _bounded_lines(stream, MAX_LINE_BYTES)), stats)
+        yield from _read_stream(_looking_like_json(path, _bounded_lines(stream, stats)), stats)
 
 
 def _looking_like_json(path: str, lines: Iterator[bytes | int]) -> Iterator[bytes | int]:
@@ -284,6 +287,20 @@ def _reading(path: str, stream: BinaryIO, lines_read: Callable[[], int]) -> Iter
     except _EndlessLine:
         where = f"line {lines_read() + 1} runs past {MAX_DOCUMENT_BYTES >> 20} MB"
         raise InputError(f"{display_name(path)}: {where} without a line break: not JSON Lines") from None
+    except _DocumentTooLarge as found:
+        name = display_name(path)
+        program = "jq -c '.[]'" if found.array else "jq -c ."
+        if path == "-":
+            command = program
+        elif path.endswith(".gz"):
+            command = f"gzip -dc {shlex.quote(name)} | {program}"
+        else:
+            command = f"{program} {shlex.quote(name)}"
+        raise InputError(
+            f"{name}: a JSON {'array' if found.array else 'document'} over several lines runs past "
+            f"{MAX_DOCUMENT_BYTES >> 20} MB, more than sftlint reads as one document; write one record per "
+            f"line (JSON Lines), for example with: {command}"
+        ) from None
     except _DocumentsInARow as found:
         name = display_name(path)
         program = "jq -c ." if found.line is None else "jq -c 'if type == \"array\" then .[] else . end'"
@@ -333,6 +350,15 @@ class _EndlessLine(Exception):
     """A line that runs past `MAX_DOCUMENT_BYTES`: no dataset has one (reading /dev/zero never ends)."""
 
 
+class _DocumentTooLarge(Exception):
+    """A pretty-printed JSON document past `MAX_DOCUMENT_BYTES`: read whole, it would not fit;
+    read as lines, every line of it would be a finding. `array` says which it is."""
+
+    def __init__(self, array: bool) -> None:
+        super().__init__(array)
+        self.array = array
+
+
 class _DocumentsInARow(Exception):
     """A JSON document over several lines followed by another: no JSON Lines, and no one JSON
     document either. Read as lines, every line of it would be a finding. `line` is None for
@@ -359,14 +385,16 @@ def _documents_in_a_row(text: str, first_line: int) -> None:
     raise _DocumentsInARow(first_line + text.count("\n", 0, len(text) - len(text[end:].lstrip())))
 
 
-def _bounded_lines(stream: BinaryIO, limit: int) -> Iterator[bytes | int]:
-    """The stream's lines; a line longer than `limit` is skipped in chunks and given as its size.
+def _bounded_lines(stream: BinaryIO, stats: ReadStats) -> Iterator[bytes | int]:
+    """The stream's lines; a line longer than `stats.line_limit` is skipped in chunks and given
+    as its size.
 
     The first non-blank line is exempt when it starts with '[': a minified JSON array file
     is one long line.
     """
     started = False
     while True:
+        limit = stats.line_limit
         data = stream.readline(limit + 1)
         if not data:
             return
@@ -522,8 +550,9 @@ def _parse_with_json(number: int, data: bytes, position: int) -> RawLine:
 def _jsonl(lines: list[bytes | int], start: int, stats: ReadStats) -> Iterator[RawLine]:
     """Parse already-read lines as JSON Lines (after an attempt to read one document failed)."""
     for number, data in enumerate(lines, start=start):
-        if isinstance(data, int):
-            yield RawLine(number, oversized=data, position=number - stats.blank)
+        if isinstance(data, int) or len(data) > MAX_LINE_BYTES:  # read whole while a document was tried
+            size = data if isinstance(data, int) else len(data)
+            yield RawLine(number, oversized=size, position=number - stats.blank)
         elif data.strip():
             yield _parse_line(number, data, number - stats.blank)
         else:
@@ -554,14 +583,20 @@ def _try_document(
         return [RawLine(stats.lines, v, position=i) for i, v in enumerate(value, start=1)], []
     chunks: list[bytes | int] = [first]
     size = len(first)
-    for data in rest:
-        stats.lines += 1
-        chunks.append(data)
-        if isinstance(data, int):
-            return None, chunks
-        size += len(data)
-        if size > MAX_DOCUMENT_BYTES:
-            return None, chunks
+    stats.line_limit = MAX_DOCUMENT_BYTES  # an element of a pretty array may be one long line
+    try:
+        for data in rest:
+            stats.lines += 1
+            chunks.append(data)
+            if isinstance(data, int):
+                return None, chunks
+            size += len(data)
+            if size > MAX_DOCUMENT_BYTES:
+                if first.strip() in (b"[", b"{"):  # a pretty document, surely: read as lines, each an error
+                    raise _DocumentTooLarge(first.strip() == b"[")
+                return None, chunks
+    finally:
+        stats.line_limit = MAX_LINE_BYTES
     buffer = b"".join(c for c in chunks if isinstance(c, bytes))  # all of them: an int returned above
     text, encoding_error = _decode(buffer)
     if encoding_error is not None:
@@ -583,11 +618,17 @@ def _try_document(
 
 
 def _array_elements(text: str, first_line: int) -> list[RawLine] | None:
-    """Split a JSON array into its elements with the line each starts on; None if not an array."""
+    """Split a JSON array into its elements with the line each starts on; None if not an array.
+    An element longer than a line of JSON Lines may be is reported as oversized, as such a line is."""
     spans = _array_spans(text, first_line)
     if spans is None:
         return None
-    return [RawLine(line, value, position=k) for k, (line, _, _, value) in enumerate(spans, start=1)]
+    return [
+        RawLine(line, value, position=k) if end - start <= MAX_LINE_BYTES else RawLine(
+            line, oversized=len(text[start:end].encode("utf-8", "surrogatepass")), position=k
+        )
+        for k, (line, start, end, value) in enumerate(spans, start=1)
+    ]
 
 
 def document_texts(path: str) -> list[str] | None:
