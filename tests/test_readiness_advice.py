@@ -103,6 +103,29 @@ def test_the_split_command_advised_holds_out_the_size_advised_and_never_overwrit
     assert done.returncode == 0 and "eval.split.jsonl: 100 records" in done.stdout and "note:" not in done.stderr
 
 
+def test_the_advice_says_when_holding_out_leaves_training_under_the_minimum(tmp_path) -> None:
+    """345 pairs: the advised 69 held out left 276 for training, and `lint train.jsonl` was NO-GO
+    (SFT201, under 300) for a user who had done exactly what the advice said."""
+    path = write_jsonl(tmp_path / "d.jsonl", pairs(345))
+    _, out = lint_json(str(path), "--select", "SFT205,SFT201")
+    [finding] = findings(out, "SFT205")
+    assert finding["message"].endswith(
+        "; that leaves about 276 usable pairs for training, under the 300 SFT201 asks for: add about 24 pairs "
+        "first, or expect its NO-GO on the training set"
+    )
+    assert finding["data"]["training_pairs_left"] == 276
+    split = subprocess.run([sys.executable, "-m", "sftlint", "split", str(path), "-o", "train.jsonl", "-e",
+                            "eval.jsonl"], capture_output=True, text=True, cwd=tmp_path)  # fmt: skip
+    assert split.returncode == 0
+    code, trained = lint_json(str(tmp_path / "train.jsonl"), "--select", "SFT201")
+    assert code == 1 and trained["stats"]["usable_pairs"] == 276  # the NO-GO the advice announced
+    for options, count in ((["--min-pairs", "250"], 345), ([], 500)):  # a minimum the training set still meets
+        path = write_jsonl(tmp_path / f"d{count}.jsonl", pairs(count))
+        _, out = lint_json(str(path), "--select", "SFT205,SFT201", *options)
+        [finding] = findings(out, "SFT205")
+        assert "that leaves" not in finding["message"]
+
+
 def test_no_evaluation_set_quiet_when_config_names_one(tmp_path) -> None:
     write_jsonl(tmp_path / "eval.jsonl", pairs(5))
     config = tmp_path / "sftlint.toml"

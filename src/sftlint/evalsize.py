@@ -11,6 +11,8 @@ EVAL_FRACTION = 0.1
 EVAL_MIN = 100
 EVAL_MAX_SHARE_SMALL = 0.2
 EVAL_MAX = 1000
+#: fewest usable pairs worth fine-tuning on: SFT201's default, and what SFT205's advice leaves for training
+MIN_PAIRS = 300
 
 
 def recommended_eval_size(pairs: int) -> int:

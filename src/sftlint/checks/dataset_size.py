@@ -7,12 +7,13 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from sftlint.check import Check, Context
 from sftlint.display import counted
+from sftlint.evalsize import MIN_PAIRS
 from sftlint.findings import Finding, Severity
 
 
 class DatasetSizeOptions(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)  # a value of the wrong type is an error, never converted
-    min_pairs: int = Field(300, ge=1, description="fewest usable pairs worth fine-tuning on")
+    min_pairs: int = Field(MIN_PAIRS, ge=1, description="fewest usable pairs worth fine-tuning on")
 
 
 class DatasetSize(Check):

@@ -3,11 +3,14 @@ from __future__ import annotations
 import os
 import shlex
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sftlint.check import Check, Context, NoOptions
-from sftlint.evalsize import margin_points, recommended_eval_size
+from sftlint.evalsize import MIN_PAIRS, margin_points, recommended_eval_size
 from sftlint.findings import Finding, Severity
+
+if TYPE_CHECKING:
+    from sftlint.config import Config
 
 
 class NoEvaluationSet(Check):
@@ -18,7 +21,8 @@ class NoEvaluationSet(Check):
     valid records, at least 100 (at most 20 % of a small dataset, at least one) and at most 1,000, with the
     95 % margin of error that size gives on an accuracy-like score. It names the `sftlint split`
     command that holds such a set out: its default evaluation set is that size, counted the same
-    way.
+    way. When holding it out leaves the training set under the usable pairs SFT201 asks for
+    (`min_pairs`), it says so, and how many pairs to add first.
 
     Why it matters: Fine-tuning pays off only against clear evaluation goals. Without held-out
     examples the training loss is the only signal, and it keeps falling while the model
@@ -38,6 +42,15 @@ class NoEvaluationSet(Check):
     def __init__(self, options: NoOptions | None = None, severity: Severity | None = None) -> None:
         super().__init__(options, severity)
         self.result: dict[str, Any] | None = None
+        self.min_pairs = MIN_PAIRS
+
+    def start(self, config: Config) -> None:
+        """The usable pairs SFT201 asks of the training set, as configured (`--min-pairs`)."""
+        for name, table in config.checks.items():
+            if name.lower() in ("sft201", "dataset-size") and isinstance(table, dict):
+                wanted = table.get("min_pairs")
+                if isinstance(wanted, int) and not isinstance(wanted, bool):
+                    self.min_pairs = wanted
 
     def finish(self, context: Context) -> Iterator[Finding]:
         against = list(context.against)
@@ -55,13 +68,22 @@ class NoEvaluationSet(Check):
         train, held = "train.jsonl", "eval.jsonl"
         if named and os.path.basename(context.files[0]) in (train, held):  # never the input's own name
             train, held = "train.split.jsonl", "eval.split.jsonl"
+        # what training keeps: the usable pairs less their share of the held-out records
+        left = round(context.usable_pairs * (records - size) / records)
+        short = ""
+        if context.usable_pairs >= self.min_pairs > left:
+            short = (
+                f"; that leaves about {left} usable pairs for training, under the {self.min_pairs} SFT201 asks "
+                f"for: add about {self.min_pairs - left} pairs first, or expect its NO-GO on the training set"
+            )
         yield self.finding(
             f"no evaluation set given (--against or `against` in config): hold out about {size} of the "
             f"{records} records ({fraction:.0%}; a 95% margin of about ±{margin_points(size):.0f} points "
             f"on an accuracy-like score) with `sftlint split {data} -o {train} -e {held}`, whose default "
-            "evaluation set is this size",
+            f"evaluation set is this size{short}",
             recommended_size=size,
             eval_fraction=round(fraction, 4),
+            training_pairs_left=left,
         )
 
     def summary(self) -> dict[str, Any] | None:
