@@ -165,6 +165,21 @@ def test_a_verdict_reason_followed_in_the_page_filters_to_its_check(browser, rep
     view.page.close()
 
 
+@pytest.mark.parametrize("width", [1280, 420])
+def test_a_check_jumped_to_shows_its_heading_below_the_sticky_filter_bar(browser, report_file: Path, width) -> None:
+    """The heading, its description and part of "How to fix" were under the bar (46 px wide, 144 on a phone)."""
+    page = browser.new_context(viewport={"width": width, "height": 800}).new_page()
+    page.goto(report_file.as_uri())
+    reason = page.locator("#verdict a[href^='#check-']").first
+    target = reason.get_attribute("href")
+    reason.click()
+    page.wait_for_timeout(300)
+    bar = page.locator("#filters").bounding_box()
+    heading = page.locator(f"{target} h3, {target} h2").first.bounding_box()
+    assert heading["y"] >= bar["y"] + bar["height"], (heading, bar)
+    page.close()
+
+
 def test_page_is_usable_without_javascript(browser, report_file: Path) -> None:
     page = browser.new_context(java_script_enabled=False).new_page()
     page.goto(report_file.as_uri())
