@@ -762,13 +762,13 @@ def refuse_inputs(outputs: Iterable[Path], inputs: Sequence[Path]) -> None:
     for output in outputs:
         if any(same_file(output, p) for p in inputs):
             raise SftlintError(f"{output}: refusing to overwrite an input file of this run")
-        if output.exists() and any(_inside(output, p) for p in inputs):
+        if os.path.exists(output) and any(_inside(output, p) for p in inputs):  # False for a name too long
             raise SftlintError(f"{output}: refusing to overwrite a file inside an input folder of this run")
 
 
 def _inside(path: Path, folder: Path) -> bool:
     """Whether `path` lies inside `folder`, once symlinks are resolved (False when `folder` is no folder)."""
-    return folder.is_dir() and _resolve(path).is_relative_to(_resolve(folder))
+    return os.path.isdir(folder) and _resolve(path).is_relative_to(_resolve(folder))
 
 
 class _Output:
