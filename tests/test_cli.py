@@ -192,6 +192,25 @@ def test_config_is_found_upward_and_the_command_line_wins(tmp_path, monkeypatch)
     assert invoke("lint", data, "--min-pairs", "60").exit_code == 1
 
 
+def test_one_option_set_twice_under_two_names_of_a_check_is_an_error_and_the_command_line_wins(tmp_path, monkeypatch):
+    """[checks.near-duplicate] and [checks.SFT104] setting the threshold to 0.5 and 0.9: the one
+    later in the file won, silently."""
+    monkeypatch.chdir(tmp_path)
+    data = write_jsonl(tmp_path / "d.jsonl", good_records(20))
+    config = tmp_path / "sftlint.toml"
+    config.write_text("[checks.near-duplicate]\nthreshold = 0.5\n[checks.SFT104]\nthreshold = 0.9\n")
+    result = invoke("lint", data)
+    assert result.exit_code == 2 and result.output.endswith(
+        "[checks.SFT104]: threshold = 0.9 but [checks.near-duplicate] sets threshold = 0.5 for the same check "
+        "(SFT104 near-duplicate); set it once\n"
+    )
+    config.write_text("[checks.near-duplicate]\nthreshold = 0.7\n[checks.sft104]\nthreshold = 0.7\n")
+    assert invoke("lint", data, "--min-pairs", "1").exit_code == 0  # the same value twice is no conflict
+    config.write_text("[checks.SFT201]\nmin_pairs = 100\n")
+    out = json.loads(invoke("lint", data, "--format", "json", "--min-pairs", "20").output)
+    assert out["summaries"]["dataset-size"]["min_pairs"] == 20  # --min-pairs over [checks.SFT201]
+
+
 def test_config_severity_override_and_pyproject(tmp_path, monkeypatch):
     data = write_jsonl(tmp_path / "d.jsonl", [*good_records(), good_records(1)[0]])
     (tmp_path / "pyproject.toml").write_text("[tool.sftlint.checks.exact-duplicate]\nseverity = 'error'\n")

@@ -164,6 +164,19 @@ def _distinct_paths(paths: list[str]) -> list[str]:
     return out
 
 
+def _drop_set_elsewhere(tables: dict[str, Any], name: str, options: dict[str, Any]) -> None:
+    """Remove `options` from the tables that name the same built-in check as `name` otherwise
+    (`--min-pairs` sets dataset-size's min_pairs over a `[checks.SFT201]` table's)."""
+    from sftlint.registry import installed_checks, resolve
+
+    builtin = {cls.code: cls for cls in installed_checks()}
+    target = resolve(name, builtin)
+    for other, table in tables.items():
+        if other != name and target is not None and isinstance(table, dict) and resolve(other, builtin) is target:
+            for key in options:
+                table.pop(key, None)
+
+
 def with_overrides(config: Config, overrides: dict[str, Any]) -> Config:
     """`config` with options given on the command line (or to `sftlint.lint`) over it: None and
     empty values leave a setting alone; fields and checks merge, plugins and against add up."""
@@ -177,6 +190,7 @@ def with_overrides(config: Config, overrides: dict[str, Any]) -> Config:
             data[key] = _distinct_paths(data[key] + list(value))
         elif key == "checks":
             for slug, opts in value.items():
+                _drop_set_elsewhere(data["checks"], slug, opts)
                 data["checks"].setdefault(slug, {}).update(opts)
         else:
             data[key] = value
@@ -193,6 +207,7 @@ def check_settings(config: Config, checks: dict[str, type[Check]]) -> dict[str, 
     from sftlint.registry import resolve
 
     by_code: dict[str, dict[str, Any]] = {}
+    named: dict[tuple[str, str], str] = {}  # (code, option) -> the table that set it
     for name, table in config.checks.items():
         cls = resolve(name, checks)
         if cls is None:
@@ -200,7 +215,15 @@ def check_settings(config: Config, checks: dict[str, type[Check]]) -> dict[str, 
             raise ConfigError(f"{config.where()}[checks.{name}]: unknown check '{name}'{close} (see `sftlint rules`)")
         if not isinstance(table, dict):
             raise ConfigError(f"{config.where()}[checks.{name}]: expected a table of options")
-        by_code.setdefault(cls.code, {}).update(table)
+        merged = by_code.setdefault(cls.code, {})
+        for key, value in table.items():
+            if key in merged and merged[key] != value:  # [checks.near-duplicate] and [checks.SFT104]: which one?
+                raise ConfigError(
+                    f"{config.where()}[checks.{name}]: {key} = {value!r} but [checks.{named[cls.code, key]}] sets "
+                    f"{key} = {merged[key]!r} for the same check ({cls.code} {cls.slug}); set it once"
+                )
+            merged[key] = value
+            named.setdefault((cls.code, key), name)
     out: dict[str, tuple[BaseModel, Severity | None]] = {}
     for code, cls in checks.items():
         table = dict(by_code.get(code, {}))
