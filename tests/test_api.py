@@ -319,6 +319,10 @@ def test_notebook_html_shows_verdict_reasons_and_checks_and_escapes_everything()
     assert "&lt;records&gt;" not in html  # the reason names the line, not the file
     tree = parse(html)
     assert "NO-GO" in tree.find("strong").text
+    assert "80 records in 1 file: " in tree.find("p").text
+    assert tree.find("p").text.endswith("; NO-GO at error or above")  # the verdict's rule, in its words
+    listed = parse(sftlint.lint(read_records(IDENTITY), config={})._repr_html_()).find("p").text
+    assert "80 records given in memory: " in listed  # not "in 1 file"
     reasons = [li.text for li in tree.find_all("li")]
     assert reasons == result.reasons and any("SFT201 dataset-size" in r for r in reasons)
     rows = {

@@ -44,12 +44,13 @@ def test_small_free_form_data_shows_every_readiness_question_and_the_advice(tmp_
     assert rows["Usable pairs"][0] == f"{usable} of at least 300 ✔ ok"
     value, detail = rows["Evaluation set"]
     size = out["summaries"]["no-evaluation-set"]["recommended_size"]
-    assert value == "none given ✖ missing" and f"hold out about {size} records" in detail
+    assert value == "none given" and f"hold out about {size} records" in detail  # advice: no red mark on a GO
     tokens = out["summaries"]["fits-in-context"]["total_tokens"]
     assert rows["Fits in one context"][0] == f"yes: about {tokens:,} tokens, within 100,000"
     form = out["summaries"]["format-inconsistency"]
     assert form["structured"] is False
-    assert rows["Output form"][0].startswith("no dominant structure (most common: ")
+    assert rows["Output form"][0].startswith(f"no structured form to check (most common: {form['dominant']}, ")
+    assert form["dominant"] == "plain prose"  # "no dominant structure" read as a contradiction beside 92.8 %
     advice = page.by_id("before-you-fine-tune")
     assert advice.find("h2").text == "Before you fine-tune"
     items = advice.find_all("li")

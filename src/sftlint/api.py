@@ -175,7 +175,7 @@ class Result(_EngineResult):
             '<div class="sftlint-result">',
             f'<p><strong style="color:#fff;background:{colour};padding:2px 8px;border-radius:4px">'
             f"{'GO' if self.go else 'NO-GO'}</strong> "
-            f"{e(dataset_line(stats, len(self.files), ','))}; fails on {e(self.fail_on.value)}</p>",
+            f"{e(dataset_line(stats, self.files, ','))}; NO-GO at {e(self.fail_on.value)} or above</p>",
         ]
         if self.reasons:
             parts.append("<ul>" + "".join(f"<li>{e(reason)}</li>" for reason in self.reasons) + "</ul>")

@@ -208,19 +208,32 @@ def _text_lines(result: Result) -> Iterator[str]:
     yield from _text_end(result, advice)
 
 
-def dataset_line(stats: dict, files: int, sep: str = "") -> str:
+def dataset_line(stats: dict, files: int | list[str], sep: str = "") -> str:
     """What was read: "359 records in 1 file: 355 valid (alpaca), 345 usable pairs" (`sep`: ","
-    groups thousands). The shapes the valid records were read as ("(chat 30, sharegpt 2)") show a
-    file read as another shape than meant before its findings are read."""
+    groups thousands); records given in memory ("<DataFrame>") are "in a DataFrame". The shapes
+    the valid records were read as ("(chat 30, sharegpt 2)") show a file read as another shape
+    than meant before its findings are read."""
+    where = f"in {counted(files, 'file')}" if isinstance(files, int) else _where(files)
     shapes = stats.get("shapes") or {}
     if len(shapes) == 1:
         read_as = f" ({next(iter(shapes))})"
     else:
         read_as = " (" + ", ".join(f"{shape} {count:{sep}}" for shape, count in shapes.items()) + ")" if shapes else ""
     return (
-        f"{counted(stats['records'], 'record', sep)} in {counted(files, 'file')}: {stats['valid']:{sep}} valid"
+        f"{counted(stats['records'], 'record', sep)} {where}: {stats['valid']:{sep}} valid"
         f"{read_as}, {counted(stats['usable_pairs'], 'usable pair', sep)}"
     )
+
+
+#: what the library calls records given in memory (`sftlint.api`), as the dataset line says it
+_IN_MEMORY = {"<records>": "given in memory", "<DataFrame>": "in a DataFrame", "<Dataset>": "in a Dataset"}
+
+
+def _where(files: list[str]) -> str:
+    """Where records came from: "in 2 files", or "in a DataFrame" for records given in memory."""
+    if len(files) == 1 and files[0] in _IN_MEMORY:
+        return _IN_MEMORY[files[0]]
+    return f"in {counted(len(files), 'file')}"
 
 
 def _text_end(result: Result, advice: list[Finding]) -> list[str]:

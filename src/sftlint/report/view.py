@@ -296,8 +296,7 @@ def _readiness(data: dict[str, Any], stats: dict[str, Any], summaries: dict[str,
                     "Evaluation set",
                     "none given",
                     f"hold out about {records} with `sftlint split`" if wanted else "",
-                    False,
-                    "missing",
+                    None,  # advice, as SFT205 is: no red mark beside a GO
                 )
             )
     context = summaries.get("fits-in-context")
@@ -337,9 +336,11 @@ def _output_form(form: dict[str, Any]) -> dict[str, Any]:
     """The dominant form of the responses and how many share it."""
     share = form.get("share", 0.0)
     if not form.get("structured"):
+        # free text, most of it plain prose, has no structured form to hold the others to
+        said = "no structured form to check" if form["dominant"] == "plain prose" else "no dominant structure"
         return _fact(
             "Output form",
-            f"no dominant structure (most common: {form['dominant']}, {share * 100:.1f} %)",
+            f"{said} (most common: {form['dominant']}, {share * 100:.1f} %)",
             f"of {form.get('responses', 0):,} responses",
         )
     consistent = form.get("consistent_share", share)
