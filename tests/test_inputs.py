@@ -479,5 +479,5 @@ def test_without_pyarrow_a_parquet_file_says_which_extra_to_install(tmp_path):
     )
     assert (
         one_error_line(proc)
-        == f"{path} looks like a Parquet file: install the extra with pip install 'sftlint[formats]'"
+        == f"{path} looks like a Parquet file: reading it needs pyarrow (the formats extra): pip install 'pyarrow>=14'"
     )

