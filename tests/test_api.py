@@ -8,6 +8,7 @@ import json
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 from click.testing import CliRunner
 
@@ -147,6 +148,7 @@ def test_a_dataset_in_any_format_gives_what_it_gives_as_python_rows(tmp_path, mo
         ({"instruction": "a", "output": "b", ("x", 1): "c"}, "keys must be str"),
         ({"instruction": "a", "output": "b", "n": 10**5000}, "Exceeds the limit"),
         ({"instruction": "a", "output": [[[]]] * 2}, None),  # nesting JSON can hold: no error
+        ({"instruction": "a", "output": "b", "score": np.longdouble(1.5)}, None),  # was endless recursion
     ],
 )
 def test_a_record_json_cannot_hold_is_one_error_naming_it(record, says):
@@ -171,6 +173,13 @@ def test_a_record_json_cannot_hold_is_one_error_naming_it(record, says):
         (lambda: sftlint.lint(IDENTITY, config={}, against=3), "against takes paths"),
         (lambda: sftlint.split(IDENTITY, "t.jsonl", "e.jsonl", eval_fraction="0.1"), "eval_fraction is a number"),
         (lambda: sftlint.fix([{"instruction": "a", "output": "b"}], "o.jsonl"), "fix reads a dataset file"),
+        # a raw TypeError, and switches that read any non-empty text as True ("no" included)
+        (lambda: sftlint.lint(IDENTITY, config={}, write_baseline=5), "write_baseline is the name of a file"),
+        (lambda: sftlint.lint(IDENTITY, config={}, progress="yes"), "progress is True or False, got 'yes'"),
+        (lambda: sftlint.lint(IDENTITY, config={}, examples="no"), "examples is True or False, got 'no'"),
+        (lambda: sftlint.split(IDENTITY, "t.jsonl", "e.jsonl", seed="x"), "seed is a whole number"),
+        (lambda: sftlint.split(IDENTITY, "t.jsonl", "e.jsonl", stratify="no"), "stratify is True or False"),
+        (lambda: sftlint.fix(IDENTITY, "o.jsonl", progress=1), "progress is True or False, got 1"),
     ],
 )
 def test_options_of_the_wrong_type_are_one_error(tmp_path, monkeypatch, call, message):

@@ -392,6 +392,19 @@ def test_a_null_is_a_missing_field_and_dates_or_bytes_are_text(tmp_path):
     assert json.loads(baseline.read_text())["findings"][0]["code"] == "SFT002"
 
 
+def test_two_columns_of_one_name_are_one_error_in_csv_and_parquet(tmp_path):
+    """`instruction,output,output` kept the last `output`: an empty one gave SFT101, and the
+    same cells the other way round gave GO. The library already refused such a DataFrame."""
+    path = tmp_path / "data.csv"
+    path.write_text("instruction,output,output\nWhat is 2+2?,4,\n")
+    said = one_error_line(sftlint("lint", path))
+    assert said == f"{path}: two columns are named 'output'; rename one (which one is meant?)"
+    table = pa.Table.from_arrays([pa.array(["What is 2+2?"]), pa.array(["4"]), pa.array([""])],
+                                 names=["instruction", "output", "output"])  # fmt: skip
+    pq.write_table(table, tmp_path / "data.parquet")
+    assert "two columns are named 'output'" in one_error_line(sftlint("lint", tmp_path / "data.parquet"))
+
+
 def test_binary_columns_are_read_as_utf8_text_not_as_python_bytes(tmp_path):
     """A `binary` column held b'' for an empty answer: linted as the text "b''" it was GO, and
     `fix` wrote "b'Caf\\xc3\\xa9'" into the cleaned file."""

@@ -358,7 +358,8 @@ def lint(
     notebook, not CI). `write_baseline`: accept every finding into this baseline file.
     """
     settings, config_path = resolve_config(config, **_overrides(select, ignore, fail_on, against, jobs))
-    target = Path(write_baseline) if write_baseline is not None else None
+    _flags(progress=progress, examples=examples)
+    target = _output_path(write_baseline, "write_baseline") if write_baseline is not None else None
     with records_as_file(source) as (paths, names):
         if target is not None:  # written instead of the configured baseline, which is then not read
             refuse_inputs([target], read_paths(paths, settings.model_copy(update={"baseline": None}), config_path))
@@ -392,6 +393,7 @@ def fix(
     settings, config_path = resolve_config(config, **_overrides(select, ignore, fail_on, None, jobs))
     reads = read_paths([], settings, config_path)  # the baseline too, though this run does not apply it
     settings = settings.model_copy(update={"baseline": None})  # fix drops defects whether accepted or not
+    _flags(progress=progress)
     out = _output_path(output, "output")
     rejected = _output_path(rejects, "rejects") if rejects is not None else default_rejects(out)
     drop_codes = codes_to_drop(build_checks(settings), split_names(drop))
@@ -434,6 +436,9 @@ def split(
         raise SftlintError("split reads a dataset file: write the records to one first")
     if eval_fraction is not None and (isinstance(eval_fraction, bool) or not isinstance(eval_fraction, (int, float))):
         raise SftlintError(f"eval_fraction is a number between 0 and 1, got {eval_fraction!r}")
+    if isinstance(seed, bool) or not isinstance(seed, int):
+        raise SftlintError(f"seed is a whole number, got {seed!r:.60}")
+    _flags(stratify=stratify, near_duplicates=near_duplicates)
     train_path, eval_path = _output_path(train, "train"), _output_path(eval, "eval")
     if same_file(train_path, eval_path):
         raise SftlintError(f"{train_path}: train and eval must be different files")
@@ -490,6 +495,14 @@ def _output_path(value: str | os.PathLike[str], name: str) -> Path:
     if os.fspath(value) == "-":  # read back and linted after it is written: no stream can be
         raise SftlintError(f"{name} '-': this writes a file, not standard output (name a file; ./- for one named '-')")
     return Path(value)
+
+
+def _flags(**flags: object) -> None:
+    """Refuse a switch given as something else than True, False (or None where it means "decide"):
+    progress="no" is a non-empty string, so it read as True."""
+    for name, value in flags.items():
+        if not (value is None and name == "progress") and not isinstance(value, bool):
+            raise SftlintError(f"{name} is True or False, got {value!r:.60}")
 
 
 def _is_path(value: object) -> bool:
@@ -550,7 +563,9 @@ def _dataframe_rows(frame: Any) -> Iterator[dict[str, Any]]:
 def _json_value(value: Any) -> Any:
     """A JSON value for what JSON has no type for: numpy numbers and arrays, dates, sets, else text."""
     if hasattr(value, "tolist") and _module(value) == "numpy":
-        return value.tolist()
+        plain = value.tolist()
+        # np.longdouble's tolist() is a longdouble again (JSON would ask for it forever): as a float
+        return float(plain) if type(plain) is type(value) else plain
     if isinstance(value, (datetime.date, datetime.time)):
         return value.isoformat()
     if isinstance(value, (set, frozenset)):

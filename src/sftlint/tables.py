@@ -104,6 +104,7 @@ def _csv_rows(path: str, delimiter: str, stats: ReadStats) -> Iterator[RawLine]:
             header = next(rows, None)
             if header is None:
                 return
+            _distinct_columns(path, header)
             start = rows.line_num + 1  # the line the next row starts on (a quoted cell may span lines)
             for row in rows:
                 line, start = start, rows.line_num + 1
@@ -126,6 +127,15 @@ def _csv_rows(path: str, delimiter: str, stats: ReadStats) -> Iterator[RawLine]:
         raise InputError(f"{path}: unreadable CSV after row {stats.lines} ({exc})") from None
     except OSError as exc:
         raise InputError(f"{path}: cannot read ({exc.strerror or exc})") from None
+
+
+def _distinct_columns(path: str, names: list[str]) -> None:
+    """Refuse a table with two columns of one name: one of them would be dropped unseen (the
+    last `output` won, so an empty first answer column was GO)."""
+    seen: set[str] = set()
+    twice = next((name for name in names if name in seen or seen.add(name)), None)  # type: ignore[func-returns-value]
+    if twice is not None:
+        raise InputError(f"{display_name(path)}: two columns are named {twice!r}; rename one (which one is meant?)")
 
 
 def open_text(path: str) -> Any:
@@ -165,6 +175,7 @@ def _arrow_rows(path: str, kind: str) -> Iterator[dict[str, Any]]:
     pa = _pyarrow(path, kind)
     try:
         for batch in _batches(pa, path, kind):
+            _distinct_columns(path, batch.schema.names)
             rows = batch.to_pylist()
             if not all(_json_native(pa, field.type) for field in batch.schema):
                 rows = json.loads(json.dumps(rows, default=_as_text))  # dates, decimals, bytes: as text
