@@ -165,3 +165,19 @@ def test_template_leakage_trailing_rule_can_be_turned_off(lint, tmp_path):
     path = REAL_DATA / "alpaca_eval/falcon-7b-instruct.jsonl"
     _, out = lint(None, "--select", "SFT111", "--min-pairs", "1", "--config", str(config), path=path)
     assert {f["line"] for f in out["findings"]} == {467}  # its "### Output:" header
+
+
+def test_exact_duplicate_says_when_copies_declare_other_tools(lint, tmp_path):
+    """Glaive copies whose tool descriptions were reworded read as "exact" duplicates, though
+    the records differ: the message now says the turns are the same and the tools are not."""
+    turns = [{"from": "human", "value": "Weather in Paris?"}, {"from": "gpt", "value": "It is sunny in Paris today."}]
+    tools = [json.dumps([{"name": "get_weather", "description": d}]) for d in ("Weather", "The weather of a city")]
+    records = [{"conversations": turns, "tools": t} for t in (tools[0], tools[1], tools[0])]
+    path = tmp_path / "d.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in records))
+    _, out = lint(None, "--select", "SFT103", "--min-pairs", "1", path=path)
+    messages = {f["line"]: f["message"] for f in out["findings"] if f["line"]}
+    assert messages == {
+        2: "exact duplicate of line 1 (the same turns; the declared tools differ)",
+        3: "exact duplicate of line 1",
+    }

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import bisect
+import json
+import zlib
 from array import array
 from collections.abc import Iterator
 
@@ -13,6 +15,16 @@ from sftlint.records import Record
 from sftlint.text.normal import content_key
 
 
+def _tools_crc(record: Record) -> int:
+    """A CRC of the tools a record declares as written (its `tools` or `functions`), 0 for none."""
+    raw = record.raw
+    tools = raw.get("tools") or raw.get("functions") if isinstance(raw, dict) else None
+    if not tools:
+        return 0
+    text = tools if isinstance(tools, str) else json.dumps(tools, sort_keys=True, default=str)
+    return zlib.crc32(text.encode("utf-8", "surrogatepass")) or 1
+
+
 class ExactDuplicateOptions(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)  # a value of the wrong type is an error, never converted
     max_rate: float = Field(0.05, ge=0.0, le=1.0, description="highest share of copies before it is an error")
@@ -23,8 +35,9 @@ class ExactDuplicate(Check):
 
     What it does: Compares instruction, input and response (all turns for chat) after
     lower-casing and collapsing whitespace, across every file of the run, and reports each
-    later copy with the first occurrence in `related`. Memory is 16 bytes of hash and the
-    record's position per record. A share of copies above `max_rate` is itself an error (or of
+    later copy with the first occurrence in `related`; copies of a conversation whose declared
+    tools are written otherwise are copies still (the turns are the example), and the message
+    says the tools differ. Memory is 20 bytes of hashes and the record's position per record. A share of copies above `max_rate` is itself an error (or of
     the severity configured for the check, which is never overridden), as for SFT104's
     near-duplicates.
 
@@ -48,10 +61,12 @@ class ExactDuplicate(Check):
         super().__init__(options, severity)
         self.keys = bytearray()  # 16 bytes a record
         self.positions = array("q")
+        self.tools = array("I")  # a CRC of each record's declared tools (0: none), said when copies differ there
         self.file_runs: list[tuple[int, str]] = []  # (first record, file): records arrive file by file
 
     def collect(self, record: Record) -> None:
         self.keys += content_key(record)
+        self.tools.append(_tools_crc(record))
         if not self.file_runs or self.file_runs[-1][1] != record.file:
             self.file_runs.append((len(self.positions), record.file))
         self.positions.append(record.position)
@@ -81,8 +96,10 @@ class ExactDuplicate(Check):
             copies += 1
             original = Location(there[0], context.places.line(*there), there[1])
             where = context.places.where(*there, beside=here[0])
+            # the turns are the example: copies are copies whatever tools they declare, but say so
+            differ = " (the same turns; the declared tools differ)" if self.tools[i] != self.tools[j] else ""
             yield self.finding(
-                f"exact duplicate of {where}",
+                f"exact duplicate of {where}{differ}",
                 file=here[0],
                 position=here[1],
                 related=[original],
