@@ -105,6 +105,13 @@ def test_fix_of_csv_keeps_every_cell_and_the_line_ending(tmp_path):
     assert data.startswith("instruction,output,note\r\n")
 
 
+def test_fix_of_csv_with_old_mac_line_endings_keeps_them(tmp_path):
+    path = tmp_path / "cr.csv"
+    path.write_bytes(b"instruction,output\rWhat is two plus two?,Four.\rWhat is three plus three?,Six.\r")
+    run_fix(path, tmp_path / "clean.csv")
+    assert (tmp_path / "clean.csv").read_bytes() == path.read_bytes()  # it wrote \n endings
+
+
 def test_fix_of_a_datasets_folder_writes_parquet_or_json_lines(tmp_path):
     folder = write_as("datasets", tmp_path, flat_records("support_nogo.jsonl")[:20])
     message = one_error_line(sftlint("fix", folder, "-o", tmp_path / "clean.csv"))

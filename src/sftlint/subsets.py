@@ -110,7 +110,7 @@ def _csv(path: str, delimiter: str, positions: Sequence[int], output: Path) -> b
     text = io.StringIO()
     with open_text(path) as handle:
         first = handle.readline()
-        ending = "\r\n" if first.endswith("\r\n") else "\n"
+        ending = "\r\n" if first.endswith("\r\n") else "\r" if first.endswith("\r") else "\n"  # \r: old Mac files
         handle.seek(0)
         rows = csv.reader(handle, delimiter=delimiter, strict=True)
         writer = csv.writer(text, delimiter=delimiter, lineterminator=ending)

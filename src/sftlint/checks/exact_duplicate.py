@@ -37,9 +37,9 @@ class ExactDuplicate(Check):
     lower-casing and collapsing whitespace, across every file of the run, and reports each
     later copy with the first occurrence in `related`; copies of a conversation whose declared
     tools are written otherwise are copies still (the turns are the example), and the message
-    says the tools differ. Memory is 20 bytes of hashes and the record's position per record. A share of copies above `max_rate` is itself an error (or of
-    the severity configured for the check, which is never overridden), as for SFT104's
-    near-duplicates.
+    says the tools differ. Memory is 20 bytes of hashes and the record's position per record.
+    A share of copies above `max_rate` is itself an error (or of the severity configured for
+    the check, which is never overridden), as for SFT104's near-duplicates.
 
     Why it matters: A duplicated example is trained on twice as often, so the model
     over-weights it and memorises it; many copies skew the whole dataset toward a few answers.
