@@ -20,7 +20,9 @@ _CASE_CHANGE = re.compile(r"(?i)capitali[sz]|upper[ -]?case|lower[ -]?case|title
 _SENTENCE = re.compile(r"[^.!?\n]+")
 _FUNCTION_WORDS = EN_STOP | {w.encode() for w in EN_STOP}  # as str (alnum_words) and bytes (alnum_words_utf8)
 _MARKUP = re.compile(r"</?[a-z][^<>]{0,200}>")  # HTML, XML and JSX tags with their attributes
-_TABLE_RULE = re.compile(r"[|:=+*#-]+")  # table and heading syntax legitimately repeats
+_TABLE_RULE = re.compile(r"[|:=+*#>-]+")  # table, heading and quote syntax legitimately repeats ("> \n> ")
+# A prompt that asks for questions (a quiz, an interview, an FAQ): "Question 1: ... Answer:" is the answer.
+_ASKS_FOR_QUESTIONS = re.compile(r"(?i)\b(?:quiz|questions|interview|faq|q&a|exam|questionnaire|trivia)")
 # A new example inside the response: a line opening a prompt section, then later a line
 # opening its answer ("Instruction: ... Output: ...", "Human: ... Assistant: ...").
 _PROMPT_LABEL = re.compile(
@@ -138,7 +140,8 @@ class EchoOrDegenerate(Check):
     phrase or a run of symbols); or that *continues the prompt*: outside code blocks, a line
     opens a new prompt section (`Instruction:`, `Input:`, `Question:`, `Human:`, `User:`)
     and a later line opens its answer (`Output:`, `Response:`, `Answer:`, `Assistant:`), the
-    sign of a generation that wrote a new example of its own.
+    sign of a generation that wrote a new example of its own, unless the prompt asks for
+    questions (a quiz, an interview, an FAQ) and they are what it gives.
 
     Why it matters: These are generation failures, not answers. Trained on them, a model learns
     to parrot the question, to repeat itself until the token limit, or to invent the next
@@ -164,7 +167,11 @@ class EchoOrDegenerate(Check):
         judged = [(r, strip_code(r.response)) for r in records if r.response and not r.response.isspace()]
         may_loop = _loop_candidates([text for _, text in judged])
         for (record, text), maybe in zip(judged, may_loop.tolist(), strict=True):
-            found = self._echo(record) or (maybe and self._loop(text, record.instruction)) or self._continuation(text)
+            found = (
+                self._echo(record)
+                or (maybe and self._loop(text, record.instruction))
+                or self._continuation(text, record.instruction)
+            )
             if found:
                 message, score, kind = found
                 yield self.finding(message, record, score=score, kind=kind)
@@ -254,7 +261,7 @@ class EchoOrDegenerate(Check):
             )
         return None
 
-    def _continuation(self, text: str) -> tuple[str, float, str] | None:
+    def _continuation(self, text: str, instruction: str) -> tuple[str, float, str] | None:
         if text.count(":") < 2:  # each label ends in a colon; most responses have fewer than two
             return None
         if text.isascii() and not any(map(text.lower().__contains__, _PROMPT_WORDS)):
@@ -262,6 +269,8 @@ class EchoOrDegenerate(Check):
         prompt = _PROMPT_LABEL.search(text)
         if prompt is None or not _ANSWER_LABEL.search(text, prompt.end()):
             return None
+        if prompt.group().lstrip(" \t#*>").lower().startswith("question") and _ASKS_FOR_QUESTIONS.search(instruction):
+            return None  # the quiz it was asked for
         return (
             f"continuation: the response starts a new example at {excerpt(prompt.group(), 30)!r}",
             1.0,
