@@ -289,13 +289,7 @@ def _reading(path: str, stream: BinaryIO, lines_read: Callable[[], int]) -> Iter
         raise InputError(f"{display_name(path)}: {where} without a line break: not JSON Lines") from None
     except _DocumentTooLarge as found:
         name = display_name(path)
-        program = "jq -c '.[]'" if found.array else "jq -c ."
-        if path == "-":
-            command = program
-        elif path.endswith(".gz"):
-            command = f"gzip -dc {shlex.quote(name)} | {program}"
-        else:
-            command = f"{program} {shlex.quote(name)}"
+        command = _jq_command(path, "jq -c '.[]'" if found.array else "jq -c .")
         raise InputError(
             f"{name}: a JSON {'array' if found.array else 'document'} over several lines runs past "
             f"{MAX_DOCUMENT_BYTES >> 20} MB, more than sftlint reads as one document; write one record per "
@@ -303,13 +297,9 @@ def _reading(path: str, stream: BinaryIO, lines_read: Callable[[], int]) -> Iter
         ) from None
     except _DocumentsInARow as found:
         name = display_name(path)
-        program = "jq -c ." if found.line is None else "jq -c 'if type == \"array\" then .[] else . end'"
-        if path == "-":
-            command = program
-        elif path.endswith(".gz"):
-            command = f"gzip -dc {shlex.quote(name)} | {program}"
-        else:
-            command = f"{program} {shlex.quote(name)}"
+        command = _jq_command(
+            path, "jq -c ." if found.line is None else "jq -c 'if type == \"array\" then .[] else . end'"
+        )
         if found.line is None:
             said = (
                 "its records are JSON objects spread over several lines, one after another; write one object "
@@ -332,6 +322,14 @@ def _reading(path: str, stream: BinaryIO, lines_read: Callable[[], int]) -> Iter
     finally:
         if stream is not sys.stdin.buffer:
             stream.close()
+
+
+def _jq_command(path: str, program: str) -> str:
+    """`program` run on `path` as a shell takes it: standard input as is, a .gz file through gzip."""
+    if path == "-":
+        return program
+    name = shlex.quote(display_name(path))
+    return f"gzip -dc {name} | {program}" if path.endswith(".gz") else f"{program} {name}"
 
 
 def iter_lines(path: str) -> Iterator[tuple[int, bytes]]:
