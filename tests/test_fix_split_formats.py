@@ -105,6 +105,22 @@ def test_fix_of_csv_keeps_every_cell_and_the_line_ending(tmp_path):
     assert data.startswith("instruction,output,note\r\n")
 
 
+def test_fix_of_a_pretty_array_keeps_an_oversized_element_whole_in_the_rejects_file(tmp_path, monkeypatch):
+    """Its entry said "raw": "null": the element's text was in neither output."""
+    import sftlint
+    from sftlint import io as sio
+
+    monkeypatch.setattr(sio, "MAX_LINE_BYTES", 1000)
+    records = [{"instruction": f"Question {i} about the export?", "output": f"Answer {i} in words."} for i in range(3)]
+    records[1]["output"] = "long " * 400
+    path = tmp_path / "data.json"
+    path.write_text("[\n" + ",\n".join("  " + json.dumps(r) for r in records) + "\n]\n")
+    sftlint.fix(path, tmp_path / "kept.json", rejects=tmp_path / "rejected.jsonl", config={"jobs": 1})
+    assert json.loads((tmp_path / "kept.json").read_text()) == [records[0], records[2]]
+    [entry] = [json.loads(line) for line in (tmp_path / "rejected.jsonl").read_text().splitlines()]
+    assert entry["codes"] == ["SFT002"] and json.loads(entry["raw"]) == records[1] and entry["record"] is None
+
+
 def test_fix_of_csv_with_old_mac_line_endings_keeps_them(tmp_path):
     path = tmp_path / "cr.csv"
     path.write_bytes(b"instruction,output\rWhat is two plus two?,Four.\rWhat is three plus three?,Six.\r")
@@ -135,8 +151,15 @@ def test_no_output_overwrites_a_file_inside_a_datasets_folder_it_reads(tmp_path)
         ["fix", folder, "-o", tmp_path / "x.parquet", "--rejects", state],
         ["split", folder, "-o", arrow, "-e", tmp_path / "e.jsonl"],
     ):
-        assert "refusing to overwrite a file inside an input folder" in one_error_line(sftlint(*command))
+        assert "refusing to overwrite" in one_error_line(sftlint(*command))  # an input file, or one inside
     assert {p.name: p.read_bytes() for p in folder.iterdir()} == before
+    # its data file reached through a symlink from outside the folder is read, so refused too
+    outside = tmp_path / "elsewhere.arrow"
+    arrow.rename(outside)
+    arrow.symlink_to(outside)
+    kept = outside.read_bytes()
+    assert "refusing to overwrite an input file" in one_error_line(sftlint("lint", folder, "-o", outside))
+    assert outside.read_bytes() == kept
     assert sftlint("lint", folder, "--report", folder / "report.html").returncode in (0, 1)
 
 

@@ -189,9 +189,10 @@ def test_fix_refuses_a_pipe_and_an_output_named_dash(tmp_path):
     assert not (tmp_path / "-").exists()
 
 
-def test_standard_input_named_as_data_and_as_evaluation_set_is_one_error(tmp_path):
-    data = _dataset(tmp_path)
-    proc = sftlint("lint", "-", "--against", "-", stdin=data.read_bytes())
+@pytest.mark.parametrize(("data", "against"), [("-", "-"), ("-", "/dev/stdin"), ("/dev/stdin", "-")])
+def test_standard_input_named_as_data_and_as_evaluation_set_is_one_error(tmp_path, data, against):
+    records = _dataset(tmp_path).read_bytes()
+    proc = sftlint("lint", data, "--against", against, stdin=records)
     assert "named as data and as an evaluation set" in one_error_line(proc)
 
 
@@ -786,6 +787,9 @@ _BROKEN = {
     "severity": _YIELD.format("f.severity = 'fatal'"),
     "message": _YIELD.format("f.message = 5"),
     "related": _YIELD.format("f.related = [5]"),
+    "related place": _YIELD.format("from sftlint.findings import Location; f.related = [Location(file=123, line=1)]"),
+    "line": _YIELD.format("f.line = -3"),
+    "other code": _YIELD.format("f.code = 'SFT001'"),
     "score": _YIELD.format("f.score = float('nan')"),
     "data": _YIELD.format("f.data = {'n': 10**5000}"),
     "circular": "    def check_record(self, record): return ()\n"
@@ -793,6 +797,8 @@ _BROKEN = {
     "nan summary": "    def check_record(self, record): return ()\n"
     "    def summary(self): return {'share': float('nan')}\n",
     "init": "    def __init__(self, *args, **kwargs): raise ValueError('boom in init')\n"
+    "    def check_record(self, record): return ()\n",
+    "init exit": "    def __init__(self, *args, **kwargs): raise GeneratorExit('boom')\n"
     "    def check_record(self, record): return ()\n",
     "labels": "    summary_labels = 5\n    def check_record(self, record): return ()\n",
 }
@@ -807,7 +813,9 @@ def _broken_plugin(tmp_path: Path, how: str) -> Path:
 
 @pytest.mark.parametrize("jobs", ["1", "3"])
 @pytest.mark.parametrize(
-    "how", ["summary", "junk", "exit", "severity", "message", "related", "score", "data", "circular", "nan summary"]
+    "how",
+    ["summary", "junk", "exit", "severity", "message", "related", "related place", "line", "other code", "score",
+     "data", "circular", "nan summary"],  # fmt: skip
 )
 def test_a_plugin_that_raises_yields_junk_or_exits_is_one_crash_finding_and_keeps_the_verdict(tmp_path, how, jobs):
     data = write_jsonl(tmp_path / "d.jsonl", [pair(output=""), pair("How do I print an invoice?")])
@@ -824,6 +832,7 @@ def test_a_plugin_that_raises_yields_junk_or_exits_is_one_crash_finding_and_keep
     [
         ("start", "XPL001 could not start: RuntimeError: boom in start"),
         ("init", "XPL001 could not be created: ValueError: boom in init"),
+        ("init exit", "XPL001 could not be created: GeneratorExit: boom"),
         ("labels", "XPL001 summary_labels must map text to text, got 5"),
     ],
 )
@@ -909,6 +918,9 @@ def test_a_datasets_folder_naming_a_missing_or_unreadable_file_is_one_error(tmp_
         for command in (["lint", folder], ["fix", folder, "-o", tmp_path / "kept.jsonl"]):
             said = one_error_line(sftlint(*command))
             assert f"state.json of a datasets folder names {shown} as a data file\n" in said
+    for name in ("../x.arrow", "/etc/passwd"):  # datasets names the files inside its folder
+        (folder / "state.json").write_text(json.dumps({"_data_files": [{"filename": name}]}))
+        assert f"names {name!r}, outside the folder\n" in one_error_line(sftlint("lint", folder))
 
 
 @pytest.mark.parametrize(

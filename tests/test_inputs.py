@@ -403,6 +403,9 @@ def test_two_columns_of_one_name_are_one_error_in_csv_and_parquet(tmp_path):
                                  names=["instruction", "output", "output"])  # fmt: skip
     pq.write_table(table, tmp_path / "data.parquet")
     assert "two columns are named 'output'" in one_error_line(sftlint("lint", tmp_path / "data.parquet"))
+    # a spreadsheet's unused columns have empty names: they name nothing twice
+    path.write_text("instruction,output,,\nWhat is 2+2?,4,,\n")
+    assert sftlint("lint", path, "--min-pairs", "1").returncode == 0
 
 
 def test_binary_columns_are_read_as_utf8_text_not_as_python_bytes(tmp_path):

@@ -172,6 +172,12 @@ def test_a_pretty_array_with_an_element_on_one_long_line_keeps_its_other_records
         (2, 1, False, None), (3, 2, False, None), (4, 3, True, None), (5, 4, False, None), (6, 5, False, None)
     ]  # fmt: skip
     assert raws[4].value == records[4] and stats.line_limit == 1000 and stats.array
+    assert raws[2].data is not None and json.loads(raws[2].data) == records[2]  # its text, for fix's rejects file
+    # an element over many short lines, longer in all than a line may be, is read as before
+    p.write_text(json.dumps([records[0], {"instruction": "Q?", "output": ["word"] * 400}], indent=2))
+    stats = ReadStats(line_limit=1000)
+    raws = list(sio._read_stream(sio._bounded_lines(open(p, "rb"), stats), stats))
+    assert [r.oversized for r in raws] == [None, None] and len(raws[1].value["output"]) == 400
     # not a document after all: its long line is reported as oversized, as in JSON Lines
     p.write_text("[\n" + ",\n".join("  " + json.dumps(r) for r in records) + "\n")  # never closed
     stats = ReadStats(line_limit=1000)
@@ -194,6 +200,26 @@ def test_a_pretty_array_past_the_document_limit_is_one_error_with_the_jq_command
         f"{p}: a JSON array over several lines runs past 0 MB, more than sftlint reads as one document; "
         f"write one record per line (JSON Lines), for example with: jq -c '.[]' {p}"
     )
+
+
+def test_braces_of_ever_new_indentation_are_looked_ahead_from_once(tmp_path, monkeypatch):
+    """Each '{' of a new indentation read 10,000 lines ahead again: 40,000 such lines took 26 s.
+    The lines a look ahead read start no other one."""
+    from sftlint import io as sio
+
+    looked = []
+    original = sio._spread_object
+
+    def counted(number, *args):
+        looked.append(number)
+        return original(number, *args)
+
+    monkeypatch.setattr(sio, "_spread_object", counted)
+    p = tmp_path / "d.jsonl"
+    braces = "\n".join(" " * i + "{" for i in range(300))
+    p.write_text(json.dumps({"instruction": "Q?", "output": "A."}) + "\n" + braces)
+    raws = list(sio.read_file(str(p)))
+    assert len(raws) == 301 and all(r.error for r in raws[1:]) and looked == [2]
 
 
 def test_a_pretty_printed_single_object_is_one_record(tmp_path):

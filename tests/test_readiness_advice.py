@@ -110,10 +110,17 @@ def test_the_advice_says_when_holding_out_leaves_training_under_the_minimum(tmp_
     _, out = lint_json(str(path), "--select", "SFT205,SFT201")
     [finding] = findings(out, "SFT205")
     assert finding["message"].endswith(
-        "; that leaves about 276 usable pairs for training, under the 300 SFT201 asks for: add about 24 pairs "
+        "; that leaves about 276 usable pairs for training, under the 300 SFT201 asks for: add about 29 pairs "
         "first, or expect its NO-GO on the training set"
     )
     assert finding["data"]["training_pairs_left"] == 276
+    # 29 more, not 24: the evaluation set grows with them (374 pairs hold out 74 and keep 300)
+    more = write_jsonl(tmp_path / "more.jsonl", pairs(345 + 29))
+    _, out = lint_json(str(more), "--select", "SFT205,SFT201")
+    assert "that leaves" not in findings(out, "SFT205")[0]["message"]
+    fewer = write_jsonl(tmp_path / "fewer.jsonl", pairs(345 + 28))
+    _, out = lint_json(str(fewer), "--select", "SFT205,SFT201")
+    assert "add about 1 pair first" in findings(out, "SFT205")[0]["message"]
     split = subprocess.run([sys.executable, "-m", "sftlint", "split", str(path), "-o", "train.jsonl", "-e",
                             "eval.jsonl"], capture_output=True, text=True, cwd=tmp_path)  # fmt: skip
     assert split.returncode == 0

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from sftlint import baseline as baselines
+from sftlint import tables
 from sftlint.check import Check
 from sftlint.config import Config, check_settings, from_table, load_config, selected, with_overrides
 from sftlint.engine import Result as _EngineResult
@@ -83,14 +84,14 @@ def build_checks(config: Config) -> list[Check]:
             checks.append(cls(*settings[cls.code]))
         except SftlintError:
             raise
-        except (Exception, SystemExit) as exc:  # noqa: BLE001 - a check that cannot be made is a broken plugin
+        except (Exception, SystemExit, GeneratorExit) as exc:  # noqa: BLE001 - a check that cannot be made is a broken plugin
             raise PluginError(f"{cls.code} could not be created: {type(exc).__name__}: {exc}") from None
     for check in checks:
         try:
             check.start(config)
         except SftlintError:
             raise  # already one line for the user (SFT203: an evaluation set that cannot be read)
-        except (Exception, SystemExit) as exc:  # noqa: BLE001 - a check that cannot start is a broken plugin
+        except (Exception, SystemExit, GeneratorExit) as exc:  # noqa: BLE001 - a check that cannot start is a broken plugin
             raise PluginError(f"{check.code} could not start: {type(exc).__name__}: {exc}") from None
     return checks
 
@@ -104,6 +105,7 @@ def read_paths(
     """Every file a run reads, which none of its outputs may overwrite: the inputs, the config
     file, the baseline, the evaluation sets, the plugin modules and the report templates."""
     paths = [Path(f) for f in files if str(f) != "-"]
+    paths += [Path(data) for f in list(paths) for data in tables.data_files(str(f))]  # their links resolved later
     if config_path is not None:
         paths.append(config_path)
     if config is not None:
@@ -243,7 +245,7 @@ def lint_paths(
     With `examples`, excerpts of flagged records are read for the JSON result and the report.
     The baseline (`config.baseline`, or `write_baseline`: accept every finding) applies first.
     """
-    if "-" in paths and "-" in config.against:
+    if any(map(_is_stdin, paths)) and any(map(_is_stdin, config.against)):
         raise SftlintError(
             "standard input ('-') is named as data and as an evaluation set (--against); it can be read "
             "only once: write one of them to a file"
@@ -391,7 +393,7 @@ def fix(
     if not _is_path(source):
         raise SftlintError("fix reads a dataset file: write the records to one first")
     settings, config_path = resolve_config(config, **_overrides(select, ignore, fail_on, None, jobs))
-    reads = read_paths([], settings, config_path)  # the baseline too, though this run does not apply it
+    reads = read_paths([source], settings, config_path)  # its data files, and the baseline it does not apply
     settings = settings.model_copy(update={"baseline": None})  # fix drops defects whether accepted or not
     _flags(progress=progress)
     out = _output_path(output, "output")
@@ -493,8 +495,15 @@ def _output_path(value: str | os.PathLike[str], name: str) -> Path:
     if not _is_path(value) or not os.fspath(value):
         raise SftlintError(f"{name} is the name of a file to write, got {value!r}")
     if os.fspath(value) == "-":  # read back and linted after it is written: no stream can be
-        raise SftlintError(f"{name} '-': this writes a file, not standard output (name a file; ./- for one named '-')")
+        raise SftlintError(
+            f"{name} '-': this writes a file, not standard output (name a file; its full path for one named '-')"
+        )
     return Path(value)
+
+
+def _is_stdin(path: str) -> bool:
+    """Whether `path` names standard input: '-' or the system's names for it."""
+    return path in ("-", "/dev/stdin", "/dev/fd/0", "/proc/self/fd/0")
 
 
 def _flags(**flags: object) -> None:

@@ -194,7 +194,7 @@ def _builtin(check: Check) -> bool:
     return type(check).__module__.startswith("sftlint.checks.")
 
 
-def _only_findings(found: Iterable[Finding]) -> list[Finding]:
+def _only_findings(found: Iterable[Finding], check: Check) -> list[Finding]:
     """What a plugin's hook returned, refused unless every item is a Finding every output can
     write: a wrong one is the plugin's crash, not a traceback in the output stage."""
     found = list(found)
@@ -202,23 +202,34 @@ def _only_findings(found: Iterable[Finding]) -> list[Finding]:
     if wrong is not None:
         raise TypeError(f"it yielded a {type(wrong).__name__}, not a Finding: {wrong!r:.60}")
     for finding in found:
-        _check_finding(finding)
+        _check_finding(finding, check)
     return found
 
 
-def _check_finding(f: Finding) -> None:
-    """Raise TypeError or ValueError when a plugin's finding has a field no output can write."""
+def _check_place(file: object, line: object, record: object, whose: str) -> None:
+    """Raise TypeError unless a place is a file name (or None) and 1-based line and record numbers (or None)."""
+    numbers_ok = all(v is None or (type(v) is int and v >= 1) for v in (line, record))
+    if not (file is None or type(file) is str) or not numbers_ok:
+        raise TypeError(f"{whose} file, line or record is not a name, a number from 1 or None")
+
+
+def _check_finding(f: Finding, check: Check) -> None:
+    """Raise TypeError or ValueError when a plugin's finding has a field no output can write, or
+    speaks for another check."""
     if not isinstance(f.severity, Severity):
         raise TypeError(f"its finding's severity is {f.severity!r:.40}, not a sftlint.Severity")
     for name in ("code", "slug", "message"):
-        if not isinstance(getattr(f, name), str):
+        if type(getattr(f, name)) is not str:  # a subclass may print as anything, or raise
             raise TypeError(f"its finding's {name} is a {type(getattr(f, name)).__name__}, not text")
-    if not (f.file is None or isinstance(f.file, str)) or not all(
-        v is None or (isinstance(v, int) and not isinstance(v, bool)) for v in (f.line, f.record)
-    ):
-        raise TypeError("its finding's file, line or record is not text, a whole number or None")
+    if (f.code, f.slug) != (check.code, check.slug):
+        raise ValueError(f"its finding is named {f.code} {f.slug}, not {check.code} {check.slug}")
+    _check_place(f.file, f.line, f.record, "its finding's")
     if not isinstance(f.related, list) or not all(isinstance(r, Location) for r in f.related):
         raise TypeError("its finding's related is not a list of sftlint Locations")
+    for place in f.related:
+        _check_place(place.file, place.line, place.record, "a related place's")
+        if place.file is None:
+            raise TypeError("a related place of its finding names no file")
     if f.score is not None and (
         not isinstance(f.score, (int, float)) or isinstance(f.score, bool) or not math.isfinite(f.score)
     ):
@@ -240,7 +251,7 @@ def _checked(check: Check, hook: Callable[[Record], Iterable[Finding]]) -> Calla
     """A plugin's record hook, made to yield only findings (a built-in check's is trusted as it is)."""
     if _builtin(check):
         return hook
-    return lambda record: _only_findings(hook(record) or ())
+    return lambda record: _only_findings(hook(record) or (), check)
 
 
 
@@ -343,7 +354,7 @@ class _Runner:
         try:
             found = call()
             if found:
-                self.findings.extend(found if _builtin(check) else _only_findings(found))
+                self.findings.extend(found if _builtin(check) else _only_findings(found, check))
         except (Exception, SystemExit) as exc:  # noqa: BLE001 - a broken check must not stop the run
             self.crashed(check, exc, at, records)
         self.timings[check.code] += perf_counter() - started

@@ -233,7 +233,10 @@ def _fix_records(
             kept.append(raw.position)
             continue
         place = {"element" if kind == "json" else "row": raw.position}
-        text = None if raw.error is not None else dump_json(raw.value).decode("utf-8")
+        if raw.oversized is not None and raw.data is not None:  # an element too large to judge: its text
+            text = raw.data.decode("utf-8", "surrogateescape")
+        else:
+            text = None if raw.error is not None else dump_json(raw.value).decode("utf-8")
         rejected.append(_entry(source, raw.line, place, reasons, raw.value if text is not None else None, text))
         for f in reasons:
             report.slugs.setdefault(f.code, f.slug)

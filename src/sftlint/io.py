@@ -89,6 +89,9 @@ class ReadStats:
     #: the longest line read whole (`_bounded_lines`): a record's line in JSON Lines, a whole
     #: document while one is read (an element of a pretty array may be a long line)
     line_limit: int = MAX_LINE_BYTES
+    #: the last line a look ahead for a spread object read without finding one (`_spread_object`):
+    #: a '{' before it starts no other look ahead, so no line is read ahead twice
+    looked_to: int = 0
 
 
 #: Names that say JSON: a file so named that starts with an Arrow stream's marker (four bytes
@@ -455,7 +458,7 @@ def _read_lines(lines: Iterator[bytes | int], stats: ReadStats) -> Iterator[RawL
             else:
                 yield RawLine(number, value, None, None, None, data, "JSON", number - stats.blank)
                 continue
-        if data.strip() == b"{":
+        if number > stats.looked_to and data.strip() == b"{":
             spread, read = _spread_object(number, data, lines, stats)
             if spread is not None:
                 yield from spread
@@ -466,8 +469,10 @@ def _read_lines(lines: Iterator[bytes | int], stats: ReadStats) -> Iterator[RawL
     return None
 
 
-#: lines looked through for the end of a JSON object spread over several lines in JSON Lines
+#: lines looked through for the end of a JSON object spread over several lines in JSON Lines, and
+#: their bytes at most (a record that large is past the line limit anyway)
 _SPREAD_LINES = 10_000
+_SPREAD_BYTES = MAX_LINE_BYTES
 
 
 def _spread_object(
@@ -479,17 +484,24 @@ def _spread_object(
     (line N is record N wherever the file is read again), but each says what it is part of
     rather than the parser's error about its own line.
 
-    The look ahead stops at the next line '{' as far indented, so no line is read more than twice.
+    The look ahead stops at the next line '{' as far indented, and no '{' among the lines a look
+    ahead read starts another (`ReadStats.looked_to`), so no line is read more than twice.
     """
     indent = first[: len(first) - len(first.lstrip())]
     closing, opening = indent + b"}", indent + b"{"
     read: list[bytes | int] = []
+    size = 0
     for data in itertools.islice(lines, _SPREAD_LINES):
         read.append(data)
+        stats.looked_to = number + len(read)
         if type(data) is int:
+            return None, read
+        size += len(data)
+        if size > _SPREAD_BYTES:
             return None, read
         line = data.rstrip()
         if line == opening:
+            stats.looked_to -= 1  # the next object, as far indented, may be spread: it is looked at
             return None, read
         if line == closing:
             break
@@ -617,16 +629,19 @@ def _try_document(
 
 def _array_elements(text: str, first_line: int) -> list[RawLine] | None:
     """Split a JSON array into its elements with the line each starts on; None if not an array.
-    An element longer than a line of JSON Lines may be is reported as oversized, as such a line is."""
+    An element with a line longer than a line of JSON Lines may be is oversized, as such a line is."""
     spans = _array_spans(text, first_line)
     if spans is None:
         return None
-    return [
-        RawLine(line, value, position=k) if end - start <= MAX_LINE_BYTES else RawLine(
-            line, oversized=len(text[start:end].encode("utf-8", "surrogatepass")), position=k
-        )
-        for k, (line, start, end, value) in enumerate(spans, start=1)
-    ]
+    out = []
+    for k, (line, start, end, value) in enumerate(spans, start=1):
+        if end - start > MAX_LINE_BYTES // 4:  # a line of it may be past the limit in UTF-8
+            data = text[start:end].encode("utf-8", "surrogatepass")
+            if max(map(len, data.split(b"\n"))) > MAX_LINE_BYTES:  # kept whole for fix's rejects file
+                out.append(RawLine(line, oversized=len(data), data=data, position=k))
+                continue
+        out.append(RawLine(line, value, position=k))
+    return out
 
 
 def document_texts(path: str) -> list[str] | None:

@@ -133,7 +133,8 @@ def _distinct_columns(path: str, names: list[str]) -> None:
     """Refuse a table with two columns of one name: one of them would be dropped unseen (the
     last `output` won, so an empty first answer column was GO)."""
     seen: set[str] = set()
-    twice = next((name for name in names if name in seen or seen.add(name)), None)  # type: ignore[func-returns-value]
+    named = (name for name in names if name)  # empty header cells (a spreadsheet's unused columns) name nothing
+    twice = next((name for name in named if name in seen or seen.add(name)), None)  # type: ignore[func-returns-value]
     if twice is not None:
         raise InputError(f"{display_name(path)}: two columns are named {twice!r}; rename one (which one is meant?)")
 
@@ -168,7 +169,20 @@ def _arrow_files(folder: str) -> list[str]:
     for name in names:
         if not isinstance(name, str) or not name or "\x00" in name:
             raise InputError(f"{folder}: state.json of a datasets folder names {name!r:.60} as a data file")
+        if os.path.isabs(name) or ".." in Path(name).parts:  # `datasets` names files inside its folder
+            raise InputError(f"{folder}: state.json of a datasets folder names {name!r:.60}, outside the folder")
     return [os.path.join(folder, name) for name in names]
+
+
+def data_files(path: str) -> list[str]:
+    """The files a `datasets` folder input reads (its state.json's Arrow files); [] for any
+    other input or a folder whose state.json cannot be read (reading it reports that)."""
+    if not os.path.isdir(path) or input_format(path) != "datasets":
+        return []
+    try:
+        return _arrow_files(path)
+    except InputError:
+        return []
 
 
 def _arrow_rows(path: str, kind: str) -> Iterator[dict[str, Any]]:

@@ -61,7 +61,8 @@ class FitsInContext(Check):
         if self.records == 0 or self.total > budget:
             return
         yield self.finding(
-            f"all {self.records} records come to about {self.total:,} tokens, within a {budget:,}-token "
+            f"{'the one record comes' if self.records == 1 else f'all {self.records:,} records come'} to about "
+            f"{self.total:,} tokens, within a {budget:,}-token "
             "context: try few-shot prompting or retrieval with these examples before fine-tuning",
             score=self.total / budget,
             total_tokens=self.total,

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from sftlint.check import Check, Context, NoOptions
+from sftlint.display import counted
 from sftlint.evalsize import MIN_PAIRS, margin_points, recommended_eval_size
 from sftlint.findings import Finding, Severity
 
@@ -68,13 +69,15 @@ class NoEvaluationSet(Check):
         train, held = "train.jsonl", "eval.jsonl"
         if named and os.path.basename(context.files[0]) in (train, held):  # never the input's own name
             train, held = "train.split.jsonl", "eval.split.jsonl"
-        # what training keeps: the usable pairs less their share of the held-out records
-        left = round(context.usable_pairs * (records - size) / records)
+        left = _left_for_training(context.usable_pairs, records, 0)
         short = ""
         if context.usable_pairs >= self.min_pairs > left:
+            more = self.min_pairs - left  # each pair added grows the evaluation set too: find the count
+            while _left_for_training(context.usable_pairs, records, more) < self.min_pairs:
+                more += 1
             short = (
                 f"; that leaves about {left} usable pairs for training, under the {self.min_pairs} SFT201 asks "
-                f"for: add about {self.min_pairs - left} pairs first, or expect its NO-GO on the training set"
+                f"for: add about {counted(more, 'pair')} first, or expect its NO-GO on the training set"
             )
         yield self.finding(
             f"no evaluation set given (--against or `against` in config): hold out about {size} of the "
@@ -88,3 +91,10 @@ class NoEvaluationSet(Check):
 
     def summary(self) -> dict[str, Any] | None:
         return self.result
+
+
+def _left_for_training(usable: int, records: int, added: int) -> int:
+    """The usable pairs the training set keeps once `added` usable pairs join the valid records
+    and the recommended evaluation set is held out (its share taken evenly from the usable ones)."""
+    total = records + added
+    return round((usable + added) * (total - recommended_eval_size(total)) / total)

@@ -51,7 +51,8 @@ _ABOUT_ITSELF = re.compile(
     r"human|robot|ai|artificial|chatbot|language model|generate|trained|created|made|name|who|what are|"
     r"favou?rite|preferences?|opinions?)\b"
     r"|\b(?:who|what) are you\b|\bthis ai\b|\byou are an? (?:ai|artificial|assistant|chatbot)"
-    r"|\bare you (?:\w+ ){0,2}(?:capable|smart|intelligent|better)\b|\b(?:do|can) you (?:\w+ ){0,3}speak\b"
+    r"|\bare you (?:as |more |any )?(?:capable|smart|intelligent)\b|\bare you (?:better|smarter) than\b"
+    r"|\b(?:do|can) you (?:know how to )?speak\b"
     r"|\bwhat (?:\w+ ){0,3}can(?:not|['’]t)? you (?:do|answer|help)\b"
     r"|你(?:可以|能|会)做?(?:什么|哪些)|你.{0,10}(?:是谁|叫什么|名字|感到|感觉|情感|意识|擅长|能力|限制|规则|禁忌|喜欢|偏好|爱好)|介绍一下你"
 )

@@ -14,8 +14,9 @@ from sftlint.text.normal import excerpt
 
 # A fence opens or closes a line; ```psql``` at a line's start with its closing ticks on the same
 # line is inline code, as some data writes every code span. A block may also close at the end of
-# its last line of code ("}```").
-_FENCE_LINE = re.compile(r"^[ \t]*(?:```(?![^\n]*```)|~~~)|^(?![ \t]*```)[^\n]*[^\s`]```[ \t]*$", re.MULTILINE)
+# its last line of code ("}```"), when no other ``` stands before it on the line ("Install with
+# ```pip install x```" ends an inline span).
+_FENCE_LINE = re.compile(r"^[ \t]*(?:```(?![^\n]*```)|~~~)|^(?:(?!```)[^\n])*[^\s`]```[ \t]*$", re.MULTILINE)
 _LIST_ITEM = re.compile(r"^\s*(?:[-*•+]|\d{1,3}[.)]|[A-Za-z][.)])\s")
 _EMPTY_ITEM = re.compile(r"^\s*(?:[-*•+]|\d{1,3}[.)])\s*$")
 # A line that is not a sentence: a table row, a heading, a quote, hashtags, a link.
