@@ -524,13 +524,14 @@ def _spread_object(
             position=number - stats.blank,
         )
     ]
-    for data in read:
+    error = f"part of the JSON object spread over {spread}"
+    for data in read:  # all bytes: a line too long to read returned above
         stats.lines += 1
         if not data.strip():  # type: ignore[union-attr]
             stats.blank += 1
-            continue
-        error = f"part of the JSON object spread over {spread}"
-        found.append(RawLine(stats.lines, error=error, data=data.rstrip(b"\r\n"), position=stats.lines - stats.blank))  # type: ignore[union-attr]
+        else:
+            body = data.rstrip(b"\r\n")  # type: ignore[union-attr]
+            found.append(RawLine(stats.lines, error=error, data=body, position=stats.lines - stats.blank))
     return found, []
 
 

@@ -17,6 +17,7 @@ import json
 import os
 import stat
 import zlib
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -132,9 +133,8 @@ def _csv_rows(path: str, delimiter: str, stats: ReadStats) -> Iterator[RawLine]:
 def _distinct_columns(path: str, names: list[str]) -> None:
     """Refuse a table with two columns of one name: one of them would be dropped unseen (the
     last `output` won, so an empty first answer column was GO)."""
-    seen: set[str] = set()
-    named = (name for name in names if name)  # empty header cells (a spreadsheet's unused columns) name nothing
-    twice = next((name for name in named if name in seen or seen.add(name)), None)  # type: ignore[func-returns-value]
+    counts = Counter(name for name in names if name)  # empty header cells (unused columns) name nothing
+    twice = next((name for name, count in counts.items() if count > 1), None)
     if twice is not None:
         raise InputError(f"{display_name(path)}: two columns are named {twice!r}; rename one (which one is meant?)")
 

@@ -11,14 +11,14 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from sftlint.check import Check, Context
 from sftlint.findings import Finding, Location, Severity
-from sftlint.records import Record
+from sftlint.records import TOOL_KEYS, Record
 from sftlint.text.normal import content_key
 
 
 def _tools_crc(record: Record) -> int:
     """A CRC of the tools a record declares as written (its `tools` or `functions`), 0 for none."""
     raw = record.raw
-    tools = raw.get("tools") or raw.get("functions") if isinstance(raw, dict) else None
+    tools = next((raw[key] for key in TOOL_KEYS if raw.get(key)), None) if isinstance(raw, dict) else None
     if not tools:
         return 0
     text = tools if isinstance(tools, str) else json.dumps(tools, sort_keys=True, default=str)
