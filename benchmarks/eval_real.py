@@ -59,6 +59,12 @@ DATASETS = {
     "zh/oasst_sft_zh.301-500.jsonl": "non-English chat",
     "zh/oasst_sft_zh.501-689.jsonl": "non-English chat",
     "alpaca_eval/alpaca_eval_example.jsonl": "model outputs",
+    "tools/bfcl_live_simple.jsonl": "tool calls",
+    "tools/bfcl_live_multiple.jsonl": "tool calls",
+    "tools/bfcl_live_parallel.jsonl": "tool calls",
+    "tools/bfcl_live_parallel_multiple.jsonl": "tool calls",
+    "tools/bfcl_parallel.jsonl": "tool calls",
+    "tools/bfcl_parallel_multiple.jsonl": "tool calls",
     # Later lines of the same sources, labelled only after the checks were calibrated on the files
     # above: precision here is measured on data the checks were not tuned on.
     "holdout/chatglm2-6b.jsonl": "model outputs",
@@ -66,6 +72,8 @@ DATASETS = {
     "holdout/Qwen1.5-1.8B-Chat.421-553.jsonl": "model outputs",
     "holdout/llama-2-7b-chat-hf.jsonl": "model outputs",
     "holdout/baize-v2-7b.jsonl": "model outputs",
+    "holdout/bfcl_simple_python.jsonl": "tool calls",
+    "holdout/bfcl_multiple.jsonl": "tool calls",
 }
 NOT_SCORED = {"advice"}
 

@@ -67,8 +67,12 @@ CJK = re.compile(r"[\u3400-\u9fff]")
 
 
 def _load(folder: str) -> list[dict]:
+    """The records of a folder's files in alpaca or ShareGPT form (BFCL's OpenAI records are left
+    out: the corpus stays what it was before they were copied in)."""
     out = []
     for path in sorted((REAL / folder).glob("*.jsonl")):
+        if path.name.startswith("bfcl_"):
+            continue
         out += [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
     return out
 

@@ -507,7 +507,11 @@ def test_batched_judgement_equals_one_record_at_a_time() -> None:
     for rec in rows:
         if rec.response.strip():
             text = strip_code(rec.response)
-            found = check._echo(rec) or check._loop(text, rec.instruction) or check._continuation(text, rec.instruction)
+            found = (
+                check._echo(rec, rec.response)
+                or check._loop(text, rec.instruction)
+                or check._continuation(text, rec.instruction)
+            )
             if found:
                 plain.append((rec.line, found[0], found[2]))
     assert batched == plain

@@ -497,3 +497,38 @@ def test_numbers_key_counts_the_numbers_and_ignores_their_order() -> None:
     assert numbers_key("1,000.5 and 3") & NUMBERS_COUNT == 2
     assert numbers_key("...") == numbers_key("no") == 0  # no number, whatever the punctuation
     assert all(0 <= numbers_key(f"{i} and {i * 7}") < 2**64 for i in range(200))  # fits an unsigned 64-bit key
+
+
+def _weather_call(question: str, arguments: dict, name: str = "get_current_weather") -> dict:
+    """An OpenAI tool-calling record ending on its call, as BFCL's live cases are written."""
+    call = {"id": "call_0", "type": "function", "function": {"name": name, "arguments": json.dumps(arguments)}}
+    properties = {key: {"type": "string"} for key in arguments}
+    tool = {"name": name, "description": "Current weather conditions for a city.",
+            "parameters": {"type": "object", "properties": properties}}
+    return {"messages": [{"role": "user", "content": question},
+                         {"role": "assistant", "content": None, "tool_calls": [call]}],
+            "tools": [{"type": "function", "function": tool}]}  # fmt: skip
+
+
+def test_the_same_request_called_with_other_values_is_another_example(tmp_path: Path) -> None:
+    """Real false alarms on BFCL's live cases (Jaccard 0.60-0.67): one request template, each record
+    calling with its own city, date or event type. A copy whose call gives the same values, whatever
+    their case, spacing or quoting, stays a copy, and so does one whose call adds a value."""
+    ask = "What is the current weather like in {}? Please give me the temperature in fahrenheit, thanks a lot"
+    given = {"unit": "fahrenheit", "days": 3, "include_hourly_forecast": True, "language": "english"}
+    records = clean_records(40) + [
+        _weather_call(ask.format("Sacramento, CA"), {"location": "Sacramento, CA", **given}),
+        _weather_call(ask.format("Rutherford, NJ"), {"location": "Rutherford, NJ", **given}),
+    ]
+    assert lint(write_jsonl(tmp_path / "refilled.jsonl", records))["findings"] == []
+    sacramento = {"location": "Sacramento, CA", **given}
+    retyped = {**sacramento, "location": "sacramento,  CA", "unit": "Fahrenheit", "days": "3"}
+    records = clean_records(40) + [
+        _weather_call(ask.format("Sacramento, CA"), sacramento),
+        _weather_call(ask.format("sacramento, CA") + ".", retyped),
+        _weather_call(ask.format("Sacramento, CA") + "!!", {**sacramento, "hourly": True}),
+    ]  # fmt: skip
+    assert [f["line"] for f in lint(write_jsonl(tmp_path / "copies.jsonl", records))["findings"] if f["line"]] == [
+        42,
+        43,
+    ]

@@ -809,6 +809,28 @@ def _calls(turn: dict[str, Any], index: int, role: str, text: str | None) -> lis
     return calls
 
 
+def words_said(record: Record) -> str:
+    """The response without the tool calls written into it: a call turn's lines of JSON (each call
+    is one, or a ShareGPT `function_call` turn is one call or a list) are left out, its words
+    kept. Parallel calls to one function repeat their JSON by design, and a call quotes the
+    request it serves (a search query): judged as words, they read as a loop or an echo."""
+    use = record.tool_use
+    if record.turns is None or use is None or not use.calls:
+        return record.response
+    calling = {call.turn for call in use.calls}
+    said = []
+    for turn in record.turns:
+        if turn.role != "assistant" or not turn.trained:
+            continue
+        if turn.index not in calling:
+            said.append(turn.content)
+            continue
+        words = [line for line in turn.content.split("\n") if line.strip()[:1] + line.strip()[-1:] not in ("{}", "[]")]
+        if words:
+            said.append("\n".join(words))
+    return "\n".join(said)
+
+
 def _call_text(call: ToolCall) -> str:
     """The text of an OpenAI call, as ShareGPT writes a `function_call` turn: {"name", "arguments"}."""
     if call.arguments is not None:

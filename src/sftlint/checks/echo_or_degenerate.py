@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 import re
 from collections import Counter
 from collections.abc import Iterator, Sequence
@@ -10,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from sftlint.check import Check
 from sftlint.findings import Finding, Severity
-from sftlint.records import Record
+from sftlint.records import Record, words_said
 from sftlint.text.content import EN_STOP, alnum_words, alnum_words_utf8, strip_code
 from sftlint.text.normal import excerpt
 
@@ -130,7 +131,9 @@ def _own_words_at_least(words: list[str] | list[bytes], instruction: str, ascii_
 class EchoOrDegenerate(Check):
     """A response that repeats its instruction, loops on itself, or starts a new example.
 
-    What it does: Reports a response (for chat: the assistant turns) that
+    What it does: Reports a response (for chat: the assistant turns, without the tool calls
+    they make: parallel calls to one function repeat by design; the same call, arguments and
+    all, made more than `max_sentence_repeats` times in a turn is a loop) that
     *echoes* the instruction: at least `echo_share` of its word 4-grams appear in the
     instruction (the user turns for chat; not the `input`, which a rewriting task may
     legitimately copy), unless the instruction asks for another letter case and the response
@@ -164,26 +167,50 @@ class EchoOrDegenerate(Check):
     batch_size = 512  # the first tests for loops run on a whole batch of responses at once
 
     def check_batch(self, records: Sequence[Record]) -> Iterator[Finding]:
-        judged = [(r, strip_code(r.response)) for r in records if r.response and not r.response.isspace()]
-        may_loop = _loop_candidates([text for _, text in judged])
-        for (record, text), maybe in zip(judged, may_loop.tolist(), strict=True):
-            found = (
-                self._echo(record)
-                or (maybe and self._loop(text, record.instruction))
-                or self._continuation(text, record.instruction)
+        said = [(r, words_said(r)) for r in records if r.response and not r.response.isspace()]
+        judged = [(r, response, strip_code(response)) for r, response in said]
+        may_loop = _loop_candidates([text for _, _, text in judged])
+        for (record, response, text), maybe in zip(judged, may_loop.tolist(), strict=True):
+            found = self._repeated_call(record) or (
+                response
+                and not response.isspace()
+                and (
+                    self._echo(record, response)
+                    or (maybe and self._loop(text, record.instruction))
+                    or self._continuation(text, record.instruction)
+                )
             )
             if found:
                 message, score, kind = found
                 yield self.finding(message, record, score=score, kind=kind)
 
-    def _echo(self, record: Record) -> tuple[str, float, str] | None:
+    def _repeated_call(self, record: Record) -> tuple[str, float, str] | None:
+        """One call, the same function with the same arguments, made more than
+        `max_sentence_repeats` times in a turn: the loop of a generation that calls tools."""
+        use = record.tool_use
+        if use is None or len(use.calls) <= self.options.max_sentence_repeats:
+            return None
+        made = Counter(
+            (call.turn, call.name, json.dumps(call.arguments, sort_keys=True, default=str)) for call in use.calls
+        )
+        (turn, name, _), times = made.most_common(1)[0]
+        if times <= self.options.max_sentence_repeats:
+            return None
+        return (
+            f"loop: turn {turn} makes the same call to {name!r} {times} times "
+            f"(at most {self.options.max_sentence_repeats})",
+            float(times),
+            "repeated-call",
+        )
+
+    def _echo(self, record: Record, response: str) -> tuple[str, float, str] | None:
         # Most of the response's 4-grams can only come from the instruction if it is not much longer.
-        if len(record.response) > 3 * len(record.instruction) + 40:
+        if len(response) > 3 * len(record.instruction) + 40:
             return None
         # The words of _TOKEN are its runs of letters and digits, exactly what alnum_words finds.
-        ascii_pair = record.response.isascii() and record.instruction.isascii()
+        ascii_pair = response.isascii() and record.instruction.isascii()
         words_of = alnum_words_utf8 if ascii_pair else alnum_words
-        words = words_of(record.response)
+        words = words_of(response)
         if len(words) < 4:
             return None
         if _own_words_at_least(words, record.instruction, ascii_pair, max(1, 0.05 * len(words))):
@@ -205,13 +232,13 @@ class EchoOrDegenerate(Check):
         if _CASE_CHANGE.search(record.instruction):
             # Its words in the case it asks for ("every other letter upper case") are the rewrite
             # asked for, not a copy: a copy keeps the words as written.
-            kept = _ngrams(_WORD.findall(record.response), 4)
+            kept = _ngrams(_WORD.findall(response), 4)
             as_written = set(_ngrams(_WORD.findall(record.instruction), 4))
             if sum(map(as_written.__contains__, kept)) < self.options.echo_share * len(kept):
                 return None
         return (
             f"echo: {share:.0%} of the response's word 4-grams repeat the instruction "
-            f"(threshold {self.options.echo_share:.0%}): {excerpt(record.response)!r}",
+            f"(threshold {self.options.echo_share:.0%}): {excerpt(response)!r}",
             share,
             "echo",
         )

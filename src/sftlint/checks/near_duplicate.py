@@ -78,6 +78,45 @@ def _tools_masks(record: Record) -> tuple[int, int]:
     return first, second
 
 
+#: an argument value of at most this many words is a slot's filling (a city, a date, a name);
+#: longer ones are free text (an e-mail's body), which a reworded copy rewords
+_SLOT_WORDS = 4
+_SLOT_DEPTH = 16
+
+
+def _slot_values(value: Any, out: set[int], depth: int = 0) -> None:
+    """Add the hashes of the short values in a call's arguments to `out`: text lower-cased
+    with its whitespace folded, numbers as numbers ("12345" and 12345 are one value). Values
+    nested deeper than `_SLOT_DEPTH` are not read."""
+    if isinstance(value, (dict, list)):
+        if depth < _SLOT_DEPTH:
+            for item in value.values() if isinstance(value, dict) else value:
+                _slot_values(item, out, depth + 1)
+    elif isinstance(value, bool) or value is None:
+        out.add(zlib.crc32(repr(value).encode()))
+    else:
+        words = str(value).split()
+        if len(words) > _SLOT_WORDS:
+            return
+        text = " ".join(words).casefold()
+        try:
+            text = repr(float(text))
+        except ValueError:
+            pass
+        out.add(zlib.crc32(text.encode("utf-8", "surrogatepass")))
+
+
+def _call_slots(record: Record) -> list[int] | None:
+    """The short argument values of every call a record makes (`_slot_values`), None when it makes none."""
+    use = record.tool_use
+    if use is None or not use.calls:
+        return None
+    values: set[int] = set()
+    for call in use.calls:
+        _slot_values(call.arguments, values)
+    return sorted(values)
+
+
 def _refilled(keys: np.ndarray, x: np.ndarray, y: np.ndarray) -> np.ndarray:
     """Whether records x[k] and y[k] give as many numbers (`numbers_key`), not the same ones:
     values put in a template's slots."""
@@ -114,7 +153,12 @@ class NearDuplicate(Check):
     one conversation share their history but not their last reply, and the same question with
     another answer is an alternative, not a copy. Nor are two records a copy when their prompts
     (user turns) give other numbers and their last answers answer other numbers, as many in each:
-    a template filled with other values (a tip on $50 and on $100) is another example. Nor are
+    a template filled with other values (a tip on $50 and on $100) is another example, and so
+    are two records that both call tools with other short argument values, neither's a part of
+    the other's ("weather in Sacramento" and "weather in Rutherford, NJ", each called with its
+    city; values of up to four words compared ignoring case and spacing, "12345" and 12345
+    alike; argument and function names and longer texts such as an e-mail body left out, as
+    reworded copies change them). Nor are
     two records that declare tools but share none: the same request with other tools at hand
     teaches another choice (which tool to call, or what to decline). Verified pairs are grouped
     into clusters; each record but the first of its cluster is reported with the first (and a
@@ -159,7 +203,9 @@ class NearDuplicate(Check):
         self.positions = array("q")
         self.content = bytearray()  # 8 bytes of SFT103's content key per record
         # per record: the numbers it is given and those it answers (`numbers_key`), its tools (`_tools_masks`)
+        # and the short values of the calls it makes (`_call_slots`: record i's are slots[starts[i]:starts[i + 1]])
         self.given, self.answered, self.tools, self.tools_too = array("Q"), array("Q"), array("Q"), array("Q")
+        self.slots, self.slot_starts, self.calling = array("I"), array("Q", [0]), bytearray()
         self.result: dict[str, Any] | None = None
 
     def collect(self, record: Record) -> None:
@@ -183,6 +229,11 @@ class NearDuplicate(Check):
         masks = _tools_masks(record)
         self.tools.append(masks[0])
         self.tools_too.append(masks[1])
+        slots = _call_slots(record)
+        self.calling.append(slots is not None)
+        if slots:
+            self.slots.extend(slots)
+        self.slot_starts.append(len(self.slots))
         if self.answers is None:
             self.corpus.add(fold_text(text), group)
             return
@@ -284,17 +335,30 @@ class NearDuplicate(Check):
         given, answered, tools, tools_too = (
             np.frombuffer(a, dtype=np.uint64) for a in (self.given, self.answered, self.tools, self.tools_too)
         )
+        calling, slots, starts = np.frombuffer(self.calling, dtype=bool), self.slots, self.slot_starts
+
+        def called_alike(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+            """Whether the short call values of x[k] or y[k] are among the other's (true when one makes no call)."""
+            alike = np.ones(len(x), dtype=bool)
+            for k in np.flatnonzero(calling[x] & calling[y]).tolist():
+                i, j = int(x[k]), int(y[k])
+                a, b = set(slots[starts[i] : starts[i + 1]]), set(slots[starts[j] : starts[j + 1]])
+                alike[k] = a <= b or b <= a
+            return alike
+
         answers, alike = self.answers, threshold - ANSWER_MARGIN
         if answers is not None:
             answers.freeze()
 
         def accept(x: np.ndarray, y: np.ndarray) -> np.ndarray:
             """Whether records x[k] and y[k] may be copies: not a template refilled (other numbers
-            asked and answered, as many of each), a tool in common (or no tools), and in pair
-            mode answers alike."""
+            asked and answered, as many of each; calls with other values), a tool in common (or no
+            tools), and in pair mode answers alike."""
             ok = ~(_refilled(given, x, y) & _refilled(answered, x, y))
             shared = ((tools[x] & tools[y]) != 0) & ((tools_too[x] & tools_too[y]) != 0)
             ok &= shared | (tools[x] == 0) | (tools[y] == 0)
+            if ok.any():
+                ok[ok] = called_alike(x[ok], y[ok])
             if answers is not None and ok.any():
                 ok[ok] = answers.similarity(x[ok], y[ok]) >= alike
             return ok
@@ -303,6 +367,7 @@ class NearDuplicate(Check):
         self.corpus.close()
         self.corpus = self.answers = None  # type: ignore[assignment]
         self.given, self.answered, self.tools, self.tools_too = array("Q"), array("Q"), array("Q"), array("Q")
+        self.slots, self.slot_starts, self.calling = array("I"), array("Q", [0]), bytearray()
         return clusters, int(exact_copy.sum())
 
     @staticmethod

@@ -31,7 +31,9 @@ def schema_problems(value: Any, schema: Any, path: str = "") -> Iterator[str]:
     declared = [declared] if isinstance(declared, str) else declared if isinstance(declared, list) else []
     # Gemini's declarations (OpenAPI) spell types in capitals ("STRING") and mark a null as `nullable`
     types = [t.lower() for t in declared if isinstance(t, str) and t.lower() in _TYPE_TESTS]
-    if value is None and schema.get("nullable") is True:
+    # A null where the declared default is null: the parameter of a Python function declared
+    # `start_date: str = None`, as tool schemas made from one read (BFCL's among them).
+    if value is None and (schema.get("nullable") is True or ("default" in schema and schema["default"] is None)):
         return
     if types and not any(_TYPE_TESTS[t](value) for t in types):
         found = json_type_name(value)
@@ -39,8 +41,15 @@ def schema_problems(value: Any, schema: Any, path: str = "") -> Iterator[str]:
         yield f"argument '{path}' is {found}, expected {' or '.join(types)}"
         return
     enum = schema.get("enum")
-    if isinstance(enum, list) and enum and value not in enum:
-        yield f"argument '{path}' is {value!r}, not one of {enum!r}"
+    if isinstance(enum, list) and enum:
+        if isinstance(value, list) and not any(isinstance(e, list) for e in enum):
+            # An array whose enum lists single values declares its items' values: "metrics" of type
+            # array with enum ["temperature", "humidity", ...] takes ["temperature", "humidity"].
+            for i, item in enumerate(value):
+                if item not in enum:
+                    yield f"argument '{path}[{i}]' is {item!r}, not one of {enum!r}"
+        elif value not in enum:
+            yield f"argument '{path}' is {value!r}, not one of {enum!r}"
     if isinstance(value, dict):
         properties = schema.get("properties")
         properties = properties if isinstance(properties, dict) else {}
