@@ -724,6 +724,27 @@ def test_a_flagged_tool_call_is_shown_with_the_declared_schema_it_is_held_to(tmp
     assert "tools" not in plain  # a conversation without tools shows none
 
 
+def test_a_called_tool_among_many_is_shown_whole_and_the_others_by_name(tmp_path: Path) -> None:
+    """BFCL's records offer up to a dozen functions of 1-2 KB each: cut to 400 characters, head and
+    tail, the excerpt showed the called tool's first parameter and another tool's enum, not the
+    enum the finding cites."""
+    described = {f"p{i}": {"type": "string", "description": "A parameter described at length. " * 4} for i in range(8)}
+    called = {"type": "object", "properties": {**described, "kind": {"type": "string", "enum": ["True", "False"]}}}
+    others = {f"tool_{i}": {"type": "object", "properties": described} for i in range(10)}
+    call = {"id": "c0", "type": "function", "function": {"name": "find", "arguments": json.dumps({"kind": True})}}
+    declared = {**others, "find": called}
+    tools = [{"type": "function", "function": {"name": n, "parameters": p}} for n, p in declared.items()]
+    record = {"messages": [{"role": "user", "content": "Find a unisex salon."},
+                           {"role": "assistant", "content": None, "tool_calls": [call]}], "tools": tools}  # fmt: skip
+    page, data = tmp_path / "r.html", write_jsonl(tmp_path / "d.jsonl", [record])
+    result = CliRunner().invoke(cli, ["lint", str(data), "--select", "SFT114", "--report", str(page)])
+    assert "argument 'kind' is a boolean, expected string" in result.output
+    field = parse(page.read_text(encoding="utf-8")).by_id("check-SFT114").find("div", class_="field")
+    shown = field.find("pre").text.splitlines()
+    assert shown == ["find " + json.dumps(called), "also declared: " + ", ".join(others)]
+    assert '"enum": ["True", "False"]' in shown[0] and "characters, cut" in field.find("div", class_="field-name").text
+
+
 def test_conversations_are_compared_turn_by_turn_with_their_roles() -> None:
     """Squashed into an instruction and a response, a tool result read as the instruction and a
     call as the response, and the roles were lost."""

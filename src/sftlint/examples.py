@@ -206,21 +206,37 @@ def record_excerpt(
     }
     if record.turns is not None:
         out["turns"], out["turns_left_out"] = _turn_excerpts(record, turns or set())
-        tools = _declared_tools(record, turns or set())
+        tools, shown = _declared_tools(record, turns or set())
         if tools:
-            out["tools"], out["chars"]["tools"] = excerpt(tools, EXCERPT_CHARS, keep_tail=True), len(tools)
+            out["tools"], out["chars"]["tools"] = shown, len(tools)
     return out
 
 
-def _declared_tools(record: Record, flagged: set[int]) -> str:
+#: characters of a called tool's schema shown whole: the argument a finding cites may be its last
+CALLED_TOOL_CHARS = 2_000
+
+
+def _declared_tools(record: Record, flagged: set[int]) -> tuple[str, str]:
     """The tools a conversation declares, one line each (name and parameters' schema): what a
-    call is held to. The tools its flagged turns call come first, so a cut keeps them."""
+    call is held to, and what of it the report shows: all of it up to `CALLED_TOOL_CHARS`,
+    else the tools its flagged turns call (or those it calls at all) whole, up to that many
+    characters each, and the others by name on one line. A tool-calling record may offer
+    dozens of tools; cut to a head and a tail, their schemas hid the one that was called."""
     use = record.tool_use
     if use is None or not use.declared:
-        return ""
-    called = {call.name for call in use.calls if call.turn in flagged}
-    names = sorted(use.declared, key=lambda name: name not in called)
-    return "\n".join(f"{name} {json.dumps(use.declared[name], ensure_ascii=False)}" for name in names)
+        return "", ""
+    called = {call.name for call in use.calls if call.turn in flagged} or {call.name for call in use.calls}
+    lines = {name: f"{name} {json.dumps(schema, ensure_ascii=False)}" for name, schema in use.declared.items()}
+    whole = "\n".join(sorted(lines.values(), key=lambda line: line.split(" ", 1)[0] not in called))
+    if len(whole) <= CALLED_TOOL_CHARS:
+        return whole, whole
+    if not called & lines.keys():
+        return whole, excerpt(whole, EXCERPT_CHARS, keep_tail=True)
+    shown = [excerpt(lines[name], CALLED_TOOL_CHARS, keep_tail=True) for name in lines if name in called]
+    others = [name for name in lines if name not in called]
+    if others:
+        shown.append(excerpt("also declared: " + ", ".join(others), EXCERPT_CHARS, keep_tail=True))
+    return whole, "\n".join(shown)
 
 
 # -- near-duplicate differences, on the full texts -------------------------------------------
