@@ -513,7 +513,8 @@ def _weather_call(question: str, arguments: dict, name: str = "get_current_weath
 def test_the_same_request_called_with_other_values_is_another_example(tmp_path: Path) -> None:
     """Real false alarms on BFCL's live cases (Jaccard 0.60-0.67): one request template, each record
     calling with its own city, date or event type. A copy whose call gives the same values, whatever
-    their case, spacing or quoting, stays a copy, and so does one whose call adds a value."""
+    their case, spacing or quoting, stays a copy, and so does one whose call adds a value or a word
+    ("Yellowstone" and "Yellowstone National Park"); `on = "prompt"` compares prompts alone."""
     ask = "What is the current weather like in {}? Please give me the temperature in fahrenheit, thanks a lot"
     given = {"unit": "fahrenheit", "days": 3, "include_hourly_forecast": True, "language": "english"}
     records = clean_records(40) + [
@@ -527,8 +528,16 @@ def test_the_same_request_called_with_other_values_is_another_example(tmp_path: 
         _weather_call(ask.format("Sacramento, CA"), sacramento),
         _weather_call(ask.format("sacramento, CA") + ".", retyped),
         _weather_call(ask.format("Sacramento, CA") + "!!", {**sacramento, "hourly": True}),
+        _weather_call(ask.format("Sacramento, CA") + "?", {**sacramento, "location": "Sacramento"}),
+        _weather_call(ask.format("Sacramento, CA") + " :)", {**sacramento, "include_hourly_forecast": "TRUE"}),
     ]  # fmt: skip
     assert [f["line"] for f in lint(write_jsonl(tmp_path / "copies.jsonl", records))["findings"] if f["line"]] == [
         42,
         43,
+        44,
+        45,
     ]
+    on_prompt = Config(select=["SFT104"], checks={"near-duplicate": {"on": "prompt"}})
+    same_prompt = records[:41] + [_weather_call(ask.format("Sacramento, CA"), {"location": "Rutherford, NJ"})]
+    found = lint_paths([str(write_jsonl(tmp_path / "prompt.jsonl", same_prompt))], on_prompt).findings
+    assert [f.line for f in found if f.line] == [42]

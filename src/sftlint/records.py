@@ -810,31 +810,35 @@ def _calls(turn: dict[str, Any], index: int, role: str, text: str | None) -> lis
 
 
 def words_said(record: Record) -> str:
-    """The response without the tool calls written into it: a call turn's lines of JSON (each call
-    is one, or a ShareGPT `function_call` turn is one call or a list) are left out, its words
-    kept. Parallel calls to one function repeat their JSON by design, and a call quotes the
-    request it serves (a search query): judged as words, they read as a loop or an echo."""
+    """The response without the tool calls written into it: a ShareGPT `function_call` turn is
+    calls alone, and an OpenAI or Anthropic turn's calls are its last lines, one each (see
+    `_turns`), after its words. Parallel calls to one function repeat their JSON by design, and
+    a call quotes the request it serves (a search query): judged as words, they read as a loop
+    or an echo."""
     use = record.tool_use
     if record.turns is None or use is None or not use.calls:
         return record.response
-    calling = {call.turn for call in use.calls}
+    calls = Counter(call.turn for call in use.calls)
+    whole = {call.turn for call in use.calls if call.role == "function_call"}
     said = []
     for turn in record.turns:
-        if turn.role != "assistant" or not turn.trained:
+        if turn.role != "assistant" or not turn.trained or turn.index in whole:
             continue
-        if turn.index not in calling:
+        made = calls.get(turn.index, 0)
+        if not made:
             said.append(turn.content)
-            continue
-        words = [line for line in turn.content.split("\n") if line.strip()[:1] + line.strip()[-1:] not in ("{}", "[]")]
-        if words:
-            said.append("\n".join(words))
+        elif turn.content.count("\n") >= made:  # its words, then a line per call
+            said.append(turn.content.rsplit("\n", made)[0])
     return "\n".join(said)
 
 
 def _call_text(call: ToolCall) -> str:
     """The text of an OpenAI call, as ShareGPT writes a `function_call` turn: {"name", "arguments"}."""
     if call.arguments is not None:
-        return json.dumps({"name": call.name, "arguments": call.arguments}, ensure_ascii=False)
+        try:
+            return json.dumps({"name": call.name, "arguments": call.arguments}, ensure_ascii=False)
+        except RecursionError:  # arguments nested near the parser's own limit, written from deeper down
+            return json.dumps({"name": call.name, "error": "arguments nested too deeply to write"})
     return json.dumps({"name": call.name, "error": call.error}, ensure_ascii=False)
 
 

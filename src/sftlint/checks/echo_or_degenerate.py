@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import json
 import re
 from collections import Counter
 from collections.abc import Iterator, Sequence
@@ -132,8 +131,7 @@ class EchoOrDegenerate(Check):
     """A response that repeats its instruction, loops on itself, or starts a new example.
 
     What it does: Reports a response (for chat: the assistant turns, without the tool calls
-    they make: parallel calls to one function repeat by design; the same call, arguments and
-    all, made more than `max_sentence_repeats` times in a turn is a loop) that
+    they make: parallel calls to one function repeat by design) that
     *echoes* the instruction: at least `echo_share` of its word 4-grams appear in the
     instruction (the user turns for chat; not the `input`, which a rewriting task may
     legitimately copy), unless the instruction asks for another letter case and the response
@@ -168,40 +166,17 @@ class EchoOrDegenerate(Check):
 
     def check_batch(self, records: Sequence[Record]) -> Iterator[Finding]:
         said = [(r, words_said(r)) for r in records if r.response and not r.response.isspace()]
-        judged = [(r, response, strip_code(response)) for r, response in said]
+        judged = [(r, response, strip_code(response)) for r, response in said if response and not response.isspace()]
         may_loop = _loop_candidates([text for _, _, text in judged])
         for (record, response, text), maybe in zip(judged, may_loop.tolist(), strict=True):
-            found = self._repeated_call(record) or (
-                response
-                and not response.isspace()
-                and (
-                    self._echo(record, response)
-                    or (maybe and self._loop(text, record.instruction))
-                    or self._continuation(text, record.instruction)
-                )
+            found = (
+                self._echo(record, response)
+                or (maybe and self._loop(text, record.instruction))
+                or self._continuation(text, record.instruction)
             )
             if found:
                 message, score, kind = found
                 yield self.finding(message, record, score=score, kind=kind)
-
-    def _repeated_call(self, record: Record) -> tuple[str, float, str] | None:
-        """One call, the same function with the same arguments, made more than
-        `max_sentence_repeats` times in a turn: the loop of a generation that calls tools."""
-        use = record.tool_use
-        if use is None or len(use.calls) <= self.options.max_sentence_repeats:
-            return None
-        made = Counter(
-            (call.turn, call.name, json.dumps(call.arguments, sort_keys=True, default=str)) for call in use.calls
-        )
-        (turn, name, _), times = made.most_common(1)[0]
-        if times <= self.options.max_sentence_repeats:
-            return None
-        return (
-            f"loop: turn {turn} makes the same call to {name!r} {times} times "
-            f"(at most {self.options.max_sentence_repeats})",
-            float(times),
-            "repeated-call",
-        )
 
     def _echo(self, record: Record, response: str) -> tuple[str, float, str] | None:
         # Most of the response's 4-grams can only come from the instruction if it is not much longer.

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 import zlib
 from array import array
@@ -82,39 +83,47 @@ def _tools_masks(record: Record) -> tuple[int, int]:
 #: longer ones are free text (an e-mail's body), which a reworded copy rewords
 _SLOT_WORDS = 4
 _SLOT_DEPTH = 16
+_SLOT_WORD = re.compile(r"\w+")
 
 
-def _slot_values(value: Any, out: set[int], depth: int = 0) -> None:
-    """Add the hashes of the short values in a call's arguments to `out`: text lower-cased
-    with its whitespace folded, numbers as numbers ("12345" and 12345 are one value). Values
-    nested deeper than `_SLOT_DEPTH` are not read."""
+def _slot_words(value: Any, out: set[str], depth: int = 0) -> None:
+    """Add the words of the short values in a call's arguments to `out`, case folded: a
+    number is one word ("12345", 12345 and 12345.0 alike; "-40" is not "40"), as are true,
+    false and null, written or quoted. Values nested deeper than `_SLOT_DEPTH` are not read."""
     if isinstance(value, (dict, list)):
         if depth < _SLOT_DEPTH:
             for item in value.values() if isinstance(value, dict) else value:
-                _slot_values(item, out, depth + 1)
-    elif isinstance(value, bool) or value is None:
-        out.add(zlib.crc32(repr(value).encode()))
-    else:
-        words = str(value).split()
-        if len(words) > _SLOT_WORDS:
-            return
-        text = " ".join(words).casefold()
-        try:
-            text = repr(float(text))
-        except ValueError:
-            pass
-        out.add(zlib.crc32(text.encode("utf-8", "surrogatepass")))
+                _slot_words(item, out, depth + 1)
+        return
+    if isinstance(value, bool) or value is None:
+        out.add(json.dumps(value))
+        return
+    text = str(value)
+    if len(text.split()) > _SLOT_WORDS:
+        return
+    try:
+        out.add(repr(float(text)))
+    except (ValueError, OverflowError):
+        out.update(_SLOT_WORD.findall(text.casefold()))
 
 
-def _call_slots(record: Record) -> list[int] | None:
-    """The short argument values of every call a record makes (`_slot_values`), None when it makes none."""
+def _slot_masks(record: Record) -> tuple[int, int] | None:
+    """The words of the short values of every call a record makes (`_slot_words`) as two 64-bit
+    masks, one bit each, picked by two parts of its hash; None when it makes no call. Record x's
+    words are among y's when x's bits are among y's in both (taken so for other words once in
+    hundreds of times: a copy is then reported as before)."""
     use = record.tool_use
     if use is None or not use.calls:
         return None
-    values: set[int] = set()
+    words: set[str] = set()
     for call in use.calls:
-        _slot_values(call.arguments, values)
-    return sorted(values)
+        _slot_words(call.arguments, words)
+    first = second = 0
+    for word in words:
+        hashed = zlib.crc32(word.encode("utf-8", "surrogatepass"))
+        first |= 1 << (hashed & 63)
+        second |= 1 << ((hashed >> 8) & 63)
+    return first, second
 
 
 def _refilled(keys: np.ndarray, x: np.ndarray, y: np.ndarray) -> np.ndarray:
@@ -154,11 +163,11 @@ class NearDuplicate(Check):
     another answer is an alternative, not a copy. Nor are two records a copy when their prompts
     (user turns) give other numbers and their last answers answer other numbers, as many in each:
     a template filled with other values (a tip on $50 and on $100) is another example, and so
-    are two records that both call tools with other short argument values, neither's a part of
-    the other's ("weather in Sacramento" and "weather in Rutherford, NJ", each called with its
-    city; values of up to four words compared ignoring case and spacing, "12345" and 12345
-    alike; argument and function names and longer texts such as an e-mail body left out, as
-    reworded copies change them). Nor are
+    are two records that both call tools with other words in their short argument values,
+    neither's all among the other's ("weather in Sacramento" and "weather in Rutherford, NJ",
+    each called with its city; the words of values of up to four words, case folded, a number
+    one word, "12345" and 12345 alike; argument and function names and longer texts such as an
+    e-mail body left out, as reworded copies change them; not with `on = "prompt"`). Nor are
     two records that declare tools but share none: the same request with other tools at hand
     teaches another choice (which tool to call, or what to decline). Verified pairs are grouped
     into clusters; each record but the first of its cluster is reported with the first (and a
@@ -203,9 +212,9 @@ class NearDuplicate(Check):
         self.positions = array("q")
         self.content = bytearray()  # 8 bytes of SFT103's content key per record
         # per record: the numbers it is given and those it answers (`numbers_key`), its tools (`_tools_masks`)
-        # and the short values of the calls it makes (`_call_slots`: record i's are slots[starts[i]:starts[i + 1]])
+        # and the words of its calls' short values (`_slot_masks`; calling: whether it makes a call)
         self.given, self.answered, self.tools, self.tools_too = array("Q"), array("Q"), array("Q"), array("Q")
-        self.slots, self.slot_starts, self.calling = array("I"), array("Q", [0]), bytearray()
+        self.slots, self.slots_too, self.calling = array("Q"), array("Q"), bytearray()
         self.result: dict[str, Any] | None = None
 
     def collect(self, record: Record) -> None:
@@ -229,11 +238,10 @@ class NearDuplicate(Check):
         masks = _tools_masks(record)
         self.tools.append(masks[0])
         self.tools_too.append(masks[1])
-        slots = _call_slots(record)
+        slots = _slot_masks(record) if self.options.on != "prompt" else None
         self.calling.append(slots is not None)
-        if slots:
-            self.slots.extend(slots)
-        self.slot_starts.append(len(self.slots))
+        self.slots.append(slots[0] if slots else 0)
+        self.slots_too.append(slots[1] if slots else 0)
         if self.answers is None:
             self.corpus.add(fold_text(text), group)
             return
@@ -335,16 +343,14 @@ class NearDuplicate(Check):
         given, answered, tools, tools_too = (
             np.frombuffer(a, dtype=np.uint64) for a in (self.given, self.answered, self.tools, self.tools_too)
         )
-        calling, slots, starts = np.frombuffer(self.calling, dtype=bool), self.slots, self.slot_starts
+        calling = np.frombuffer(self.calling, dtype=bool)
+        slots, slots_too = (np.frombuffer(a, dtype=np.uint64) for a in (self.slots, self.slots_too))
 
         def called_alike(x: np.ndarray, y: np.ndarray) -> np.ndarray:
-            """Whether the short call values of x[k] or y[k] are among the other's (true when one makes no call)."""
-            alike = np.ones(len(x), dtype=bool)
-            for k in np.flatnonzero(calling[x] & calling[y]).tolist():
-                i, j = int(x[k]), int(y[k])
-                a, b = set(slots[starts[i] : starts[i + 1]]), set(slots[starts[j] : starts[j + 1]])
-                alike[k] = a <= b or b <= a
-            return alike
+            """Whether the call words of x[k] are among y[k]'s or the other way (true when one makes no call)."""
+            within = ((slots[x] & ~slots[y]) == 0) & ((slots_too[x] & ~slots_too[y]) == 0)
+            around = ((slots[y] & ~slots[x]) == 0) & ((slots_too[y] & ~slots_too[x]) == 0)
+            return within | around | ~(calling[x] & calling[y])
 
         answers, alike = self.answers, threshold - ANSWER_MARGIN
         if answers is not None:
@@ -367,7 +373,7 @@ class NearDuplicate(Check):
         self.corpus.close()
         self.corpus = self.answers = None  # type: ignore[assignment]
         self.given, self.answered, self.tools, self.tools_too = array("Q"), array("Q"), array("Q"), array("Q")
-        self.slots, self.slot_starts, self.calling = array("I"), array("Q", [0]), bytearray()
+        self.slots, self.slots_too, self.calling = array("Q"), array("Q"), bytearray()
         return clusters, int(exact_copy.sum())
 
     @staticmethod

@@ -19,6 +19,25 @@ _TYPE_TESTS: dict[str, Callable[[Any], bool]] = {
 }
 
 
+def _in_enum(value: Any, enum: list[Any]) -> bool:
+    """Whether `value` is one of `enum`'s values as JSON Schema compares them: `true` is not 1,
+    though Python's `==` says so (1 and 1.0 are one number)."""
+    flag = isinstance(value, bool)
+    return any(value == e and isinstance(e, bool) == flag for e in enum)
+
+
+def _quoted(value: Any, limit: int = 80) -> str:
+    """A value as a message quotes it, cut to `limit` characters."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _listed(enum: list[Any], shown: int = 12) -> str:
+    """An enum as a message gives it: its first `shown` values (a schema may list hundreds)."""
+    values = ", ".join(map(_quoted, enum[:shown]))
+    return f"[{values}]" if len(enum) <= shown else f"[{values}, ... ({len(enum)} values)]"
+
+
 def schema_problems(value: Any, schema: Any, path: str = "") -> Iterator[str]:
     """Where `value` breaks `schema`'s type, enum, required, properties or items (JSON-Schema basics).
 
@@ -42,14 +61,18 @@ def schema_problems(value: Any, schema: Any, path: str = "") -> Iterator[str]:
         return
     enum = schema.get("enum")
     if isinstance(enum, list) and enum:
+        items = schema.get("items")
         if isinstance(value, list) and not any(isinstance(e, list) for e in enum):
             # An array whose enum lists single values declares its items' values: "metrics" of type
             # array with enum ["temperature", "humidity", ...] takes ["temperature", "humidity"].
-            for i, item in enumerate(value):
-                if item not in enum:
-                    yield f"argument '{path}[{i}]' is {item!r}, not one of {enum!r}"
-        elif value not in enum:
-            yield f"argument '{path}' is {value!r}, not one of {enum!r}"
+            # (Its items' own enum, when they declare one, is held below instead.)
+            outside = [item for item in value if not _in_enum(item, enum)]
+            if outside and not (isinstance(items, dict) and "enum" in items):
+                some = ", ".join(map(_quoted, outside[:3]))
+                some += f" and {len(outside) - 3} more" if len(outside) > 3 else ""
+                yield f"argument '{path}' holds {some}, not among {_listed(enum)}"
+        elif not _in_enum(value, enum):
+            yield f"argument '{path}' is {_quoted(value)}, not one of {_listed(enum)}"
     if isinstance(value, dict):
         properties = schema.get("properties")
         properties = properties if isinstance(properties, dict) else {}
