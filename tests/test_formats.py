@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 from conftest import REAL_DATA, write_jsonl
@@ -175,3 +177,26 @@ def test_glaives_own_format_reads_as_its_sharegpt_conversion(lint, tmp_path):
 
     assert found(raw) == found(converted)
     assert _codes(raw, "error") == _codes(converted, "error") == ["SFT103", "SFT104", "SFT114", "SFT201"]
+
+
+def test_a_call_nested_too_deeply_to_write_is_no_traceback(tmp_path):
+    """Anthropic `tool_use` input nested some 990 levels deep parses (the reader's limit is above
+    it) but could not be written back as the turn's text from inside the normaliser: a traceback
+    with exit 1, read as NO-GO."""
+    from sftlint.records import ToolCall, _call_text
+
+    nested: dict = {}
+    for _ in range(5000):
+        nested = {"a": nested}
+    written = json.loads(_call_text(ToolCall(2, "assistant", "f", nested)))
+    assert written["error"] == "arguments nested too deeply to write"
+    deep = '{"a": ' * 990 + "1" + "}" * 990
+    line = (
+        '{"messages": [{"role": "user", "content": "Weather in Paris please."}, {"role": "assistant", "content": '
+        f'[{{"type": "tool_use", "id": "t0", "name": "get_weather", "input": {deep}}}]}}]}}'
+    )
+    path = tmp_path / "deep.jsonl"
+    path.write_text(line + "\n", encoding="utf-8")
+    command = [sys.executable, "-m", "sftlint", "lint", str(path), "--min-pairs", "1"]
+    done = subprocess.run(command, capture_output=True, text=True)
+    assert "Traceback" not in done.stderr and done.returncode in (0, 1), done.stderr
