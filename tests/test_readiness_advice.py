@@ -70,6 +70,31 @@ def test_fits_in_context_quiet_on_a_large_dataset_and_a_smaller_budget(tmp_path)
     assert findings(out, "SFT204") == []
 
 
+def test_fits_in_context_counts_each_distinct_tool_list_once(tmp_path) -> None:
+    """BFCL's 1,053 live cases were "about 59,158 tokens, within a 100,000-token context", their 3.8
+    million characters of tool schemas left out: few-shot examples of tool calling need them."""
+
+    def calling(i: int, tools: list[dict]) -> dict:
+        call = {"id": "c0", "type": "function", "function": {"name": "lookup", "arguments": json.dumps({"id": i})}}
+        messages = [{"role": "user", "content": f"Look up order {i}."}, {"role": "assistant", "tool_calls": [call]}]
+        return {"messages": messages, "tools": tools}
+
+    def tools(i: int) -> list[dict]:
+        described = {f"p{k}": {"type": "string", "description": f"Parameter {k} of tool {i}. " * 5} for k in range(20)}
+        return [{"type": "function", "function": {"name": "lookup", "parameters": {"properties": described}}}]
+
+    shared = [calling(i, tools(0)) for i in range(40)]
+    _, out = lint_json(str(write_jsonl(tmp_path / "shared.jsonl", shared)), "--select", "SFT204")
+    [finding] = findings(out, "SFT204")
+    once = out["summaries"]["fits-in-context"]["total_tokens"]
+    assert "all 40 records come with the 1 tool list they declare to about" in finding["message"]
+    own = [calling(i, tools(i)) for i in range(40)]
+    _, out = lint_json(str(write_jsonl(tmp_path / "own.jsonl", own)), "--select", "SFT204")
+    each = out["summaries"]["fits-in-context"]["total_tokens"]
+    lists = [json.dumps({"lookup": tools(i)[0]["function"]["parameters"]}, sort_keys=True) for i in range(1, 40)]
+    assert each - once == sum(map(approx_tokens, lists))  # the other 39 lists, each counted once
+
+
 def test_no_evaluation_set_fires_with_a_sized_recommendation(tmp_path) -> None:
     path = write_jsonl(tmp_path / "d.jsonl", pairs(500))
     _, out = lint_json(str(path), "--select", "SFT205,SFT201")

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from typing import Any
 
@@ -21,8 +22,10 @@ class FitsInContext(Check):
 
     What it does: Estimates the tokens of every valid record (instruction, input and response;
     every turn for chat) with `sftlint.tokens.approx_tokens`, the same estimate SFT105 uses,
-    and, when the total is within `budget` (default 100,000 tokens, a long-context model's
-    window), advises trying prompting first. The summary gives the total either way.
+    and of every distinct list of declared tools (their schemas go into the prompt with the
+    examples that call them; records sharing one list count it once), and, when the total is
+    within `budget` (default 100,000 tokens, a long-context model's window), advises trying
+    prompting first. The summary gives the total either way.
 
     Why it matters: Prompting shapes the output, retrieval expands what the model knows, and
     fine-tuning changes what the model is. Data that fits in a prompt can be used as few-shot
@@ -45,6 +48,7 @@ class FitsInContext(Check):
         super().__init__(options, severity)
         self.records = 0
         self.total = 0
+        self.tool_lists: set[int] = set()  # hashes of the distinct tool declarations counted
 
     def collect(self, record: Record) -> None:
         self.records += 1
@@ -55,14 +59,22 @@ class FitsInContext(Check):
             else (record.instruction, record.input, record.response)
         )
         self.total += sum(map(approx_tokens, texts))
+        declared = record.tool_use.declared if record.tool_use is not None else None
+        if declared:
+            text = json.dumps(declared, ensure_ascii=False, sort_keys=True, default=str)
+            if hash(text) not in self.tool_lists:
+                self.tool_lists.add(hash(text))
+                self.total += approx_tokens(text)
 
     def finish(self, context: Context) -> Iterator[Finding]:
         budget = self.options.budget
         if self.records == 0 or self.total > budget:
             return
+        tools = len(self.tool_lists)
+        with_tools = f" with the {tools:,} tool list{'s' if tools != 1 else ''} they declare" if tools else ""
         yield self.finding(
-            f"{'the one record comes' if self.records == 1 else f'all {self.records:,} records come'} to about "
-            f"{self.total:,} tokens, within a {budget:,}-token "
+            f"{'the one record comes' if self.records == 1 else f'all {self.records:,} records come'}{with_tools} "
+            f"to about {self.total:,} tokens, within a {budget:,}-token "
             "context: try few-shot prompting or retrieval with these examples before fine-tuning",
             score=self.total / budget,
             total_tokens=self.total,

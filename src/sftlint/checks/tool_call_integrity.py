@@ -80,9 +80,14 @@ def schema_problems(value: Any, schema: Any, path: str = "") -> Iterator[str]:
         for name in required if isinstance(required, list) else []:
             if isinstance(name, str) and name not in value:
                 yield f"missing required argument '{f'{path}.{name}' if path else name}'"
+        closed = schema.get("additionalProperties") is False  # no argument but those declared
         for name, item in value.items():
             if name in properties:
                 yield from schema_problems(item, properties[name], f"{path}.{name}" if path else name)
+            elif closed:
+                where = f"{path}.{name}" if path else name
+                closing = "and the schema allows no other (additionalProperties: false)"
+                yield f"argument '{where}' is not declared, {closing}"
     elif isinstance(value, list) and isinstance(schema.get("items"), dict):
         for i, item in enumerate(value):
             yield from schema_problems(item, schema["items"], f"{path}[{i}]")
@@ -127,7 +132,8 @@ class ToolCallIntegrity(Check):
     arguments that are not valid JSON or not an object; a call to a function the record's
     tools do not declare (only when it declares some); arguments that lack a required
     parameter or break the declared schema's `type` (string, number, integer, boolean,
-    array, object, null), `enum`, nested `properties` or array `items`; a call with no
+    array, object, null), `enum`, nested `properties` or array `items`, or that the schema
+    does not declare where it sets `"additionalProperties": false`; a call with no
     result before the conversation goes on; a tool result that answers no call (by
     `tool_call_id` when the turns carry ids, else in order; a ShareGPT `observation` answers
     every call of the `function_call` turn before it, a list of parallel calls too, as
