@@ -89,8 +89,16 @@ def schema_problems(value: Any, schema: Any, path: str = "") -> Iterator[str]:
                 closing = "and the schema allows no other (additionalProperties: false)"
                 yield f"argument '{where}' is not declared, {closing}"
     elif isinstance(value, list) and isinstance(schema.get("items"), dict):
+        # Items with the same problem are one finding: 20,000 strings in an array of integers were
+        # 20,000 findings of one record.
+        alike: dict[str, list[int]] = {}
         for i, item in enumerate(value):
-            yield from schema_problems(item, schema["items"], f"{path}[{i}]")
+            for problem in schema_problems(item, schema["items"], f"{path}[{i}]"):
+                alike.setdefault(problem.replace(f"'{path}[{i}]", f"'{path}[*]", 1), []).append(i)
+        for problem, items in alike.items():
+            named = problem.replace(f"'{path}[*]", f"'{path}[{items[0]}]", 1)
+            more = len(items) - 1
+            yield named if not more else f"{named} (and {more} more of its items alike)"
 
 
 def _calls_in_text(text: str) -> bool:
