@@ -200,3 +200,23 @@ def test_a_call_nested_too_deeply_to_write_is_no_traceback(tmp_path):
     command = [sys.executable, "-m", "sftlint", "lint", str(path), "--min-pairs", "1"]
     done = subprocess.run(command, capture_output=True, text=True)
     assert "Traceback" not in done.stderr and done.returncode in (0, 1), done.stderr
+
+
+def test_tool_call_findings_say_what_they_are_about_in_their_data(lint):
+    """A pipeline groups SFT114's findings by kind and tool without parsing messages."""
+    call = {"id": "c1", "type": "function", "function": {"name": "get_weather", "arguments": '{"city": 5}'}}
+    tool = {"name": "get_weather", "parameters": {"type": "object", "properties": {"city": {"type": "string"}}}}
+    record = {
+        "messages": [
+            {"role": "user", "content": "Weather in Paris?"},
+            {"role": "assistant", "content": None, "tool_calls": [call]},
+            {"role": "tool", "tool_call_id": "c1", "content": "sunny"},
+        ],
+        "tools": [{"type": "function", "function": tool}],
+    }
+    _, out = lint([record], "--select", "SFT114")
+    assert sorted((f["data"]["kind"], f["data"].get("tool"), f["data"]["turn"]) for f in out["findings"]) == [
+        ("arguments", "get_weather", 2),
+        ("ends-on-result", None, 3),
+    ]
+    assert next(f for f in out["findings"] if f["data"]["kind"] == "arguments")["data"]["call_id"] == "c1"

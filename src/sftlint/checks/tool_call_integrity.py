@@ -125,6 +125,12 @@ def _answered(pending: list[ToolCall], result: ToolResult) -> ToolCall | None:
     return None
 
 
+def _about(call: ToolCall) -> dict[str, Any]:
+    """What a finding's `data` says of the call it is about: its turn, and its tool and id when known."""
+    about = {"turn": call.turn, "tool": call.name, "call_id": call.id}
+    return {key: value for key, value in about.items() if value is not None}
+
+
 def _called(call: ToolCall) -> str:
     """The call as a message names it; by its id too, which tells parallel calls to one function apart."""
     named = f"the call to '{call.name}'" if call.name else "the call"
@@ -148,7 +154,10 @@ class ToolCallIntegrity(Check):
     LLaMA-Factory writes them; Llama 3.1's `ipython` result answers the tool the turn before
     called in its text: after `<|python_tag|>`, as `<function=...>` or as a JSON object with a
     name); a tool result as the last turn,
-    with no assistant answer; and `tools` that cannot be read. Each finding names the turn.
+    with no assistant answer; and `tools` that cannot be read. Each finding names the turn;
+    its `data` gives the `kind` of problem (`arguments`, `undeclared-tool`, `unreadable-call`,
+    `no-result`, `unanswered-result`, `ends-on-result`, `tools`) and the `turn`, `tool` and
+    `call_id` it is about.
 
     Why it matters: The model learns to call tools from these examples. A call with broken
     arguments, to a function that does not exist, or missing a required parameter is what
@@ -171,19 +180,23 @@ class ToolCallIntegrity(Check):
         if use is None or record.turns is None:
             return
         for problem in use.problems:
-            yield self.finding(problem, record)
+            yield self.finding(problem, record, kind="tools")
         for call in use.calls:
             where = f"turn {call.turn} ({call.role})"
+            about = _about(call)
             if call.error is not None:
-                yield self.finding(f"{where}: {call.error}", record)
+                yield self.finding(f"{where}: {call.error}", record, kind="unreadable-call", **about)
             elif use.declared is not None and call.name not in use.declared:
                 declared = ", ".join(sorted(use.declared)[:5])
                 yield self.finding(
-                    f"{where}: calls '{call.name}', which the record's tools do not declare ({declared})", record
+                    f"{where}: calls '{call.name}', which the record's tools do not declare ({declared})",
+                    record,
+                    kind="undeclared-tool",
+                    **about,
                 )
             elif use.declared is not None:
                 for problem in schema_problems(call.arguments, use.declared[call.name]):
-                    yield self.finding(f"{where}: {_called(call)}: {problem}", record)
+                    yield self.finding(f"{where}: {_called(call)}: {problem}", record, kind="arguments", **about)
         yield from self._order(record, use, record.turns)
 
     def _order(self, record: Record, use: ToolUse, turns: tuple[Turn, ...]) -> Iterator[Finding]:
@@ -208,7 +221,10 @@ class ToolCallIntegrity(Check):
                         key = "tool_use_id" if result.role == "tool_result" else "tool_call_id"
                         asked = f" ({key} '{result.call_id}')" if result.call_id else ""
                         yield self.finding(
-                            f"turn {turn.index} ({result.role}): a tool result{asked} that answers no call", record
+                            f"turn {turn.index} ({result.role}): a tool result{asked} that answers no call",
+                            record,
+                            kind="unanswered-result",
+                            turn=turn.index,
                         )
                 continue
             for call in pending:
@@ -216,6 +232,8 @@ class ToolCallIntegrity(Check):
                     f"turn {call.turn} ({call.role}): {_called(call)} has no result before "
                     f"turn {turn.index} ({turn.role})",
                     record,
+                    kind="no-result",
+                    **_about(call),
                 )
             pending = list(calls.get(turn.index, ()))
             said = turn.content if turn.role == "assistant" else said
@@ -225,4 +243,6 @@ class ToolCallIntegrity(Check):
                 f"turn {last.index} ({results[last.index][0].role}): the conversation ends with a tool "
                 "result, with no assistant answer",
                 record,
+                kind="ends-on-result",
+                turn=last.index,
             )
