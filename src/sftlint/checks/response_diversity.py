@@ -56,8 +56,10 @@ class ResponseDiversity(Check):
     broken join that gave every prompt the same response.
 
     How to fix: Look at the most repeated answers in the message: regenerate them for their
-    prompts, or keep one record per answer. If the repetition is deliberate (a fixed
-    greeting, an identity answer), raise `max_repeated_share`.
+    prompts, or keep one record per answer. When the repeated answer is a tool call (one
+    call with no arguments, made for many prompts), its prompts are rewordings of one request
+    (keep fewer of them) or some of them call the wrong tool. If the repetition is
+    deliberate (a fixed greeting, an identity answer), raise `max_repeated_share`.
 
     Options: `max_repeated_share` (default 0.1), `min_records` (default 20), under
     `[tool.sftlint.checks.response-diversity]`.
