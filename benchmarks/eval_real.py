@@ -60,7 +60,7 @@ DATASETS = {
     "zh/oasst_sft_zh.501-689.jsonl": "non-English chat",
     "alpaca_eval/alpaca_eval_example.jsonl": "model outputs",
     "tools/bfcl_live_simple.jsonl": "tool calls",
-    "tools/bfcl_live_multiple.jsonl": "tool calls",
+    "tools/bfcl_live_multiple.jsonl.gz": "tool calls",
     "tools/bfcl_live_parallel.jsonl": "tool calls",
     "tools/bfcl_live_parallel_multiple.jsonl": "tool calls",
     "tools/bfcl_parallel.jsonl": "tool calls",

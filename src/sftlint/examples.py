@@ -227,7 +227,7 @@ def _declared_tools(record: Record, flagged: set[int]) -> tuple[str, str]:
         return "", ""
     called = {call.name for call in use.calls if call.turn in flagged} or {call.name for call in use.calls}
     lines = {name: f"{name} {json.dumps(schema, ensure_ascii=False)}" for name, schema in use.declared.items()}
-    whole = "\n".join(sorted(lines.values(), key=lambda line: line.split(" ", 1)[0] not in called))
+    whole = "\n".join(lines[name] for name in sorted(lines, key=lambda name: name not in called))
     if len(whole) <= CALLED_TOOL_CHARS:
         return whole, whole
     if not called & lines.keys():

@@ -165,8 +165,7 @@ class EchoOrDegenerate(Check):
     batch_size = 512  # the first tests for loops run on a whole batch of responses at once
 
     def check_batch(self, records: Sequence[Record]) -> Iterator[Finding]:
-        said = [(r, words_said(r)) for r in records if r.response and not r.response.isspace()]
-        judged = [(r, response, strip_code(response)) for r, response in said if response and not response.isspace()]
+        judged = [(r, said, strip_code(said)) for r in records if (said := words_said(r)).strip()]
         may_loop = _loop_candidates([text for _, _, text in judged])
         for (record, response, text), maybe in zip(judged, may_loop.tolist(), strict=True):
             found = (

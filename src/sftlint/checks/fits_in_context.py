@@ -62,8 +62,9 @@ class FitsInContext(Check):
         declared = record.tool_use.declared if record.tool_use is not None else None
         if declared:
             text = json.dumps(declared, ensure_ascii=False, sort_keys=True, default=str)
-            if hash(text) not in self.tool_lists:
-                self.tool_lists.add(hash(text))
+            key = hash(text)
+            if key not in self.tool_lists:
+                self.tool_lists.add(key)
                 self.total += approx_tokens(text)
 
     def finish(self, context: Context) -> Iterator[Finding]:

@@ -5,7 +5,7 @@ import json
 import re
 import zlib
 from array import array
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 import numpy as np
@@ -71,9 +71,15 @@ def _tools_masks(record: Record) -> tuple[int, int]:
     either share no tool; two that share a tool share a bit in both (two tools alone collide in
     both once in 4,096 times, and are then taken as sharing one)."""
     declared = record.tool_use.declared if record.tool_use is not None else None
+    return _bit_masks(declared or ())
+
+
+def _bit_masks(words: Iterable[str]) -> tuple[int, int]:
+    """Each word one bit in each of two 64-bit masks, picked by two parts of its CRC32: one set's
+    words are among another's when its bits are among the other's in both (or, seldom, by chance)."""
     first = second = 0
-    for name in declared or ():
-        hashed = zlib.crc32(name.encode("utf-8", "surrogatepass"))
+    for word in words:
+        hashed = zlib.crc32(word.encode("utf-8", "surrogatepass"))
         first |= 1 << (hashed & 63)
         second |= 1 << ((hashed >> 8) & 63)
     return first, second
@@ -108,22 +114,16 @@ def _slot_words(value: Any, out: set[str], depth: int = 0) -> None:
 
 
 def _slot_masks(record: Record) -> tuple[int, int] | None:
-    """The words of the short values of every call a record makes (`_slot_words`) as two 64-bit
-    masks, one bit each, picked by two parts of its hash; None when it makes no call. Record x's
-    words are among y's when x's bits are among y's in both (taken so for other words once in
-    hundreds of times: a copy is then reported as before)."""
+    """The words of the short values of every call a record makes (`_slot_words`) as `_bit_masks`,
+    None when it makes no call (other words taken for a record's own once in hundreds of times:
+    a copy is then reported as before)."""
     use = record.tool_use
     if use is None or not use.calls:
         return None
     words: set[str] = set()
     for call in use.calls:
         _slot_words(call.arguments, words)
-    first = second = 0
-    for word in words:
-        hashed = zlib.crc32(word.encode("utf-8", "surrogatepass"))
-        first |= 1 << (hashed & 63)
-        second |= 1 << ((hashed >> 8) & 63)
-    return first, second
+    return _bit_masks(words)
 
 
 def _refilled(keys: np.ndarray, x: np.ndarray, y: np.ndarray) -> np.ndarray:

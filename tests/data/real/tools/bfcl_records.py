@@ -11,6 +11,7 @@ is an empty array (BFCL's cases give it for lists with nothing in them).
 
     pip download --no-deps bfcl-eval==2026.3.23 && unzip bfcl_eval-*.whl -d bfcl
     python tests/data/real/tools/bfcl_records.py bfcl/bfcl_eval/data tests/data/real/tools
+    gzip -9n tests/data/real/tools/bfcl_live_multiple.jsonl
     python tests/data/real/tools/bfcl_records.py bfcl/bfcl_eval/data tests/data/real/holdout \
         simple_python multiple parallel parallel_multiple
 """
