@@ -65,6 +65,29 @@ class BrokenBatch(LongestOfBatch):
         return iter(())
 
 
+class BrokenOnARecord(LongestOfBatch):
+    """Flags every response of four words or more, and crashes on a response of exactly five.
+
+    What it does: Yields findings one by one, then raises when it meets a five-word response.
+
+    Why it matters: The crash of one record must not lose the findings of the others in its batch.
+
+    How to fix: Nothing to fix; a check of the tests.
+    """
+
+    code = "TST903"
+    slug = "broken-on-a-record"
+
+    def check_batch(self, records: Sequence[Record]) -> Iterator[Finding]:
+        self.batches.append([r.line for r in records])
+        for record in records:
+            words = len(record.response.split())
+            if words == 5:
+                raise ValueError(f"five words at line {record.line}")
+            if words >= 4:
+                yield self.finding(f"{words} words", record)
+
+
 def _dataset(tmp_path: Path, lengths: list[int]) -> str:
     path = tmp_path / "data.jsonl"
     rows = [{"instruction": f"question {i}", "output": "word " * n} for i, n in enumerate(lengths)]
@@ -99,11 +122,33 @@ def test_a_crash_in_one_batch_is_one_error_finding_and_the_run_goes_on(tmp_path)
     path = _dataset(tmp_path, [1, 2, 3, 4, 5, 6, 7])
     check = BrokenBatch()
     result = run([path], [check], {}, Severity.ERROR)
-    assert check.batches == [[1, 2, 3], [4, 5, 6], [7]]
+    # The crashed batch is handed over again record by record; none of them crashes alone.
+    assert check.batches == [[1, 2, 3], [4, 5, 6], [4], [5], [6], [7]]
     [crash] = result.findings
     assert crash.severity is Severity.ERROR and "check crashed: ValueError: bad batch" in crash.message
     assert crash.record == 4  # placed at the first record of the batch
     assert crash.message.endswith("crashed on 3 records in all")  # the records of the batch, not one
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_record_that_crashes_a_batch_loses_no_other_records_findings(tmp_path, jobs):
+    # Batches [1, 2, 3] [4, 5, 6] [7, 8]: the second and the third crash half-way (5 words at
+    # lines 5 and 8), after yielding a finding for line 4 and line 7.
+    path = _dataset(tmp_path, [4, 1, 6, 4, 5, 9, 4, 5])
+    result = run([path], [BrokenOnARecord()], {}, Severity.ERROR, jobs=jobs)
+    found = [(f.line, f.message) for f in result.findings if "crashed" not in f.message]
+    assert found == [(1, "4 words"), (3, "6 words"), (4, "4 words"), (6, "9 words"), (7, "4 words")]
+    [crash] = [f for f in result.findings if "crashed" in f.message]
+    assert "ValueError: five words at line 5" in crash.message and crash.record == 5  # the record, not its batch
+    assert crash.message.endswith("crashed on 2 records in all")  # lines 5 and 8
+
+
+def test_a_retried_batch_adds_each_finding_once(tmp_path):
+    path = _dataset(tmp_path, [4, 4, 5])
+    check = BrokenOnARecord()
+    result = run([path], [check], {}, Severity.ERROR)
+    assert check.batches == [[1, 2, 3], [1], [2], [3]]
+    assert sorted(f.line for f in result.findings) == [1, 2, 3]  # two findings and the crash at line 3
 
 
 def test_parallel_run_gives_the_same_batches_and_findings(tmp_path):

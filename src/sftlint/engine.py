@@ -362,10 +362,7 @@ class _Runner:
     def crashed(self, check: Check, exc: BaseException, at: tuple[str | None, int | None], records: int = 1) -> None:
         """Count a crash of `check` on `records` records (from a file and record position); the
         first one becomes its error finding. A Ctrl-C stops the run."""
-        if _interrupted(exc):
-            raise KeyboardInterrupt from None
-        if isinstance(exc, TemporarySpaceError):
-            raise exc  # no room to work: the run stops, whichever check met it
+        self._fatal(exc)
         count, first = self.crashes.get(check.code, (0, None))  # type: ignore[assignment]
         if first is None:
             frame = traceback.extract_tb(exc.__traceback__)[-1]
@@ -376,6 +373,14 @@ class _Runner:
             )
             first.severity = Severity.ERROR
         self.crashes[check.code] = (count + records, first)
+
+    @staticmethod
+    def _fatal(exc: BaseException) -> None:
+        """Stop the run on a Ctrl-C (even one a library wrapped) and when there is no room to work."""
+        if _interrupted(exc):
+            raise KeyboardInterrupt from None
+        if isinstance(exc, TemporarySpaceError):
+            raise exc  # no room to work: the run stops, whichever check met it
 
     def read(self, path: str, name: str) -> None:
         """Stream one file, shown as `name`, through the record hooks; time not spent in checks counts as "read"."""
@@ -477,13 +482,37 @@ class _Runner:
                 self.flush(check, waiting)
 
     def flush(self, check: Check, waiting: list[Record]) -> None:
-        """Hand a batch check the first `batch_size` records waiting for it (a crash is placed at
-        the first of them)."""
-        if waiting:
-            records = waiting[: check.batch_size]
-            del waiting[: check.batch_size]
-            at = (records[0].file, records[0].position)
-            self.guarded(check, lambda: check.check_batch(records), at, len(records))
+        """Hand a batch check the first `batch_size` records waiting for it.
+
+        A batch that crashes is handed over again one record at a time, so that the other
+        records' findings are kept and the crash is placed at the record that causes it.
+        """
+        if not waiting:
+            return
+        records = waiting[: check.batch_size]
+        del waiting[: check.batch_size]
+        started = perf_counter()
+        try:
+            self._batch(check, records)
+        except (Exception, SystemExit) as exc:  # noqa: BLE001 - a broken check must not stop the run
+            self._fatal(exc)
+            alone = False  # whether a record crashes the check on its own
+            for record in records if len(records) > 1 else ():
+                try:
+                    self._batch(check, [record])
+                except (Exception, SystemExit) as again:  # noqa: BLE001
+                    self.crashed(check, again, (record.file, record.position))
+                    alone = True
+            if not alone:
+                self.crashed(check, exc, (records[0].file, records[0].position), len(records))
+        self.timings[check.code] += perf_counter() - started
+
+    def _batch(self, check: Check, records: list[Record]) -> None:
+        """A batch check's findings on `records`, kept only when the whole call succeeds."""
+        found = check.check_batch(records)
+        if found:
+            found = _only_findings(found, check) if not _builtin(check) else list(found)
+            self.findings.extend(found)
 
     def context(self, files: list[str], against: Sequence[str]) -> Context:
         return Context(files=files, records=self.records, valid=self.valid, against=list(against), places=self.places)
