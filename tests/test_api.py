@@ -344,8 +344,10 @@ def test_notebook_html_shows_verdict_reasons_and_checks_and_escapes_everything()
     # rate past max_rate is an error beside its warnings (the notebook said "warning")
     nulls = sftlint.lint(REAL_DATA / "alpaca_eval" / "NullModel.jsonl", config={})
     body = parse(nulls._repr_html_()).find("tbody")
-    rows = {tr.find_all("td")[0].text: [td.text for td in tr.find_all("td")] for tr in body.find_all("tr")}
-    assert rows["SFT104"][2] == "error" and rows["SFT107"][2] == "warning"
+    rows = [[td.text for td in tr.find_all("td")] for tr in body.find_all("tr")]
+    sft104 = [row[2:] for row in rows if row[0] == "SFT104"]  # the dataset-wide error, then the records' warnings
+    assert sft104[0] == ["error", "1", "-", "-"] and sft104[1][0] == "warning" and sft104[1][2] != "-"
+    assert [row[2] for row in rows if row[0] == "SFT107"] == ["warning"]
 
 
 def test_messages_come_back_instead_of_being_printed(tmp_path, capsys):

@@ -86,6 +86,21 @@ def test_check_table_has_every_check_with_counts_rates_and_docs(nogo: dict, nogo
     assert "error" in cells[2].text and "✖" in cells[2].text
 
 
+def test_a_check_with_a_dataset_wide_error_beside_record_warnings_shows_each_count_with_its_severity(
+    tmp_path: Path,
+) -> None:
+    # one copy in 7 records is past SFT103's 5 % limit: an error for the dataset, the copy a warning
+    lines = [json.dumps(r) for r in real_records(6)]
+    path = tmp_path / "copies.jsonl"
+    path.write_text("\n".join([*lines, lines[0]]) + "\n")
+    page = parse(render_report(result_dict([str(path)])))
+    row = next(r for r in page.by_id("checks").find_all("tr", class_="check-row") if r.attrs["data-code"] == "SFT103")
+    cells = row.find_all("td")
+    assert [s.text.split()[-1] for s in cells[2].find_all("span", class_="sev")] == ["error", "warning"]
+    assert cells[3].text.strip().startswith("1 dataset-wide") and cells[3].text.strip().endswith("1 on records")
+    assert cells[4].text.strip() == "14.3 %"  # the share of records flagged
+
+
 def test_facts_show_usable_pairs_against_minimum_and_summaries(nogo: dict, nogo_page: Node) -> None:
     facts = {row.find("th").text: row.find("td").text for row in nogo_page.by_id("facts").find_all("tr")}
     assert facts["Records"].startswith("331") and "330 valid" in facts["Records"]

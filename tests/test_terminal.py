@@ -137,16 +137,27 @@ def test_statistics_prints_one_line_per_check_and_the_verdict(data):
     parsed = [re.fullmatch(r"\s*(\d+) (SFT\d{3})\s+([a-z-]+)\s+(error|warning|info|advice)", row) for row in rows]
     assert all(parsed), rows
     result = json.loads(sftlint("lint", data, "--format", "json").stdout)
-    counts = Counter(f["code"] for f in result["findings"])
     slugs = {c["code"]: c["slug"] for c in result["checks"]}
     rank = ["advice", "info", "warning", "error"]
-    worst: dict[str, str] = {}
+    # a row per check, and one more for a check whose dataset-wide findings sit beside its records':
+    # each count with the most serious severity of its own findings
+    counts: Counter[tuple[str, str, bool]] = Counter()
+    worst: dict[tuple[str, bool], str] = {}
     for f in result["findings"]:
-        worst[f["code"]] = max(worst.get(f["code"], "advice"), f["severity"], key=rank.index)
-    assert {m.group(2): int(m.group(1)) for m in parsed} == counts
-    # each check's most serious finding: SFT104 over its limit is an error for the dataset, its copies warnings
-    assert all((m.group(3), m.group(4)) == (slugs[m.group(2)], worst[m.group(2)]) for m in parsed)
-    assert worst["SFT104"] == "error" and {c["code"]: c["severity"] for c in result["checks"]}["SFT104"] == "warning"
+        overall = f["record"] is None and f["file"] is None
+        key = (f["code"], overall)
+        worst[key] = max(worst.get(key, "advice"), f["severity"], key=rank.index)
+        counts[key] += 1
+    expected = [(code, slugs[code], worst[code, overall], n) for (code, overall), n in counts.items()]
+    assert sorted((m.group(2), m.group(3), m.group(4), int(m.group(1))) for m in parsed) == sorted(expected)
+    # SFT104 over its limit is an error for the dataset, its copies warnings: 1 error, then the warnings
+    sft104 = [(m.group(4), int(m.group(1))) for m in parsed if m.group(2) == "SFT104"]
+    assert sft104 == [("error", 1), ("warning", counts["SFT104", False])] and counts["SFT104", False] > 1
+    assert {c["code"]: c["severity"] for c in result["checks"]}["SFT104"] == "warning"  # the JSON rows as configured
+    table = sftlint("lint", data).stdout.decode()
+    assert re.search(r"SFT104 +near-duplicate +error +1 +-\n", table)
+    assert re.search(rf"SFT104 +near-duplicate +warning +{counts['SFT104', False]} +\d+\.\d%\n", table)
+    assert f"checks ran, {len({code for code, _ in counts})} with findings" in table
 
 
 def test_statistics_is_for_text_output_only(data):

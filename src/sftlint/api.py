@@ -186,7 +186,7 @@ class Result(_EngineResult):
             head = "".join(f"<th>{h}</th>" for h in ("code", "check", "severity", "findings", "records", "rate"))
             body = "".join("<tr>" + "".join(f"<td>{e(cell)}</td>" for cell in _cells(r)) + "</tr>" for r in rows)
             parts.append(f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>")
-        parts.append(f"<p>{len(self.checks)} checks ran, {len(rows)} with findings.</p>")
+        parts.append(f"<p>{len(self.checks)} checks ran, {len({r['code'] for r in rows})} with findings.</p>")
         parts += [f"<p>{e(message)}</p>" for message in self.messages]
         parts.append("</div>")
         return _writable("".join(parts))

@@ -75,27 +75,36 @@ class Result:
         return self._tally
 
     def check_rows(self, found_severity: bool = False) -> list[dict[str, Any]]:
-        """One row per check that ran: counts, records flagged and their rate; its severity as
-        configured, or with `found_severity` the most serious of its findings' (a check whose
-        dataset-wide finding is an error while its records are warnings: error), as tables show it."""
+        """One row per check that ran: counts, records flagged and their rate, and its severity as
+        configured.
+
+        With `found_severity`, as tables show them: the severity is the most serious of the
+        findings', and a check with dataset-wide findings beside its records' has a row for each
+        (an error for the share of copies above its limit, then its records' warnings), so that no
+        count sits beside a severity most of its findings do not have.
+        """
         tally = self.tally()
         records = self.stats.get("records", 0)
         rows = []
         for check in self.checks:
             n = tally.flagged.get(check.code, 0)
-            severity = check.effective_severity
+            count = tally.counts.get(check.code, 0)
+            row = {
+                "code": check.code,
+                "slug": check.slug,
+                "severity": check.effective_severity.value,
+                "count": count,
+                "records": n,
+                "rate": round(n / records, 4) if records else 0.0,
+            }
             if found_severity:
-                severity = tally.worst.get(check.code, severity)
-            rows.append(
-                {
-                    "code": check.code,
-                    "slug": check.slug,
-                    "severity": severity.value,
-                    "count": tally.counts.get(check.code, 0),
-                    "records": n,
-                    "rate": round(n / records, 4) if records else 0.0,
-                }
-            )
+                row["severity"] = tally.worst.get(check.code, check.effective_severity).value
+                overall = tally.overall.get(check.code)
+                if overall is not None and overall[0] < count:
+                    rows.append({**row, "severity": overall[1].value, "count": overall[0], "records": 0, "rate": 0.0})
+                    row["severity"] = tally.worst_placed[check.code].value
+                    row["count"] = count - overall[0]
+            rows.append(row)
         return rows
 
     @property
@@ -128,6 +137,10 @@ class _Tally:
     placed: dict[str, int]
     #: the most serious severity among each check's findings
     worst: dict[str, Severity]
+    #: each check's dataset-wide findings (no record, no line): how many and the most serious severity
+    overall: dict[str, tuple[int, Severity]]
+    #: the most serious severity among each check's other findings
+    worst_placed: dict[str, Severity]
 
     @classmethod
     def of(cls, findings: Sequence[Finding], fail_on: Severity, key: tuple[Any, ...]) -> _Tally:
@@ -143,12 +156,19 @@ class _Tally:
         placed: dict[str, int] = {}
         failed: dict[str, int] = {}
         worst: dict[str, Severity] = {}
+        overall: dict[str, tuple[int, Severity]] = {}
+        worst_placed: dict[str, Severity] = {}
         first_at: dict[int, str] = {}  # where each check's first failing finding is
         rows = findings.brief() if store else ((f.code, f.severity, f.file, f.record) for f in findings)
         for i, (code, severity, file, record) in enumerate(rows):
             counts[code] = counts.get(code, 0) + 1
             if code not in worst or severity.rank > worst[code].rank:
                 worst[code] = severity
+            if record is None and file is None:
+                n, most = overall.get(code, (0, severity))
+                overall[code] = (n + 1, severity if severity.rank > most.rank else most)
+            elif code not in worst_placed or severity.rank > worst_placed[code].rank:
+                worst_placed[code] = severity
             if severity.rank >= threshold:
                 if code in failed:
                     failed[code] += 1
@@ -176,7 +196,7 @@ class _Tally:
                     if len(firsts) == len(first_at):
                         break
         failing = {code: (count, firsts[code]) for code, count in failed.items()}
-        return cls(key, counts, flagged, failing, placed, worst)
+        return cls(key, counts, flagged, failing, placed, worst, overall, worst_placed)
 
 
 #: a check that decides nothing (no finding at or above fail_on) yet flags at least this share of

@@ -252,7 +252,7 @@ def _text_end(result: Result, advice: list[Finding]) -> list[str]:
         for r in rows:
             rate = f"{r['rate']:.1%}" if r["records"] else "-"  # dataset-wide findings have no rate
             lines.append(printable(f"{r['code']:<8} {r['slug']:<24} {r['severity']:<9} {r['count']:>7} {rate:>8}"))
-    lines.append(f"{len(result.checks)} checks ran, {len(rows)} with findings")
+    lines.append(f"{len(result.checks)} checks ran, {len({r['code'] for r in rows})} with findings")
     if result.baseline is not None:
         lines += [printable(line) for line in describe_baseline(result.baseline, formats)]
     rows = widespread(check_rows, set(result.tally().failing))

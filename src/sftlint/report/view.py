@@ -87,6 +87,7 @@ class _Shown:
     total: int = 0
     severities: set[str] = field(default_factory=set)
     record_severities: set[str] = field(default_factory=set)
+    dataset_severities: set[str] = field(default_factory=set)
     dataset: list[dict[str, Any]] = field(default_factory=list)
     records: list[dict[str, Any]] = field(default_factory=list)
     dataset_count: int = 0
@@ -138,6 +139,7 @@ def _digest(findings: Iterable[dict[str, Any]], fail_on: str, per_check: int) ->
                     shown.failing_first = f
         else:
             shown.dataset_count += 1
+            shown.dataset_severities.add(severity)
             if len(shown.dataset) < keep:
                 shown.dataset.append(f)
             if failing and len(shown.failing_messages) < 2:
@@ -202,11 +204,20 @@ def _check_rows(
         # the row shows its worst severity, and the severity filter finds it by any of its findings'
         severities = sorted(found.severities if found and row["count"] else {row["severity"]}, key=_rank)
         worst = max((*severities, row["severity"]), key=_rank) if row["count"] else row["severity"]
+        # dataset-wide findings beside the records' (an error for a share above its limit, then
+        # warnings): each count with its own severity, as the text table shows them
+        parts = None
+        if found and found.dataset_count and found.record_count:
+            parts = [
+                (found.dataset_count, max(found.dataset_severities, key=_rank), "dataset-wide"),
+                (found.record_count, max(found.record_severities, key=_rank), "on records"),
+            ]
         out.append(
             {
                 **row,
                 "doc": doc,
                 "severity": worst,
+                "parts": parts,
                 "severities": severities,
                 "anchor": f"check-{row['code']}",
                 "skipped": skipped if isinstance(skipped, str) else None,
