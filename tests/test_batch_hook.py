@@ -206,3 +206,29 @@ def test_echo_check_judges_in_batches_as_a_record_check(tmp_path):
     path.write_text("".join(json.dumps(r) + "\n" for r in rows))
     result = run([str(path)], [EchoOrDegenerate()], {}, Severity.ERROR)
     assert [(f.code, f.line, f.data.get("kind")) for f in result.findings] == [("SFT107", 6, "repeated-sentence")]
+
+
+class EmptiesItsBatch(LongestOfBatch):
+    """Empties the list of records it is handed, then crashes.
+
+    What it does: Clears its batch and raises.
+
+    Why it matters: The engine must not read the records back from the list it handed over.
+
+    How to fix: Nothing to fix; a check of the tests.
+    """
+
+    code = "TST904"
+    slug = "empties-its-batch"
+
+    def check_batch(self, records: Sequence[Record]) -> Iterator[Finding]:
+        records.clear()  # type: ignore[attr-defined]
+        raise ValueError("after clearing")
+
+
+def test_a_batch_check_that_empties_its_list_and_crashes_is_one_crash_at_its_records(tmp_path):
+    path = _dataset(tmp_path, [1, 2, 3, 4])
+    result = run([path], [EmptiesItsBatch()], {}, Severity.ERROR)
+    [crash] = result.findings
+    assert "ValueError: after clearing" in crash.message and crash.record == 1
+    assert crash.message.endswith("crashed on 4 records in all")

@@ -30,7 +30,8 @@ from sftlint.split import nonblank_lines
 
 def sftlint(*args: object, stdin: bytes | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "sftlint", *map(os.fsdecode, args)], input=stdin, capture_output=True, cwd=cwd
+        [sys.executable, "-m", "sftlint", *map(os.fsdecode, args)], input=stdin, capture_output=True, cwd=cwd,
+        timeout=600,  # a run that hangs fails, instead of holding the whole suite
     )
 
 
@@ -801,6 +802,18 @@ _BROKEN = {
     "init exit": "    def __init__(self, *args, **kwargs): raise GeneratorExit('boom')\n"
     "    def check_record(self, record): return ()\n",
     "labels": "    summary_labels = 5\n    def check_record(self, record): return ()\n",
+    # an exception whose chain of causes loops back on itself (the run hung, reading the chain)
+    "cyclic cause": "    def check_record(self, record):\n"
+    "        try:\n            int('x')\n        except ValueError as err:\n"
+    "            try:\n                raise RuntimeError('again') from err\n"
+    "            except RuntimeError:\n                raise err\n",
+    "self cause": "    def check_record(self, record):\n        err = ValueError('me'); raise err from err\n",
+    "cyclic in finish": "    def check_record(self, record): return ()\n"
+    "    def finish(self, context):\n        err = ValueError('me'); raise err from err\n",
+    # an exception whose message cannot be made (a traceback and exit 1)
+    "bad message": "    def check_record(self, record):\n"
+    "        class Odd(Exception):\n            def __str__(self): raise RuntimeError('no str')\n"
+    "        raise Odd()\n",
 }
 
 
@@ -815,7 +828,7 @@ def _broken_plugin(tmp_path: Path, how: str) -> Path:
 @pytest.mark.parametrize(
     "how",
     ["summary", "junk", "exit", "severity", "message", "related", "related place", "line", "other code", "score",
-     "data", "circular", "nan summary"],  # fmt: skip
+     "data", "circular", "nan summary", "cyclic cause", "self cause", "cyclic in finish", "bad message"],  # fmt: skip
 )
 def test_a_plugin_that_raises_yields_junk_or_exits_is_one_crash_finding_and_keeps_the_verdict(tmp_path, how, jobs):
     data = write_jsonl(tmp_path / "d.jsonl", [pair(output=""), pair("How do I print an invoice?")])

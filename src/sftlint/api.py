@@ -31,7 +31,7 @@ from sftlint.check import Check
 from sftlint.config import Config, check_settings, from_table, load_config, selected, with_overrides
 from sftlint.engine import Result as _EngineResult
 from sftlint.engine import run
-from sftlint.errors import PluginError, SftlintError
+from sftlint.errors import PluginError, SftlintError, described
 from sftlint.evalsize import margin_points, recommended_eval_size
 from sftlint.examples import collect_examples
 from sftlint.findings import Severity
@@ -85,14 +85,14 @@ def build_checks(config: Config) -> list[Check]:
         except SftlintError:
             raise
         except (Exception, SystemExit, GeneratorExit) as exc:  # noqa: BLE001 - a check that cannot be made is a broken plugin
-            raise PluginError(f"{cls.code} could not be created: {type(exc).__name__}: {exc}") from None
+            raise PluginError(f"{cls.code} could not be created: {described(exc)}") from None
     for check in checks:
         try:
             check.start(config)
         except SftlintError:
             raise  # already one line for the user (SFT203: an evaluation set that cannot be read)
         except (Exception, SystemExit, GeneratorExit) as exc:  # noqa: BLE001 - a check that cannot start is a broken plugin
-            raise PluginError(f"{check.code} could not start: {type(exc).__name__}: {exc}") from None
+            raise PluginError(f"{check.code} could not start: {described(exc)}") from None
     return checks
 
 

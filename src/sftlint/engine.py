@@ -19,7 +19,7 @@ from time import perf_counter
 from typing import Any
 
 from sftlint.check import Check, Context
-from sftlint.errors import SftlintError, TemporarySpaceError
+from sftlint.errors import SftlintError, TemporarySpaceError, described
 from sftlint.finding_store import FindingStore, Handover, temporary_folder
 from sftlint.findings import Finding, Location, Severity, where
 from sftlint.fingerprint import FingerprintIndex
@@ -274,18 +274,18 @@ def _checked(check: Check, hook: Callable[[Record], Iterable[Finding]]) -> Calla
     return lambda record: _only_findings(hook(record) or (), check)
 
 
-
-
 def _interrupted(exc: BaseException) -> bool:
     """Whether `exc` stands for a Ctrl-C that a library turned into an ordinary exception.
 
     langdetect, for one, wraps anything raised while it loads its profiles, KeyboardInterrupt
     included, in its own exception.
     """
+    chain: set[int] = set()  # a chain may loop back on itself (`raise err from err`)
     seen: BaseException | None = exc
-    while seen is not None:
+    while seen is not None and id(seen) not in chain:
         if isinstance(seen, KeyboardInterrupt):
             return True
+        chain.add(id(seen))
         seen = seen.__cause__ or seen.__context__
     return False
 
@@ -387,7 +387,7 @@ class _Runner:
         if first is None:
             frame = traceback.extract_tb(exc.__traceback__)[-1]
             first = check.finding(
-                f"check crashed: {type(exc).__name__}: {exc} (at {frame.filename}:{frame.lineno})",
+                f"check crashed: {described(exc)} (at {frame.filename}:{frame.lineno})",
                 file=at[0],
                 position=at[1],
             )
@@ -509,11 +509,11 @@ class _Runner:
         """
         if not waiting:
             return
-        records = waiting[: check.batch_size]
+        records = tuple(waiting[: check.batch_size])  # the check is handed a list of its own
         del waiting[: check.batch_size]
         started = perf_counter()
         try:
-            self._batch(check, records)
+            self._batch(check, list(records))
         except (Exception, SystemExit) as exc:  # noqa: BLE001 - a broken check must not stop the run
             self._fatal(exc)
             alone = False  # whether a record crashes the check on its own
@@ -527,7 +527,7 @@ class _Runner:
                 self.crashed(check, exc, (records[0].file, records[0].position), len(records))
         self.timings[check.code] += perf_counter() - started
 
-    def _batch(self, check: Check, records: list[Record]) -> None:
+    def _batch(self, check: Check, records: Sequence[Record]) -> None:
         """A batch check's findings on `records`, kept only when the whole call succeeds."""
         found = check.check_batch(records)
         if found:

@@ -28,6 +28,16 @@ class TemporarySpaceError(SftlintError):
     """A temporary file cannot be made or written: the run stops, even inside a check."""
 
 
+def described(exc: BaseException) -> str:
+    """"ValueError: its message" for an exception a plugin raised, whose message may itself fail
+    to be made (a `__str__` that raises)."""
+    try:
+        said = str(exc)
+    except Exception as inner:  # noqa: BLE001 - the plugin's exception, not sftlint's
+        said = f"(its message could not be made: {type(inner).__name__})"
+    return f"{type(exc).__name__}: {said}"
+
+
 def did_you_mean(name: str, choices: Iterable[str]) -> str:
     """"; did you mean 'x'?" for the choice closest to a misspelt `name`, else ""."""
     by_key = {choice.lower().replace("_", "-"): choice for choice in choices}

@@ -23,7 +23,7 @@ from multiprocessing.connection import Connection, wait
 from typing import Any
 
 from sftlint.check import Check
-from sftlint.errors import SftlintError
+from sftlint.errors import SftlintError, described
 from sftlint.io import rereadable
 from sftlint.tables import input_size
 
@@ -152,7 +152,7 @@ def _serve(
     except (BrokenPipeError, OSError):
         pass  # the parent is gone
     except Exception as exc:  # noqa: BLE001 - e.g. a plugin's summary that cannot be pickled
-        send.send((False, SftlintError(f"a worker could not send its result back: {exc}")))
+        send.send((False, SftlintError(f"a worker could not send its result back: {described(exc)}")))
 
 
 def _picklable(exc: BaseException) -> BaseException:
@@ -160,4 +160,4 @@ def _picklable(exc: BaseException) -> BaseException:
         pickle.dumps(exc)
         return exc
     except Exception:  # noqa: BLE001
-        return SftlintError(f"{type(exc).__name__}: {exc}")
+        return SftlintError(described(exc))

@@ -729,6 +729,8 @@ def _content(content: Any) -> tuple[str, int] | None:
         if not isinstance(part, dict):
             return None
         kind = part.get("type", "text")
+        if not isinstance(kind, str):
+            return None  # a part's type is a name: {"type": {}} is no part sftlint can read
         if kind in _NOT_CONTENT:
             continue
         if kind == "tool_result":

@@ -19,7 +19,7 @@ from importlib.metadata import entry_points
 from pathlib import Path
 
 from sftlint.check import DOC_SECTIONS, Check
-from sftlint.errors import PluginError
+from sftlint.errors import PluginError, described
 from sftlint.findings import Severity
 
 ENTRY_POINT_GROUP = "sftlint.checks"
@@ -70,7 +70,7 @@ def installed_checks() -> tuple[type[Check], ...]:
         try:
             obj = ep.load()
         except (Exception, SystemExit) as exc:  # a broken third-party package must not crash or end the run
-            raise PluginError(f"entry point '{ep.name} = {ep.value}' failed to load: {exc}") from None
+            raise PluginError(f"entry point '{ep.name} = {ep.value}' failed to load: {described(exc)}") from None
         found.append(validate(obj, f"entry point '{ep.name}'"))
     return tuple(found)
 
@@ -94,7 +94,7 @@ def load_folder(folder: str | Path) -> list[type[Check]]:
             spec.loader.exec_module(module)
         except (Exception, SystemExit) as exc:  # SystemExit: a module that calls sys.exit() must not end the run
             sys.modules.pop(name, None)
-            raise PluginError(f"{file}: failed to import: {type(exc).__name__}: {exc}") from None
+            raise PluginError(f"{file}: failed to import: {described(exc)}") from None
         for _, obj in inspect.getmembers(module, inspect.isclass):
             if issubclass(obj, Check) and obj.__module__ == name and "code" in obj.__dict__:
                 found.append(validate(obj, str(file)))
