@@ -208,15 +208,16 @@ def test_output_is_atomic_a_failed_run_leaves_the_previous_output(messy, tmp_pat
     assert sorted(p.name for p in tmp_path.iterdir()) == ["data.jsonl", "out.jsonl"]  # no temporary files left
 
 
-def test_gzip_input_and_output(messy, tmp_path):
+@pytest.mark.parametrize("gz", [".gz", ".GZ"])  # any case: the reader takes either as gzip too
+def test_gzip_input_and_output(messy, tmp_path, gz):
     path, _ = messy
     packed = tmp_path / "data.jsonl.gz"
     packed.write_bytes(gzip.compress(path.read_bytes()))
     run_fix(path, "-o", tmp_path / "plain.jsonl")
-    code, output = run_fix(packed, "-o", tmp_path / "clean.jsonl.gz")
+    code, output = run_fix(packed, "-o", tmp_path / f"clean.jsonl{gz}", "--rejects", tmp_path / f"rejected.jsonl{gz}")
     assert code in (0, 1), output
-    assert gzip.decompress((tmp_path / "clean.jsonl.gz").read_bytes()) == (tmp_path / "plain.jsonl").read_bytes()
-    assert len(read_rejects(tmp_path / "clean.rejected.jsonl.gz")) == 6
+    assert gzip.decompress((tmp_path / f"clean.jsonl{gz}").read_bytes()) == (tmp_path / "plain.jsonl").read_bytes()
+    assert gzip.decompress((tmp_path / f"rejected.jsonl{gz}").read_bytes()).count(b"\n") == 6
 
 
 def test_a_json_array_input_becomes_json_lines(tmp_path):

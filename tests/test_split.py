@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import gzip
 import hashlib
 import json
 import random
@@ -247,3 +248,24 @@ def test_prompts_sharing_a_long_run_stay_together_and_a_template_phrase_joins_no
     for index, text in enumerate(asked):
         grouper.add(index, record(text))
     assert sorted(map(sorted, grouper.groups())) == [[0, 1]]
+
+
+@pytest.mark.parametrize("suffix", [".jsonl.gz", ".JSONL.GZ"])
+def test_outputs_named_gz_are_written_compressed_and_read_back(data: Path, tmp_path: Path, suffix: str) -> None:
+    plain_out, gz_out = tmp_path / "plain", tmp_path / "gz"
+    plain_out.mkdir(), gz_out.mkdir()
+    train, evaluation = run_split(data, plain_out)
+    compressed = tmp_path / f"data{suffix}"
+    compressed.write_bytes(gzip.compress(data.read_bytes()))
+    for source in (data, compressed):  # a plain and a compressed input alike
+        done = CliRunner().invoke(
+            cli, ["split", str(source), "--eval-fraction", "0.2", "-o", str(gz_out / f"train{suffix}"),
+                  "-e", str(gz_out / f"eval{suffix}")],  # fmt: skip
+        )
+        assert done.exit_code == 0, done.output
+        for name, lines in ((f"train{suffix}", train), (f"eval{suffix}", evaluation)):
+            written = (gz_out / name).read_bytes()
+            assert written[:2] == b"\x1f\x8b"  # gzip, not text under a .gz name
+            assert gzip.decompress(written).splitlines(keepends=True) == lines
+        again = CliRunner().invoke(cli, ["lint", str(gz_out / f"eval{suffix}"), "--format", "json", "--exit-zero"])
+        assert again.exit_code == 0 and json.loads(again.output)["stats"]["records"] == len(evaluation)

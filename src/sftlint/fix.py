@@ -46,7 +46,7 @@ from sftlint.io import (
     write_together,
 )
 from sftlint.output import printable
-from sftlint.subsets import WRITTEN_AS, check_output, input_kind, subset
+from sftlint.subsets import WRITTEN_AS, check_output, gzip_if_named, input_kind, subset
 from sftlint.tables import DESCRIPTIONS, input_format
 
 #: lines that are no usable record at all: dropped by default, like records of disqualifying checks.
@@ -245,8 +245,7 @@ def _fix_records(
         raise SftlintError(f"{source}: changed while fix read it ({records_read} then {report.records} records)")
     report.kept = len(kept)
     rejects_data = b"".join(rejected)
-    if report.rejects.name.endswith(".gz"):
-        rejects_data = gzip.compress(rejects_data, mtime=0)
+    rejects_data = gzip_if_named(rejects_data, report.rejects)
     data = subset(source, kind, kept, report.output)
     write_together([(report.output, data), (report.rejects, rejects_data)], [report.source, *reads])
     if report.output.name.lower().endswith((".jsonl", ".jsonl.gz")):
@@ -260,7 +259,7 @@ def _fix_records(
 @contextmanager
 def _compressed(handle: BinaryIO, path: Path) -> Iterator[BinaryIO]:
     """`handle` itself, or a gzip stream into it when the name ends in .gz."""
-    if not path.name.endswith(".gz"):
+    if not path.name.lower().endswith(".gz"):
         yield handle
         return
     with gzip.GzipFile(filename="", fileobj=handle, mode="wb", mtime=0) as compressed:

@@ -41,7 +41,7 @@ from sftlint.minhash import (
     normalise_text,
 )
 from sftlint.records import Record, normalise
-from sftlint.subsets import check_output, input_kind, subset
+from sftlint.subsets import check_output, gzip_if_named, input_kind, subset
 from sftlint.text.normal import Compared, compared_text, squash
 
 # Classification-like data: a label (the `label` field, or a short single-line response) on
@@ -180,7 +180,7 @@ class Split:
     def data(self, side: list[int], output: Path) -> bytes:
         """The content of `output` holding the records of `side`, in the input's format."""
         if self.kind == "jsonl":
-            return b"".join(self.lines[i] for i in side)
+            return gzip_if_named(b"".join(self.lines[i] for i in side), output)
         check_output(self.source, self.kind, output, "split")
         return subset(self.source, self.kind, [i + 1 for i in side], output)
 

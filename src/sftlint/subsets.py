@@ -80,7 +80,8 @@ def subset(path: str, kind: str, positions: Sequence[int], output: Path) -> byte
     return _arrow(path, kind, positions)
 
 
-def _gzip_if_named(data: bytes, output: Path) -> bytes:
+def gzip_if_named(data: bytes, output: Path) -> bytes:
+    """`data` as the file `output` holds it: gzip-compressed when its name ends in .gz (any case)."""
     return gzip.compress(data, mtime=0) if output.name.lower().endswith(".gz") else data
 
 
@@ -95,7 +96,7 @@ def _json(path: str, kind: str, positions: Sequence[int], as_lines: bool, output
     else:
         chosen = [dump_json(raw.value) for raw in read_file(path) if raw.position in wanted]
     if as_lines:
-        return _gzip_if_named(b"".join(line + b"\n" for line in chosen), output)
+        return gzip_if_named(b"".join(line + b"\n" for line in chosen), output)
     if not chosen:
         return b"[]\n"
     return b"[\n" + b",\n".join(chosen) + b"\n]\n"
@@ -124,7 +125,7 @@ def _csv(path: str, delimiter: str, positions: Sequence[int], output: Path) -> b
             number += 1
             if number in wanted:
                 writer.writerow(row)
-    return _gzip_if_named(text.getvalue().encode("utf-8"), output)
+    return gzip_if_named(text.getvalue().encode("utf-8"), output)
 
 
 def _arrow(path: str, kind: str, positions: Sequence[int]) -> bytes:
