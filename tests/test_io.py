@@ -24,6 +24,28 @@ def test_jsonl_lines_keep_physical_numbers_and_blank_lines_are_counted(tmp_path)
     assert stats.blank == 2 and stats.lines == 5
 
 
+def test_blank_lines_before_the_first_record_are_counted_not_kept(tmp_path):
+    # A gzip file of a billion line breaks is 4 MB: the lines read to tell JSON from a README
+    # held every blank one (3.9 GB of memory). They are counted now, whatever their number.
+    import tracemalloc
+
+    p = tmp_path / "d.jsonl.gz"
+    p.write_bytes(gzip.compress(b"\r\n" * 3 + b"\n" * 400_000 + b'{"a": 1}\n\n{"a": 2}\n'))
+    tracemalloc.start()
+    try:
+        raws, stats = read(p)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert [(r.line, r.value) for r in raws] == [(400_004, {"a": 1}), (400_006, {"a": 2})]
+    assert stats.blank == 400_004 and [r.position for r in raws] == [1, 2]
+    assert peak < 1_000_000  # a list of 400,000 lines alone is 3.2 MB
+    text = tmp_path / "notes.jsonl"
+    text.write_bytes(b"\n" * 400_000 + b"just some notes\n" + b"\n" * 10 + b"more notes\n")
+    with pytest.raises(InputError, match="does not look like JSON Lines"):
+        read(text)
+
+
 def test_bom_is_tolerated(tmp_path):
     p = tmp_path / "d.jsonl"
     p.write_bytes(b'\xef\xbb\xbf{"a": 1}\n')

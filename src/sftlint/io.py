@@ -251,18 +251,27 @@ def _looking_like_json(path: str, lines: Iterator[bytes | int]) -> Iterator[byte
     """`lines`, once their first non-blank ones show a JSON file: a README or a CSV file is one
     error, not a finding per line. One JSON-looking line among them is enough, so a JSON Lines
     file with a broken first line is still read (and the line reported)."""
+    # The lines read, to be read again: blank ones are counted, not kept (a gzip file of a billion
+    # line breaks is 4 MB), and given back empty, as the reader only counts them.
     head: list[bytes | int] = []
     texts: list[bytes] = []
+    blank = 0  # blank lines read since the last line kept
+    read = 0
     for data in lines:
-        head.append(data)
+        read += 1
         if isinstance(data, int):  # an oversized line: reported as such, whatever the file is
-            return itertools.chain(head, lines)
-        text = data[len(BOM) :] if len(head) == 1 and data.startswith(BOM) else data
+            return _again(head, blank, data, lines)
+        text = data[len(BOM) :] if read == 1 and data.startswith(BOM) else data
         if not text.strip():
+            blank += 1
             continue
         if _json_like(text):
-            return itertools.chain(head, lines)
+            return _again(head, blank, data, lines)
         texts.append(text)
+        if blank:
+            head.append(_Blank(blank))
+            blank = 0
+        head.append(data)
         if len(texts) == SNIFF_LINES:
             break
     if texts:
@@ -271,7 +280,26 @@ def _looking_like_json(path: str, lines: Iterator[bytes | int]) -> Iterator[byte
             raise InputError(f"{name} looks like a binary file, not JSON Lines")
         which = "its first line is not JSON" if len(texts) == 1 else f"none of its first {len(texts)} lines is JSON"
         raise InputError(f"{name} does not look like JSON Lines: {which}")
-    return itertools.chain(head, lines)
+    return _again(head, blank, None, lines)
+
+
+class _Blank(int):
+    """A run of blank lines kept as its length (an int subclass, apart from an oversized line's int)."""
+
+
+def _again(
+    head: list[bytes | int], blank: int, last: bytes | int | None, lines: Iterator[bytes | int]
+) -> Iterator[bytes | int]:
+    """The lines `_looking_like_json` read (runs of blank lines given back empty), then the rest."""
+    for data in head:
+        if type(data) is _Blank:
+            yield from itertools.repeat(b"", data)
+        else:
+            yield data
+    yield from itertools.repeat(b"", blank)
+    if last is not None:
+        yield last
+    yield from lines
 
 
 def _json_like(data: bytes) -> bool:
