@@ -185,8 +185,17 @@ def test_fix_refuses_a_pipe_and_an_output_named_dash(tmp_path):
     command = [sys.executable, "-m", "sftlint", "fix", str(fifo), "-o", str(tmp_path / "o.jsonl")]
     proc = subprocess.run(command, capture_output=True, timeout=120)  # it used to wait for a writer forever
     assert "not a pipe or device" in one_error_line(proc)
-    for command in (["fix", data, "-o", "-"], ["split", data, "-o", "-", "-e", "e.jsonl"]):
+    for command in (
+        ["fix", data, "-o", "-"],
+        ["split", data, "-o", "-", "-e", "e.jsonl"],
+        ["lint", data, "--report", "-"],  # the report was written to a file named '-'
+        ["lint", data, "--write-baseline", "-"],
+    ):
         assert "'-': this writes a file, not standard output" in one_error_line(sftlint(*command, cwd=tmp_path))
+    assert not (tmp_path / "-").exists()
+    saved = tmp_path / "result.json"
+    saved.write_bytes(sftlint("lint", data, "--format", "json", "--exit-zero").stdout)
+    assert "'-': this writes a file" in one_error_line(sftlint("report", saved, "-o", "-", cwd=tmp_path))
     assert not (tmp_path / "-").exists()
 
 
@@ -1063,3 +1072,17 @@ def test_fix_writes_a_rejected_record_json_cannot_hold_as_its_raw_text(tmp_path)
     strict = {"parse_constant": lambda name: pytest.fail(f"{name} in the reject file")}
     entries = [json.loads(line, **strict) for line in rejected]
     assert [(e["record"], e["raw"]) for e in entries] == [(None, deep), (None, big)]
+
+
+def test_an_empty_plugin_folder_name_is_refused_and_runs_nothing(tmp_path):
+    """'' as a path is the current folder: every .py file there (a setup.py, a conftest.py) was
+    run as a plugin, printing into the output."""
+    data = _dataset(tmp_path)
+    (tmp_path / "setup.py").write_text("print('SETUP.PY RAN')\n")
+    proc = sftlint("lint", data, "--plugins", "", cwd=tmp_path)
+    assert "an empty plugin folder name" in one_error_line(proc) and b"SETUP.PY RAN" not in proc.stdout
+    for setting in ('plugins = [""]', 'against = [""]', 'baseline = ""'):
+        (tmp_path / "sftlint.toml").write_text(setting + "\n")
+        proc = sftlint("lint", data, cwd=tmp_path)
+        key = setting.split()[0]
+        assert f"{key}: an empty file or folder name" in one_error_line(proc) and b"SETUP.PY RAN" not in proc.stdout

@@ -38,11 +38,14 @@ EXIT_ERROR = 2
 
 
 class OutputPath(click.Path):
-    """`click.Path` for a file to write: an empty name is refused (as a path it is the current folder)."""
+    """`click.Path` for a file to write: an empty name is refused (as a path it is the current
+    folder), and so is '-' unless the option writes to standard output (it made a file named '-')."""
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
         if value == "":
             self.fail("an empty file name", param, ctx)
+        if value == "-" and not self.allow_dash:
+            self.fail("'-': this writes a file, not standard output (name a file; its full path for one named '-')")
         return super().convert(value, param, ctx)
 
 

@@ -142,6 +142,11 @@ def from_table(table: dict[str, Any], path: Path | None = None) -> Config:
         config = Config.model_validate(table)
     except ValidationError as exc:
         raise ConfigError("invalid config: " + _format_errors(exc, f"{path}: " if path else "", Config)) from None
+    # an empty name is the current (or the config's) folder as a path: every .py file there
+    # would be run as a plugin
+    for key, names in (("plugins", config.plugins), ("against", config.against), ("baseline", [config.baseline])):
+        if "" in names:
+            raise ConfigError(f"invalid config: {f'{path}: ' if path else ''}{key}: an empty file or folder name")
     if path is not None:
         base = path.parent
         config.plugins = [str((base / p).resolve()) for p in config.plugins]

@@ -77,6 +77,8 @@ def installed_checks() -> tuple[type[Check], ...]:
 
 def load_folder(folder: str | Path) -> list[type[Check]]:
     """Every Check subclass defined in the .py files of `folder` (not in its subfolders)."""
+    if str(folder) == "":  # as a path, the current folder: every .py file there would be run
+        raise PluginError("an empty plugin folder name (give '.' for the current folder)")
     path = Path(folder)
     if not os.path.isdir(path):  # False too for a name the system cannot look up (too long)
         raise PluginError(f"{folder}: plugin folder not found")
