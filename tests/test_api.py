@@ -361,6 +361,19 @@ def test_messages_come_back_instead_of_being_printed(tmp_path, capsys):
     assert "wrote 78 accepted finding(s)" in result._repr_html_()
 
 
+def test_fix_and_split_reports_show_in_a_notebook_as_one_short_line(tmp_path):
+    # a split's repr held every line of its input (262 KB for the 359-record sample)
+    source = REPO / "sample_data" / "support_nogo.jsonl"
+    fixed = sftlint.fix(source, tmp_path / "clean.jsonl", config={})
+    assert repr(fixed) == (
+        "<sftlint.FixReport: kept 345 of 359 records in clean.jsonl, 14 to clean.rejected.jsonl; the output is GO>"
+    )
+    done = sftlint.split(source, tmp_path / "train.jsonl", tmp_path / "eval.jsonl", config={})
+    n_train, n_eval = len(done.split.train), len(done.split.eval)
+    assert repr(done) == f"<sftlint.SplitReport: {n_train} records to train.jsonl, {n_eval} to eval.jsonl, seed 0>"
+    assert n_train + n_eval == 359 and n_eval > 0
+
+
 def test_fix_and_split_give_what_the_commands_give(tmp_path):
     source = REPO / "sample_data" / "support_nogo.jsonl"
     report = sftlint.fix(source, tmp_path / "api" / "clean.jsonl", config={})

@@ -192,6 +192,18 @@ def test_config_is_found_upward_and_the_command_line_wins(tmp_path, monkeypatch)
     assert invoke("lint", data, "--min-pairs", "60").exit_code == 1
 
 
+def test_a_sftlint_toml_written_in_pyprojects_form_says_to_drop_the_prefix(tmp_path, monkeypatch):
+    """A table pasted from pyproject.toml's form was "tool: unknown key", with no hint."""
+    data = write_jsonl(tmp_path / "d.jsonl", good_records(50))
+    (tmp_path / "sftlint.toml").write_text("[tool.sftlint.checks.dataset-size]\nmin_pairs = 50\n")
+    monkeypatch.chdir(tmp_path)
+    result = invoke("lint", data)
+    assert result.exit_code == 2
+    assert "go at its top level, without [tool.sftlint]" in result.output
+    (tmp_path / "sftlint.toml").write_text("[checks.dataset-size]\nmin_pairs = 50\n")
+    assert invoke("lint", data).exit_code == 0  # the form it asks for
+
+
 def test_one_option_set_twice_under_two_names_of_a_check_is_an_error_and_the_command_line_wins(tmp_path, monkeypatch):
     """[checks.near-duplicate] and [checks.SFT104] setting the threshold to 0.5 and 0.9: the one
     later in the file won, silently."""

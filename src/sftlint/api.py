@@ -419,6 +419,13 @@ class SplitReport:
     #: a warning `sftlint split` prints on standard error: too few evaluation records, or None.
     note: str | None = None
 
+    def __repr__(self) -> str:  # `split` holds every line of the input: too much to show
+        done = self.split
+        return (
+            f"<sftlint.SplitReport: {len(done.train):,} records to {self.train.name}, "
+            f"{len(done.eval):,} to {self.eval.name}, seed {self.seed}>"
+        )
+
 
 def split(
     source: str | os.PathLike[str],

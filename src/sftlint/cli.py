@@ -274,7 +274,7 @@ def lint(
     baseline_file: str | None,
     write_baseline: Path | None,
 ) -> None:
-    """Lint JSONL datasets (FILES, or - for standard input) and print the verdict.
+    """Lint datasets (JSON Lines, JSON, CSV, Parquet, ...: FILES, or - for standard input) and print the verdict.
 
     With --format github and $GITHUB_STEP_SUMMARY set, a Markdown summary is added to that file.
     """
@@ -544,7 +544,7 @@ def split_command(
 @click.option(
     "--rejects",
     type=OutputPath(dir_okay=False, path_type=Path),
-    help="Where to write the removed records [default: OUT with .rejected.jsonl].",
+    help="Where to write the removed records [default: the output's name with .rejected.jsonl].",
 )
 @click.option(
     "--drop", multiple=True, help="Also drop the records these checks flag: codes, prefixes or slugs; comma-separated."

@@ -110,6 +110,13 @@ def load_table(path: Path) -> dict[str, Any]:
     """The sftlint settings table of a config file."""
     data = load_toml(path)
     if path.name != "pyproject.toml":
+        tool = data.get("tool")
+        if isinstance(tool, dict) and "sftlint" in tool:  # pasted from pyproject.toml's form
+            raise ConfigError(
+                f"invalid config: {path}: the settings of {path.name} go at its top level, without "
+                "[tool.sftlint] ([checks.near-duplicate], not [tool.sftlint.checks.near-duplicate]: "
+                "that form is pyproject.toml's)"
+            )
         return data
     table: Any = data
     for key in ("tool", "sftlint"):

@@ -73,6 +73,13 @@ class FixReport:
     def removed(self) -> int:
         return self.records - self.kept
 
+    def __repr__(self) -> str:
+        verdict = "" if self.cleaned is None else f"; the output is {self.cleaned.verdict.upper()}"
+        return (
+            f"<sftlint.FixReport: kept {self.kept:,} of {self.records:,} records in {self.output.name}, "
+            f"{self.removed:,} to {self.rejects.name}{verdict}>"
+        )
+
 
 def default_rejects(output: Path) -> Path:
     """`clean.jsonl` -> `clean.rejected.jsonl` (and `.jsonl.gz` -> `.rejected.jsonl.gz`); the
