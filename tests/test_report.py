@@ -99,6 +99,9 @@ def test_a_check_with_a_dataset_wide_error_beside_record_warnings_shows_each_cou
     assert [s.text.split()[-1] for s in cells[2].find_all("span", class_="sev")] == ["error", "warning"]
     assert cells[3].text.strip().startswith("1 dataset-wide") and cells[3].text.strip().endswith("1 on records")
     assert cells[4].text.strip() == "14.3 %"  # the share of records flagged
+    heading = page.by_id("check-SFT103-title")  # the section's heading said "error 2 findings"
+    assert [s.text.split()[-1] for s in heading.find_all("span", class_="sev")] == ["error", "warning"]
+    assert [c.text for c in heading.find_all("span", class_="count")] == ["1 dataset-wide", "1 on records"]
 
 
 def test_facts_show_usable_pairs_against_minimum_and_summaries(nogo: dict, nogo_page: Node) -> None:
