@@ -220,3 +220,29 @@ def test_tool_call_findings_say_what_they_are_about_in_their_data(lint):
         ("ends-on-result", None, 3),
     ]
     assert next(f for f in out["findings"] if f["data"]["kind"] == "arguments")["data"]["call_id"] == "c1"
+
+
+def test_a_record_gets_each_kind_of_tool_call_problem_five_times_then_a_count(lint):
+    """3,000 broken calls in one turn were 6,000 findings, one per call and kind."""
+    broken = {"name": "get_weather", "arguments": "{"}
+    calls = [{"id": f"c{i}", "type": "function", "function": broken} for i in range(8)]
+    record = {
+        "messages": [
+            {"role": "user", "content": "Weather in eight cities?"},
+            {"role": "assistant", "content": None, "tool_calls": calls},
+            {"role": "assistant", "content": "Done."},
+        ],
+        "tools": [{"type": "function", "function": WEATHER}],
+    }
+    _, out = lint([record], "--select", "SFT114")
+    kinds = [(f["data"]["kind"], f["data"].get("call_id"), f["data"].get("more")) for f in out["findings"]]
+    for kind in ("unreadable-call", "no-result"):
+        found = sorted((c or "", m or 0) for k, c, m in kinds if k == kind)
+        assert found == [("", 3)] + [(f"c{i}", 0) for i in range(5)]
+    messages = [f["message"] for f in out["findings"]]
+    assert "3 more no-result problems in this record, besides the 5 reported one by one" in messages
+    named = "turn 2 (assistant): the call to 'get_weather' (id 'c4'): arguments are not valid JSON"
+    assert named in "\n".join(messages)  # parallel calls are told apart by their ids
+    calls[:] = calls[:5]  # five of a kind: each reported, nothing counted
+    _, out = lint([record], "--select", "SFT114")
+    assert len(out["findings"]) == 10 and not any("more" in f["data"] for f in out["findings"])
