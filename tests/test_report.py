@@ -102,6 +102,9 @@ def test_a_check_with_a_dataset_wide_error_beside_record_warnings_shows_each_cou
     heading = page.by_id("check-SFT103-title")  # the section's heading said "error 2 findings"
     assert [s.text.split()[-1] for s in heading.find_all("span", class_="sev")] == ["error", "warning"]
     assert [c.text for c in heading.find_all("span", class_="count")] == ["1 dataset-wide", "1 on records"]
+    # each check's own measure (a share, a z-score, a Jaccard) showed as a bare "score 0.1429":
+    # the message gives the evidence in words
+    assert "score" not in page.by_id("check-SFT103").text
 
 
 def test_facts_show_usable_pairs_against_minimum_and_summaries(nogo: dict, nogo_page: Node) -> None:

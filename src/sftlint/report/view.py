@@ -768,7 +768,6 @@ def _section(
                 "severity": f["severity"],
                 "where": places(f),
                 "message": f["message"],
-                "score": f.get("score"),
                 "related": [places(r) for r in related[:RELATED_SHOWN]],
                 "related_more": max(len(related) - RELATED_SHOWN, 0),
                 "example": example,
