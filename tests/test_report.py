@@ -120,6 +120,24 @@ def test_facts_show_usable_pairs_against_minimum_and_summaries(nogo: dict, nogo_
     assert f"{near['redundant']} redundant records" in facts["Near-duplicates"]
 
 
+def test_languages_say_how_many_answers_are_tool_calls(tmp_path: Path) -> None:
+    """BFCL's live cases showed "1,053 not judged (too short, mostly code or numbers, ...)" for
+    plain English questions answered with a call."""
+    def languages(name: str) -> str:
+        report = tmp_path / f"{name}.html"
+        done = CliRunner().invoke(cli, ["lint", str(REAL_DATA / "tools" / name), "--report", str(report)])
+        assert done.exit_code in (0, 1), done.output
+        facts = parse(report.read_text(encoding="utf-8")).by_id("facts").find_all("tr")
+        return next(row.find("td").text for row in facts if row.find("th").text == "Languages")
+
+    said = languages("bfcl_live_multiple.jsonl.gz")
+    assert "0 records checked, 1,053 not judged (1,053 answer with a tool call)" in said
+    said = languages("bfcl_live_simple.jsonl")  # three answers in words: 255 calls of 255 skipped
+    assert "3 records checked, 255 not judged (255 answer with a tool call)" in said
+    said = languages("glaive_toolcall_en.jsonl")  # its last answers are text
+    assert "tool call" not in said and "not judged (too short" in said
+
+
 def test_flagged_records_are_capped_per_check_with_excerpts(data_dir: Path) -> None:
     config = Config(examples_per_check=3)
     data = result_dict([str(data_dir / "nogo.jsonl")], config=config)

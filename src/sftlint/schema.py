@@ -203,6 +203,8 @@ class LanguageSummary(_Open):
     languages: dict[str, int]
     checked: int
     skipped: int
+    #: of the skipped, the records whose answer is a tool call
+    tool_calls: int = 0
 
 
 class Histogram(_Open):

@@ -372,6 +372,7 @@ class LanguageMismatch(Check):
         self.languages: Counter[str] = Counter()
         self.checked = 0
         self.skipped = 0
+        self.tool_calls = 0  # of the skipped: records whose answer is a tool call, no text to judge
         self.detected = 0  # texts that needed langdetect
         self.same_script = 0  # pairs settled by their common non-Latin script
         self.by_script = 0  # texts told apart from a clearly Latin-script other side by their script
@@ -422,6 +423,7 @@ class LanguageMismatch(Check):
         answered = self._judged(record.response, self._responses) if asked is not None else None
         if asked is None or answered is None:
             self.skipped += 1
+            self.tool_calls += _answers_with_a_call(record)
             return
         (asked_text, lead_asked, clear_asked), (answered_text, lead_answered, clear_answered) = asked, answered
         if lead_asked is not None and lead_asked == lead_answered and (clear_asked or clear_answered):
@@ -564,10 +566,20 @@ class LanguageMismatch(Check):
             "languages": dict(self.languages.most_common()),
             "checked": self.checked,
             "skipped": self.skipped,
+            "tool_calls": self.tool_calls,
             "langdetect_calls": self.detected,
             "same_script": self.same_script,
             "by_script": self.by_script,
         }
+
+
+def _answers_with_a_call(record: Record) -> bool:
+    """Whether a record's last answer is a tool call (its response is the call's JSON)."""
+    use = record.tool_use
+    if use is None or not use.calls or not record.turns:
+        return False
+    last = max((t.index for t in record.turns if t.role == "assistant"), default=None)
+    return any(call.turn == last for call in use.calls)
 
 
 def _load_factory() -> Any:

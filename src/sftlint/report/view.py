@@ -190,6 +190,16 @@ def build_view(data: dict[str, Any], findings: Iterable[dict[str, Any]] | None =
     }
 
 
+def _languages_detail(languages: Mapping[str, Any]) -> str:
+    """How many records SFT109 judged, and why the others were not: tool calls apart (a result
+    saved before they were counted has none)."""
+    skipped, calls = languages["skipped"], languages.get("tool_calls") or 0
+    why = "too short, mostly code or numbers, no clear language, or a translation"
+    if calls:
+        why = f"{calls:,} answer with a tool call" + (f"; the others {why}" if calls < skipped else "")
+    return f"{languages['checked']:,} records checked, {skipped:,} not judged ({why})"
+
+
 def _check_rows(
     rows: list[dict[str, Any]], by_code: dict[str, _Shown], summaries: Mapping[str, Any]
 ) -> list[dict[str, Any]]:
@@ -403,8 +413,7 @@ def _facts(data: dict[str, Any], stats: dict[str, Any], summaries: dict[str, Any
             _fact(
                 "Languages",
                 _top(languages["languages"], lambda k, v: f"{k} ({v:,})"),
-                f"{languages['checked']:,} records checked, {languages['skipped']:,} not judged (too short, "
-                "mostly code or numbers, no clear language, or a translation)",
+                _languages_detail(languages),
             )
         )
     labels = summaries.get("label-imbalance")
