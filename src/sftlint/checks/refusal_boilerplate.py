@@ -263,7 +263,7 @@ class RefusalBoilerplate(Check):
                 if t.role == "user":
                     asked = t.content
                 elif t.role == "assistant" and t.trained:
-                    texts.append((f"turn {t.index}", t.content, asked))
+                    texts.append((f"turn {t.index} (assistant)", t.content, asked))
         else:
             texts = [("response", record.response, record.prompt)]
         has_tools = _declares_tools(record.raw)
