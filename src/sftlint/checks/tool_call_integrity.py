@@ -57,7 +57,9 @@ def schema_problems(value: Any, schema: Any, path: str = "") -> Iterator[str]:
     if types and not any(_TYPE_TESTS[t](value) for t in types):
         found = json_type_name(value)
         found = f"an {found}" if found[0] in "aeiou" else f"a {found}"
-        yield f"argument '{path}' is {found}, expected {' or '.join(types)}"
+        enum = schema.get("enum")  # the values it takes tell how to fix it ("True", not true)
+        among = f" (one of {_listed(enum)})" if isinstance(enum, list) and enum else ""
+        yield f"argument '{path}' is {found}, expected {' or '.join(types)}{among}"
         return
     enum = schema.get("enum")
     if isinstance(enum, list) and enum:

@@ -432,7 +432,7 @@ def _facts(data: dict[str, Any], stats: dict[str, Any], summaries: dict[str, Any
             _fact(
                 "Near-duplicates",
                 f"{near['redundant']:,} redundant records ({near['rate'] * 100:.1f} %)",
-                f"in {near['clusters']:,} clusters at Jaccard ≥ {near['threshold']}; "
+                f"in {counted(near['clusters'], 'cluster')} at Jaccard ≥ {near['threshold']}; "
                 f"the limit is {near['max_rate'] * 100:.1f} %",
                 near["rate"] <= near["max_rate"],
                 "over the limit",
