@@ -105,6 +105,10 @@ def test_a_check_with_a_dataset_wide_error_beside_record_warnings_shows_each_cou
     # each check's own measure (a share, a z-score, a Jaccard) showed as a bare "score 0.1429":
     # the message gives the evidence in words
     assert "score" not in page.by_id("check-SFT103").text
+    [copy] = [f for f in _section_findings(page, "SFT103") if f.find_all("div", class_="evidence")]
+    assert not copy.find_all("div", class_="side")  # word for word the same: shown once
+    assert "The same as the record it names (line 1), shown once." in copy.text
+    assert real_records(6)[0]["instruction"][:100] in copy.text
 
 
 def test_facts_show_usable_pairs_against_minimum_and_summaries(nogo: dict, nogo_page: Node) -> None:
@@ -907,10 +911,11 @@ def test_contamination_shows_the_evaluation_record_beside_the_training_record(tm
     out = CliRunner().invoke(cli, ["lint", str(train), "--against", str(evaluation), "--report", str(page)])
     assert out.exit_code == 1, out.output
     finding = _section_findings(parse(page.read_text(encoding="utf-8")), "SFT203")[0]
-    sides = finding.find_all("div", class_="side")
-    assert "line 8" in sides[0].find("div", class_="side-title").text
-    assert f"{evaluation}:11" in sides[1].find("div", class_="side-title").text
-    assert records[7]["instruction"][:200] in sides[1].text
+    # the evaluation record is a copy of line 8: shown once, naming where its copy is
+    assert not finding.find_all("div", class_="side")
+    shown = finding.find("div", class_="evidence")
+    assert "The same as the record it names" in shown.text and f"{evaluation}:11" in shown.text
+    assert records[7]["instruction"][:200] in shown.text
 
 
 def test_a_contaminated_conversation_is_shown_with_the_turns_it_shares(tmp_path: Path) -> None:

@@ -697,6 +697,18 @@ def _counted_items(value: Any, places: _Places) -> list[str] | None:
     return lines
 
 
+#: what an excerpt says of its record's place, not of its text
+_PLACE = frozenset({"file", "line", "record"})
+
+
+def _same_excerpt(example: Mapping[str, Any] | None, other: Mapping[str, Any] | None) -> bool:
+    """Whether two records' excerpts hold the same text (an exact copy, up to case and spacing,
+    shows the same excerpt), so that one of them is enough."""
+    if not example or not other:
+        return False
+    return {k: v for k, v in example.items() if k not in _PLACE} == {k: v for k, v in other.items() if k not in _PLACE}
+
+
 def _compared_with(example: dict[str, Any], named: Mapping[str, Any]) -> list[dict[str, Any]]:
     """The fields of an example compared with the record a finding names, if the result has that comparison."""
     for comparison in [example.get("comparison"), *(example.get("partners") or [])]:
@@ -772,6 +784,7 @@ def _section(
         named = named_record(related, f.get("data"))
         example = examples.get(place_key(f)) if _about_a_record(f) else None
         fields = _marked(_compared_with(example, named)) if example and named else []
+        related_example = examples.get(place_key(named)) if named else None
         items.append(
             {
                 "severity": f["severity"],
@@ -781,10 +794,12 @@ def _section(
                 "related_more": max(len(related) - RELATED_SHOWN, 0),
                 "example": example,
                 "turns": flagged_turns(f["message"], f.get("data")),
-                "related_example": examples.get(place_key(named)) if named else None,
+                "related_example": related_example,
                 "related_where": places(named) if named else "",
                 # the record and the one it names (left in `fields`) with the words that differ marked
                 "fields": fields,
+                # every word the same (an exact copy): shown once, not twice side by side
+                "identical": all(f["same"] for f in fields) if fields else _same_excerpt(example, related_example),
                 "partial": not all(f["compared_all"] for f in fields),
             }
         )
