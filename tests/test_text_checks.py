@@ -90,7 +90,9 @@ def test_response_diversity_reports_one_answer_for_every_prompt(lint):
     _, out = lint(None, "--select", "SFT206", "--min-pairs", "1", path=REAL_DATA / "alpaca_eval/NullModel.jsonl")
     (finding,) = out["findings"]
     assert finding["line"] is None
-    assert finding["message"].startswith("150 of 150 records (100%) answer with another prompt's exact response")
+    assert finding["message"].startswith(
+        "150 of 150 records with a distinct prompt and answer (100%) answer with another prompt's exact response"
+    )
     assert [r["line"] for r in finding["related"]] == [1, 2, 3]
     assert out["summaries"]["response-diversity"]["distinct_answers"] == 1
 

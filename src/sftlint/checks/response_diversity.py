@@ -158,7 +158,9 @@ class ResponseDiversity(Check):
             for item in shown
         )
         yield self.finding(
-            f"{repeated} of {len(first)} records ({share:.0%}) answer with another prompt's exact response: "
+            # counted once per distinct prompt and answer: exact copies are SFT103's
+            f"{repeated:,} of {len(first):,} records with a distinct prompt and answer ({share:.0%}) "
+            "answer with another prompt's exact response: "
             f"{reused} answer{' is' if reused == 1 else 's are'} reused; most repeated: {listed}",
             related=[Location(e["file"], None, e["record"]) for item in shown for e in item["examples"]],
             score=share,
