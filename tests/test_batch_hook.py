@@ -232,3 +232,21 @@ def test_a_batch_check_that_empties_its_list_and_crashes_is_one_crash_at_its_rec
     [crash] = result.findings
     assert "ValueError: after clearing" in crash.message and crash.record == 1
     assert crash.message.endswith("crashed on 4 records in all")
+
+
+def test_a_batch_holds_no_more_than_its_bytes_allow(tmp_path, monkeypatch):
+    """512 records that each declare 2,000 tools were one batch of SFT107's: 850 MB held at once.
+    A batch ends at `batch_size` records or at BATCH_BYTES of their lines, whichever comes first
+    (one record larger than that is a batch of its own)."""
+    import sftlint.engine
+
+    monkeypatch.setattr(sftlint.engine, "BATCH_BYTES", 1_000)
+    lengths = [1, 300, 2, 1, 300, 1, 1]  # "word " a word: lines 2 and 5 are some 1,550 bytes, the others 60
+    check = LongestOfBatch()
+    result = run([_dataset(tmp_path, lengths)], [check], {}, Severity.ERROR)
+    assert check.batches == [[1], [2], [3, 4], [5], [6, 7]]
+    assert sorted(f.line for f in result.findings) == [1, 2, 3, 5, 6]  # one a batch: every record judged once
+    monkeypatch.setattr(sftlint.engine, "BATCH_BYTES", 100)  # each record over it: a batch of its own
+    check = LongestOfBatch()
+    run([_dataset(tmp_path, [300, 300, 1])], [check], {}, Severity.ERROR)
+    assert check.batches == [[1], [2], [3]]

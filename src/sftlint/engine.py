@@ -292,6 +292,9 @@ def _interrupted(exc: BaseException) -> bool:
 
 #: records read before the checks visit them: each check then runs over them in one go
 VISIT_RUN = 64
+#: the most bytes of record lines a batch check is handed at once (and kept waiting for it):
+#: a batch of 512 records that each declare 2,000 tools (500 KB a line) held hundreds of MB
+BATCH_BYTES = 8 << 20
 
 
 @dataclass
@@ -348,6 +351,7 @@ class _Runner:
         self._record_hooks = [(c, c.code, _checked(c, c.check_record)) for c in self.record_checks if not c.batch_size]
         #: the record checks that judge records in batches, each with the records waiting for it
         self._batches: list[tuple[Check, list[Record]]] = [(c, []) for c in self.record_checks if c.batch_size]
+        self._waiting_bytes: Counter[str] = Counter()  # bytes of the records each batch check waits for
         self._collect_hooks = [(c, c.code, c.collect) for c in self.dataset_checks]
 
     def _prepare(self, findings: list[Finding]) -> None:
@@ -447,6 +451,7 @@ class _Runner:
             if record is None:
                 continue
             record.position = raw.position
+            record.size = len(raw.data) if raw.data is not None else 0
             record.decode_error = raw.encoding_error
             self.valid += 1
             self.shapes[record.shape] += 1
@@ -463,7 +468,8 @@ class _Runner:
         instruction/response fields: once for the dataset when none has them, else each. A mapped
         name that no record has stops the run (a mistyped --field)."""
         for check, waiting in self._batches:
-            self.flush(check, waiting)
+            while waiting:
+                self.flush(check, waiting)
         unused = self.survey.unused()
         if unused:
             raise SftlintError(
@@ -496,9 +502,11 @@ class _Runner:
                         self.crashed(check, exc, (record.file, record.position))
                 findings.extend(found_here)
                 timings[code] += perf_counter() - started
+        weight = sum(r.size for r in records) if self._batches else 0
         for check, waiting in self._batches:
             waiting.extend(records)
-            while len(waiting) >= check.batch_size:
+            self._waiting_bytes[check.code] += weight
+            while len(waiting) >= check.batch_size or (waiting and self._waiting_bytes[check.code] >= BATCH_BYTES):
                 self.flush(check, waiting)
 
     def flush(self, check: Check, waiting: list[Record]) -> None:
@@ -509,8 +517,14 @@ class _Runner:
         """
         if not waiting:
             return
-        records = tuple(waiting[: check.batch_size])  # the check is handed a list of its own
-        del waiting[: check.batch_size]
+        # at most `batch_size` records, and no more than BATCH_BYTES of them (but at least one)
+        take, weight = 0, 0
+        while take < min(check.batch_size, len(waiting)) and (not take or weight + waiting[take].size <= BATCH_BYTES):
+            weight += waiting[take].size
+            take += 1
+        self._waiting_bytes[check.code] -= weight
+        records = tuple(waiting[:take])  # the check is handed a list of its own
+        del waiting[:take]
         started = perf_counter()
         try:
             self._batch(check, list(records))

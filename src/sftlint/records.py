@@ -166,6 +166,8 @@ class Record:
     position: int = 0
     #: TRL's KTO data: whether the completion is desirable (its boolean `label`); None elsewhere
     desirable: bool | None = None
+    #: the bytes of its line when it has one (JSON Lines), else 0: what a batch of records weighs
+    size: int = dataclasses.field(default=0, repr=False, compare=False)
 
     @property
     def carries_media(self) -> bool:
