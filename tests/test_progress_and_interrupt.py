@@ -77,3 +77,16 @@ def test_ctrl_c_stops_cleanly_with_exit_2(tmp_path):
     assert proc.returncode == 2
     assert err.strip().splitlines()[-1] == "sftlint: interrupted"
     assert "Traceback" not in err
+
+
+def test_a_ctrl_c_that_escapes_the_command_still_exits_2_with_one_line():
+    """A Ctrl-C that reached the entry point past the command's own handling (while the run
+    unwound) killed the process by the signal: exit -2, with a traceback."""
+    code = (
+        "import sftlint.cli as c\n"
+        "def interrupted(): raise KeyboardInterrupt\n"
+        "c.cli.main = interrupted\n"
+        "c.main()\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 2 and proc.stderr == "sftlint: interrupted\n", proc.stderr

@@ -687,9 +687,13 @@ def main() -> None:
         if signal.getsignal(number) in (signal.SIG_DFL, signal.default_int_handler):  # not ignored by the caller
             signal.signal(number, _stop)
     try:
-        cli.main()
-    finally:
-        # The outcome is decided: exit with its code. Python puts back the default handlers as it
-        # shuts down, and a Ctrl-C then would kill the process by the signal; ignored ones it keeps.
-        for number in STOP_SIGNALS:
-            signal.signal(number, signal.SIG_IGN)
+        try:
+            cli.main()
+        finally:
+            # The outcome is decided: exit with its code. Python puts back the default handlers as it
+            # shuts down, and a Ctrl-C then would kill the process by the signal; ignored ones it keeps.
+            for number in STOP_SIGNALS:
+                signal.signal(number, signal.SIG_IGN)
+    except KeyboardInterrupt as exc:  # one that came while the run unwound (its exit, its cleanup)
+        click.echo(f"sftlint: {'terminated' if isinstance(exc, Terminated) else 'interrupted'}", err=True)
+        sys.exit(EXIT_ERROR)
