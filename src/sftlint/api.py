@@ -31,7 +31,7 @@ from sftlint.check import Check
 from sftlint.config import Config, check_settings, from_table, load_config, selected, with_overrides
 from sftlint.engine import Result as _EngineResult
 from sftlint.engine import run
-from sftlint.errors import PluginError, SftlintError, described
+from sftlint.errors import NOT_STANDARD_OUTPUT, PluginError, SftlintError, described
 from sftlint.evalsize import margin_points, recommended_eval_size
 from sftlint.examples import collect_examples
 from sftlint.findings import Severity
@@ -502,9 +502,7 @@ def _output_path(value: str | os.PathLike[str], name: str) -> Path:
     if not _is_path(value) or not os.fspath(value):
         raise SftlintError(f"{name} is the name of a file to write, got {value!r}")
     if os.fspath(value) == "-":  # read back and linted after it is written: no stream can be
-        raise SftlintError(
-            f"{name} '-': this writes a file, not standard output (name a file; its full path for one named '-')"
-        )
+        raise SftlintError(f"{name} '-': {NOT_STANDARD_OUTPUT}")
     return Path(value)
 
 

@@ -18,7 +18,7 @@ from sftlint import __version__, api
 from sftlint.api import read_paths
 from sftlint.api import split_names as _split
 from sftlint.config import Config, load_config
-from sftlint.errors import SftlintError, did_you_mean
+from sftlint.errors import NOT_STANDARD_OUTPUT, SftlintError, did_you_mean
 from sftlint.io import append_text, refuse_inputs, same_file, write_atomic, write_together
 from sftlint.output import (
     FORMATS,
@@ -45,7 +45,7 @@ class OutputPath(click.Path):
         if value == "":
             self.fail("an empty file name", param, ctx)
         if value == "-" and not self.allow_dash:
-            self.fail("'-': this writes a file, not standard output (name a file; its full path for one named '-')")
+            self.fail(f"'-': {NOT_STANDARD_OUTPUT}")
         return super().convert(value, param, ctx)
 
 

@@ -351,7 +351,6 @@ class _Runner:
         self._record_hooks = [(c, c.code, _checked(c, c.check_record)) for c in self.record_checks if not c.batch_size]
         #: the record checks that judge records in batches, each with the records waiting for it
         self._batches: list[tuple[Check, list[Record]]] = [(c, []) for c in self.record_checks if c.batch_size]
-        self._waiting_bytes: Counter[str] = Counter()  # bytes of the records each batch check waits for
         self._collect_hooks = [(c, c.code, c.collect) for c in self.dataset_checks]
 
     def _prepare(self, findings: list[Finding]) -> None:
@@ -502,11 +501,9 @@ class _Runner:
                         self.crashed(check, exc, (record.file, record.position))
                 findings.extend(found_here)
                 timings[code] += perf_counter() - started
-        weight = sum(r.size for r in records) if self._batches else 0
         for check, waiting in self._batches:
             waiting.extend(records)
-            self._waiting_bytes[check.code] += weight
-            while len(waiting) >= check.batch_size or (waiting and self._waiting_bytes[check.code] >= BATCH_BYTES):
+            while len(waiting) >= check.batch_size or sum(r.size for r in waiting) >= BATCH_BYTES:
                 self.flush(check, waiting)
 
     def flush(self, check: Check, waiting: list[Record]) -> None:
@@ -522,7 +519,6 @@ class _Runner:
         while take < min(check.batch_size, len(waiting)) and (not take or weight + waiting[take].size <= BATCH_BYTES):
             weight += waiting[take].size
             take += 1
-        self._waiting_bytes[check.code] -= weight
         records = tuple(waiting[:take])  # the check is handed a list of its own
         del waiting[:take]
         started = perf_counter()

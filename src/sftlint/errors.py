@@ -28,6 +28,11 @@ class TemporarySpaceError(SftlintError):
     """A temporary file cannot be made or written: the run stops, even inside a check."""
 
 
+#: why '-' is refused as an output that is a file: it is read back, or it is HTML (a file named
+#: '-' was made)
+NOT_STANDARD_OUTPUT = "this writes a file, not standard output (name a file; its full path for one named '-')"
+
+
 def described(exc: BaseException) -> str:
     """"ValueError: its message" for an exception a plugin raised, whose message may itself fail
     to be made (a `__str__` that raises)."""

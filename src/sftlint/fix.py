@@ -46,7 +46,7 @@ from sftlint.io import (
     write_together,
 )
 from sftlint.output import printable
-from sftlint.subsets import WRITTEN_AS, check_output, gzip_if_named, input_kind, subset
+from sftlint.subsets import WRITTEN_AS, check_output, gzip_if_named, gzip_named, input_kind, subset
 from sftlint.tables import DESCRIPTIONS, input_format
 
 #: lines that are no usable record at all: dropped by default, like records of disqualifying checks.
@@ -266,7 +266,7 @@ def _fix_records(
 @contextmanager
 def _compressed(handle: BinaryIO, path: Path) -> Iterator[BinaryIO]:
     """`handle` itself, or a gzip stream into it when the name ends in .gz."""
-    if not path.name.lower().endswith(".gz"):
+    if not gzip_named(path):
         yield handle
         return
     with gzip.GzipFile(filename="", fileobj=handle, mode="wb", mtime=0) as compressed:

@@ -269,7 +269,7 @@ def _looking_like_json(path: str, lines: Iterator[bytes | int]) -> Iterator[byte
             return _again(head, blank, data, lines)
         texts.append(text)
         if blank:
-            head.append(_Blank(blank))
+            head.append(blank)
             blank = 0
         head.append(data)
         if len(texts) == SNIFF_LINES:
@@ -283,16 +283,13 @@ def _looking_like_json(path: str, lines: Iterator[bytes | int]) -> Iterator[byte
     return _again(head, blank, None, lines)
 
 
-class _Blank(int):
-    """A run of blank lines kept as its length (an int subclass, apart from an oversized line's int)."""
-
-
 def _again(
     head: list[bytes | int], blank: int, last: bytes | int | None, lines: Iterator[bytes | int]
 ) -> Iterator[bytes | int]:
-    """The lines `_looking_like_json` read (runs of blank lines given back empty), then the rest."""
+    """The lines `_looking_like_json` read, then the rest. In `head` an int is a run of blank lines
+    (given back empty); an oversized line's int is never kept there, only given as `last`."""
     for data in head:
-        if type(data) is _Blank:
+        if isinstance(data, int):
             yield from itertools.repeat(b"", data)
         else:
             yield data

@@ -80,9 +80,15 @@ def subset(path: str, kind: str, positions: Sequence[int], output: Path) -> byte
     return _arrow(path, kind, positions)
 
 
+def gzip_named(output: Path) -> bool:
+    """Whether a file to write is gzip by its name: it ends in .gz, in any case (the reader takes
+    gzip by its bytes, whatever the name)."""
+    return output.name.lower().endswith(".gz")
+
+
 def gzip_if_named(data: bytes, output: Path) -> bytes:
-    """`data` as the file `output` holds it: gzip-compressed when its name ends in .gz (any case)."""
-    return gzip.compress(data, mtime=0) if output.name.lower().endswith(".gz") else data
+    """`data` as the file `output` holds it: gzip-compressed when `gzip_named`."""
+    return gzip.compress(data, mtime=0) if gzip_named(output) else data
 
 
 def _json(path: str, kind: str, positions: Sequence[int], as_lines: bool, output: Path) -> bytes:

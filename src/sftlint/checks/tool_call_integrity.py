@@ -187,7 +187,7 @@ class ToolCallIntegrity(Check):
         (3,000 broken calls in one turn were 6,000 findings)."""
         counted: dict[str, int] = {}
         for finding in self._problems(record):
-            kind = finding.data["kind"] if isinstance(finding.data, dict) else ""
+            kind = finding.data["kind"]  # every finding of `_problems` says its kind
             counted[kind] = counted.get(kind, 0) + 1
             if counted[kind] <= PER_KIND:
                 yield finding
