@@ -702,8 +702,8 @@ _PLACE = frozenset({"file", "line", "record"})
 
 
 def _same_excerpt(example: Mapping[str, Any] | None, other: Mapping[str, Any] | None) -> bool:
-    """Whether two records' excerpts hold the same text (an exact copy, up to case and spacing,
-    shows the same excerpt), so that one of them is enough."""
+    """Whether two records' excerpts hold the same text, so that one of them is enough (a copy
+    that differs in letter case or spacing shows another excerpt, and is shown beside it)."""
     if not example or not other:
         return False
     return {k: v for k, v in example.items() if k not in _PLACE} == {k: v for k, v in other.items() if k not in _PLACE}
